@@ -1,0 +1,1 @@
+"""papi-engine composition root: collection API, storage, OpenRosa, CLI."""

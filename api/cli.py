@@ -1,0 +1,56 @@
+"""The ``papi`` command line (Typer + Rich).
+
+Each command group lives in its own module under ``api/commands`` and exposes
+``register(app)``; this module only assembles them and turns domain errors into a
+one-line message and a meaningful exit code:
+
+- 0: success
+- 1: the input is invalid (a broken questionnaire, a malformed data file, ...)
+- 2: usage error (unknown option, missing argument), as Click does
+- 3: a resource was not found (file, questionnaire, year)
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import typer
+from rich.console import Console
+
+from survey.errors import NotFound, PapiError
+
+COMMAND_MODULES: tuple[str, ...] = ("api.commands.questionnaire",)
+
+app = typer.Typer(
+    name="papi",
+    help=(
+        "papi-engine: collect, score and analyse PAPI-style governance surveys.\n\n"
+        "Start with `papi demo` (simulate, collect, score, report), then see each command's --help."
+    ),
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+err_console = Console(stderr=True)
+
+
+def _assemble() -> typer.Typer:
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(name)
+        module.register(app)
+    return app
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the ``papi`` console script."""
+    cli = _assemble()
+    try:
+        cli(args=argv, standalone_mode=True)
+    except NotFound as exc:
+        err_console.print(f"[red]error:[/red] {exc}", highlight=False)
+        sys.exit(3)
+    except PapiError as exc:
+        err_console.print(f"[red]error:[/red] {exc}", highlight=False)
+        sys.exit(1)
