@@ -1,0 +1,80 @@
+"""Real published PAPI provincial sub-dimension scores, 2018–2024.
+
+The CSV files in ``fixtures/published/`` are verbatim copies of
+``shared/data/papi-published/`` (see its README there): one row per province (P01…P63), one
+column per sub-dimension (SC11…SC83) on its published scale [1/k, 10/k]; an empty cell means
+the sub-dimension did not exist that year or the province was not scored on it.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+from survey.errors import NotFound
+
+PUBLISHED_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "published"
+YEARS: tuple[int, ...] = (2018, 2019, 2020, 2021, 2022, 2023, 2024)
+
+
+def _read(name: str) -> pd.DataFrame:
+    path = PUBLISHED_DIR / name
+    if not path.exists():
+        raise NotFound(
+            f"published data file {path} is missing; reinstall papi-engine from a full clone"
+        )
+    return pd.read_csv(path)
+
+
+@cache
+def _subdimensions(year: int) -> pd.DataFrame:
+    return _read(f"subdimensions_{year}.csv").rename(columns={"Province": "province"})
+
+
+def subdimensions(year: int) -> pd.DataFrame:
+    """Published sub-dimension scores of ``year``: column ``province`` plus SC11…SC83.
+
+    Columns of sub-dimensions that did not exist that year are dropped.
+    """
+    if year not in YEARS:
+        raise NotFound(
+            f"no published PAPI scores for year {year}; available years: "
+            f"{', '.join(map(str, YEARS))}",
+            code="year_not_published",
+        )
+    frame = _subdimensions(year)
+    keep = ["province", *[c for c in frame.columns[1:] if frame[c].notna().any()]]
+    return frame.loc[:, keep].copy()
+
+
+@cache
+def _provinces() -> pd.DataFrame:
+    return _read("provinces.csv").rename(
+        columns={"Variable_Code": "province", "Variable_Name": "name"}
+    )
+
+
+def provinces() -> pd.DataFrame:
+    """Province codes (P01…P63, official GSO order) with their English names."""
+    return _provinces().copy()
+
+
+@cache
+def _codebook() -> pd.DataFrame:
+    cb = _read("subdimensions_codebook.csv").rename(
+        columns={
+            "Variable_Code": "subdimension",
+            "Variable_Name": "name",
+            "Criteria_Name": "dimension_name",
+            "Criteria_Code": "criteria_code",
+        }
+    )
+    cb["dimension"] = "D" + cb["subdimension"].str[2]
+    return cb
+
+
+def codebook() -> pd.DataFrame:
+    """Sub-dimension code → name → dimension (D1…D8) with the dimension's name."""
+    return _codebook().copy()
