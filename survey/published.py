@@ -51,13 +51,18 @@ def subdimensions(year: int) -> pd.DataFrame:
 
 @cache
 def _provinces() -> pd.DataFrame:
-    return _read("provinces.csv").rename(
+    names = _read("provinces.csv").rename(
         columns={"Variable_Code": "province", "Variable_Name": "name"}
     )
+    vi_path = PUBLISHED_DIR.parent / "provinces_vi.csv"
+    if not vi_path.exists():
+        raise NotFound(f"province names file {vi_path} is missing; reinstall from a full clone")
+    return names.merge(pd.read_csv(vi_path), on="province", how="left", validate="one_to_one")
 
 
 def provinces() -> pd.DataFrame:
-    """Province codes (P01…P63, official GSO order) with their English names."""
+    """Province codes (P01…P63, official GSO order) with English (``name``) and
+    Vietnamese (``name_vi``) names."""
     return _provinces().copy()
 
 
