@@ -1,0 +1,141 @@
+"""Report labels in English and Vietnamese (``--lang en|vi``)."""
+
+from __future__ import annotations
+
+from survey.errors import PapiError
+
+LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "title": "PAPI scores report",
+        "generated": "Generated",
+        "method": "Method",
+        "aggregate": "Aggregate PAPI score (8–80) with 95% confidence interval",
+        "dimension": "Dimension",
+        "dimensions": "Dimension scores (1–10) with 95% confidence intervals",
+        "groups": "Performance groups",
+        "ranks": "Ranks with rank intervals",
+        "changes": "Year-on-year changes",
+        "sensitivity": "Sensitivity and uncertainty analysis",
+        "collection": "Data collection",
+        "province": "Province",
+        "score": "Score",
+        "ci": "95% CI",
+        "rank": "Rank",
+        "rank_interval": "Rank interval",
+        "group": "Group",
+        "high": "High",
+        "high-average": "High-average",
+        "low-average": "Low-average",
+        "low": "Low",
+        "n": "Respondents",
+        "previous": "Previous",
+        "current": "Current",
+        "change": "Change",
+        "change_pct": "Change (%)",
+        "p_value": "p-value",
+        "flag_5pct": "> 5% change",
+        "flag_sig": "Significant",
+        "completed": "Completed",
+        "target": "Target",
+        "completion": "Completion",
+        "quality_flags": "Quality flags",
+        "flag": "Flag",
+        "count": "Count",
+        "duration": "Interview duration (minutes)",
+        "national": "National",
+        "median_rank": "Median rank",
+        "nominal_rank": "Nominal rank",
+        "rank_q05_q95": "5–95% rank interval",
+        "sobol": "Sobol sensitivity indices",
+        "no_score": "not scored",
+        "contents": "Contents",
+        "provinces_scored": "provinces scored",
+        "footnote": (
+            "Scores follow the PAPI method: indicators rescaled to 1–10 with fixed goalposts, "
+            "averaged into sub-dimensions, summed into dimensions (1–10) and the aggregate (8–80). "
+            "Confidence intervals are design-based (province strata, clustered sample)."
+        ),
+    },
+    "vi": {
+        "title": "Báo cáo điểm PAPI",
+        "generated": "Ngày tạo",
+        "method": "Phương pháp",
+        "aggregate": "Điểm tổng hợp PAPI (8–80) với khoảng tin cậy 95%",
+        "dimension": "Chỉ số nội dung",
+        "dimensions": "Điểm các chỉ số nội dung (1–10) với khoảng tin cậy 95%",
+        "groups": "Nhóm hiệu quả",
+        "ranks": "Thứ hạng và khoảng thứ hạng",
+        "changes": "Thay đổi so với năm trước",
+        "sensitivity": "Phân tích độ nhạy và độ bất định",
+        "collection": "Thu thập dữ liệu",
+        "province": "Tỉnh/thành phố",
+        "score": "Điểm",
+        "ci": "KTC 95%",
+        "rank": "Hạng",
+        "rank_interval": "Khoảng thứ hạng",
+        "group": "Nhóm",
+        "high": "Cao nhất",
+        "high-average": "Trung bình cao",
+        "low-average": "Trung bình thấp",
+        "low": "Thấp nhất",
+        "n": "Số người trả lời",
+        "previous": "Năm trước",
+        "current": "Năm nay",
+        "change": "Thay đổi",
+        "change_pct": "Thay đổi (%)",
+        "p_value": "Giá trị p",
+        "flag_5pct": "Thay đổi > 5%",
+        "flag_sig": "Có ý nghĩa",
+        "completed": "Đã hoàn thành",
+        "target": "Chỉ tiêu",
+        "completion": "Tỷ lệ hoàn thành",
+        "quality_flags": "Cảnh báo chất lượng",
+        "flag": "Cảnh báo",
+        "count": "Số lượng",
+        "duration": "Thời gian phỏng vấn (phút)",
+        "national": "Toàn quốc",
+        "median_rank": "Hạng trung vị",
+        "nominal_rank": "Hạng danh nghĩa",
+        "rank_q05_q95": "Khoảng thứ hạng 5–95%",
+        "sobol": "Chỉ số độ nhạy Sobol",
+        "no_score": "không chấm điểm",
+        "contents": "Mục lục",
+        "provinces_scored": "tỉnh/thành phố được chấm điểm",
+        "footnote": (
+            "Điểm số theo phương pháp PAPI: các chỉ báo được chuẩn hóa về thang 1–10 theo ngưỡng cố định, "
+            "lấy trung bình thành chỉ số nội dung thành phần, cộng thành chỉ số nội dung (1–10) và điểm "
+            "tổng hợp (8–80). Khoảng tin cậy tính theo thiết kế mẫu (phân tầng theo tỉnh, mẫu cụm)."
+        ),
+    },
+}
+
+DIMENSION_NAMES: dict[str, dict[str, str]] = {
+    "en": {
+        "D1": "Participation at Local Levels",
+        "D2": "Transparency in Local Decision-making",
+        "D3": "Vertical Accountability Towards Citizens",
+        "D4": "Control of Corruption in the Public Sector",
+        "D5": "Public Administrative Procedures",
+        "D6": "Public Service Delivery",
+        "D7": "Environmental Governance",
+        "D8": "E-Governance",
+    },
+    "vi": {
+        "D1": "Tham gia của người dân ở cấp cơ sở",
+        "D2": "Công khai, minh bạch trong việc ra quyết định ở địa phương",
+        "D3": "Trách nhiệm giải trình với người dân",
+        "D4": "Kiểm soát tham nhũng trong khu vực công",
+        "D5": "Thủ tục hành chính công",
+        "D6": "Cung ứng dịch vụ công",
+        "D7": "Quản trị môi trường",
+        "D8": "Quản trị điện tử",
+    },
+}
+
+
+def labels(lang: str) -> dict[str, str]:
+    if lang not in LABELS:
+        raise PapiError(
+            f"unknown report language {lang!r}; use 'en' or 'vi'", code="report_language_unknown"
+        )
+    return LABELS[lang]

@@ -1,0 +1,299 @@
+"""Build the HTML report from scores, and optionally sensitivity results, a comparison with
+another year (or the published scores) and a data-collection summary.
+
+The inputs are plain DataFrames in the shape of ``scoring.IndexScores`` (columns
+``province``, the level key, ``est``, ``se``, ``lci``, ``uci``, ``rank``, ``rank_lci``,
+``rank_uci``, ``group``, ``n``), so a report can be built from a scoring run, from published
+scores or from the CSV files that ``papi score --out`` writes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import numpy as np
+import pandas as pd
+
+from api.reporting import charts
+from api.reporting.i18n import DIMENSION_NAMES, labels
+from survey.errors import PapiError
+from survey.published import provinces
+
+GROUP_ORDER = ("high", "high-average", "low-average", "low")
+NATIONAL = "VN"
+
+
+@dataclass(frozen=True)
+class CollectionSummary:
+    """What the field produced: completion against quota, quality flags, durations."""
+
+    progress: pd.DataFrame  # columns: province, target, completed
+    flags: Mapping[str, int] = field(default_factory=dict)
+    durations_min: Sequence[float] = ()
+
+
+@dataclass(frozen=True)
+class ReportInputs:
+    composite: pd.DataFrame
+    dimensions: pd.DataFrame
+    title: str | None = None
+    method: str = ""
+    sensitivity: Mapping[str, Any] | None = None
+    changes: pd.DataFrame | None = None
+    collection: CollectionSummary | None = None
+
+
+def _names(lang: str) -> dict[str, str]:
+    table = provinces()
+    col = "name_vi" if lang == "vi" else "name"
+    out = dict(zip(table["province"], table[col], strict=True))
+    out[NATIONAL] = labels(lang)["national"]
+    return out
+
+
+def _fmt(x: Any, digits: int = 2) -> str:
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return ""
+    return "" if math.isnan(v) else f"{v:.{digits}f}"
+
+
+def _fmt_int(x: Any) -> str:
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return ""
+    return "" if math.isnan(v) else str(round(v))
+
+
+def _require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise PapiError(
+            f"{what} lacks the column(s) {', '.join(missing)}; pass the output of "
+            "`papi score` (IndexScores) or published scores",
+            code="report_input_invalid",
+        )
+
+
+def _chart_frame(frame: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
+    data = frame[frame["province"] != NATIONAL].copy()
+    data["label"] = data["province"].map(lambda p: names.get(p, p))
+    for col in ("lci", "uci"):
+        if col not in data:
+            data[col] = np.nan
+    return data
+
+
+def _national(frame: pd.DataFrame) -> float | None:
+    row = frame.loc[frame["province"] == NATIONAL, "est"]
+    return float(row.iloc[0]) if len(row) else None
+
+
+def _changes_table(changes: pd.DataFrame, names: Mapping[str, str], lang: str) -> dict[str, Any]:
+    L = labels(lang)
+    spec = [
+        ("province", L["province"]),
+        ("dimension", L["dimension"]),
+        ("est_b", L["previous"]),
+        ("est_a", L["current"]),
+        ("diff", L["change"]),
+        ("pct_change", L["change_pct"]),
+        ("lci", L["ci"]),
+        ("p_adj", L["p_value"]),
+        ("flag_5pct", L["flag_5pct"]),
+        ("significant", L["flag_sig"]),
+    ]
+    cols = [(c, h) for c, h in spec if c in changes.columns]
+    rows = []
+    for rec in changes.to_dict("records"):
+        row = []
+        for c, _ in cols:
+            v = rec[c]
+            if c == "province":
+                row.append(str(names.get(v, v)))
+            elif c == "lci":
+                row.append(f"[{_fmt(v)}, {_fmt(rec.get('uci'))}]")
+            elif c in ("flag_5pct", "significant"):
+                row.append('<span class="flag">●</span>' if bool(v) else "")
+            elif c == "p_adj":
+                row.append(_fmt(v, 3))
+            elif c == "dimension":
+                row.append(str(v))
+            else:
+                row.append(_fmt(v))
+        rows.append(row)
+    return {"header": [h for _, h in cols], "rows": rows}
+
+
+def _sensitivity_block(
+    sens: Mapping[str, Any], names: Mapping[str, str], lang: str
+) -> dict[str, Any]:
+    L = labels(lang)
+    prov = pd.DataFrame(sens.get("provinces", []))
+    out: dict[str, Any] = {"rank_chart": "", "sobol_chart": "", "summary": ""}
+    if len(prov):
+        _require(
+            prov, ["province", "nominal_rank", "median_rank", "rank_q05", "rank_q95"], "sensitivity"
+        )
+        frame = pd.DataFrame(
+            {
+                "rank": prov["nominal_rank"],
+                "rank_mid": prov["median_rank"],
+                "rank_lo": prov["rank_q05"],
+                "rank_hi": prov["rank_q95"],
+            }
+        )
+        out["rank_chart"] = charts.rank_intervals(
+            frame, title=L["rank_q05_q95"], xlabel=L["nominal_rank"], ylabel=L["median_rank"]
+        )
+    sobol = sens.get("sobol") or []
+    if sobol:
+        factors = [s["factor"] for s in sobol]
+        out["sobol_chart"] = charts.bars(
+            factors,
+            {"S1": [s["S1"] for s in sobol], "ST": [s["ST"] for s in sobol]},
+            title=L["sobol"],
+        )
+    overall = sens.get("overall") or {}
+    if "mean_abs_shift" in overall:
+        out["summary"] = f"Mean absolute rank shift: {_fmt(overall['mean_abs_shift'])}"
+    return out
+
+
+def _collection_block(
+    col: CollectionSummary, names: Mapping[str, str], lang: str
+) -> dict[str, Any]:
+    L = labels(lang)
+    prog = col.progress.copy()
+    _require(prog, ["province", "target", "completed"], "collection progress")
+    target = int(prog["target"].sum())
+    completed = int(prog["completed"].sum())
+    prog["label"] = prog["province"].map(lambda p: names.get(p, p))
+    prog["est"] = 100.0 * prog["completed"] / prog["target"].where(prog["target"] > 0)
+    prog["lci"] = np.nan
+    prog["uci"] = np.nan
+    chart = charts.dot_whisker(prog, title=L["completion"], xlabel="%", reference=100.0)
+    durations = [d for d in col.durations_min if d is not None and np.isfinite(d)]
+    return {
+        "target": target,
+        "completed": completed,
+        "rate": f"{100.0 * completed / target:.1f}%" if target else "",
+        "progress_chart": chart,
+        "flags": sorted(col.flags.items(), key=lambda kv: -kv[1]),
+        "duration_chart": charts.histogram(durations, title=L["duration"], xlabel=L["duration"])
+        if durations
+        else "",
+    }
+
+
+def build_report(inputs: ReportInputs, *, lang: str = "en") -> str:
+    """Render the report as one self-contained HTML string (charts embedded as SVG)."""
+    L = labels(lang)
+    names = _names(lang)
+    comp = inputs.composite
+    dims = inputs.dimensions
+    _require(comp, ["province", "est"], "composite scores")
+    _require(dims, ["province", "dimension", "est"], "dimension scores")
+
+    group_labels = {g: L[g] for g in GROUP_ORDER}
+    aggregate_chart = charts.dot_whisker(
+        _chart_frame(comp, names),
+        title=L["aggregate"],
+        xlabel=L["score"],
+        reference=_national(comp),
+        reference_label=L["national"],
+        group_labels=group_labels,
+    )
+    scored = comp[(comp["province"] != NATIONAL) & comp["est"].notna()]
+    groups = []
+    for g in GROUP_ORDER:
+        members = (
+            scored[scored.get("group", pd.Series(dtype=str)) == g]
+            if "group" in scored
+            else scored.iloc[:0]
+        )
+        groups.append(
+            {
+                "key": g,
+                "label": L[g],
+                "members": [
+                    names.get(p, p) for p in members.sort_values("est", ascending=False)["province"]
+                ],
+            }
+        )
+    rank_rows = []
+    ordered = comp.assign(_r=comp.get("rank", comp["est"].rank(ascending=False))).sort_values(
+        ["_r", "province"], na_position="last"
+    )
+    for rec in ordered.to_dict("records"):
+        has_ci = "lci" in rec and not pd.isna(rec.get("lci"))
+        rank_rows.append(
+            {
+                "name": names.get(rec["province"], rec["province"]),
+                "est": _fmt(rec["est"]) if not pd.isna(rec["est"]) else L["no_score"],
+                "ci": f"[{_fmt(rec['lci'])}, {_fmt(rec['uci'])}]" if has_ci else "",
+                "rank": _fmt_int(rec.get("rank")),
+                "rank_ci": (
+                    f"{_fmt_int(rec.get('rank_lci'))}–{_fmt_int(rec.get('rank_uci'))}"
+                    if not pd.isna(rec.get("rank_lci", np.nan))
+                    else ""
+                ),
+                "group": L.get(str(rec.get("group")), "") if rec.get("group") else "",
+                "group_key": rec.get("group") or "",
+                "n": _fmt_int(rec.get("n")),
+            }
+        )
+    dimension_charts = []
+    for code in sorted(dims["dimension"].dropna().unique()):
+        sub = dims[dims["dimension"] == code]
+        name = DIMENSION_NAMES[lang].get(code, code)
+        dimension_charts.append(
+            {
+                "code": code,
+                "name": name,
+                "svg": charts.dot_whisker(
+                    _chart_frame(sub, names),
+                    title=f"{code} · {name}",
+                    xlabel=L["score"],
+                    reference=_national(sub),
+                    reference_label=L["national"],
+                    group_labels=group_labels,
+                ),
+            }
+        )
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(Path(__file__).with_name("templates")),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+    )
+    return env.get_template("report.html.j2").render(
+        lang=lang,
+        L=L,
+        title=inputs.title or L["title"],
+        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        method=inputs.method,
+        n_scored=len(scored),
+        aggregate_chart=aggregate_chart,
+        groups=groups,
+        rank_rows=rank_rows,
+        dimension_charts=dimension_charts,
+        changes=_changes_table(inputs.changes, names, lang) if inputs.changes is not None else None,
+        sensitivity=_sensitivity_block(inputs.sensitivity, names, lang)
+        if inputs.sensitivity
+        else None,
+        collection=_collection_block(inputs.collection, names, lang) if inputs.collection else None,
+    )
+
+
+def write_report(inputs: ReportInputs, path: Path, *, lang: str = "en") -> Path:
+    """Render and write the report; returns the path written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(build_report(inputs, lang=lang), encoding="utf-8")
+    return path

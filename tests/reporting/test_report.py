@@ -1,0 +1,104 @@
+"""The HTML report: self-contained, shows every province with its numbers, both languages."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from api.reporting import CollectionSummary, ReportInputs, build_report
+from survey.errors import PapiError
+from survey.published import codebook, subdimensions
+
+
+def _published_frames(year: int = 2023) -> tuple[pd.DataFrame, pd.DataFrame]:
+    sub = subdimensions(year).set_index("province")
+    dim_of = codebook().set_index("subdimension")["dimension"]
+    dims = sub.T.groupby(dim_of.loc[sub.columns].to_numpy()).sum(min_count=1).T
+    dims.index.name = "province"
+    long = dims.reset_index().melt(id_vars="province", var_name="dimension", value_name="est")
+    comp = pd.DataFrame({"province": dims.index, "est": dims.sum(axis=1, min_count=8).to_numpy()})
+    comp["lci"] = comp["est"] - 0.5
+    comp["uci"] = comp["est"] + 0.5
+    comp["rank"] = comp["est"].rank(ascending=False, method="min")
+    q25, q50, q75 = np.nanpercentile(comp["est"], [25, 50, 75])
+    comp["group"] = np.select(
+        [comp["est"] > q75, comp["est"] >= q50, comp["est"] >= q25, comp["est"] < q25],
+        ["high", "high-average", "low-average", "low"],
+        None,
+    )
+    return comp, long
+
+
+def test_report_lists_every_province_with_its_score_and_ci() -> None:
+    comp, dims = _published_frames()
+    html = build_report(ReportInputs(composite=comp, dimensions=dims, method="published"))
+    assert html.startswith("<!DOCTYPE html>")
+    # self-contained: nothing is fetched from outside (namespaces are not fetches)
+    assert not re.search(r'(src|href)="(https?:)?//', html)
+    assert "<link" not in html and "<script" not in html
+    best = comp.dropna(subset=["est"]).sort_values("est").iloc[-1]
+    assert f"{best['est']:.2f}" in html
+    assert f"[{best['lci']:.2f}, {best['uci']:.2f}]" in html
+    for name in ("Hanoi", "Ca Mau", "Hai Phong"):
+        assert name in html
+    assert html.count("<svg") == 1 + 8  # aggregate + one per dimension
+    counts = [int(x) for x in re.findall(r"\((\d+)\)</td>", html)[:4]]
+    expected = comp["group"].value_counts()
+    assert counts == [expected[g] for g in ("high", "high-average", "low-average", "low")]
+    assert "not scored" in html  # provinces without an aggregate are shown as such
+
+
+def test_report_in_vietnamese() -> None:
+    comp, dims = _published_frames()
+    html = build_report(ReportInputs(composite=comp, dimensions=dims), lang="vi")
+    assert 'lang="vi"' in html
+    assert "Cà Mau" in html and "Điểm tổng hợp PAPI" in html and "Trung bình cao" in html
+
+
+def test_optional_sections_render() -> None:
+    comp, dims = _published_frames()
+    changes = pd.DataFrame(
+        {
+            "province": ["P01"],
+            "est_a": [45.0],
+            "est_b": [42.0],
+            "diff": [3.0],
+            "pct_change": [7.1],
+            "lci": [1.0],
+            "uci": [5.0],
+            "p_adj": [0.01],
+            "flag_5pct": [True],
+            "significant": [True],
+        }
+    )
+    sens = {
+        "provinces": [
+            {"province": "P01", "nominal_rank": 1, "median_rank": 2, "rank_q05": 1, "rank_q95": 4}
+        ],
+        "sobol": [{"factor": "weights", "S1": 0.2, "ST": 0.4}],
+    }
+    coll = CollectionSummary(
+        progress=pd.DataFrame(
+            {"province": ["P01", "P02"], "target": [576, 192], "completed": [570, 150]}
+        ),
+        flags={"too_fast": 12},
+        durations_min=[30.0, 45.0, 50.0],
+    )
+    html = build_report(
+        ReportInputs(
+            composite=comp, dimensions=dims, changes=changes, sensitivity=sens, collection=coll
+        )
+    )
+    assert "Year-on-year changes" in html and "too_fast" in html and "720" in html
+    assert html.count("<svg") == 9 + 2 + 2  # + rank intervals, Sobol + progress, durations
+
+
+def test_bad_input_is_a_clear_error() -> None:
+    comp, dims = _published_frames()
+    with pytest.raises(PapiError, match="lacks the column"):
+        build_report(ReportInputs(composite=comp.drop(columns="est"), dimensions=dims))
+    with pytest.raises(PapiError, match="unknown report language"):
+        build_report(ReportInputs(composite=comp, dimensions=dims), lang="fr")
