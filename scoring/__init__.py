@@ -2,4 +2,6 @@
 confidence intervals, sensitivity and uncertainty analysis. DataFrames and survey models
 in, frozen result records out; no I/O, no database, no HTTP."""
 
-__all__: list[str] = []
+from scoring.index import IndexScores, score_published
+
+__all__: list[str] = ["IndexScores", "score_published"]
