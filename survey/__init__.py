@@ -1,6 +1,41 @@
 """papi-engine shared kernel: questionnaire schema, index structure, response validation,
 sampling. Pure models and functions; never imports FastAPI, SQLAlchemy or `scoring`."""
 
-from survey.errors import PapiError, Problem
+from survey.errors import PapiError, Problem, QuestionnaireError
+from survey.expressions import parse, referenced_items
+from survey.loader import dump_questionnaire, load_questionnaire, parse_questionnaire
+from survey.schema import (
+    Choice,
+    Criterion,
+    Dimension,
+    Indicator,
+    Item,
+    Label,
+    Questionnaire,
+    Scale,
+    Structure,
+    SubDimension,
+)
+from survey.validation import ValidationIssue
 
-__all__ = ["PapiError", "Problem"]
+__all__ = [
+    "Choice",
+    "Criterion",
+    "Dimension",
+    "Indicator",
+    "Item",
+    "Label",
+    "PapiError",
+    "Problem",
+    "Questionnaire",
+    "QuestionnaireError",
+    "Scale",
+    "Structure",
+    "SubDimension",
+    "ValidationIssue",
+    "dump_questionnaire",
+    "load_questionnaire",
+    "parse",
+    "parse_questionnaire",
+    "referenced_items",
+]
