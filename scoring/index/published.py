@@ -18,6 +18,7 @@ import pandas as pd
 from scoring.index.results import COMPOSITE_CODE, IndexScores, level_frame, normalise
 from scoring.index.structure import IndexStructure, combine
 from survey.errors import ScoringError
+from survey.loader import load_questionnaire
 from survey.published import codebook
 
 StructureLike = Any  # IndexStructure | Mapping[str, Sequence[str]] | questionnaire | id | None
@@ -53,9 +54,7 @@ def resolve_structure(structure: StructureLike, columns: Sequence[str]) -> Index
     if isinstance(structure, Mapping):
         return IndexStructure.from_mapping(structure)
     if isinstance(structure, str):
-        import survey
-
-        structure = getattr(survey, "load_questionnaire")(structure)  # noqa: B009
+        structure = load_questionnaire(structure)
     return IndexStructure.from_questionnaire(structure)
 
 

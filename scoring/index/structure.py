@@ -17,12 +17,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from survey.errors import ScoringError
+from survey.schema import Questionnaire, Structure
 
 FloatArray = NDArray[np.float64]
 
@@ -71,10 +71,17 @@ class IndexStructure:
         return cls(dims, subs, owner, name=name)
 
     @classmethod
-    def from_questionnaire(cls, questionnaire: Any) -> IndexStructure:
+    def from_questionnaire(cls, questionnaire: Questionnaire | Structure) -> IndexStructure:
         """The structure of a loaded questionnaire (``q.structure.dimensions[i]...``)."""
-        tree = getattr(questionnaire, "structure", questionnaire)
-        dims, subs, owner, inds, ind_owner, goalposts = [], [], [], [], [], []
+        tree = (
+            questionnaire.structure if isinstance(questionnaire, Questionnaire) else questionnaire
+        )
+        dims: list[str] = []
+        subs: list[str] = []
+        owner: list[str] = []
+        inds: list[str] = []
+        ind_owner: list[str] = []
+        goalposts: list[tuple[float, float]] = []
         for dim in tree.dimensions:
             dims.append(str(dim.code))
             for sub in dim.subdimensions:
@@ -85,7 +92,7 @@ class IndexStructure:
                     ind_owner.append(str(sub.code))
                     low, high = ind.goalposts
                     goalposts.append((float(low), float(high)))
-        name = getattr(questionnaire, "id", None)
+        name = questionnaire.id if isinstance(questionnaire, Questionnaire) else None
         return cls(
             tuple(dims),
             tuple(subs),
@@ -93,7 +100,7 @@ class IndexStructure:
             tuple(inds),
             tuple(ind_owner),
             tuple(goalposts),
-            name=None if name is None else str(name),
+            name=name,
         )
 
     # ----- linear maps --------------------------------------------------------------------
