@@ -1,0 +1,209 @@
+"""The sampling frame: province → district → commune → village, with populations and seat flags.
+
+A frame is held column-wise (one row per village; districts and communes are read off the ids),
+because a national frame has about 80,000 villages and selection is vectorised over all of them.
+``load_frame()`` reads the synthetic national frame bundled in ``fixtures/frames/`` (see its
+``make_frame.py``); ``Frame.from_villages`` builds one from any table with the same columns, for
+instance a district's own list of communes and villages for a pilot survey.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+from survey.errors import NotFound, SamplingError
+
+FRAMES_DIR = Path(__file__).resolve().parents[2] / "fixtures" / "frames"
+SIZE_CLASSES = ("small", "medium", "large")
+VILLAGE_COLUMNS = (
+    "province",
+    "district",
+    "commune",
+    "village",
+    "population",
+    "adults",
+    "urban",
+    "capital",
+    "district_seat",
+    "commune_seat",
+)
+PROVINCE_COLUMNS = ("province", "name", "size_class", "kinh_share")
+AGE_GROUPS = ("18-29", "30-39", "40-49", "50-59", "60-70")
+
+
+def _problem(message: str) -> SamplingError:
+    return SamplingError(message, code="frame_invalid")
+
+
+@dataclass(frozen=True, eq=False)
+class Frame:
+    """A validated sampling frame.
+
+    ``villages``: one row per village with the columns of ``VILLAGE_COLUMNS``; ``provinces``:
+    one row per province (``province``, ``name``, ``size_class``, ``kinh_share``);
+    ``poststrata``: adults by ``province`` × ``sex`` × ``age_group`` (``population``), the
+    post-stratification targets. Build with ``Frame.from_villages`` (it validates).
+    """
+
+    villages: pd.DataFrame
+    provinces: pd.DataFrame
+    poststrata: pd.DataFrame
+
+    @classmethod
+    def from_villages(
+        cls, villages: pd.DataFrame, provinces: pd.DataFrame, poststrata: pd.DataFrame
+    ) -> Frame:
+        missing = [c for c in VILLAGE_COLUMNS if c not in villages.columns]
+        if missing:
+            raise _problem(
+                f"frame villages lack columns {missing}; expected {list(VILLAGE_COLUMNS)}"
+            )
+        missing = [c for c in PROVINCE_COLUMNS if c not in provinces.columns]
+        if missing:
+            raise _problem(
+                f"frame provinces lack columns {missing}; expected {list(PROVINCE_COLUMNS)}"
+            )
+        v = villages.loc[:, list(VILLAGE_COLUMNS)].sort_values(
+            ["province", "district", "commune", "village"]
+        )
+        v = v.reset_index(drop=True)
+        for flag in ("capital", "district_seat", "commune_seat"):
+            v[flag] = v[flag].astype(bool)
+        if v["village"].duplicated().any():
+            dup = v.loc[v["village"].duplicated(), "village"].iloc[0]
+            raise _problem(f"village id {dup!r} appears twice in the frame; ids must be unique")
+        if (v["population"] <= 0).any() or (v["adults"] <= 0).any():
+            bad = v.loc[(v["population"] <= 0) | (v["adults"] <= 0), "village"].iloc[0]
+            raise _problem(f"village {bad!r} has a non-positive population or adult count")
+        cls._check_nesting(v)
+        cls._check_seats(v)
+        unknown = sorted(set(v["province"]) - set(provinces["province"]))
+        if unknown:
+            raise _problem(f"provinces {unknown} have villages but no row in the province table")
+        bad_class = sorted(set(provinces["size_class"]) - set(SIZE_CLASSES))
+        if bad_class:
+            raise _problem(
+                f"unknown size classes {bad_class}; expected one of {list(SIZE_CLASSES)}"
+            )
+        keep = provinces["province"].isin(v["province"])
+        p = provinces.loc[keep].sort_values("province").reset_index(drop=True)
+        s = poststrata.loc[poststrata["province"].isin(p["province"])].reset_index(drop=True)
+        return cls(villages=v, provinces=p, poststrata=s)
+
+    @staticmethod
+    def _check_nesting(v: pd.DataFrame) -> None:
+        for child, parent in (
+            ("district", "province"),
+            ("commune", "district"),
+            ("village", "commune"),
+        ):
+            parents = v.groupby(child, sort=False)[parent].nunique()
+            if (parents > 1).any():
+                raise _problem(
+                    f"{child} {parents.index[parents > 1][0]!r} lies in more than one {parent}; "
+                    "each unit must nest in exactly one parent"
+                )
+
+    @staticmethod
+    def _check_seats(v: pd.DataFrame) -> None:
+        checks = (
+            ("capital", "province", "district", "provincial capital district"),
+            ("district_seat", "district", "commune", "district seat commune"),
+            ("commune_seat", "commune", "village", "commune seat village"),
+        )
+        for flag, parent, unit, label in checks:
+            seats = v.loc[v[flag]].groupby(parent)[unit].nunique()
+            seats = seats.reindex(v[parent].unique(), fill_value=0)
+            if (seats != 1).any():
+                bad = seats.index[seats != 1][0]
+                raise _problem(
+                    f"{parent} {bad!r} has {int(seats[bad])} {label}s; flag exactly one "
+                    f"(column {flag!r})"
+                )
+            # the flag must be constant within the flagged unit
+            mixed = v.groupby(unit)[flag].nunique()
+            if (mixed > 1).any():
+                raise _problem(f"{unit} {mixed.index[mixed > 1][0]!r} has a mixed {flag!r} flag")
+
+    # ---------------------------------------------------------------- derived tables
+    def districts(self) -> pd.DataFrame:
+        """One row per district: province, district, population, adults, capital."""
+        return (
+            self.villages.groupby(["province", "district"], sort=True)
+            .agg(
+                population=("population", "sum"),
+                adults=("adults", "sum"),
+                capital=("capital", "first"),
+            )
+            .reset_index()
+        )
+
+    def communes(self) -> pd.DataFrame:
+        """One row per commune: province, district, commune, population, adults, district_seat."""
+        return (
+            self.villages.groupby(["province", "district", "commune"], sort=True)
+            .agg(
+                population=("population", "sum"),
+                adults=("adults", "sum"),
+                district_seat=("district_seat", "first"),
+            )
+            .reset_index()
+        )
+
+    def subset(self, provinces: list[str] | tuple[str, ...]) -> Frame:
+        """The frame restricted to some provinces (codes ``P01``…)."""
+        unknown = sorted(set(provinces) - set(self.provinces["province"]))
+        if unknown:
+            raise NotFound(
+                f"provinces {unknown} are not in the frame; known: "
+                f"{', '.join(self.provinces['province'])}",
+                code="province_not_found",
+            )
+        keep = self.villages["province"].isin(provinces)
+        return Frame.from_villages(self.villages.loc[keep], self.provinces, self.poststrata)
+
+    def pilot(self, district: str) -> Frame:
+        """The frame of a single district (its communes and villages), for a pilot survey.
+
+        The district becomes the only district of its province, so it is selected with
+        certainty whatever its flags; its seat commune and seat village flags are kept.
+        """
+        keep = self.villages["district"] == district
+        if not keep.any():
+            raise NotFound(
+                f"district {district!r} is not in the frame; ids look like 'P01-D03'",
+                code="district_not_found",
+            )
+        v = self.villages.loc[keep].copy()
+        v["capital"] = True
+        province = str(v["province"].iloc[0])
+        in_province = self.villages["province"] == province
+        share = float(v["adults"].sum()) / float(self.villages.loc[in_province, "adults"].sum())
+        strata = self.poststrata.loc[self.poststrata["province"] == province].copy()
+        strata["population"] = strata["population"] * share
+        return Frame.from_villages(v, self.provinces, strata)
+
+
+@cache
+def _bundled(directory: str) -> Frame:
+    root = Path(directory)
+    paths = [root / "villages.parquet", root / "provinces.csv", root / "poststrata.csv"]
+    for path in paths:
+        if not path.exists():
+            raise NotFound(
+                f"sampling frame file {path} is missing; regenerate it with "
+                "`python fixtures/frames/make_frame.py`",
+                code="frame_not_found",
+            )
+    return Frame.from_villages(
+        pd.read_parquet(paths[0]), pd.read_csv(paths[1]), pd.read_csv(paths[2])
+    )
+
+
+def load_frame(directory: str | Path | None = None) -> Frame:
+    """The synthetic national frame (63 provinces), or the frame files in ``directory``."""
+    return _bundled(str(Path(directory) if directory is not None else FRAMES_DIR))

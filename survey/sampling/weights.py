@@ -1,0 +1,82 @@
+"""Design weights and post-stratification to sex × age group within province.
+
+- Design weight (Horvitz & Thompson 1952): ``d = 1 / (π_district π_commune π_village π_person)``,
+  the product of the conditional stage probabilities of a multi-stage design.
+- Post-stratification (Holt & Smith 1979; Lumley 2010, *Complex Surveys*, §7.2):
+  ``w = d · N_g / N̂_g`` in each cell ``g`` = province × sex × age group, ``N_g`` the cell's adult
+  population from the frame (``Frame.poststrata``) and ``N̂_g = Σ_{k ∈ g} d_k``. PAPI's census
+  margins are not published (papi-method.md §4); sex × age group is our default. A cell with
+  no respondent cannot be post-stratified: its population is shared out over the province's
+  other cells in proportion to their targets (cell collapsing), so the province total is kept.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from survey.errors import SamplingError
+from survey.sampling.frame import AGE_GROUPS, Frame
+
+AGE_BREAKS = (18, 30, 40, 50, 60, 71)
+
+
+def age_group(age: pd.Series | np.ndarray) -> pd.Series:
+    """``18-29``, ``30-39``, ``40-49``, ``50-59``, ``60-70`` (missing outside 18-70)."""
+    return pd.Series(
+        pd.cut(np.asarray(age, dtype=np.float64), AGE_BREAKS, right=False, labels=list(AGE_GROUPS)),
+        dtype="object",
+    )
+
+
+def design_weights(frame: pd.DataFrame) -> pd.Series:
+    """``1 / (prob_district · prob_commune · prob_village · prob_person)`` for each row."""
+    cols = ["prob_district", "prob_commune", "prob_village", "prob_person"]
+    missing = [c for c in cols if c not in frame.columns]
+    if missing:
+        raise SamplingError(f"cannot compute design weights: columns {missing} are missing")
+    prob = frame[cols].prod(axis=1)
+    if (prob <= 0).any() or (prob > 1).any() or prob.isna().any():
+        raise SamplingError("stage probabilities must lie in (0, 1]; check the prob_* columns")
+    return 1.0 / prob
+
+
+def poststratification_targets(frame: Frame, provinces: list[str] | None = None) -> pd.DataFrame:
+    """Adults by province × sex × age group: columns province, sex, age_group, population."""
+    t = frame.poststrata
+    if provinces is not None:
+        t = t.loc[t["province"].isin(provinces)]
+    return t.loc[:, ["province", "sex", "age_group", "population"]].reset_index(drop=True)
+
+
+def poststratify(
+    respondents: pd.DataFrame, targets: pd.DataFrame, weight: str = "design_weight"
+) -> pd.Series:
+    """Post-stratified weights for ``respondents`` (columns province, sex, age_group, weight).
+
+    Vectorised: cell totals by groupby, one ratio per cell.
+    """
+    keys = ["province", "sex", "age_group"]
+    r = respondents.loc[:, [*keys, weight]].copy()
+    r["sex"] = r["sex"].astype(np.int64)
+    t = targets.copy()
+    t["sex"] = t["sex"].astype(np.int64)
+    t = t.loc[t["province"].isin(r["province"].unique())]
+    missing = sorted(set(r["province"]) - set(t["province"]))
+    if missing:
+        raise SamplingError(f"no post-stratification targets for provinces {missing}")
+    est = r.groupby(keys)[weight].sum().rename("est")
+    cells = t.set_index(keys)["population"].to_frame().join(est, how="left")
+    cells["est"] = cells["est"].fillna(0.0)
+    covered = cells["est"] > 0
+    prov = cells.index.get_level_values("province")
+    total = cells.groupby(level="province")["population"].transform("sum")
+    covered_total = cells["population"].where(covered, 0.0).groupby(prov).transform("sum")
+    cells["target"] = np.where(covered, cells["population"] * total / covered_total, 0.0)
+    cells["factor"] = np.where(covered, cells["target"] / cells["est"].where(covered, 1.0), 0.0)
+    factor = cells["factor"].reindex(pd.MultiIndex.from_frame(r[keys])).to_numpy()
+    if np.isnan(factor).any():
+        raise SamplingError(
+            "some respondents fall in no post-stratification cell; sex must be 1/2 and age 18-70"
+        )
+    return pd.Series(r[weight].to_numpy() * factor, index=respondents.index, name="weight")
