@@ -204,7 +204,7 @@ class _ItemChecker:
         return check
 
     def number(self) -> Check:
-        item, special_ok = self.item, self.special_ok
+        item, special_ok, all_special = self.item, self.special_ok, frozenset(self.special_names)
         integer = item.type == "integer"
         # finite defaults, so that inf and nan always fail the fast path
         lo = -sys.float_info.max if item.min is None else float(item.min)
@@ -215,7 +215,7 @@ class _ItemChecker:
 
         def check(v: Any, issues: list[ValidationIssue]) -> Any:
             tv = type(v)
-            if tv in kinds and lo <= v <= hi:
+            if tv in kinds and lo <= v <= hi and v not in all_special:
                 return v
             if tv is int and v in special_ok:
                 return None
