@@ -2,6 +2,21 @@
 confidence intervals, sensitivity and uncertainty analysis. DataFrames and survey models
 in, frozen result records out; no I/O, no database, no HTTP."""
 
+from scoring.design import (
+    ReplicateDesign,
+    ReplicateEstimate,
+    SurveyDesign,
+    replicate_variance,
+)
 from scoring.index import IndexComparison, IndexScores, compare, score_published
 
-__all__: list[str] = ["IndexComparison", "IndexScores", "compare", "score_published"]
+__all__: list[str] = [
+    "IndexComparison",
+    "IndexScores",
+    "ReplicateDesign",
+    "ReplicateEstimate",
+    "SurveyDesign",
+    "compare",
+    "replicate_variance",
+    "score_published",
+]

@@ -1,0 +1,189 @@
+"""The estimator front end shared by Taylor and replicate designs.
+
+``mean``, ``total`` and ``ratio`` turn column names and a ``by`` column into arrays and
+domain codes, ask the concrete design for estimates and variances (all variables and all
+domains in one vectorised pass) and return a result frame (``results.frame``).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from scoring.design import estimators, results
+from scoring.design.structure import FloatArray, IntArray, Stage, codes
+from survey.errors import DesignError
+
+
+def as_list(names: str | Sequence[str]) -> list[str]:
+    return [names] if isinstance(names, str) else list(names)
+
+
+class Estimation(ABC):
+    """Data, weights and structure common to every design; estimators on top."""
+
+    _data: pd.DataFrame
+    _w: FloatArray
+    _stage1: Stage
+    _stratum: IntArray
+    _lonely: str
+
+    @property
+    def data(self) -> pd.DataFrame:
+        """The rows of the design (do not modify; designs are immutable)."""
+        return self._data
+
+    @property
+    def weights(self) -> FloatArray:
+        """A copy of the analysis weights."""
+        return self._w.copy()
+
+    @property
+    def n_rows(self) -> int:
+        return int(self._w.shape[0])
+
+    @property
+    def variance_method(self) -> str:
+        return "taylor"
+
+    def values(self, names: str | Sequence[str]) -> FloatArray:
+        """Columns as an (n, K) float matrix; missing values stay NaN."""
+        cols = as_list(names)
+        absent = [c for c in cols if c not in self._data.columns]
+        if absent:
+            raise DesignError(
+                f"variable(s) {absent} not in the data; available: {list(self._data.columns)[:20]}."
+            )
+        try:
+            frame = self._data[cols].apply(pd.to_numeric, errors="raise")
+            out: FloatArray = frame.to_numpy(dtype=np.float64)
+            return out
+        except (ValueError, TypeError) as exc:
+            raise DesignError(f"variables {cols} must be numeric: {exc}") from exc
+
+    def domain_codes(self, by: str | Sequence[str] | None) -> tuple[IntArray, tuple[str, ...]]:
+        """Integer domain codes (-1 where ``by`` is missing) and the domain labels."""
+        if by is None:
+            return np.zeros(self.n_rows, dtype=np.intp), ("all",)
+        cols = as_list(by)
+        frame = self._data[cols]
+        miss = frame.isna().any(axis=1).to_numpy()
+        key = frame.astype(str).agg(".".join, axis=1) if len(cols) > 1 else frame[cols[0]]
+        code = np.full(self.n_rows, -1, dtype=np.intp)
+        sub, labels = codes(key[~miss])
+        code[~miss] = sub
+        return code, labels
+
+    def domain_df(self, domain: IntArray | None = None, n_domains: int | None = None) -> FloatArray:
+        """PSUs − strata among rows with positive weight in each domain (R's ``degf``)."""
+        if domain is None:
+            domain = np.zeros(self.n_rows, dtype=np.intp)
+        d = int(domain.max()) + 1 if n_domains is None else n_domains
+        live = (self._w > 0) & (domain >= 0)
+        dom = domain[live].astype(np.int64)
+        psus = np.unique(dom * self._stage1.n_units + self._stage1.unit[live])
+        strata = np.unique(dom * (int(self._stratum.max()) + 1) + self._stratum[live])
+        out: FloatArray = (
+            np.bincount(psus // self._stage1.n_units, minlength=d)
+            - np.bincount(strata // (int(self._stratum.max()) + 1), minlength=d)
+        ).astype(np.float64)
+        return out
+
+    @property
+    def design_df(self) -> int:
+        return int(self.domain_df()[0])
+
+    @abstractmethod
+    def _estimate(
+        self, kind: str, y: FloatArray, x: FloatArray | None, domain: IntArray, n_domains: int
+    ) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """(est, var, n_obs), each (D, K)."""
+
+    def _deff(
+        self, kind: str, y: FloatArray, est: FloatArray, var: FloatArray, domain: IntArray, d: int
+    ) -> FloatArray:
+        """Design effect against SRS without replacement (R's ``deff=TRUE``)."""
+        mean_est = est if kind == "mean" else estimators.means(y, self._w, domain, d)[0]
+        v_srs, n_hat = estimators.srs_variance_of_mean(y, self._w, domain, d, mean_est)
+        if kind == "total":
+            v_srs = v_srs * n_hat * n_hat
+        out: FloatArray = var / v_srs
+        return out
+
+    def _run(
+        self,
+        kind: str,
+        names: list[str],
+        y: FloatArray,
+        x: FloatArray | None,
+        by: str | Sequence[str] | None,
+        level: float,
+        ci: str,
+        deff: bool,
+    ) -> pd.DataFrame:
+        domain, labels = self.domain_codes(by)
+        d = len(labels)
+        est, var, n_obs = self._estimate(kind, y, x, domain, d)
+        dd = self._deff(kind, y, est, var, domain, d) if deff else None
+        by_name = None if by is None else "*".join(as_list(by))
+        return results.frame(
+            names,
+            by_name,
+            labels,
+            est,
+            var,
+            self.domain_df(domain, d),
+            n_obs,
+            level=level,
+            ci=ci,
+            statistic=kind,
+            variance=self.variance_method,
+            deff=dd,
+        )
+
+    def mean(
+        self,
+        variables: str | Sequence[str],
+        by: str | Sequence[str] | None = None,
+        level: float = 0.95,
+        ci: str = "t",
+        deff: bool = False,
+    ) -> pd.DataFrame:
+        """Hájek means of ``variables`` (overall or by domain) with SE, CI, df, n."""
+        names = as_list(variables)
+        return self._run("mean", names, self.values(names), None, by, level, ci, deff)
+
+    def total(
+        self,
+        variables: str | Sequence[str],
+        by: str | Sequence[str] | None = None,
+        level: float = 0.95,
+        ci: str = "t",
+        deff: bool = False,
+    ) -> pd.DataFrame:
+        """Horvitz–Thompson totals of ``variables`` (overall or by domain)."""
+        names = as_list(variables)
+        return self._run("total", names, self.values(names), None, by, level, ci, deff)
+
+    def ratio(
+        self,
+        numerator: str | Sequence[str],
+        denominator: str | Sequence[str],
+        by: str | Sequence[str] | None = None,
+        level: float = 0.95,
+        ci: str = "t",
+    ) -> pd.DataFrame:
+        """Ratios Σwy/Σwx; numerator and denominator lists pair up (or one denominator)."""
+        nums, dens = as_list(numerator), as_list(denominator)
+        if len(dens) == 1:
+            dens = dens * len(nums)
+        if len(dens) != len(nums):
+            raise DesignError(
+                f"ratio: {len(nums)} numerators but {len(dens)} denominators; give one "
+                "denominator or one per numerator."
+            )
+        names = [f"{a}/{b}" for a, b in zip(nums, dens, strict=True)]
+        return self._run("ratio", names, self.values(nums), self.values(dens), by, level, ci, False)

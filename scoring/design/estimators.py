@@ -1,0 +1,109 @@
+"""Hájek means, totals and ratios by domain with their influence values.
+
+For a domain ``d`` and variable ``y`` with item non-response (Lumley 2010 sec. 2.3, 3.4;
+Särndal, Swensson & Wretman 1992, sec. 5.6-5.8, 10.3):
+
+- mean ``ȳ_d = Σ_{k∈d} w_k m_k y_k / N̂_d`` with ``N̂_d = Σ_{k∈d} w_k m_k`` and ``m_k = 1``
+  when ``y_k`` is observed; influence ``u_k = m_k (y_k − ȳ_d) / N̂_d`` (zero elsewhere);
+- total ``Ŷ_d = Σ w m y``, influence ``u_k = m_k y_k``;
+- ratio ``R̂_d = Σ w y / Σ w x`` over rows where both are observed, influence
+  ``u_k = (y_k − R̂ x_k) / X̂_d``.
+
+Missing values are available cases *within the full design* (R's ``na.rm=TRUE`` sets the
+weight to zero and keeps every PSU); a missing value is never read as zero. Influence values
+are returned *unweighted*: ``taylor.stratified_variance`` multiplies them by the weights.
+Everything is a sparse domain-indicator product over all columns at once.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from scoring.design.structure import FloatArray, IntArray
+
+
+def domain_indicator(domain: IntArray, n_domains: int) -> sp.csr_matrix:
+    """Sparse (D x n) indicator; rows with a negative code belong to no domain."""
+    rows = np.flatnonzero(domain >= 0)
+    return sp.csr_matrix(
+        (np.ones(rows.shape[0]), (domain[rows], rows)), shape=(n_domains, domain.shape[0])
+    )
+
+
+def _per_row(stat: FloatArray, domain: IntArray) -> FloatArray:
+    """Broadcast a (D, K) statistic back to rows (rows outside every domain get 0)."""
+    out: FloatArray = np.where((domain >= 0)[:, None], stat[np.maximum(domain, 0)], 0.0)
+    return out
+
+
+def means(
+    y: FloatArray, w: FloatArray, domain: IntArray, n_domains: int
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """(est, u, n_obs, weight sum), each (D, K) except u (n, K)."""
+    observed = ~np.isnan(y) & (domain >= 0)[:, None]
+    y0 = np.where(observed, y, 0.0)
+    ind = domain_indicator(domain, n_domains)
+    wm = observed * w[:, None]
+    n_hat = np.asarray(ind @ wm)
+    total = np.asarray(ind @ (wm * y0))
+    est = np.divide(total, n_hat, out=np.full_like(total, np.nan), where=n_hat > 0)
+    n_obs = np.asarray(ind @ observed.astype(np.float64))
+    row_est = _per_row(np.nan_to_num(est), domain)
+    row_n = _per_row(n_hat, domain)
+    u = np.divide(
+        observed * (y0 - row_est), row_n, out=np.zeros_like(y0), where=observed & (row_n > 0)
+    )
+    return est, u, n_obs, n_hat
+
+
+def totals(
+    y: FloatArray, w: FloatArray, domain: IntArray, n_domains: int
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """(est, u, n_obs, weight sum) for domain totals."""
+    observed = ~np.isnan(y) & (domain >= 0)[:, None]
+    y0 = np.where(observed, y, 0.0)
+    ind = domain_indicator(domain, n_domains)
+    est = np.asarray(ind @ (y0 * w[:, None]))
+    n_obs = np.asarray(ind @ observed.astype(np.float64))
+    n_hat = np.asarray(ind @ (observed * w[:, None]))
+    return est, y0, n_obs, n_hat
+
+
+def ratios(
+    num: FloatArray, den: FloatArray, w: FloatArray, domain: IntArray, n_domains: int
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """(est, u, n_obs) for domain ratios Σwy/Σwx, rows with y or x missing dropped."""
+    observed = ~np.isnan(num) & ~np.isnan(den) & (domain >= 0)[:, None]
+    y0 = np.where(observed, num, 0.0)
+    x0 = np.where(observed, den, 0.0)
+    ind = domain_indicator(domain, n_domains)
+    ty = np.asarray(ind @ (y0 * w[:, None]))
+    tx = np.asarray(ind @ (x0 * w[:, None]))
+    est = np.divide(ty, tx, out=np.full_like(ty, np.nan), where=tx != 0)
+    row_r = _per_row(np.nan_to_num(est), domain)
+    row_tx = _per_row(tx, domain)
+    u = np.divide(y0 - row_r * x0, row_tx, out=np.zeros_like(y0), where=observed & (row_tx != 0))
+    n_obs = np.asarray(ind @ observed.astype(np.float64))
+    return est, u, n_obs
+
+
+def srs_variance_of_mean(
+    y: FloatArray, w: FloatArray, domain: IntArray, n_domains: int, est: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """R's ``deff`` denominator: ``s² (N̂ − n) / (N̂ n)`` with ``s² = n/(n−1) Σw(y−ȳ)²/Σw``.
+
+    ``n`` counts observed rows with non-zero weight. Returns (v_srs of the mean, N̂).
+    """
+    observed = ~np.isnan(y) & (domain >= 0)[:, None]
+    y0 = np.where(observed, y, 0.0)
+    ind = domain_indicator(domain, n_domains)
+    wm = observed * w[:, None]
+    n_hat = np.asarray(ind @ wm)
+    n = np.asarray(ind @ (observed & (w != 0)[:, None]).astype(np.float64))
+    dev = np.where(observed, y0 - _per_row(np.nan_to_num(est), domain), 0.0)
+    ss = np.asarray(ind @ (wm * dev * dev))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s2 = n / (n - 1) * ss / n_hat
+        v = s2 * (n_hat - n) / (n_hat * n)
+    return v, n_hat
