@@ -39,7 +39,9 @@ def check_questionnaire(q: Questionnaire) -> list[Problem]:
             node = parse_condition(source, f"/items/{i}/{field}", out)
             if node is None:
                 continue
-            check_condition(q, node, f"/items/{i}/{field}", out, item, field)
+            check_condition(
+                q, node, f"/items/{i}/{field}", out, item, field, f"item {item.id!r} {field}"
+            )
             refs = referenced_items(node) & position.keys()
             graph[item.id] |= refs
             for ref in sorted(refs):

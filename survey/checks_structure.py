@@ -28,9 +28,16 @@ def parse_condition(source: str, pointer: str, out: list[Problem]) -> Node | Non
 
 
 def check_condition(
-    q: Questionnaire, node: Node, pointer: str, out: list[Problem], item: Item | None, field: str
+    q: Questionnaire,
+    node: Node,
+    pointer: str,
+    out: list[Problem],
+    item: Item | None,
+    field: str,
+    owner: str = "",
 ) -> None:
     source_types = {it.id: it.type for it in q.items}
+    where = f"{owner}: " if owner else ""
     for n in walk(node):
         if not isinstance(n, Ref | Call):
             continue
@@ -40,7 +47,7 @@ def check_condition(
                     Problem(
                         pointer,
                         "dot_outside_constraint",
-                        f"'.' (the answer being constrained) is only allowed in a constraint, found at column {n.column}",
+                        f"{where}'.' (the answer being constrained) is only allowed in a constraint, found at column {n.column}",
                     )
                 )
                 continue
@@ -52,7 +59,7 @@ def check_condition(
                 Problem(
                     pointer,
                     "unknown_item",
-                    f"the condition reads {n.item!r} at column {n.column}, which is not an item of the questionnaire",
+                    f"{where}the condition reads {n.item!r} at column {n.column}, which is not an item of the questionnaire",
                 )
             )
             continue
@@ -64,7 +71,7 @@ def check_condition(
                 Problem(
                     pointer,
                     "wrong_item_type",
-                    f"multiple-choice item {name!r} is used as a value at column {n.column}; use selected({name}, code) or count_selected({name})",
+                    f"{where}multiple-choice item {name!r} is used as a value at column {n.column}; use selected({name}, code) or count_selected({name})",
                 )
             )
         if isinstance(n, Call) and n.func in ("selected", "count_selected"):
@@ -73,7 +80,7 @@ def check_condition(
                     Problem(
                         pointer,
                         "wrong_item_type",
-                        f"{n.func}() needs a multiple-choice item; {name!r} is {kind} (column {n.column}); compare it with == instead",
+                        f"{where}{n.func}() needs a multiple-choice item; {name!r} is {kind} (column {n.column}); compare it with == instead",
                     )
                 )
             elif n.code is not None and known_choices(q, name) and n.code not in q.codes_of(name):
@@ -81,7 +88,7 @@ def check_condition(
                     Problem(
                         pointer,
                         "unknown_code",
-                        f"selected({name}, {n.code}): code {n.code} is not among the choices {sorted(q.codes_of(name))}",
+                        f"{where}selected({name}, {n.code}): code {n.code} is not among the choices {sorted(q.codes_of(name))}",
                     )
                 )
 
@@ -225,7 +232,9 @@ def _check_indicator(q: Questionnaire, ind: Indicator, pi: str, out: list[Proble
     if ind.eligible is not None:
         node = parse_condition(ind.eligible, f"{pi}/eligible", out)
         if node is not None:
-            check_condition(q, node, f"{pi}/eligible", out, None, "eligible")
+            check_condition(
+                q, node, f"{pi}/eligible", out, None, "eligible", f"indicator {ind.code!r} eligible"
+            )
     _check_goalposts(q, ind, pi, n_max, out)
 
 
