@@ -192,7 +192,9 @@ def test_all_kinds_types_and_negative_indicators_are_used(papi: Questionnaire) -
     assert {i.kind for i in negative} == {"share", "mean"}
     scales = {_scale(papi, it.id) for it in papi.items if it.type == "rating"}
     assert {(1.0, 4.0), (1.0, 5.0)} <= scales
-    assert any(it.special for it in papi.items)
+    used_special = {name for it in papi.items for name in it.special}
+    assert used_special == set(papi.special_codes) == {"dont_know", "refused", "not_applicable"}
+    assert any(it.special for it in papi.items if it.type == "multiple_choice")
 
 
 def test_eligibility_matches_skip_logic(papi: Questionnaire) -> None:
