@@ -95,6 +95,9 @@ def test_structure_k_per_dimension(papi: Questionnaire) -> None:
 
 def test_indicator_counts(papi: Questionnaire) -> None:
     assert len(papi.indicators) >= 120
+    for lang in ("vi", "en"):
+        names = [getattr(i.name, lang) for i in papi.indicators]
+        assert len(set(names)) == len(names), f"indicator names ({lang}) are not unique"
     for sub in papi.structure.subdimensions:
         assert 2 <= len(sub.indicators) <= 6, sub.code
         assert [i.code for i in sub.indicators] == [
