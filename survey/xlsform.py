@@ -1,0 +1,274 @@
+"""Questionnaire → XLSForm rows (the layout ODK tools read), and the conventions both
+directions share. Reading an XLSForm back is :mod:`survey.xlsform_read`.
+
+The workbook has pyxform's ``survey``, ``choices`` and ``settings`` sheets, which ODK tools
+read (https://xlsform.org), plus what only PAPI needs:
+
+- extra survey columns, ignored by pyxform and every ODK tool: ``item_type`` (``yes_no`` or
+  ``rating`` when ``select_one`` is not enough), ``section``, ``special`` (special answers
+  allowed, by name), ``min``/``max``, ``scale`` (``1 4``), ``papi_relevant`` /
+  ``papi_constraint`` (the conditions in our language, so a round trip keeps them verbatim),
+  ``meta`` (JSON) and ``indicators`` (codes of the indicators that read the item, informative);
+- settings columns ``year``, ``title_en`` and ``special_codes`` (``dont_know=-8 refused=-9``);
+- an ``indicators`` sheet, one row per dimension, sub-dimension and indicator, with columns
+  ``dimension``, ``subdimension``, ``indicator``, ``label::…``, ``description::…``, ``source``,
+  ``kind``, ``items``, ``codes`` (``1 2``; for a checklist one group per criterion separated by
+  ``;``), ``eligible``, ``direction``, ``goalposts`` (``L U``) and ``meta``.
+
+Choice-list names: a questionnaire list keeps its name; an item's inline choices become
+``<item>__inline``; yes/no and scale-only ratings get ``<item>__builtin`` / ``<item>__scale``;
+an item that allows special answers gets its own list ``<base>__<special>__…`` holding the
+base choices plus one choice per special code. Conditions become XPath through
+:mod:`survey.xpath` (guarded so that missing and special answers behave as in our language);
+``min``/``max`` and special answers are folded into the XLSForm ``constraint``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from survey.errors import QuestionnaireError
+from survey.schema import Indicator, Item, Label, Questionnaire
+from survey.xpath import ItemKind, to_xpath
+
+LANGS = (("vi", "Tiếng Việt (vi)"), ("en", "English (en)"))
+DEFAULT_LANGUAGE = "Tiếng Việt (vi)"
+SEP = "__"
+SPECIAL_LABELS = {
+    "dont_know": Label(vi="Không biết", en="Don't know"),
+    "refused": Label(vi="Từ chối trả lời", en="Refused"),
+    "not_applicable": Label(vi="Không áp dụng", en="Not applicable"),
+}
+SELECT = {"single_choice": "select_one", "yes_no": "select_one", "rating": "select_one"}
+SELECT |= {"multiple_choice": "select_multiple"}
+PLAIN = {"integer": "integer", "decimal": "decimal", "text": "text", "date": "date"}
+META_ROWS = ({"type": "start", "name": "start"}, {"type": "end", "name": "end"})
+Rows = list[dict[str, Any]]
+
+
+def labelled(prefix: str, label: Label | None) -> dict[str, str]:
+    if label is None:
+        return {}
+    return {f"{prefix}::{column}": getattr(label, lang) for lang, column in LANGS}
+
+
+def number_text(value: float | int | str) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def item_kinds(q: Questionnaire) -> dict[str, ItemKind]:
+    """What :mod:`survey.xpath` needs of every item (multiple choice, special codes)."""
+    return {
+        it.id: ItemKind(
+            multiple=it.type == "multiple_choice",
+            special=tuple(q.allowed_special(it).values()),
+        )
+        for it in q.items
+    }
+
+
+def list_name(it: Item) -> str | None:
+    """The XLSForm choice list of a select item (see the module docstring)."""
+    if it.type not in SELECT:
+        return None
+    if isinstance(it.choices, str):
+        base = it.choices
+    elif it.choices:
+        base = f"{it.id}{SEP}inline"
+    else:
+        base = f"{it.id}{SEP}{'builtin' if it.type == 'yes_no' else 'scale'}"
+    return SEP.join([base, *it.special])
+
+
+def xlsform_type(it: Item) -> str:
+    """The XLSForm ``type`` cell; a date that allows special answers is typed text (a date
+    widget cannot hold -8) and checked with a regex constraint."""
+    if it.type in SELECT:
+        return f"{SELECT[it.type]} {list_name(it)}"
+    if it.type == "date" and it.special:
+        return "text"
+    return PLAIN[it.type]
+
+
+def _bounds(it: Item) -> list[str]:
+    parts = []
+    if it.type == "date":
+        if it.special:
+            parts.append("regex(., '^[0-9]{4}-[0-9]{2}-[0-9]{2}$')")
+        for op, bound in ((">=", it.min), ("<=", it.max)):
+            if bound is not None:
+                parts.append(f"date(.) {op} date('{bound}')")
+    elif it.type in ("integer", "decimal"):
+        for op, bound in ((">=", it.min), ("<=", it.max)):
+            if bound is not None:
+                parts.append(f". {op} {number_text(bound)}")
+    return parts
+
+
+def constraint_xpath(q: Questionnaire, it: Item, kinds: Mapping[str, ItemKind]) -> str | None:
+    """Bounds, the item's own constraint and its special answers as one XLSForm constraint."""
+    core = _bounds(it)
+    if it.constraint:
+        core.append(f"({to_xpath(q.condition(it.constraint), kinds, current=it.id)})")
+    codes = list(q.allowed_special(it).values())
+    body = " and ".join(core)
+    if not codes:
+        return body or None
+    if it.type == "multiple_choice":
+        alone = " and ".join(f"(not(selected(., '{c}')) or count-selected(.) = 1)" for c in codes)
+        chosen = " or ".join(f"selected(., '{c}')" for c in codes)
+        return f"{alone} and ({chosen} or ({body}))" if body else alone
+    if not body:
+        return None
+    literal = "'{}'" if it.type in ("text", "date") else "{}"
+    alternatives = " or ".join(f". = {literal.format(c)}" for c in codes)
+    return f"{alternatives} or ({body})"
+
+
+def _survey_row(
+    q: Questionnaire, it: Item, kinds: Mapping[str, ItemKind], used_by: list[str]
+) -> dict[str, Any]:
+    row: dict[str, Any] = {"type": xlsform_type(it), "name": it.id} | labelled("label", it.label)
+    row["required"] = "yes" if it.required else ""
+    if it.relevant:
+        row["relevant"] = to_xpath(q.condition(it.relevant), kinds)
+        row["papi_relevant"] = it.relevant
+    constraint = constraint_xpath(q, it, kinds)
+    if constraint:
+        row["constraint"] = constraint
+    if it.constraint:
+        row["papi_constraint"] = it.constraint
+    row |= labelled("constraint_message", it.constraint_message)
+    if isinstance(it.meta.get("appearance"), str):
+        row["appearance"] = it.meta["appearance"]
+    if it.type in ("yes_no", "rating") or (it.type == "date" and it.special):
+        row["item_type"] = it.type
+    row["section"] = it.section or ""
+    row["special"] = " ".join(it.special)
+    row["min"] = "" if it.min is None else number_text(it.min)
+    row["max"] = "" if it.max is None else number_text(it.max)
+    row["scale"] = f"{it.scale.min} {it.scale.max}" if it.scale else ""
+    row["meta"] = json.dumps(it.meta, ensure_ascii=False) if it.meta else ""
+    row["indicators"] = " ".join(used_by)
+    return row
+
+
+def _choice_rows(q: Questionnaire) -> Rows:
+    rows: Rows = []
+    written: set[str] = set()
+    for name, choices in q.choice_lists.items():
+        if SEP in name:
+            raise QuestionnaireError(
+                message=f"choice list {name!r}: names with {SEP!r} are reserved for generated "
+                "XLSForm lists; rename it",
+                code="xlsform_reserved_name",
+            )
+        rows += [
+            {"list_name": name, "name": str(c.code)} | labelled("label", c.label) for c in choices
+        ]
+        written.add(name)
+    for it in q.items:
+        generated = list_name(it)
+        if generated is None or generated in written:
+            continue
+        written.add(generated)
+        own = q.choices_of(it)
+        specials = [
+            (code, SPECIAL_LABELS.get(n, Label(vi=n, en=n)))
+            for n, code in q.allowed_special(it).items()
+        ]
+        rows += [
+            {"list_name": generated, "name": str(c.code)} | labelled("label", c.label) for c in own
+        ]
+        rows += [
+            {"list_name": generated, "name": str(code)} | labelled("label", lab)
+            for code, lab in specials
+        ]
+    return rows
+
+
+def _codes(ind: Indicator) -> str:
+    if ind.kind == "checklist":
+        return "; ".join(" ".join(map(str, c.codes)) for c in ind.criteria or ())
+    return " ".join(map(str, ind.codes or ()))
+
+
+def _indicator_rows(q: Questionnaire) -> Rows:
+    rows: Rows = []
+    for d in q.structure.dimensions:
+        rows.append({"dimension": d.code} | labelled("label", d.name))
+        for s in d.subdimensions:
+            rows.append({"dimension": d.code, "subdimension": s.code} | labelled("label", s.name))
+            for ind in s.indicators:
+                row: dict[str, Any] = {
+                    "dimension": d.code,
+                    "subdimension": s.code,
+                    "indicator": ind.code,
+                }
+                row |= labelled("label", ind.name) | labelled("description", ind.description)
+                row |= {"source": ind.source, "kind": ind.kind, "items": " ".join(ind.item_ids)}
+                row |= {
+                    "codes": _codes(ind),
+                    "eligible": ind.eligible or "",
+                    "direction": ind.direction,
+                }
+                row["goalposts"] = " ".join(number_text(g) for g in ind.goalposts)
+                row["meta"] = json.dumps(ind.meta, ensure_ascii=False) if ind.meta else ""
+                rows.append(row)
+    return rows
+
+
+def to_xlsform_rows(q: Questionnaire) -> dict[str, Rows]:
+    """The workbook as rows per sheet (``survey``, ``choices``, ``settings``, ``indicators``)."""
+    kinds = item_kinds(q)
+    used_by: dict[str, list[str]] = {}
+    for ind in q.indicators:
+        for item_id in ind.item_ids:
+            used_by.setdefault(item_id, []).append(ind.code)
+    survey = [dict(r) for r in META_ROWS]
+    survey += [_survey_row(q, it, kinds, used_by.get(it.id, [])) for it in q.items]
+    settings = {
+        "form_id": q.id,
+        "version": q.version,
+        "form_title": q.title.vi,
+        "default_language": DEFAULT_LANGUAGE,
+        "year": str(q.year),
+        "title_en": q.title.en,
+        "special_codes": " ".join(f"{k}={v}" for k, v in q.special_codes.items()),
+    }
+    return {
+        "survey": survey,
+        "choices": _choice_rows(q),
+        "settings": [settings],
+        "indicators": _indicator_rows(q),
+    }
+
+
+def write_xlsform(q: Questionnaire, path: str | Path | None = None) -> bytes:
+    """The questionnaire as an XLSForm workbook (.xlsx bytes); also written to ``path``."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, rows in to_xlsform_rows(q).items():
+        ws = wb.create_sheet(name)
+        columns = list(dict.fromkeys(key for row in rows for key in row))
+        ws.append(columns)
+        for row in rows:
+            ws.append([_cell(row.get(c)) for c in columns])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    data = buffer.getvalue()
+    if path is not None:
+        Path(path).write_bytes(data)
+    return data
+
+
+def _cell(value: Any) -> Any:
+    return None if value in ("", None) else value

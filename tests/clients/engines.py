@@ -1,0 +1,157 @@
+"""Real ODK form engines for the tests: JavaRosa (inside ODK Collect) and ODK Web Forms.
+
+- JavaRosa: ``javarosa/JavaRosaFiller.java`` is compiled once per test session against the ODK
+  Validate jar that pyxform ships (it bundles JavaRosa) and run with the machine's Java 17.
+- Web Forms: ``webforms/fill.mjs`` runs ``@getodk/xforms-engine`` in Node on jsdom; its
+  dependencies are installed by ``npm ci`` in ``tests/clients/webforms`` (``.ci/run`` does it).
+
+When a tool is missing the tests skip locally but fail under CI (``CI=true``), so CI never
+passes without having run the real engines.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pyxform
+
+HERE = Path(__file__).resolve().parent
+JAVAROSA_SOURCE = HERE / "javarosa" / "JavaRosaFiller.java"
+WEBFORMS_DIR = HERE / "webforms"
+VALIDATE_JAR = (
+    Path(pyxform.__file__).parent / "validators" / "odk_validate" / "bin" / "ODK_Validate.jar"
+)
+
+
+class FillRejected(AssertionError):
+    """The engine refused the answers (constraint, required, not asked, unknown choice)."""
+
+    def __init__(self, engine: str, errors: list[dict[str, str]]) -> None:
+        self.engine = engine
+        self.errors = errors
+        super().__init__(f"{engine} refused the answers: {errors}")
+
+    @property
+    def items(self) -> set[str]:
+        return {e["item"] for e in self.errors}
+
+
+@dataclass(frozen=True)
+class Filled:
+    """What a client would upload: the instance XML and its attachments by file name."""
+
+    xml: bytes
+    attachments: dict[str, bytes] = field(default_factory=dict)
+
+
+def unavailable(reason: str) -> None:
+    """Skip locally; fail in CI, where the engines must run."""
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(f"form engine unavailable in CI: {reason}")
+    pytest.skip(reason)
+
+
+@functools.cache
+def _javarosa_classes() -> Path:
+    build = Path(tempfile.mkdtemp(prefix="javarosa-filler-"))
+    subprocess.run(
+        ["javac", "-nowarn", "-cp", str(VALIDATE_JAR), "-d", str(build), str(JAVAROSA_SOURCE)],
+        check=True,
+        capture_output=True,
+    )
+    return build
+
+
+def javarosa_ready() -> None:
+    if shutil.which("java") is None or shutil.which("javac") is None:
+        unavailable("java/javac (Java 17) not on PATH")
+    if not VALIDATE_JAR.exists():
+        unavailable(f"pyxform's ODK Validate jar not found at {VALIDATE_JAR}")
+
+
+def webforms_ready() -> None:
+    if shutil.which("node") is None:
+        unavailable("node (20+) not on PATH")
+    if not (WEBFORMS_DIR / "node_modules" / "@getodk" / "xforms-engine").exists():
+        unavailable("run `npm ci` in tests/clients/webforms to install @getodk/xforms-engine")
+
+
+def _spec(answers: Mapping[str, Any], **extra: Any) -> str:
+    return json.dumps({"answers": dict(answers), **{k: v for k, v in extra.items() if v}})
+
+
+def fill_javarosa(
+    xform: bytes,
+    answers: Mapping[str, Any],
+    *,
+    instance_id: str | None = None,
+    deprecated_id: str | None = None,
+    device_id: str | None = None,
+) -> Filled:
+    """Fill ``xform`` with JavaRosa as ODK Collect would; raise :class:`FillRejected`."""
+    javarosa_ready()
+    classes = _javarosa_classes()
+    with tempfile.TemporaryDirectory() as tmp:
+        form, spec = Path(tmp) / "form.xml", Path(tmp) / "fill.json"
+        form.write_bytes(xform)
+        spec.write_text(
+            _spec(answers, instanceID=instance_id, deprecatedID=deprecated_id, deviceID=device_id),
+            encoding="utf-8",
+        )
+        run = subprocess.run(
+            [
+                "java",
+                "-cp",
+                f"{classes}{os.pathsep}{VALIDATE_JAR}",
+                "JavaRosaFiller",
+                str(form),
+                str(spec),
+            ],
+            capture_output=True,
+            check=False,
+        )
+    if run.returncode == 1 and run.stderr.strip().startswith(b"{"):
+        raise FillRejected("javarosa", json.loads(run.stderr)["errors"])
+    if run.returncode != 0:
+        raise RuntimeError(f"JavaRosa filler crashed: {run.stderr.decode(errors='replace')}")
+    return Filled(run.stdout)
+
+
+def fill_webforms(
+    xform: bytes, answers: Mapping[str, Any], *, edit_of: bytes | None = None
+) -> Filled:
+    """Fill ``xform`` with ODK Web Forms' engine; ``edit_of`` opens an earlier submission in
+    edit mode (new instanceID, the old one as deprecatedID). Raise :class:`FillRejected`."""
+    webforms_ready()
+    with tempfile.TemporaryDirectory() as tmp:
+        form, spec, out = Path(tmp) / "form.xml", Path(tmp) / "fill.json", Path(tmp) / "out"
+        form.write_bytes(xform)
+        previous = None
+        if edit_of is not None:
+            previous = Path(tmp) / "previous.xml"
+            previous.write_bytes(edit_of)
+        spec.write_text(_spec(answers, edit=str(previous) if previous else None), encoding="utf-8")
+        run = subprocess.run(
+            ["node", str(WEBFORMS_DIR / "fill.mjs"), str(form), str(spec), str(out)],
+            capture_output=True,
+            check=False,
+            cwd=WEBFORMS_DIR,
+        )
+        if run.returncode == 1 and run.stderr.strip().startswith(b"{"):
+            raise FillRejected("webforms", json.loads(run.stderr)["errors"])
+        if run.returncode != 0:
+            raise RuntimeError(f"Web Forms filler crashed: {run.stderr.decode(errors='replace')}")
+        parts = json.loads((out / "payload.json").read_text(encoding="utf-8"))["parts"]
+        files = {p["field"]: (out / p["file"]).read_bytes() for p in parts}
+    xml = files.pop("xml_submission_file")
+    return Filled(xml, files)
