@@ -118,11 +118,13 @@ class SurveyDesign(Estimation):
         dom, d = self._domain(domain, n_domains)
         u2 = np.asarray(u, dtype=np.float64)
         u2 = u2[:, None] if u2.ndim == 1 else u2
-        xw = np.where((dom >= 0)[:, None], u2 * self._w[:, None], 0.0)
+        outside = dom < 0
+        w = np.where(outside, 0.0, self._w) if outside.any() else self._w
         dom0 = np.maximum(dom, 0)
         if self._steps:
+            xw = u2 * w[:, None]
             return calibrated_variance(self._stages, self._steps, xw, dom0, d, self._lonely)
-        return stratified_variance(self._stages, xw, dom0, d, self._lonely)
+        return stratified_variance(self._stages, u2, dom0, d, self._lonely, w)
 
     def domain_means(
         self, y: FloatArray, domain: IntArray | None = None, n_domains: int | None = None

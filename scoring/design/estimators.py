@@ -44,11 +44,12 @@ def means(
     observed = ~np.isnan(y) & (domain >= 0)[:, None]
     y0 = np.where(observed, y, 0.0)
     ind = domain_indicator(domain, n_domains)
-    wm = observed * w[:, None]
-    n_hat = np.asarray(ind @ wm)
-    total = np.asarray(ind @ (wm * y0))
+    wind = ind.multiply(w[None, :]).tocsr()
+    obs = observed.astype(np.float64)
+    n_hat = np.asarray(wind @ obs)
+    total = np.asarray(wind @ y0)
     est = np.divide(total, n_hat, out=np.full_like(total, np.nan), where=n_hat > 0)
-    n_obs = np.asarray(ind @ observed.astype(np.float64))
+    n_obs = np.asarray(ind @ obs)
     row_est = _per_row(np.nan_to_num(est), domain)
     row_n = _per_row(n_hat, domain)
     u = np.divide(

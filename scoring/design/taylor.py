@@ -60,21 +60,29 @@ class CalibrationStep:
         return out
 
 
-def group_sum(codes: IntArray, values: FloatArray, n_groups: int) -> FloatArray:
-    """Sum the rows of ``values`` (n, K) within integer groups: a sparse product."""
+def group_sum(
+    codes: IntArray, values: FloatArray, n_groups: int, weights: FloatArray | None = None
+) -> FloatArray:
+    """Sum the rows of ``values`` (n, K), times ``weights``, within groups: a sparse product."""
     n = codes.shape[0]
-    ind = sp.csr_matrix((np.ones(n), (codes, np.arange(n))), shape=(n_groups, n))
+    data = np.ones(n) if weights is None else weights
+    ind = sp.csr_matrix((data, (codes, np.arange(n))), shape=(n_groups, n))
     out: FloatArray = np.asarray(ind @ values)
     return out
 
 
 def _stage_variance(
-    stage: Stage, xw: FloatArray, domain: IntArray | None, n_domains: int, lonely: str
+    stage: Stage,
+    xw: FloatArray,
+    domain: IntArray | None,
+    n_domains: int,
+    lonely: str,
+    weights: FloatArray | None,
 ) -> FloatArray:
     units = stage.n_units
     key = stage.unit if domain is None else domain.astype(np.int64) * units + stage.unit
     pairs, inverse = np.unique(key, return_inverse=True)
-    z = group_sum(inverse.ravel(), xw, pairs.shape[0])  # (P, K) unit totals per domain
+    z = group_sum(inverse.ravel(), xw, pairs.shape[0], weights)  # (P, K) per domain
     groups = stage.n_groups
     dg = (pairs // units) * groups + stage.unit_group[pairs % units]
     cells, cell_of_pair = np.unique(dg, return_inverse=True)
@@ -101,11 +109,15 @@ def stratified_variance(
     domain: IntArray | None = None,
     n_domains: int = 1,
     lonely: str = "fail",
+    weights: FloatArray | None = None,
 ) -> FloatArray:
-    """Variance (D, K) of the totals of weighted influence values ``xw`` (n, K) per domain."""
+    """Variance (D, K) of the totals of ``weights * xw`` (n, K) per domain.
+
+    ``xw`` is already weighted when ``weights`` is None.
+    """
     out = np.zeros((n_domains, xw.shape[1]))
     for stage in stages:
-        out += _stage_variance(stage, xw, domain, n_domains, lonely)
+        out += _stage_variance(stage, xw, domain, n_domains, lonely, weights)
     return out
 
 
