@@ -20,7 +20,14 @@ from rich.console import Console
 
 from survey.errors import NotFound, PapiError
 
-COMMAND_MODULES: tuple[str, ...] = ("api.commands.questionnaire",)
+COMMAND_MODULES: tuple[str, ...] = (
+    "api.commands.questionnaire",
+    "api.commands.server",
+    "api.commands.db",
+    "api.commands.token",
+    "api.commands.export",
+    "api.commands.sensitivity",
+)
 
 app = typer.Typer(
     name="papi",

@@ -1,0 +1,1 @@
+"""Bearer tokens, roles and survey scopes."""

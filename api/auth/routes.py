@@ -1,0 +1,38 @@
+"""``/api/v1/tokens`` and ``/api/v1/me``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+
+from api.auth import service
+from api.auth.deps import Caller
+from api.auth.schemas import Me, TokenCreate, TokenCreated
+from api.auth.service import Action
+from api.http import Uow, require_json
+from api.problems import problem_responses
+
+router = APIRouter(tags=["auth"], responses=problem_responses(401, 403))
+
+
+@router.get("/me", response_model=Me, summary="Who am I (the token's holder, role and scope)")
+def me(caller: Caller) -> Me:
+    return Me(
+        token_id=caller.token_id, name=caller.name, role=caller.role, survey_id=caller.survey_id
+    )
+
+
+@router.post(
+    "/tokens",
+    status_code=201,
+    response_model=TokenCreated,
+    dependencies=[Depends(require_json)],
+    responses=problem_responses(404, 415, 422),
+    summary="Create a token (admin); the secret is returned once",
+)
+def create_token(spec: TokenCreate, caller: Caller, uow: Uow) -> TokenCreated:
+    service.authorize(caller, Action.manage, spec.survey_id)
+    if spec.survey_id is not None:
+        from api.surveys.service import get_survey
+
+        get_survey(uow.read, spec.survey_id)
+    return service.create_token(uow.write, spec)

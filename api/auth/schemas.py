@@ -1,0 +1,53 @@
+"""Token request/response models and the authenticated principal."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Role(StrEnum):
+    admin = "admin"
+    supervisor = "supervisor"
+    enumerator = "enumerator"
+    analyst = "analyst"
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling: the token's id, its holder's name, role and survey scope."""
+
+    token_id: int
+    name: str
+    role: Role
+    survey_id: int | None  # None: every survey
+
+
+class TokenCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=100, description="holder, e.g. 'enum-07'")
+    role: Role
+    survey_id: int | None = Field(default=None, description="restrict the token to one survey")
+
+
+class TokenOut(BaseModel):
+    id: int
+    name: str
+    role: Role
+    survey_id: int | None
+    created_at: datetime
+
+
+class TokenCreated(TokenOut):
+    token: str = Field(description="the secret; shown once, stored only as its SHA-256")
+
+
+class Me(BaseModel):
+    token_id: int
+    name: str
+    role: Role
+    survey_id: int | None

@@ -1,0 +1,107 @@
+"""Engine and session factories (created by the app factory or a command, never at import).
+
+SQLite: WAL journal (readers never block the writer), ``synchronous`` FULL by default (see
+``Settings.sqlite_synchronous``), a busy timeout, foreign keys on, and write transactions
+opened with ``BEGIN IMMEDIATE`` so two writers queue on the busy timeout instead of failing
+with "database is locked" when a deferred read lock cannot be upgraded.
+
+PostgreSQL: psycopg 3, a connection pool, READ COMMITTED (the default); inserts use
+``ON CONFLICT DO NOTHING`` on the unique deduplication key, which waits for a concurrent
+insert of the same key to commit and is therefore race-safe across workers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.settings import Settings
+
+WRITE_OPTION = "papi_write"
+
+
+def normalise_url(url: str) -> str:
+    """Accept ``postgresql://`` and ``postgres://`` URLs and route them to psycopg 3."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def is_sqlite(url: str) -> bool:
+    return make_url(normalise_url(url)).get_backend_name() == "sqlite"
+
+
+def make_engine(settings: Settings) -> Engine:
+    """Build the engine for ``settings.database_url`` with the durability settings above."""
+    url = normalise_url(settings.database_url)
+    if is_sqlite(url):
+        engine = create_engine(
+            url,
+            connect_args={
+                "check_same_thread": False,
+                "timeout": settings.sqlite_busy_timeout_ms / 1000,
+            },
+            pool_size=settings.pool_size,
+            max_overflow=2 * settings.pool_size,
+        )
+        _configure_sqlite(engine, settings)
+        return engine
+    return create_engine(
+        url,
+        pool_size=settings.pool_size,
+        max_overflow=2 * settings.pool_size,
+        pool_pre_ping=True,
+    )
+
+
+def _configure_sqlite(engine: Engine, settings: Settings) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Take transaction control away from the driver: we emit BEGIN ourselves.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute(f"PRAGMA synchronous={settings.sqlite_synchronous}")
+        cur.execute(f"PRAGMA busy_timeout={int(settings.sqlite_busy_timeout_ms)}")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        write = conn.get_execution_options().get(WRITE_OPTION, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+class Database:
+    """The engine plus two session factories: reads, and writes (``BEGIN IMMEDIATE``)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.engine = make_engine(settings)
+        self.sqlite = self.engine.dialect.name == "sqlite"
+        self._read = sessionmaker(self.engine, expire_on_commit=False)
+        self._write = sessionmaker(
+            self.engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
+        )
+
+    def session(self, *, write: bool = False) -> Session:
+        return (self._write if write else self._read)()
+
+    def ping(self) -> None:
+        with self.engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+
+    def revision(self) -> str | None:
+        """The Alembic revision of the database (None when never migrated)."""
+        from alembic.runtime.migration import MigrationContext
+
+        with self.engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+
+    def dispose(self) -> None:
+        self.engine.dispose()

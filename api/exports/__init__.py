@@ -1,0 +1,1 @@
+"""Exports of a survey's interviews: CSV, Parquet (``papi score``'s input), Stata, SPSS."""

@@ -1,0 +1,160 @@
+"""HTTP plumbing shared by every resource: the body-size limit, content-type checks and
+the request-scoped unit of work (the one place that commits or rolls back)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.db.engine import Database
+from api.problems import PROBLEM_MEDIA_TYPE, UnsupportedMediaType
+
+_BODY_METHODS = {"POST", "PUT", "PATCH"}
+
+
+class BodyLimitMiddleware:
+    """Answer 413 (problem+json) when a request body exceeds ``limit`` bytes.
+
+    The declared ``Content-Length`` is checked first; a chunked body is read up to the limit
+    and replayed to the application, so a handler never sees a truncated body.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in _BODY_METHODS:
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        declared = headers.get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+            await self._reject(scope, send)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.limit:
+                await self._reject(scope, send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _reject(self, scope: Scope, send: Send) -> None:
+        import json
+
+        payload = json.dumps(
+            {
+                "type": "urn:papi-engine:problem:payload_too_large",
+                "title": "Content Too Large",
+                "status": 413,
+                "detail": f"the request body exceeds {self.limit} bytes; split it "
+                "(a batch takes at most 1,000 submissions)",
+                "instance": scope.get("path", ""),
+                "code": "payload_too_large",
+                "errors": [],
+            }
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+                    (b"content-length", str(len(payload)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": payload})
+
+
+def media_type(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+def require_json(request: Request) -> None:
+    """415 unless the body is declared as JSON (``application/json`` or ``+json``)."""
+    mt = media_type(request)
+    if mt != "application/json" and not mt.endswith("+json"):
+        raise UnsupportedMediaType(
+            f"Content-Type {mt or '(none)'!r} is not accepted here; send application/json",
+            code="unsupported_media_type",
+        )
+
+
+class UnitOfWork:
+    """Lazily opened sessions of one request: ``read`` (plain BEGIN) and ``write``
+    (``BEGIN IMMEDIATE`` on SQLite). Only ``commit`` makes writes durable; the dependency
+    below calls it after the handler returns and before the response is sent."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._read: Session | None = None
+        self._write: Session | None = None
+
+    @property
+    def read(self) -> Session:
+        if self._write is not None:
+            return self._write
+        if self._read is None:
+            self._read = self.db.session()
+        return self._read
+
+    @property
+    def write(self) -> Session:
+        if self._write is None:
+            if self._read is not None:
+                self._read.close()
+                self._read = None
+            self._write = self.db.session(write=True)
+        return self._write
+
+    def commit(self) -> None:
+        if self._write is not None:
+            self._write.commit()
+
+    def close(self, *, rollback: bool = False) -> None:
+        for s in (self._read, self._write):
+            if s is not None:
+                if rollback:
+                    s.rollback()
+                s.close()
+        self._read = self._write = None
+
+
+def unit_of_work(request: Request) -> Iterator[UnitOfWork]:
+    uow = UnitOfWork(request.app.state.db)
+    try:
+        yield uow
+        uow.commit()
+    except BaseException:
+        uow.close(rollback=True)
+        raise
+    finally:
+        uow.close()
+
+
+Uow = Annotated[UnitOfWork, Depends(unit_of_work, scope="function")]

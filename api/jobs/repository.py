@@ -1,0 +1,115 @@
+"""SQL for jobs; claiming is a compare-and-set UPDATE, safe with many workers."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from api.db.models import JobRow
+from api.jobs.schemas import JobOut, JobStatus
+
+
+def _out(r: JobRow, with_result: bool) -> JobOut:
+    return JobOut.model_validate(
+        {
+            "id": r.id,
+            "survey_id": r.survey_id,
+            "kind": r.kind,
+            "status": r.status,
+            "params": r.params,
+            "created_by": r.created_by,
+            "created_at": r.created_at,
+            "started_at": r.started_at,
+            "finished_at": r.finished_at,
+            "attempts": r.attempts,
+            "error": r.error,
+            "results": r.result if with_result else None,
+        }
+    )
+
+
+def insert(
+    session: Session,
+    job_id: str,
+    survey_id: int,
+    kind: str,
+    params: dict[str, Any],
+    created_by: str,
+    now: datetime,
+) -> JobOut:
+    row = JobRow(
+        id=job_id,
+        survey_id=survey_id,
+        kind=kind,
+        status=JobStatus.queued.value,
+        params=params,
+        created_by=created_by,
+        created_at=now,
+        attempts=0,
+    )
+    session.add(row)
+    session.flush()
+    return _out(row, False)
+
+
+def get(session: Session, survey_id: int, job_id: str, with_result: bool = True) -> JobOut | None:
+    row = session.scalars(
+        select(JobRow).where(JobRow.id == job_id, JobRow.survey_id == survey_id)
+    ).first()
+    return None if row is None else _out(row, with_result)
+
+
+def _claimable(now: datetime) -> Any:
+    return or_(
+        JobRow.status == JobStatus.queued.value,
+        (JobRow.status == JobStatus.running.value) & (JobRow.lease_until < now),
+    )
+
+
+def candidate(session: Session, now: datetime) -> str | None:
+    return session.scalar(
+        select(JobRow.id).where(_claimable(now)).order_by(JobRow.created_at).limit(1)
+    )
+
+
+def claim(session: Session, job_id: str, now: datetime, lease: timedelta) -> bool:
+    result = session.execute(
+        update(JobRow)
+        .where(JobRow.id == job_id, _claimable(now))
+        .values(
+            status=JobStatus.running.value,
+            started_at=now,
+            lease_until=now + lease,
+            attempts=JobRow.attempts + 1,
+        )
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+def job_input(session: Session, job_id: str) -> tuple[int, str, dict[str, Any], int]:
+    row = session.get(JobRow, job_id)
+    assert row is not None
+    return row.survey_id, row.kind, dict(row.params), row.attempts
+
+
+def finish(
+    session: Session,
+    job_id: str,
+    now: datetime,
+    result: dict[str, Any] | None,
+    error: dict[str, Any] | None,
+) -> None:
+    session.execute(
+        update(JobRow)
+        .where(JobRow.id == job_id)
+        .values(
+            status=(JobStatus.failed if error else JobStatus.succeeded).value,
+            result=result,
+            error=error,
+            finished_at=now,
+            lease_until=None,
+        )
+    )

@@ -1,0 +1,63 @@
+"""Starting and reading scoring jobs."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy.orm import Session
+
+from api.auth.schemas import Principal
+from api.auth.service import Action, authorize
+from api.jobs import repository
+from api.jobs.schemas import JobOut, JobStatus, ScoreRequest
+from api.problems import Conflict
+from api.surveys.service import get_survey
+from survey.errors import NotFound
+
+
+def start_scoring(
+    session: Session, survey_id: int, caller: Principal, spec: ScoreRequest
+) -> JobOut:
+    get_survey(session, survey_id)
+    authorize(caller, Action.score, survey_id)
+    return repository.insert(
+        session,
+        str(uuid.uuid4()),
+        survey_id,
+        "score",
+        spec.model_dump(mode="json"),
+        caller.name,
+        datetime.now(UTC),
+    )
+
+
+def get_job(session: Session, survey_id: int, job_id: str, caller: Principal) -> JobOut:
+    get_survey(session, survey_id)
+    authorize(caller, Action.score, survey_id)
+    job = repository.get(session, survey_id, job_id)
+    if job is None:
+        raise NotFound(f"scoring job {job_id} does not exist in survey {survey_id}")
+    return job
+
+
+def results_csv(job: JobOut) -> str:
+    """All result tables stacked, with a ``level`` column naming the table."""
+    if job.status is not JobStatus.succeeded or job.results is None:
+        raise Conflict(
+            f"job {job.id} is {job.status.value}; results exist once it has succeeded",
+            code="job_not_finished",
+        )
+    columns: list[str] = ["level"]
+    for rows in job.results.values():
+        for row in rows:
+            columns.extend(k for k in row if k not in columns)
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    for level, rows in job.results.items():
+        for row in rows:
+            writer.writerow({"level": level, **row})
+    return buf.getvalue()

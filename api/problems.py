@@ -1,0 +1,205 @@
+"""RFC 9457 ``application/problem+json`` for every error the API returns.
+
+Domain errors (``survey.errors.PapiError``) are rendered once here, with ``type``, ``title``,
+``status``, ``detail``, ``instance``, the stable ``code`` and an ``errors`` list of
+``{pointer, code, message}`` (JSON pointers, RFC 6901, into the request body). HTTP errors,
+request validation errors and anything unexpected get the same shape, so a client has one
+error format to parse; the catch-all turns an unexpected exception into a 500 problem
+without leaking internals (the tests assert that no input reaches it).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from http import HTTPStatus
+from typing import Any, ClassVar
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from survey.errors import NotFound, PapiError, Problem
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+log = logging.getLogger("papi.api")
+
+
+class ApiError(PapiError):
+    """A domain error that also knows its HTTP status (raised by api services)."""
+
+    status: ClassVar[int] = 400
+
+
+class Unauthorized(ApiError):
+    status = 401
+
+    @classmethod
+    def default_code(cls) -> str:
+        return "unauthorized"
+
+
+class Forbidden(ApiError):
+    status = 403
+
+    @classmethod
+    def default_code(cls) -> str:
+        return "forbidden"
+
+
+class Conflict(ApiError):
+    status = 409
+
+    @classmethod
+    def default_code(cls) -> str:
+        return "conflict"
+
+
+class PayloadTooLarge(ApiError):
+    status = 413
+
+
+class UnsupportedMediaType(ApiError):
+    status = 415
+
+
+class Unprocessable(ApiError):
+    status = 422
+
+
+class ProblemItem(BaseModel):
+    pointer: str = Field(description="JSON pointer (RFC 6901) into the request body")
+    code: str
+    message: str
+    parameter: str | None = Field(default=None, description="query/path/header parameter")
+
+
+class ProblemDetail(BaseModel):
+    """RFC 9457 problem details."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str
+    code: str
+    errors: list[ProblemItem] = Field(default_factory=list)
+
+
+def status_of(exc: PapiError) -> int:
+    if isinstance(exc, ApiError):
+        return exc.status
+    if isinstance(exc, NotFound):
+        return 404
+    return 422
+
+
+def problem_response(
+    request: Request,
+    status: int,
+    code: str,
+    detail: str,
+    errors: Iterable[dict[str, Any]] = (),
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body = {
+        "type": f"urn:papi-engine:problem:{code}",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+        "code": code,
+        "errors": list(errors),
+    }
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+def problems_as_dicts(problems: Sequence[Problem]) -> list[dict[str, Any]]:
+    return [p.as_dict() for p in problems]
+
+
+async def _papi_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, PapiError)
+    status = status_of(exc)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return problem_response(
+        request, status, exc.code, exc.message, problems_as_dicts(exc.problems), headers
+    )
+
+
+_HTTP_CODES = {
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+}
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = _HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}")
+    detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+    headers = dict(exc.headers) if exc.headers else None
+    return problem_response(request, exc.status_code, code, detail, headers=headers)
+
+
+def _pointer(loc: Sequence[int | str]) -> tuple[str, str | None]:
+    """``('body', 'answers', 'q1')`` → ``('/answers/q1', None)``; query → ``('', name)``."""
+    if not loc:
+        return "", None
+    where, rest = loc[0], list(loc[1:])
+    if where == "body":
+        parts = [str(p).replace("~", "~0").replace("/", "~1") for p in rest]
+        return ("/" + "/".join(parts)) if parts else "", None
+    return "", ".".join(str(p) for p in rest) or str(where)
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = []
+    for err in exc.errors():
+        pointer, parameter = _pointer(err.get("loc", ()))
+        item: dict[str, Any] = {
+            "pointer": pointer,
+            "code": str(err.get("type", "invalid")),
+            "message": str(err.get("msg", "invalid value")),
+        }
+        if parameter is not None:
+            item["parameter"] = parameter
+        errors.append(item)
+    return problem_response(
+        request,
+        422,
+        "request_invalid",
+        f"the request has {len(errors)} invalid field(s); see errors",
+        errors,
+    )
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem_response(
+        request, 500, "internal_error", "an unexpected error occurred; it has been logged"
+    )
+
+
+def install(app: FastAPI) -> None:
+    """Register the problem+json handlers on ``app``."""
+    app.add_exception_handler(PapiError, _papi_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(Exception, _unexpected)
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` entries declaring problem+json bodies for ``statuses``."""
+    ref = {"$ref": "#/components/schemas/ProblemDetail"}
+    return {
+        s: {"description": HTTPStatus(s).phrase, "content": {PROBLEM_MEDIA_TYPE: {"schema": ref}}}
+        for s in statuses
+    }

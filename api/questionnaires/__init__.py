@@ -1,0 +1,1 @@
+"""Questionnaire documents: upload (YAML or JSON), immutable versions, a per-process cache."""

@@ -1,0 +1,53 @@
+"""Questionnaire models by database key, parsed once per process.
+
+A published version is immutable (the API refuses a different document under the same
+``id`` + ``version``), so caching the parsed model per row id is safe in every worker.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from api.questionnaires import repository
+from survey.errors import NotFound
+from survey.loader import load_questionnaire, parse_questionnaire, to_document
+from survey.schema import Questionnaire
+
+__all__ = ["build", "bundled_document", "get", "to_document"]
+
+_lock = threading.Lock()
+_cache: dict[tuple[str, int], Questionnaire] = {}
+
+
+def build(document: dict[str, Any]) -> Questionnaire:
+    """Parse an uploaded document; every problem is reported with its JSON pointer."""
+    return parse_questionnaire(document, source="upload")
+
+
+def bundled_document(name: str) -> dict[str, Any] | None:
+    """The document of a bundled questionnaire (``papi-2021``, ...), or None."""
+    try:
+        q = load_questionnaire(name)
+    except NotFound:
+        return None
+    return to_document(q)
+
+
+def get(session: Session, pk: int) -> Questionnaire:
+    bind = session.get_bind()
+    url = str(bind.engine.url)
+    key = (url, pk)
+    with _lock:
+        cached = _cache.get(key)
+    if cached is not None:
+        return cached
+    document = repository.document(session, pk)
+    if document is None:
+        raise NotFound(f"questionnaire row {pk} does not exist")
+    q = build(document)
+    with _lock:
+        _cache[key] = q
+    return q

@@ -1,0 +1,70 @@
+"""``/api/v1/questionnaires``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from api.auth.deps import Caller
+from api.auth.service import Action, authorize
+from api.http import Uow, media_type
+from api.problems import problem_responses
+from api.questionnaires import repository, service
+from api.questionnaires.schemas import QuestionnaireOut
+
+router = APIRouter(tags=["questionnaires"], responses=problem_responses(401, 403))
+
+_UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": "the questionnaire document (docs/questionnaire-format.md)",
+        "content": {
+            "application/json": {"schema": {"type": "object"}},
+            "application/yaml": {"schema": {"type": "string"}},
+        },
+    }
+}
+
+
+@router.post(
+    "/questionnaires",
+    response_model=QuestionnaireOut,
+    status_code=201,
+    openapi_extra=_UPLOAD_BODY,
+    responses={
+        200: {"description": "identical document already published", "model": QuestionnaireOut},
+        **problem_responses(409, 413, 415, 422),
+    },
+    summary="Publish a questionnaire version (YAML or JSON); versions are immutable",
+)
+async def upload(
+    request: Request, response: Response, caller: Caller, uow: Uow
+) -> QuestionnaireOut:
+    authorize(caller, Action.manage)
+    document = service.parse_upload(await request.body(), media_type(request))
+    record, created = await run_in_threadpool(service.register, uow.write, document, caller.name)
+    response.status_code = 201 if created else 200
+    return QuestionnaireOut.model_validate(record.model_dump(exclude={"pk"}))
+
+
+@router.get(
+    "/questionnaires",
+    response_model=list[QuestionnaireOut],
+    summary="List published questionnaire versions",
+)
+def list_questionnaires(caller: Caller, uow: Uow) -> list[QuestionnaireOut]:
+    return [
+        QuestionnaireOut.model_validate(r.model_dump(exclude={"pk"}))
+        for r in repository.list_all(uow.read)
+    ]
+
+
+@router.get(
+    "/questionnaires/{qid}/{version}",
+    responses=problem_responses(404),
+    summary="The stored document of one questionnaire version",
+)
+def get_document(qid: str, version: str, caller: Caller, uow: Uow) -> dict[str, object]:
+    record = service.get(uow.read, qid, version)
+    doc = repository.document(uow.read, record.pk)
+    return dict(doc or {})

@@ -1,0 +1,91 @@
+"""Uploading questionnaires: parse YAML or JSON, validate, store immutably."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import yaml
+from sqlalchemy.orm import Session
+
+from api.canonical import content_hash, normalise
+from api.problems import Conflict, Unprocessable, UnsupportedMediaType
+from api.questionnaires import catalog, repository
+from api.questionnaires.schemas import QuestionnaireRecord
+from survey.errors import NotFound, Problem
+
+JSON_TYPES = {"application/json"}
+YAML_TYPES = {"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"}
+
+
+def parse_upload(body: bytes, media_type: str) -> dict[str, Any]:
+    """Decode a YAML or JSON upload into a mapping (415 for other media types)."""
+    if media_type not in JSON_TYPES | YAML_TYPES and not media_type.endswith("+json"):
+        raise UnsupportedMediaType(
+            f"Content-Type {media_type or '(none)'!r} is not accepted; "
+            "send application/json or application/yaml",
+            code="unsupported_media_type",
+        )
+    try:
+        text = body.decode("utf-8")
+        doc = json.loads(text) if media_type not in YAML_TYPES else yaml.safe_load(text)
+    except (UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
+        raise Unprocessable(
+            f"the body is not valid {'YAML' if media_type in YAML_TYPES else 'JSON'}: {exc}",
+            code="body_unparseable",
+        ) from None
+    if not isinstance(doc, dict):
+        raise Unprocessable(
+            "a questionnaire must be a mapping with id, version, items, ...",
+            code="questionnaire_invalid",
+            problems=(Problem("", "type", "expected an object at the top level"),),
+        )
+    return doc
+
+
+def register(
+    session: Session, document: dict[str, Any], created_by: str
+) -> tuple[QuestionnaireRecord, bool]:
+    """Store ``document`` as a published version; True when new, False for an identical
+    re-upload; 409 when the same id and version exist with different content."""
+    q = catalog.build(document)
+    canonical = normalise(catalog.to_document(q))
+    digest = content_hash(canonical)
+    created = repository.insert_if_absent(
+        session, q.id, q.version, q.year, canonical, digest, datetime.now(UTC), created_by
+    )
+    record = repository.by_key(session, q.id, q.version)
+    assert record is not None
+    if record.content_hash != digest:
+        raise Conflict(
+            f"questionnaire {q.id} version {q.version} is already published with different "
+            "content; a published version is immutable: upload it under a new version",
+            code="questionnaire_version_exists",
+        )
+    return record, created
+
+
+def resolve(
+    session: Session, qid: str, version: str | None, created_by: str
+) -> QuestionnaireRecord:
+    """The stored questionnaire ``qid`` (newest version unless given); a bundled one
+    (``papi-2021``, ...) is registered on first use."""
+    record = repository.by_key(session, qid, version)
+    if record is not None:
+        return record
+    document = catalog.bundled_document(qid)
+    if document is None or (version is not None and document.get("version") != version):
+        raise NotFound(
+            f"questionnaire {qid!r}{f' version {version!r}' if version else ''} is not "
+            "registered; upload it with POST /api/v1/questionnaires first",
+        )
+    record, _ = register(session, document, created_by)
+    return record
+
+
+def get(session: Session, qid: str, version: str | None) -> QuestionnaireRecord:
+    record = repository.by_key(session, qid, version)
+    if record is None:
+        raise NotFound(f"questionnaire {qid!r} version {version!r} is not registered")
+    return record

@@ -1,0 +1,1 @@
+"""Submissions: exactly-once intake (single and batch), reading, review, versioned edits."""

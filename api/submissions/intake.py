@@ -1,0 +1,205 @@
+"""Exactly-once intake of submissions (single and batch share this path).
+
+1. ``prepare`` (no database): schema check, canonical content hash, response validation
+   (malformed → 422 with every error located by a JSON pointer), arrival flags.
+2. ``store`` (one write transaction): the duplicate-respondent check, one
+   ``INSERT ... ON CONFLICT DO NOTHING`` for every new key, then the rows that were not
+   inserted are compared with what is stored: the same canonical content (or the content of
+   any earlier version, for a device resending after a supervisor's edit) is a replay (200),
+   anything else a conflict (409). If the bulk insert hits a database error, every row is
+   retried in its own SAVEPOINT so one bad row never takes the others down.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from api.canonical import content_hash, normalise
+from api.problems import problems_as_dicts
+from api.settings import Settings
+from api.submissions import quality, repository
+from api.submissions.schemas import Outcome, SubmissionIn
+from survey.errors import Problem
+from survey.schema import Questionnaire
+
+
+@dataclass(slots=True)
+class Item:
+    """One submission on its way in, and what became of it."""
+
+    index: int
+    submission_id: str | None
+    outcome: Outcome | None = None
+    errors: list[dict[str, str]] = field(default_factory=list)
+    content_hash: str = ""
+    row: dict[str, Any] = field(default_factory=dict)
+    stored: repository.Stored | None = None
+
+    @property
+    def http_status(self) -> int:
+        return {
+            Outcome.created: 201,
+            Outcome.replayed: 200,
+            Outcome.conflict: 409,
+            Outcome.invalid: 422,
+        }[self.outcome or Outcome.invalid]
+
+
+def _pointer(prefix: str, loc: tuple[int | str, ...]) -> str:
+    return prefix + "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in loc)
+
+
+def prepare(
+    q: Questionnaire,
+    settings: Settings,
+    survey_id: int,
+    submitted_by: str,
+    raw: dict[str, Any] | SubmissionIn,
+    index: int,
+    now: datetime,
+) -> Item:
+    if isinstance(raw, SubmissionIn):
+        sub = raw
+    else:
+        sid = raw.get("submission_id") if isinstance(raw, dict) else None
+        try:
+            sub = SubmissionIn.model_validate(raw)
+        except ValidationError as exc:
+            errors = [
+                {"pointer": _pointer("", err["loc"]), "code": err["type"], "message": err["msg"]}
+                for err in exc.errors()
+            ]
+            return Item(index, str(sid) if sid is not None else None, Outcome.invalid, errors)
+    item = Item(index, str(sub.submission_id))
+    body = normalise(sub.model_dump(mode="json", exclude={"submission_id"}))
+    item.content_hash = content_hash(body)
+    hard: list[Problem] = []
+    soft: list[dict[str, str]] = []
+    answers = body["answers"]  # integral floats normalised: 45.0 is the integer 45
+    for issue in q.validate_response(answers):
+        if quality.is_soft(q, issue.code, issue.item):
+            soft.append(issue.as_dict())
+        else:
+            hard.append(issue.as_problem())
+    if hard:
+        item.outcome = Outcome.invalid
+        item.errors = problems_as_dicts(hard)
+        return item
+    prof = quality.profile(q)
+    duration = None
+    if sub.paradata.start is not None and sub.paradata.end is not None:
+        duration = (sub.paradata.end - sub.paradata.start).total_seconds()
+    flags = quality.arrival_flags(
+        prof,
+        answers,
+        duration,
+        settings.min_interview_seconds,
+        settings.straightline_min_items,
+        soft,
+    )
+    loc = sub.location
+    item.row = {
+        "survey_id": survey_id,
+        "submission_id": item.submission_id,
+        "content_hash": item.content_hash,
+        "submitted_by": submitted_by,
+        "province": loc.province,
+        "district": loc.district,
+        "commune": loc.commune,
+        "village": loc.village,
+        "respondent_key": quality.respondent_key(prof, loc.village, answers),
+        "body": body,
+        "flags": flags,
+        "version": 1,
+        "received_at": now,
+        "updated_at": now,
+    }
+    return item
+
+
+def finish_row(row: dict[str, Any]) -> None:
+    flags = row["flags"]
+    row["status"] = "has_issues" if flags else "received"
+    row["flag_codes"] = "," + ",".join(sorted({f["code"] for f in flags})) + "," if flags else ""
+
+
+def store(session: Session, survey_id: int, items: list[Item]) -> None:
+    """Store every prepared item; sets ``outcome`` (and ``stored`` for replays)."""
+    pending = [i for i in items if i.outcome is None]
+    first: dict[str, Item] = {}
+    for it in pending:
+        first.setdefault(it.submission_id or "", it)
+    _flag_duplicate_respondents(session, survey_id, list(first.values()))
+    rows = [it.row for it in first.values()]
+    for row in rows:
+        finish_row(row)
+    inserted = _insert(session, rows, first)
+    others = [sid for sid in first if sid not in inserted]
+    existing = repository.by_ids(session, survey_id, others) if others else {}
+    for it in pending:
+        sid = it.submission_id or ""
+        if first[sid] is it and sid in inserted:
+            it.outcome = Outcome.created
+            continue
+        if it.outcome is Outcome.invalid:
+            continue
+        stored = existing.get(sid)
+        if stored is None:  # an earlier item of this same batch holds the id
+            same = first[sid].content_hash == it.content_hash and sid in inserted
+            it.outcome = Outcome.replayed if same else Outcome.conflict
+            it.row = first[sid].row
+            continue
+        it.stored = stored
+        same = stored.content_hash == it.content_hash or repository.had_hash(
+            session, stored.pk, it.content_hash
+        )
+        it.outcome = Outcome.replayed if same else Outcome.conflict
+
+
+def _insert(session: Session, rows: list[dict[str, Any]], first: dict[str, Item]) -> set[str]:
+    try:
+        with session.begin_nested():
+            return repository.insert_new(session, rows)
+    except DBAPIError:
+        pass
+    inserted: set[str] = set()
+    for row in rows:
+        try:
+            with session.begin_nested():
+                inserted |= repository.insert_new(session, [row])
+        except DBAPIError as exc:
+            it = first[row["submission_id"]]
+            it.outcome = Outcome.invalid
+            it.errors = [
+                {
+                    "pointer": "",
+                    "code": "storage_rejected",
+                    "message": f"the database refused this submission: {type(exc.orig).__name__}",
+                }
+            ]
+    return inserted
+
+
+def _flag_duplicate_respondents(session: Session, survey_id: int, items: list[Item]) -> None:
+    keys = [it.row["respondent_key"] for it in items if it.row.get("respondent_key")]
+    if not keys:
+        return
+    seen = repository.respondents_seen(session, survey_id, keys)
+    for it in items:
+        key = it.row.get("respondent_key")
+        if not key:
+            continue
+        other = seen.get(key)
+        if other is not None and other != it.submission_id:
+            it.row["flags"] = [*it.row["flags"], quality.duplicate_flag(other)]
+        seen.setdefault(key, it.submission_id or "")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)

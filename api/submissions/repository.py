@@ -1,0 +1,280 @@
+"""All SQL for submissions: race-safe inserts, reads, versioned updates, the audit trail.
+
+Deduplication rests on the unique key ``(survey_id, submission_id)``: rows are inserted with
+``INSERT ... ON CONFLICT DO NOTHING RETURNING submission_id`` (SQLite ≥ 3.35 and PostgreSQL),
+so of two concurrent first posts of one id exactly one inserts and the other sees the
+committed row afterwards (PostgreSQL waits on the conflicting in-flight insert; SQLite
+serialises writers with ``BEGIN IMMEDIATE``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from api.db.models import SubmissionEventRow, SubmissionRow, SubmissionVersionRow
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """A stored submission as the service sees it (no ORM row leaves this module)."""
+
+    pk: int
+    survey_id: int
+    submission_id: str
+    content_hash: str
+    submitted_by: str
+    status: str
+    flags: list[dict[str, Any]]
+    version: int
+    received_at: datetime
+    updated_at: datetime
+    body: dict[str, Any]
+
+
+def _stored(r: SubmissionRow) -> Stored:
+    return Stored(
+        pk=r.id,
+        survey_id=r.survey_id,
+        submission_id=r.submission_id,
+        content_hash=r.content_hash,
+        submitted_by=r.submitted_by,
+        status=r.status,
+        flags=list(r.flags),
+        version=r.version,
+        received_at=r.received_at,
+        updated_at=r.updated_at,
+        body=dict(r.body),
+    )
+
+
+def insert_new(session: Session, rows: list[dict[str, Any]]) -> set[str]:
+    """Insert ``rows`` unless their key exists; returns the submission ids inserted."""
+    if not rows:
+        return set()
+    insert_fn = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = (
+        insert_fn(SubmissionRow)
+        .on_conflict_do_nothing(index_elements=["survey_id", "submission_id"])
+        .returning(SubmissionRow.submission_id)
+    )
+    return set(session.scalars(stmt, rows).all())
+
+
+def by_ids(session: Session, survey_id: int, ids: list[str]) -> dict[str, Stored]:
+    out: dict[str, Stored] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        rows = session.scalars(
+            select(SubmissionRow).where(
+                SubmissionRow.survey_id == survey_id, SubmissionRow.submission_id.in_(chunk)
+            )
+        ).all()
+        out.update({r.submission_id: _stored(r) for r in rows})
+    return out
+
+
+def hashes(session: Session, survey_id: int, ids: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        out.update(
+            session.execute(
+                select(SubmissionRow.submission_id, SubmissionRow.content_hash).where(
+                    SubmissionRow.survey_id == survey_id,
+                    SubmissionRow.submission_id.in_(chunk),
+                )
+            ).all()
+        )
+    return out
+
+
+def respondents_seen(session: Session, survey_id: int, keys: list[str]) -> dict[str, str]:
+    """respondent key → a submission id already stored with it."""
+    out: dict[str, str] = {}
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        for key, sid in session.execute(
+            select(SubmissionRow.respondent_key, SubmissionRow.submission_id).where(
+                SubmissionRow.survey_id == survey_id, SubmissionRow.respondent_key.in_(chunk)
+            )
+        ):
+            if key is not None:
+                out.setdefault(key, sid)
+    return out
+
+
+def get(
+    session: Session, survey_id: int, submission_id: str, *, lock: bool = False
+) -> Stored | None:
+    stmt = select(SubmissionRow).where(
+        SubmissionRow.survey_id == survey_id, SubmissionRow.submission_id == submission_id
+    )
+    if lock and session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    row = session.scalars(stmt).first()
+    return None if row is None else _stored(row)
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    status: str | None = None
+    submitted_by: str | None = None
+    province: str | None = None
+    district: str | None = None
+    village: str | None = None
+    flag: str | None = None
+    received_from: datetime | None = None
+    received_to: datetime | None = None
+
+
+def _filtered(survey_id: int, f: Filters) -> Select[SubmissionRow]:
+    stmt = select(SubmissionRow).where(SubmissionRow.survey_id == survey_id)
+    for column, value in (
+        (SubmissionRow.status, f.status),
+        (SubmissionRow.submitted_by, f.submitted_by),
+        (SubmissionRow.province, f.province),
+        (SubmissionRow.district, f.district),
+        (SubmissionRow.village, f.village),
+    ):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    if f.flag is not None:
+        stmt = stmt.where(SubmissionRow.flag_codes.contains(f",{f.flag},", autoescape=True))
+    if f.received_from is not None:
+        stmt = stmt.where(SubmissionRow.received_at >= f.received_from)
+    if f.received_to is not None:
+        stmt = stmt.where(SubmissionRow.received_at < f.received_to)
+    return stmt
+
+
+def page(
+    session: Session, survey_id: int, f: Filters, after_pk: int, limit: int
+) -> tuple[list[Stored], int | None]:
+    """Up to ``limit`` submissions with pk > ``after_pk`` in pk order, and the next cursor."""
+    rows = session.scalars(
+        _filtered(survey_id, f)
+        .where(SubmissionRow.id > after_pk)
+        .order_by(SubmissionRow.id)
+        .limit(limit + 1)
+    ).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return [_stored(r) for r in rows], (rows[-1].id if more and rows else None)
+
+
+def all_current(
+    session: Session, survey_id: int, f: Filters, exclude_status: str | None
+) -> list[Stored]:
+    stmt = _filtered(survey_id, f).order_by(SubmissionRow.id)
+    if exclude_status is not None:
+        stmt = stmt.where(SubmissionRow.status != exclude_status)
+    return [_stored(r) for r in session.scalars(stmt).all()]
+
+
+def save_version(session: Session, s: Stored, now: datetime) -> None:
+    """Copy the current version of ``s`` into the version history."""
+    session.add(
+        SubmissionVersionRow(
+            submission_pk=s.pk,
+            version=s.version,
+            content_hash=s.content_hash,
+            body=s.body,
+            flags=s.flags,
+            status=s.status,
+            saved_at=now,
+        )
+    )
+
+
+def update_current(session: Session, pk: int, values: dict[str, Any]) -> None:
+    session.execute(update(SubmissionRow).where(SubmissionRow.id == pk).values(**values))
+
+
+def add_event(
+    session: Session,
+    pk: int,
+    at: datetime,
+    actor: str,
+    actor_role: str,
+    action: str,
+    version: int,
+    detail: dict[str, Any],
+) -> None:
+    session.add(
+        SubmissionEventRow(
+            submission_pk=pk,
+            at=at,
+            actor=actor,
+            actor_role=actor_role,
+            action=action,
+            version=version,
+            detail=detail,
+        )
+    )
+
+
+def versions(session: Session, pk: int) -> list[dict[str, Any]]:
+    rows = session.scalars(
+        select(SubmissionVersionRow)
+        .where(SubmissionVersionRow.submission_pk == pk)
+        .order_by(SubmissionVersionRow.version)
+    ).all()
+    return [
+        {
+            "version": r.version,
+            "content_hash": r.content_hash,
+            "status": r.status,
+            "flags": r.flags,
+            "saved_at": r.saved_at,
+            **r.body,
+        }
+        for r in rows
+    ]
+
+
+def events(session: Session, pk: int) -> list[dict[str, Any]]:
+    rows = session.scalars(
+        select(SubmissionEventRow)
+        .where(SubmissionEventRow.submission_pk == pk)
+        .order_by(SubmissionEventRow.id)
+    ).all()
+    return [
+        {
+            "at": r.at,
+            "actor": r.actor,
+            "actor_role": r.actor_role,
+            "action": r.action,
+            "version": r.version,
+            "detail": r.detail,
+        }
+        for r in rows
+    ]
+
+
+def had_hash(session: Session, pk: int, digest: str) -> bool:
+    """True when an earlier version of submission ``pk`` had content hash ``digest``."""
+    return (
+        session.scalar(
+            select(SubmissionVersionRow.id).where(
+                SubmissionVersionRow.submission_pk == pk,
+                SubmissionVersionRow.content_hash == digest,
+            )
+        )
+        is not None
+    )
+
+
+def first_hash(session: Session, pk: int) -> str | None:
+    """The content hash of version 1 (None while the submission was never edited)."""
+    return session.scalar(
+        select(SubmissionVersionRow.content_hash).where(
+            SubmissionVersionRow.submission_pk == pk, SubmissionVersionRow.version == 1
+        )
+    )

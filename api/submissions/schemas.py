@@ -1,0 +1,193 @@
+"""Submission request/response models."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Answer = int | float | str | list[int] | None
+
+
+class ReviewStatus(StrEnum):
+    received = "received"
+    has_issues = "has_issues"
+    approved = "approved"
+    rejected = "rejected"
+
+
+class Location(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    province: str = Field(min_length=1, max_length=20, examples=["P01"])
+    district: str | None = Field(default=None, max_length=60, examples=["P01-D03"])
+    commune: str | None = Field(default=None, max_length=60, examples=["P01-D03-C02"])
+    village: str | None = Field(default=None, max_length=60, examples=["P01-D03-C02-V01"])
+
+
+class Gps(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    alt: float | None = Field(default=None, ge=-1e5, le=1e5)
+    acc: float | None = Field(default=None, ge=0, le=1e7)
+
+
+class Paradata(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    enumerator: str | None = Field(default=None, max_length=100)
+    device: str | None = Field(default=None, max_length=100)
+    start: datetime | None = None
+    end: datetime | None = None
+    gps: Gps | None = None
+
+
+class Design(BaseModel):
+    """Design columns a client may already know (a simulator does); see docs/data-layout.md."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    stratum: str | None = Field(default=None, max_length=60)
+    psu: str | None = Field(default=None, max_length=60)
+    prob_district: float | None = Field(default=None, gt=0, le=1)
+    prob_commune: float | None = Field(default=None, gt=0, le=1)
+    prob_village: float | None = Field(default=None, gt=0, le=1)
+    prob_person: float | None = Field(default=None, gt=0, le=1)
+    design_weight: float | None = Field(default=None, gt=0, le=1e12)
+    weight: float | None = Field(default=None, gt=0, le=1e12)
+
+
+class SubmissionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    submission_id: UUID = Field(description="client-generated UUID; the deduplication key")
+    location: Location
+    answers: dict[str, Answer] = Field(description="item id → value (questionnaire-format.md)")
+    paradata: Paradata = Field(default_factory=Paradata)
+    design: Design | None = None
+
+
+class Flag(BaseModel):
+    code: str = Field(
+        description="too_fast | straight_lining | duplicate_respondent | outside_constraints"
+    )
+    message: str
+    pointer: str = ""
+
+
+class SubmissionOut(BaseModel):
+    submission_id: UUID
+    survey_id: int
+    status: ReviewStatus
+    flags: list[Flag]
+    version: int
+    submitted_by: str
+    received_at: datetime
+    updated_at: datetime
+    content_hash: str
+    location: Location
+    answers: dict[str, Answer]
+    paradata: Paradata
+    design: Design | None = None
+
+
+class Outcome(StrEnum):
+    created = "created"
+    replayed = "replayed"
+    conflict = "conflict"
+    invalid = "invalid"
+
+
+class ProblemItemOut(BaseModel):
+    pointer: str
+    code: str
+    message: str
+
+
+class BatchItemResult(BaseModel):
+    index: int
+    submission_id: str | None
+    status: int = Field(description="HTTP status this item would have had alone")
+    outcome: Outcome
+    review_status: ReviewStatus | None = None
+    flags: list[Flag] = Field(default_factory=list)
+    errors: list[ProblemItemOut] = Field(default_factory=list)
+
+
+class BatchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    submissions: list[dict[str, Any]] = Field(
+        min_length=1,
+        max_length=1000,
+        description="up to 1,000 submissions, each shaped like SubmissionIn",
+    )
+
+
+class BatchOut(BaseModel):
+    created: int
+    replayed: int
+    conflicts: int
+    invalid: int
+    results: list[BatchItemResult]
+
+
+class SubmissionPage(BaseModel):
+    items: list[SubmissionOut]
+    next_cursor: str | None = Field(description="pass as ?cursor= for the next page")
+
+
+class ReviewIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: ReviewStatus
+    comment: str | None = Field(default=None, max_length=2000)
+
+
+class EditIn(BaseModel):
+    """A new version: ``answers`` is merged item by item (null removes an answer);
+    ``location``/``paradata``/``design`` replace the stored ones when given."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    expected_version: int | None = Field(
+        default=None, ge=1, description="409 unless the current version is this one"
+    )
+    answers: dict[str, Answer] = Field(default_factory=dict)
+    location: Location | None = None
+    paradata: Paradata | None = None
+    design: Design | None = None
+    comment: str | None = Field(default=None, max_length=2000)
+
+
+class VersionOut(BaseModel):
+    version: int
+    content_hash: str
+    status: ReviewStatus
+    flags: list[Flag]
+    saved_at: datetime
+    answers: dict[str, Answer]
+    location: Location
+    paradata: Paradata
+    design: Design | None = None
+
+
+class EventOut(BaseModel):
+    at: datetime
+    actor: str
+    actor_role: str
+    action: str = Field(description="create | edit | review")
+    version: int
+    detail: dict[str, Any]
+
+
+class History(BaseModel):
+    submission_id: UUID
+    current_version: int
+    versions: list[VersionOut] = Field(description="earlier versions, oldest first")
+    events: list[EventOut]

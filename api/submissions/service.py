@@ -1,0 +1,348 @@
+"""Submission use cases: intake, reading (enumerators see their own), review, edits."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Sequence
+import binascii
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from api.auth.schemas import Principal, Role
+from api.auth.service import Action, authorize
+from api.canonical import content_hash, normalise
+from api.http import UnitOfWork
+from api.problems import Conflict, Forbidden, Unprocessable
+from api.questionnaires import catalog
+from api.settings import Settings
+from api.submissions import intake, repository
+from api.submissions.intake import Item
+from api.submissions.repository import Filters, Stored
+from api.submissions.schemas import (
+    BatchItemResult,
+    BatchOut,
+    EditIn,
+    EventOut,
+    History,
+    Outcome,
+    ReviewIn,
+    SubmissionIn,
+    SubmissionOut,
+    SubmissionPage,
+    VersionOut,
+)
+from api.surveys.service import get_survey
+from survey.errors import NotFound, Problem
+
+
+def to_out(s: Stored) -> SubmissionOut:
+    return SubmissionOut.model_validate(
+        {
+            "submission_id": s.submission_id,
+            "survey_id": s.survey_id,
+            "status": s.status,
+            "flags": s.flags,
+            "version": s.version,
+            "submitted_by": s.submitted_by,
+            "received_at": s.received_at,
+            "updated_at": s.updated_at,
+            "content_hash": s.content_hash,
+            **s.body,
+        }
+    )
+
+
+def _from_row(row: dict[str, Any]) -> Stored:
+    return Stored(
+        pk=0,
+        survey_id=row["survey_id"],
+        submission_id=row["submission_id"],
+        content_hash=row["content_hash"],
+        submitted_by=row["submitted_by"],
+        status=row["status"],
+        flags=row["flags"],
+        version=row["version"],
+        received_at=row["received_at"],
+        updated_at=row["updated_at"],
+        body=row["body"],
+    )
+
+
+def _intake(
+    uow: UnitOfWork,
+    settings: Settings,
+    survey_id: int,
+    caller: Principal,
+    raws: Sequence[dict[str, Any] | SubmissionIn],
+) -> list[Item]:
+    survey = get_survey(uow.read, survey_id)
+    authorize(caller, Action.submit, survey_id)
+    q = catalog.get(uow.read, survey.questionnaire_pk)
+    now = intake.utcnow()
+    items = [
+        intake.prepare(q, settings, survey_id, caller.name, raw, i, now)
+        for i, raw in enumerate(raws)
+    ]
+    if any(it.outcome is None for it in items):
+        intake.store(uow.write, survey_id, items)
+    return items
+
+
+def submit_one(
+    uow: UnitOfWork, settings: Settings, survey_id: int, caller: Principal, sub: SubmissionIn
+) -> tuple[SubmissionOut, bool]:
+    """Store one submission; (record, created). 409 on a conflict, 422 when invalid."""
+    item = _intake(uow, settings, survey_id, caller, [sub])[0]
+    if item.outcome is Outcome.invalid:
+        problems = [Problem(e["pointer"], e["code"], e["message"]) for e in item.errors]
+        raise Unprocessable(
+            f"submission {item.submission_id} has {len(problems)} error(s); nothing was stored",
+            code="response_invalid",
+            problems=tuple(problems),
+        )
+    if item.outcome is Outcome.conflict:
+        raise _conflict(item.submission_id)
+    if item.outcome is Outcome.created:
+        return to_out(_from_row(item.row)), True
+    assert item.stored is not None
+    return to_out(item.stored), False
+
+
+def _conflict(sid: str | None) -> Conflict:
+    return Conflict(
+        f"submission {sid} is already stored with different content; a resend must be "
+        "identical; send a new submission_id for a new interview, or PATCH to edit",
+        code="submission_conflict",
+    )
+
+
+def submit_batch(
+    uow: UnitOfWork,
+    settings: Settings,
+    survey_id: int,
+    caller: Principal,
+    raws: list[dict[str, Any]],
+) -> BatchOut:
+    items = _intake(uow, settings, survey_id, caller, raws)
+    results = []
+    counts = dict.fromkeys(Outcome, 0)
+    for it in items:
+        outcome = it.outcome or Outcome.invalid
+        counts[outcome] += 1
+        source = it.stored.status if it.stored else it.row.get("status")
+        flags = it.stored.flags if it.stored else it.row.get("flags", [])
+        results.append(
+            BatchItemResult.model_validate(
+                {
+                    "index": it.index,
+                    "submission_id": it.submission_id,
+                    "status": it.http_status,
+                    "outcome": outcome,
+                    "review_status": source if outcome in _STORED else None,
+                    "flags": flags if outcome in _STORED else [],
+                    "errors": it.errors,
+                }
+            )
+        )
+    return BatchOut(
+        created=counts[Outcome.created],
+        replayed=counts[Outcome.replayed],
+        conflicts=counts[Outcome.conflict],
+        invalid=counts[Outcome.invalid],
+        results=results,
+    )
+
+
+_STORED = {Outcome.created, Outcome.replayed}
+
+
+def _visible(caller: Principal, s: Stored) -> None:
+    if caller.role is Role.enumerator and s.submitted_by != caller.name:
+        raise Forbidden("an enumerator sees only the submissions it made")
+
+
+def get_one(session: Session, survey_id: int, submission_id: str, caller: Principal) -> Stored:
+    get_survey(session, survey_id)
+    authorize(caller, Action.read, survey_id)
+    s = repository.get(session, survey_id, submission_id)
+    if s is None:
+        raise NotFound(f"submission {submission_id} does not exist in survey {survey_id}")
+    _visible(caller, s)
+    return s
+
+
+def decode_cursor(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    try:
+        value = int(base64.urlsafe_b64decode(cursor.encode() + b"==").decode())
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise Unprocessable(
+            "the cursor is not one this API returned; restart from the first page",
+            code="cursor_invalid",
+        ) from None
+    if value < 0:
+        raise Unprocessable("the cursor is negative", code="cursor_invalid")
+    return value
+
+
+def encode_cursor(pk: int) -> str:
+    return base64.urlsafe_b64encode(str(pk).encode()).decode().rstrip("=")
+
+
+def list_page(
+    session: Session,
+    survey_id: int,
+    caller: Principal,
+    filters: Filters,
+    cursor: str | None,
+    limit: int,
+) -> SubmissionPage:
+    get_survey(session, survey_id)
+    authorize(caller, Action.read, survey_id)
+    if caller.role is Role.enumerator:
+        if filters.submitted_by not in (None, caller.name):
+            raise Forbidden("an enumerator sees only the submissions it made")
+        filters = Filters(**{**filters.__dict__, "submitted_by": caller.name})
+    rows, next_pk = repository.page(session, survey_id, filters, decode_cursor(cursor), limit)
+    return SubmissionPage(
+        items=[to_out(r) for r in rows],
+        next_cursor=encode_cursor(next_pk) if next_pk is not None else None,
+    )
+
+
+def review(
+    session: Session, survey_id: int, submission_id: str, caller: Principal, spec: ReviewIn
+) -> SubmissionOut:
+    get_survey(session, survey_id)
+    authorize(caller, Action.review, survey_id)
+    s = repository.get(session, survey_id, submission_id, lock=True)
+    if s is None:
+        raise NotFound(f"submission {submission_id} does not exist in survey {survey_id}")
+    now = intake.utcnow()
+    repository.update_current(session, s.pk, {"status": spec.status.value, "updated_at": now})
+    repository.add_event(
+        session,
+        s.pk,
+        now,
+        caller.name,
+        caller.role.value,
+        "review",
+        s.version,
+        {"from": s.status, "to": spec.status.value, "comment": spec.comment},
+    )
+    return to_out(repository.get(session, survey_id, submission_id) or s)
+
+
+def edit(
+    uow: UnitOfWork,
+    settings: Settings,
+    survey_id: int,
+    submission_id: str,
+    caller: Principal,
+    spec: EditIn,
+) -> SubmissionOut:
+    survey = get_survey(uow.read, survey_id)
+    authorize(caller, Action.edit, survey_id)
+    q = catalog.get(uow.read, survey.questionnaire_pk)
+    session = uow.write
+    s = repository.get(session, survey_id, submission_id, lock=True)
+    if s is None:
+        raise NotFound(f"submission {submission_id} does not exist in survey {survey_id}")
+    _visible(caller, s)
+    if caller.role is Role.enumerator and s.status == "approved":
+        raise Forbidden("an approved submission can only be edited by a supervisor")
+    if spec.expected_version is not None and spec.expected_version != s.version:
+        raise Conflict(
+            f"submission {submission_id} is at version {s.version}, not "
+            f"{spec.expected_version}; reload it and edit again",
+            code="version_conflict",
+        )
+    answers = {k: v for k, v in {**s.body["answers"], **spec.answers}.items() if v is not None}
+    new = SubmissionIn.model_validate(
+        {
+            "submission_id": submission_id,
+            "location": spec.location or s.body["location"],
+            "answers": answers,
+            "paradata": spec.paradata or s.body["paradata"],
+            "design": spec.design if spec.design is not None else s.body.get("design"),
+        }
+    )
+    item = intake.prepare(q, settings, survey_id, s.submitted_by, new, 0, intake.utcnow())
+    if item.outcome is Outcome.invalid:
+        raise Unprocessable(
+            f"the edited submission has {len(item.errors)} error(s); nothing was changed",
+            code="response_invalid",
+            problems=tuple(Problem(e["pointer"], e["code"], e["message"]) for e in item.errors),
+        )
+    now = item.row["updated_at"]
+    changes = _diff(s.body, item.row["body"])
+    if not changes:
+        return to_out(s)
+    repository.save_version(session, s, now)
+    flags = item.row["flags"]
+    intake.finish_row(item.row)
+    version = s.version + 1
+    repository.update_current(
+        session,
+        s.pk,
+        {
+            "body": item.row["body"],
+            "content_hash": item.content_hash,
+            "flags": flags,
+            "flag_codes": item.row["flag_codes"],
+            "province": item.row["province"],
+            "district": item.row["district"],
+            "commune": item.row["commune"],
+            "village": item.row["village"],
+            "respondent_key": item.row["respondent_key"],
+            "version": version,
+            "updated_at": now,
+        },
+    )
+    repository.add_event(
+        session,
+        s.pk,
+        now,
+        caller.name,
+        caller.role.value,
+        "edit",
+        version,
+        {"changes": changes, "comment": spec.comment},
+    )
+    stored = repository.get(session, survey_id, submission_id)
+    assert stored is not None
+    return to_out(stored)
+
+
+def _diff(old: Any, new: Any, pointer: str = "") -> list[dict[str, Any]]:
+    """JSON-pointer level differences between two documents (what an edit changed)."""
+    old, new = normalise(old), normalise(new)
+    if isinstance(old, dict) and isinstance(new, dict):
+        out: list[dict[str, Any]] = []
+        for key in sorted(set(old) | set(new)):
+            sub = pointer + "/" + str(key).replace("~", "~0").replace("/", "~1")
+            out.extend(_diff(old.get(key), new.get(key), sub))
+        return out
+    if content_hash(old) == content_hash(new):
+        return []
+    return [{"pointer": pointer, "old": old, "new": new}]
+
+
+def history(session: Session, survey_id: int, submission_id: str, caller: Principal) -> History:
+    s = get_one(session, survey_id, submission_id, caller)
+    created = EventOut(
+        at=s.received_at,
+        actor=s.submitted_by,
+        actor_role="submitter",
+        action="create",
+        version=1,
+        detail={"content_hash": repository.first_hash(session, s.pk) or s.content_hash},
+    )
+    return History(
+        submission_id=s.submission_id,  # type: ignore[arg-type]
+        current_version=s.version,
+        versions=[VersionOut.model_validate(v) for v in repository.versions(session, s.pk)],
+        events=[created, *(EventOut.model_validate(e) for e in repository.events(session, s.pk))],
+    )

@@ -1,0 +1,1 @@
+"""Surveys: a collection round on one questionnaire version, its sample, quotas, progress."""

@@ -1,0 +1,61 @@
+"""``/api/v1/surveys``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Path
+
+from api.auth.deps import Caller
+from api.auth.service import Action, authorize
+from api.http import Uow, require_json
+from api.problems import problem_responses
+from api.surveys import repository, service
+from api.surveys.schemas import Progress, SurveyCreate, SurveyOut
+
+router = APIRouter(tags=["surveys"], responses=problem_responses(401, 403))
+
+SurveyId = Path(ge=1, le=2**31 - 1, description="survey id")
+
+
+@router.post(
+    "/surveys",
+    status_code=201,
+    response_model=SurveyOut,
+    dependencies=[Depends(require_json)],
+    responses=problem_responses(404, 413, 415, 422),
+    summary="Create a survey on a questionnaire, with an optional sample and quotas",
+)
+def create_survey(spec: SurveyCreate, caller: Caller, uow: Uow) -> SurveyOut:
+    authorize(caller, Action.manage)
+    return service.create_survey(uow.write, spec, caller)
+
+
+@router.get("/surveys", response_model=list[SurveyOut], summary="Surveys visible to the caller")
+def list_surveys(caller: Caller, uow: Uow) -> list[SurveyOut]:
+    out = []
+    for sid in repository.list_ids(uow.read, caller.survey_id):
+        out.append(service.get_survey(uow.read, sid).out)
+    return out
+
+
+@router.get(
+    "/surveys/{survey_id}",
+    response_model=SurveyOut,
+    responses=problem_responses(404, 422),
+    summary="One survey",
+)
+def get_survey(caller: Caller, uow: Uow, survey_id: int = SurveyId) -> SurveyOut:
+    record = service.get_survey(uow.read, survey_id)
+    authorize(caller, Action.read, survey_id)
+    return record.out
+
+
+@router.get(
+    "/surveys/{survey_id}/progress",
+    response_model=Progress,
+    responses=problem_responses(404, 422),
+    summary="Interviews per province and village against the quotas",
+)
+def get_progress(caller: Caller, uow: Uow, survey_id: int = SurveyId) -> Progress:
+    service.get_survey(uow.read, survey_id)
+    authorize(caller, Action.progress, survey_id)
+    return service.survey_progress(uow.read, survey_id)

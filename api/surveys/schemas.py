@@ -1,0 +1,87 @@
+"""Survey request/response models."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+UnitId = str
+
+
+class SampleUnit(BaseModel):
+    """One sampled village with its location and (optional) stage inclusion probabilities."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    province: str = Field(min_length=1, max_length=20, examples=["P01"])
+    district: str = Field(min_length=1, max_length=60)
+    commune: str = Field(min_length=1, max_length=60)
+    village: str = Field(min_length=1, max_length=60, examples=["P01-D03-C02-V01"])
+    prob_district: float | None = Field(default=None, gt=0, le=1)
+    prob_commune: float | None = Field(default=None, gt=0, le=1)
+    prob_village: float | None = Field(default=None, gt=0, le=1)
+    prob_person: float | None = Field(default=None, gt=0, le=1)
+    stratum: str | None = Field(default=None, max_length=60)
+    psu: str | None = Field(default=None, max_length=60)
+    quota: int | None = Field(default=None, ge=0, description="interviews wanted here")
+
+
+class SurveyCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    questionnaire: str = Field(
+        min_length=1,
+        max_length=100,
+        description="questionnaire id; a bundled one (papi-2021, ...) is registered on first use",
+        examples=["papi-2021"],
+    )
+    questionnaire_version: str | None = Field(default=None, max_length=50)
+    year: int = Field(ge=1990, le=2100, examples=[2026])
+    name: str = Field(min_length=1, max_length=200, examples=["PAPI 2026 pilot"])
+    sample: list[SampleUnit] = Field(default_factory=list, max_length=100_000)
+    quotas: dict[UnitId, int] = Field(
+        default_factory=dict,
+        description="target interviews per village or province id (adds to sample quotas)",
+    )
+
+
+class QuestionnaireRef(BaseModel):
+    id: str
+    version: str
+
+
+class SurveyOut(BaseModel):
+    id: int
+    name: str
+    year: int
+    questionnaire: QuestionnaireRef
+    villages: int = Field(description="number of sampled villages")
+    quotas: dict[UnitId, int]
+    created_at: datetime
+    created_by: str
+
+
+class Counts(BaseModel):
+    quota: int | None
+    submitted: int
+    received: int
+    has_issues: int
+    approved: int
+    rejected: int
+    complete: float | None = Field(description="(submitted - rejected) / quota")
+
+
+class VillageProgress(Counts):
+    village: str
+
+
+class ProvinceProgress(Counts):
+    province: str
+    villages: list[VillageProgress]
+
+
+class Progress(BaseModel):
+    survey_id: int
+    total: Counts
+    provinces: list[ProvinceProgress]

@@ -1,0 +1,54 @@
+"""Creating surveys and reporting their progress."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy.orm import Session
+
+from api.auth.schemas import Principal
+from api.questionnaires import service as questionnaires
+from api.surveys import progress, repository
+from api.surveys.repository import SurveyRecord
+from api.surveys.schemas import Progress, SurveyCreate, SurveyOut
+from survey.errors import NotFound
+
+
+def create_survey(session: Session, spec: SurveyCreate, caller: Principal) -> SurveyOut:
+    q = questionnaires.resolve(session, spec.questionnaire, spec.questionnaire_version, caller.name)
+    quotas = dict(spec.quotas)
+    for unit in spec.sample:
+        if unit.quota is not None:
+            quotas[unit.village] = unit.quota
+    sample = [u.model_dump(mode="json") for u in spec.sample]
+    survey_id = repository.insert(
+        session, spec.name, spec.year, q.pk, sample, quotas, datetime.now(UTC), caller.name
+    )
+    return get_survey(session, survey_id).out
+
+
+def get_survey(session: Session, survey_id: int) -> SurveyRecord:
+    record = repository.get(session, survey_id)
+    if record is None:
+        raise NotFound(f"survey {survey_id} does not exist; list surveys with GET /api/v1/surveys")
+    return record
+
+
+def survey_progress(session: Session, survey_id: int) -> Progress:
+    record = get_survey(session, survey_id)
+    sample_villages = {u["village"]: u["province"] for u in record.sample}
+    provinces_in_sample = set(sample_villages.values())
+    village_quota: dict[str, int] = {}
+    province_quota: dict[str, int] = {}
+    for key, n in record.out.quotas.items():
+        if key in sample_villages or (key not in provinces_in_sample and "-" in key):
+            village_quota[key] = n
+        else:
+            province_quota[key] = n
+    total, provinces = progress.build(
+        repository.status_counts(session, survey_id),
+        sample_villages,
+        village_quota,
+        province_quota,
+    )
+    return Progress(survey_id=survey_id, total=total, provinces=provinces)
