@@ -14,6 +14,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+import yaml
 
 from survey import Questionnaire, load_questionnaire
 from survey.evaluate import evaluate
@@ -295,6 +296,14 @@ def _generator() -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_yaml_is_plain_without_anchors_or_aliases(year: int) -> None:
+    text = (QDIR / f"papi-{year}.yaml").read_text(encoding="utf-8")
+    events = list(yaml.parse(text, Loader=yaml.SafeLoader))
+    assert not [e for e in events if isinstance(e, yaml.AliasEvent)]
+    assert not [e for e in events if getattr(e, "anchor", None)]
 
 
 def test_generator_reproduces_committed_yaml(tmp_path: Path) -> None:
