@@ -1,0 +1,125 @@
+"""``papi sensitivity``: how robust are the ranks to the choices made in building the index,
+and to sampling error? (scoring.sensitivity; docs/sensitivity.md)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+from scoring.sensitivity import Spec, default_audit, published_input, run_sensitivity
+from scoring.sensitivity.data import IndexData
+from survey.errors import NotFound, PapiError
+from survey.published import provinces, subdimensions
+
+console = Console(stderr=True)
+
+EPILOG = (
+    "Examples:\n\n"
+    "  papi sensitivity --published 2023 --runs 10000 --json out.json --plots plots/\n\n"
+    "  papi sensitivity --responses sim.parquet --questionnaire papi-2021 --spec audit.yaml "
+    "--json out.json"
+)
+
+
+def _load_spec(path: Path | None, *, microdata: bool) -> Spec:
+    if path is None:
+        return default_audit(microdata=microdata)
+    if not path.exists():
+        raise NotFound(f"spec file {path} does not exist; pass an existing YAML file to --spec")
+    return Spec.from_yaml(path.read_text(encoding="utf-8"))
+
+
+def _published(year: int) -> IndexData:
+    names = dict(zip(provinces()["province"], provinces()["name"], strict=True))
+    return published_input(subdimensions(year), names=names)
+
+
+def sensitivity(
+    json_out: Annotated[Path, typer.Option("--json", help="Write the JSON result here.")],
+    published: Annotated[
+        int | None, typer.Option(help="Audit the published scores of this year (2018–2024).")
+    ] = None,
+    responses: Annotated[
+        Path | None, typer.Option(help="Respondent data (parquet/csv, docs/data-layout.md).")
+    ] = None,
+    questionnaire: Annotated[
+        str | None, typer.Option(help="Questionnaire id or path of --responses.")
+    ] = None,
+    runs: Annotated[int, typer.Option(min=1, help="Monte Carlo runs.")] = 1000,
+    sobol_n: Annotated[
+        int, typer.Option(min=2, help="Sobol' base sample (power of 2); N(d+2) runs.")
+    ] = 512,
+    replicates: Annotated[
+        int, typer.Option(min=2, help="Bootstrap replicates for sampling error (microdata).")
+    ] = 200,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    spec: Annotated[
+        Path | None, typer.Option(help="YAML spec of the uncertain choices (default: JRC audit).")
+    ] = None,
+    plots: Annotated[
+        Path | None, typer.Option(help="Write rank_intervals.png and sobol.png here.")
+    ] = None,
+) -> None:
+    """Uncertainty (Monte Carlo) and sensitivity (Sobol') analysis of the index ranks."""
+    if (published is None) == (responses is None):
+        raise PapiError(
+            "give exactly one of --published YEAR or --responses FILE --questionnaire ID",
+            code="usage",
+        )
+    if responses is not None and questionnaire is None:
+        raise PapiError("--responses needs --questionnaire ID", code="usage")
+    microdata = responses is not None
+    the_spec = _load_spec(spec, microdata=microdata)
+    if published is not None:
+        data = _published(published)
+    else:
+        raise PapiError(
+            "--responses is not available yet in this build; use --published YEAR",
+            code="usage",
+        )
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} runs"),
+        TimeElapsedColumn(),
+        console=console,
+    ) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                label = "Monte Carlo" if stage == "monte_carlo" else "Sobol'"
+                tasks[stage] = bar.add_task(label, total=total)
+            bar.update(tasks[stage], completed=done)
+
+        result = run_sensitivity(
+            data, the_spec, runs=runs, sobol_n=sobol_n, rng=seed, progress=progress
+        )
+    doc: dict[str, Any] = result.to_json()
+    doc["input"] = (
+        {"published": published}
+        if published is not None
+        else {"responses": str(responses), "questionnaire": questionnaire}
+    )
+    json_out.parent.mkdir(parents=True, exist_ok=True)
+    json_out.write_text(json.dumps(doc, indent=1, allow_nan=False), encoding="utf-8")
+    if plots is not None:
+        from api.plots.sensitivity import write_plots
+
+        write_plots(doc, plots)
+    ov = doc["overall"]
+    console.print(
+        f"{runs} runs: mean absolute rank shift {ov['mean_abs_shift']:.2f}; "
+        f"top group changed in {100 * ov['p_top_group_changed']:.0f}% of runs; "
+        f"wrote {json_out}" + (f" and plots in {plots}" if plots else ""),
+        highlight=False,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("sensitivity", epilog=EPILOG)(sensitivity)

@@ -1,0 +1,167 @@
+"""The audit on the real published scores: PAPI's own choices reproduce the published
+index and ranks; fixed choices collapse every interval; perturbed ones behave."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import rankdata
+
+from scoring import score_published
+from scoring.sensitivity import (
+    Design,
+    Spec,
+    default_audit,
+    one_at_a_time,
+    published_input,
+    run_sensitivity,
+    uncertainty,
+)
+from survey.published import subdimensions
+
+
+@pytest.fixture(scope="module")
+def sub2023() -> pd.DataFrame:
+    return subdimensions(2023)
+
+
+@pytest.fixture(scope="module")
+def fixed(sub2023: pd.DataFrame) -> pd.DataFrame:
+    res = uncertainty(Design(published_input(sub2023), Spec()), runs=50, rng=1)
+    return res.provinces
+
+
+def published_aggregate(sub: pd.DataFrame) -> pd.Series:
+    """PAPI = Σ of the published sub-dimension scores (papi-method.md §2)."""
+    return sub.set_index("province").sum(axis=1, min_count=1)
+
+
+def test_papi_choices_reproduce_published_scores_and_ranks(
+    sub2023: pd.DataFrame, fixed: pd.DataFrame
+) -> None:
+    agg = fixed[fixed["output"] == "PAPI"].set_index("province")
+    pub = published_aggregate(sub2023)
+    np.testing.assert_allclose(agg["nominal_score"], pub.loc[agg.index], rtol=1e-12)
+    ranked = pub.notna()
+    expect = rankdata(-pub[ranked].round(9), method="min")
+    np.testing.assert_array_equal(agg.loc[ranked, "nominal_rank"], expect)
+    assert agg.loc[~ranked, "nominal_rank"].isna().all()
+    assert sorted(agg.index[~ranked]) == ["P14", "P47"]  # not scored in 2023
+    # and the same as the index module's reading of the published scores
+    comp = score_published(sub2023).composite.set_index("province")
+    np.testing.assert_array_equal(
+        agg.loc[ranked, "nominal_rank"], comp.loc[agg.index[ranked], "rank"]
+    )
+    groups = agg.loc[ranked, "nominal_group"]
+    assert groups.tolist() == comp.loc[agg.index[ranked], "group"].tolist()
+
+
+def test_papi_choices_reproduce_published_dimensions(
+    sub2023: pd.DataFrame, fixed: pd.DataFrame
+) -> None:
+    hanoi = fixed[(fixed["province"] == "P01") & (fixed["output"] == "D6")]
+    assert hanoi["nominal_score"].item() == pytest.approx(7.8486, abs=5e-5)  # published README
+    dims = score_published(sub2023).dimensions
+    for d, frame in fixed[fixed["output"] != "PAPI"].groupby("output"):
+        ref = dims[dims["dimension"] == d].set_index("province").loc[frame["province"]]
+        np.testing.assert_allclose(frame["nominal_score"], ref["est"], rtol=1e-12)
+        np.testing.assert_array_equal(frame["nominal_rank"], ref["rank"])
+
+
+def test_hai_phong_2018() -> None:
+    res = uncertainty(Design(published_input(subdimensions(2018)), Spec()), runs=2)
+    row = res.provinces.query("output == 'PAPI' and province == 'P20'")
+    assert row["nominal_score"].item() == pytest.approx(42.8005, abs=5e-5)
+
+
+def test_fixed_choices_collapse_the_intervals(fixed: pd.DataFrame) -> None:
+    scored = fixed[fixed["nominal_rank"].notna()]
+    for col in ("median_rank", "rank_q05", "rank_q95"):
+        np.testing.assert_array_equal(scored[col], scored["nominal_rank"])
+    assert (scored["mean_abs_shift"] == 0).all()
+    p = scored[["p_high", "p_high_average", "p_low_average", "p_low"]].to_numpy()
+    labels = np.array(["high", "high-average", "low-average", "low"])
+    assert (p.max(axis=1) == 1).all()
+    assert (labels[p.argmax(axis=1)] == scored["nominal_group"]).all()
+    agg = scored[scored["output"] == "PAPI"]
+    assert agg["nominal_group"].value_counts().to_dict() == {
+        "high": 15, "high-average": 16, "low-average": 15, "low": 15
+    }  # fmt: skip  # 61 scored provinces
+
+
+def test_default_audit_is_reproducible_and_coherent(sub2023: pd.DataFrame) -> None:
+    design = Design(published_input(sub2023), default_audit(microdata=False))
+    a = uncertainty(design, runs=300, rng=5)
+    b = uncertainty(design, runs=300, rng=5)
+    pd.testing.assert_frame_equal(a.provinces, b.provinces)
+    pr = a.provinces[a.provinces["nominal_rank"].notna()]
+    assert (pr["rank_q05"] <= pr["median_rank"]).all()
+    assert (pr["median_rank"] <= pr["rank_q95"]).all()
+    assert pr["rank_q05"].min() >= 1 and pr["rank_q95"].max() <= 61
+    p = pr[["p_high", "p_high_average", "p_low_average", "p_low"]].sum(axis=1)
+    np.testing.assert_allclose(p, 1)
+    overall = a.overall.set_index("output")
+    assert 0 < overall.loc["PAPI", "mean_abs_shift"] < 20
+    assert 0 <= overall.loc["PAPI", "p_top_group_changed"] <= 1
+    # the mean absolute shift over all provinces and runs is the mean of the province means
+    agg = pr[pr["output"] == "PAPI"]
+    assert overall.loc["PAPI", "mean_abs_shift"] == pytest.approx(agg["mean_abs_shift"].mean())
+
+
+def test_weight_noise_alone_moves_ranks_a_little(sub2023: pd.DataFrame) -> None:
+    design = Design(published_input(sub2023), Spec.parse({"weights": {"noise": 0.25}}))
+    small = uncertainty(design, runs=400, rng=2).overall.set_index("output")
+    design = Design(published_input(sub2023), Spec.parse({"weights": {"noise": 0.75}}))
+    large = uncertainty(design, runs=400, rng=2).overall.set_index("output")
+    assert 0 < small.loc["PAPI", "mean_abs_shift"] < large.loc["PAPI", "mean_abs_shift"]
+
+
+def test_one_at_a_time_matches_a_direct_recomputation(sub2023: pd.DataFrame) -> None:
+    data = published_input(sub2023)
+    oat = one_at_a_time(Design(data, Spec()))
+    s = sub2023.set_index("province")
+    dims = {d: [c for c in s.columns if c[2] == d[1]] for d in [f"D{i}" for i in range(1, 9)]}
+    pub = published_aggregate(sub2023)
+    r0 = pd.Series(rankdata(-pub.round(9), method="min", nan_policy="omit"), index=pub.index)
+
+    def ranks_of(total: pd.Series) -> pd.Series:
+        return pd.Series(rankdata(-total.round(9), method="min", nan_policy="omit"), total.index)
+
+    # drop SC11: D1 becomes the mean of the other three S = sub·k
+    d1 = (s[["SC12", "SC13", "SC14"]] * 4).mean(axis=1)
+    total = pub - s[dims["D1"]].sum(axis=1) + d1
+    np.testing.assert_array_equal(oat.shifts["SC11"].dropna(), (ranks_of(total) - r0).dropna())
+    # drop D5: the mean of the other seven dimensions (x 8: the ranks do not care)
+    total = pub - s[dims["D5"]].sum(axis=1)
+    np.testing.assert_array_equal(oat.shifts["D5"].dropna(), (ranks_of(total) - r0).dropna())
+    assert len(oat.summary) == 28 + 8
+    row = oat.summary.set_index("dropped").loc["D5"]
+    assert row["mean_abs_shift"] == pytest.approx((ranks_of(total) - r0).abs().mean())
+
+
+def test_run_sensitivity_json(sub2023: pd.DataFrame) -> None:
+    res = run_sensitivity(
+        published_input(sub2023, names={"P01": "Hanoi"}),
+        default_audit(microdata=False),
+        runs=200,
+        sobol_n=64,
+        rng=3,
+    )
+    doc = json.loads(json.dumps(res.to_json(), allow_nan=False))
+    assert {"provinces", "sobol", "oat", "diagnostics", "overall", "spec"} <= set(doc)
+    first = doc["provinces"][0]
+    assert first["province"] == "P01" and first["name"] == "Hanoi"
+    assert set(first) >= {
+        "province", "name", "nominal_rank", "median_rank", "rank_q05", "rank_q95",
+        "mean_abs_shift", "p_group",
+    }  # fmt: skip
+    assert set(first["p_group"]) == {"high", "high-average", "low-average", "low"}
+    assert [s["factor"] for s in doc["sobol"]] == list(res.factors)
+    assert all(set(s) == {"output", "factor", "S1", "S1_ci", "ST", "ST_ci"} for s in doc["sobol"])
+    assert doc["sobol_runs"] == 64 * (len(res.factors) + 2)
+    assert len(doc["oat"]) == 36 and "rank_changes" in doc["oat"][0]
+    assert {"alpha", "pca", "correlation_flags"} == set(doc["diagnostics"])
+    assert Spec.parse(doc["spec"]) == res.spec
