@@ -127,6 +127,14 @@ def rake(
                 float(np.max(np.abs(group_sum(m.code, out, len(m.labels)) - m.target[:, None])))
                 for m in margins
             )
+            scale = max(float(np.max(m.target)) for m in margins)
+            if err > 1e-6 * scale:
+                raise DesignError(
+                    f"raking stopped changing after {iteration} iterations but misses a margin "
+                    f"by {err:.6g}: the margins are inconsistent (their population totals "
+                    f"{[float(m.target.sum()) for m in margins]} must agree).",
+                    code="rake_inconsistent_margins",
+                )
             return out, CalibrationRecord("rake", iteration, True, err)
     raise DesignError(
         f"raking did not converge in {max_iter} iterations (last change {float(np.max(delta)):.3g}"

@@ -1,0 +1,125 @@
+"""The low-level vectorised API the index scorer uses, the bootstrap, and design errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from scoring import SurveyDesign, replicate_variance
+from survey.errors import DesignError
+
+
+@pytest.fixture(scope="module")
+def dclus1(apiclus1: pd.DataFrame) -> SurveyDesign:
+    return SurveyDesign(apiclus1, weights="pw", psu="dnum", fpc="fpc")
+
+
+def test_domain_means_and_taylor_variance_match_the_frame(dclus1: SurveyDesign) -> None:
+    cols = ["api00", "api99", "acs.46"]
+    dom, labels = dclus1.domain_codes("stype")
+    est, u, n_obs, df = dclus1.domain_means(dclus1.values(cols), dom)
+    var = dclus1.taylor_variance(u, dom)
+    frame = dclus1.mean(cols, by="stype")
+    np.testing.assert_allclose(est.T.ravel(), frame["est"], rtol=1e-12)
+    np.testing.assert_allclose(np.sqrt(var).T.ravel(), frame["se"], rtol=1e-12, equal_nan=True)
+    np.testing.assert_array_equal(n_obs.T.ravel(), frame["n"])
+    np.testing.assert_array_equal(np.tile(df, 3), frame["df"])
+    assert labels == ("E", "H", "M")
+
+
+def test_missing_values_are_never_zero(dclus1: SurveyDesign, golden: dict[str, Any]) -> None:
+    y = dclus1.values(["acs.k3"])
+    est, _, n_obs, _ = dclus1.domain_means(y)
+    zero_filled, _, _, _ = dclus1.domain_means(np.nan_to_num(y))
+    np.testing.assert_allclose(est[0, 0], golden["clus1_na"]["mean"]["est"], rtol=1e-9)
+    assert n_obs[0, 0] == golden["clus1_na"]["n"] and zero_filled[0, 0] < est[0, 0] * 0.9
+
+
+def test_rows_outside_every_domain_keep_the_full_design(dclus1: SurveyDesign) -> None:
+    dom, _ = dclus1.domain_codes("stype")
+    only_e = np.where(dom == 0, 0, -1)
+    y = dclus1.values(["api00"])
+    est_e, u_e, _, df_e = dclus1.domain_means(y, only_e, 1)
+    est_all, u_all, _, df_all = dclus1.domain_means(y, dom)
+    np.testing.assert_allclose(est_e[0], est_all[0])
+    np.testing.assert_allclose(
+        dclus1.taylor_variance(u_e, only_e, 1)[0], dclus1.taylor_variance(u_all, dom)[0]
+    )
+    assert df_e[0] == df_all[0]
+
+
+def test_domain_totals(dclus1: SurveyDesign) -> None:
+    dom, _ = dclus1.domain_codes("stype")
+    est, u, _, _ = dclus1.domain_totals(dclus1.values(["enroll"]), dom)
+    frame = dclus1.total("enroll", by="stype")
+    np.testing.assert_allclose(est[:, 0], frame["est"])
+    np.testing.assert_allclose(np.sqrt(dclus1.taylor_variance(u, dom)[:, 0]), frame["se"])
+
+
+def test_replicate_weights_and_variance_reproduce_the_design(dclus1: SurveyDesign) -> None:
+    w, scale, rscale, mse = dclus1.replicate_weights("jk1")
+    y = dclus1.values(["api00"])[:, 0]
+    theta = (y @ w) / w.sum(axis=0)
+    full = float(y @ dclus1.weights / dclus1.weights.sum())
+    se = np.sqrt(replicate_variance(theta, full, scale, rscale, mse))
+    np.testing.assert_allclose(se, dclus1.replicates("jk1").mean("api00")["se"][0])
+    mse_se = np.sqrt(replicate_variance(theta, full, scale, rscale, True))
+    assert mse_se >= se
+
+
+def test_rao_wu_multiplicities(apistrat: pd.DataFrame) -> None:
+    d = SurveyDesign(apistrat, weights="pw", strata="stype", psu="snum")
+    w, scale, rscale, _ = d.replicate_weights("bootstrap", replicates=200, rng=7)
+    m = w / d.weights[:, None]
+    strata = apistrat["stype"].to_numpy()
+    for s in ("E", "H", "M"):
+        n_h = int((strata == s).sum())
+        # n_h − 1 draws rescaled by n_h/(n_h − 1): multipliers sum to n_h in every replicate
+        np.testing.assert_allclose(m[strata == s].sum(axis=0), n_h)
+    assert scale == pytest.approx(1 / 199) and rscale.shape == (200,)
+    again, _, _, _ = d.replicate_weights("bootstrap", replicates=200, rng=7)
+    np.testing.assert_array_equal(w, again)
+    other, _, _, _ = d.replicate_weights("bootstrap", replicates=200, rng=8)
+    assert not np.array_equal(w, other)
+
+
+@pytest.mark.slow
+def test_bootstrap_se_agrees_with_taylor_within_monte_carlo_error(apiclus1: pd.DataFrame) -> None:
+    d = SurveyDesign(apiclus1, weights="pw", psu="dnum")  # with replacement, as Rao–Wu
+    taylor = d.mean(["api00", "api99"], by="stype")
+    boot = d.replicates("bootstrap", replicates=4000, rng=2024).mean(["api00", "api99"], by="stype")
+    ratio = boot["se"].to_numpy() / taylor["se"].to_numpy()
+    # relative Monte Carlo sd of a bootstrap SE with B = 4000 is about 1/sqrt(2B) ≈ 1.1%
+    assert np.all(np.abs(ratio - 1) < 0.06), ratio
+    np.testing.assert_allclose(boot["est"], taylor["est"])
+
+
+def test_errors_name_the_problem(apiclus1: pd.DataFrame, paired: pd.DataFrame) -> None:
+    with pytest.raises(DesignError, match="'nope'"):
+        SurveyDesign(apiclus1, weights="pw", psu="nope")
+    with pytest.raises(DesignError, match="one fpc column per stage"):
+        SurveyDesign(apiclus1, weights="pw", psu=["dnum", "snum"], fpc="fpc")
+    with pytest.raises(DesignError, match="lonely_psu"):
+        SurveyDesign(apiclus1, weights="pw", psu="dnum", lonely_psu="average")
+    d = SurveyDesign(apiclus1, weights="pw", psu="dnum", fpc="fpc")
+    with pytest.raises(DesignError, match="exactly 2 PSUs"):
+        SurveyDesign(paired, weights="pw", strata="stype", psu="ppsu").replicates("brr")
+    with pytest.raises(DesignError, match="JK1"):
+        SurveyDesign(paired, weights="pw", strata="stype", psu="ppsu").replicates("jk1")
+    with pytest.raises(DesignError, match="no population count"):
+        d.poststratify("stype", {"E": 4421.0, "H": 755.0})
+    with pytest.raises(DesignError, match="inconsistent"):
+        d.rake({"stype": {"E": 10.0, "H": 10.0, "M": 10.0}, "sch.wide": {"No": 1.0, "Yes": 1.0}})
+    with pytest.raises(DesignError, match="did not converge in 1 iterations"):
+        d.rake(
+            {
+                "stype": {"E": 4421.0, "H": 755.0, "M": 1018.0},
+                "sch.wide": {"No": 1072, "Yes": 5122},
+            },
+            max_iter=1,
+        )
+    with pytest.raises(DesignError, match="unknown"):
+        d.replicates("sdr")
