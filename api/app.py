@@ -24,6 +24,7 @@ from api.exports.routes import router as exports_router
 from api.http import BodyLimitMiddleware
 from api.jobs.routes import router as jobs_router
 from api.jobs.runner import JobRunner
+from api.openrosa.routes import router as openrosa_router
 from api.questionnaires.routes import router as questionnaires_router
 from api.settings import Settings, get_settings
 from api.submissions.routes import router as submissions_router
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         jobs_router,
     ):
         app.include_router(router, prefix=API_PREFIX)
+    app.include_router(openrosa_router)  # ODK Central's URL shape: /v1/key/{token}/projects/{id}
     _health_routes(app)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

@@ -1,0 +1,135 @@
+"""All SQL of the OpenRosa endpoints (instances and their attachments)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, text, update
+from sqlalchemy.orm import Session
+
+from api.openrosa.models import OpenRosaAttachmentRow, OpenRosaInstanceRow
+
+
+@dataclass(frozen=True, slots=True)
+class Instance:
+    pk: int
+    instance_id: str
+    submission_id: str
+    xml_sha256: str
+    superseded_by: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    name: str
+    content_type: str
+    content: bytes
+
+
+def lock_instance(session: Session, survey_id: int, instance_id: str) -> None:
+    """Serialise concurrent first POSTs of one instance. SQLite write transactions are
+    already serial (BEGIN IMMEDIATE); PostgreSQL takes a transaction-scoped advisory lock."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    digest = hashlib.sha256(f"{survey_id}:{instance_id}".encode()).digest()
+    key = int.from_bytes(digest[:8], "big", signed=True)
+    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+def get_instance(session: Session, survey_id: int, instance_id: str) -> Instance | None:
+    row = session.scalars(
+        select(OpenRosaInstanceRow).where(
+            OpenRosaInstanceRow.survey_id == survey_id,
+            OpenRosaInstanceRow.instance_id == instance_id,
+        )
+    ).one_or_none()
+    if row is None:
+        return None
+    return Instance(row.id, row.instance_id, row.submission_id, row.xml_sha256, row.superseded_by)
+
+
+def insert_instance(
+    session: Session,
+    *,
+    survey_id: int,
+    instance_id: str,
+    submission_id: str,
+    deprecated_id: str | None,
+    form_version: str,
+    xml: bytes,
+    submitted_by: str,
+    now: datetime,
+) -> int:
+    row = OpenRosaInstanceRow(
+        survey_id=survey_id,
+        instance_id=instance_id,
+        submission_id=submission_id,
+        deprecated_id=deprecated_id,
+        form_version=form_version,
+        xml_sha256=hashlib.sha256(xml).hexdigest(),
+        xml=xml,
+        submitted_by=submitted_by,
+        received_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def supersede(session: Session, pk: int, by_instance_id: str) -> None:
+    session.execute(
+        update(OpenRosaInstanceRow)
+        .where(OpenRosaInstanceRow.id == pk)
+        .values(superseded_by=by_instance_id)
+    )
+
+
+def attachment_names(session: Session, instance_pk: int) -> set[str]:
+    return set(
+        session.scalars(
+            select(OpenRosaAttachmentRow.name).where(
+                OpenRosaAttachmentRow.instance_pk == instance_pk
+            )
+        )
+    )
+
+
+def add_attachments(
+    session: Session, instance_pk: int, uploads: list[Upload], now: datetime
+) -> list[str]:
+    """Store the files not stored yet (by name; a resent file is not stored twice)."""
+    have = attachment_names(session, instance_pk)
+    added = []
+    for up in uploads:
+        if up.name in have:
+            continue
+        session.add(
+            OpenRosaAttachmentRow(
+                instance_pk=instance_pk,
+                name=up.name,
+                content_type=up.content_type,
+                sha256=hashlib.sha256(up.content).hexdigest(),
+                size=len(up.content),
+                content=up.content,
+                received_at=now,
+            )
+        )
+        have.add(up.name)
+        added.append(up.name)
+    session.flush()
+    return added
+
+
+def attachments(session: Session, survey_id: int, instance_id: str) -> dict[str, bytes]:
+    """Every stored file of an instance, by name."""
+    rows = session.execute(
+        select(OpenRosaAttachmentRow.name, OpenRosaAttachmentRow.content)
+        .join(OpenRosaInstanceRow, OpenRosaInstanceRow.id == OpenRosaAttachmentRow.instance_pk)
+        .where(
+            OpenRosaInstanceRow.survey_id == survey_id,
+            OpenRosaInstanceRow.instance_id == instance_id,
+        )
+    )
+    return {name: bytes(content) for name, content in rows}

@@ -1,0 +1,177 @@
+"""OpenRosa 1.0 routes in ODK Central's URL shape: ``/v1/key/{token}/projects/{survey}``.
+
+An app-user token in the path identifies the enumerator (Collect sends Basic auth only over
+HTTPS, so a pilot server on plain HTTP would never see credentials). Every response carries
+``X-OpenRosa-Version: 1.0``; submission responses also ``X-OpenRosa-Accept-Content-Length``;
+``HEAD /submission`` answers 204 (Collect refuses any other 2xx); a stored submission 201;
+every error is an ``OpenRosaResponse`` envelope whose message Collect shows the enumerator.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+from xml.sax.saxutils import escape
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import Response
+from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException
+
+from api.http import UnitOfWork, Uow
+from api.openrosa import service
+from api.openrosa.repository import Upload
+from api.problems import status_of
+from api.settings import Settings
+from survey.errors import PapiError
+
+BASE = "/v1/key/{token}/projects/{project}"
+OPENROSA = {"X-OpenRosa-Version": "1.0"}
+XML = "text/xml; charset=utf-8"
+MAX_ATTACHMENTS = 100
+
+router = APIRouter(prefix=BASE, tags=["openrosa"])
+Token = Annotated[str, Path(description="the app user's token (papi token create)")]
+Project = Annotated[str, Path(description="the survey id")]
+DeviceId = Annotated[str | None, Query(alias="deviceID")]
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+AppSettings = Annotated[Settings, Depends(_settings)]
+
+
+def accept_length(settings: Settings) -> int:
+    """What one POST may carry: the body limit less room for the multipart framing."""
+    limit = settings.max_body_bytes
+    return limit - min(limit // 10, 1 << 20)
+
+
+def envelope(message: str, status: int, extra: dict[str, str] | None = None) -> Response:
+    body = (
+        "<?xml version='1.0' encoding='UTF-8' ?>"
+        '<OpenRosaResponse xmlns="http://openrosa.org/http/response">'
+        f'<message nature="">{escape(message)}</message></OpenRosaResponse>'
+    )
+    return Response(body, status_code=status, media_type=XML, headers={**OPENROSA, **(extra or {})})
+
+
+def failure(uow: UnitOfWork, exc: PapiError, extra: dict[str, str] | None = None) -> Response:
+    uow.close(rollback=True)
+    details = "; ".join(f"{p.pointer}: {p.message}" for p in exc.problems[:10])
+    return envelope(f"{exc.message}{' — ' + details if details else ''}", status_of(exc), extra)
+
+
+@router.get("/formList", summary="OpenRosa form list (what Collect offers to download)")
+def form_list(request: Request, token: Token, project: Project, uow: Uow) -> Response:
+    try:
+        dev = service.device(uow.read, token, project)
+        form = service.served_form(dev.q)
+    except PapiError as exc:
+        return failure(uow, exc)
+    url = str(request.url_for("form_xml", token=token, project=project, form_id=form.form_id))
+    body = (
+        "<?xml version='1.0' encoding='UTF-8' ?>"
+        '<xforms xmlns="http://openrosa.org/xforms/xformsList"><xform>'
+        f"<formID>{escape(form.form_id)}</formID><name>{escape(form.name)}</name>"
+        f"<version>{escape(form.version)}</version><hash>{form.md5}</hash>"
+        f"<downloadUrl>{escape(url)}</downloadUrl></xform></xforms>"
+    )
+    return Response(body, media_type=XML, headers=OPENROSA)
+
+
+@router.get(
+    "/forms/{form_id}.xml", name="form_xml", summary="The XForm (exact bytes of formList's hash)"
+)
+def form_xml(token: Token, project: Project, form_id: str, uow: Uow) -> Response:
+    try:
+        form = service.form_for(service.device(uow.read, token, project), form_id)
+    except PapiError as exc:
+        return failure(uow, exc)
+    return Response(form.xml, media_type=XML, headers=OPENROSA)
+
+
+@router.get("/forms/{form_id}/manifest", summary="Media manifest (PAPI forms carry no media)")
+def manifest(token: Token, project: Project, form_id: str, uow: Uow) -> Response:
+    try:
+        service.form_for(service.device(uow.read, token, project), form_id)
+    except PapiError as exc:
+        return failure(uow, exc)
+    body = "<?xml version='1.0' encoding='UTF-8' ?><manifest xmlns=\"http://openrosa.org/xforms/xformsManifest\"/>"
+    return Response(body, media_type=XML, headers=OPENROSA)
+
+
+@router.api_route(
+    "/submission", methods=["HEAD", "GET"], summary="Pre-flight: 204 and the size limit"
+)
+def submission_head(token: Token, project: Project, uow: Uow, settings: AppSettings) -> Response:
+    extra = {"X-OpenRosa-Accept-Content-Length": str(accept_length(settings))}
+    try:
+        service.device(uow.read, token, project)
+    except PapiError as exc:
+        return failure(uow, exc, extra)
+    return Response(status_code=204, headers={**OPENROSA, **extra})
+
+
+@router.post("/submission", summary="Receive a submission (multipart: xml_submission_file + files)")
+async def submission(
+    request: Request,
+    token: Token,
+    project: Project,
+    uow: Uow,
+    settings: AppSettings,
+    device_id: DeviceId = None,
+) -> Response:
+    extra = {"X-OpenRosa-Accept-Content-Length": str(accept_length(settings))}
+    try:
+        async with request.form(max_files=MAX_ATTACHMENTS + 1, max_fields=20) as form:
+            xml: bytes | None = None
+            uploads: list[Upload] = []
+            for name, value in form.multi_items():
+                if isinstance(value, UploadFile):
+                    content = await value.read()
+                    if name == "xml_submission_file":
+                        xml = content
+                    else:
+                        kind = value.content_type or "application/octet-stream"
+                        uploads.append(Upload(value.filename or name, kind, content))
+                elif name == "xml_submission_file":
+                    xml = value.encode("utf-8")
+    except MultiPartException as exc:
+        return envelope(
+            f"the request is not a readable multipart submission: {exc.message}", 400, extra
+        )
+    if xml is None:
+        return envelope(
+            "no xml_submission_file part: post the instance XML as a multipart file part "
+            "named xml_submission_file",
+            400,
+            extra,
+        )
+    try:
+        received = await _run(uow, settings, token, project, xml, uploads, device_id)
+    except PapiError as exc:
+        return failure(uow, exc, extra)
+    return envelope(received.message, 201, extra)
+
+
+async def _run(
+    uow: UnitOfWork,
+    settings: Settings,
+    token: str,
+    project: str,
+    xml: bytes,
+    uploads: list[Upload],
+    device_id: str | None,
+) -> service.Received:
+    from starlette.concurrency import run_in_threadpool
+
+    def work() -> service.Received:
+        dev = service.device(uow.read, token, project)
+        received = service.submit(uow, settings, dev, xml, uploads, device_id)
+        uow.commit()
+        return received
+
+    return await run_in_threadpool(work)
