@@ -97,18 +97,22 @@ def _national(frame: pd.DataFrame) -> float | None:
     return float(row.iloc[0]) if len(row) else None
 
 
+def _truthy(v: Any) -> bool:
+    return not pd.isna(v) and bool(v)
+
+
 def _changes_table(changes: pd.DataFrame, names: Mapping[str, str], lang: str) -> dict[str, Any]:
     L = labels(lang)
     spec = [
         ("province", L["province"]),
-        ("dimension", L["dimension"]),
+        ("code", L["dimension"]),
         ("est_b", L["previous"]),
         ("est_a", L["current"]),
-        ("diff", L["change"]),
-        ("pct_change", L["change_pct"]),
+        ("est", L["change"]),
+        ("change", L["change_pct"]),
         ("lci", L["ci"]),
         ("p_adj", L["p_value"]),
-        ("flag_5pct", L["flag_5pct"]),
+        ("more_than_5pct", L["flag_5pct"]),
         ("significant", L["flag_sig"]),
     ]
     cols = [(c, h) for c, h in spec if c in changes.columns]
@@ -121,11 +125,13 @@ def _changes_table(changes: pd.DataFrame, names: Mapping[str, str], lang: str) -
                 row.append(str(names.get(v, v)))
             elif c == "lci":
                 row.append(f"[{_fmt(v)}, {_fmt(rec.get('uci'))}]")
-            elif c in ("flag_5pct", "significant"):
-                row.append('<span class="flag">●</span>' if bool(v) else "")
+            elif c in ("more_than_5pct", "significant"):
+                row.append('<span class="flag">●</span>' if _truthy(v) else "")
+            elif c == "change":
+                row.append(_fmt(100.0 * float(v)) if _fmt(v) else "")
             elif c == "p_adj":
                 row.append(_fmt(v, 3))
-            elif c == "dimension":
+            elif c == "code":
                 row.append(str(v))
             else:
                 row.append(_fmt(v))

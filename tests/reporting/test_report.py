@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from api.reporting import CollectionSummary, ReportInputs, build_report
+from scoring import compare, score_published
 from survey.errors import PapiError
 from survey.published import codebook, subdimensions
 
@@ -60,20 +61,10 @@ def test_report_in_vietnamese() -> None:
 
 def test_optional_sections_render() -> None:
     comp, dims = _published_frames()
-    changes = pd.DataFrame(
-        {
-            "province": ["P01"],
-            "est_a": [45.0],
-            "est_b": [42.0],
-            "diff": [3.0],
-            "pct_change": [7.1],
-            "lci": [1.0],
-            "uci": [5.0],
-            "p_adj": [0.01],
-            "flag_5pct": [True],
-            "significant": [True],
-        }
-    )
+    changes = compare(
+        score_published(subdimensions(2023), structure="papi-2021"),
+        score_published(subdimensions(2022), structure="papi-2021"),
+    ).composite
     sens = {
         "provinces": [
             {"province": "P01", "nominal_rank": 1, "median_rank": 2, "rank_q05": 1, "rank_q95": 4}
@@ -93,6 +84,8 @@ def test_optional_sections_render() -> None:
         )
     )
     assert "Year-on-year changes" in html and "too_fast" in html and "720" in html
+    flagged = changes[changes["more_than_5pct"].fillna(False).astype(bool)]
+    assert html.count('<span class="flag">●</span>') >= len(flagged) > 0
     assert html.count("<svg") == 9 + 2 + 2  # + rank intervals, Sobol + progress, durations
 
 
