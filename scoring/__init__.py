@@ -8,7 +8,7 @@ from scoring.design import (
     SurveyDesign,
     replicate_variance,
 )
-from scoring.index import IndexComparison, IndexScores, compare, score_published
+from scoring.index import IndexComparison, IndexScores, compare, score, score_published
 
 __all__: list[str] = [
     "IndexComparison",
@@ -18,5 +18,6 @@ __all__: list[str] = [
     "SurveyDesign",
     "compare",
     "replicate_variance",
+    "score",
     "score_published",
 ]

@@ -2,7 +2,8 @@
 with design-based uncertainty at every level (papi-method.md §2, statistics.md)."""
 
 from scoring.index.compare import IndexComparison, compare
+from scoring.index.pipeline import score
 from scoring.index.published import score_published
 from scoring.index.results import IndexScores
 
-__all__ = ["IndexComparison", "IndexScores", "compare", "score_published"]
+__all__ = ["IndexComparison", "IndexScores", "compare", "score", "score_published"]

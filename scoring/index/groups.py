@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.stats import rankdata
 
 GROUP_LABELS: tuple[str, str, str, str] = ("high", "high-average", "low-average", "low")
 """Performance group labels, best first; group codes index this tuple (-1 = no group)."""
@@ -29,42 +28,71 @@ FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
 
+def _sorted_desc(x: FloatArray) -> tuple[IntArray, FloatArray, IntArray]:
+    """Along the last axis: descending order (NaN last), sorted values, valid counts."""
+    order = np.argsort(-x, axis=-1, kind="stable")  # -NaN is NaN: sorts last
+    xs = np.take_along_axis(x, order, axis=-1)
+    n = (~np.isnan(x)).sum(axis=-1, keepdims=True)
+    return order, xs, n
+
+
+def _ranks_last(x: FloatArray, order: IntArray, xs: FloatArray) -> FloatArray:
+    pos = np.broadcast_to(np.arange(1, x.shape[-1] + 1, dtype=np.float64), x.shape)
+    new = np.ones(x.shape, dtype=bool)
+    new[..., 1:] = xs[..., 1:] != xs[..., :-1]
+    rank_sorted = np.maximum.accumulate(np.where(new, pos, 0.0), axis=-1)
+    rank_sorted = np.where(np.isnan(xs), np.nan, rank_sorted)
+    out = np.empty_like(rank_sorted)
+    np.put_along_axis(out, order, rank_sorted, axis=-1)
+    return out
+
+
 def ranks(values: FloatArray, axis: int = -2) -> FloatArray:
-    """Rank 1 = highest along ``axis``; ties share the lower rank; NaN stays NaN (unranked)."""
-    x = np.asarray(values, dtype=np.float64)
-    if x.shape[axis] == 0:
-        return x.copy()
-    out = rankdata(-x, method="min", axis=axis, nan_policy="omit")
-    return np.asarray(out, dtype=np.float64)
+    """Rank 1 = highest along ``axis``; ties share the lower rank; NaN stays NaN (unranked).
 
-
-def group_codes(values: FloatArray, axis: int = -2) -> IntArray:
-    """Performance group code (0 high … 3 low, -1 for a missing value) along ``axis``."""
-    x = np.asarray(values, dtype=np.float64)
-    codes = np.full(x.shape, -1, dtype=np.int64)
-    if x.shape[axis] == 0:
-        return codes
-    scored = ~np.isnan(x)
-    p25, p50, p75 = (_percentile(x, q, axis) for q in (0.25, 0.50, 0.75))
-    codes = np.where(x < p50, np.where(x < p25, 3, 2), np.where(x > p75, 0, 1))
-    return np.where(scored, codes, -1).astype(np.int64)
-
-
-def _percentile(x: FloatArray, q: float, axis: int) -> FloatArray:
-    """Type-7 (linear) percentile over the non-missing values along ``axis``, keepdims.
-
-    Written out (sort + interpolate) rather than ``np.nanpercentile``, which falls back to a
-    Python loop over slices as soon as one value is NaN (replicate arrays have many slices).
+    Written out (one argsort, ties carried forward) because ``scipy.stats.rankdata`` with
+    ``nan_policy="omit"`` loops over slices in Python (seconds on replicate arrays).
     """
-    xs = np.sort(x, axis=axis)  # NaN sort last
-    n = (~np.isnan(x)).sum(axis=axis, keepdims=True)
+    x = np.moveaxis(np.asarray(values, dtype=np.float64), axis, -1)
+    order, xs, _ = _sorted_desc(x)
+    return np.moveaxis(_ranks_last(x, order, xs), -1, axis)
+
+
+def _percentiles_last(xs: FloatArray, n: IntArray, q: float) -> FloatArray:
+    """Type-7 percentile from values sorted descending (NaN last) with ``n`` valid."""
     h = (n - 1) * q
     lo = np.clip(np.floor(h), 0, None).astype(np.int64)
     hi = np.clip(np.ceil(h), 0, None).astype(np.int64)
-    v_lo = np.take_along_axis(xs, lo, axis=axis)
-    v_hi = np.take_along_axis(xs, hi, axis=axis)
+    top = np.maximum(n - 1, 0)
+    v_lo = np.take_along_axis(xs, top - lo, axis=-1)  # ascending index j is n-1-j descending
+    v_hi = np.take_along_axis(xs, top - hi, axis=-1)
     out = v_lo + (h - lo) * (v_hi - v_lo)
     return np.where(n > 0, out, np.nan)
+
+
+def group_codes(values: FloatArray, axis: int = -2) -> IntArray:
+    """Performance group code (0 high … 3 low, -1 for a missing value) along ``axis``.
+
+    Percentiles are written out (one sort) rather than ``np.nanpercentile``, which falls
+    back to a Python loop over slices as soon as one value is NaN.
+    """
+    x = np.moveaxis(np.asarray(values, dtype=np.float64), axis, -1)
+    _, xs, n = _sorted_desc(x)
+    return np.moveaxis(_codes_last(x, xs, n), -1, axis)
+
+
+def _codes_last(x: FloatArray, xs: FloatArray, n: IntArray) -> IntArray:
+    p25, p50, p75 = (_percentiles_last(xs, n, q) for q in (0.25, 0.50, 0.75))
+    codes = np.where(x < p50, np.where(x < p25, 3, 2), np.where(x > p75, 0, 1))
+    return np.where(np.isnan(x), -1, codes).astype(np.int64)
+
+
+def ranks_and_groups(values: FloatArray, axis: int = -2) -> tuple[FloatArray, IntArray]:
+    """:func:`ranks` and :func:`group_codes` from one sort (replicate arrays)."""
+    x = np.ascontiguousarray(np.moveaxis(np.asarray(values, dtype=np.float64), axis, -1))
+    order, xs, n = _sorted_desc(x)
+    r = _ranks_last(x, order, xs)
+    return np.moveaxis(r, -1, axis), np.moveaxis(_codes_last(x, xs, n), -1, axis)
 
 
 def group_labels(codes: IntArray) -> NDArray[np.object_]:
@@ -84,3 +112,17 @@ def group_probabilities(replicate_codes: IntArray) -> FloatArray:
     counts = np.stack([(c == g).sum(axis=0) for g in range(len(GROUP_LABELS))], axis=-1)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(valid[..., None] > 0, counts / valid[..., None], np.nan)
+
+
+def nan_quantile(values: FloatArray, q: float, axis: int = 0) -> FloatArray:
+    """Type-7 quantile over the non-missing values along ``axis`` (NaN if none), vectorised."""
+    x = np.moveaxis(np.asarray(values, dtype=np.float64), axis, -1)
+    xs = np.sort(x, axis=-1)  # NaN last
+    n = (~np.isnan(x)).sum(axis=-1, keepdims=True)
+    h = (n - 1) * q
+    lo = np.clip(np.floor(h), 0, None).astype(np.int64)
+    hi = np.clip(np.ceil(h), 0, None).astype(np.int64)
+    v_lo = np.take_along_axis(xs, lo, axis=-1)
+    v_hi = np.take_along_axis(xs, hi, axis=-1)
+    out = np.where(n > 0, v_lo + (h - lo) * (v_hi - v_lo), np.nan)
+    return np.asarray(out[..., 0], dtype=np.float64)

@@ -25,7 +25,7 @@ QUESTIONNAIRE = HERE.parents[1] / "scoring" / "index" / "fixtures" / "index-mini
 
 def main() -> None:
     q = load_questionnaire(QUESTIONNAIRE)
-    frame = simulate_responses(q, provinces=4, districts=3, villages=2, per_village=10, rng=2026)
+    frame = simulate_responses(q, provinces=4, districts=5, villages=2, per_village=8, rng=2026)
     codes, y, _ = indicator_values(frame, q)
     for j, code in enumerate(codes):
         frame[f"y_{code}"] = y[:, j]

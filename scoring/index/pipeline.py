@@ -1,0 +1,312 @@
+"""``score``: PAPI index scores with design-based confidence intervals at every level.
+
+Pipeline (papi-method.md §2, docs/questionnaire-format.md):
+
+1. per respondent indicator values (indicators.py);
+2. per province, and nationally from the pooled sample, Hájek means through
+   ``SurveyDesign.domain_means`` (provinces are domains of the full design, Lumley 2010
+   §3.4); weighted with the analysis weight, or — PAPI's headline — with unit weights but
+   the same strata and clusters;
+3. ``r = 1 + 9 (x − L)/(U − L)`` → sub-dimension ``mean r / k`` → dimension (sum) →
+   aggregate (sum), with suppression (structure.combine): an indicator with fewer than
+   ``min_n`` respondents is missing, and a missing input leaves every level it feeds
+   missing.
+
+Uncertainty. Fixed goalposts make every level a fixed linear function of the indicator
+means, so a level's influence values are the same combination of the indicators' influence
+values (statistics.md, "Linear combinations"; R: ``svyby(covmat=TRUE)`` + ``svycontrast``):
+``u_level = u_x @ L`` and one ``taylor_variance`` pass gives all levels. This holds although
+indicators have different eligible sub-samples: each ``u_x`` is defined on the full design
+(zero outside its domain), and the variance of a sum of domain estimators is the variance
+of the sum of their influence values. Replicate methods (``bootstrap`` = Rao–Wu, ``jk1``,
+``jkn``, ``brr``, ``fay``) recompute the whole pipeline under every replicate as array
+operations (uncertainty.py), giving SEs, rank intervals and group probabilities.
+CIs: ``est ± q · se``, ``q`` from Student's t on the province's design df (PSUs − strata)
+by default, or normal (``dist="normal"``, R's ``confint`` default).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from scoring.design.design import SurveyDesign
+from scoring.design.estimators import domain_indicator
+from scoring.design.replicates import METHODS, replicate_variance
+from scoring.design.results import quantile
+from scoring.design.structure import codes as integer_codes
+from scoring.index.indicators import indicator_values
+from scoring.index.results import COMPOSITE_CODE, NATIONAL, IndexScores, level_frame
+from scoring.index.structure import IndexStructure, combine
+from scoring.index.uncertainty import normal_draws, rank_uncertainty, replicate_domain_means
+from survey.errors import ScoringError
+from survey.loader import load_questionnaire
+from survey.rng import RngLike
+from survey.schema import Questionnaire
+
+FloatArray = NDArray[np.float64]
+CI_METHODS: tuple[str, ...] = ("taylor", *METHODS)
+
+
+@dataclass(frozen=True)
+class Levels:
+    """Estimates of every level on any leading shape (…, rows, codes)."""
+
+    x: FloatArray  # indicator means, own units
+    r: FloatArray  # rescaled indicators 1..10
+    sub: FloatArray  # sub-dimensions, published scale S / k
+    dim: FloatArray  # dimensions 1..10
+    agg: FloatArray  # aggregate 8..80 (last axis of length 1)
+
+    def ranked_blocks(self) -> FloatArray:
+        """Sub-dimensions, dimensions and aggregate side by side (rank uncertainty)."""
+        return np.concatenate([self.sub, self.dim, self.agg], axis=-1)
+
+
+def propagate(x: FloatArray, st: IndexStructure) -> Levels:
+    """Indicator means → every level (suppression included)."""
+    a, b = st.rescale_coefficients()
+    r = a + b * x
+    sub = combine(r, st.indicator_to_subdimension())
+    dim = combine(sub, st.subdimension_to_dimension())
+    agg = combine(dim, np.ones((len(st.dimensions), 1)))
+    return Levels(x, r, sub, dim, agg)
+
+
+def linear_map(st: IndexStructure) -> FloatArray:
+    """``L`` (K × (K + S + D + 1)): indicator means → [x, sub, dim, agg] (without constants)."""
+    _, b = st.rescale_coefficients()
+    to_sub = b[:, None] * st.indicator_to_subdimension()
+    to_dim = to_sub @ st.subdimension_to_dimension()
+    return np.hstack([np.eye(len(b)), to_sub, to_dim, to_dim.sum(axis=1, keepdims=True)])
+
+
+def _design_columns(
+    frame: pd.DataFrame, strata: str | None, psu: str | None
+) -> tuple[str | None, str | None]:
+    if strata is None:
+        strata = "stratum" if "stratum" in frame.columns else "province"
+    if psu is None:
+        psu = next((c for c in ("psu", "district") if c in frame.columns), None)
+    return strata, psu
+
+
+def _check_frame(frame: pd.DataFrame, weights: str | None, weighted: bool) -> None:
+    if "province" not in frame.columns:
+        raise ScoringError(
+            "the responses have no `province` column; expected one row per respondent in the "
+            "layout of docs/data-layout.md (province P01…P63)",
+            code="province_column_missing",
+        )
+    if frame["province"].isna().any():
+        raise ScoringError("some respondents have no province; every row needs one")
+    if weighted and weights not in frame.columns:
+        raise ScoringError(
+            f"weighted scoring needs the weight column {weights!r}, absent from the responses; "
+            "pass weights=<column>, or weighted=False (the CLI's --unweighted) for PAPI's "
+            "unweighted headline scores",
+            code="weight_column_missing",
+        )
+
+
+def _counts(
+    observed: NDArray[np.bool_], domain: NDArray[np.intp], d: int, st: IndexStructure
+) -> FloatArray:
+    """Respondents with a value on at least one input of each code, per province + national."""
+    to_sub = st.indicator_to_subdimension() != 0
+    to_dim = (to_sub.astype(float) @ st.subdimension_to_dimension()) > 0
+    cols = [
+        observed,
+        (observed @ to_sub) > 0,
+        (observed @ to_dim) > 0,
+        observed.any(axis=1, keepdims=True),
+    ]
+    has = np.hstack(cols).astype(np.float64)
+    per = np.asarray(domain_indicator(domain, d) @ has)
+    return np.vstack([per, has.sum(axis=0, keepdims=True)])
+
+
+def _replicate_se(
+    design: SurveyDesign,
+    method: str,
+    replicates: int,
+    rng: RngLike,
+    y: FloatArray,
+    domain: NDArray[np.intp],
+    psu_codes: NDArray[np.intp],
+    st: IndexStructure,
+    full: FloatArray,
+) -> tuple[FloatArray, FloatArray]:
+    """SEs of every level and the replicate values of the ranked levels (R, rows, codes)."""
+    w_rep, scale, rscale, mse = design.replicate_weights(method, replicates, rng)
+    d = int(domain.max()) + 1
+    x_rep = replicate_domain_means(w_rep, design.weights, y, domain, d, psu_codes)
+    k = len(st.indicators)
+    x_rep = np.where(np.isnan(full[:, :k])[None], np.nan, x_rep)  # suppressed stays so
+    rep = propagate(x_rep, st)
+    rep_full = np.concatenate([rep.x, rep.sub, rep.dim, rep.agg], axis=2)
+    var = replicate_variance(rep_full, full, scale, rscale, mse)
+    return np.where(np.isnan(full), np.nan, np.sqrt(var)), rep.ranked_blocks()
+
+
+def _frames(
+    st: IndexStructure,
+    rows: list[str],
+    lv: Levels,
+    full: FloatArray,
+    stats: dict[str, FloatArray],
+    df: FloatArray,
+    draws: FloatArray,
+    level: float,
+) -> dict[str, pd.DataFrame]:
+    """The four result tables; ``full`` and ``stats`` hold [indicators | sub | dim | agg]."""
+    ranked = np.arange(len(rows)) < len(rows) - 1  # the national row is not ranked
+    sizes = [len(st.indicators), len(st.subdimensions), len(st.dimensions), 1]
+    cuts = np.cumsum(sizes)[:-1]
+    est = np.split(full, cuts, axis=1)
+    parts = {name: np.split(values, cuts, axis=1) for name, values in stats.items()}
+    rank_lo, rank_hi, probs = rank_uncertainty(draws, ranked, level)
+    ranked_cuts = np.cumsum(sizes[1:])[:-1]
+    lo, hi, pr = (np.split(a, ranked_cuts, axis=1) for a in (rank_lo, rank_hi, probs))
+    dim_of = dict(zip(st.subdimensions, st.subdimension_dimension, strict=True))
+    owners: list[dict[str, Sequence[str]] | None] = [
+        {
+            "subdimension": st.indicator_subdimension,
+            "dimension": [dim_of[s] for s in st.indicator_subdimension],
+        },
+        {"dimension": st.subdimension_dimension},
+        None,
+        None,
+    ]
+    keys = (st.indicators, st.subdimensions, st.dimensions, (COMPOSITE_CODE,))
+    frames = {}
+    for i, tier in enumerate(("indicators", "subdimensions", "dimensions", "composite")):
+        tier_stats: dict[str, FloatArray | None] = {n: v[i] for n, v in parts.items()}
+        tier_stats["df"] = df
+        if i == 0:  # indicators: own units, ranked by their rescaled value, no intervals
+            tier_stats["rescaled"] = lv.r
+            frames[tier] = level_frame(
+                tier,
+                rows,
+                keys[i],
+                est[i],
+                ranked=ranked,
+                stats=tier_stats,
+                owners=owners[i],
+                rank_by=lv.r,
+            )
+        else:
+            frames[tier] = level_frame(
+                tier,
+                rows,
+                keys[i],
+                est[i],
+                ranked=ranked,
+                stats=tier_stats,
+                owners=owners[i],
+                rank_interval=(lo[i - 1], hi[i - 1]),
+                group_probs=pr[i - 1],
+            )
+    return frames
+
+
+def score(
+    responses: pd.DataFrame,
+    questionnaire: Questionnaire | str,
+    *,
+    weighted: bool = True,
+    ci: str = "taylor",
+    replicates: int = 1000,
+    rng: RngLike = 0,
+    level: float = 0.95,
+    strata: str | None = None,
+    psu: str | None = None,
+    weights: str | None = None,
+    min_n: int = 10,
+    dist: str = "t",
+    lonely_psu: str = "fail",
+) -> IndexScores:
+    """Score respondents into indicators, sub-dimensions, dimensions and the aggregate.
+
+    ``responses``: one row per respondent (docs/data-layout.md). The design comes from the
+    data: ``strata`` defaults to ``stratum`` (else ``province``), ``psu`` to ``psu`` (else
+    ``district``), ``weights`` to ``weight``; first-stage clusters only, no fpc (the
+    with-replacement "ultimate cluster" approximation, standard after PPS selection of
+    districts; a certainty district must form its own stratum with its communes as PSUs).
+    ``weighted=False`` gives PAPI's unweighted headline estimates with the same strata and
+    clusters. ``ci``: ``taylor`` or a replicate method (``bootstrap`` Rao–Wu, ``jk1``,
+    ``jkn``, ``brr``, ``fay``) with ``replicates`` replicates drawn from ``rng``; with
+    Taylor, rank intervals and group probabilities come from ``replicates`` normal draws.
+    ``min_n``: fewest respondents with a value for a province's indicator to be scored.
+    """
+    q = load_questionnaire(questionnaire) if isinstance(questionnaire, str) else questionnaire
+    if ci not in CI_METHODS:
+        raise ScoringError(
+            f"ci={ci!r} is not a variance method; expected one of {', '.join(CI_METHODS)}",
+            code="unknown_ci_method",
+        )
+    if not 0 < level < 1:
+        raise ScoringError(f"level={level}; expected a confidence level in (0, 1), e.g. 0.95")
+    weights = weights or "weight"
+    _check_frame(responses, weights, weighted)
+    strata, psu = _design_columns(responses, strata, psu)
+    st = IndexStructure.from_questionnaire(q)
+    if not st.indicators:
+        raise ScoringError(f"questionnaire {q.id!r} has no indicators to score")
+    _, y, absent = indicator_values(responses, q)
+    keep = [c for c in dict.fromkeys(["province", strata, psu, weights if weighted else None]) if c]
+    design = SurveyDesign(
+        responses.loc[:, keep],
+        weights=weights if weighted else None,
+        strata=strata,
+        psu=psu,
+        lonely_psu=lonely_psu,
+    )
+    domain, provinces = integer_codes(responses["province"].astype("str"))
+    d = len(provinces)
+    est, u, n_obs, df = design.domain_means(y, domain, d)
+    est_n, u_n, n_obs_n, df_n = design.domain_means(y, None)
+    x = np.vstack([est, est_n])
+    n_x = np.vstack([n_obs, n_obs_n])
+    x = np.where(n_x >= min_n, x, np.nan)
+    df_all = np.concatenate([df, df_n])
+    lv = propagate(x, st)
+    counts = _counts(~np.isnan(y), domain, d, st)
+    full = np.concatenate([lv.x, lv.sub, lv.dim, lv.agg], axis=1)
+    if ci == "taylor":
+        var = np.vstack(
+            [
+                design.taylor_variance(u @ linear_map(st), domain, d),
+                design.taylor_variance(u_n @ linear_map(st)),
+            ]
+        )
+        se = np.where(np.isnan(full), np.nan, np.sqrt(var))
+        draws = normal_draws(lv.ranked_blocks(), se[:, len(st.indicators) :], replicates, rng)
+    else:
+        psu_codes = (
+            integer_codes(responses[psu].astype("str"))[0] if psu else np.arange(len(responses))
+        )
+        se, draws = _replicate_se(design, ci, replicates, rng, y, domain, psu_codes, st, full)
+    qt = quantile(level, df_all, dist)[:, None]
+    stats = {"se": se, "lci": full - qt * se, "uci": full + qt * se, "n": counts}
+    frames = _frames(st, [*provinces, NATIONAL], lv, full, stats, df_all, draws, level)
+    notes = (
+        (
+            f"item columns absent from the responses (their indicators are missing): {', '.join(absent)}",
+        )
+        if absent
+        else ()
+    )
+    return IndexScores(
+        **frames,
+        method=ci,
+        level=level,
+        weighted=weighted,
+        structure=q.id,
+        replicates=replicates,
+        notes=tuple(notes),
+    )
