@@ -27,6 +27,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "api.commands.token",
     "api.commands.export",
     "api.commands.sensitivity",
+    "api.commands.report",
 )
 
 app = typer.Typer(
@@ -56,8 +57,8 @@ def main(argv: list[str] | None = None) -> None:
     try:
         cli(args=argv, standalone_mode=True)
     except NotFound as exc:
-        err_console.print(f"[red]error:[/red] {exc}", highlight=False)
+        err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
         sys.exit(3)
     except PapiError as exc:
-        err_console.print(f"[red]error:[/red] {exc}", highlight=False)
+        err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
         sys.exit(1)

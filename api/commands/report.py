@@ -1,0 +1,140 @@
+"""``papi report``: one self-contained HTML report (charts embedded) from scores, and
+optionally a sensitivity analysis, a previous year and a data-collection summary."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+from rich.console import Console
+
+from api.reporting import CollectionSummary, ReportInputs, write_report
+from scoring import IndexScores, compare, score_published
+from survey.errors import NotFound, PapiError
+from survey.published import subdimensions
+
+console = Console(stderr=True)
+
+EPILOG = (
+    "Examples:\n\n"
+    "  papi report out/scores.json --sensitivity out/sensitivity.json --out report.html\n\n"
+    "  papi report --published 2023 --previous-published 2022 --lang vi --out papi-2023.html\n\n"
+    "  papi report pilot/scores.json --previous-published 2023 --out pilot.html"
+)
+
+
+def load_scores(path: Path) -> IndexScores:
+    """Scores written by ``papi score --out DIR`` (the directory or its ``scores.json``)."""
+    file = path / "scores.json" if path.is_dir() else path
+    if not file.exists():
+        raise NotFound(
+            f"no scores at {path}; pass the directory written by `papi score --out DIR` "
+            "or its scores.json"
+        )
+    return IndexScores.from_json(file.read_text(encoding="utf-8"))
+
+
+def published_scores(year: int) -> IndexScores:
+    structure = "papi-2018" if year == 2018 else "papi-2019" if year <= 2020 else "papi-2021"
+    return score_published(subdimensions(year), structure=structure)
+
+
+def load_collection(path: Path) -> CollectionSummary:
+    """A collection summary JSON: ``{"progress": [{province, target, completed}], "flags":
+    {name: count}, "durations_min": [...]}`` (``papi demo`` writes one)."""
+    if not path.exists():
+        raise NotFound(f"collection summary {path} does not exist")
+    try:
+        doc: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        return CollectionSummary(
+            progress=pd.DataFrame(doc["progress"]),
+            flags={str(k): int(v) for k, v in doc.get("flags", {}).items()},
+            durations_min=[float(x) for x in doc.get("durations_min", [])],
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise PapiError(
+            f"{path} is not a collection summary ({exc}); expected keys progress, flags, "
+            "durations_min",
+            code="collection_summary_invalid",
+        ) from exc
+
+
+def report(
+    scores: Annotated[
+        Path | None, typer.Argument(help="scores.json or the directory of `papi score --out`.")
+    ] = None,
+    out: Annotated[Path, typer.Option(help="HTML file to write.")] = Path("report.html"),
+    published: Annotated[
+        int | None, typer.Option(help="Report the published scores of this year instead.")
+    ] = None,
+    previous: Annotated[
+        Path | None, typer.Option(help="Scores of an earlier year: adds year-on-year changes.")
+    ] = None,
+    previous_published: Annotated[
+        int | None, typer.Option(help="Compare with the published scores of this year.")
+    ] = None,
+    sensitivity: Annotated[
+        Path | None, typer.Option(help="JSON written by `papi sensitivity --json`.")
+    ] = None,
+    collection: Annotated[
+        Path | None, typer.Option(help="Collection summary JSON (papi demo writes one).")
+    ] = None,
+    lang: Annotated[str, typer.Option(help="Report language: en or vi.")] = "en",
+    title: Annotated[str | None, typer.Option(help="Report title.")] = None,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="Print a JSON summary of what was written.")
+    ] = False,
+) -> None:
+    """Build the HTML report: aggregate and dimension charts with 95% CIs, performance
+    groups, rank intervals, year-on-year changes, sensitivity and data collection."""
+    if (scores is None) == (published is None):
+        raise PapiError("give either a scores file/directory or --published YEAR", code="usage")
+    current = published_scores(published) if published is not None else load_scores(scores)  # type: ignore[arg-type]
+    if previous is not None and previous_published is not None:
+        raise PapiError("give at most one of --previous and --previous-published", code="usage")
+    earlier = (
+        load_scores(previous)
+        if previous is not None
+        else published_scores(previous_published)
+        if previous_published is not None
+        else None
+    )
+    changes = compare(current, earlier).composite if earlier is not None else None
+    sens = None
+    if sensitivity is not None:
+        if not sensitivity.exists():
+            raise NotFound(f"sensitivity result {sensitivity} does not exist")
+        sens = json.loads(sensitivity.read_text(encoding="utf-8"))
+    method = current.method + (
+        f", level {current.level:.0%}" if current.method != "published" else ""
+    )
+    if current.weighted is not None:
+        method += ", weighted" if current.weighted else ", unweighted"
+    inputs = ReportInputs(
+        composite=current.composite,
+        dimensions=current.dimensions,
+        title=title,
+        method=method,
+        sensitivity=sens,
+        changes=changes,
+        collection=load_collection(collection) if collection is not None else None,
+    )
+    with console.status("Rendering the report…"):
+        path = write_report(inputs, out, lang=lang)
+    if json_out:
+        print(
+            json.dumps(
+                {"report": str(path), "provinces": int(current.composite["est"].notna().sum())}
+            )
+        )
+    else:
+        console.print(
+            f"[green]Report written:[/green] {path}  (open it in a browser; it works offline)"
+        )
+
+
+def register(app: typer.Typer) -> None:
+    app.command(name="report", epilog=EPILOG)(report)
