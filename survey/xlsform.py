@@ -162,7 +162,11 @@ def _survey_row(
 def _choice_rows(q: Questionnaire) -> Rows:
     rows: Rows = []
     written: set[str] = set()
-    for name, choices in q.choice_lists.items():
+    used = [it.choices for it in q.items if isinstance(it.choices, str)]
+    order = list(dict.fromkeys(n for n in used if n in q.choice_lists))
+    order += sorted(set(q.choice_lists) - set(order))  # storage (e.g. JSONB) may reorder keys
+    for name in order:
+        choices = q.choice_lists[name]
         if SEP in name:
             raise QuestionnaireError(
                 message=f"choice list {name!r}: names with {SEP!r} are reserved for generated "
