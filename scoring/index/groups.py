@@ -99,30 +99,3 @@ def group_labels(codes: IntArray) -> NDArray[np.object_]:
     """Map group codes to their labels (``None`` for -1)."""
     lookup = np.array([*GROUP_LABELS, None], dtype=object)
     return np.asarray(lookup[np.asarray(codes)], dtype=object)
-
-
-def group_probabilities(replicate_codes: IntArray) -> FloatArray:
-    """Share of replicates (axis 0) in each group: shape ``(*rest, 4)``.
-
-    Replicates in which the unit is not scored (code -1) are left out of the denominator;
-    a unit never scored gets NaN.
-    """
-    c = np.asarray(replicate_codes)
-    valid = (c >= 0).sum(axis=0)
-    counts = np.stack([(c == g).sum(axis=0) for g in range(len(GROUP_LABELS))], axis=-1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(valid[..., None] > 0, counts / valid[..., None], np.nan)
-
-
-def nan_quantile(values: FloatArray, q: float, axis: int = 0) -> FloatArray:
-    """Type-7 quantile over the non-missing values along ``axis`` (NaN if none), vectorised."""
-    x = np.moveaxis(np.asarray(values, dtype=np.float64), axis, -1)
-    xs = np.sort(x, axis=-1)  # NaN last
-    n = (~np.isnan(x)).sum(axis=-1, keepdims=True)
-    h = (n - 1) * q
-    lo = np.clip(np.floor(h), 0, None).astype(np.int64)
-    hi = np.clip(np.ceil(h), 0, None).astype(np.int64)
-    v_lo = np.take_along_axis(xs, lo, axis=-1)
-    v_hi = np.take_along_axis(xs, hi, axis=-1)
-    out = np.where(n > 0, v_lo + (h - lo) * (v_hi - v_lo), np.nan)
-    return np.asarray(out[..., 0], dtype=np.float64)

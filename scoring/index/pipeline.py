@@ -144,12 +144,21 @@ def _replicate_se(
     """SEs of every level and the replicate values of the ranked levels (R, rows, codes)."""
     w_rep, scale, rscale, mse = design.replicate_weights(method, replicates, rng)
     d = int(domain.max()) + 1
-    x_rep = replicate_domain_means(w_rep, design.weights, y, domain, d, psu_codes)
+    x_rep = replicate_domain_means(
+        w_rep,
+        design.weights,
+        y,
+        domain,
+        d,
+        psu_codes,
+        factorised=not design.calibration_history,
+    )
     k = len(st.indicators)
     x_rep = np.where(np.isnan(full[:, :k])[None], np.nan, x_rep)  # suppressed stays so
     rep = propagate(x_rep, st)
     rep_full = np.concatenate([rep.x, rep.sub, rep.dim, rep.agg], axis=2)
-    var = replicate_variance(rep_full, full, scale, rscale, mse)
+    with np.errstate(invalid="ignore"):  # suppressed cells are NaN in every replicate
+        var = replicate_variance(rep_full, full, scale, rscale, mse)
     return np.where(np.isnan(full), np.nan, np.sqrt(var)), rep.ranked_blocks()
 
 
@@ -287,8 +296,11 @@ def score(
         se = np.where(np.isnan(full), np.nan, np.sqrt(var))
         draws = normal_draws(lv.ranked_blocks(), se[:, len(st.indicators) :], replicates, rng)
     else:
+        unit_cols = [c for c in (strata, psu) if c]
         psu_codes = (
-            integer_codes(responses[psu].astype("str"))[0] if psu else np.arange(len(responses))
+            integer_codes(responses.loc[:, unit_cols].astype("str"))[0]
+            if psu
+            else np.arange(len(responses))
         )
         se, draws = _replicate_se(design, ci, replicates, rng, y, domain, psu_codes, st, full)
     qt = quantile(level, df_all, dist)[:, None]

@@ -25,7 +25,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from scoring.design.taylor import group_sum
-from scoring.index.groups import group_probabilities, nan_quantile, ranks_and_groups
+from scoring.index.groups import ranks_and_groups
 from survey.rng import RngLike, as_generator
 
 FloatArray = NDArray[np.float64]
@@ -57,11 +57,14 @@ def replicate_domain_means(
     domain: IntArray,
     n_domains: int,
     psu: IntArray,
+    *,
+    factorised: bool = False,
 ) -> FloatArray:
     """Replicate means ``(R, D + 1, K)``: provinces then the pooled (national) row.
 
     ``psu``: first-stage unit code of each row (any partition finer than the design's PSUs
-    works); ``domain``: province code 0..D-1 of each row.
+    works); ``domain``: province code 0..D-1 of each row. ``factorised=True`` asserts that
+    ``W = w · F[psu]`` by construction (an uncalibrated design) and skips the check.
     """
     observed = ~np.isnan(y)
     y0 = np.where(observed, y, 0.0)
@@ -75,7 +78,9 @@ def replicate_domain_means(
     factor = np.zeros((n_units, replicate_weights.shape[1]))
     has = first >= 0
     factor[has] = replicate_weights[first[has]] / weights[first[has], None]
-    if np.allclose(replicate_weights, weights[:, None] * factor[unit], rtol=1e-10, atol=1e-12):
+    if factorised or np.allclose(
+        replicate_weights, weights[:, None] * factor[unit], rtol=1e-10, atol=1e-12
+    ):
         unit_domain = np.zeros(n_units, dtype=np.intp)
         unit_domain[unit] = domain
         totals = group_sum(unit, both * weights[:, None], n_units)
@@ -97,17 +102,39 @@ def normal_draws(est: FloatArray, se: FloatArray, draws: int, rng: RngLike) -> F
     return out
 
 
+def _inverse_cdf(counts: NDArray[np.int64], q: float) -> FloatArray:
+    """Smallest rank whose cumulative share reaches ``q`` (type-1 quantile), from counts
+    (..., ranks + 1) indexed by rank; NaN where no replicate ranked the unit."""
+    cum = np.cumsum(counts, axis=-1)
+    total = cum[..., -1:]
+    hit = cum >= np.maximum(q * total, 1e-12)
+    first = np.argmax(hit, axis=-1).astype(np.float64)
+    return np.where(total[..., 0] > 0, first, np.nan)
+
+
 def rank_uncertainty(
     reps: FloatArray, ranked: NDArray[np.bool_], level: float
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """From replicate values (R, P, C): rank_lci, rank_uci (P, C) and group shares (P, C, 4).
 
     Only rows with ``ranked`` take part (the national row does not); a unit missing in a
-    replicate takes no rank there.
+    replicate takes no rank there. The rank interval is the ``(1 − level)/2`` and
+    ``(1 + level)/2`` quantiles of the replicate ranks, read off their histogram (ranks are
+    whole numbers: one ``bincount`` instead of a sort).
     """
     values = np.where(ranked[None, :, None], reps, np.nan)
     rep_ranks, rep_groups = ranks_and_groups(values, axis=1)
+    _, p, c = values.shape
+    cell = np.arange(p * c).reshape(p, c)[None]
+    top = p + 1
+    ok = ~np.isnan(rep_ranks)
+    flat = (cell * top + np.where(ok, rep_ranks, 0).astype(np.int64))[ok]
+    counts = np.bincount(flat, minlength=p * c * top).reshape(p, c, top)
     tail = (1.0 - level) / 2.0
-    low = np.floor(nan_quantile(rep_ranks, tail, axis=0))
-    high = np.ceil(nan_quantile(rep_ranks, 1.0 - tail, axis=0))
-    return low, high, group_probabilities(rep_groups)
+    low, high = _inverse_cdf(counts, tail), _inverse_cdf(counts, 1.0 - tail)
+    g_ok = rep_groups >= 0
+    g_flat = (cell * 4 + np.maximum(rep_groups, 0))[g_ok]
+    g_counts = np.bincount(g_flat, minlength=p * c * 4).reshape(p, c, 4).astype(np.float64)
+    g_total = g_counts.sum(axis=-1, keepdims=True)
+    probs = np.divide(g_counts, g_total, out=np.full_like(g_counts, np.nan), where=g_total > 0)
+    return low, high, probs

@@ -1,0 +1,180 @@
+"""score(): arithmetic, suppression, national row, replicate machinery, errors, JSON."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from scoring import IndexScores, score
+from scoring.index.indicators import indicator_values
+from scoring.index.structure import IndexStructure
+from scoring.index.uncertainty import rank_uncertainty, replicate_domain_means
+from survey import load_questionnaire
+from survey.errors import ScoringError
+from survey.schema import Questionnaire
+from tests.scoring.index.simdata import simulate_responses
+
+MINI = Path(__file__).resolve().parent / "fixtures" / "index-mini.yaml"
+
+
+@cache
+def _q() -> Questionnaire:
+    return load_questionnaire(MINI)
+
+
+@cache
+def _data() -> pd.DataFrame:
+    return simulate_responses(_q(), provinces=5, districts=4, villages=2, per_village=10, rng=3)
+
+
+def test_levels_follow_papi_arithmetic() -> None:
+    s = score(_data(), _q(), weighted=False)
+    st = IndexStructure.from_questionnaire(_q())
+    x = s.indicators.pivot(index="province", columns="indicator", values="est")
+    low = np.array([g[0] for g in st.goalposts])
+    high = np.array([g[1] for g in st.goalposts])
+    r = 1 + 9 * (x.loc[:, list(st.indicators)] - low) / (high - low)
+    np.testing.assert_allclose(
+        r.to_numpy(),
+        s.indicators.pivot(index="province", columns="indicator", values="rescaled")
+        .loc[:, list(st.indicators)]
+        .to_numpy(),
+    )
+    sub = s.subdimensions.pivot(index="province", columns="subdimension", values="est")
+    np.testing.assert_allclose(sub["SC11"], r[["SC11_01", "SC11_02"]].mean(axis=1) / 2)
+    np.testing.assert_allclose(sub["SC22"], r["SC22_01"] / 2)
+    dims = s.dimensions.pivot(index="province", columns="dimension", values="est")
+    np.testing.assert_allclose(dims["D1"], sub["SC11"] + sub["SC12"])
+    comp = s.composite.set_index("province")["est"]
+    np.testing.assert_allclose(comp, dims.sum(axis=1).loc[comp.index])
+
+
+def test_unweighted_means_and_national_row_are_pooled_sample_means() -> None:
+    data = _data()
+    s = score(data, _q(), weighted=False)
+    codes, y, _ = indicator_values(data, _q())
+    ind = s.indicators.set_index(["province", "indicator"])
+    frame = pd.DataFrame(y, columns=codes).assign(province=data["province"].to_numpy())
+    by_province = frame.groupby("province").mean()
+    for code in codes:
+        np.testing.assert_allclose(
+            ind.xs(code, level="indicator")["est"].drop("VN"), by_province[code]
+        )
+        assert ind.loc[("VN", code), "est"] == pytest.approx(np.nanmean(frame[code]))
+        assert ind.loc[("VN", code), "n"] == (~np.isnan(frame[code])).sum()
+    assert s.composite.set_index("province").loc["VN", "rank"] is pd.NA
+
+
+def test_constant_weights_equal_unweighted() -> None:
+    data = _data().assign(weight=3.0)
+    a = score(data, _q(), weighted=True).to_frame()
+    b = score(data, _q(), weighted=False).to_frame()
+    np.testing.assert_allclose(a["est"], b["est"])
+    np.testing.assert_allclose(a["se"], b["se"])
+
+
+def test_suppression_propagates_and_unranks() -> None:
+    data = _data().copy()
+    few = (data["province"] == "P02") & (data["q100"] == 1)
+    data.loc[few.to_numpy().nonzero()[0][5:], "q100"] = 0  # P02: 5 eligible respondents
+    s = score(data, _q(), min_n=10)
+    ind = s.indicators.set_index(["province", "indicator"])
+    assert np.isnan(ind.loc[("P02", "SC11_01"), "est"])
+    assert ind.loc[("P02", "SC11_01"), "n"] <= 5
+    assert not np.isnan(ind.loc[("P02", "SC11_02"), "est"])
+    sub = s.subdimensions.set_index(["province", "subdimension"])
+    assert np.isnan(sub.loc[("P02", "SC11"), "est"]) and np.isnan(sub.loc[("P02", "SC11"), "se"])
+    assert not np.isnan(sub.loc[("P02", "SC21"), "est"])
+    dims = s.dimensions.set_index(["province", "dimension"])
+    assert np.isnan(dims.loc[("P02", "D1"), "est"]) and pd.isna(dims.loc[("P02", "D1"), "rank"])
+    assert not np.isnan(dims.loc[("P02", "D2"), "est"])
+    comp = s.composite.set_index("province")
+    assert np.isnan(comp.loc["P02", "est"]) and pd.isna(comp.loc["P02", "group"])
+    assert comp["rank"].max() == 4  # four provinces remain ranked
+    boot = score(data, _q(), ci="bootstrap", replicates=200)
+    assert np.isnan(boot.composite.set_index("province").loc["P02", "se"])
+    assert pd.isna(boot.composite.set_index("province").loc["P02", "rank_lci"])
+
+
+@pytest.mark.parametrize("method", ["jkn", "bootstrap"])
+def test_replicate_ses_are_close_to_taylor(method: str) -> None:
+    taylor = score(_data(), _q(), ci="taylor").to_frame()
+    rep = score(_data(), _q(), ci=method, replicates=1500, rng=1).to_frame()
+    np.testing.assert_allclose(rep["est"], taylor["est"])
+    ratio = (rep["se"] / taylor["se"]).to_numpy()
+    assert np.nanmedian(np.abs(ratio - 1)) < 0.1
+    assert rep["rank_lci"].notna().sum() > 0
+
+
+def _brute_force(w_rep: np.ndarray, y: np.ndarray, domain: np.ndarray, d: int) -> np.ndarray:
+    out = np.full((w_rep.shape[1], d + 1, y.shape[1]), np.nan)
+    for r in range(w_rep.shape[1]):
+        for g in range(d + 1):
+            rows = domain == g if g < d else np.ones_like(domain, dtype=bool)
+            for k in range(y.shape[1]):
+                ok = rows & ~np.isnan(y[:, k])
+                if w_rep[ok, r].sum() > 0:
+                    out[r, g, k] = (w_rep[ok, r] * y[ok, k]).sum() / w_rep[ok, r].sum()
+    return out
+
+
+@pytest.mark.parametrize("factorised", [True, False])
+def test_replicate_domain_means_against_a_loop(factorised: bool) -> None:
+    gen = np.random.default_rng(5)
+    n, d = 60, 3
+    domain = np.repeat(np.arange(d), n // d)
+    psu = np.repeat(np.arange(12), 5)
+    w = gen.uniform(1, 3, n)
+    y = np.where(gen.random((n, 4)) < 0.2, np.nan, gen.normal(size=(n, 4)))
+    factors = gen.poisson(1.0, (12, 7)).astype(float)
+    w_rep = w[:, None] * factors[psu]
+    if not factorised:  # a per-respondent perturbation: the fallback path
+        w_rep = w_rep * gen.uniform(0.5, 1.5, w_rep.shape)
+    got = replicate_domain_means(w_rep, w, y, domain, d, psu, factorised=False)
+    np.testing.assert_allclose(got, _brute_force(w_rep, y, domain, d))
+
+
+def test_rank_uncertainty_of_well_separated_units() -> None:
+    reps = np.array([10.0, 20.0, 30.0, 40.0, np.nan])[None, :, None] + np.random.default_rng(
+        0
+    ).normal(0, 0.01, (500, 5, 1))
+    reps[:, 4] = 99.0  # the national row is never ranked
+    ranked = np.array([True, True, True, True, False])
+    low, high, probs = rank_uncertainty(reps, ranked, 0.95)
+    np.testing.assert_array_equal(low[:4, 0], [4, 3, 2, 1])
+    np.testing.assert_array_equal(high[:4, 0], [4, 3, 2, 1])
+    assert np.isnan(low[4, 0]) and np.isnan(probs[4, 0]).all()
+    np.testing.assert_array_equal(probs[:4, 0].argmax(axis=1), [3, 2, 1, 0])
+    np.testing.assert_allclose(probs[:4, 0].sum(axis=1), 1.0)
+
+
+def test_errors_name_the_fix() -> None:
+    with pytest.raises(ScoringError, match="--unweighted") as info:
+        score(_data().drop(columns=["weight"]), _q())
+    assert info.value.code == "weight_column_missing"
+    assert score(_data().drop(columns=["weight"]), _q(), weighted=False).weighted is False
+    with pytest.raises(ScoringError) as info:
+        score(_data().drop(columns=["province"]), _q())
+    assert info.value.code == "province_column_missing"
+    with pytest.raises(ScoringError) as info:
+        score(_data(), _q(), ci="delta")
+    assert info.value.code == "unknown_ci_method"
+
+
+def test_design_column_fallbacks_and_json() -> None:
+    data = _data().drop(columns=["stratum", "psu"])
+    s = score(data, _q())  # strata=province, psu=district
+    t = score(_data(), _q())
+    pd.testing.assert_frame_equal(s.to_frame(), t.to_frame())
+    back = IndexScores.from_json(s.to_json())
+    pd.testing.assert_frame_equal(back.to_frame(), s.to_frame())
+    assert (back.method, back.level, back.weighted, back.structure) == (
+        "taylor",
+        0.95,
+        True,
+        "index-mini",
+    )
