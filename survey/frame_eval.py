@@ -76,7 +76,7 @@ def string_column(frame: pd.DataFrame, column: str, special: frozenset[int]) -> 
     s = frame[column]
     if pd.api.types.is_datetime64_any_dtype(s):
         s = s.dt.strftime("%Y-%m-%d")
-    valid = s.notna().to_numpy()
+    valid = np.array(s.notna(), dtype=bool)
     if special:
         keys = [*special, *(str(c) for c in special), *(float(c) for c in special)]
         valid &= ~s.isin(keys).to_numpy()

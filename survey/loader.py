@@ -22,6 +22,9 @@ from pydantic import ValidationError
 from survey.errors import NotFound, Problem, QuestionnaireError
 from survey.schema import Questionnaire
 
+# libyaml's C loader/dumper when available (about 10x faster than the pure-Python ones)
+_YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_YamlDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 BUNDLED = ("papi-2018", "papi-2019", "papi-2021")
 _HERE = Path(__file__).resolve().parent
 SEARCH_DIRS = (_HERE.parent / "fixtures" / "questionnaires", _HERE / "data" / "questionnaires")
@@ -59,7 +62,7 @@ def read_document(path: Path) -> Any:
     try:
         if path.suffix.lower() == ".json":
             return json.loads(text)
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_YamlLoader)  # a SafeLoader: no arbitrary objects
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
         raise QuestionnaireError.with_problems(
             f"{path} is not valid {'JSON' if path.suffix.lower() == '.json' else 'YAML'}",
@@ -136,6 +139,7 @@ def dump_questionnaire(q: Questionnaire, path: str | Path) -> Path:
         out.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     else:
         out.write_text(
-            yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=100), encoding="utf-8"
+            yaml.dump(doc, Dumper=_YamlDumper, allow_unicode=True, sort_keys=False, width=100),
+            encoding="utf-8",
         )
     return out

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from survey.errors import Problem
 from survey.evaluate import Env, compile_predicate
+from survey.expressions import referenced_items
 
 if TYPE_CHECKING:
     from survey.schema import Item, Questionnaire
@@ -32,6 +33,13 @@ if TYPE_CHECKING:
 Check = Callable[[Any, list["ValidationIssue"]], Any]
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _PLAN_KEY = "validation_plan"
+
+
+class _Invalid:
+    """Marks an answer that failed its check (its issue is already recorded)."""
+
+
+INVALID = _Invalid()
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +77,7 @@ class _Step:
     check: Check
     constraint: Callable[[Env], bool] | None
     constraint_text: str
+    constraint_reads: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +156,7 @@ class _ItemChecker:
                 if v in special_ok:
                     return None
             slow(v, issues)
-            return None
+            return INVALID
 
         return check
 
@@ -199,7 +208,7 @@ class _ItemChecker:
             elif type(v) is int and v in special_ok:
                 return None
             slow(v, issues)
-            return None
+            return INVALID
 
         return check
 
@@ -227,7 +236,7 @@ class _ItemChecker:
                 )
             elif not self.not_special(v, issues):
                 self.issue(issues, "out_of_range", f"{v} is outside the range {bounds}")
-            return None
+            return INVALID
 
         return check
 
@@ -241,7 +250,7 @@ class _ItemChecker:
                 return None
             if not self.not_special(v, issues):
                 self.issue(issues, "wrong_type", f"expected a string, got {v!r} ({_kind(v)})")
-            return None
+            return INVALID
 
         return check
 
@@ -268,14 +277,14 @@ class _ItemChecker:
                     "out_of_range",
                     f"date {v} is outside {item.min or '-'}..{item.max or '-'}",
                 )
-                return None
+                return INVALID
             if type(v) is int and v in special_ok:
                 return None
             if not self.not_special(v, issues):
                 self.issue(
                     issues, "wrong_type", f"expected an ISO date YYYY-MM-DD, got {v!r} ({_kind(v)})"
                 )
-            return None
+            return INVALID
 
         return check
 
@@ -293,6 +302,7 @@ def _plan(q: Questionnaire) -> _Plan:
             if item.constraint_message
             else f"the constraint {item.constraint!r}"
         )
+        reads = referenced_items(q.condition(item.constraint)) if item.constraint else frozenset()
         steps.append(
             _Step(
                 item.id,
@@ -303,6 +313,7 @@ def _plan(q: Questionnaire) -> _Plan:
                 _ItemChecker(q, item).build(),
                 constraint,
                 text,
+                reads,
             )
         )
     plan = _Plan(frozenset(q.item_ids), tuple(steps), q.id)
@@ -333,6 +344,7 @@ def validate_response(q: Questionnaire, answers: Any) -> list[ValidationIssue]:
             )
         )
     env: dict[str, Any] = {}
+    invalid: set[str] = set()
     get = answers.get
     for step in plan.steps:
         v = get(step.id)
@@ -362,8 +374,14 @@ def validate_response(q: Questionnaire, answers: Any) -> list[ValidationIssue]:
                 )
             continue
         clean = step.check(v, issues)
+        if clean is INVALID:
+            env[step.id] = None
+            invalid.add(step.id)
+            continue
         env[step.id] = clean
         if step.constraint is not None and clean is not None:
+            if invalid and not invalid.isdisjoint(step.constraint_reads):
+                continue  # it reads an answer already reported as invalid
             env["."] = clean
             if not step.constraint(env):
                 issues.append(

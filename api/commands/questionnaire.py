@@ -11,6 +11,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
@@ -58,13 +59,15 @@ def validate(
             errors = [p.as_dict() for p in exc.problems]
             print(json.dumps({"valid": False, "file": file, "errors": errors}, indent=2))
         else:
-            table = Table(title=f"{file}: {len(exc.problems)} problem(s)")
-            table.add_column("pointer", style="cyan", overflow="fold")
-            table.add_column("code", style="red")
-            table.add_column("message", overflow="fold")
+            # one line per problem (never wrapped), so pointers stay greppable in CI logs
+            console.print(f"[red]invalid[/red]: {escape(file)}: {len(exc.problems)} problem(s)")
             for p in exc.problems:
-                table.add_row(p.pointer or "/", p.code, p.message)
-            console.print(table)
+                console.print(
+                    f"  {p.pointer or '/'}  [{p.code}]  {p.message}",
+                    soft_wrap=True,
+                    markup=False,
+                    highlight=False,
+                )
         raise typer.Exit(1) from None
     summary = q.summary()
     if as_json:
@@ -107,8 +110,10 @@ def _tree(q: Questionnaire) -> Tree:
                 sign = "-" if ind.direction == "negative" else "+"
                 lo, hi = ind.goalposts
                 sub.add(
-                    f"{ind.code} [{ind.kind}{sign}] {ind.name.en} "
-                    f"[dim](reads {reads}; L={lo:g} U={hi:g}; {ind.source})[/dim]"
+                    escape(f"{ind.code} ({ind.kind}{sign}) {ind.name.en} ")
+                    + "[dim]"
+                    + escape(f"(reads {reads}; L={lo:g} U={hi:g}; {ind.source})")
+                    + "[/dim]"
                 )
     return root
 
