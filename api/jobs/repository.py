@@ -85,8 +85,9 @@ def claim(session: Session, job_id: str, now: datetime, lease: timedelta) -> boo
             lease_until=now + lease,
             attempts=JobRow.attempts + 1,
         )
+        .returning(JobRow.id)
     )
-    return bool(getattr(result, "rowcount", 0))
+    return result.first() is not None
 
 
 def job_input(session: Session, job_id: str) -> tuple[int, str, dict[str, Any], int]:

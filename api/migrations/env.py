@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+import api.openrosa.models  # noqa: F401  (registers the OpenRosa tables on Base)
 from api.db.engine import make_engine
 from api.db.models import Base
 from api.openrosa import models as _openrosa_models  # noqa: F401  (registers its tables)

@@ -53,8 +53,9 @@ def insert_if_absent(
         insert_fn(QuestionnaireRow)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["qid", "version"])
+        .returning(QuestionnaireRow.id)
     )
-    return bool(getattr(session.execute(stmt), "rowcount", 0))
+    return session.execute(stmt).first() is not None
 
 
 def by_key(session: Session, qid: str, version: str | None) -> QuestionnaireRecord | None:

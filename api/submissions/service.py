@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Sequence
 import binascii
+import dataclasses
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -204,7 +205,7 @@ def list_page(
     if caller.role is Role.enumerator:
         if filters.submitted_by not in (None, caller.name):
             raise Forbidden("an enumerator sees only the submissions it made")
-        filters = Filters(**{**filters.__dict__, "submitted_by": caller.name})
+        filters = dataclasses.replace(filters, submitted_by=caller.name)
     rows, next_pk = repository.page(session, survey_id, filters, decode_cursor(cursor), limit)
     return SubmissionPage(
         items=[to_out(r) for r in rows],

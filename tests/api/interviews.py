@@ -94,10 +94,15 @@ def location_of(i: int) -> dict[str, str]:
 
 
 def interview(
-    q: Questionnaire, rng: np.random.Generator, i: int, *, minutes: float = 45.0
+    q: Questionnaire,
+    rng: np.random.Generator,
+    i: int,
+    *,
+    minutes: float = 45.0,
+    location: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """One full interview as a client posts it (a fresh submission_id)."""
-    loc = location_of(i)
+    loc = location or location_of(i)
     start = datetime(q.year, 8, 1, 8, 0, tzinfo=UTC) + timedelta(minutes=int(rng.integers(0, 9000)))
     return {
         "submission_id": str(uuid.UUID(int=int(rng.integers(0, 2**63)) << 64 | i, version=4)),

@@ -1,0 +1,175 @@
+"""Exports (CSV, Parquet in the data layout, Stata/SPSS with labels) and scoring jobs."""
+
+from __future__ import annotations
+
+import io
+import time
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyreadstat
+import pytest
+
+from tests.api.support import Api
+
+DESIGN = ["stratum", "psu", "prob_district", "prob_commune", "prob_village", "prob_person"]
+
+
+def _loc(i: int) -> dict[str, str]:
+    p, d = i % 2 + 1, (i // 2) % 2 + 1
+    district = f"P{p:02d}-D{d:02d}"
+    return {
+        "province": f"P{p:02d}",
+        "district": district,
+        "commune": f"{district}-C01",
+        "village": f"{district}-C01-V01",
+    }
+
+
+@pytest.fixture(scope="module")
+def scored_survey(api: Api) -> tuple[int, list[dict[str, Any]]]:
+    sample = [
+        {
+            **_loc(i),
+            "prob_district": 0.5,
+            "prob_commune": 0.4,
+            "prob_village": 0.25,
+            "prob_person": 0.01,
+            "quota": 12,
+        }
+        for i in range(4)
+    ]
+    sid = api.survey(sample=sample)
+    bodies = [api.interview(location=_loc(i)) for i in range(48)]
+    r = api.client.post(
+        f"/api/v1/surveys/{sid}/submissions/batch", json={"submissions": bodies}, headers=api.admin
+    )
+    assert r.status_code == 200 and r.json()["created"] == 48, r.text
+    return sid, bodies
+
+
+def _export(api: Api, sid: int, fmt: str) -> bytes:
+    r = api.client.get(f"/api/v1/surveys/{sid}/export", params={"format": fmt}, headers=api.admin)
+    assert r.status_code == 200, r.text
+    return r.content
+
+
+def test_parquet_export_follows_the_data_layout(
+    api: Api, scored_survey: tuple[int, list[dict[str, Any]]]
+) -> None:
+    sid, bodies = scored_survey
+    df = pd.read_parquet(io.BytesIO(_export(api, sid, "parquet")))
+    assert len(df) == len(bodies)
+    for col in [
+        "submission_id",
+        "province",
+        "district",
+        "commune",
+        "village",
+        *DESIGN,
+        "design_weight",
+        "weight",
+        "sex",
+        "age",
+        "age_group",
+    ]:
+        assert col in df.columns, col
+    assert df["design_weight"].iloc[0] == pytest.approx(1 / (0.5 * 0.4 * 0.25 * 0.01))
+    assert (df["weight"] == df["design_weight"]).all()
+    by_id = df.set_index("submission_id")
+    first = bodies[0]
+    assert by_id.loc[first["submission_id"], "age"] == first["answers"]["age"]
+    assert by_id.loc[first["submission_id"], "stratum"] == first["location"]["province"]
+
+
+def test_csv_export_and_rejected_are_left_out(api: Api) -> None:
+    sid = api.survey()
+    a, b = api.interview(), api.interview()
+    for body in (a, b):
+        assert api.submit(sid, body).status_code == 201
+    url = f"/api/v1/surveys/{sid}/submissions/{b['submission_id']}/review"
+    assert api.client.post(url, json={"status": "rejected"}, headers=api.admin).status_code == 200
+    df = pd.read_csv(io.BytesIO(_export(api, sid, "csv")))
+    assert list(df["submission_id"]) == [a["submission_id"]]
+    r = api.client.get(
+        f"/api/v1/surveys/{sid}/export", params={"include_rejected": "true"}, headers=api.admin
+    )
+    assert len(pd.read_csv(io.BytesIO(r.content))) == 2
+
+
+@pytest.mark.parametrize("fmt", ["dta", "sav"])
+def test_stata_and_spss_carry_variable_and_value_labels(
+    api: Api, scored_survey: tuple[int, list[dict[str, Any]]], fmt: str, tmp_path: Path
+) -> None:
+    sid, bodies = scored_survey
+    path = tmp_path / f"x.{fmt}"
+    path.write_bytes(_export(api, sid, fmt))
+    reader = pyreadstat.read_dta if fmt == "dta" else pyreadstat.read_sav
+    df, meta = reader(str(path))
+    assert len(df) == len(bodies)
+    labels = dict(zip(meta.column_names, meta.column_labels, strict=True))
+    assert labels["sex"] == api.q.item("sex").label.en
+    value_labels = meta.variable_value_labels["sex"]
+    choices = {float(c.code): c.label.en for c in api.q.choices_of(api.q.item("sex"))}
+    assert {k: v for k, v in value_labels.items() if k in choices} == choices
+
+
+def test_unknown_export_format_422(api: Api) -> None:
+    sid = api.survey()
+    r = api.client.get(f"/api/v1/surveys/{sid}/export", params={"format": "xls"}, headers=api.admin)
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["parameter"] == "format"
+
+
+def _wait(api: Api, url: str, timeout: float = 120.0) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        job: dict[str, Any] = api.client.get(url, headers=api.admin).json()
+        if job["status"] in ("succeeded", "failed") or time.monotonic() > deadline:
+            return job
+        time.sleep(0.2)
+
+
+def test_scoring_job_runs_in_the_background_and_serves_json_and_csv(
+    api: Api, scored_survey: tuple[int, list[dict[str, Any]]]
+) -> None:
+    sid, _ = scored_survey
+    r = api.client.post(f"/api/v1/surveys/{sid}/scores", json={"rng": 1}, headers=api.admin)
+    assert r.status_code == 202, r.text
+    assert r.json()["status"] in ("queued", "running", "succeeded")
+    url = r.headers["location"]
+    job = _wait(api, url)
+    assert job["status"] == "succeeded", job
+    subs = pd.DataFrame(job["results"]["subdimensions"])
+    assert {"P01", "P02"} <= set(subs["province"])
+    # the job is scoring.score on the Parquet export, nothing more
+    from scoring import score
+
+    frame = pd.read_parquet(io.BytesIO(_export(api, sid, "parquet")))
+    direct = score(frame, api.q, rng=1, replicates=200).subdimensions.reset_index(drop=True)
+    est = subs["est"].astype(float).to_numpy()
+    assert est == pytest.approx(direct["est"].to_numpy(dtype=float), nan_ok=True)
+    assert (~pd.isna(est)).sum() >= 10
+    csv = api.client.get(url, params={"format": "csv"}, headers=api.admin)
+    assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
+    table = pd.read_csv(io.StringIO(csv.text))
+    assert set(table["level"]) == {"indicators", "subdimensions", "dimensions", "composite"}
+
+
+def test_a_job_that_cannot_score_fails_with_a_reason(api: Api) -> None:
+    sid = api.survey()
+    r = api.client.post(f"/api/v1/surveys/{sid}/scores", json={}, headers=api.admin)
+    job = _wait(api, r.headers["location"])
+    assert job["status"] == "failed"
+    assert job["error"]["code"] and job["error"]["message"]
+    csv = api.client.get(r.headers["location"], params={"format": "csv"}, headers=api.admin)
+    assert csv.status_code == 409
+
+
+def test_unknown_job_404(api: Api) -> None:
+    sid = api.survey()
+    r = api.client.get(
+        f"/api/v1/surveys/{sid}/scores/00000000-0000-0000-0000-000000000000", headers=api.admin
+    )
+    assert r.status_code == 404
