@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from survey.errors import NotFound, SamplingError
@@ -163,8 +164,43 @@ class Frame:
                 f"{', '.join(self.provinces['province'])}",
                 code="province_not_found",
             )
-        keep = self.villages["province"].isin(provinces)
-        return Frame.from_villages(self.villages.loc[keep], self.provinces, self.poststrata)
+        # a subset of a validated frame is valid: filter without re-validating
+        keep = self.villages["province"].isin(list(provinces)).to_numpy()
+        p = self.provinces.loc[self.provinces["province"].isin(list(provinces))]
+        s = self.poststrata.loc[self.poststrata["province"].isin(list(provinces))]
+        return Frame(
+            villages=self.villages.loc[keep].reset_index(drop=True),
+            provinces=p.reset_index(drop=True),
+            poststrata=s.reset_index(drop=True),
+        )
+
+    def replicated(self, copies: int) -> Frame:
+        """``copies`` independent copies of every province, coded ``P04.001``, ``P04.002``….
+
+        Provinces are independent strata, so a frame of copies simulates and scores like that
+        many separate surveys in one vectorised pass (used by coverage studies).
+        """
+        tags = pd.Series([f".{i + 1:03d}" for i in range(copies)])
+        v = pd.concat([self.villages] * copies, ignore_index=True)
+        tag = tags.repeat(len(self.villages)).to_numpy()
+        for col in ("village", "commune", "district", "province"):
+            # ids start with the province code: insert the copy tag right after it
+            head = v["province"].astype(str)
+            v[col] = head + tag + v[col].astype(str).str.slice(start=3)
+        v["province"] = v["province"].astype(str)
+
+        def copy(table: pd.DataFrame) -> pd.DataFrame:
+            t = pd.concat([table] * copies, ignore_index=True)
+            t["province"] = t["province"].to_numpy(object) + np.repeat(
+                [f".{i + 1:03d}" for i in range(copies)], len(table)
+            )
+            return t
+
+        return Frame(
+            villages=v.sort_values("village").reset_index(drop=True),
+            provinces=copy(self.provinces).sort_values("province").reset_index(drop=True),
+            poststrata=copy(self.poststrata),
+        )
 
     def pilot(self, district: str) -> Frame:
         """The frame of a single district (its communes and villages), for a pilot survey.

@@ -1,0 +1,110 @@
+"""Simulated interviews in the API's JSON submission format, for load tests.
+
+    {"submission_id": ..., "location": {"province", "district", "commune", "village"},
+     "answers": {item id: value, ...},
+     "paradata": {"enumerator", "device", "start", "end", "gps": [lat, lon]}}
+
+Answers come from the respondent table through ``survey.tabular.frame_to_responses`` (the
+inverse of the API's export), so they validate against the questionnaire. Paradata are
+synthetic: six enumerators per province (one tablet each), interviews of 40-80 minutes
+between 07:00 and 18:00 on the interview date, GPS points spread over Viet Nam's latitude
+range by province code. Drawn from each province's ``paradata`` stream.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from survey.rng import RngLike
+from survey.sampling import province_streams
+from survey.simulate.simulator import SimulatedSurvey
+from survey.tabular import frame_to_responses
+
+ENUMERATORS_PER_PROVINCE = 6
+
+
+def _paradata(responses: pd.DataFrame, rng: RngLike) -> pd.DataFrame:
+    prov = responses["province"].to_numpy(object)
+    codes = list(dict.fromkeys(prov))
+    counts = [int((prov == c).sum()) for c in codes]
+    u = np.concatenate(
+        [
+            g.random((4, n))
+            for g, n in zip(province_streams(rng, codes, "paradata"), counts, strict=True)
+        ],
+        axis=1,
+    )
+    village_no = pd.factorize(responses["village"])[0]
+    team = village_no % ENUMERATORS_PER_PROVINCE + 1
+    date_col = next((c for c in ("interview_date",) if c in responses.columns), None)
+    day = (
+        pd.to_datetime(responses[date_col], errors="coerce")
+        if date_col
+        else pd.Timestamp("2023-09-01")
+    )
+    start = day + pd.to_timedelta(7 * 60 + np.floor(u[0] * 600), unit="min")
+    end = start + pd.to_timedelta(40 + np.floor(u[1] * 40), unit="min")
+    number = responses["province"].str.extract(r"P(\d+)")[0].astype(float).fillna(1).to_numpy()
+    lat = 23.3 - (number - 1) / 62 * 14.5 + (u[2] - 0.5) * 0.4
+    lon = 104.0 + 4.0 * (number - 1) / 62 + (u[3] - 0.5) * 0.6
+    enumerator = [f"{p}-E{t:02d}" for p, t in zip(prov, team, strict=True)]
+    return pd.DataFrame(
+        {
+            "enumerator": enumerator,
+            "device": [f"tablet-{e}" for e in enumerator],
+            "start": pd.Series(start).dt.strftime("%Y-%m-%dT%H:%M:%S+07:00").to_numpy(),
+            "end": pd.Series(end).dt.strftime("%Y-%m-%dT%H:%M:%S+07:00").to_numpy(),
+            "lat": np.round(lat, 5),
+            "lon": np.round(lon, 5),
+        },
+        index=responses.index,
+    )
+
+
+def submissions(sim: SimulatedSurvey, rng: RngLike = 0) -> Iterator[dict[str, Any]]:
+    """One API submission document per simulated interview."""
+    r = sim.responses
+    answers = frame_to_responses(sim.questionnaire, r)
+    # a special code read back from a float (decimal) column must be sent as an integer
+    special = sim.questionnaire.special_code_values
+    decimals = [it.id for it in sim.questionnaire.items if it.type == "decimal"]
+    for a in answers:
+        for k in decimals:
+            if k in a and a[k] in special:
+                a[k] = int(a[k])
+    para = _paradata(r, rng)
+    loc = r[["province", "district", "commune", "village"]].to_dict("records")
+    for sid, where, ans, p in zip(
+        r["submission_id"], loc, answers, para.to_dict("records"), strict=True
+    ):
+        yield {
+            "submission_id": sid,
+            "location": where,
+            "answers": ans,
+            "paradata": {
+                "enumerator": p["enumerator"],
+                "device": p["device"],
+                "start": p["start"],
+                "end": p["end"],
+                "gps": [p["lat"], p["lon"]],
+            },
+        }
+
+
+def write_submissions(sim: SimulatedSurvey, directory: str | Path, rng: RngLike = 0) -> int:
+    """Write ``<submission_id>.json`` files into ``directory``; returns how many."""
+    out = Path(directory)
+    out.mkdir(parents=True, exist_ok=True)
+    n = 0
+    for doc in submissions(sim, rng):
+        (out / f"{doc['submission_id']}.json").write_text(
+            json.dumps(doc, ensure_ascii=False), encoding="utf-8"
+        )
+        n += 1
+    return n
