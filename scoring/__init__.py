@@ -9,15 +9,20 @@ from scoring.design import (
     replicate_variance,
 )
 from scoring.index import IndexComparison, IndexScores, compare, score, score_published
+from scoring.sensitivity import SensitivityResult, run_sensitivity
+from scoring.sensitivity import Spec as SensitivitySpec
 
 __all__: list[str] = [
     "IndexComparison",
     "IndexScores",
     "ReplicateDesign",
     "ReplicateEstimate",
+    "SensitivityResult",
+    "SensitivitySpec",
     "SurveyDesign",
     "compare",
     "replicate_variance",
+    "run_sensitivity",
     "score",
     "score_published",
 ]

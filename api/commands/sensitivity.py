@@ -7,12 +7,14 @@ import json
 from pathlib import Path
 from typing import Annotated, Any
 
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from scoring.sensitivity import Spec, default_audit, published_input, run_sensitivity
 from scoring.sensitivity.data import IndexData
+from scoring.sensitivity.microdata import microdata_input
 from survey.errors import NotFound, PapiError
 from survey.published import provinces, subdimensions
 
@@ -37,6 +39,27 @@ def _load_spec(path: Path | None, *, microdata: bool) -> Spec:
 def _published(year: int) -> IndexData:
     names = dict(zip(provinces()["province"], provinces()["name"], strict=True))
     return published_input(subdimensions(year), names=names)
+
+
+def read_responses(path: Path) -> pd.DataFrame:
+    """A respondent table (docs/data-layout.md) from parquet or CSV."""
+    if not path.exists():
+        raise NotFound(f"responses file {path} does not exist")
+    if path.suffix.lower() in (".parquet", ".pq"):
+        return pd.read_parquet(path)
+    if path.suffix.lower() == ".csv":
+        return pd.read_csv(path, dtype={"province": str, "district": str, "psu": str})
+    raise PapiError(
+        f"responses file {path} has suffix {path.suffix!r}; expected .parquet or .csv",
+        code="responses_format",
+    )
+
+
+def _microdata(responses: Path, questionnaire: str, replicates: int, seed: int) -> IndexData:
+    names = dict(zip(provinces()["province"], provinces()["name"], strict=True))
+    return microdata_input(
+        read_responses(responses), questionnaire, replicates=replicates, rng=seed, names=names
+    )
 
 
 def sensitivity(
@@ -78,10 +101,9 @@ def sensitivity(
     if published is not None:
         data = _published(published)
     else:
-        raise PapiError(
-            "--responses is not available yet in this build; use --published YEAR",
-            code="usage",
-        )
+        assert responses is not None and questionnaire is not None
+        with console.status("estimating province indicators and their bootstrap replicates"):
+            data = _microdata(responses, questionnaire, replicates, seed)
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -104,7 +126,7 @@ def sensitivity(
     doc["input"] = (
         {"published": published}
         if published is not None
-        else {"responses": str(responses), "questionnaire": questionnaire}
+        else {"responses": str(responses), "questionnaire": questionnaire, "replicates": replicates}
     )
     json_out.parent.mkdir(parents=True, exist_ok=True)
     json_out.write_text(json.dumps(doc, indent=1, allow_nan=False), encoding="utf-8")

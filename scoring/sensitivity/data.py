@@ -6,7 +6,8 @@ published ``sub`` lies on [1/k_d, 10/k_d], so the goalposts of ``S`` are 1 and 1
 ``D_d = mean_s S_s``); with **microdata** they are the province-level indicator estimates
 with their questionnaire goalposts. ``values`` stacks every version of the leaves a run may
 draw: axis 0 the estimate kind (unweighted, weighted), axis 1 the full sample (0) and then
-the sampling replicates (1…B).
+the sampling replicates (1…B). With microdata, ``units`` keeps the respondent-level
+indicator values (and ``unit_weights`` their design weights) for the diagnostics.
 """
 
 from __future__ import annotations
@@ -57,6 +58,9 @@ class IndexData:
     estimates: tuple[str, ...] = ("unweighted",)
     names: Mapping[str, str] = field(default_factory=dict)
     microdata: bool = False
+    units: pd.DataFrame | None = None
+    unit_weights: FloatArray | None = None
+    notes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         e, _, p, j = self.values.shape
@@ -96,9 +100,14 @@ def build_levels(
     """Levels from ``(child_kind, name, children, parent of each child)``, bottom-up, and the
     top level (dimensions → the aggregate) appended."""
     levels: list[Level] = []
-    for kind, name, children, owner in chain:
-        parents = tuple(dict.fromkeys(owner))
+    for at, (kind, name, children, owner) in enumerate(chain):
+        parents = tuple(chain[at + 1][2]) if at + 1 < len(chain) else tuple(dict.fromkeys(owner))
         index = {p: i for i, p in enumerate(parents)}
+        if len(owner) != len(children) or not set(owner) <= set(index):
+            raise ScoringError(
+                f"level {name}: every {kind} needs a parent among {list(parents)}",
+                code="structure_invalid",
+            )
         levels.append(Level(name, kind, tuple(children), parents, tuple(index[o] for o in owner)))
     dims = levels[-1].parents
     levels.append(Level("index", "dimension", dims, (TOP,), (0,) * len(dims)))

@@ -65,18 +65,14 @@ def cronbach_alpha(items: FloatArray, weights: FloatArray | None = None) -> floa
     return float(k / (k - 1) * (1.0 - np.trace(cov) / total))
 
 
-def diagnostics(
-    data: IndexData,
-    *,
-    units: pd.DataFrame | None = None,
-    unit_weights: FloatArray | None = None,
-) -> DiagnosticsResult:
+def diagnostics(data: IndexData) -> DiagnosticsResult:
     """Alpha per sub-dimension and dimension, PCA per dimension, correlation flags.
 
-    ``units``: respondent-level indicator values (columns = indicator codes) for the alpha of
-    each sub-dimension, design-weighted by ``unit_weights``; without them the sub-dimension
-    alphas are computed across provinces like the dimension alphas.
+    With microdata, ``data.units`` (respondent-level indicator values) give the alpha of
+    each sub-dimension, design-weighted by ``data.unit_weights`` when present; otherwise
+    alphas are computed across provinces.
     """
+    units, unit_weights = data.units, data.unit_weights
     values = nominal_levels(data)
     alpha_rows, pca_rows, flag_rows = [], [], []
     for level, x in zip(data.levels[:-1], values[:-1], strict=True):
@@ -88,7 +84,8 @@ def diagnostics(
             children = [level.children[i] for i in idx]
             if units is not None and level.name == "subdimension":
                 items = units[children].to_numpy(dtype=np.float64)
-                a, n, basis = cronbach_alpha(items, unit_weights), len(items), "respondents"
+                n = int((~np.isnan(items)).any(axis=1).sum())
+                a, basis = cronbach_alpha(items, unit_weights), "respondents"
                 basis += "" if unit_weights is None else " (design-weighted)"
             else:
                 a, n, basis = cronbach_alpha(block), len(block), "provinces"

@@ -22,13 +22,14 @@ from scoring.sensitivity.data import IndexData
 from scoring.sensitivity.normalise import normalise
 from scoring.sensitivity.spec import Aggregation, Spec
 from scoring.sensitivity.weights import base_weights
-from survey.errors import SpecError
+from survey.errors import ScoringError, SpecError
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 BoolArray = NDArray[np.bool_]
 
 MAX_EXCLUSION_SETS = 200_000
+CELLS_PER_CHUNK = 4_000_000
 
 
 @dataclass(frozen=True)
@@ -84,14 +85,13 @@ class Design:
         self.memberships = tuple(lv.membership() for lv in data.levels)
         self.factors = self._factors()
         self.n_columns = sum(len(f.columns) for f in self.factors)
-        if len(spec.estimates) > 1 or spec.estimates[0] not in data.estimates:
-            missing = sorted(set(spec.estimates) - set(data.estimates))
-            if missing:
-                raise SpecError(
-                    f"estimates {missing} were not computed for this data; "
-                    f"available: {list(data.estimates)}",
-                    code="spec_inapplicable",
-                )
+        missing = sorted(set(spec.estimates) - set(data.estimates))
+        if missing:
+            raise SpecError(
+                f"estimates {missing} were not computed for this data; "
+                f"available: {list(data.estimates)}",
+                code="spec_inapplicable",
+            )
         self.est_index = np.array([data.estimates.index(e) for e in spec.estimates])
         if spec.sampling_error and data.replicates == 0:
             raise SpecError(
@@ -99,8 +99,14 @@ class Design:
                 "build the input with replicates > 0",
                 code="spec_inapplicable",
             )
-        if len(self.data.provinces) < 2:
-            raise SpecError("an audit needs at least two provinces to rank")
+        scored = int((~np.isnan(self.evaluate(self.nominal()).aggregate[0])).sum())
+        if scored < 2:
+            gaps = np.isnan(data.values[0, 0]).any(axis=0)
+            raise ScoringError(
+                f"{scored} province(s) have a complete index, expected at least 2 to rank; "
+                f"leaves missing in some province: {list(np.asarray(data.leaves)[gaps])}",
+                code="sensitivity_input",
+            )
 
     # ----- factors ------------------------------------------------------------------------
     def _exclusion_sets(self) -> BoolArray:
@@ -165,6 +171,12 @@ class Design:
             col += n
         return tuple(factors)
 
+    @property
+    def chunk(self) -> int:
+        """Runs per evaluation: about 4 million leaf values (≈ 32 MB) per array."""
+        cells = len(self.data.provinces) * len(self.data.leaves)
+        return int(np.clip(CELLS_PER_CHUNK // cells, 100, 2000))
+
     def groups(self) -> list[str]:
         """Factor name of every cube column (SALib's ``groups``)."""
         return [f.name for f in self.factors for _ in f.columns]
@@ -180,7 +192,7 @@ class Design:
             scheme=zeros,
             noise=np.ones((runs, n_w)),
             excluded=np.zeros((runs, n_w), dtype=bool),
-            est=zeros,
+            est=np.full(runs, self.est_index[0], dtype=np.int64),
             rep=zeros,
         )
 

@@ -27,8 +27,6 @@ from survey.rng import RngLike, as_generator
 FloatArray = NDArray[np.float64]
 Progress = Callable[[int, int], None]
 
-CHUNK = 2000
-
 
 def stack(out: Outputs) -> FloatArray:
     """``(runs, provinces, 1 + D)``: the aggregate, then every dimension."""
@@ -57,10 +55,11 @@ def uncertainty(
     rng: RngLike = 0,
     *,
     progress: Progress | None = None,
-    chunk: int = CHUNK,
+    chunk: int | None = None,
 ) -> UncertaintyResult:
     """Monte Carlo over the choices of ``design`` (``runs`` random points of its cube)."""
     gen = as_generator(rng)
+    chunk = chunk or design.chunk
     nominal = stack(design.evaluate(design.nominal()))
     r0, g0 = rank_desc(nominal, axis=1)[0], group_codes(nominal, axis=1)[0]
     cube = gen.random((runs, design.n_columns))

@@ -8,9 +8,11 @@ Definitions follow COINr (Becker et al. 2022, *JOSS* 7(78):4567) and the OECD/JR
 - ``minmax``: ``(x − min)/(max − min)`` across provinces, mapped onto PAPI's 1–10 range
   (``1 + 9·…``) so that geometric and generalised means stay defined;
 - ``zscore``: ``(x − mean)/sd`` across provinces (sd with ``n − 1``);
-- ``rank``: the rank across provinces, 1 = lowest, ties averaged.
+- ``rank``: the rank across provinces, 1 = lowest, ties averaged (``rankdata``'s
+  "average", written with one sort because scipy loops over rows holding a NaN).
 
-Statistics across provinces ignore missing provinces (NaN stays NaN). A leaf that takes one
+The data-driven methods first orient every leaf so that higher is better (a leaf with
+goalposts L > U, "lower is better", is negated). Statistics across provinces ignore missing provinces (NaN stays NaN). A leaf that takes one
 value in every province carries no information: min–max and z-score give it the midpoint
 (5.5, 0) rather than dividing by zero.
 """
@@ -19,8 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.stats import rankdata
 
+from scoring.sensitivity.ranking import rank_average
 from scoring.sensitivity.spec import Normalisation
 
 FloatArray = NDArray[np.float64]
@@ -32,10 +34,9 @@ def normalise(x: FloatArray, method: Normalisation, lo: FloatArray, hi: FloatArr
     """Normalise ``x`` (``(..., provinces, leaves)``); ``lo``/``hi``: goalposts per leaf."""
     if method == "goalposts":
         return 1.0 + 9.0 * (x - lo) / (hi - lo)
+    x = x * np.sign(hi - lo)  # a reversed indicator (L > U): higher raw values are worse
     if method == "rank":
-        return np.asarray(
-            rankdata(x, method="average", axis=PROVINCE_AXIS, nan_policy="omit"), dtype=np.float64
-        )
+        return rank_average(x, axis=PROVINCE_AXIS)
     with np.errstate(invalid="ignore", divide="ignore"):
         if method == "minmax":
             mn = np.nanmin(x, axis=PROVINCE_AXIS, keepdims=True)

@@ -34,6 +34,27 @@ def rank_desc(values: FloatArray, axis: int = -1) -> FloatArray:
     return np.moveaxis(out, -1, axis)
 
 
+def rank_average(values: FloatArray, axis: int = -1) -> FloatArray:
+    """Ascending rank along ``axis`` (1 = lowest), ties averaged, NaN stays NaN — as
+    ``scipy.stats.rankdata(method="average", nan_policy="omit")``, with one sort."""
+    x = np.ascontiguousarray(
+        np.moveaxis(np.round(np.asarray(values, dtype=np.float64), DECIMALS), axis, -1)
+    )
+    order = np.argsort(x, axis=-1)  # NaN sort last
+    xs = np.take_along_axis(x, order, axis=-1)
+    n = x.shape[-1]
+    pos = np.broadcast_to(np.arange(1, n + 1, dtype=np.float64), x.shape)
+    starts = np.ones(x.shape, dtype=bool)
+    starts[..., 1:] = xs[..., 1:] != xs[..., :-1]
+    ends = np.ones(x.shape, dtype=bool)
+    ends[..., :-1] = starts[..., 1:]
+    first = np.maximum.accumulate(np.where(starts, pos, 0.0), axis=-1)
+    last = np.flip(np.minimum.accumulate(np.flip(np.where(ends, pos, np.inf), -1), axis=-1), -1)
+    out = np.take_along_axis((first + last) / 2.0, np.argsort(order, axis=-1), axis=-1)
+    out[np.isnan(x)] = np.nan
+    return np.moveaxis(out, -1, axis)
+
+
 def quantiles(x: FloatArray, qs: tuple[float, ...], axis: int = 0) -> FloatArray:
     """Type-7 (linear) quantiles over the non-missing values along ``axis``; stacked first.
 

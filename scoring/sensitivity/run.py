@@ -38,6 +38,7 @@ class SensitivityResult:
     diagnostics: DiagnosticsResult
     factors: tuple[str, ...]
     seed: int | None
+    notes: tuple[str, ...] = ()
 
     def to_frame(self) -> pd.DataFrame:
         """Per-province rank statistics of the aggregate and every dimension."""
@@ -89,6 +90,7 @@ class SensitivityResult:
             "seed": self.seed,
             "spec": self.spec.model_dump(mode="json"),
             "factors": list(self.factors),
+            "notes": list(self.notes),
             "provinces": province_rows(agg),
             "dimensions": dims,
             "overall": {**overall[0], "by_output": overall},
@@ -119,11 +121,9 @@ def run_sensitivity(
     runs: int = 1000,
     sobol_n: int = 512,
     rng: RngLike = 0,
-    units: pd.DataFrame | None = None,
-    unit_weights: np.ndarray[Any, np.dtype[np.float64]] | None = None,
     progress: StageProgress | None = None,
 ) -> SensitivityResult:
-    """Audit ``data`` (see :func:`published_input` / :func:`microdata_input`) under ``spec``
+    """Audit ``data`` (:func:`published_input` or :func:`microdata_input`) under ``spec``
     (PAPI's own choices when ``None``): ``runs`` Monte Carlo runs, Sobol' indices on a base
     sample of ``sobol_n`` (a power of 2), the removal table and the diagnostics."""
     spec = spec or Spec()
@@ -146,9 +146,10 @@ def run_sensitivity(
         uncertainty=mc,
         sobol=sob,
         oat=one_at_a_time(design),
-        diagnostics=diagnostics(data, units=units, unit_weights=unit_weights),
+        diagnostics=diagnostics(data),
         factors=tuple(f.name for f in design.factors),
         seed=rng if isinstance(rng, int) else None,
+        notes=data.notes,
     )
 
 

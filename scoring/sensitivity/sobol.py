@@ -29,8 +29,6 @@ from survey.rng import RngLike, as_generator
 
 FloatArray = NDArray[np.float64]
 
-CHUNK = 2000
-
 
 @dataclass(frozen=True)
 class SobolResult:
@@ -134,17 +132,18 @@ def index_sobol(
     r0 = rank_desc(nominal)
     scored = np.flatnonzero(~np.isnan(nominal))
     names = [f"{g}.{i}" for i, g in enumerate(design.groups())]
+    chunk = design.chunk
 
     def model(cube: FloatArray) -> FloatArray:
         out = np.empty((len(cube), 1 + 2 * len(scored)))
-        for start in range(0, len(cube), CHUNK):  # a few chunks, each vectorised
-            part = design.evaluate(design.decode(cube[start : start + CHUNK])).aggregate
+        for start in range(0, len(cube), chunk):  # a few chunks, each vectorised
+            part = design.evaluate(design.decode(cube[start : start + chunk])).aggregate
             ranks = rank_desc(part, axis=1)
-            out[start : start + CHUNK, 0] = np.nanmean(np.abs(ranks - r0)[:, scored], axis=1)
-            out[start : start + CHUNK, 1 : 1 + len(scored)] = part[:, scored]
-            out[start : start + CHUNK, 1 + len(scored) :] = ranks[:, scored]
+            out[start : start + chunk, 0] = np.nanmean(np.abs(ranks - r0)[:, scored], axis=1)
+            out[start : start + chunk, 1 : 1 + len(scored)] = part[:, scored]
+            out[start : start + chunk, 1 + len(scored) :] = ranks[:, scored]
             if progress is not None:
-                progress(min(start + CHUNK, len(cube)), len(cube))
+                progress(min(start + chunk, len(cube)), len(cube))
         return out
 
     provinces = np.asarray(design.data.provinces)[scored]
