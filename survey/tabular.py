@@ -17,15 +17,17 @@ Converting dicts to columns is I/O, done once per column with list comprehension
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import date, timedelta
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from survey.errors import PapiError
-from survey.evaluate import compile_predicate
+from survey.evaluate import Env, compile_predicate
 from survey.rng import RngLike, as_generator
 
 if TYPE_CHECKING:
@@ -39,16 +41,14 @@ def _missing(v: Any) -> bool:
 
 
 def _as_int(v: Any) -> int | None:
-    return None if v is None or _missing(v) else int(v)
+    return v if type(v) is int else (None if v is None or _missing(v) else int(v))
 
 
 def responses_to_frame(q: Questionnaire, records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     """One row per response in the layout of docs/data-layout.md (metadata columns first)."""
     rows = list(records)
     item_ids = set(q.item_ids)
-    meta: dict[str, None] = {}
-    for r in rows:
-        meta.update((k, None) for k in r if k not in item_ids)
+    meta = [k for k in dict.fromkeys(chain.from_iterable(rows)) if k not in item_ids]
     columns: dict[str, Any] = {k: [r.get(k) for r in rows] for k in meta}
     for item in q.items:
         values = [r.get(item.id) for r in rows]
@@ -119,6 +119,9 @@ def _column_values(q: Questionnaire, item: Item, frame: pd.DataFrame) -> list[An
 
 
 def _column_values_plain(col: pd.Series[Any], cast: type) -> list[Any]:
+    if pd.api.types.is_numeric_dtype(col.dtype):
+        values = col.to_numpy(dtype=np.float64, na_value=np.nan).tolist()
+        return [None if v != v else cast(v) for v in values]
     return [None if _missing(v) else cast(v) for v in col.tolist()]
 
 
@@ -127,67 +130,96 @@ def frame_to_responses(
 ) -> list[dict[str, Any]]:
     """Answer dicts from a respondent table (missing answers left out); ``extra`` names
     metadata columns to copy into each dict."""
-    cols: list[tuple[str, list[Any]]] = [(c, frame[c].tolist()) for c in extra]
-    cols += [(it.id, _column_values(q, it, frame)) for it in q.items]
-    return [{k: v[i] for k, v in cols if not _missing(v[i])} for i in range(len(frame))]
+    meta = [(c, [None if _missing(v) else v for v in frame[c].tolist()]) for c in extra]
+    cols = meta + [(it.id, _column_values(q, it, frame)) for it in q.items]
+    return [{k: v[i] for k, v in cols if v[i] is not None} for i in range(len(frame))]
 
 
 # ---------------------------------------------------------------- random valid responses
-def _predicates(q: Questionnaire) -> dict[str, Any]:
-    cached = q.cached("generator_predicates")
-    if cached is None:
-        cached = {
-            it.id: (
+@dataclass(frozen=True, slots=True)
+class _Spec:
+    """What the generator needs of one item, precomputed once per questionnaire."""
+
+    id: str
+    type: str
+    required: bool
+    relevant: Callable[[Env], bool] | None
+    constraint: Callable[[Env], bool] | None
+    codes: tuple[int, ...]
+    allowed: tuple[int, ...]
+    lo: float
+    hi: float
+
+
+def _specs(q: Questionnaire) -> tuple[_Spec, ...]:
+    cached = q.cached("generator_specs")
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    specs = []
+    for it in q.items:
+        if it.type == "date":
+            lo = float(date.fromisoformat(str(it.min or "2000-01-01")).toordinal())
+            hi = float(date.fromisoformat(str(it.max or "2030-12-31")).toordinal())
+        else:
+            lo = float(it.min) if isinstance(it.min, int | float) else 0.0
+            hi = float(it.max) if isinstance(it.max, int | float) else lo + 100.0
+        specs.append(
+            _Spec(
+                it.id,
+                it.type,
+                it.required,
                 compile_predicate(q.condition(it.relevant)) if it.relevant else None,
                 compile_predicate(q.condition(it.constraint)) if it.constraint else None,
+                tuple(sorted(q.codes_of(it))),
+                tuple(sorted(q.allowed_special(it).values())),
+                lo,
+                hi,
             )
-            for it in q.items
-        }
-        q.store("generator_predicates", cached)
-    return cached  # type: ignore[no-any-return]
+        )
+    return q.store("generator_specs", tuple(specs))  # type: ignore[no-any-return]
 
 
-def _draw(q: Questionnaire, item: Item, gen: np.random.Generator) -> Any:
-    t = item.type
+_LETTERS = "abcdeghiklmnopqrstuvxy"
+
+
+def _draw(spec: _Spec, u: float, gen: np.random.Generator) -> Any:
+    """One value of the item from the uniform ``u`` (and ``gen`` for multi-part values)."""
+    t = spec.type
     if t in ("single_choice", "yes_no", "rating"):
-        codes = sorted(q.codes_of(item))
-        return int(codes[int(gen.integers(len(codes)))])
+        return spec.codes[int(u * len(spec.codes))]
     if t == "multiple_choice":
-        codes = sorted(q.codes_of(item))
-        return [c for c in codes if gen.random() < 0.4] or [codes[int(gen.integers(len(codes)))]]
+        picks = gen.random(len(spec.codes)) < 0.4
+        return [c for c, p in zip(spec.codes, picks.tolist(), strict=True) if p] or [
+            spec.codes[int(u * len(spec.codes))]
+        ]
     if t == "integer":
-        lo = int(item.min) if item.min is not None else 0
-        hi = int(item.max) if item.max is not None else lo + 100
-        return int(gen.integers(lo, hi + 1))
+        lo, hi = math.ceil(spec.lo), math.floor(spec.hi)
+        return min(lo + int(u * (hi - lo + 1)), hi)
     if t == "decimal":
-        lo_f = float(item.min) if item.min is not None else 0.0
-        hi_f = float(item.max) if item.max is not None else lo_f + 100.0
-        return float(min(max(round(float(gen.uniform(lo_f, hi_f)), 2), lo_f), hi_f))
+        return min(max(round(spec.lo + u * (spec.hi - spec.lo), 2), spec.lo), spec.hi)
     if t == "text":
-        letters = "abcdeghiklmnopqrstuvxy"
-        return "".join(letters[int(i)] for i in gen.integers(len(letters), size=6))
-    lo_d = date.fromisoformat(str(item.min)) if item.min is not None else date(2000, 1, 1)
-    hi_d = date.fromisoformat(str(item.max)) if item.max is not None else date(2030, 12, 31)
-    return (lo_d + timedelta(days=int(gen.integers((hi_d - lo_d).days + 1)))).isoformat()
+        return "".join(_LETTERS[int(i)] for i in gen.integers(len(_LETTERS), size=6))
+    days = int(spec.hi - spec.lo)
+    return date.fromordinal(int(spec.lo) + min(int(u * (days + 1)), days)).isoformat()
 
 
-def _candidates(
-    q: Questionnaire, item: Item, gen: np.random.Generator, tries: int
-) -> Iterator[Any]:
+def _candidates(spec: _Spec, u: float, gen: np.random.Generator, tries: int) -> Iterator[Any]:
     """``tries`` random draws, then (integer-valued items) every value of the range in random
     order, so a narrow constraint such as ``. <= household_size`` is always met."""
-    for _ in range(tries):
-        yield _draw(q, item, gen)
-    if item.type in INT_TYPES - {"integer"}:
-        pool = sorted(q.codes_of(item))
-    elif item.type in ("integer", "decimal"):
-        lo = math.ceil(float(item.min)) if item.min is not None else 0
-        hi = math.floor(float(item.max)) if item.max is not None else lo + 100
-        pool = list(range(lo, min(hi, lo + 10_000) + 1))
+    yield _draw(spec, u, gen)
+    if spec.constraint is None:
+        return
+    for v in gen.random(tries - 1).tolist():
+        yield _draw(spec, v, gen)
+    if spec.type in INT_TYPES - {"integer"}:
+        pool = list(spec.codes)
+    elif spec.type in ("integer", "decimal"):
+        lo = math.ceil(spec.lo)
+        pool = list(range(lo, min(math.floor(spec.hi), lo + 10_000) + 1))
     else:
         return
-    for i in gen.permutation(len(pool)):
-        yield pool[int(i)] if item.type != "decimal" else float(pool[int(i)])
+    for i in gen.permutation(len(pool)).tolist():
+        yield pool[i] if spec.type != "decimal" else float(pool[i])
 
 
 def generate_response(
@@ -200,38 +232,39 @@ def generate_response(
 ) -> dict[str, Any]:
     """A random response that passes ``q.validate_response``: relevant items only, optional
     items skipped with ``skip_rate``, allowed special answers with ``special_rate``,
-    constraints met by rejection sampling (``tries`` draws, then a special answer or a skip)."""
+    constraints met by rejection sampling (``tries`` draws, then every value of an
+    integer-valued range, then a special answer or a skip)."""
     gen = as_generator(rng)
-    preds = _predicates(q)
+    specs = _specs(q)
     specials = q.special_code_values
+    uniforms = gen.random((len(specs), 3)).tolist()
     env: dict[str, Any] = {}
     answers: dict[str, Any] = {}
-    for item in q.items:
-        relevant, constraint = preds[item.id]
-        if relevant is not None and not relevant(env):
+    for spec, (u_skip, u_special, u_value) in zip(specs, uniforms, strict=True):
+        if spec.relevant is not None and not spec.relevant(env):
             continue
-        if not item.required and gen.random() < skip_rate:
+        if not spec.required and u_skip < skip_rate:
             continue
-        allowed = sorted(q.allowed_special(item).values())
-        if allowed and gen.random() < special_rate:
-            answers[item.id] = int(allowed[int(gen.integers(len(allowed)))])
+        allowed = spec.allowed
+        if allowed and u_special < special_rate:
+            answers[spec.id] = allowed[int(u_value * len(allowed))]
             continue
         value = None
-        for candidate in _candidates(q, item, gen, tries):
-            if isinstance(candidate, int) and candidate in specials:
+        for candidate in _candidates(spec, u_value, gen, tries):
+            if type(candidate) is int and candidate in specials:
                 continue
             env["."] = candidate
-            if constraint is None or constraint(env):
+            if spec.constraint is None or spec.constraint(env):
                 value = candidate
                 break
         if value is not None:
-            answers[item.id] = env[item.id] = value
+            answers[spec.id] = env[spec.id] = value
         elif allowed:
-            answers[item.id] = int(allowed[0])
-        elif item.required:
+            answers[spec.id] = allowed[0]
+        elif spec.required:
             raise PapiError(
-                message=f"cannot generate a value of item {item.id!r} satisfying "
-                f"{item.constraint!r} in {tries} draws; widen its range or allow a special answer",
+                message=f"cannot generate a value of item {spec.id!r} satisfying its constraint "
+                f"{q.item(spec.id).constraint!r}; widen its range or allow a special answer",
                 code="generation_failed",
             )
     return answers
