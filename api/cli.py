@@ -28,6 +28,9 @@ COMMAND_MODULES: tuple[str, ...] = (
     "api.commands.export",
     "api.commands.sensitivity",
     "api.commands.report",
+    "api.commands.simulate",
+    "api.commands.score",
+    "api.commands.openrosa",
 )
 
 app = typer.Typer(

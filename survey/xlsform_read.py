@@ -149,7 +149,9 @@ def _choice_ref(
     base, rest = parts[0], parts[1:]
     flavour = rest.pop(0) if rest and rest[0] in FLAVOURS else None
     if any(p not in specials for p in rest) or (not rest and flavour is None):
-        return name, []
+        # a hand-written list may hold the special answers itself (e.g. -8 Don't know)
+        by_code = {code: n for n, code in specials.items()}
+        return name, [by_code[c["code"]] for c in lists.get(name, []) if c["code"] in by_code]
     codes = {specials[p] for p in rest}
     own = [c for c in lists.get(name, []) if c["code"] not in codes]
     if flavour == "inline":
@@ -344,7 +346,12 @@ def read_xlsform(source: bytes | str | Path) -> Questionnaire:
     lists = _choices(r, list(book.choices or []))
     items, cells = _survey(r, list(book.survey or []), lists, doc["special_codes"])
     named = {it["choices"] for it in items if isinstance(it.get("choices"), str)}
-    doc["choice_lists"] = {k: v for k, v in lists.items() if SEP not in k or k in named}
+    special_codes = set(doc["special_codes"].values())
+    doc["choice_lists"] = {
+        k: [c for c in v if c["code"] not in special_codes]
+        for k, v in lists.items()
+        if SEP not in k or k in named
+    }
     doc["items"] = items
     doc["structure"] = read_structure(r, indicator_rows(source))
     if not r.problems:
