@@ -14,9 +14,10 @@ instance in a private slot that never takes part in equality.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from survey.errors import NotFound, QuestionnaireError
 from survey.expressions import Node, parse
@@ -84,6 +85,12 @@ class Item(_Frozen):
     scale: Scale | None = None
     special: tuple[str, ...] = ()
     meta: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("min", "max", mode="before")
+    @classmethod
+    def _iso_dates(cls, value: Any) -> Any:
+        """YAML reads an unquoted 2021-06-01 as a date: keep bounds as ISO strings."""
+        return value.isoformat() if isinstance(value, date) else value
 
 
 class Criterion(_Frozen):

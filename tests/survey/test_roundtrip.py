@@ -110,3 +110,16 @@ def test_json_schema_rejects_what_it_can_express(mini: Questionnaire) -> None:
         {"q101": "1"},
     ):
         assert list(validator.iter_errors({**base, **bad})), bad
+
+
+def test_unquoted_yaml_dates_become_iso_bounds(mini_doc: dict[str, Any]) -> None:
+    from datetime import date
+
+    from survey import parse_questionnaire
+
+    mini_doc["items"][3]["min"] = date(2021, 6, 1)
+    q = parse_questionnaire(mini_doc)
+    assert q.item("d_date").min == "2021-06-01"
+    assert ("out_of_range", "/answers/d_date") in {
+        (i.code, i.pointer) for i in q.validate_response({"d_date": "2021-05-31"})
+    }
