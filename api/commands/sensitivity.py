@@ -12,9 +12,14 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from scoring.sensitivity import Spec, default_audit, published_input, run_sensitivity
-from scoring.sensitivity.data import IndexData
-from scoring.sensitivity.microdata import microdata_input
+from scoring.sensitivity import (
+    IndexData,
+    Spec,
+    default_audit,
+    microdata_input,
+    published_input,
+    run_sensitivity,
+)
 from survey.errors import NotFound, PapiError
 from survey.published import provinces, subdimensions
 
@@ -104,6 +109,8 @@ def sensitivity(
         assert responses is not None and questionnaire is not None
         with console.status("estimating province indicators and their bootstrap replicates"):
             data = _microdata(responses, questionnaire, replicates, seed)
+    for note in data.notes:
+        console.print(f"[yellow]note:[/yellow] {note}", highlight=False)
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),

@@ -3,10 +3,16 @@ sampling error enters through bootstrap replicates, weighted vs unweighted is a 
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
+import typer
+from typer.testing import CliRunner
 
+from api.commands.sensitivity import register
 from scoring import score
 from scoring.sensitivity import Design, Spec, default_audit, run_sensitivity, uncertainty
 from scoring.sensitivity.microdata import microdata_input
@@ -116,3 +122,24 @@ def test_microdata_choices_need_what_they_use(sim: pd.DataFrame) -> None:
     suppressed = microdata_input(sim, "papi-2021", replicates=0, sparse="suppress")
     with pytest.raises(ScoringError, match="expected at least 2 to rank"):
         Design(suppressed, Spec())
+
+
+def test_cli_on_responses(sim: pd.DataFrame, tmp_path: Path) -> None:
+    app = typer.Typer()
+
+    @app.callback()
+    def _root() -> None:
+        """papi (test)."""
+
+    register(app)
+    sim.to_csv(tmp_path / "sim.csv", index=False)
+    out = tmp_path / "out.json"
+    res = CliRunner().invoke(
+        app,
+        ["sensitivity", "--responses", str(tmp_path / "sim.csv"), "--questionnaire", "papi-2021",
+         "--runs", "200", "--sobol-n", "16", "--replicates", "20", "--json", str(out)],
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    doc = json.loads(out.read_text())
+    assert doc["input"]["replicates"] == 20 and len(doc["provinces"]) == len(PROVINCES)
+    assert "sampling" in doc["factors"] and doc["notes"]

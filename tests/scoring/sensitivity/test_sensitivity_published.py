@@ -4,6 +4,7 @@ index and ranks; fixed choices collapse every interval; perturbed ones behave.""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -165,3 +166,40 @@ def test_run_sensitivity_json(sub2023: pd.DataFrame) -> None:
     assert len(doc["oat"]) == 36 and "rank_changes" in doc["oat"][0]
     assert {"alpha", "pca", "correlation_flags"} == set(doc["diagnostics"])
     assert Spec.parse(doc["spec"]) == res.spec
+
+
+def test_alternative_choices_rebuild_the_index_as_defined(sub2023: pd.DataFrame) -> None:
+    spec = Spec.parse(
+        {
+            "normalisation": ["goalposts", "minmax"],
+            "aggregation": {"index": ["arithmetic", "geometric", "copeland"]},
+            "weights": {"schemes": ["equal", "pca"]},
+            "exclusion": {"mode": "random", "level": "subdimension", "k": 3},
+        }
+    )
+    design = Design(published_input(sub2023), spec)
+    s = sub2023.set_index("province").dropna()
+    k = np.array([sum(c2[2] == c[2] for c2 in s.columns) for c in s.columns])
+    big_s = s * k
+    by_dim = [[c for c in s.columns if c[2] == str(d)] for d in range(1, 9)]
+
+    def run(norm: int, agg: int) -> np.ndarray:
+        c = design.nominal()
+        c = replace(c, norm=np.array([norm]), agg=(c.agg[0], np.array([agg])))
+        out = design.evaluate(c).aggregate[0]
+        return out[~np.isnan(out)]
+
+    dims = np.column_stack([big_s[cols].mean(axis=1) for cols in by_dim])
+    # Copeland over the dimensions with equal weights (Munda & Nardo 2009)
+    sign = np.sign(dims[:, None, :] - dims[None, :, :]).sum(axis=2)
+    np.testing.assert_array_equal(run(0, 2), np.sign(sign).sum(axis=1))
+    # min-max across provinces onto 1..10, then 8 x the geometric mean of the dimensions
+    mm = 1 + 9 * (big_s - big_s.min()) / (big_s.max() - big_s.min())
+    dims_mm = np.column_stack([mm[cols].mean(axis=1) for cols in by_dim])
+    np.testing.assert_allclose(run(1, 1), 8 * np.exp(np.log(dims_mm).mean(axis=1)))
+    # every random exclusion of 3 sub-dimensions leaves each dimension a sub-dimension
+    sets = design.exclusion_sets[:, :28]
+    assert sets.sum(axis=1).tolist() == [3] * len(sets)
+    owner = np.array([c[2] for c in design.data.leaves])
+    for d in "12345678":
+        assert (~sets[:, owner == d]).any(axis=1).all()
