@@ -16,7 +16,7 @@ import numpy as np
 
 from survey.rng import RngLike
 
-PURPOSES = ("selection", "effects", "respondents", "residents", "paradata")
+PURPOSES = ("selection", "effects", "respondents", "residents", "paradata", "ids")
 
 
 def root_sequence(rng: RngLike) -> np.random.SeedSequence:

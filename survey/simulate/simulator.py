@@ -94,9 +94,11 @@ def _targets(
 
 
 def _scored_provinces(pub: pd.DataFrame, frame: Frame, wanted: list[str] | None) -> list[str]:
-    scored = pub.index[pub.notna().any(axis=1)]
-    codes = list(frame.provinces["province"]) if wanted is None else wanted
-    return [c for c in codes if c in scored]
+    """Requested provinces scored in ``pub``, in the frame's (sorted) order, which is the
+    order of the sample's rows and of the per-province random blocks."""
+    scored = set(pub.index[pub.notna().any(axis=1)])
+    keep = set(frame.provinces["province"]) if wanted is None else set(wanted)
+    return [c for c in frame.provinces["province"] if c in scored and c in keep]
 
 
 def _demographics(
@@ -277,7 +279,7 @@ def _assemble(
     ids = np.concatenate(
         [
             g.integers(0, 2**63 - 1, size=(int((prov_of == c).sum()), 2))
-            for g, c in zip(province_streams(root, codes, "paradata"), codes, strict=True)
+            for g, c in zip(province_streams(root, codes, "ids"), codes, strict=True)
         ]
     )
     hexes = [f"{a:016x}{b:016x}" for a, b in ids]
