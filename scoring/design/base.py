@@ -58,8 +58,12 @@ class Estimation(ABC):
                 f"variable(s) {absent} not in the data; available: {list(self._data.columns)[:20]}."
             )
         try:
-            frame = self._data[cols].apply(pd.to_numeric, errors="raise")
-            out: FloatArray = frame.to_numpy(dtype=np.float64)
+            frame = self._data[cols]
+            if not all(pd.api.types.is_numeric_dtype(t) for t in frame.dtypes):
+                frame = frame.apply(pd.to_numeric, errors="raise")
+            out: FloatArray = np.ascontiguousarray(
+                frame.to_numpy(dtype=np.float64, na_value=np.nan)
+            )
             return out
         except (ValueError, TypeError) as exc:
             raise DesignError(f"variables {cols} must be numeric: {exc}") from exc

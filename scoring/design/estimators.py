@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
+from numpy.typing import NDArray
 
 from scoring.design.structure import FloatArray, IntArray
 
@@ -33,15 +34,27 @@ def domain_indicator(domain: IntArray, n_domains: int) -> sp.csr_matrix:
 
 def _per_row(stat: FloatArray, domain: IntArray) -> FloatArray:
     """Broadcast a (D, K) statistic back to rows (rows outside every domain get 0)."""
-    out: FloatArray = np.where((domain >= 0)[:, None], stat[np.maximum(domain, 0)], 0.0)
+    outside = domain < 0
+    if not outside.any():
+        gathered: FloatArray = np.take(stat, domain, axis=0)
+        return gathered
+    out: FloatArray = np.where(outside[:, None], 0.0, stat[np.maximum(domain, 0)])
     return out
+
+
+def _observed(y: FloatArray, domain: IntArray) -> NDArray[np.bool_]:
+    observed: NDArray[np.bool_] = ~np.isnan(y)
+    outside = domain < 0
+    if outside.any():
+        observed &= ~outside[:, None]
+    return observed
 
 
 def means(
     y: FloatArray, w: FloatArray, domain: IntArray, n_domains: int
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
     """(est, u, n_obs, weight sum), each (D, K) except u (n, K)."""
-    observed = ~np.isnan(y) & (domain >= 0)[:, None]
+    observed = _observed(y, domain)
     y0 = np.where(observed, y, 0.0)
     ind = domain_indicator(domain, n_domains)
     wind = ind.multiply(w[None, :]).tocsr()
@@ -50,11 +63,12 @@ def means(
     total = np.asarray(wind @ y0)
     est = np.divide(total, n_hat, out=np.full_like(total, np.nan), where=n_hat > 0)
     n_obs = np.asarray(ind @ obs)
-    row_est = _per_row(np.nan_to_num(est), domain)
-    row_n = _per_row(n_hat, domain)
-    u = np.divide(
-        observed * (y0 - row_est), row_n, out=np.zeros_like(y0), where=observed & (row_n > 0)
-    )
+    inv_n = np.divide(1.0, n_hat, out=np.zeros_like(n_hat), where=n_hat > 0)
+    u = _per_row(np.nan_to_num(est), domain)
+    np.subtract(y0, u, out=u)
+    scale = _per_row(inv_n, domain)
+    scale *= obs
+    u *= scale
     return est, u, n_obs, n_hat
 
 

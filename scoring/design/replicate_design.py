@@ -24,7 +24,7 @@ import scipy.sparse as sp
 from scoring.design import calibration, estimators
 from scoring.design.base import Estimation
 from scoring.design.calibration import CalibrationRecord
-from scoring.design.replicates import replicate_variance
+from scoring.design.replicates import replicate_variance, variance_last_axis
 from scoring.design.structure import FloatArray, IntArray
 from scoring.design.taylor import group_sum
 
@@ -128,18 +128,20 @@ class ReplicateDesign(Estimation):
             key = np.where(live, domain.astype(np.int64) * units + self._stage1.unit, -1)
             keep = key >= 0
             pairs, inv = np.unique(key[keep], return_inverse=True)
-            z = group_sum(inv.ravel(), values[keep] * self._w[keep, None], pairs.shape[0])
+            z = group_sum(inv.ravel(), values[keep], pairs.shape[0], self._w[keep])
+            # (domain x variable, PSU) totals, sparse, @ (PSU x R) multipliers; scipy's
+            # single-threaded kernel is steadier than threaded BLAS on a shared machine
             rows = ((pairs // units)[:, None] * k + np.arange(k)[None, :]).ravel()
             cols = np.repeat(pairs % units, k)
             b = sp.csr_matrix((z.ravel(), (rows, cols)), shape=(d * k, units))
-            out = np.asarray(b @ self._mult)
-        else:
-            idx = np.flatnonzero(live)
-            rows = (domain[idx][:, None] * k + np.arange(k)[None, :]).ravel()
-            cols = np.repeat(idx, k)
-            s = sp.csr_matrix((values[idx].ravel(), (rows, cols)), shape=(d * k, n))
-            assert self._full is not None
-            out = np.asarray(s @ self._full)
+            sums: FloatArray = np.asarray(b @ self._mult).reshape(d, k, -1)
+            return sums
+        idx = np.flatnonzero(live)
+        rows = (domain[idx][:, None] * k + np.arange(k)[None, :]).ravel()
+        cols = np.repeat(idx, k)
+        s = sp.csr_matrix((values[idx].ravel(), (rows, cols)), shape=(d * k, n))
+        assert self._full is not None
+        out = np.asarray(s @ self._full)
         return out.reshape(d, k, -1)
 
     def _estimate(
@@ -156,16 +158,21 @@ class ReplicateDesign(Estimation):
             est, _, n_obs, _ = fn(y, self._w, domain, n_domains)
             observed = ~np.isnan(y)
             num = self._sums(np.where(observed, y, 0.0), domain, n_domains)
-            den = (
-                self._sums(observed.astype(np.float64), domain, n_domains)
-                if kind == "mean"
-                else None
-            )
-        with np.errstate(divide="ignore", invalid="ignore"):
-            theta = num if den is None else num / den
-        var = replicate_variance(
-            np.moveaxis(theta, -1, 0), est, self._scale, self._rscale, self._mse
-        )
+            if kind != "mean":
+                den = None
+            elif observed.all():  # one weight sum per domain serves every column
+                den = self._sums(np.ones((y.shape[0], 1)), domain, n_domains)
+            else:
+                den = self._sums(observed.astype(np.float64), domain, n_domains)
+        if den is None:
+            theta = num
+        elif np.all(den > 0):  # every domain has weight in every replicate: no NaN possible
+            num *= 1.0 / den
+            return est, variance_last_axis(num, est, self._scale, self._rscale, self._mse), n_obs
+        else:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                theta = num / den
+        var = replicate_variance(theta, est, self._scale, self._rscale, self._mse, axis=-1)
         return est, var, n_obs
 
     def with_replicates(self, fn: Callable[[FloatArray], FloatArray]) -> ReplicateEstimate:

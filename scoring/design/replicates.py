@@ -171,20 +171,46 @@ def multipliers(
     )
 
 
+def variance_last_axis(
+    reps: FloatArray, theta_full: FloatArray | float, scale: float, rscale: FloatArray, mse: bool
+) -> FloatArray:
+    """``replicate_variance`` for finite replicates on the last axis (no NaN check)."""
+    if mse:
+        centre = np.asarray(theta_full, dtype=np.float64)
+    elif np.all(rscale > 0):
+        centre = reps.mean(axis=-1)
+    else:
+        centre = reps[..., rscale > 0].mean(axis=-1)
+    dev = reps - centre[..., None]
+    if np.all(rscale == rscale[0]):
+        out: FloatArray = scale * float(rscale[0]) * np.einsum("...r,...r->...", dev, dev)
+        return out
+    dev *= dev
+    return np.asarray(scale * (dev @ rscale), dtype=np.float64)
+
+
 def replicate_variance(
     theta_reps: FloatArray,
     theta_full: FloatArray | float,
     scale: float,
     rscale: FloatArray,
     mse: bool = False,
+    axis: int = 0,
 ) -> FloatArray:
-    """``scale Σ_r rscale_r (θ_r − θ̄)²`` over the first axis of ``theta_reps`` (R, ...).
+    """``scale Σ_r rscale_r (θ_r − θ̄)²`` over ``axis`` (default the first: ``(R, ...)``).
 
     Replicates giving NaN (an empty domain in that replicate) are left out, as R's
     ``svrVar`` does with ``na.action``.
     """
     reps = np.asarray(theta_reps, dtype=np.float64)
-    rs = np.asarray(rscale, dtype=np.float64).reshape((-1,) + (1,) * (reps.ndim - 1))
+    rs_flat = np.asarray(rscale, dtype=np.float64)
+    if axis in (-1, reps.ndim - 1) and reps.ndim > 1:
+        if not np.isnan(reps).any():
+            return variance_last_axis(reps, theta_full, scale, rs_flat, mse)
+        reps = np.moveaxis(reps, -1, 0)
+    elif axis != 0:
+        reps = np.moveaxis(reps, axis, 0)
+    rs = rs_flat.reshape((-1,) + (1,) * (reps.ndim - 1))
     ok = ~np.isnan(reps)
     if mse:
         centre = np.asarray(theta_full, dtype=np.float64)

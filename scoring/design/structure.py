@@ -71,9 +71,8 @@ def codes(values: pd.Series | pd.DataFrame) -> tuple[IntArray, tuple[str, ...]]:
         return code, tuple(str(i) for i in range(int(code.max()) + 1 if len(code) else 0))
     if values.isna().any():
         raise DesignError(f"design column {values.name!r} has missing values; every row needs one.")
-    uniques = np.unique(values.to_numpy())
-    code = np.searchsorted(uniques, values.to_numpy()).astype(np.intp)
-    return code, tuple(str(u) for u in uniques)
+    code, uniques = pd.factorize(values, sort=True)
+    return np.asarray(code, dtype=np.intp), tuple(str(u) for u in uniques)
 
 
 def _fpc_population(values: FloatArray, n_per_row: FloatArray, column: str) -> FloatArray:

@@ -123,3 +123,29 @@ def test_errors_name_the_problem(apiclus1: pd.DataFrame, paired: pd.DataFrame) -
         )
     with pytest.raises(DesignError, match="unknown"):
         d.replicates("sdr")
+
+
+def test_fpc_as_sampling_fraction_equals_population_count(apiclus1: pd.DataFrame) -> None:
+    frac = apiclus1.assign(f=15 / apiclus1["fpc"])  # 15 sampled districts of fpc
+    a = SurveyDesign(apiclus1, weights="pw", psu="dnum", fpc="fpc").mean("api00")
+    b = SurveyDesign(frac, weights="pw", psu="dnum", fpc="f").mean("api00")
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_docs_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    import os
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3]
+    text = (root / "docs" / "design.md").read_text(encoding="utf-8")
+    block = re.search(r"```python\n(.*?)```", text, re.S)
+    assert block is not None
+    here = Path.cwd()
+    os.chdir(root)
+    try:
+        exec(compile(block.group(1), "docs/design.md", "exec"), {})
+    finally:
+        os.chdir(here)
+    out = capsys.readouterr().out
+    assert "644.169399" in out and "23.542241" in out
