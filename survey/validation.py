@@ -203,7 +203,7 @@ class _ItemChecker:
 
         def check(v: Any, issues: list[ValidationIssue]) -> Any:
             if type(v) is list:
-                if codes.issuperset(v) and len(set(v)) == len(v) and all(type(c) is int for c in v):
+                if all(type(c) is int for c in v) and codes.issuperset(v) and len(set(v)) == len(v):
                     return v
             elif type(v) is int and v in special_ok:
                 return None

@@ -47,6 +47,8 @@ RULES = [
     ("not a date", {"d_date": "2021-02-30"}, "wrong_type", "/answers/d_date"),
     ("scalar for multiple choice", {"q201": 1}, "wrong_type", "/answers/q201"),
     ("string in a multiple choice", {"q201": [1, "2"]}, "wrong_type", "/answers/q201/1"),
+    ("nested list in a multiple choice", {"q201": [[1], 2]}, "wrong_type", "/answers/q201/0"),
+    ("object for a choice", {"d_sex": {"code": 1}}, "wrong_type", "/answers/d_sex"),
     ("nan for a decimal", {"q203": float("nan")}, "wrong_type", "/answers/q203"),
     ("code not among choices", {"d_sex": 3}, "unknown_code", "/answers/d_sex"),
     ("yes/no code 2", {"q101": 2}, "unknown_code", "/answers/q101"),
