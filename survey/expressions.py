@@ -22,15 +22,13 @@ from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
 from survey.errors import ExpressionError
 
 Scalar: TypeAlias = int | float | str | bool | None
-Env: TypeAlias = Mapping[str, Any]
-Compiled: TypeAlias = Callable[[Env], Any]
 
 DOT = "."
 KEYWORDS = frozenset({"and", "or", "not", "in", "true", "false", "null"})
