@@ -8,9 +8,10 @@ Pipeline (papi-method.md §2, docs/questionnaire-format.md):
    §3.4); weighted with the analysis weight, or — PAPI's headline — with unit weights but
    the same strata and clusters;
 3. ``r = 1 + 9 (x − L)/(U − L)`` → sub-dimension ``mean r / k`` → dimension (sum) →
-   aggregate (sum), with suppression (structure.combine): an indicator with fewer than
-   ``min_n`` respondents is missing, and a missing input leaves every level it feeds
-   missing.
+   aggregate (sum), with suppression (levels.py): an indicator with fewer than ``min_n``
+   respondents is missing; a sub-dimension is the mean of its available indicators if at
+   least ``min_share`` of them are available; a dimension needs all its sub-dimensions and
+   the aggregate all dimensions (PAPI's rule).
 
 Uncertainty. Fixed goalposts make every level a fixed linear function of the indicator
 means, so a level's influence values are the same combination of the indicators' influence
@@ -28,7 +29,6 @@ by default, or normal (``dist="normal"``, R's ``confint`` default).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -40,8 +40,9 @@ from scoring.design.replicates import METHODS, replicate_variance
 from scoring.design.results import quantile
 from scoring.design.structure import codes as integer_codes
 from scoring.index.indicators import indicator_values
+from scoring.index.levels import Levels, Weights, influence, propagate
 from scoring.index.results import COMPOSITE_CODE, NATIONAL, IndexScores, level_frame
-from scoring.index.structure import IndexStructure, combine
+from scoring.index.structure import IndexStructure
 from scoring.index.uncertainty import normal_draws, rank_uncertainty, replicate_domain_means
 from survey.errors import ScoringError
 from survey.loader import load_questionnaire
@@ -50,39 +51,6 @@ from survey.schema import Questionnaire
 
 FloatArray = NDArray[np.float64]
 CI_METHODS: tuple[str, ...] = ("taylor", *METHODS)
-
-
-@dataclass(frozen=True)
-class Levels:
-    """Estimates of every level on any leading shape (…, rows, codes)."""
-
-    x: FloatArray  # indicator means, own units
-    r: FloatArray  # rescaled indicators 1..10
-    sub: FloatArray  # sub-dimensions, published scale S / k
-    dim: FloatArray  # dimensions 1..10
-    agg: FloatArray  # aggregate 8..80 (last axis of length 1)
-
-    def ranked_blocks(self) -> FloatArray:
-        """Sub-dimensions, dimensions and aggregate side by side (rank uncertainty)."""
-        return np.concatenate([self.sub, self.dim, self.agg], axis=-1)
-
-
-def propagate(x: FloatArray, st: IndexStructure) -> Levels:
-    """Indicator means → every level (suppression included)."""
-    a, b = st.rescale_coefficients()
-    r = a + b * x
-    sub = combine(r, st.indicator_to_subdimension())
-    dim = combine(sub, st.subdimension_to_dimension())
-    agg = combine(dim, np.ones((len(st.dimensions), 1)))
-    return Levels(x, r, sub, dim, agg)
-
-
-def linear_map(st: IndexStructure) -> FloatArray:
-    """``L`` (K × (K + S + D + 1)): indicator means → [x, sub, dim, agg] (without constants)."""
-    _, b = st.rescale_coefficients()
-    to_sub = b[:, None] * st.indicator_to_subdimension()
-    to_dim = to_sub @ st.subdimension_to_dimension()
-    return np.hstack([np.eye(len(b)), to_sub, to_dim, to_dim.sum(axis=1, keepdims=True)])
 
 
 def _design_columns(
@@ -139,6 +107,7 @@ def _replicate_se(
     domain: NDArray[np.intp],
     psu_codes: NDArray[np.intp],
     st: IndexStructure,
+    weights: Weights,
     full: FloatArray,
 ) -> tuple[FloatArray, FloatArray]:
     """SEs of every level and the replicate values of the ranked levels (R, rows, codes)."""
@@ -155,8 +124,8 @@ def _replicate_se(
     )
     k = len(st.indicators)
     x_rep = np.where(np.isnan(full[:, :k])[None], np.nan, x_rep)  # suppressed stays so
-    rep = propagate(x_rep, st)
-    rep_full = np.concatenate([rep.x, rep.sub, rep.dim, rep.agg], axis=2)
+    rep = propagate(x_rep, st, weights)
+    rep_full = rep.all_blocks()
     with np.errstate(invalid="ignore"):  # suppressed cells are NaN in every replicate
         var = replicate_variance(rep_full, full, scale, rscale, mse)
     return np.where(np.isnan(full), np.nan, np.sqrt(var)), rep.ranked_blocks()
@@ -223,6 +192,43 @@ def _frames(
     return frames
 
 
+def _notes(
+    st: IndexStructure,
+    ci: str,
+    replicates: int,
+    absent: tuple[str, ...],
+    n_obs: FloatArray,
+    min_n: int,
+    weights: Weights,
+) -> list[str]:
+    """What a reader of the tables must know: rank-draw method, absent items, suppression."""
+    notes = []
+    if ci == "taylor":
+        notes.append(
+            f"rank intervals and group probabilities from {replicates} normal draws of "
+            "est + se·z, provinces independent"
+        )
+    if absent:
+        notes.append(f"item columns absent from the responses (indicators missing): {absent}")
+    thin = (n_obs < min_n).sum(axis=0)
+    if thin.any():
+        worst = np.argsort(-thin, kind="stable")[: min(8, int((thin > 0).sum()))]
+        listed = ", ".join(f"{st.indicators[j]} ({thin[j]})" for j in worst)
+        notes.append(
+            f"{int(thin.sum())} province × indicator cells have fewer than min_n={min_n} "
+            "respondents with a value and are suppressed; "
+            f"most affected (number of provinces): {listed}"
+        )
+        has_gap = ((weights.w[:-1] == 0).astype(np.float64) @ st.membership()) > 0
+        partial = int((has_gap & weights.scored[:-1]).sum())
+        unscored = int((~weights.scored[:-1]).sum())
+        notes.append(
+            f"{partial} province sub-dimension scores are means of their available indicators; "
+            f"{unscored} are missing (fewer than min_share of their indicators scored)"
+        )
+    return notes
+
+
 def score(
     responses: pd.DataFrame,
     questionnaire: Questionnaire | str,
@@ -236,6 +242,7 @@ def score(
     psu: str | None = None,
     weights: str | None = None,
     min_n: int = 10,
+    min_share: float = 0.5,
     dist: str = "t",
     lonely_psu: str = "fail",
 ) -> IndexScores:
@@ -250,7 +257,9 @@ def score(
     clusters. ``ci``: ``taylor`` or a replicate method (``bootstrap`` Rao–Wu, ``jk1``,
     ``jkn``, ``brr``, ``fay``) with ``replicates`` replicates drawn from ``rng``; with
     Taylor, rank intervals and group probabilities come from ``replicates`` normal draws.
-    ``min_n``: fewest respondents with a value for a province's indicator to be scored.
+    ``min_n``: fewest respondents with a value for a province's indicator to be scored;
+    ``min_share``: least share of a sub-dimension's indicators that must be scored for the
+    sub-dimension to be (available-case mean, levels.py; 1 = all of them).
     """
     q = load_questionnaire(questionnaire) if isinstance(questionnaire, str) else questionnaire
     if ci not in CI_METHODS:
@@ -283,14 +292,16 @@ def score(
     n_x = np.vstack([n_obs, n_obs_n])
     x = np.where(n_x >= min_n, x, np.nan)
     df_all = np.concatenate([df, df_n])
-    lv = propagate(x, st)
+    wts = Weights.from_available(~np.isnan(x), st, min_share)
+    lv = propagate(x, st, wts)
     counts = _counts(~np.isnan(y), domain, d, st)
-    full = np.concatenate([lv.x, lv.sub, lv.dim, lv.agg], axis=1)
+    full = lv.all_blocks()
     if ci == "taylor":
+        national = np.broadcast_to(wts.w[-1], u_n.shape)
         var = np.vstack(
             [
-                design.taylor_variance(u @ linear_map(st), domain, d),
-                design.taylor_variance(u_n @ linear_map(st)),
+                design.taylor_variance(influence(u, wts.w[domain], st), domain, d),
+                design.taylor_variance(influence(u_n, national, st)),
             ]
         )
         se = np.where(np.isnan(full), np.nan, np.sqrt(var))
@@ -302,17 +313,11 @@ def score(
             if psu
             else np.arange(len(responses))
         )
-        se, draws = _replicate_se(design, ci, replicates, rng, y, domain, psu_codes, st, full)
+        se, draws = _replicate_se(design, ci, replicates, rng, y, domain, psu_codes, st, wts, full)
     qt = quantile(level, df_all, dist)[:, None]
     stats = {"se": se, "lci": full - qt * se, "uci": full + qt * se, "n": counts}
     frames = _frames(st, [*provinces, NATIONAL], lv, full, stats, df_all, draws, level)
-    notes = (
-        (
-            f"item columns absent from the responses (their indicators are missing): {', '.join(absent)}",
-        )
-        if absent
-        else ()
-    )
+    notes = _notes(st, ci, replicates, absent, n_x[:-1], min_n, wts)
     return IndexScores(
         **frames,
         method=ci,

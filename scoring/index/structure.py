@@ -116,6 +116,14 @@ class IndexStructure:
         b = 9.0 / (gp[:, 1] - gp[:, 0])
         return 1.0 - b * gp[:, 0], b
 
+    def membership(self) -> FloatArray:
+        """(K, S) 0/1: indicator i belongs to sub-dimension s."""
+        sub_index = {s: j for j, s in enumerate(self.subdimensions)}
+        cols = np.array([sub_index[s] for s in self.indicator_subdimension], dtype=np.int64)
+        out = np.zeros((len(self.indicators), len(self.subdimensions)))
+        out[np.arange(len(cols)), cols] = 1.0
+        return out
+
     def indicator_to_subdimension(self) -> FloatArray:
         """(K, S): ``1 / (m_s k_d)`` for indicator i of sub-dimension s (mean, then / k)."""
         sub_index = {s: j for j, s in enumerate(self.subdimensions)}

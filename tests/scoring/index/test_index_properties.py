@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scoring import score
-from scoring.index.pipeline import propagate
+from scoring.index.levels import Weights, propagate
 from scoring.index.structure import IndexStructure
 from survey import load_questionnaire
 from survey.schema import Questionnaire
@@ -87,7 +87,9 @@ def test_raising_one_indicator_never_lowers_the_aggregate(
     values = low + np.array(x) * (high - low)
     better = values.copy()
     better[k] = values[k] + delta * (high[k] - values[k])
-    before, after = propagate(values[None], structure), propagate(better[None], structure)
+    weights = Weights.from_available(np.ones((1, 6), dtype=bool), structure)
+    before = propagate(values[None], structure, weights)
+    after = propagate(better[None], structure, weights)
     assert after.agg[0, 0] >= before.agg[0, 0] - 1e-12
     assert (after.dim >= before.dim - 1e-12).all() and (after.sub >= before.sub - 1e-12).all()
 

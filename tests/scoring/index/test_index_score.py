@@ -81,7 +81,7 @@ def test_suppression_propagates_and_unranks() -> None:
     data = _data().copy()
     few = (data["province"] == "P02") & (data["q100"] == 1)
     data.loc[few.to_numpy().nonzero()[0][5:], "q100"] = 0  # P02: 5 eligible respondents
-    s = score(data, _q(), min_n=10)
+    s = score(data, _q(), min_n=10, min_share=1.0)
     ind = s.indicators.set_index(["province", "indicator"])
     assert np.isnan(ind.loc[("P02", "SC11_01"), "est"])
     assert ind.loc[("P02", "SC11_01"), "n"] <= 5
@@ -95,9 +95,25 @@ def test_suppression_propagates_and_unranks() -> None:
     comp = s.composite.set_index("province")
     assert np.isnan(comp.loc["P02", "est"]) and pd.isna(comp.loc["P02", "group"])
     assert comp["rank"].max() == 4  # four provinces remain ranked
-    boot = score(data, _q(), ci="bootstrap", replicates=200)
+    boot = score(data, _q(), ci="bootstrap", replicates=200, min_share=1.0)
     assert np.isnan(boot.composite.set_index("province").loc["P02", "se"])
     assert pd.isna(boot.composite.set_index("province").loc["P02", "rank_lci"])
+
+
+def test_available_case_subdimension_and_its_taylor_se() -> None:
+    """SC11 = r(SC11_02) / 2 when SC11_01 is suppressed (1 of 2 indicators = min_share);
+    its SE is then the SE of that indicator times 9/(U − L)/2."""
+    data = _data().copy()
+    few = (data["province"] == "P02") & (data["q100"] == 1)
+    data.loc[few.to_numpy().nonzero()[0][5:], "q100"] = 0
+    s = score(data, _q(), min_n=10)
+    ind = s.indicators.set_index(["province", "indicator"]).loc["P02"]
+    sub = s.subdimensions.set_index(["province", "subdimension"]).loc[("P02", "SC11")]
+    assert np.isnan(ind.loc["SC11_01", "est"])
+    assert sub["est"] == pytest.approx(ind.loc["SC11_02", "rescaled"] / 2)
+    assert sub["se"] == pytest.approx(ind.loc["SC11_02", "se"] * 9 / 2)
+    assert not np.isnan(s.composite.set_index("province").loc["P02", "est"])
+    assert any("available indicators" in note for note in s.notes)
 
 
 @pytest.mark.parametrize("method", ["jkn", "bootstrap"])

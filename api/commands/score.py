@@ -1,0 +1,167 @@
+"""``papi score``: PAPI index scores with confidence intervals from respondent data
+(scoring.score; docs/scoring.md)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from scoring import IndexScores, score
+from scoring.index.results import NATIONAL, TIERS
+from survey.errors import NotFound, PapiError
+from survey.published import provinces
+
+EPILOG = (
+    "Examples:\n\n"
+    "  papi score sim.parquet --questionnaire papi-2021 --out scores/\n\n"
+    "  papi score sim.parquet --questionnaire papi-2021 --bootstrap 1000 --unweighted "
+    "--out scores/\n\n"
+    "  papi score pilot.csv --questionnaire papi-2021 --json > scores.json"
+)
+
+
+def read_responses(path: Path) -> pd.DataFrame:
+    """A respondent table (docs/data-layout.md) from Parquet or CSV."""
+    if not path.exists():
+        raise NotFound(f"responses file {path} does not exist", code="file_not_found")
+    suffix = path.suffix.lower()
+    if suffix in (".parquet", ".pq"):
+        return pd.read_parquet(path)
+    if suffix == ".csv":
+        ids = ("province", "district", "commune", "village", "stratum", "psu")
+        return pd.read_csv(path, dtype=dict.fromkeys(ids, str), low_memory=False)
+    raise PapiError(
+        f"responses file {path} has suffix {suffix!r}; expected .parquet or .csv",
+        code="responses_format",
+    )
+
+
+def write_outputs(result: IndexScores, out: Path) -> list[Path]:
+    """``<level>.csv`` and ``<level>.json`` per level, and ``scores.json`` (reloadable with
+    ``IndexScores.from_json``)."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for tier in TIERS:
+        frame = result.tier(tier)
+        frame.to_csv(out / f"{tier}.csv", index=False)
+        (out / f"{tier}.json").write_text(
+            frame.to_json(orient="records", indent=1, force_ascii=False), encoding="utf-8"
+        )
+        written += [out / f"{tier}.csv", out / f"{tier}.json"]
+    (out / "scores.json").write_text(result.to_json(indent=1), encoding="utf-8")
+    return [*written, out / "scores.json"]
+
+
+def _fmt(value: Any) -> str:
+    return "—" if pd.isna(value) else f"{float(value):.2f}"
+
+
+def _rank(row: dict[Any, Any]) -> str:
+    if pd.isna(row["rank"]):
+        return "—"
+    text = str(int(row["rank"]))
+    if not pd.isna(row["rank_lci"]):
+        text += f" ({int(row['rank_lci'])}–{int(row['rank_uci'])})"
+    return text
+
+
+def composite_table(result: IndexScores) -> Table:
+    """Province, score, CI, rank (with its interval) and group, best first."""
+    names = dict(zip(provinces()["province"], provinces()["name"], strict=True))
+    names[NATIONAL] = "Viet Nam (pooled)"
+    frame = result.composite.copy()
+    frame["order"] = frame["rank"].astype("Float64").fillna(1e9)
+    frame.loc[frame["province"] == NATIONAL, "order"] = 2e9
+    pct = round(100 * result.level)
+    weights = "weighted" if result.weighted else "unweighted"
+    table = Table(title=f"PAPI aggregate score ({weights}, {result.method} {pct}% CI)")
+    for col, justify in (
+        ("province", "left"),
+        ("", "left"),
+        ("score", "right"),
+        (f"{pct}% CI", "right"),
+        ("rank", "right"),
+        ("group", "left"),
+    ):
+        table.add_column(col, justify=justify)  # type: ignore[arg-type]
+    for row in frame.sort_values(["order", "province"]).to_dict(orient="records"):
+        table.add_row(
+            str(row["province"]),
+            names.get(str(row["province"]), ""),
+            _fmt(row["est"]),
+            "—" if pd.isna(row["lci"]) else f"{_fmt(row['lci'])} – {_fmt(row['uci'])}",
+            _rank(row),
+            "—" if pd.isna(row["group"]) else str(row["group"]),
+        )
+    return table
+
+
+def score_command(
+    responses: Annotated[
+        Path, typer.Argument(help="Respondent data, .parquet or .csv (docs/data-layout.md).")
+    ],
+    questionnaire: Annotated[
+        str, typer.Option(help="Questionnaire id (papi-2018 | papi-2019 | papi-2021) or path.")
+    ] = "papi-2021",
+    out: Annotated[
+        Path | None, typer.Option(help="Directory for <level>.csv/.json and scores.json.")
+    ] = None,
+    bootstrap: Annotated[
+        int | None,
+        typer.Option(min=2, help="Rao–Wu bootstrap with this many replicates (default: Taylor)."),
+    ] = None,
+    unweighted: Annotated[
+        bool, typer.Option("--unweighted", help="PAPI's headline unweighted means.")
+    ] = False,
+    level: Annotated[float, typer.Option(min=0.5, max=0.999, help="Confidence level.")] = 0.95,
+    seed: Annotated[int, typer.Option(help="Random seed (replicates, rank draws).")] = 0,
+    min_n: Annotated[
+        int, typer.Option(min=1, help="Fewest respondents for a province's indicator.")
+    ] = 10,
+    strata: Annotated[str | None, typer.Option(help="Strata column (default: stratum).")] = None,
+    psu: Annotated[str | None, typer.Option(help="PSU column (default: psu).")] = None,
+    weights: Annotated[str | None, typer.Option(help="Weight column (default: weight).")] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the full result as JSON on stdout.")
+    ] = False,
+) -> None:
+    """Score respondents into indicators, sub-dimensions, dimensions and the aggregate
+    (8–80) per province with confidence intervals, ranks and performance groups."""
+    err = Console(stderr=True)
+    frame = read_responses(responses)
+    with err.status(
+        f"scoring {len(frame):,} respondents"
+        + (f" with {bootstrap} bootstrap replicates" if bootstrap else " (Taylor)")
+    ):
+        result = score(
+            frame,
+            questionnaire,
+            weighted=not unweighted,
+            ci="bootstrap" if bootstrap else "taylor",
+            replicates=bootstrap or 1000,
+            rng=seed,
+            level=level,
+            strata=strata,
+            psu=psu,
+            weights=weights,
+            min_n=min_n,
+        )
+    for note in result.notes:
+        err.print(f"note: {note}", highlight=False, soft_wrap=True)
+    if out is not None:
+        written = write_outputs(result, out)
+        err.print(f"wrote {len(written)} files to {out}", highlight=False)
+    if as_json:
+        typer.echo(json.dumps(json.loads(result.to_json()), ensure_ascii=False))
+    else:
+        Console().print(composite_table(result))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("score", epilog=EPILOG)(score_command)

@@ -1,0 +1,99 @@
+"""Indicator means → rescaled → sub-dimensions → dimensions → aggregate, and the same map
+applied to influence values.
+
+Arithmetic (papi-method.md §2): ``r = 1 + 9 (x − L)/(U − L)``; a sub-dimension is the mean
+of its indicators' ``r`` divided by ``k_d``; a dimension the sum of its sub-dimensions; the
+aggregate the sum of the dimensions.
+
+Missing indicators (a province with fewer than ``min_n`` respondents for it). PAPI's rule
+for the levels it publishes is strict: no dimension without all its sub-dimensions, no
+aggregate without all dimensions (structure.combine). One level down the method is not
+published; we take the *available-case mean* of the OECD/JRC Handbook (2008, §5.1): a
+sub-dimension is the mean of its available indicators when at least ``min_share`` of them
+are available (default one half, so a sub-dimension is never carried by a minority of its
+indicators), and missing otherwise; ``min_share=1`` gives the strict rule. Indicators with
+eligibility filters (only those who applied for a land-use certificate rate it) are rare in
+small provinces, which is why a strict rule would blank whole dimensions.
+
+The weights are fixed by the full sample, so each level is still a fixed linear function
+of the indicator means: per province ``sub = c + Σ_k w_dk b_k x_dk`` with
+``w_dk = 1 / (m_ds k_d)`` for an available indicator (``m_ds`` available in sub-dimension s)
+and 0 otherwise. Influence values combine with the same weights (statistics.md, "Linear
+combinations"), row by row with the weights of the row's province.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from scoring.index.structure import IndexStructure, combine
+
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class Levels:
+    """Estimates of every level on any leading shape (…, rows, codes)."""
+
+    x: FloatArray  # indicator means, own units
+    r: FloatArray  # rescaled indicators 1..10
+    sub: FloatArray  # sub-dimensions, published scale S / k
+    dim: FloatArray  # dimensions 1..10
+    agg: FloatArray  # aggregate 8..80 (last axis of length 1)
+
+    def ranked_blocks(self) -> FloatArray:
+        """Sub-dimensions, dimensions and aggregate side by side (rank uncertainty)."""
+        return np.concatenate([self.sub, self.dim, self.agg], axis=-1)
+
+    def all_blocks(self) -> FloatArray:
+        """Indicator means, sub-dimensions, dimensions, aggregate side by side."""
+        return np.concatenate([self.x, self.sub, self.dim, self.agg], axis=-1)
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Per row (province) weight of each indicator in its sub-dimension, (P, K)."""
+
+    w: FloatArray  # 1 / (m_available · k) for available indicators of scored sub-dimensions
+    scored: BoolArray  # (P, S) sub-dimension has enough available indicators
+
+    @classmethod
+    def from_available(
+        cls, available: BoolArray, st: IndexStructure, min_share: float = 0.5
+    ) -> Weights:
+        member = st.membership()  # (K, S)
+        m_all = member.sum(axis=0)
+        m_avail = available.astype(np.float64) @ member  # (P, S)
+        scored = (m_avail >= min_share * m_all - 1e-9) & (m_avail > 0)
+        k = st.k()
+        per_sub = np.where(scored, 1.0 / (np.maximum(m_avail, 1.0) * k), 0.0)  # (P, S)
+        w = np.where(available, per_sub @ member.T, 0.0)
+        return cls(w, scored)
+
+
+def propagate(x: FloatArray, st: IndexStructure, weights: Weights) -> Levels:
+    """Indicator means (…, P, K) → every level. A NaN in an available indicator (a replicate
+    with no respondent for it) leaves its sub-dimension missing in that replicate."""
+    a, b = st.rescale_coefficients()
+    r = a + b * x
+    member = st.membership()
+    contrib = np.where(weights.w > 0, r, 0.0) * weights.w
+    sub = np.nan_to_num(contrib, nan=0.0) @ member
+    broken = (np.isnan(r) & (weights.w > 0)).astype(np.float64) @ member > 0
+    sub = np.where(weights.scored & ~broken, sub, np.nan)
+    dim = combine(sub, st.subdimension_to_dimension())
+    agg = combine(dim, np.ones((len(st.dimensions), 1)))
+    return Levels(x, r, sub, dim, agg)
+
+
+def influence(u: FloatArray, row_weights: FloatArray, st: IndexStructure) -> FloatArray:
+    """Influence values of [x, sub, dim, agg] (n, K + S + D + 1) from those of the indicator
+    means ``u`` (n, K); ``row_weights`` (n, K) are the weights of each row's province."""
+    _, b = st.rescale_coefficients()
+    u_sub = (np.nan_to_num(u) * (b * row_weights)) @ st.membership()
+    u_dim = u_sub @ st.subdimension_to_dimension()
+    return np.hstack([u, u_sub, u_dim, u_dim.sum(axis=1, keepdims=True)])
