@@ -36,7 +36,7 @@ def check_questionnaire(q: Questionnaire) -> list[Problem]:
             source = getattr(item, field)
             if source is None:
                 continue
-            node = parse_condition(source, f"/items/{i}/{field}", out)
+            node = parse_condition(q, source, f"/items/{i}/{field}", out)
             if node is None:
                 continue
             check_condition(

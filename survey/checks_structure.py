@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from survey.errors import Problem
-from survey.expressions import DOT, Call, ExpressionParseError, Node, Ref, parse, walk
+from survey.expressions import DOT, Call, ExpressionParseError, Node, Ref, walk
 
 if TYPE_CHECKING:
     from survey.schema import Indicator, Item, Questionnaire
@@ -19,9 +19,10 @@ SHARE_TYPES = frozenset({"single_choice", "multiple_choice", "yes_no", "rating",
 MEAN_TYPES = frozenset({"rating", "integer", "decimal", "yes_no"})
 
 
-def parse_condition(source: str, pointer: str, out: list[Problem]) -> Node | None:
+def parse_condition(q: Questionnaire, source: str, pointer: str, out: list[Problem]) -> Node | None:
+    """The parsed condition (cached on ``q``), or None after recording its syntax error."""
     try:
-        return parse(source)
+        return q.condition(source)
     except ExpressionParseError as exc:
         out.append(Problem(pointer, "expression_syntax", exc.message))
         return None
@@ -230,7 +231,7 @@ def _check_indicator(q: Questionnaire, ind: Indicator, pi: str, out: list[Proble
                 q, crit.item, crit.codes, f"{pc}/item", f"{pc}/codes", SHARE_TYPES, types, out
             )
     if ind.eligible is not None:
-        node = parse_condition(ind.eligible, f"{pi}/eligible", out)
+        node = parse_condition(q, ind.eligible, f"{pi}/eligible", out)
         if node is not None:
             check_condition(
                 q, node, f"{pi}/eligible", out, None, "eligible", f"indicator {ind.code!r} eligible"

@@ -258,6 +258,26 @@ class Questionnaire(_Frozen):
             code="indicator_not_found",
         )
 
+    def subdimension(self, code: str) -> SubDimension:
+        for sub in self.structure.subdimensions:
+            if sub.code == code:
+                return sub
+        raise NotFound(
+            message=f"questionnaire {self.id!r} has no sub-dimension {code!r}; it has "
+            f"{', '.join(s.code for s in self.structure.subdimensions)}",
+            code="subdimension_not_found",
+        )
+
+    def dimension(self, code: str) -> Dimension:
+        for dim in self.structure.dimensions:
+            if dim.code == code:
+                return dim
+        raise NotFound(
+            message=f"questionnaire {self.id!r} has no dimension {code!r}; it has "
+            f"{', '.join(d.code for d in self.structure.dimensions)}",
+            code="dimension_not_found",
+        )
+
     @property
     def structure_signature(self) -> str:
         """k per dimension, e.g. ``4-4-3-4-3-4-3-3``; part of the version."""

@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from survey import Questionnaire, dump_questionnaire, load_questionnaire
+from survey.errors import NotFound
 from survey.jsonschema import response_json_schema
 from survey.rng import spawn
 from survey.tabular import frame_to_responses, generate_response, responses_to_frame
@@ -59,6 +60,10 @@ def test_helpers(mini: Questionnaire) -> None:
     assert mini.full_version == "1.0+2-1"
     assert mini.indicator("SC21_01").rescale(0.25) == pytest.approx(1 + 9 * (0.25 - 1) / (0 - 1))
     assert mini.codes_of("q101") == {0, 1}
+    assert mini.subdimension("SC12").indicators[0].kind == "checklist"
+    assert mini.dimension("D2").k == 1
+    with pytest.raises(NotFound):
+        mini.subdimension("SC99")
     assert [c.code for c in mini.choices_of("q202")] == [1, 2, 3, 4]
 
 
