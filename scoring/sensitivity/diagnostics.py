@@ -12,8 +12,8 @@
 - Correlation flags between the leaves of one dimension across provinces: above 0.9
   (double counting) or negative (a leaf working against its dimension), the thresholds of
   the JRC audits (Saisana & Saltelli, JRC statistical audits).
-Province-level statistics use the nominal leaves (goalposts, full-sample estimates) of the
-scored provinces.
+Province-level statistics use the nominal leaves (goalposts, full-sample estimates — the
+design-weighted ones when microdata carry weights) of the scored provinces.
 """
 
 from __future__ import annotations
@@ -73,7 +73,8 @@ def diagnostics(data: IndexData) -> DiagnosticsResult:
     alphas are computed across provinces.
     """
     units, unit_weights = data.units, data.unit_weights
-    values = nominal_levels(data)
+    est = data.estimates.index("weighted") if "weighted" in data.estimates else 0
+    values = nominal_levels(data, est)
     alpha_rows, pca_rows, flag_rows = [], [], []
     for level, x in zip(data.levels[:-1], values[:-1], strict=True):
         owner = np.asarray(level.parent_of)

@@ -5,7 +5,8 @@ PCA weights follow the OECD/JRC *Handbook on Constructing Composite Indicators* 
 loading on the first principal component of the standardised children across provinces
 (statsmodels ``PCA``; one component instead of the Handbook's rotated factors, because PAPI's
 groups have two to four children). The children's values are those of the nominal index
-(goalposts, arithmetic means, full-sample estimates). A group of one child weighs 1.
+(goalposts, arithmetic means, the spec's nominal full-sample estimates). A group of one
+child, or one whose children do not vary, weighs 1.
 """
 
 from __future__ import annotations
@@ -36,13 +37,14 @@ def base_weights(data: IndexData, spec: Spec) -> FloatArray:
         elif scheme == "user":
             rows.append(np.array([spec.weights.user.get(c, 1.0) for c in codes]))
         else:
-            rows.append(pca_weights(data))
+            rows.append(pca_weights(data, data.estimates.index(spec.estimates[0])))
     return np.vstack(rows)
 
 
-def nominal_levels(data: IndexData) -> list[FloatArray]:
-    """Nominal values of the children of every level, each ``(provinces, children)``."""
-    x = normalise(data.values[0, :1], "goalposts", data.lo, data.hi)
+def nominal_levels(data: IndexData, est: int = 0) -> list[FloatArray]:
+    """Nominal values of the children of every level, each ``(provinces, children)``, from
+    the full-sample estimates of kind ``est`` (an index into ``data.estimates``)."""
+    x = normalise(data.values[est, :1], "goalposts", data.lo, data.hi)
     out = []
     for level in data.levels:
         out.append(x[0])
@@ -50,17 +52,17 @@ def nominal_levels(data: IndexData) -> list[FloatArray]:
     return out
 
 
-def pca_weights(data: IndexData) -> FloatArray:
+def pca_weights(data: IndexData, est: int = 0) -> FloatArray:
     """Squared first-component loadings within every group, concatenated over levels."""
     parts = []
-    for level, x in zip(data.levels, nominal_levels(data), strict=True):
+    for level, x in zip(data.levels, nominal_levels(data, est), strict=True):
         w = np.ones(len(level.children))
         owner = np.asarray(level.parent_of)
         for g in range(len(level.parents)):
             idx = np.flatnonzero(owner == g)
             block = x[:, idx]
             block = block[~np.isnan(block).any(axis=1)]
-            if len(idx) < 2 or len(block) <= len(idx):
+            if len(idx) < 2 or len(block) <= len(idx) or np.any(block.std(axis=0) == 0):
                 continue
             pc = PCA(block, ncomp=1, standardize=True, method="eig")
             load = np.asarray(pc.loadings)[:, 0]

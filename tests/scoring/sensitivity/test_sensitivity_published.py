@@ -203,3 +203,25 @@ def test_alternative_choices_rebuild_the_index_as_defined(sub2023: pd.DataFrame)
     owner = np.array([c[2] for c in design.data.leaves])
     for d in "12345678":
         assert (~sets[:, owner == d]).any(axis=1).all()
+
+
+def test_province_order_does_not_matter(sub2023: pd.DataFrame) -> None:
+    spec = default_audit(microdata=False)
+    shuffled = sub2023.sample(frac=1.0, random_state=4)
+    a = uncertainty(Design(published_input(sub2023), spec), runs=200, rng=8).provinces
+    b = uncertainty(Design(published_input(shuffled), spec), runs=200, rng=8).provinces
+    key = ["output", "province"]
+    pd.testing.assert_frame_equal(
+        a.sort_values(key).reset_index(drop=True), b.sort_values(key).reset_index(drop=True)
+    )
+
+
+def test_pca_weights_are_squared_first_loadings(sub2023: pd.DataFrame) -> None:
+    data = published_input(sub2023)
+    w = Design(data, Spec.parse({"weights": {"schemes": ["pca"]}})).schemes[0]
+    s = sub2023.set_index("province").dropna()
+    cols = [c for c in s.columns if c[2] == "2"]
+    vals, vecs = np.linalg.eigh(np.corrcoef(s[cols].to_numpy(), rowvar=False))
+    first = vecs[:, np.argmax(vals)]
+    idx = [data.leaves.index(c) for c in cols]
+    np.testing.assert_allclose(w[idx], first**2 / np.sum(first**2), rtol=1e-8)
