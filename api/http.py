@@ -65,6 +65,13 @@ class BodyLimitMiddleware:
     async def _reject(self, scope: Scope, send: Send) -> None:
         import json
 
+        if scope.get("path", "").startswith("/v1/key/"):  # OpenRosa clients: their envelope
+            from api.openrosa.envelope import envelope_bytes
+
+            message = f"the upload exceeds {self.limit} bytes; the device should split it"
+            xml = [(b"content-type", b"text/xml; charset=utf-8"), (b"x-openrosa-version", b"1.0")]
+            await _send(send, 413, envelope_bytes(message), xml)
+            return
         payload = json.dumps(
             {
                 "type": "urn:papi-engine:problem:payload_too_large",
@@ -77,18 +84,15 @@ class BodyLimitMiddleware:
                 "errors": [],
             }
         ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
-                    (b"content-length", str(len(payload)).encode()),
-                    (b"connection", b"close"),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": payload})
+        await _send(send, 413, payload, [(b"content-type", PROBLEM_MEDIA_TYPE.encode())])
+
+
+async def _send(
+    send: Send, status: int, payload: bytes, headers: list[tuple[bytes, bytes]]
+) -> None:
+    length = [(b"content-length", str(len(payload)).encode()), (b"connection", b"close")]
+    await send({"type": "http.response.start", "status": status, "headers": headers + length})
+    await send({"type": "http.response.body", "body": payload})
 
 
 def media_type(request: Request) -> str:

@@ -19,14 +19,15 @@ from starlette.formparsers import MultiPartException
 
 from api.http import UnitOfWork, Uow
 from api.openrosa import service
+from api.openrosa.envelope import OPENROSA_HEADERS, XML_MEDIA_TYPE, envelope_bytes
 from api.openrosa.repository import Upload
 from api.problems import status_of
 from api.settings import Settings
 from survey.errors import PapiError
 
 BASE = "/v1/key/{token}/projects/{project}"
-OPENROSA = {"X-OpenRosa-Version": "1.0"}
-XML = "text/xml; charset=utf-8"
+OPENROSA = OPENROSA_HEADERS
+XML = XML_MEDIA_TYPE
 MAX_ATTACHMENTS = 100
 
 router = APIRouter(prefix=BASE, tags=["openrosa"])
@@ -50,12 +51,8 @@ def accept_length(settings: Settings) -> int:
 
 
 def envelope(message: str, status: int, extra: dict[str, str] | None = None) -> Response:
-    body = (
-        "<?xml version='1.0' encoding='UTF-8' ?>"
-        '<OpenRosaResponse xmlns="http://openrosa.org/http/response">'
-        f'<message nature="">{escape(message)}</message></OpenRosaResponse>'
-    )
-    return Response(body, status_code=status, media_type=XML, headers={**OPENROSA, **(extra or {})})
+    headers = {**OPENROSA_HEADERS, **(extra or {})}
+    return Response(envelope_bytes(message), status_code=status, media_type=XML, headers=headers)
 
 
 def failure(uow: UnitOfWork, exc: PapiError, extra: dict[str, str] | None = None) -> Response:
@@ -139,10 +136,10 @@ async def submission(
                         uploads.append(Upload(value.filename or name, kind, content))
                 elif name == "xml_submission_file":
                     xml = value.encode("utf-8")
-    except MultiPartException as exc:
-        return envelope(
-            f"the request is not a readable multipart submission: {exc.message}", 400, extra
-        )
+    except MultiPartException as exc:  # Starlette's limits: fields, files, part size
+        status = 413 if "size" in exc.message.lower() else 400
+        message = f"the request is not a readable multipart submission: {exc.message}"
+        return envelope(message, status, extra)
     if xml is None:
         return envelope(
             "no xml_submission_file part: post the instance XML as a multipart file part "

@@ -226,3 +226,15 @@ def test_two_first_posts_at_once_make_one_record(server: Server) -> None:
         t.join()
     assert statuses == [201] * 4
     assert stored_count(server, survey) == 1
+
+
+def test_oversized_uploads_are_413_in_the_envelope(server: Server) -> None:
+    survey = server.survey()
+    token = server.token(survey)
+    answers = random_response(server.q, np.random.default_rng(7))
+    xml = instance_xml(server.q, answers, new_id())
+    r = post(server, survey, token, xml, **{"big.jpg": b"x" * (server.settings.max_body_bytes + 1)})
+    assert r.status_code == 413
+    assert r.headers["X-OpenRosa-Version"] == "1.0"
+    assert "split" in openrosa_message(r.content)
+    assert stored_count(server, survey) == 0
