@@ -2,7 +2,7 @@
 
     {"submission_id": ..., "location": {"province", "district", "commune", "village"},
      "answers": {item id: value, ...},
-     "paradata": {"enumerator", "device", "start", "end", "gps": [lat, lon]}}
+     "paradata": {"enumerator", "device", "start", "end", "gps": {"lat", "lon"}}}
 
 Answers come from the respondent table through ``survey.tabular.frame_to_responses`` (the
 inverse of the API's export), so they validate against the questionnaire. Paradata are
@@ -92,7 +92,7 @@ def submissions(sim: SimulatedSurvey, rng: RngLike = 0) -> Iterator[dict[str, An
                 "device": p["device"],
                 "start": p["start"],
                 "end": p["end"],
-                "gps": [p["lat"], p["lon"]],
+                "gps": {"lat": float(p["lat"]), "lon": float(p["lon"])},
             },
         }
 
