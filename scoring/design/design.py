@@ -25,23 +25,21 @@ sources: ``taylor`` (Lumley 2010; Wolter 2007), ``estimators``, ``calibration``
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from scoring.design import calibration, estimators
 from scoring.design import replicates as reps
 from scoring.design.base import Estimation, as_list
 from scoring.design.calibration import CalibrationRecord
+from scoring.design.replicate_design import ReplicateDesign
 from scoring.design.structure import FloatArray, IntArray, Stage, build_stages, check_lonely
 from scoring.design.taylor import CalibrationStep, calibrated_variance, stratified_variance
 from survey.errors import DesignError
 from survey.rng import RngLike
-
-if TYPE_CHECKING:
-    from scoring.design.replicate_design import ReplicateDesign
 
 Replay = Callable[[FloatArray], FloatArray]
 
@@ -192,8 +190,6 @@ class SurveyDesign(Estimation):
     def _calibrated(
         self, new_w: FloatArray, x: object, replay: Replay, record: CalibrationRecord
     ) -> SurveyDesign:
-        import scipy.sparse as sp
-
         out = object.__new__(SurveyDesign)
         out.__dict__.update(self.__dict__)
         xs = x if sp.issparse(x) else sp.csr_matrix(np.asarray(x))
@@ -233,8 +229,6 @@ class SurveyDesign(Estimation):
             return calibration.rake(w, cells, epsilon, max_iter)[0]
 
         new_w, record = calibration.rake(self._w[:, None], cells, epsilon, max_iter)
-        import scipy.sparse as sp
-
         x = sp.hstack([c.dummies() for c in cells]).tocsr()
         return self._calibrated(new_w[:, 0], x, replay, record)
 
@@ -263,8 +257,6 @@ class SurveyDesign(Estimation):
         hadamard: NDArray[np.int_] | None = None,
     ) -> ReplicateDesign:
         """A replicate-weight design (JK1, JKn, BRR, Fay, Rao–Wu bootstrap)."""
-        from scoring.design.replicate_design import ReplicateDesign
-
         mult, scale, rscale = reps.multipliers(
             method,
             self._stage1,

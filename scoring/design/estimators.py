@@ -54,6 +54,8 @@ def means(
     y: FloatArray, w: FloatArray, domain: IntArray, n_domains: int
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
     """(est, u, n_obs, weight sum), each (D, K) except u (n, K)."""
+    if domain.min(initial=0) >= 0 and not np.isnan(y).any():
+        return _complete_means(y, w, domain, n_domains)
     observed = _observed(y, domain)
     y0 = np.where(observed, y, 0.0)
     ind = domain_indicator(domain, n_domains)
@@ -70,6 +72,23 @@ def means(
     scale *= obs
     u *= scale
     return est, u, n_obs, n_hat
+
+
+def _complete_means(
+    y: FloatArray, w: FloatArray, domain: IntArray, n_domains: int
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """``means`` without missing values: one weight total per domain serves every column."""
+    k = y.shape[1]
+    wsum = np.bincount(domain, weights=w, minlength=n_domains)
+    total = np.asarray(domain_indicator(domain, n_domains).multiply(w[None, :]).tocsr() @ y)
+    inv = np.divide(1.0, wsum, out=np.zeros_like(wsum), where=wsum > 0)
+    est = np.where(wsum[:, None] > 0, total * inv[:, None], np.nan)
+    u = np.take(np.nan_to_num(est), domain, axis=0)
+    np.subtract(y, u, out=u)
+    u *= inv[domain][:, None]
+    count = np.bincount(domain, minlength=n_domains).astype(np.float64)
+    n_hat = np.repeat(wsum[:, None], k, axis=1)
+    return est, u, np.repeat(count[:, None], k, axis=1), n_hat
 
 
 def totals(

@@ -16,6 +16,7 @@ import pandas as pd
 from scipy import stats
 
 from scoring.design.structure import FloatArray
+from survey.errors import DesignError
 
 CIMethod = Literal["t", "normal"]
 
@@ -23,15 +24,11 @@ CIMethod = Literal["t", "normal"]
 def quantile(level: float, df: FloatArray, ci: str) -> FloatArray:
     """Two-sided quantile per domain: t on ``df`` (NaN when df < 1) or normal."""
     if not 0 < level < 1:
-        from survey.errors import DesignError
-
         raise DesignError(f"level={level} is not a confidence level; expected 0 < level < 1.")
     p = 0.5 + level / 2
     if ci == "normal":
         return np.full(df.shape, float(stats.norm.ppf(p)))
     if ci != "t":
-        from survey.errors import DesignError
-
         raise DesignError(f"ci={ci!r} is not a CI method; expected 't' or 'normal'.")
     safe = np.where(df >= 1, df, 1.0)
     q: FloatArray = np.where(df >= 1, stats.t.ppf(p, safe), np.nan)

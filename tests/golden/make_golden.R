@@ -102,6 +102,9 @@ add("jk1", "as.svrepdesign(dclus1, type='JK1'): svymean(~api00+api99), svytotal(
          ratio = st(svyratio(~api00, ~api99, jk1)),
          by = by_st(svyby(~api00, ~stype, jk1, svymean)),
          with_replicates = st(withReplicates(jk1, function(w, data) sum(w * data$api00) / sum(w * data$api99))),
+         na_mean = st(svymean(~acs.k3, jk1, na.rm = TRUE)),
+         na_by = by_st(svyby(~acs.46, ~sch.wide, jk1, svymean, na.rm = TRUE)),
+         na_ratio = st(svyratio(~acs.k3, ~api99, jk1, na.rm = TRUE)),
          scale = jk1$scale))
 jk1n <- as.svrepdesign(dclus1n, type = "JK1")
 add("jk1_nofpc", "as.svrepdesign(svydesign(id=~dnum, weights=~pw, data=apiclus1), type='JK1')",

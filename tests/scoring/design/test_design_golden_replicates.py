@@ -32,6 +32,9 @@ def test_jk1(dclus1: SurveyDesign, golden: dict[str, Any]) -> None:
     check(jk.total("enroll"), ref["total"])
     check(jk.ratio("api00", "api99"), ref["ratio"])
     check(jk.mean("api00", by="stype"), ref["by"])
+    check(jk.mean("acs.k3"), ref["na_mean"])
+    check(jk.mean("acs.46", by="sch.wide"), ref["na_by"])
+    check(jk.ratio("acs.k3", "api99"), ref["na_ratio"])
 
 
 def test_with_replicates_takes_the_weight_matrix(

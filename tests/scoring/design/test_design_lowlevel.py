@@ -149,3 +149,20 @@ def test_docs_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
         os.chdir(here)
     out = capsys.readouterr().out
     assert "644.169399" in out and "23.542241" in out
+
+
+def test_replicates_where_a_domain_is_empty_are_left_out(apiclus1: pd.DataFrame) -> None:
+    two = apiclus1["dnum"].unique()[:2]
+    data = apiclus1.assign(dom=np.where(apiclus1["dnum"].isin(two), "in", "out"))
+    boot = SurveyDesign(data, weights="pw", psu="dnum").replicates("bootstrap", 300, rng=3)
+    got = boot.mean("api00", by="dom")
+    w = boot.replicate_weights()
+    y = data["api00"].to_numpy(dtype=float)
+    inside = (data["dom"] == "in").to_numpy()
+    with np.errstate(invalid="ignore"):
+        theta = (y[inside] @ w[inside]) / w[inside].sum(axis=0)
+    ok = ~np.isnan(theta)
+    assert 0 < (~ok).sum() < 100  # some replicates draw neither of the domain's two PSUs
+    manual = boot.scale * np.sum((theta[ok] - theta[ok].mean()) ** 2)
+    np.testing.assert_allclose(got["se"][0], np.sqrt(manual))
+    assert np.isfinite(got["se"]).all()

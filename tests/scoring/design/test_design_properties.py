@@ -104,3 +104,18 @@ def test_no_stratum_single_psu_design_is_refused(apiclus1: pd.DataFrame) -> None
 
     with pytest.raises(DesignError):
         SurveyDesign(apiclus1.assign(one=1), weights="pw", psu="one")
+
+
+@SETTINGS
+@given(df=designs())
+def test_a_certainty_stratum_contributes_nothing(df: pd.DataFrame) -> None:
+    """fpc equal to the number of sampled PSUs (f = 1): no first-stage variance there."""
+    n_h = df.groupby("h")["psu"].nunique()
+    certain = df.assign(N=np.where(df["h"] == 0, df["h"].map(n_h), 10_000.0))
+    full = SurveyDesign(certain, weights="w", strata="h", psu="psu", fpc="N").total("y")
+    rest = certain[certain["h"] != 0]
+    if rest.empty:
+        assert full["se"][0] == 0.0
+        return
+    others = SurveyDesign(rest, weights="w", strata="h", psu="psu", fpc="N").total("y")
+    np.testing.assert_allclose(full["se"], others["se"], rtol=1e-9, atol=1e-9)
