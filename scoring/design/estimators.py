@@ -79,16 +79,17 @@ def _complete_means(
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
     """``means`` without missing values: one weight total per domain serves every column."""
     k = y.shape[1]
-    wsum = np.bincount(domain, weights=w, minlength=n_domains)
+    wsum: FloatArray = np.bincount(domain, weights=w, minlength=n_domains).astype(np.float64)
     total = np.asarray(domain_indicator(domain, n_domains).multiply(w[None, :]).tocsr() @ y)
     inv = np.divide(1.0, wsum, out=np.zeros_like(wsum), where=wsum > 0)
-    est = np.where(wsum[:, None] > 0, total * inv[:, None], np.nan)
-    u = np.take(np.nan_to_num(est), domain, axis=0)
+    est: FloatArray = np.where(wsum[:, None] > 0, total * inv[:, None], np.nan)
+    u: FloatArray = np.take(np.nan_to_num(est), domain, axis=0)
     np.subtract(y, u, out=u)
     u *= inv[domain][:, None]
     count = np.bincount(domain, minlength=n_domains).astype(np.float64)
-    n_hat = np.repeat(wsum[:, None], k, axis=1)
-    return est, u, np.repeat(count[:, None], k, axis=1), n_hat
+    n_hat: FloatArray = np.repeat(wsum[:, None], k, axis=1)
+    n_obs: FloatArray = np.repeat(count[:, None], k, axis=1)
+    return est, u, n_obs, n_hat
 
 
 def totals(
