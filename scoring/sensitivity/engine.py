@@ -84,6 +84,9 @@ class Design:
         self.exclusion_sets = self._exclusion_sets()
         self.memberships = tuple(lv.membership() for lv in data.levels)
         self.factors = self._factors()
+        self._fixed_leaves: FloatArray = np.stack(
+            [normalise(data.values[0, 0], m, data.lo, data.hi) for m in spec.normalisation]
+        )
         self.n_columns = sum(len(f.columns) for f in self.factors)
         missing = sorted(set(spec.estimates) - set(data.estimates))
         if missing:
@@ -235,8 +238,10 @@ class Design:
     def leaves(self, c: Choices) -> FloatArray:
         """Normalised leaf values ``(runs | 1, provinces, leaves)``."""
         data, methods = self.data, self.spec.normalisation
-        if data.values.shape[:2] == (1, 1) and np.all(c.norm == c.norm[0]):
-            return normalise(data.values[0, :1], methods[int(c.norm[0])], data.lo, data.hi)
+        if data.values.shape[:2] == (1, 1):  # fixed data: normalise once per method
+            if np.all(c.norm == c.norm[0]):
+                return self._fixed_leaves[int(c.norm[0]) : int(c.norm[0]) + 1]
+            return np.asarray(self._fixed_leaves[c.norm], dtype=np.float64)
         raw = data.values[c.est, c.rep]  # (runs, provinces, leaves)
         out = np.empty_like(raw)
         for m in np.unique(c.norm):  # few normalisations
