@@ -28,6 +28,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "api.commands.export",
     "api.commands.sensitivity",
     "api.commands.report",
+    "api.commands.demo",
     "api.commands.simulate",
     "api.commands.score",
     "api.commands.openrosa",

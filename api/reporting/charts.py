@@ -88,7 +88,13 @@ def dot_whisker(
             if (data["group"] == g).any()
         ]
         if handles:
-            ax.legend(handles=handles, loc="lower right", fontsize=7, frameon=False)
+            ax.legend(
+                handles=handles,
+                loc="upper left",
+                bbox_to_anchor=(1.0, 1.0),
+                fontsize=7,
+                frameon=False,
+            )
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     return to_svg(fig)

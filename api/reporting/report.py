@@ -46,6 +46,7 @@ class ReportInputs:
     method: str = ""
     sensitivity: Mapping[str, Any] | None = None
     changes: pd.DataFrame | None = None
+    changes_title: str | None = None
     collection: CollectionSummary | None = None
 
 
@@ -291,6 +292,7 @@ def build_report(inputs: ReportInputs, *, lang: str = "en") -> str:
         rank_rows=rank_rows,
         dimension_charts=dimension_charts,
         changes=_changes_table(inputs.changes, names, lang) if inputs.changes is not None else None,
+        changes_title=inputs.changes_title or L["changes"],
         sensitivity=_sensitivity_block(inputs.sensitivity, names, lang)
         if inputs.sensitivity
         else None,

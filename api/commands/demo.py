@@ -1,0 +1,143 @@
+"""``papi demo``: simulate, collect through the API, score, analyse and report, in one go."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+console = Console(stderr=True)
+
+EPILOG = (
+    "Examples:\n\n"
+    "  papi demo                                  # national survey, report in ./papi-demo\n\n"
+    "  papi demo --pilot --year 2023 --out pilot  # one-district pilot (Hai Phong's capital)\n\n"
+    "  papi demo --provinces P01,P20,P31 --bootstrap 200 --out small"
+)
+
+
+def _summary_table(result: object, top: int = 5) -> Table:
+    from api.demo import DemoResult
+
+    assert isinstance(result, DemoResult)
+    comp = result.scores.composite
+    comp = comp[(comp["province"] != "VN") & comp["est"].notna()].sort_values(
+        "est", ascending=False
+    )
+    table = Table(title="Aggregate PAPI score (8–80), 95% CI", title_justify="left")
+    from survey.published import provinces
+
+    names = dict(zip(provinces()["province"], provinces()["name"], strict=True))
+    for col in ("", "province", "score", "95% CI", "rank (interval)", "group"):
+        table.add_column(col, justify="left" if col in ("", "province", "group") else "right")
+    shown = comp if len(comp) <= 2 * top else comp.iloc[list(range(top)) + list(range(-top, 0))]
+    for i, rec in enumerate(shown.to_dict("records")):
+        tag = "top" if i < min(top, len(shown)) and len(comp) > 2 * top else ""
+        if len(comp) > 2 * top and i >= top:
+            tag = "bottom"
+        rank = "" if rec["rank"] != rec["rank"] else f"{int(rec['rank'])}"
+        if rec.get("rank_lci") == rec.get("rank_lci") and rec.get("rank_lci") is not None:
+            rank += f" ({int(rec['rank_lci'])}–{int(rec['rank_uci'])})"
+        table.add_row(
+            tag,
+            f"{rec['province']} {names.get(rec['province'], '')}",
+            f"{rec['est']:.2f}",
+            f"[{rec['lci']:.2f}, {rec['uci']:.2f}]",
+            rank,
+            str(rec.get("group") or ""),
+        )
+    return table
+
+
+def demo(
+    out: Annotated[Path, typer.Option(help="Directory for the database, data and report.")] = Path(
+        "papi-demo"
+    ),
+    pilot: Annotated[
+        bool, typer.Option("--pilot", help="Simulate a one-district pilot instead.")
+    ] = False,
+    district: Annotated[
+        str, typer.Option(help="District of the pilot (frame id, e.g. P20-D01).")
+    ] = "P20-D01",
+    year: Annotated[
+        int, typer.Option(help="Published year the simulation is calibrated to (2021–2024).")
+    ] = 2024,
+    seed: Annotated[int, typer.Option(help="Random seed (everything is reproducible).")] = 7,
+    provinces: Annotated[
+        str | None, typer.Option(help="Only these provinces, comma-separated (e.g. P01,P31).")
+    ] = None,
+    bootstrap: Annotated[int, typer.Option(min=2, help="Bootstrap replicates.")] = 1000,
+    runs: Annotated[int, typer.Option(min=10, help="Sensitivity Monte Carlo runs.")] = 2000,
+    lang: Annotated[str, typer.Option(help="Report language: en or vi.")] = "en",
+    json_out: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
+) -> None:
+    """Run the whole job on the embedded defaults: create a database, simulate a national
+    PAPI survey (or a pilot), submit every interview through the HTTP API in batches,
+    export, score with 95% CIs, run a sensitivity analysis and write report.html."""
+    from api.demo import DemoConfig, run_demo
+    from survey.errors import PapiError
+
+    if year < 2021:
+        raise PapiError(
+            f"the demo uses the papi-2021 questionnaire, calibrated to 2021–2024; got --year {year}",
+            code="usage",
+        )
+    cfg = DemoConfig(
+        out=out,
+        year=year,
+        seed=seed,
+        pilot=district if pilot else None,
+        provinces=[p.strip() for p in provinces.split(",") if p.strip()] if provinces else None,
+        bootstrap=bootstrap,
+        sensitivity_runs=runs,
+        lang=lang,
+    )
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    ) as progress:
+
+        def step(description: str, total: int) -> Callable[[int], None]:
+            task = progress.add_task(description, total=total)
+            return lambda n: progress.advance(task, n)
+
+        result = run_demo(cfg, step)
+    if json_out:
+        print(
+            json.dumps(
+                {
+                    "out": str(result.out),
+                    "interviews": result.interviews,
+                    "accepted": result.accepted,
+                    "report": str(result.report),
+                    "files": {k: str(v) for k, v in result.files.items()},
+                    "timings_s": {k: round(v, 2) for k, v in result.timings.items()},
+                }
+            )
+        )
+        return
+    console.print(_summary_table(result))
+    console.print(
+        f"\n[green]Done.[/green] {result.accepted:,} interviews collected and scored in "
+        f"{sum(result.timings.values()):.0f} s.\n"
+        f"  Report:      {result.report}  (open it in a browser)\n"
+        f"  Scores:      {out / 'scores'}/ (CSV and JSON per level)\n"
+        f"  Data:        {out / 'responses.parquet'} (try: papi score {out / 'responses.parquet'})\n"
+        f"  Next:        papi serve --database-url sqlite:///{out / 'papi.db'}  to browse the API "
+        "at http://127.0.0.1:8000/docs",
+        soft_wrap=True,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command(name="demo", epilog=EPILOG)(demo)

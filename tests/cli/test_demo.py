@@ -1,0 +1,89 @@
+"""`papi demo` end to end through a subprocess: simulate, collect over HTTP, score, report.
+
+The reduced runs use a few provinces; the full national run (the README's first command)
+is marked slow and runs once in CI.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from scoring import IndexScores
+
+
+def run_demo(tmp_path: Path, *args: str) -> dict[str, object]:
+    res = subprocess.run(
+        [sys.executable, "-m", "api", "demo", "--out", str(tmp_path / "demo"), "--json", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=900,
+    )
+    assert res.returncode == 0, res.stderr[-3000:]
+    summary: dict[str, object] = json.loads(res.stdout)
+    return summary
+
+
+def check_outputs(out: Path, summary: dict[str, object], provinces: set[str]) -> IndexScores:
+    assert summary["accepted"] == summary["interviews"]
+    scores = IndexScores.from_json((out / "scores" / "scores.json").read_text(encoding="utf-8"))
+    comp = scores.composite.set_index("province")
+    assert set(comp.index) - {"VN"} == provinces
+    assert comp["est"].between(8, 80).all()
+    assert (comp["lci"] <= comp["est"]).all() and (comp["est"] <= comp["uci"]).all()
+    data = pd.read_parquet(out / "responses.parquet")
+    assert len(data) == summary["interviews"]
+    assert {"stratum", "psu", "weight"} <= set(data.columns)
+    html = (out / "report.html").read_text(encoding="utf-8")
+    for code, row in comp.drop(index="VN").iterrows():
+        assert f"{row['est']:.2f}" in html, code
+        assert f"[{row['lci']:.2f}, {row['uci']:.2f}]" in html, code
+    return scores
+
+
+def test_demo_reduced(tmp_path: Path) -> None:
+    summary = run_demo(
+        tmp_path, "--provinces", "P01,P20,P31,P63", "--bootstrap", "50", "--runs", "100"
+    )
+    out = tmp_path / "demo"
+    check_outputs(out, summary, {"P01", "P20", "P31", "P63"})
+    sens = json.loads((out / "sensitivity.json").read_text(encoding="utf-8"))
+    assert {p["province"] for p in sens["provinces"]} == {"P01", "P20", "P31", "P63"}
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "Hai Phong" in html and "Data collection" in html and "Sensitivity" in html
+
+
+def test_demo_pilot_in_vietnamese(tmp_path: Path) -> None:
+    summary = run_demo(tmp_path, "--pilot", "--bootstrap", "50", "--lang", "vi")
+    out = tmp_path / "demo"
+    check_outputs(out, summary, {"P20"})
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "Hải Phòng" in html and 'lang="vi"' in html
+
+
+def test_demo_refuses_a_year_without_the_2021_structure(tmp_path: Path) -> None:
+    res = subprocess.run(
+        [sys.executable, "-m", "api", "demo", "--year", "2019", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert res.returncode == 1
+    assert "2021" in res.stderr and "--year 2019" in res.stderr
+
+
+@pytest.mark.slow
+def test_demo_full_national(tmp_path: Path) -> None:
+    """The README's first command, at full scale: every province scored in 2024."""
+    from survey.published import subdimensions
+
+    summary = run_demo(tmp_path)
+    scored = set(subdimensions(2024)["province"])
+    scores = check_outputs(tmp_path / "demo", summary, scored)
+    assert scores.replicates == 1000
