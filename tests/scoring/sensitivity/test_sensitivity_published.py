@@ -9,6 +9,8 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from scipy.stats import rankdata
 
 from scoring import score_published
@@ -225,3 +227,54 @@ def test_pca_weights_are_squared_first_loadings(sub2023: pd.DataFrame) -> None:
     first = vecs[:, np.argmax(vals)]
     idx = [data.leaves.index(c) for c in cols]
     np.testing.assert_allclose(w[idx], first**2 / np.sum(first**2), rtol=1e-8)
+
+
+SPECS = st.fixed_dictionaries(
+    {
+        "normalisation": st.lists(
+            st.sampled_from(["goalposts", "minmax", "rank"]), min_size=1, max_size=3, unique=True
+        ),
+        "aggregation": st.fixed_dictionaries(
+            {
+                "dimension": st.lists(
+                    st.sampled_from(["arithmetic", "geometric", "generalised:2"]),
+                    min_size=1, max_size=2, unique=True,
+                ),
+                "index": st.lists(
+                    st.sampled_from(["arithmetic", "geometric", "copeland"]),
+                    min_size=1, max_size=2, unique=True,
+                ),
+            }
+        ),
+        "weights": st.fixed_dictionaries(
+            {"schemes": st.sampled_from([["equal"], ["equal", "pca"]]), "noise": st.sampled_from([0.0, 0.3])}
+        ),
+        "exclusion": st.sampled_from(
+            [{"mode": "none"}, {"mode": "one_at_a_time", "level": "dimension"},
+             {"mode": "random", "level": "subdimension", "k": 2}]
+        ),
+    }
+)  # fmt: skip
+
+
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(SPECS)
+def test_any_spec_gives_coherent_rank_statistics(sub2023: pd.DataFrame, doc: dict) -> None:  # type: ignore[type-arg]
+    design = Design(published_input(sub2023), Spec.parse(doc))
+    res = uncertainty(design, runs=60, rng=0)
+    pr = res.provinces[res.provinces["nominal_rank"].notna()]
+    assert (pr["rank_q05"] <= pr["median_rank"]).all() and (
+        pr["median_rank"] <= pr["rank_q95"]
+    ).all()
+    assert pr["rank_q05"].min() >= 1 and pr["rank_q95"].max() <= 61
+    p = pr[["p_high", "p_high_average", "p_low_average", "p_low"]].sum(axis=1)
+    np.testing.assert_allclose(p, 1)
+    firsts = (doc["normalisation"][0], *(a[0] for a in doc["aggregation"].values()))
+    if firsts == ("goalposts", "arithmetic", "arithmetic"):  # PAPI's choices are nominal
+        agg = pr[pr["output"] == "PAPI"].set_index("province")["nominal_score"]
+        pub = published_aggregate(sub2023)
+        np.testing.assert_allclose(agg, pub.loc[agg.index], rtol=1e-12)
+    if not design.factors:
+        assert (pr["mean_abs_shift"] == 0).all()
