@@ -71,12 +71,15 @@ def cells(
         keys = df[cols[0]].astype(str)
         pop = {str(k): float(v) for k, v in population.items()}
     else:
-        keys = df[cols].astype(str).agg(".".join, axis=1)
+        keys = df[cols[0]].astype(str)
+        for c in cols[1:]:
+            keys = keys + "." + df[c].astype(str)
         pop = {
             ".".join(str(p) for p in (k if isinstance(k, tuple) else (k,))): float(v)
             for k, v in population.items()
         }
     code, labels = codes(keys)
+    present = set(labels)
     missing = [lab for lab in labels if lab not in pop]
     if missing:
         raise DesignError.with_problems(
@@ -87,7 +90,7 @@ def cells(
                 for m in missing
             ],
         )
-    absent = [k for k, v in pop.items() if k not in labels and v > 0]
+    absent = [k for k, v in pop.items() if k not in present and v > 0]
     if absent:
         raise DesignError(
             f"{name}: population cell(s) {absent[:5]} have no sampled unit; merge them with a "

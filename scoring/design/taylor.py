@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
@@ -46,15 +47,36 @@ class CalibrationStep:
     before: FloatArray  # (n,) weights before the step
     after: FloatArray  # (n,) weights after the step
 
-    def residualise(self, xw: FloatArray) -> FloatArray:
-        """Residual of weighted influence values ``xw`` (n, K) after this step."""
+    @cached_property
+    def _projector(self) -> tuple[sp.csr_matrix, FloatArray | sp.csr_matrix]:
+        """``X' diag(d/w)`` and the pseudo-inverse of ``X' D X`` (computed once per step).
+
+        Cell dummies (one non-zero per row: post-strata) give a diagonal ``X' D X``.
+        """
         ratio = np.divide(
             self.before, self.after, out=np.zeros_like(self.before), where=self.after != 0
         )
-        design = self.x.multiply(self.before[:, None]).tocsr()
-        gram = np.asarray((self.x.T @ design).todense())
-        rhs = np.asarray(self.x.T @ (xw * ratio[:, None]))
-        beta = np.linalg.lstsq(gram, rhs, rcond=None)[0]
+        xt_ratio = sp.csr_matrix(self.x.multiply(ratio[:, None]).T)
+        gram = sp.csr_matrix(self.x.T @ self.x.multiply(self.before[:, None]).tocsr())
+        if np.all(np.diff(self.x.indptr) == 1):
+            diag = gram.diagonal()
+            inv = np.divide(1.0, diag, out=np.zeros_like(diag), where=diag != 0)
+            return xt_ratio, sp.diags(inv).tocsr()
+        return xt_ratio, np.linalg.pinv(np.asarray(gram.todense()))
+
+    def nested_in(self, domain: IntArray) -> bool:
+        """True when each calibration column is non-zero within a single domain only."""
+        coo = self.x.tocoo()
+        keep = coo.data != 0
+        pairs = np.unique(
+            coo.col[keep].astype(np.int64) * (int(domain.max()) + 1) + domain[coo.row[keep]]
+        )
+        return bool(np.unique(pairs // (int(domain.max()) + 1)).shape[0] == pairs.shape[0])
+
+    def residualise(self, xw: FloatArray) -> FloatArray:
+        """Residual of weighted influence values ``xw`` (n, K) after this step."""
+        xt_ratio, gram_pinv = self._projector
+        beta = np.asarray(gram_pinv @ np.asarray(xt_ratio @ xw))
         fitted = np.asarray(self.x @ beta)
         out: FloatArray = xw - self.after[:, None] * fitted
         return out
@@ -131,10 +153,17 @@ def calibrated_variance(
 ) -> FloatArray:
     """As ``stratified_variance`` after residualising on every calibration step.
 
-    A domain's residual spreads outside the domain, so domains are materialised in chunks
-    (``n x (chunk·K)`` at a time) and each chunk takes one residual and one variance pass.
+    When every calibration variable is non-zero inside one domain only (post-strata within
+    provinces, domains the provinces) a domain's residual stays inside the domain, so the
+    compact ``(n, K)`` values are residualised once. Otherwise a domain's residual spreads
+    outside it and domains are materialised in chunks (``n x (chunk·K)`` at a time).
     """
     n, k = xw.shape
+    if domain is not None and all(step.nested_in(domain) for step in steps):
+        res = xw
+        for step in steps:
+            res = step.residualise(res)
+        return stratified_variance(stages, res, domain, n_domains, lonely)
     if domain is None:
         res = xw
         for step in steps:

@@ -166,3 +166,23 @@ def test_replicates_where_a_domain_is_empty_are_left_out(apiclus1: pd.DataFrame)
     manual = boot.scale * np.sum((theta[ok] - theta[ok].mean()) ** 2)
     np.testing.assert_allclose(got["se"][0], np.sqrt(manual))
     assert np.isfinite(got["se"]).all()
+
+
+def test_post_strata_nested_in_domains_take_the_compact_path(
+    dclus1: SurveyDesign, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cells inside one domain keep each residual inside it; the general path agrees."""
+    from scoring.design.taylor import CalibrationStep
+
+    data = dclus1.data
+    pop = {
+        (s, w): float(n) * 1.05
+        for (s, w), n in data.groupby(["stype", "sch.wide"])["pw"].sum().items()
+    }
+    ps = dclus1.poststratify(["stype", "sch.wide"], pop)
+    dom, _ = ps.domain_codes("stype")
+    assert all(step.nested_in(dom) for step in ps._steps)
+    compact = ps.mean(["api00", "acs.k3"], by="stype")
+    monkeypatch.setattr(CalibrationStep, "nested_in", lambda self, domain: False)
+    general = ps.mean(["api00", "acs.k3"], by="stype")
+    pd.testing.assert_frame_equal(compact, general, rtol=1e-10)
