@@ -31,7 +31,9 @@ class TokenCreate(BaseModel):
 
     name: str = Field(min_length=1, max_length=100, description="holder, e.g. 'enum-07'")
     role: Role
-    survey_id: int | None = Field(default=None, description="restrict the token to one survey")
+    survey_id: int | None = Field(
+        default=None, ge=1, le=2**31 - 1, description="restrict the token to one survey"
+    )
 
 
 class TokenOut(BaseModel):

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
 UnitId = str
+Quota = Annotated[int, Field(ge=0, le=10_000_000)]
 
 
 class SampleUnit(BaseModel):
@@ -24,7 +26,9 @@ class SampleUnit(BaseModel):
     prob_person: float | None = Field(default=None, gt=0, le=1)
     stratum: str | None = Field(default=None, max_length=60)
     psu: str | None = Field(default=None, max_length=60)
-    quota: int | None = Field(default=None, ge=0, description="interviews wanted here")
+    quota: int | None = Field(
+        default=None, ge=0, le=10_000_000, description="interviews wanted here"
+    )
 
 
 class SurveyCreate(BaseModel):
@@ -40,7 +44,7 @@ class SurveyCreate(BaseModel):
     year: int = Field(ge=1990, le=2100, examples=[2026])
     name: str = Field(min_length=1, max_length=200, examples=["PAPI 2026 pilot"])
     sample: list[SampleUnit] = Field(default_factory=list, max_length=100_000)
-    quotas: dict[UnitId, int] = Field(
+    quotas: dict[Annotated[str, Field(min_length=1, max_length=60)], Quota] = Field(
         default_factory=dict,
         description="target interviews per village or province id (adds to sample quotas)",
     )
