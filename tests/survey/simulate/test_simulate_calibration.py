@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import replicated
+from sim_helpers import replicated
 
 from scoring import score
 from survey.loader import load_questionnaire

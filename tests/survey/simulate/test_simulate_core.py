@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import replicated
+from sim_helpers import replicated
 
 from survey.errors import NotFound
 from survey.published import subdimensions
