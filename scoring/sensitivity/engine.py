@@ -12,6 +12,7 @@ few alternatives of each discrete choice and over the levels of the hierarchy.
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -74,20 +75,6 @@ class Design:
             levels=[lv.name for lv in data.levels],
             codes=data.codes(),
         )
-        self.data, self.spec = data, spec
-        self.aggs: tuple[tuple[Aggregation, ...], ...] = tuple(
-            spec.aggregations(lv.name) for lv in data.levels
-        )
-        self.offsets = data.weight_offsets()
-        self.weight_codes = tuple(c for lv in data.levels for c in lv.children)
-        self.schemes = base_weights(data, spec)  # (schemes, weights)
-        self.exclusion_sets = self._exclusion_sets()
-        self.memberships = tuple(lv.membership() for lv in data.levels)
-        self.factors = self._factors()
-        self._fixed_leaves: FloatArray = np.stack(
-            [normalise(data.values[0, 0], m, data.lo, data.hi) for m in spec.normalisation]
-        )
-        self.n_columns = sum(len(f.columns) for f in self.factors)
         missing = sorted(set(spec.estimates) - set(data.estimates))
         if missing:
             raise SpecError(
@@ -102,6 +89,20 @@ class Design:
                 "build the input with replicates > 0",
                 code="spec_inapplicable",
             )
+        self.data, self.spec = data, spec
+        self.aggs: tuple[tuple[Aggregation, ...], ...] = tuple(
+            spec.aggregations(lv.name) for lv in data.levels
+        )
+        self.offsets = data.weight_offsets()
+        self.weight_codes = tuple(c for lv in data.levels for c in lv.children)
+        self.schemes = base_weights(data, spec)  # (schemes, weights)
+        self.exclusion_sets = self._exclusion_sets()
+        self.memberships = tuple(lv.membership() for lv in data.levels)
+        self.factors = self._factors()
+        self._fixed_leaves: FloatArray = np.stack(
+            [normalise(data.values[0, 0], m, data.lo, data.hi) for m in spec.normalisation]
+        )
+        self.n_columns = sum(len(f.columns) for f in self.factors)
         scored = int((~np.isnan(self.evaluate(self.nominal()).aggregate[0])).sum())
         if scored < 2:
             gaps = np.isnan(data.values[0, 0]).any(axis=0)
@@ -123,13 +124,14 @@ class Design:
         if ex.mode == "one_at_a_time":
             combos: list[tuple[int, ...]] = [(), *((i,) for i in range(len(level.children)))]
         else:
+            n_sets = math.comb(len(level.children), ex.k)
+            if n_sets > MAX_EXCLUSION_SETS:
+                raise SpecError(
+                    f"exclusion of k={ex.k} {ex.level}s gives {n_sets} sets; "
+                    f"expected at most {MAX_EXCLUSION_SETS}: lower k",
+                    code="spec_inapplicable",
+                )
             combos = list(itertools.combinations(range(len(level.children)), ex.k))
-        if len(combos) > MAX_EXCLUSION_SETS:
-            raise SpecError(
-                f"exclusion of k={ex.k} {ex.level}s gives {len(combos)} sets; "
-                f"expected at most {MAX_EXCLUSION_SETS}: lower k",
-                code="spec_inapplicable",
-            )
         owner = np.asarray(level.parent_of)
         masks = np.zeros((len(combos), n_w), dtype=bool)
         keep = np.ones(len(combos), dtype=bool)

@@ -117,6 +117,10 @@ def test_microdata_choices_need_what_they_use(sim: pd.DataFrame) -> None:
         Design(bare, Spec(sampling_error=True))
     with pytest.raises(SpecError, match="weighted"):
         Design(bare, Spec(estimates=("unweighted", "weighted")))
+    with pytest.raises(SpecError, match="weighted"):
+        Design(bare, Spec(estimates=("weighted",)))
+    with pytest.raises(SpecError, match="sets"):
+        Design(bare, Spec.parse({"exclusion": {"mode": "random", "level": "indicator", "k": 9}}))
     with pytest.raises(ScoringError, match="weight column"):
         microdata_input(sim.drop(columns="weight"), "papi-2021", replicates=0)
     suppressed = microdata_input(sim, "papi-2021", replicates=0, sparse="suppress")
