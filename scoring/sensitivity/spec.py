@@ -216,15 +216,14 @@ class Spec(_Frozen):
                     "inapplicable",
                     f"{data_kind} have no `{level}` aggregation level; expected one of {list(levels)}",
                 )
+        # inputs stay positive up the hierarchy unless z-scores or a Copeland level intervene
+        source = None if POSITIVE_NORMALISATIONS.issuperset(self.normalisation) else "z-scores"
         for i, level in enumerate(levels):
-            below_positive = (
-                bool(POSITIVE_NORMALISATIONS.issuperset(self.normalisation))
-                if i == 0
-                else all(a.keeps_positive for a in self.aggregations(levels[i - 1]))
-            )
+            below = self.aggregations(levels[i - 1]) if i > 0 else ()
+            if source is None and not all(a.keeps_positive for a in below):
+                source = f"Copeland scores at `{levels[i - 1]}`"
             for j, alt in enumerate(self.aggregations(level)):
-                if alt.needs_positive and not below_positive:
-                    source = "z-scores" if i == 0 else f"Copeland scores at `{levels[i - 1]}`"
+                if alt.needs_positive and source is not None:
                     bad(
                         f"/aggregation/{level}/{j}",
                         "inapplicable_combination",

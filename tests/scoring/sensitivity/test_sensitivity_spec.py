@@ -89,6 +89,10 @@ def test_not_a_mapping() -> None:
             {"aggregation": {"dimension": ["copeland"], "index": ["arithmetic", "generalised:2"]}},
             "/aggregation/index/1",
         ),
+        (  # means of z-scores can be negative too
+            {"normalisation": ["goalposts", "zscore"], "aggregation": {"index": ["geometric"]}},
+            "/aggregation/index/0",
+        ),
     ],
 )
 def test_inapplicable_to_published_scores(published, data, pointer) -> None:  # type: ignore[no-untyped-def]
