@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from scoring.index.indicators import indicator_values
+from survey.loader import load_questionnaire
 from survey.tabular import responses_to_frame
 from survey.xform import parse_submission
 from tests.api.openrosa.conftest import Fill, Server
@@ -124,19 +125,40 @@ def test_engine_interviews_are_exported_and_scored_like_json_ones(
     assert np.isfinite(y).sum() > len(codes)  # the interviews do produce indicator values
 
 
+@pytest.fixture(scope="module")
+def edits(fills: dict[str, list[Fill]], papi_xform: bytes) -> dict[str, Fill]:
+    """The engines' edits of the first Web Forms interview (shared by both backends): Web
+    Forms' edit mode on it, a second edit of the same (by then stale) version, and a JavaRosa
+    edit of the first edit the way Collect writes one (new instanceID, deprecatedID)."""
+    first = fills["webforms"][0]
+    age = int(first.answers["age"]) % 50 + 19
+    edited = fill_webforms(papi_xform, {"age": str(age)}, edit_of=first.filled.xml)
+    stale = fill_webforms(papi_xform, {"age": "60"}, edit_of=first.filled.xml)
+    new_id = parse_submission(load_questionnaire("papi-2021"), edited.xml).instance_id
+    answers = first.answers | {"age": 33}
+    again = fill_javarosa(
+        papi_xform,
+        {k: [str(c) for c in v] if isinstance(v, list) else str(v) for k, v in answers.items()},
+        instance_id=f"uuid:{uuid.uuid4()}",
+        deprecated_id=new_id,
+    )
+    return {
+        "edited": Fill("webforms", first.answers | {"age": age}, edited),
+        "stale": Fill("webforms", {}, stale),
+        "again": Fill("javarosa", answers, again),
+    }
+
+
 def test_edits_through_deprecated_id_keep_every_version(
-    server: Server, fills: dict[str, list[Fill]], papi_xform: bytes
+    server: Server, fills: dict[str, list[Fill]], edits: dict[str, Fill]
 ) -> None:
     survey = server.survey()
     token = server.token(survey)
-    first = fills["webforms"][0]
+    first, edit = fills["webforms"][0], edits["edited"]
     assert submit(server, survey, token, first)[0] == 201
     old = parse_submission(server.q, first.filled.xml)
-    age = int(first.answers["age"]) % 50 + 19
-    edited = fill_webforms(papi_xform, {"age": str(age)}, edit_of=first.filled.xml)
-    new = parse_submission(server.q, edited.xml)
+    new = parse_submission(server.q, edit.filled.xml)
     assert new.deprecated_id == old.instance_id and new.instance_id != old.instance_id
-    edit = Fill("webforms", first.answers | {"age": age}, edited)
     status, message = submit(server, survey, token, edit)
     assert (status, message.startswith("edit received")) == (201, True), message
     assert submit(server, survey, token, edit)[0] == 201  # a retried edit is a replay
@@ -144,20 +166,13 @@ def test_edits_through_deprecated_id_keep_every_version(
     history = server.get(f"/surveys/{survey}/submissions/{sid}/history")
     assert history["current_version"] == 2
     assert history["versions"][0]["answers"] == first.answers
+    age = edit.answers["age"]
     assert server.get(f"/surveys/{survey}/submissions/{sid}")["answers"]["age"] == age
-    stale = fill_webforms(papi_xform, {"age": "60"}, edit_of=first.filled.xml)
-    status, message = submit(server, survey, token, Fill("webforms", {}, stale))
+    status, message = submit(server, survey, token, edits["stale"])
     assert status == 409 and "already replaced" in message
-    # JavaRosa edits the current version the way Collect does: new instanceID, deprecatedID
-    answers = edit.answers | {"age": 33}
-    again = fill_javarosa(
-        papi_xform,
-        {k: [str(c) for c in v] if isinstance(v, list) else str(v) for k, v in answers.items()},
-        instance_id=f"uuid:{uuid.uuid4()}",
-        deprecated_id=new.instance_id,
-    )
-    assert submit(server, survey, token, Fill("javarosa", answers, again))[0] == 201
+    assert submit(server, survey, token, edits["again"])[0] == 201
     history = server.get(f"/surveys/{survey}/submissions/{sid}/history")
     assert history["current_version"] == 3
     assert [v["answers"]["age"] for v in history["versions"]] == [first.answers["age"], age]
+    assert server.get(f"/surveys/{survey}/submissions/{sid}")["answers"] == edits["again"].answers
     assert len(server.get(f"/surveys/{survey}/submissions")["items"]) == 1
