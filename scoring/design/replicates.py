@@ -16,7 +16,8 @@ and weights are ``w_k · m_{psu(k), r}``:
 - Rao–Wu (1988) rescaling bootstrap with m_h = n_h − 1 (R's ``subbootstrap``): draw
   n_h − 1 PSUs with replacement in each stratum; ``m = count · n_h/(n_h−1)``; scale
   1/(B−1). All B × n_psu multiplicities come from one vectorised draw on a seeded
-  Generator. Strata with one PSU keep multiplier 1 (no variance contribution).
+  Generator. Strata with one PSU, and certainty strata (fpc = n_h), keep multiplier 1
+  (no variance contribution; R's ``subbootstrap`` ignores fpcs and would resample them).
 """
 
 from __future__ import annotations
@@ -143,7 +144,8 @@ def rao_wu(stage: Stage, replicates: int, rng: RngLike) -> tuple[FloatArray, flo
         replicates, stage.n_units
     )
     ng_u = n_g[stage.unit_group].astype(np.float64)
-    mult = np.where(ng_u[None, :] > 1, counts * ng_u / np.maximum(ng_u - 1.0, 1.0), 1.0)
+    resampled = (ng_u > 1) & (_fraction_kept(stage)[stage.unit_group] > 0)
+    mult = np.where(resampled[None, :], counts * ng_u / np.maximum(ng_u - 1.0, 1.0), 1.0)
     return mult.T.copy(), 1.0 / (replicates - 1.0), np.ones(replicates)
 
 

@@ -186,3 +186,21 @@ def test_post_strata_nested_in_domains_take_the_compact_path(
     monkeypatch.setattr(CalibrationStep, "nested_in", lambda self, domain: False)
     general = ps.mean(["api00", "acs.k3"], by="stype")
     pd.testing.assert_frame_equal(compact, general, rtol=1e-10)
+
+
+def test_bootstrap_leaves_certainty_strata_alone(apistrat: pd.DataFrame) -> None:
+    n_e = int((apistrat["stype"] == "E").sum())
+    data = apistrat.assign(N=np.where(apistrat["stype"] == "E", n_e, 10_000))
+    d = SurveyDesign(data, weights="pw", strata="stype", fpc="N")
+    w, _, _, _ = d.replicate_weights("bootstrap", replicates=50, rng=1)
+    certain = (data["stype"] == "E").to_numpy()
+    np.testing.assert_array_equal(w[certain], np.repeat(d.weights[certain, None], 50, axis=1))
+    assert not np.allclose(w[~certain], d.weights[~certain, None])
+
+
+def test_several_by_columns_form_their_interaction(dclus1: SurveyDesign) -> None:
+    two = dclus1.mean("api00", by=["stype", "sch.wide"])
+    data = dclus1.data.assign(both=dclus1.data["stype"] + "." + dclus1.data["sch.wide"])
+    one = SurveyDesign(data, weights="pw", psu="dnum", fpc="fpc").mean("api00", by="both")
+    assert list(two["stype*sch.wide"]) == list(one["both"])
+    np.testing.assert_allclose(two["se"], one["se"])
