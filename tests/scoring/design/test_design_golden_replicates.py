@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from scoring import SurveyDesign
-from tests.scoring.design.test_design_golden import check, close
+from tests.scoring.design.golden_checks import check, close
 
 POP_TYPES = {"E": 4421.0, "H": 755.0, "M": 1018.0}
 POP_SCHWIDE = {"No": 1072.0, "Yes": 5122.0}
