@@ -25,6 +25,7 @@ from SALib.sample import sobol as sobol_sample
 from scoring.sensitivity.engine import Design
 from scoring.sensitivity.montecarlo import Progress, stack
 from scoring.sensitivity.ranking import rank_desc
+from survey.errors import ScoringError
 from survey.rng import RngLike, as_generator
 
 FloatArray = NDArray[np.float64]
@@ -65,6 +66,12 @@ def sobol_indices(
     ``n`` (a power of 2) is the base sample: the model runs ``n (d + 2)`` times, d being the
     number of factors (of groups, when ``groups`` is given).
     """
+    if n < 2 or n & (n - 1):
+        raise ScoringError(
+            f"the Sobol' base sample n={n} is not a power of 2; expected 2, 4, …, 512, 1024 "
+            "(Sobol' sequences lose their balance otherwise)",
+            code="sobol_sample_size",
+        )
     gen = as_generator(rng)
     problem: dict[str, object] = {
         "num_vars": len(names),

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from scoring.sensitivity.aggregate import aggregate
 from scoring.sensitivity.sobol import sobol_indices
 from scoring.sensitivity.spec import Aggregation
+from survey.errors import ScoringError
 
 # Ishigami & Homma (1990), a = 7, b = 0.1 (Saltelli et al. 2008, Primer §4.7 / SALib docs)
 ISHIGAMI_S1 = [0.3139, 0.4424, 0.0]
@@ -81,3 +83,8 @@ def test_reproducible() -> None:
     c = sobol_indices(ishigami, ["x1", "x2", "x3"], n=256, bounds=[(-np.pi, np.pi)] * 3, rng=10)
     assert a.table.equals(b.table)
     assert not a.table.equals(c.table)
+
+
+def test_base_sample_must_be_a_power_of_two() -> None:
+    with pytest.raises(ScoringError, match="power of 2"):
+        sobol_indices(ishigami, ["x1", "x2", "x3"], n=1000)
