@@ -100,9 +100,8 @@ def manifest(token: Token, project: Project, form_id: str, uow: Uow) -> Response
     return Response(body, media_type=XML, headers=OPENROSA)
 
 
-@router.api_route(
-    "/submission", methods=["HEAD", "GET"], summary="Pre-flight: 204 and the size limit"
-)
+@router.head("/submission", summary="Pre-flight: 204 and the size limit (Collect's HEAD)")
+@router.get("/submission", summary="Pre-flight: 204 and the size limit")
 def submission_head(token: Token, project: Project, uow: Uow, settings: AppSettings) -> Response:
     extra = {"X-OpenRosa-Accept-Content-Length": str(accept_length(settings))}
     try:
@@ -140,6 +139,9 @@ async def submission(
         status = 413 if "size" in exc.message.lower() else 400
         message = f"the request is not a readable multipart submission: {exc.message}"
         return envelope(message, status, extra)
+    except (ValueError, KeyError, UnicodeDecodeError) as exc:
+        message = f"the request is not a readable multipart submission ({type(exc).__name__})"
+        return envelope(message, 400, extra)
     if xml is None:
         return envelope(
             "no xml_submission_file part: post the instance XML as a multipart file part "

@@ -79,7 +79,7 @@ def device(session: Session, token: str, project: str) -> Device:
             "new QR code (papi collect-qr)",
             code="token_invalid",
         ) from None
-    if not project.isdigit():
+    if not (project.isascii() and project.isdigit() and int(project) < 2**31):
         raise NotFound(f"project {project!r} does not exist; projects are survey ids")
     survey = get_survey(session, int(project))
     auth.authorize(principal, Action.submit, survey.out.id)
