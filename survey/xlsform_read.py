@@ -10,7 +10,7 @@ mapped back to ``survey`` row 6 column ``relevant``).
 Conditions: when the PAPI columns (``papi_relevant``, ``papi_constraint``, ``min``/``max``)
 are present and still translate to exactly the XPath in the XLSForm, they are used verbatim,
 so our own export round-trips unchanged; otherwise the XPath is parsed back
-(:func:`survey.xpath.from_xpath`), which is how a hand-written XLSForm is read.
+(:func:`survey.xpath_parse.from_xpath`), which is how a hand-written XLSForm is read.
 """
 
 from __future__ import annotations
