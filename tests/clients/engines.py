@@ -11,6 +11,7 @@ passes without having run the real engines.
 
 from __future__ import annotations
 
+import atexit
 import functools
 import json
 import os
@@ -64,6 +65,7 @@ def unavailable(reason: str) -> None:
 @functools.cache
 def _javarosa_classes() -> Path:
     build = Path(tempfile.mkdtemp(prefix="javarosa-filler-"))
+    atexit.register(shutil.rmtree, build, ignore_errors=True)
     subprocess.run(
         ["javac", "-nowarn", "-cp", str(VALIDATE_JAR), "-d", str(build), str(JAVAROSA_SOURCE)],
         check=True,
