@@ -1,0 +1,104 @@
+"""`papi score`: files written, table printed, JSON output, one-line errors and exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from api.commands.score import register
+from scoring import IndexScores
+from survey import load_questionnaire
+from tests.scoring.index.simdata import simulate_responses
+
+ROOT = Path(__file__).resolve().parents[3]
+MINI = Path(__file__).resolve().parent / "fixtures" / "index-mini.yaml"
+
+
+@pytest.fixture(scope="module")
+def responses(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    frame = simulate_responses(load_questionnaire(MINI), provinces=4, districts=3, rng=11)
+    path = tmp_path_factory.mktemp("cli") / "responses.parquet"
+    frame.to_parquet(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def app() -> typer.Typer:
+    app = typer.Typer()
+    register(app)
+
+    @app.callback()
+    def root() -> None:
+        """papi (test)"""
+
+    return app
+
+
+def test_writes_every_level_and_prints_the_table(
+    app: typer.Typer, responses: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "scores"
+    result = CliRunner().invoke(
+        app,
+        ["score", str(responses), "--questionnaire", str(MINI), "--out", str(out)],
+        env={"COLUMNS": "200"},
+    )
+    assert result.exit_code == 0, result.output
+    for tier in ("indicators", "subdimensions", "dimensions", "composite"):
+        frame = pd.read_csv(out / f"{tier}.csv")
+        assert {"province", "est", "se", "lci", "uci", "rank", "group"} <= set(frame.columns)
+        assert len(json.loads((out / f"{tier}.json").read_text())) == len(frame)
+    scores = IndexScores.from_json((out / "scores.json").read_text())
+    assert scores.method == "taylor" and scores.weighted is True
+    assert "Hanoi" in result.output and "95% CI" in result.output
+    best = scores.composite.sort_values("rank").iloc[0]
+    assert f"{best['est']:.2f}" in result.output
+
+
+def test_bootstrap_unweighted_json(app: typer.Typer, responses: Path) -> None:
+    result = CliRunner().invoke(
+        app,
+        [
+            "score",
+            str(responses),
+            "--questionnaire",
+            str(MINI),
+            "--bootstrap",
+            "50",
+            "--unweighted",
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["meta"]["method"] == "bootstrap" and doc["meta"]["weighted"] is False
+    assert doc["meta"]["replicates"] == 50
+
+
+def _papi(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "api", "score", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
+    )
+
+
+def test_errors_are_one_line_with_exit_codes(responses: Path, tmp_path: Path) -> None:
+    missing = _papi(str(tmp_path / "nope.parquet"), "--questionnaire", str(MINI))
+    assert missing.returncode == 3
+    assert len(missing.stderr.strip().splitlines()) == 1
+    no_weight = tmp_path / "no_weight.parquet"
+    pd.read_parquet(responses).drop(columns=["weight"]).to_parquet(no_weight)
+    bad = _papi(str(no_weight), "--questionnaire", str(MINI))
+    assert bad.returncode == 1
+    assert "--unweighted" in bad.stderr
