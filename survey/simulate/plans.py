@@ -91,10 +91,11 @@ def _pinned_x(q: Questionnaire, ind: Indicator) -> float | None:
 def indicator_scores(q: Questionnaire, sub_code: str, s: FloatArray) -> list[FloatArray]:
     """Per-indicator targets r_i whose mean is the sub-dimension's score ``s`` (1..10).
 
-    Screening items that carry a realistic eligibility rate (``sim_p_yes``) keep it, so that
-    the questions they open reach a realistic number of respondents; the other indicators of
-    the sub-dimension share the difference, so the mean of r stays exactly ``s``. Where that
-    would push them out of [1, 10], the screeners are moved toward ``s`` just enough.
+    A screening item with a realistic eligibility rate (``sim_p_yes``) above its target keeps
+    that rate, so that the questions it opens reach a realistic number of respondents; the
+    other indicators of the sub-dimension share the difference, so the mean of r stays
+    exactly ``s``. Where that would push them out of [1, 10], the screeners are moved toward
+    ``s`` just enough. Otherwise all indicators take ``s``.
     """
     sub = next(x for x in q.structure.subdimensions if x.code == sub_code)
     n = len(sub.indicators)
@@ -102,10 +103,16 @@ def indicator_scores(q: Questionnaire, sub_code: str, s: FloatArray) -> list[Flo
     pinned = np.array([p is not None for p in pins])
     if not pinned.any() or pinned.all():
         return [s.copy() for _ in sub.indicators]
+    # a screener keeps at least its realistic rate: raising it opens the questions it gates
+    # to more respondents; lowering it would only starve them (so then it keeps its target)
     r_pin = np.array(
-        [ind.rescale(p) for ind, p in zip(sub.indicators, pins, strict=True) if p is not None]
+        [
+            1.0 + 9.0 * (np.maximum(p, indicator_x(ind, s)) - ind.low) / (ind.high - ind.low)
+            for ind, p in zip(sub.indicators, pins, strict=True)
+            if p is not None
+        ]
     )
-    dev = (r_pin[:, None] - s[None, :]).sum(axis=0)  # Σ (r_pin − s)
+    dev = (r_pin - s[None, :]).sum(axis=0)  # Σ (r_pin − s), per province
     n_free = n - int(pinned.sum())
     # free indicators take s − λ·dev/n_free; keep them within [1, 10]
     room = np.where(dev > 0, (s - 1.0) * n_free, (10.0 - s) * n_free)

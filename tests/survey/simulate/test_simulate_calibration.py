@@ -52,15 +52,18 @@ def test_simulated_2023_covers_the_published_aggregates(flat_2021: Questionnaire
     assert agg["est"].mean() == pytest.approx(published.mean(), abs=0.5)
 
 
-def test_bundled_questionnaire_subdimensions_cover_where_estimable() -> None:
-    """With the bundled questionnaire's skip logic, every sub-dimension estimate that scoring
-    does not suppress covers the published score in about 95% of cases."""
+def test_bundled_questionnaire_covers_where_estimable() -> None:
+    """With the bundled questionnaire's skip logic some indicators have few eligible
+    respondents and scoring suppresses them (see sim_helpers.flat_questionnaire); every
+    estimate it does give covers the published score about 95% of the time."""
     q = load_questionnaire("papi-2021")
     sim = simulate(2023, rng=8, questionnaire=q)
-    covered = _covered(sim, score(sim.responses, q))["subdimensions"]
-    estimable = ~np.isnan(covered)
-    assert estimable.mean() > 0.8
-    assert np.nanmean(covered) >= 0.90
+    covered = _covered(sim, score(sim.responses, q))
+    subs, aggs = covered["subdimensions"], covered["composite"]
+    assert (~np.isnan(subs)).mean() > 0.95
+    assert np.nanmean(subs) >= 0.90
+    assert (~np.isnan(aggs)).mean() > 0.5  # SC32 (D3) is suppressed in about a quarter
+    assert np.nanmean(aggs) >= 0.85  # a smaller set of provinces: a looser bound
 
 
 @pytest.fixture(scope="module")
