@@ -2,6 +2,8 @@
 
 Keys are sorted, separators fixed, text kept as UTF-8, and a float with an integral value is
 written as an integer (so a client re-serialising ``1`` as ``1.0`` is not a conflict).
+orjson does the encoding (several times faster than the standard library on interview-sized
+documents); integers beyond 64 bits, which orjson refuses, fall back to ``json``.
 """
 
 from __future__ import annotations
@@ -11,24 +13,55 @@ import json
 import math
 from typing import Any
 
+import orjson
+
+_MAX_EXACT = 2**53
+
+
+def _num(value: float) -> int | float:
+    if value.is_integer() and math.isfinite(value) and abs(value) < _MAX_EXACT:
+        return int(value)
+    return value
+
 
 def normalise(value: Any) -> Any:
-    if isinstance(value, bool) or value is None or isinstance(value, str | int):
-        return value
-    if isinstance(value, float):
-        if math.isfinite(value) and value.is_integer() and abs(value) < 2**53:
-            return int(value)
-        return value
-    if isinstance(value, dict):
-        return {str(k): normalise(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
+    """``value`` with every integral float turned into an int (recursively)."""
+    t = type(value)
+    if t is float:
+        return _num(value)
+    if t is dict:
+        return {
+            str(k): (
+                v
+                if type(v) in (str, int, bool) or v is None
+                else _num(v)
+                if type(v) is float
+                else normalise(v)
+            )
+            for k, v in value.items()
+        }
+    if t is list or t is tuple:
         return [normalise(v) for v in value]
     return value
 
 
+def dumps(value: Any) -> bytes:
+    """Canonical UTF-8 JSON bytes of an already normalised value."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    except (orjson.JSONEncodeError, TypeError):
+        text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return text.encode("utf-8")
+
+
 def canonical_json(value: Any) -> str:
-    return json.dumps(normalise(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return dumps(normalise(value)).decode("utf-8")
 
 
 def content_hash(value: Any) -> str:
-    return hashlib.sha256(canonical_json(value).encode("utf-8")).hexdigest()
+    return hashlib.sha256(dumps(normalise(value))).hexdigest()
+
+
+def json_serializer(value: Any) -> str:
+    """The engines' JSON column serializer."""
+    return dumps(value).decode("utf-8")

@@ -3,11 +3,12 @@ the request-scoped unit of work (the one place that commits or rolls back)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.db.engine import Database
@@ -99,7 +100,7 @@ def media_type(request: Request) -> str:
     return request.headers.get("content-type", "").split(";")[0].strip().lower()
 
 
-def require_json(request: Request) -> None:
+async def require_json(request: Request) -> None:
     """415 unless the body is declared as JSON (``application/json`` or ``+json``)."""
     mt = media_type(request)
     if mt != "application/json" and not mt.endswith("+json"):
@@ -118,6 +119,7 @@ class UnitOfWork:
         self.db = db
         self._read: Session | None = None
         self._write: Session | None = None
+        self._locked = False
 
     @property
     def read(self) -> Session:
@@ -133,32 +135,66 @@ class UnitOfWork:
             if self._read is not None:
                 self._read.close()
                 self._read = None
+            if self.db.write_lock is not None and not self._locked:
+                self.db.write_lock.acquire()
+                self._locked = True
             self._write = self.db.session(write=True)
         return self._write
 
+    @property
+    def busy(self) -> bool:
+        """True when a session holds a connection or a transaction (closing does I/O)."""
+        return (
+            any(s is not None and s.in_transaction() for s in (self._read, self._write))
+            or self._locked
+        )
+
+    @property
+    def writing(self) -> bool:
+        """True once this request has opened its write transaction."""
+        return self._write is not None
+
     def commit(self) -> None:
-        if self._write is not None:
-            self._write.commit()
+        try:
+            if self._write is not None:
+                self._write.commit()
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        if self._locked and self.db.write_lock is not None:
+            self._locked = False
+            self.db.write_lock.release()
 
     def close(self, *, rollback: bool = False) -> None:
-        for s in (self._read, self._write):
-            if s is not None:
-                if rollback:
-                    s.rollback()
-                s.close()
-        self._read = self._write = None
+        try:
+            for s in (self._read, self._write):
+                if s is not None:
+                    if rollback:
+                        s.rollback()
+                    s.close()
+            self._read = self._write = None
+        finally:
+            self._release()
 
 
-def unit_of_work(request: Request) -> Iterator[UnitOfWork]:
+async def unit_of_work(request: Request) -> AsyncIterator[UnitOfWork]:
+    """Commit after the handler returns (before the response is sent), roll back on error.
+    Database I/O goes to the thread pool; a request that never touched the database
+    (cached survey, group-committed intake) costs no thread hop."""
     uow = UnitOfWork(request.app.state.db)
     try:
         yield uow
-        uow.commit()
+        if uow.busy:
+            await run_in_threadpool(uow.commit)
     except BaseException:
-        uow.close(rollback=True)
+        await run_in_threadpool(uow.close, rollback=True)
         raise
     finally:
-        uow.close()
+        if uow.busy:
+            await run_in_threadpool(uow.close)
+        else:
+            uow.close()
 
 
 Uow = Annotated[UnitOfWork, Depends(unit_of_work, scope="function")]

@@ -1,4 +1,8 @@
-"""FastAPI dependency: the authenticated principal of a request."""
+"""FastAPI dependency: the authenticated principal of a request.
+
+A token seen in the last few seconds is answered from the process cache without a thread
+hop; otherwise the lookup runs in the thread pool on a short read session.
+"""
 
 from __future__ import annotations
 
@@ -6,20 +10,28 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from api.auth.schemas import Principal
-from api.auth.service import authenticate
-from api.http import Uow
+from api.auth.service import authenticate, cached_principal
+from api.db.engine import Database
 
 _bearer = HTTPBearer(auto_error=False, description="a token from `papi token create`")
 
 
-def current_principal(
+def _lookup(db: Database, authorization: str | None) -> Principal:
+    with db.session() as session:
+        return authenticate(session, authorization)
+
+
+async def current_principal(
     request: Request,
-    uow: Uow,
     _creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    principal = authenticate(uow.read, request.headers.get("authorization"))
+    authorization = request.headers.get("authorization")
+    principal = cached_principal(authorization)
+    if principal is None:
+        principal = await run_in_threadpool(_lookup, request.app.state.db, authorization)
     request.state.principal = principal
     return principal
 

@@ -12,12 +12,15 @@ insert of the same key to commit and is therefore race-safe across workers.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.canonical import json_serializer
+from api.db.group_commit import GroupCommit
 from api.settings import Settings
 
 WRITE_OPTION = "papi_write"
@@ -48,6 +51,7 @@ def make_engine(settings: Settings) -> Engine:
             },
             pool_size=settings.pool_size,
             max_overflow=2 * settings.pool_size,
+            json_serializer=json_serializer,
         )
         _configure_sqlite(engine, settings)
         return engine
@@ -56,6 +60,7 @@ def make_engine(settings: Settings) -> Engine:
         pool_size=settings.pool_size,
         max_overflow=2 * settings.pool_size,
         pool_pre_ping=True,
+        json_serializer=json_serializer,
     )
 
 
@@ -84,6 +89,12 @@ class Database:
         self.settings = settings
         self.engine = make_engine(settings)
         self.sqlite = self.engine.dialect.name == "sqlite"
+        # SQLite has one writer at a time. Threads of this process queue on this lock (FIFO,
+        # woken at once) instead of SQLite's busy handler, which polls with growing sleeps and
+        # makes tail latency explode under concurrency; other processes still queue on the
+        # busy timeout.
+        self.write_lock = threading.Lock() if self.sqlite else None
+        self.group_commit = GroupCommit(self) if self.sqlite else None
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(
             self.engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
@@ -104,4 +115,6 @@ class Database:
             return MigrationContext.configure(conn).get_current_revision()
 
     def dispose(self) -> None:
+        if self.group_commit is not None:
+            self.group_commit.stop()
         self.engine.dispose()

@@ -11,14 +11,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, Table, bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from api.db.models import SubmissionEventRow, SubmissionRow, SubmissionVersionRow
+
+SUBMISSIONS = cast(Table, SubmissionRow.__table__)
+# Hot-path statements are built once (SQLAlchemy then reuses their compiled form).
+_INSERT_NEW = {
+    name: fn(SUBMISSIONS)
+    .on_conflict_do_nothing(index_elements=["survey_id", "submission_id"])
+    .returning(SUBMISSIONS.c.submission_id)
+    for name, fn in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
+}
+_RESPONDENTS = select(SUBMISSIONS.c.respondent_key, SUBMISSIONS.c.submission_id).where(
+    SUBMISSIONS.c.survey_id == bindparam("survey_id"),
+    SUBMISSIONS.c.respondent_key.in_(bindparam("keys", expanding=True)),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,13 +71,11 @@ def insert_new(session: Session, rows: list[dict[str, Any]]) -> set[str]:
     """Insert ``rows`` unless their key exists; returns the submission ids inserted."""
     if not rows:
         return set()
-    insert_fn = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stmt = (
-        insert_fn(SubmissionRow)
-        .on_conflict_do_nothing(index_elements=["survey_id", "submission_id"])
-        .returning(SubmissionRow.submission_id)
-    )
-    return set(session.scalars(stmt, rows).all())
+    conn = session.connection()  # Core, not ORM: this is the hot path
+    stmt = _INSERT_NEW[conn.dialect.name]
+    if len(rows) == 1:
+        return set(conn.execute(stmt, rows[0]).scalars().all())
+    return set(conn.execute(stmt, rows).scalars().all())
 
 
 def by_ids(session: Session, survey_id: int, ids: list[str]) -> dict[str, Stored]:
@@ -80,31 +91,13 @@ def by_ids(session: Session, survey_id: int, ids: list[str]) -> dict[str, Stored
     return out
 
 
-def hashes(session: Session, survey_id: int, ids: list[str]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        out.update(
-            session.execute(
-                select(SubmissionRow.submission_id, SubmissionRow.content_hash).where(
-                    SubmissionRow.survey_id == survey_id,
-                    SubmissionRow.submission_id.in_(chunk),
-                )
-            ).all()
-        )
-    return out
-
-
 def respondents_seen(session: Session, survey_id: int, keys: list[str]) -> dict[str, str]:
     """respondent key → a submission id already stored with it."""
     out: dict[str, str] = {}
+    conn = session.connection()
     for start in range(0, len(keys), 500):
         chunk = keys[start : start + 500]
-        for key, sid in session.execute(
-            select(SubmissionRow.respondent_key, SubmissionRow.submission_id).where(
-                SubmissionRow.survey_id == survey_id, SubmissionRow.respondent_key.in_(chunk)
-            )
-        ):
+        for key, sid in conn.execute(_RESPONDENTS, {"survey_id": survey_id, "keys": chunk}):
             if key is not None:
                 out.setdefault(key, sid)
     return out

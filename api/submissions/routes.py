@@ -32,7 +32,7 @@ SurveyId = Annotated[int, Path(ge=1, le=2**31 - 1, description="survey id")]
 SubmissionId = Annotated[UUID, Path(description="the client's submission UUID")]
 
 
-def settings_of(request: Request) -> Settings:
+async def settings_of(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -55,15 +55,18 @@ _JSON = [Depends(require_json)]
 def submit(
     survey_id: SurveyId,
     body: SubmissionIn,
-    response: Response,
     caller: Caller,
     uow: Uow,
     settings: AppSettings,
-) -> SubmissionOut:
+) -> Response:
     out, created = service.submit_one(uow, settings, survey_id, caller, body)
-    response.status_code = 201 if created else 200
-    response.headers["Location"] = f"/api/v1/surveys/{survey_id}/submissions/{out.submission_id}"
-    return out
+    # serialised by pydantic-core directly: this is the hot path of collection
+    return Response(
+        out.model_dump_json(),
+        status_code=201 if created else 200,
+        media_type="application/json",
+        headers={"Location": f"/api/v1/surveys/{survey_id}/submissions/{out.submission_id}"},
+    )
 
 
 @router.post(
@@ -97,8 +100,9 @@ def submit(
 )
 def submit_batch(
     survey_id: SurveyId, body: BatchIn, caller: Caller, uow: Uow, settings: AppSettings
-) -> BatchOut:
-    return service.submit_batch(uow, settings, survey_id, caller, body.submissions)
+) -> Response:
+    out = service.submit_batch(uow, settings, survey_id, caller, body.submissions)
+    return Response(out.model_dump_json(), media_type="application/json")
 
 
 @router.get(

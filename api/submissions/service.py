@@ -86,7 +86,11 @@ def _intake(
         for i, raw in enumerate(raws)
     ]
     if any(it.outcome is None for it in items):
-        intake.store(uow.write, survey_id, items)
+        group = uow.db.group_commit
+        if group is not None and not uow.writing:
+            group.run(lambda session: intake.store(session, survey_id, items))
+        else:
+            intake.store(uow.write, survey_id, items)
     return items
 
 
