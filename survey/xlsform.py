@@ -13,7 +13,8 @@ read (https://xlsform.org), plus what only PAPI needs:
 - an ``indicators`` sheet, one row per dimension, sub-dimension and indicator, with columns
   ``dimension``, ``subdimension``, ``indicator``, ``label::…``, ``description::…``, ``source``,
   ``kind``, ``items``, ``codes`` (``1 2``; for a checklist one group per criterion separated by
-  ``;``), ``eligible``, ``direction``, ``goalposts`` (``L U``) and ``meta``.
+  ``;``), ``eligible``, ``direction``, ``goalposts`` (``L U``) and ``meta``; when reading, the
+  same can be written next to the questions (:func:`survey.xlsform_indicators.add_shorthand`).
 
 Choice-list names: a questionnaire list keeps its name; an item's inline choices become
 ``<item>__inline``; yes/no and scale-only ratings get ``<item>__builtin`` / ``<item>__scale``;

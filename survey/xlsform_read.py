@@ -25,7 +25,7 @@ from survey.errors import ExpressionError, Problem, QuestionnaireError
 from survey.loader import parse_questionnaire
 from survey.schema import Questionnaire
 from survey.xlsform import SEP, constraint_xpath, item_kinds
-from survey.xlsform_indicators import indicator_rows, read_structure
+from survey.xlsform_indicators import add_shorthand, indicator_rows, read_structure
 from survey.xpath import render, to_xpath
 from survey.xpath_parse import from_xpath
 
@@ -354,6 +354,7 @@ def read_xlsform(source: bytes | str | Path) -> Questionnaire:
     }
     doc["items"] = items
     doc["structure"] = read_structure(r, indicator_rows(source))
+    add_shorthand(r, doc["structure"], items, cells)
     if not r.problems:
         xlsform_to_xform(source if isinstance(source, bytes) else Path(source))
     try:

@@ -154,17 +154,51 @@ INDICATORS: list[dict[str, Any]] = [
 ]
 
 
-def authored_xlsform() -> bytes:
-    """The workbook as .xlsx bytes."""
+# The same index written next to the questions instead (the survey-sheet shorthand); the
+# dimension and sub-dimension names stay on the indicators sheet.
+SHORTHAND = {
+    "q2": {
+        "indicator": "SC11_01",
+        "subdimension": "SC11",
+        "codes": "3 4",
+        "eligible": "q1 == 1",
+        "indicator_label::English (en)": "Good service",
+        "indicator_label::Tiếng Việt (vi)": "Phục vụ tốt",
+    },
+    "q5": {
+        "indicator": "SC11_02",
+        "subdimension": "SC11",
+        "codes": "0",
+        "eligibility": "q1 == 1",
+        "indicator_label::English (en)": "No informal payment",
+        "indicator_label::Tiếng Việt (vi)": "Không tiền ngoài",
+    },
+    "q4": {
+        "indicator": "SC11_03",
+        "subdimension": "SC11",
+        "direction": "negative",
+        "goalposts": "600 0",
+        "indicator_label::English (en)": "Minutes waited",
+        "indicator_label::Tiếng Việt (vi)": "Số phút chờ",
+    },
+}
+
+
+def authored_xlsform(*, shorthand: bool = False) -> bytes:
+    """The workbook as .xlsx bytes; ``shorthand`` puts the indicators on the survey sheet."""
     from openpyxl import Workbook
 
+    survey, indicators = SURVEY, INDICATORS
+    if shorthand:
+        survey = [row | SHORTHAND.get(row.get("name", ""), {}) for row in SURVEY]
+        indicators = [row for row in INDICATORS if "indicator" not in row]
     wb = Workbook()
     wb.remove(wb.active)
     for name, rows in (
-        ("survey", SURVEY),
+        ("survey", survey),
         ("choices", CHOICES),
         ("settings", SETTINGS),
-        ("indicators", INDICATORS),
+        ("indicators", indicators),
     ):
         ws = wb.create_sheet(name)
         columns = list(dict.fromkeys(k for row in rows for k in row))

@@ -116,11 +116,38 @@ def test_an_xlsform_written_by_hand_is_read_into_the_questionnaire() -> None:
     assert read_xlsform(write_xlsform(q)) == q
 
 
+def test_indicators_may_be_written_next_to_their_questions() -> None:
+    """The survey-sheet shorthand (indicator, subdimension, codes, eligible, direction,
+    goalposts) gives the same index as the indicators sheet, except the indicators' order,
+    which follows the questions."""
+    sheet = read_xlsform(authored_xlsform())
+    short = read_xlsform(authored_xlsform(shorthand=True))
+    assert short.items == sheet.items
+    by_code = {i.code: i for i in sheet.indicators}
+    assert [i.code for i in short.indicators] == ["SC11_01", "SC11_03", "SC11_02"]
+    for ind in short.indicators:
+        assert ind == by_code[ind.code].model_copy(update={"source": ind.source})
+    assert [d.code for d in short.structure.dimensions] == ["D1"]
+
+
+def test_shorthand_dimensions_default_to_published_names() -> None:
+    rows = [
+        r | {"indicator": "SC51_09", "subdimension": "SC51", "codes": "1"}
+        if r.get("name") == "q1"
+        else r
+        for r in SURVEY
+    ]
+    q = read_xlsform(_workbook(sheets={"survey": rows}))
+    d5 = next(d for d in q.structure.dimensions if d.code == "D5")
+    assert d5.subdimensions[0].code == "SC51" and d5.name.en and d5.name.en != "D5"
+    assert q.indicator("SC51_09").goalposts == (0.0, 1.0)
+
+
 def _workbook(**changes: Any) -> bytes:
     from openpyxl import Workbook
 
     sheets = {"survey": SURVEY, "choices": CHOICES, "settings": SETTINGS, "indicators": INDICATORS}
-    sheets = {k: [dict(r) for r in v] for k, v in sheets.items()}
+    sheets = {k: [dict(r) for r in v] for k, v in (sheets | changes.get("sheets", {})).items()}
     for (sheet, index), row in changes.get("rows", {}).items():
         sheets[sheet][index] = {**sheets[sheet][index], **row}
     wb = Workbook()
