@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import typer
 from rich.console import Console
 
@@ -15,10 +16,7 @@ from survey.simulate.submissions import write_submissions
 console = Console(stderr=True)
 
 
-def _write_table(frame_path: Path, sim_frame: object) -> None:
-    import pandas as pd
-
-    assert isinstance(sim_frame, pd.DataFrame)
+def _write_table(frame_path: Path, sim_frame: pd.DataFrame) -> None:
     if frame_path.suffix.lower() == ".csv":
         sim_frame.to_csv(frame_path, index=False)
     else:

@@ -178,7 +178,8 @@ class Frame:
         """``copies`` independent copies of every province, coded ``P04.001``, ``P04.002``….
 
         Provinces are independent strata, so a frame of copies simulates and scores like that
-        many separate surveys in one vectorised pass (used by coverage studies).
+        many separate surveys in one vectorised pass (used by coverage studies). Unit ids
+        must start with their three-character province code, as in the bundled frame.
         """
         tags = pd.Series([f".{i + 1:03d}" for i in range(copies)])
         v = pd.concat([self.villages] * copies, ignore_index=True)
