@@ -2,13 +2,15 @@
 
     {"submission_id": ..., "location": {"province", "district", "commune", "village"},
      "answers": {item id: value, ...},
-     "paradata": {"enumerator", "device", "start", "end", "gps": {"lat", "lon"}}}
+     "paradata": {"enumerator", "device", "start", "end", "gps": {"lat", "lon"}},
+     "design": {"stratum", "psu", "prob_*", "design_weight", "weight"}}
 
 Answers come from the respondent table through ``survey.tabular.frame_to_responses`` (the
 inverse of the API's export), so they validate against the questionnaire. Paradata are
 synthetic: six enumerators per province (one tablet each), interviews of 40-80 minutes
 between 07:00 and 18:00 on the interview date, GPS points spread over Viet Nam's latitude
-range by province code. Drawn from each province's ``paradata`` stream.
+range by province code. The ``design`` block carries the interview's design columns
+(docs/data-layout.md), which the API stores with the submission. Drawn from each province's ``paradata`` stream.
 """
 
 from __future__ import annotations
@@ -27,6 +29,10 @@ from survey.simulate.simulator import SimulatedSurvey
 from survey.tabular import frame_to_responses
 
 ENUMERATORS_PER_PROVINCE = 6
+DESIGN_COLUMNS = (
+    "stratum", "psu", "prob_district", "prob_commune", "prob_village", "prob_person",
+    "design_weight", "weight",
+)  # fmt: skip
 
 
 def _paradata(responses: pd.DataFrame, rng: RngLike) -> pd.DataFrame:
@@ -80,8 +86,9 @@ def submissions(sim: SimulatedSurvey, rng: RngLike = 0) -> Iterator[dict[str, An
                 a[k] = int(a[k])
     para = _paradata(r, rng)
     loc = r[["province", "district", "commune", "village"]].to_dict("records")
-    for sid, where, ans, p in zip(
-        r["submission_id"], loc, answers, para.to_dict("records"), strict=True
+    design = r.loc[:, [c for c in DESIGN_COLUMNS if c in r.columns]].to_dict("records")
+    for sid, where, ans, p, d in zip(
+        r["submission_id"], loc, answers, para.to_dict("records"), design, strict=True
     ):
         yield {
             "submission_id": sid,
@@ -94,6 +101,7 @@ def submissions(sim: SimulatedSurvey, rng: RngLike = 0) -> Iterator[dict[str, An
                 "end": p["end"],
                 "gps": {"lat": float(p["lat"]), "lon": float(p["lon"])},
             },
+            "design": {k: (v if isinstance(v, str) else float(v)) for k, v in d.items()},
         }
 
 

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from sim_helpers import replicated
 
+from api.submissions.schemas import SubmissionIn
 from survey.errors import NotFound
 from survey.published import subdimensions
 from survey.sampling import load_frame
@@ -154,7 +155,10 @@ def test_submissions_validate_and_have_the_api_shape(sim: SimulatedSurvey, tmp_p
     assert len(docs) == len(sim.responses)
     q = sim.questionnaire
     for doc in docs[::7]:
-        assert set(doc) == {"submission_id", "location", "answers", "paradata"}
+        assert set(doc) == {"submission_id", "location", "answers", "paradata", "design"}
+        assert set(doc["paradata"]["gps"]) == {"lat", "lon"}
+        assert doc["design"]["psu"] == doc["location"]["district"]
+        SubmissionIn.model_validate(doc)  # the API's request model accepts it
         assert set(doc["location"]) == {"province", "district", "commune", "village"}
         assert set(doc["paradata"]) == {"enumerator", "device", "start", "end", "gps"}
         assert doc["paradata"]["start"] < doc["paradata"]["end"]
