@@ -8,10 +8,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sim_helpers import replicated
 
 from api.submissions.schemas import SubmissionIn
 from survey.errors import NotFound
+from survey.loader import load_questionnaire
 from survey.published import subdimensions
 from survey.sampling import load_frame
 from survey.simulate import SimulatedSurvey, questionnaire_for_year, simulate
@@ -169,3 +172,19 @@ def test_submissions_validate_and_have_the_api_shape(sim: SimulatedSurvey, tmp_p
     assert n == len(files) == len(small.responses)
     doc = json.loads(files[0].read_text(encoding="utf-8"))
     assert doc["submission_id"] + ".json" == files[0].name
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(level=st.floats(0.05, 0.95), seed=st.integers(0, 2**31 - 1))
+def test_any_target_is_reproduced_exactly(level: float, seed: int) -> None:
+    """Calibrating to arbitrary scores (every sub-dimension at the same relative level of its
+    [1/k, 10/k] scale) gives a province truth equal to them."""
+    q = load_questionnaire("papi-2021")
+    k = {s.code: d.k for d in q.structure.dimensions for s in d.subdimensions}
+    targets = pd.DataFrame({c: [(1 + 9 * level) / kd] for c, kd in k.items()}, index=["P31"])
+    s = simulate(2023, rng=seed, provinces=["P31"], targets=targets)
+    got = s.truth_at("province", "subdimension").set_index("code")["value"]
+    np.testing.assert_allclose(got[targets.columns], targets.iloc[0], atol=1e-5)
+    assert s.truth_at("province", "aggregate")["value"].iloc[0] == pytest.approx(
+        8 * (1 + 9 * level), abs=1e-4
+    )
