@@ -23,7 +23,8 @@ of the sum of their influence values. Replicate methods (``bootstrap`` = Rao–W
 ``jkn``, ``brr``, ``fay``) recompute the whole pipeline under every replicate as array
 operations (uncertainty.py), giving SEs, rank intervals and group probabilities.
 CIs: ``est ± q · se``, ``q`` from Student's t on the province's design df (PSUs − strata)
-by default, or normal (``dist="normal"``, R's ``confint`` default).
+by default, or normal (``dist="normal"``, R's ``confint`` default); share indicators get
+Korn–Graubard intervals (intervals.py).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from scoring.design.replicates import METHODS, replicate_variance
 from scoring.design.results import quantile
 from scoring.design.structure import codes as integer_codes
 from scoring.index.indicators import indicator_values
+from scoring.index.intervals import korn_graubard
 from scoring.index.levels import Levels, Weights, influence, propagate
 from scoring.index.results import COMPOSITE_CODE, NATIONAL, IndexScores, level_frame
 from scoring.index.structure import IndexStructure
@@ -315,7 +317,13 @@ def score(
         )
         se, draws = _replicate_se(design, ci, replicates, rng, y, domain, psu_codes, st, wts, full)
     qt = quantile(level, df_all, dist)[:, None]
-    stats = {"se": se, "lci": full - qt * se, "uci": full + qt * se, "n": counts}
+    lci, uci = full - qt * se, full + qt * se
+    k = len(st.indicators)
+    share = np.array([i.kind == "share" for i in q.structure.indicators])
+    kg_lo, kg_hi = korn_graubard(full[:, :k], se[:, :k] ** 2, n_x, df_all[:, None], level)
+    lci[:, :k] = np.where(share, kg_lo, lci[:, :k])
+    uci[:, :k] = np.where(share, kg_hi, uci[:, :k])
+    stats = {"se": se, "lci": lci, "uci": uci, "n": counts}
     frames = _frames(st, [*provinces, NATIONAL], lv, full, stats, df_all, draws, level)
     notes = _notes(st, ci, replicates, absent, n_x[:-1], min_n, wts)
     return IndexScores(

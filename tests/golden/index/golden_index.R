@@ -120,6 +120,14 @@ set.seed(20261121)
 boot_w <- as.svrepdesign(des_w, type = "subbootstrap", replicates = 2000)
 boot_u <- as.svrepdesign(des_u, type = "subbootstrap", replicates = 2000)
 
+# Korn-Graubard intervals of a share indicator without missing values (svyciprop "beta")
+kg <- function(des) {
+  b <- svyby(~y_SC22_01, ~province, des, svyciprop, method = "beta", vartype = "ci")
+  out <- lapply(seq_len(nrow(b)), function(i) list(lci = b$ci_l[i], uci = b$ci_u[i]))
+  names(out) <- b$province
+  out
+}
+
 golden <- list(
   call = paste(
     "svyby(~n1+..+nK+d1+..+dK, ~province, svydesign(ids=~psu, strata=~stratum,",
@@ -129,6 +137,7 @@ golden <- list(
   r_version = R.version.string,
   survey_version = as.character(packageVersion("survey")),
   df = degf_of(des_w),
+  svyciprop_beta_SC22_01 = list(weighted = kg(des_w), unweighted = kg(des_u)),
   weighted = list(taylor = estimate(des_w), bootstrap = recomputed(boot_w),
                   bootstrap_linear = estimate(boot_w)),
   unweighted = list(taylor = estimate(des_u), bootstrap = recomputed(boot_u),

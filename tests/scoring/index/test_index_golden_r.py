@@ -91,3 +91,14 @@ def test_bootstrap_agrees_with_r_within_monte_carlo_error(weighted: bool) -> Non
     se = _long(ours, "se")
     ratios = [se[(p, c)] / v for p, values in ref.items() for c, v in values["se"].items()]
     assert abs(np.mean(ratios) - 1) < 0.02
+
+
+@pytest.mark.parametrize("weighted", [True, False])
+def test_share_intervals_match_r_svyciprop_beta(weighted: bool) -> None:
+    """Korn–Graubard intervals of a share indicator: R's svyciprop(method = "beta")."""
+    ours = score(_data(), _q(), weighted=weighted, min_n=1).indicators
+    ours = ours[ours["indicator"] == "SC22_01"].set_index("province")
+    ref = _golden()["svyciprop_beta_SC22_01"]["weighted" if weighted else "unweighted"]
+    for province, ci in ref.items():
+        assert ours.loc[province, "lci"] == pytest.approx(ci["lci"], abs=1e-7)
+        assert ours.loc[province, "uci"] == pytest.approx(ci["uci"], abs=1e-7)

@@ -194,3 +194,17 @@ def test_design_column_fallbacks_and_json() -> None:
         True,
         "index-mini",
     )
+
+
+def test_a_share_of_zero_gets_the_exact_binomial_interval() -> None:
+    """p = 0 with se = 0: Korn–Graubard falls back to n* = n (Clopper–Pearson)."""
+    from scipy import stats
+
+    data = _data().assign(q202=lambda f: np.where(f["province"] == "P01", 0.0, f["q202"]))
+    ind = score(data, _q()).indicators.set_index(["province", "indicator"])
+    row = ind.loc[("P01", "SC22_01")]
+    assert row["est"] == 0 and row["se"] == 0 and row["lci"] == 0
+    n, df = float(row["n"]), float(row["df"])
+    n_star = n * (stats.t.ppf(0.025, n - 1) / stats.t.ppf(0.025, df)) ** 2
+    assert row["uci"] == pytest.approx(stats.beta.ppf(0.975, 1, n_star))
+    assert 0 < row["uci"] < 0.2
