@@ -39,7 +39,6 @@ KEYS: dict[str, str | None] = {
 COMPOSITE_CODE = "PAPI"
 NATIONAL = "VN"
 PROB_COLUMNS: tuple[str, ...] = tuple("p_" + g.replace("-", "_") for g in GROUP_LABELS)
-STAT_COLUMNS: tuple[str, ...] = ("est", "se", "lci", "uci", "df", "n", "rank", "rank_lci")
 _FLOATS = ("est", "se", "lci", "uci", "df", "rescaled", *PROB_COLUMNS)
 _INTS = ("n", "rank", "rank_lci", "rank_uci")
 
