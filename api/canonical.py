@@ -45,6 +45,12 @@ def normalise(value: Any) -> Any:
     return value
 
 
+def normalise_flat(mapping: dict[str, Any]) -> dict[str, Any]:
+    """``normalise`` for a flat mapping whose values are scalars or lists of integers
+    (validated answers): only a float value can change."""
+    return {k: _num(v) if type(v) is float else v for k, v in mapping.items()}
+
+
 def dumps(value: Any) -> bytes:
     """Canonical UTF-8 JSON bytes of an already normalised value."""
     try:
@@ -60,6 +66,11 @@ def canonical_json(value: Any) -> str:
 
 def content_hash(value: Any) -> str:
     return hashlib.sha256(dumps(normalise(value))).hexdigest()
+
+
+def digest(normalised: Any) -> str:
+    """``content_hash`` of a value already passed through ``normalise``."""
+    return hashlib.sha256(dumps(normalised)).hexdigest()
 
 
 def json_serializer(value: Any) -> str:

@@ -86,23 +86,27 @@ def make_bodies(n: int, distinct: int, seed: int) -> list[bytes]:
     return out
 
 
-def run_clients(
-    base_url: str, headers: dict[str, str], path: str, payloads: list[bytes], clients: int
-) -> tuple[float, list[float], dict[int, int]]:
-    """POST every payload from ``clients`` threads; (wall seconds, latencies, status counts)."""
+def _client_process(
+    base_url: str,
+    headers: dict[str, str],
+    path: str,
+    chunks: list[list[bytes]],
+    start: Any,
+    out: Any,
+) -> None:
+    """One client process: a thread per chunk, each POSTing its payloads one at a time."""
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     lock = threading.Lock()
-    chunks = [payloads[i::clients] for i in range(clients)]
-    barrier = threading.Barrier(clients + 1)
-    hdrs = {**headers, "Content-Type": "application/json"}
+    barrier = threading.Barrier(len(chunks))
 
     def worker(chunk: list[bytes]) -> None:
         mine: list[float] = []
         codes: dict[int, int] = {}
-        with httpx.Client(base_url=base_url, headers=hdrs, timeout=120) as client:
+        with httpx.Client(base_url=base_url, headers=headers, timeout=120) as client:
             client.get("/healthz")
             barrier.wait()
+            start.wait()
             for body in chunk:
                 t0 = time.perf_counter()
                 r = client.post(path, content=body)
@@ -116,11 +120,51 @@ def run_clients(
     threads = [threading.Thread(target=worker, args=(c,)) for c in chunks]
     for t in threads:
         t.start()
-    barrier.wait()
-    t0 = time.perf_counter()
     for t in threads:
         t.join()
-    return time.perf_counter() - t0, latencies, statuses
+    out.put((latencies, statuses))
+
+
+def run_clients(
+    base_url: str,
+    headers: dict[str, str],
+    path: str,
+    payloads: list[bytes],
+    clients: int,
+    processes: int,
+) -> tuple[float, list[float], dict[int, int]]:
+    """POST every payload from ``clients`` concurrent connections spread over ``processes``
+    client processes (so the client's own GIL does not queue the requests); returns (wall
+    seconds, latencies, status counts)."""
+    import multiprocessing as mp
+
+    ctx = mp.get_context("fork")
+    hdrs = {**headers, "Content-Type": "application/json"}
+    chunks = [payloads[i::clients] for i in range(clients)]
+    processes = max(1, min(processes, clients))
+    groups = [chunks[i::processes] for i in range(processes)]
+    start = ctx.Event()
+    out = ctx.Queue()
+    procs = [
+        ctx.Process(target=_client_process, args=(base_url, hdrs, path, g, start, out))
+        for g in groups
+    ]
+    for p in procs:
+        p.start()
+    time.sleep(1.0 + 0.05 * clients)  # connections open, threads waiting on the start
+    t0 = time.perf_counter()
+    start.set()
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    for _ in procs:
+        lat, codes = out.get()
+        latencies.extend(lat)
+        for k, v in codes.items():
+            statuses[k] = statuses.get(k, 0) + v
+    wall = time.perf_counter() - t0
+    for p in procs:
+        p.join()
+    return wall, latencies, statuses
 
 
 def raw_insert_rate(url: str, survey_id: int, bodies: list[bytes]) -> float:
@@ -165,11 +209,13 @@ def bench_database(name: str, url: str, args: argparse.Namespace) -> dict[str, A
         survey = r.json()["id"]
         path = f"/api/v1/surveys/{survey}/submissions"
         warm = make_bodies(64, 8, args.seed + 1)
-        run_clients(server.url, headers, path, warm, 8)
+        run_clients(server.url, headers, path, warm, 8, 1)
         print(f"[{name}] {len(single)} single submissions, {args.clients} clients", file=sys.stderr)
         assert server.proc is not None
         cpu0 = cpu_seconds(server.proc.pid)
-        wall, lat, codes = run_clients(server.url, headers, path, single, args.clients)
+        wall, lat, codes = run_clients(
+            server.url, headers, path, single, args.clients, args.client_processes
+        )
         single_cpu = (cpu_seconds(server.proc.pid) - cpu0) / len(single)
         single_rate = len(single) / wall
         payloads = []
@@ -179,7 +225,7 @@ def bench_database(name: str, url: str, args: argparse.Namespace) -> dict[str, A
         print(f"[{name}] {len(payloads)} batches of {args.batch}", file=sys.stderr)
         cpu0 = cpu_seconds(server.proc.pid)
         bwall, blat, bcodes = run_clients(
-            server.url, headers, path + "/batch", payloads, args.batch_clients
+            server.url, headers, path + "/batch", payloads, args.batch_clients, args.batch_clients
         )
         batch_cpu = (cpu_seconds(server.proc.pid) - cpu0) / len(batched)
         batch_rate = len(batched) / bwall
@@ -240,7 +286,8 @@ def main() -> None:
     ap.add_argument("--batch-clients", type=int, default=4, help="concurrent batch clients")
     ap.add_argument("--raw", type=int, default=5000, help="rows for the raw insert rate")
     ap.add_argument("--distinct", type=int, default=300, help="distinct interviews generated")
-    ap.add_argument("--workers", type=int, default=1, help="uvicorn workers")
+    ap.add_argument("--workers", type=int, default=2, help="uvicorn workers")
+    ap.add_argument("--client-processes", type=int, default=4, help="client processes")
     ap.add_argument("--sqlite-synchronous", choices=["FULL", "NORMAL"], default="FULL")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--json", action="store_true", help="print JSON only")

@@ -12,6 +12,8 @@ insert of the same key to commit and is therefore race-safe across workers.
 
 from __future__ import annotations
 
+import fcntl
+import os
 import threading
 from typing import Any
 
@@ -82,6 +84,38 @@ def _configure_sqlite(engine: Engine, settings: Settings) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
+class WriteLock:
+    """A thread lock plus, for a database file, an exclusive ``flock`` shared by processes."""
+
+    def __init__(self, database: str | None) -> None:
+        self._thread_lock = threading.Lock()
+        self._path = f"{database}.writelock" if database and database != ":memory:" else None
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        self._thread_lock.acquire()
+        if self._path is not None:
+            try:
+                if self._fd is None:
+                    self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+                fcntl.flock(self._fd, fcntl.LOCK_EX)
+            except OSError:
+                # an unwritable directory: fall back to SQLite's busy timeout between processes
+                self._path = None
+
+    def release(self) -> None:
+        try:
+            if self._fd is not None and self._path is not None:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+        finally:
+            self._thread_lock.release()
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
 class Database:
     """The engine plus two session factories: reads, and writes (``BEGIN IMMEDIATE``)."""
 
@@ -89,11 +123,11 @@ class Database:
         self.settings = settings
         self.engine = make_engine(settings)
         self.sqlite = self.engine.dialect.name == "sqlite"
-        # SQLite has one writer at a time. Threads of this process queue on this lock (FIFO,
-        # woken at once) instead of SQLite's busy handler, which polls with growing sleeps and
-        # makes tail latency explode under concurrency; other processes still queue on the
-        # busy timeout.
-        self.write_lock = threading.Lock() if self.sqlite else None
+        # SQLite has one writer at a time. Writers of this process (threads) and of the other
+        # workers (an flock on a file next to the database) queue on this lock and are woken
+        # at once, instead of polling in SQLite's busy handler, whose growing sleeps make tail
+        # latency explode under concurrency. The kernel drops an flock when its process dies.
+        self.write_lock = WriteLock(self.engine.url.database) if self.sqlite else None
         self.group_commit = GroupCommit(self) if self.sqlite else None
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(
@@ -117,4 +151,6 @@ class Database:
     def dispose(self) -> None:
         if self.group_commit is not None:
             self.group_commit.stop()
+        if self.write_lock is not None:
+            self.write_lock.close()
         self.engine.dispose()

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from api.canonical import content_hash, normalise
+from api.canonical import digest, normalise_flat
 from api.problems import problems_as_dicts
 from api.settings import Settings
 from api.submissions import quality, repository
@@ -60,7 +60,7 @@ def prepare(
     settings: Settings,
     survey_id: int,
     submitted_by: str,
-    raw: dict[str, Any] | SubmissionIn,
+    raw: Any,
     index: int,
     now: datetime,
 ) -> Item:
@@ -77,8 +77,11 @@ def prepare(
             ]
             return Item(index, str(sid) if sid is not None else None, Outcome.invalid, errors)
     item = Item(index, str(sub.submission_id))
-    body = normalise(sub.model_dump(mode="json", exclude={"submission_id"}))
-    item.content_hash = content_hash(body)
+    # After validation only an answer can be a number of either type (45 or 45.0); location
+    # and paradata have fixed types, so only the answers need normalising.
+    body = sub.model_dump(mode="json", exclude={"submission_id"})
+    body["answers"] = normalise_flat(body["answers"])
+    item.content_hash = digest(body)
     hard: list[Problem] = []
     soft: list[dict[str, str]] = []
     answers = body["answers"]  # integral floats normalised: 45.0 is the integer 45

@@ -122,7 +122,7 @@ class BatchItemResult(BaseModel):
 class BatchIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    submissions: list[dict[str, Any]] = Field(
+    submissions: list[Any] = Field(
         min_length=1,
         max_length=1000,
         description="up to 1,000 submissions, each shaped like SubmissionIn",

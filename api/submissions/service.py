@@ -75,7 +75,7 @@ def _intake(
     settings: Settings,
     survey_id: int,
     caller: Principal,
-    raws: Sequence[dict[str, Any] | SubmissionIn],
+    raws: Sequence[Any],
 ) -> list[Item]:
     survey = get_survey(uow.read, survey_id)
     authorize(caller, Action.submit, survey_id)
@@ -127,7 +127,7 @@ def submit_batch(
     settings: Settings,
     survey_id: int,
     caller: Principal,
-    raws: list[dict[str, Any]],
+    raws: list[Any],
 ) -> BatchOut:
     items = _intake(uow, settings, survey_id, caller, raws)
     results = []
