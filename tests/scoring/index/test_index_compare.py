@@ -83,3 +83,20 @@ def test_bad_arguments() -> None:
     assert info.value.code == "unknown_adjustment"
     with pytest.raises(ScoringError):
         compare(s, s, level=95)
+
+
+def test_a_simulated_pilot_against_the_published_year_it_was_calibrated_to() -> None:
+    """A survey simulated from the published 2023 scores of two provinces should rarely
+    differ significantly from them: the truth of the simulation is the published value."""
+    from scoring import score
+    from survey.simulate import simulate
+
+    sim = simulate(2023, rng=5, provinces=["P20", "P31"])
+    pilot = score(sim.responses, sim.questionnaire, weighted=False)
+    c = compare(pilot, score_published(published.subdimensions(2023)))
+    dims = c.dimensions
+    assert set(dims["province"]) == {"P20", "P31"}
+    assert dims["se"].notna().all() and (dims["df"] > 0).all()
+    assert (dims["p_adj"] >= dims["p"]).all()
+    assert dims["significant"].mean() <= 0.25
+    assert set(c.composite["province"]) <= {"P20", "P31"}
