@@ -110,7 +110,10 @@ def _column_values(q: Questionnaire, item: Item, frame: pd.DataFrame) -> list[An
     if item.type in INT_TYPES:
         return _column_values_plain(frame[item.id], int)
     if item.type == "decimal":
-        return _column_values_plain(frame[item.id], float)
+        # a special answer is stored as its code in the float column: give it back as the int
+        special = set(q.allowed_special(item).values())
+        values = _column_values_plain(frame[item.id], float)
+        return [int(v) if v is not None and v in special else v for v in values]
     by_text = {str(c): c for c in q.allowed_special(item).values()}
     col = frame[item.id]
     if pd.api.types.is_datetime64_any_dtype(col):

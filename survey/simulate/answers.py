@@ -117,10 +117,14 @@ def _text(item: Item, u: FloatArray) -> npt.NDArray[np.object_]:
 
 
 def interview_dates(q: Questionnaire, year: int, u: FloatArray) -> npt.NDArray[np.datetime64]:
-    """Fieldwork dates: between the interview-date item's bounds, else August-November."""
+    """Fieldwork dates in the survey year: July-December within the interview-date item's
+    bounds (a questionnaire may serve several years), else August-November."""
     item = next((it for it in q.items if it.type == "date" and not it.meta), None)
     lo = dt.date.fromisoformat(str(item.min)) if item and item.min else dt.date(year, 8, 1)
     hi = dt.date.fromisoformat(str(item.max)) if item and item.max else dt.date(year, 11, 30)
+    season = (max(lo, dt.date(year, 7, 1)), min(hi, dt.date(year, 12, 31)))
+    if season[0] <= season[1]:
+        lo, hi = season
     span = (hi - lo).days + 1
     days = np.floor(u * span).astype(np.int64)
     return np.datetime64(lo.isoformat(), "D") + days.astype("timedelta64[D]")

@@ -13,7 +13,8 @@ variation: this is how each province's expected sub-dimension scores equal the p
 Targets (papi-method.md §2 inverted): for indicator i of sub-dimension s, ``r_i = k_d · sub_s``
 (the published score on its 1..10 scale), ``x_i = L + (r_i − 1)(U − L)/9``. Then
 
-- share of codes A: ``t = x``, D1 uniform on A, D0 on the other codes (a second share of the
+- share of codes A: ``t = x``, D1 uniform on A, D0 on the other codes (as their ``sim_probs``
+  hint weighs them, else uniform; a second share of the
   same item on disjoint codes B takes mass ``x_B / (1 − x_A)`` of D0);
 - mean of a rating on [a, b]: ``q = (x − a)/(b − a)``, ``t = q``, D1 = a + Bin(b − a, (1+q)/2),
   D0 = a + Bin(b − a, q/2) (mean exactly a + (b − a) q, a realistic spread);
@@ -186,7 +187,7 @@ def choice_plan(q: Questionnaire, item: Item, tg: Targets | None, n_prov: int) -
         in_a = np.isin(codes, list(a_set))
         t = np.clip(x_a, EPS, 1 - EPS) if (~in_a).any() else ones
         d1 = _uniform_on(in_a, n_prov)
-        d0 = _uniform_on(~in_a, n_prov)
+        d0 = _off_target(item, in_a, n_prov)
         if tg.means and item.scale is not None:
             m = np.mean(tg.means, axis=0)
             lo_a, hi_a = codes[in_a].min(), codes[in_a].max()
@@ -207,6 +208,18 @@ def choice_plan(q: Questionnaire, item: Item, tg: Targets | None, n_prov: int) -
     return ChoicePlan(
         item, codes, qv, _binomial(codes, (1 + qv) / 2), _binomial(codes, qv / 2), True, tg.sign
     )
+
+
+def _off_target(item: Item, in_a: npt.NDArray[np.bool_], n_prov: int) -> FloatArray:
+    """D0 of a share target: the other codes, in proportion to ``sim_probs`` if the item has
+    them (e.g. "did not send any" far more often than "sent, no reply"), else uniform."""
+    probs = item.meta.get("sim_probs")
+    if probs is None or len(probs) != len(in_a):
+        return _uniform_on(~in_a, n_prov)
+    row = np.where(in_a, 0.0, np.asarray(probs, dtype=np.float64))
+    if row.sum() <= 0:
+        return _uniform_on(~in_a, n_prov)
+    return np.tile(row / row.sum(), (n_prov, 1))
 
 
 def _hint_plan(item: Item, codes: FloatArray, n_prov: int) -> ChoicePlan:

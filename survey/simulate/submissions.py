@@ -77,13 +77,6 @@ def submissions(sim: SimulatedSurvey, rng: RngLike = 0) -> Iterator[dict[str, An
     """One API submission document per simulated interview."""
     r = sim.responses
     answers = frame_to_responses(sim.questionnaire, r)
-    # a special code read back from a float (decimal) column must be sent as an integer
-    special = sim.questionnaire.special_code_values
-    decimals = [it.id for it in sim.questionnaire.items if it.type == "decimal"]
-    for a in answers:
-        for k in decimals:
-            if k in a and a[k] in special:
-                a[k] = int(a[k])
     para = _paradata(r, rng)
     loc = r[["province", "district", "commune", "village"]].to_dict("records")
     design = r.loc[:, [c for c in DESIGN_COLUMNS if c in r.columns]].to_dict("records")

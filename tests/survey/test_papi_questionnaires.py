@@ -18,6 +18,7 @@ import yaml
 
 from survey import Questionnaire, load_questionnaire
 from survey.evaluate import evaluate
+from survey.expressions import referenced_items
 from survey.published import codebook, provinces
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -213,6 +214,17 @@ def test_eligibility_matches_skip_logic(papi: Questionnaire) -> None:
                 assert ind.eligible == relevant.pop(), ind.code
         n_eligible += ind.eligible is not None
     assert n_eligible >= 40
+
+
+def test_denominators_are_at_most_one_screener_deep(papi: Questionnaire) -> None:
+    """An indicator's eligibility and the skip logic of the items it reads refer only to items
+    asked of everyone: one screening question at most, so a province sample of ~190 keeps a
+    usable denominator (nested screeners left some indicators with no respondent at all)."""
+    for ind in papi.indicators:
+        conditions = {ind.eligible} | {papi.item(i).relevant for i in _read_items(ind)}
+        for cond in conditions - {None}:
+            for ref in referenced_items(papi.condition(str(cond))):
+                assert papi.item(ref).relevant is None, (ind.code, ref)
 
 
 def test_simulator_hints(papi: Questionnaire) -> None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from sim_helpers import flat_questionnaire
 
+from survey.loader import load_questionnaire
 from survey.schema import Questionnaire
 
 
 @pytest.fixture(scope="session")
-def flat_2021() -> Questionnaire:
-    return flat_questionnaire("papi-2021")
+def papi_2021() -> Questionnaire:
+    """The bundled papi-2021 questionnaire, skip logic and eligibility included."""
+    return load_questionnaire("papi-2021")

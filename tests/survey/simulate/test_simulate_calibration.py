@@ -13,13 +13,13 @@ import pandas as pd
 import pytest
 from sim_helpers import replicated
 
-from scoring import score
-from survey.loader import load_questionnaire
+from scoring import IndexScores, score
 from survey.published import subdimensions
 from survey.schema import Questionnaire
 from survey.simulate import SimulatedSurvey, simulate
 
 COVERAGE_PROVINCES = ["P04", "P26", "P31", "P38"]  # three small provinces and a medium one
+MIN_N = 10  # scoring suppresses an indicator with fewer respondents (default min_n)
 TIERS = {"subdimensions": "subdimension", "dimensions": "dimension", "composite": None}
 
 
@@ -38,10 +38,33 @@ def _covered(sim: SimulatedSurvey, scores: object) -> dict[str, np.ndarray]:
     return out
 
 
-def test_simulated_2023_covers_the_published_aggregates(flat_2021: Questionnaire) -> None:
+@pytest.fixture(scope="module")
+def national_2023(papi_2021: Questionnaire) -> tuple[SimulatedSurvey, IndexScores]:
+    """A national 2023 survey with the bundled questionnaire, scored with default settings."""
+    sim = simulate(2023, rng=7, questionnaire=papi_2021)
+    return sim, score(sim.responses, papi_2021)
+
+
+def test_every_indicator_is_estimable_in_every_province(
+    national_2023: tuple[SimulatedSurvey, IndexScores],
+) -> None:
+    """Skip logic and eligibility of the bundled questionnaire leave every indicator at least
+    MIN_N respondents with a value in every province of a national survey (scoring suppresses
+    an indicator below 10), so every scored province gets every level, the aggregate too."""
+    sim, scores = national_2023
+    per_province = scores.indicators.loc[scores.indicators["province"] != "VN"]
+    n = per_province.pivot(index="province", columns="indicator", values="n")
+    assert n.shape == (61, len(sim.questionnaire.structure.indicators))
+    assert n.min().min() >= MIN_N, n.min().sort_values().head()
+    composite = scores.composite.set_index("province").drop(index="VN")
+    assert composite["est"].notna().all(), composite.index[composite["est"].isna()].tolist()
+
+
+def test_simulated_2023_covers_the_published_aggregates(
+    national_2023: tuple[SimulatedSurvey, IndexScores],
+) -> None:
     """A national 2023 survey: each province's 95% CI covers its published aggregate."""
-    sim = simulate(2023, rng=7, questionnaire=flat_2021)
-    scores = score(sim.responses, flat_2021)
+    _, scores = national_2023
     pub = subdimensions(2023).set_index("province")
     agg = scores.composite.set_index("province").drop(index="VN")
     published = pub.loc[agg.index].sum(axis=1)
@@ -52,24 +75,22 @@ def test_simulated_2023_covers_the_published_aggregates(flat_2021: Questionnaire
     assert agg["est"].mean() == pytest.approx(published.mean(), abs=0.5)
 
 
-def test_bundled_questionnaire_covers_where_estimable() -> None:
-    """With the bundled questionnaire's skip logic some indicators have few eligible
-    respondents and scoring suppresses them (see sim_helpers.flat_questionnaire); every
-    estimate it does give covers the published score about 95% of the time."""
-    q = load_questionnaire("papi-2021")
-    sim = simulate(2023, rng=8, questionnaire=q)
-    covered = _covered(sim, score(sim.responses, q))
-    subs, aggs = covered["subdimensions"], covered["composite"]
-    assert (~np.isnan(subs)).mean() > 0.95
-    assert np.nanmean(subs) >= 0.90
-    assert (~np.isnan(aggs)).mean() > 0.5  # SC32 (D3) is suppressed in about a quarter
-    assert np.nanmean(aggs) >= 0.85  # a smaller set of provinces: a looser bound
+def test_subdimension_estimates_cover_the_truth(
+    national_2023: tuple[SimulatedSurvey, IndexScores],
+) -> None:
+    """Every sub-dimension of every province is estimated and covers its truth about 95% of
+    the time (one national survey: 61 provinces x 28 sub-dimensions)."""
+    sim, scores = national_2023
+    covered = _covered(sim, scores)
+    for tier, ok in covered.items():
+        assert not np.isnan(ok).any(), tier
+    assert covered["subdimensions"].mean() >= 0.90
 
 
 @pytest.fixture(scope="module")
-def coverage_survey(flat_2021: Questionnaire) -> SimulatedSurvey:
+def coverage_survey(papi_2021: Questionnaire) -> SimulatedSurvey:
     frame, targets = replicated(COVERAGE_PROVINCES, 200, 2023)
-    return simulate(2023, rng=2023, frame=frame, targets=targets, questionnaire=flat_2021)
+    return simulate(2023, rng=2023, frame=frame, targets=targets, questionnaire=papi_2021)
 
 
 def coverage_rates(sim: SimulatedSurvey, q: Questionnaire, ci: str) -> dict[str, float]:
@@ -80,11 +101,11 @@ def coverage_rates(sim: SimulatedSurvey, q: Questionnaire, ci: str) -> dict[str,
 @pytest.mark.slow
 @pytest.mark.parametrize("ci", ["taylor", "bootstrap"])
 def test_ci_coverage_over_200_surveys(
-    coverage_survey: SimulatedSurvey, flat_2021: Questionnaire, ci: str
+    coverage_survey: SimulatedSurvey, papi_2021: Questionnaire, ci: str
 ) -> None:
     """200 independent surveys of four provinces: 95% CIs cover the truth 93-97% of the time
     for sub-dimensions, dimensions and the aggregate (weighted estimates, the default;
     bootstrap: Rao-Wu with 100 replicates to keep CI time down)."""
-    rates = coverage_rates(coverage_survey, flat_2021, ci)
+    rates = coverage_rates(coverage_survey, papi_2021, ci)
     for rate in rates.values():
         assert 0.93 <= rate <= 0.97, rates

@@ -107,6 +107,10 @@ def test_realism(sim: SimulatedSurvey) -> None:
     w_female = r.loc[r["sex"] == 2, "weight"].sum() / r["weight"].sum()
     assert 0.47 < w_female < 0.52  # corrected by weighting
     assert r["age"].between(18, 70).all()
+    # papi-2021 serves 2021-2024: a 2023 survey is interviewed in 2023's fieldwork season
+    dates = pd.to_datetime(r["interview_date"])
+    assert dates.dt.year.eq(2023).all() and dates.dt.month.ge(7).all()
+    assert sim.questionnaire.item("interview_date").max == "2024-12-31"
     # eligibility: about a quarter used a certification procedure (sim_p_yes 0.26)
     assert 0.18 < r["q51_01"].mean() < 0.34
     # skip logic: the procedure's questions only for those who used it
@@ -157,6 +161,9 @@ def test_submissions_validate_and_have_the_api_shape(sim: SimulatedSurvey, tmp_p
     docs = list(submissions(sim, rng=7))
     assert len(docs) == len(sim.responses)
     q = sim.questionnaire
+    # a special answer to a decimal item (stored in a float column) is sent as the int code
+    cost = [d["answers"]["q53_03"] for d in docs if d["answers"].get("q53_03", 0) < 0]
+    assert cost and all(type(v) is int and v in q.special_code_values for v in cost)
     for doc in docs[::7]:
         assert set(doc) == {"submission_id", "location", "answers", "paradata", "design"}
         assert set(doc["paradata"]["gps"]) == {"lat", "lon"}
