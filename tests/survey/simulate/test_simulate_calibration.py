@@ -60,6 +60,19 @@ def test_every_indicator_is_estimable_in_every_province(
     assert composite["est"].notna().all(), composite.index[composite["est"].isna()].tolist()
 
 
+@pytest.mark.parametrize("year", [2018, 2020, 2021])
+def test_every_bundled_questionnaire_scores_every_province(year: int) -> None:
+    """papi-2018, papi-2019 (2020 survey) and papi-2021 (2021 levels): no indicator is
+    suppressed anywhere, so every province scored that year gets its aggregate."""
+    sim = simulate(year, rng=3)
+    scores = score(sim.responses, sim.questionnaire)
+    ind = scores.indicators.loc[scores.indicators["province"] != "VN"]
+    assert ind["n"].min() >= MIN_N, ind.nsmallest(3, "n")[["province", "indicator", "n"]]
+    composite = scores.composite.loc[scores.composite["province"] != "VN"]
+    assert len(composite) == sim.responses["province"].nunique()
+    assert composite["est"].notna().all()
+
+
 def test_simulated_2023_covers_the_published_aggregates(
     national_2023: tuple[SimulatedSurvey, IndexScores],
 ) -> None:
