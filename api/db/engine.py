@@ -15,6 +15,8 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -136,6 +138,18 @@ class Database:
 
     def session(self, *, write: bool = False) -> Session:
         return (self._write if write else self._read)()
+
+    @contextmanager
+    def writing(self) -> Iterator[Session]:
+        """A write session holding the writer lock (for work outside a request)."""
+        if self.write_lock is not None:
+            self.write_lock.acquire()
+        try:
+            with self.session(write=True) as session:
+                yield session
+        finally:
+            if self.write_lock is not None:
+                self.write_lock.release()
 
     def ping(self) -> None:
         with self.engine.connect() as conn:

@@ -83,11 +83,8 @@ class GroupCommit:
 
     def _commit(self, jobs: list[tuple[Callable[[Session], Any], Future[Any]]]) -> None:
         results: list[tuple[Future[Any], Any, BaseException | None]] = []
-        lock = self.db.write_lock
-        if lock is not None:
-            lock.acquire()
         try:
-            with self.db.session(write=True) as session:
+            with self.db.writing() as session:
                 for job, future in jobs:
                     try:
                         with session.begin_nested():
@@ -101,9 +98,6 @@ class GroupCommit:
                 if not future.done():
                     future.set_exception(exc)
             return
-        finally:
-            if lock is not None:
-                lock.release()
         for future, value, error in results:
             if error is not None:
                 future.set_exception(error)

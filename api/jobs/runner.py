@@ -60,7 +60,7 @@ class JobRunner:
         """Claim and run one job; False when there was nothing to claim."""
         now = datetime.now(UTC)
         lease = timedelta(seconds=self.settings.job_lease_seconds)
-        with self.db.session(write=True) as session:
+        with self.db.writing() as session:
             job_id = repository.candidate(session, now)
             if job_id is None or not repository.claim(session, job_id, now, lease):
                 session.rollback()
@@ -86,7 +86,7 @@ class JobRunner:
         except Exception as exc:
             log.exception("job %s (%s) failed", job_id, kind)
             error = {"code": "job_failed", "message": f"{type(exc).__name__}: {exc}"}
-        with self.db.session(write=True) as session:
+        with self.db.writing() as session:
             repository.finish(session, job_id, datetime.now(UTC), result, error)
             session.commit()
         return True

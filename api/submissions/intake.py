@@ -55,6 +55,20 @@ def _pointer(prefix: str, loc: tuple[int | str, ...]) -> str:
     return prefix + "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in loc)
 
 
+def canonical_body(sub: SubmissionIn) -> dict[str, Any]:
+    """What is stored and hashed. After validation only an answer can be a number of either
+    type (45 or 45.0); location and paradata have fixed types, so only answers are
+    normalised."""
+    body = sub.model_dump(mode="json", exclude={"submission_id"})
+    body["answers"] = normalise_flat(body["answers"])
+    return body
+
+
+def content_digest(sub: SubmissionIn) -> str:
+    """The content hash the store compares for deduplication."""
+    return digest(canonical_body(sub))
+
+
 def prepare(
     q: Questionnaire,
     settings: Settings,
@@ -77,10 +91,7 @@ def prepare(
             ]
             return Item(index, str(sid) if sid is not None else None, Outcome.invalid, errors)
     item = Item(index, str(sub.submission_id))
-    # After validation only an answer can be a number of either type (45 or 45.0); location
-    # and paradata have fixed types, so only the answers need normalising.
-    body = sub.model_dump(mode="json", exclude={"submission_id"})
-    body["answers"] = normalise_flat(body["answers"])
+    body = canonical_body(sub)
     item.content_hash = digest(body)
     hard: list[Problem] = []
     soft: list[dict[str, str]] = []

@@ -173,3 +173,11 @@ def test_unknown_job_404(api: Api) -> None:
         f"/api/v1/surveys/{sid}/scores/00000000-0000-0000-0000-000000000000", headers=api.admin
     )
     assert r.status_code == 404
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "dta", "sav"])
+def test_an_empty_survey_exports_an_empty_file(api: Api, fmt: str) -> None:
+    sid = api.survey()
+    r = api.client.get(f"/api/v1/surveys/{sid}/export", params={"format": fmt}, headers=api.admin)
+    assert r.status_code == 200, r.text
+    assert r.content

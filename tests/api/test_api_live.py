@@ -13,7 +13,8 @@ import httpx
 import numpy as np
 import pytest
 
-from api.canonical import content_hash
+from api.submissions.intake import content_digest
+from api.submissions.schemas import SubmissionIn
 from survey.schema import Questionnaire
 from tests.api.interviews import interview
 from tests.api.live import LiveServer
@@ -35,10 +36,7 @@ def _survey(base: str, headers: dict[str, str]) -> int:
 
 
 def _content(body: dict[str, Any]) -> str:
-    from api.submissions.schemas import SubmissionIn
-
-    sub = SubmissionIn.model_validate(body)
-    return content_hash(sub.model_dump(mode="json", exclude={"submission_id"}))
+    return content_digest(SubmissionIn.model_validate(body))
 
 
 @pytest.mark.slow
