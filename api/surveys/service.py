@@ -50,14 +50,11 @@ def get_survey(session: Session, survey_id: int) -> SurveyRecord:
 def survey_progress(session: Session, survey_id: int) -> Progress:
     record = get_survey(session, survey_id)
     sample_villages = {u["village"]: u["province"] for u in record.sample}
-    provinces_in_sample = set(sample_villages.values())
+    # quota keys are village ids (P01-D03-C02-V01, always hierarchical) or province codes (P01)
     village_quota: dict[str, int] = {}
     province_quota: dict[str, int] = {}
     for key, n in record.out.quotas.items():
-        if key in sample_villages or (key not in provinces_in_sample and "-" in key):
-            village_quota[key] = n
-        else:
-            province_quota[key] = n
+        (village_quota if key in sample_villages or "-" in key else province_quota)[key] = n
     total, provinces = progress.build(
         repository.status_counts(session, survey_id),
         sample_villages,
