@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pyreadstat
 
+from api.problems import Unprocessable
 from survey.schema import Questionnaire
 
 FIXED_LABELS = {
@@ -116,10 +117,17 @@ def encode(df: pd.DataFrame, q: Questionnaire, fmt: ExportFormat) -> bytes:
     )
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"export.{fmt.value}"
-        writer(
-            _numeric_for_stats(df),
-            str(path),
-            column_labels=var_labels,
-            variable_value_labels=value_labels,
-        )
+        try:
+            writer(
+                _numeric_for_stats(df),
+                str(path),
+                column_labels=var_labels,
+                variable_value_labels=value_labels,
+            )
+        except Exception as exc:  # ReadStat refuses what the format cannot hold
+            raise Unprocessable(
+                f"the data cannot be written as .{fmt.value} ({type(exc).__name__}: {exc}); "
+                "export csv or parquet instead",
+                code="export_unrepresentable",
+            ) from None
         return path.read_bytes()

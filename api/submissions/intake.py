@@ -108,7 +108,7 @@ def prepare(
     prof = quality.profile(q)
     duration = None
     if sub.paradata.start is not None and sub.paradata.end is not None:
-        duration = (sub.paradata.end - sub.paradata.start).total_seconds()
+        duration = (_aware(sub.paradata.end) - _aware(sub.paradata.start)).total_seconds()
     flags = quality.arrival_flags(
         prof,
         answers,
@@ -135,6 +135,11 @@ def prepare(
         "updated_at": now,
     }
     return item
+
+
+def _aware(t: datetime) -> datetime:
+    """A time without an offset is taken as UTC (a device clock without a zone)."""
+    return t if t.tzinfo is not None else t.replace(tzinfo=UTC)
 
 
 def finish_row(row: dict[str, Any]) -> None:

@@ -181,3 +181,14 @@ def test_an_empty_survey_exports_an_empty_file(api: Api, fmt: str) -> None:
     r = api.client.get(f"/api/v1/surveys/{sid}/export", params={"format": fmt}, headers=api.admin)
     assert r.status_code == 200, r.text
     assert r.content
+
+
+def test_stata_export_of_a_very_long_text_answer_is_not_a_server_error(api: Api) -> None:
+    sid = api.survey()
+    body = api.interview()
+    body["answers"]["commune"] = "x" * 5000
+    assert api.submit(sid, body).status_code == 201
+    r = api.client.get(f"/api/v1/surveys/{sid}/export", params={"format": "dta"}, headers=api.admin)
+    assert r.status_code in (200, 422), r.text
+    if r.status_code == 422:
+        assert r.json()["code"] == "export_unrepresentable"

@@ -29,6 +29,15 @@ def test_too_fast(api: Api) -> None:
     assert r.json()["status"] == "has_issues"
 
 
+def test_mixed_naive_and_zoned_paradata_times_are_compared(api: Api) -> None:
+    sid = api.survey()
+    body = api.interview(minutes=3)
+    body["paradata"]["start"] = body["paradata"]["start"].replace("+00:00", "")
+    r = api.submit(sid, body)
+    assert r.status_code == 201, r.text
+    assert "too_fast" in _flags(r)
+
+
 def test_straight_lining(api: Api) -> None:
     sid = api.survey()
     body = api.interview()
