@@ -33,8 +33,6 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = 30_000
     pool_size: int = 10
     max_body_bytes: int = 32 * 1024 * 1024
-    max_batch: int = 1000
-    page_size_max: int = 1000
     # quality flags computed on arrival
     min_interview_seconds: float = 600.0
     straightline_min_items: int = 5
