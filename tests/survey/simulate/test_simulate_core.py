@@ -107,10 +107,10 @@ def test_realism(sim: SimulatedSurvey) -> None:
     w_female = r.loc[r["sex"] == 2, "weight"].sum() / r["weight"].sum()
     assert 0.47 < w_female < 0.52  # corrected by weighting
     assert r["age"].between(18, 70).all()
-    # papi-2021 serves 2021-2024: a 2023 survey is interviewed in 2023's fieldwork season
+    # papi-2021 serves 2021-2030: a 2023 survey is interviewed in 2023's fieldwork season
     dates = pd.to_datetime(r["interview_date"])
     assert dates.dt.year.eq(2023).all() and dates.dt.month.ge(7).all()
-    assert sim.questionnaire.item("interview_date").max == "2024-12-31"
+    assert sim.questionnaire.item("interview_date").max == "2030-12-31"
     # eligibility: about a quarter used a certification procedure (sim_p_yes 0.26)
     assert 0.18 < r["q51_01"].mean() < 0.34
     # skip logic: the procedure's questions only for those who used it
