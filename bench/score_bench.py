@@ -2,7 +2,7 @@
 
 A seeded national survey on ``papi-2021`` from the survey simulator (``survey.simulate``,
 calibrated to the published 2021 scores; 60 scored provinces, 19 interviews per village,
-about 15,000 respondents, 130 indicators). We time ``scoring.score`` end to end (indicator
+about 15,000 respondents, 132 indicators). We time ``scoring.score`` end to end (indicator
 values from the raw answers, province and national domain means, every level, SEs, CIs,
 ranks, rank intervals and group probabilities):
 
