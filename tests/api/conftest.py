@@ -23,7 +23,7 @@ from survey.schema import Questionnaire
 from tests.api.support import Api, admin_token, make_settings
 
 PG_SERVER = os.environ.get("PAPI_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
-BACKENDS = ["sqlite", "postgresql"]
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 
 def _in_ci() -> bool:
