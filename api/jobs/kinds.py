@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from sqlalchemy.orm import Session
 
 from api.exports.service import survey_frame
-from api.jobs.schemas import ScoreRequest
+from api.jobs.schemas import ScoreRequest, SensitivityRequest
+
+if TYPE_CHECKING:
+    from scoring.sensitivity import Spec
+    from survey.schema import Questionnaire
 
 JobFn = Callable[[Session, int, dict[str, Any]], dict[str, Any]]
 
@@ -55,4 +59,62 @@ def run_score(session: Session, survey_id: int, params: dict[str, Any]) -> dict[
     return {level: _records(getattr(scores, level)) for level in SCORE_LEVELS}
 
 
-KINDS: dict[str, JobFn] = {"score": run_score}
+def run_sensitivity_job(session: Session, survey_id: int, params: dict[str, Any]) -> dict[str, Any]:
+    """``scoring.run_sensitivity`` on the survey's respondent frame, exactly as
+    ``papi sensitivity --responses`` runs it on the same data: the document is the one of
+    ``--json``, with ``input`` naming the survey instead of a file."""
+    from scoring.sensitivity import default_audit, microdata_input, run_sensitivity
+    from survey.published import provinces
+
+    req = SensitivityRequest.model_validate(params)
+    spec = sensitivity_spec(req.spec)
+    frame, q = survey_frame(session, survey_id, include_rejected=req.include_rejected)
+    names = dict(zip(provinces()["province"], provinces()["name"], strict=True))
+    data = microdata_input(frame, q, replicates=req.replicates, rng=req.seed, names=names)
+    result = run_sensitivity(
+        data,
+        spec if spec is not None else default_audit(microdata=True),
+        runs=req.runs,
+        sobol_n=req.sobol_n,
+        rng=req.seed,
+    )
+    doc: dict[str, Any] = result.to_json()
+    doc["input"] = {"survey": survey_id, "questionnaire": q.id, "replicates": req.replicates}
+    return doc
+
+
+def sensitivity_spec(
+    data: dict[str, Any] | None, questionnaire: Questionnaire | None = None
+) -> Spec | None:
+    """The validated spec of a request (``None``: the default audit), checked against the
+    questionnaire's index when given. A bad choice is a ``SpecError`` whose problems point
+    into the request body (``/spec/...``)."""
+    from scoring.index.structure import IndexStructure
+    from scoring.sensitivity import Spec
+    from survey.errors import Problem, SpecError
+
+    if data is None:
+        return None
+    try:
+        spec = Spec.parse(data)
+        if questionnaire is not None:
+            st = IndexStructure.from_questionnaire(questionnaire)
+            spec.check(
+                microdata=True,
+                levels=("subdimension", "dimension", "index"),
+                codes={
+                    "indicator": st.indicators,
+                    "subdimension": st.subdimensions,
+                    "dimension": st.dimensions,
+                },
+            )
+    except SpecError as exc:
+        raise SpecError.with_problems(
+            exc.message,
+            [Problem("/spec" + p.pointer, p.code, p.message) for p in exc.problems],
+            code=exc.code,
+        ) from None
+    return spec
+
+
+KINDS: dict[str, JobFn] = {"score": run_score, "sensitivity": run_sensitivity_job}

@@ -1,4 +1,5 @@
-"""``/api/v1/surveys/{survey_id}/scores``: scoring as a background job."""
+"""``/api/v1/surveys/{survey_id}/scores`` and ``.../sensitivity``: scoring and the
+sensitivity audit as background jobs."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from fastapi import APIRouter, Depends, Path, Request, Response
 from api.auth.deps import Caller
 from api.http import Uow, require_json
 from api.jobs import service
-from api.jobs.schemas import JobOut, ScoreRequest
+from api.jobs.schemas import JobOut, ScoreRequest, SensitivityRequest
 from api.problems import problem_responses
 
 router = APIRouter(tags=["scores"], responses=problem_responses(401, 403, 404, 422))
@@ -61,3 +62,37 @@ def status(
     if format == "csv":
         return Response(service.results_csv(job), media_type="text/csv; charset=utf-8")
     return job
+
+
+@router.post(
+    "/surveys/{survey_id}/sensitivity",
+    status_code=202,
+    response_model=JobOut,
+    dependencies=[Depends(require_json)],
+    responses=problem_responses(413, 415),
+    tags=["sensitivity"],
+    summary="Start the sensitivity audit (scoring.run_sensitivity) as a background job",
+)
+def start_sensitivity(
+    survey_id: SurveyId,
+    req: SensitivityRequest,
+    request: Request,
+    response: Response,
+    caller: Caller,
+    uow: Uow,
+) -> JobOut:
+    job = service.start_sensitivity(uow.write, survey_id, caller, req)
+    uow.commit()
+    request.app.state.jobs.wake()
+    response.headers["Location"] = f"/api/v1/surveys/{survey_id}/sensitivity/{job.id}"
+    return job
+
+
+@router.get(
+    "/surveys/{survey_id}/sensitivity/{job_id}",
+    response_model=JobOut,
+    tags=["sensitivity"],
+    summary="The job's status; once succeeded the `papi sensitivity --json` document",
+)
+def sensitivity_status(survey_id: SurveyId, job_id: JobId, caller: Caller, uow: Uow) -> JobOut:
+    return service.get_job(uow.read, survey_id, job_id, caller, kind="sensitivity")

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class JobStatus(StrEnum):
@@ -29,6 +29,35 @@ class ScoreRequest(BaseModel):
     include_rejected: bool = False
 
 
+class SensitivityRequest(BaseModel):
+    """Arguments of ``papi sensitivity --responses`` on the survey's data (docs/sensitivity.md).
+
+    ``spec`` is the audit's uncertain choices (``scoring.sensitivity.Spec``, the YAML of
+    ``--spec`` as JSON); without it the JRC-style default audit for microdata."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    runs: int = Field(default=1000, ge=1, le=100_000, description="Monte Carlo runs")
+    sobol_n: int = Field(
+        default=512, ge=2, le=8192, description="Sobol' base sample (a power of 2)"
+    )
+    replicates: int = Field(
+        default=200, ge=2, le=5000, description="bootstrap replicates for sampling error"
+    )
+    seed: int = Field(default=0, ge=0, le=2**32 - 1)
+    spec: dict[str, Any] | None = Field(
+        default=None, description="uncertain choices (docs/sensitivity.md); default: JRC audit"
+    )
+    include_rejected: bool = False
+
+    @field_validator("sobol_n")
+    @classmethod
+    def _power_of_two(cls, n: int) -> int:
+        if n & (n - 1):
+            raise ValueError(f"sobol_n={n} is not a power of 2; expected 2, 4, …, 512, 1024")
+        return n
+
+
 class JobError(BaseModel):
     code: str
     message: str
@@ -47,8 +76,9 @@ class JobOut(BaseModel):
     finished_at: datetime | None
     attempts: int
     error: JobError | None = None
-    results: dict[str, list[dict[str, Any]]] | None = Field(
+    results: dict[str, Any] | None = Field(
         default=None,
-        description="when succeeded: one table per level (indicators, subdimensions, "
-        "dimensions, composite), each a list of rows",
+        description="when succeeded. Scoring: one table per level (indicators, "
+        "subdimensions, dimensions, composite), each a list of rows. Sensitivity: the "
+        "document of `papi sensitivity --json` (provinces, sobol, oat, diagnostics, ...)",
     )

@@ -1,4 +1,4 @@
-"""Starting and reading scoring jobs."""
+"""Starting and reading background jobs: scoring and the sensitivity audit."""
 
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ from sqlalchemy.orm import Session
 from api.auth.schemas import Principal
 from api.auth.service import Action, authorize
 from api.jobs import repository
-from api.jobs.schemas import JobOut, JobStatus, ScoreRequest
+from api.jobs.kinds import sensitivity_spec
+from api.jobs.schemas import JobOut, JobStatus, ScoreRequest, SensitivityRequest
 from api.problems import Conflict
+from api.questionnaires import catalog
 from api.surveys.service import get_survey
 from survey.errors import NotFound
 
@@ -34,12 +36,35 @@ def start_scoring(
     )
 
 
-def get_job(session: Session, survey_id: int, job_id: str, caller: Principal) -> JobOut:
+def start_sensitivity(
+    session: Session, survey_id: int, caller: Principal, req: SensitivityRequest
+) -> JobOut:
+    """Validate the spec (its choices, and that they apply to the questionnaire's index)
+    before queueing, so a bad choice is a 422 naming it rather than a failed job."""
+    survey = get_survey(session, survey_id)
+    authorize(caller, Action.score, survey_id)
+    if req.spec is not None:
+        sensitivity_spec(req.spec, catalog.get(session, survey.questionnaire_pk))
+    return repository.insert(
+        session,
+        str(uuid.uuid4()),
+        survey_id,
+        "sensitivity",
+        req.model_dump(mode="json"),
+        caller.name,
+        datetime.now(UTC),
+    )
+
+
+def get_job(
+    session: Session, survey_id: int, job_id: str, caller: Principal, kind: str = "score"
+) -> JobOut:
     get_survey(session, survey_id)
     authorize(caller, Action.score, survey_id)
     job = repository.get(session, survey_id, job_id)
-    if job is None:
-        raise NotFound(f"scoring job {job_id} does not exist in survey {survey_id}")
+    if job is None or job.kind != kind:
+        what = "scoring" if kind == "score" else kind
+        raise NotFound(f"{what} job {job_id} does not exist in survey {survey_id}")
     return job
 
 
