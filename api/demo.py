@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import numpy as np
 import pandas as pd
 import uvicorn
 
@@ -37,7 +36,8 @@ from api.auth.schemas import Role, TokenCreate
 from api.auth.service import create_token
 from api.db.engine import Database
 from api.db.migrate import upgrade
-from api.reporting import CollectionSummary, ReportInputs, write_report
+from api.reporting import ReportInputs, write_report
+from api.reporting.collection import collection_summary
 from api.reporting.i18n import labels
 from api.settings import Settings
 from scoring import IndexScores, compare, run_sensitivity, score, score_published
@@ -47,8 +47,7 @@ from survey.published import provinces, subdimensions
 from survey.simulate import SimulatedSurvey, simulate
 from survey.simulate.submissions import submissions as sim_submissions
 
-QUESTIONNAIRE = "papi-2021"
-DEFAULT_PILOT_DISTRICT = "P20-D01"  # the capital district of Hai Phong
+PILOT_RESPONDENTS_PER_VILLAGE = 100
 
 Step = Callable[[str, int], Callable[[int], None]]
 
@@ -59,6 +58,9 @@ class DemoConfig:
     year: int = 2024
     seed: int = 7
     pilot: str | None = None
+    # a pilot of one district interviews more people per village than the national
+    # survey's 16, so that its sub-dimensions can be scored (4 villages × 100 = 400)
+    respondents_per_village: int | None = None
     provinces: Sequence[str] | None = None
     bootstrap: int = 1000
     sensitivity_runs: int = 2000
@@ -126,28 +128,8 @@ def _check(resp: httpx.Response, what: str) -> Any:
     return resp.json() if resp.headers.get("content-type", "").startswith("application") else None
 
 
-DESIGN_COLUMNS = (
-    "stratum",
-    "psu",
-    "prob_district",
-    "prob_commune",
-    "prob_village",
-    "prob_person",
-    "design_weight",
-    "weight",
-)
 SAMPLE_COLUMNS = ("province", "district", "commune", "village", "stratum", "psu",
                   "prob_district", "prob_commune", "prob_village")  # fmt: skip
-
-
-def interviews(sim: SimulatedSurvey, seed: int) -> list[dict[str, Any]]:
-    """The simulated interviews as JSON API submissions, each with its design block (the
-    post-stratified weight the field team's sampling statistician computed)."""
-    design = sim.responses.loc[:, [c for c in DESIGN_COLUMNS if c in sim.responses.columns]]
-    docs = list(sim_submissions(sim, rng=seed))
-    for doc, row in zip(docs, design.to_dict("records"), strict=True):
-        doc["design"] = {k: (v if isinstance(v, str) else float(v)) for k, v in row.items()}
-    return docs
 
 
 def survey_sample(sim: SimulatedSurvey) -> list[dict[str, Any]]:
@@ -220,34 +202,6 @@ def collect(
     return sid, accepted, frame, progress
 
 
-def collection_summary(frame: pd.DataFrame, progress: dict[str, Any]) -> CollectionSummary:
-    """Completion per province against the quota, quality flags, interview durations."""
-    rows = progress.get("provinces") or progress.get("by_province") or []
-    prog = pd.DataFrame(
-        [
-            {
-                "province": r.get("province"),
-                "target": r.get("quota") or 0,
-                "completed": r.get("submitted", 0) - r.get("rejected", 0),
-            }
-            for r in rows
-        ]
-    )
-    flags: dict[str, int] = {}
-    if "flags" in frame.columns:
-        for cell in frame["flags"].dropna():
-            for code in filter(None, str(cell).split(",")):
-                flags[code] = flags.get(code, 0) + 1
-    return CollectionSummary(progress=prog, flags=flags, durations_min=())
-
-
-def durations(docs: Sequence[dict[str, Any]]) -> list[float]:
-    start = pd.to_datetime([d["paradata"].get("start") for d in docs], utc=True, errors="coerce")
-    end = pd.to_datetime([d["paradata"].get("end") for d in docs], utc=True, errors="coerce")
-    minutes = (end - start).total_seconds().to_numpy() / 60.0
-    return [float(m) for m in minutes if np.isfinite(m)]
-
-
 def subdimension_table(scores: IndexScores) -> pd.DataFrame:
     """Province × sub-dimension estimates in the published layout (for the sensitivity run)."""
     sub = scores.subdimensions
@@ -296,8 +250,10 @@ def run_demo(cfg: DemoConfig, step: Step) -> DemoResult:
         rng=cfg.seed,
         provinces=list(cfg.provinces) if cfg.provinces else None,
         pilot=cfg.pilot,
+        respondents_per_village=cfg.respondents_per_village
+        or (PILOT_RESPONDENTS_PER_VILLAGE if cfg.pilot else None),
     )
-    docs = interviews(sim, cfg.seed)
+    docs = list(sim_submissions(sim, rng=cfg.seed))  # with each interview's design block
     advance(1)
     timings["simulate"] = time.perf_counter() - t0
 
@@ -336,9 +292,6 @@ def run_demo(cfg: DemoConfig, step: Step) -> DemoResult:
     published = score_published(subdimensions(cfg.year), structure=structure)
     changes = compare(scores, published).composite
     coll = collection_summary(frame, progress)
-    coll = CollectionSummary(
-        progress=coll.progress, flags=coll.flags, durations_min=durations(docs)
-    )
     files["collection"] = out / "collection.json"
     files["collection"].write_text(
         json.dumps(

@@ -72,6 +72,13 @@ def demo(
     provinces: Annotated[
         str | None, typer.Option(help="Only these provinces, comma-separated (e.g. P01,P31).")
     ] = None,
+    respondents_per_village: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Interviews per village (default 16, 24 in large provinces; 100 in a pilot).",
+        ),
+    ] = None,
     bootstrap: Annotated[int, typer.Option(min=2, help="Bootstrap replicates.")] = 1000,
     runs: Annotated[int, typer.Option(min=10, help="Sensitivity Monte Carlo runs.")] = 2000,
     lang: Annotated[str, typer.Option(help="Report language: en or vi.")] = "en",
@@ -93,6 +100,7 @@ def demo(
         year=year,
         seed=seed,
         pilot=district if pilot else None,
+        respondents_per_village=respondents_per_village,
         provinces=[p.strip() for p in provinces.split(",") if p.strip()] if provinces else None,
         bootstrap=bootstrap,
         sensitivity_runs=runs,

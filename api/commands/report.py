@@ -22,7 +22,8 @@ EPILOG = (
     "Examples:\n\n"
     "  papi report out/scores.json --sensitivity out/sensitivity.json --out report.html\n\n"
     "  papi report --published 2023 --previous-published 2022 --lang vi --out papi-2023.html\n\n"
-    "  papi report pilot/scores.json --previous-published 2023 --out pilot.html"
+    "  papi report pilot/scores.json --previous-published 2023 --out pilot.html\n\n"
+    "  papi report scores/ --database-url sqlite:///papi.db --survey 1 --out report.html"
 )
 
 
@@ -62,6 +63,20 @@ def load_collection(path: Path) -> CollectionSummary:
         ) from exc
 
 
+def _collection(
+    path: Path | None, database_url: str | None, survey: int | None
+) -> CollectionSummary | None:
+    if (database_url is None) != (survey is None):
+        raise PapiError("--database-url and --survey go together", code="usage")
+    if path is not None and database_url is not None:
+        raise PapiError("give --collection or --database-url/--survey, not both", code="usage")
+    if database_url is not None and survey is not None:
+        from api.reporting.collection import collection_from_database
+
+        return collection_from_database(database_url, survey)
+    return load_collection(path) if path is not None else None
+
+
 def report(
     scores: Annotated[
         Path | None, typer.Argument(help="scores.json or the directory of `papi score --out`.")
@@ -82,6 +97,11 @@ def report(
     collection: Annotated[
         Path | None, typer.Option(help="Collection summary JSON (papi demo writes one).")
     ] = None,
+    database_url: Annotated[
+        str | None,
+        typer.Option(help="Collection database: adds progress, flags and durations of --survey."),
+    ] = None,
+    survey: Annotated[int | None, typer.Option(help="Survey id in --database-url.")] = None,
     lang: Annotated[str, typer.Option(help="Report language: en or vi.")] = "en",
     title: Annotated[str | None, typer.Option(help="Report title.")] = None,
     json_out: Annotated[
@@ -120,7 +140,7 @@ def report(
         method=method,
         sensitivity=sens,
         changes=changes,
-        collection=load_collection(collection) if collection is not None else None,
+        collection=_collection(collection, database_url, survey),
     )
     with console.status("Rendering the report…"):
         path = write_report(inputs, out, lang=lang)

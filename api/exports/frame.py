@@ -57,6 +57,7 @@ def respondent_frame(
             "flags": [",".join(sorted({f["code"] for f in r.flags})) for r in rows],
             "version": np.array([r.version for r in rows], dtype=np.int64),
             "received_at": [r.received_at.isoformat() for r in rows],
+            "duration_min": _durations(rows),
         },
     )
     out = pd.concat([ident, design, answers, meta], axis=1)
@@ -71,6 +72,18 @@ def respondent_frame(
 
 
 _DESIGN_COLUMNS = ["stratum", "psu", *PROBS, "design_weight", "weight"]
+
+
+def _durations(rows: Sequence[Stored]) -> np.ndarray:
+    """Interview length in minutes from the paradata's start and end (NaN when unknown)."""
+    start = pd.to_datetime(
+        [r.body["paradata"].get("start") for r in rows], utc=True, errors="coerce", format="ISO8601"
+    )
+    end = pd.to_datetime(
+        [r.body["paradata"].get("end") for r in rows], utc=True, errors="coerce", format="ISO8601"
+    )
+    minutes: np.ndarray = np.asarray((end - start).total_seconds(), dtype=float) / 60.0
+    return minutes
 
 
 def _design(r: Stored, by_village: dict[str, dict[str, Any]]) -> dict[str, Any]:

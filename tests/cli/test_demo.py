@@ -87,3 +87,20 @@ def test_demo_full_national(tmp_path: Path) -> None:
     scored = set(subdimensions(2024)["province"])
     scores = check_outputs(tmp_path / "demo", summary, scored)
     assert scores.replicates == 1000
+
+
+def test_report_reads_the_collection_database(tmp_path: Path) -> None:
+    """After a demo, `papi report` rebuilds the collection section from the database."""
+    run_demo(tmp_path, "--provinces", "P20,P31", "--bootstrap", "20", "--runs", "50")
+    out = tmp_path / "demo"
+    res = subprocess.run(
+        [sys.executable, "-m", "api", "report", str(out / "scores"), "--database-url",
+         f"sqlite:///{out / 'papi.db'}", "--survey", "1", "--out", str(tmp_path / "r.html")],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    data = pd.read_parquet(out / "responses.parquet")
+    assert data["duration_min"].between(30, 90).all()  # paradata start/end → minutes
+    assert "Data collection" in html and "Interview duration" in html
+    assert f"<b>{len(data)}</b>" in html  # completed interviews
