@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 from rich.console import Console
-from rich.table import Table
 
-from scoring import IndexScores, score
-from scoring.index.results import NATIONAL, TIERS
 from survey.errors import NotFound, PapiError
-from survey.published import provinces
+
+if TYPE_CHECKING:  # heavy imports are made inside the commands: `papi --help` stays fast
+    import pandas as pd
+    from rich.table import Table
+
+    from scoring import IndexScores
 
 EPILOG = (
     "Examples:\n\n"
@@ -28,6 +29,8 @@ EPILOG = (
 
 def read_responses(path: Path) -> pd.DataFrame:
     """A respondent table (docs/data-layout.md) from Parquet or CSV."""
+    import pandas as pd
+
     if not path.exists():
         raise NotFound(f"responses file {path} does not exist", code="file_not_found")
     suffix = path.suffix.lower()
@@ -45,6 +48,8 @@ def read_responses(path: Path) -> pd.DataFrame:
 def write_outputs(result: IndexScores, out: Path) -> list[Path]:
     """``<level>.csv`` and ``<level>.json`` per level, and ``scores.json`` (reloadable with
     ``IndexScores.from_json``)."""
+    from scoring.index.results import TIERS
+
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for tier in TIERS:
@@ -59,10 +64,14 @@ def write_outputs(result: IndexScores, out: Path) -> list[Path]:
 
 
 def _fmt(value: Any) -> str:
+    import pandas as pd
+
     return "—" if pd.isna(value) else f"{float(value):.2f}"
 
 
 def _rank(row: dict[Any, Any]) -> str:
+    import pandas as pd
+
     if pd.isna(row["rank"]):
         return "—"
     text = str(int(row["rank"]))
@@ -73,6 +82,12 @@ def _rank(row: dict[Any, Any]) -> str:
 
 def composite_table(result: IndexScores) -> Table:
     """Province, score, CI, rank (with its interval) and group, best first."""
+    import pandas as pd
+    from rich.table import Table
+
+    from scoring.index.results import NATIONAL
+    from survey.published import provinces
+
     names = dict(zip(provinces()["province"], provinces()["name"], strict=True))
     names[NATIONAL] = "Viet Nam (pooled)"
     frame = result.composite.copy()
@@ -133,6 +148,8 @@ def score_command(
 ) -> None:
     """Score respondents into indicators, sub-dimensions, dimensions and the aggregate
     (8–80) per province with confidence intervals, ranks and performance groups."""
+    from scoring import score
+
     err = Console(stderr=True)
     frame = read_responses(responses)
     with err.status(

@@ -5,23 +5,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from scoring.sensitivity import (
-    IndexData,
-    Spec,
-    default_audit,
-    microdata_input,
-    published_input,
-    run_sensitivity,
-)
 from survey.errors import NotFound, PapiError
-from survey.published import provinces, subdimensions
+
+if TYPE_CHECKING:  # heavy imports are made inside the commands: `papi --help` stays fast
+    import pandas as pd
+    from rich.progress import TaskID
+
+    from scoring.sensitivity import IndexData, Spec
 
 console = Console(stderr=True)
 
@@ -34,6 +29,8 @@ EPILOG = (
 
 
 def _load_spec(path: Path | None, *, microdata: bool) -> Spec:
+    from scoring.sensitivity import Spec, default_audit
+
     if path is None:
         return default_audit(microdata=microdata)
     if not path.exists():
@@ -42,12 +39,17 @@ def _load_spec(path: Path | None, *, microdata: bool) -> Spec:
 
 
 def _published(year: int) -> IndexData:
+    from scoring.sensitivity import published_input
+    from survey.published import provinces, subdimensions
+
     names = dict(zip(provinces()["province"], provinces()["name"], strict=True))
     return published_input(subdimensions(year), names=names)
 
 
 def read_responses(path: Path) -> pd.DataFrame:
     """A respondent table (docs/data-layout.md) from parquet or CSV."""
+    import pandas as pd
+
     if not path.exists():
         raise NotFound(f"responses file {path} does not exist")
     if path.suffix.lower() in (".parquet", ".pq"):
@@ -61,6 +63,9 @@ def read_responses(path: Path) -> pd.DataFrame:
 
 
 def _microdata(responses: Path, questionnaire: str, replicates: int, seed: int) -> IndexData:
+    from scoring.sensitivity import microdata_input
+    from survey.published import provinces
+
     names = dict(zip(provinces()["province"], provinces()["name"], strict=True))
     return microdata_input(
         read_responses(responses), questionnaire, replicates=replicates, rng=seed, names=names
@@ -94,6 +99,10 @@ def sensitivity(
     ] = None,
 ) -> None:
     """Uncertainty (Monte Carlo) and sensitivity (Sobol') analysis of the index ranks."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from scoring.sensitivity import run_sensitivity
+
     if (published is None) == (responses is None):
         raise PapiError(
             "give exactly one of --published YEAR or --responses FILE --questionnaire ID",

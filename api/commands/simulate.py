@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import typer
 from rich.console import Console
 
 from survey.errors import PapiError
-from survey.simulate import simulate as run_simulation
-from survey.simulate.submissions import write_submissions
+
+if TYPE_CHECKING:  # heavy imports are made inside the command: `papi --help` stays fast
+    import pandas as pd
 
 console = Console(stderr=True)
 
@@ -55,6 +56,9 @@ def simulate(
 
     Example: papi simulate --year 2023 --seed 7 --out survey.parquet --truth truth.csv
     """
+    from survey.simulate import simulate as run_simulation
+    from survey.simulate.submissions import write_submissions
+
     codes = [c.strip() for c in provinces.split(",") if c.strip()] if provinces else None
     with console.status(f"simulating the PAPI {year} survey…"):
         sim = run_simulation(
