@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 from rich.console import Console
 
-from api.reporting import CollectionSummary, ReportInputs, write_report
-from scoring import IndexScores, compare, score_published
 from survey.errors import NotFound, PapiError
-from survey.published import subdimensions
+
+if TYPE_CHECKING:  # heavy imports are made inside the command: `papi --help` stays fast
+    from api.reporting import CollectionSummary
+    from scoring import IndexScores
 
 console = Console(stderr=True)
 
@@ -29,6 +29,8 @@ EPILOG = (
 
 def load_scores(path: Path) -> IndexScores:
     """Scores written by ``papi score --out DIR`` (the directory or its ``scores.json``)."""
+    from scoring import IndexScores
+
     file = path / "scores.json" if path.is_dir() else path
     if not file.exists():
         raise NotFound(
@@ -39,6 +41,9 @@ def load_scores(path: Path) -> IndexScores:
 
 
 def published_scores(year: int) -> IndexScores:
+    from scoring import score_published
+    from survey.published import subdimensions
+
     structure = "papi-2018" if year == 2018 else "papi-2019" if year <= 2020 else "papi-2021"
     return score_published(subdimensions(year), structure=structure)
 
@@ -46,6 +51,10 @@ def published_scores(year: int) -> IndexScores:
 def load_collection(path: Path) -> CollectionSummary:
     """A collection summary JSON: ``{"progress": [{province, target, completed}], "flags":
     {name: count}, "durations_min": [...]}`` (``papi demo`` writes one)."""
+    import pandas as pd
+
+    from api.reporting import CollectionSummary
+
     if not path.exists():
         raise NotFound(f"collection summary {path} does not exist")
     try:
@@ -110,6 +119,9 @@ def report(
 ) -> None:
     """Build the HTML report: aggregate and dimension charts with 95% CIs, performance
     groups, rank intervals, year-on-year changes, sensitivity and data collection."""
+    from api.reporting import ReportInputs, write_report
+    from scoring import compare
+
     if (scores is None) == (published is None):
         raise PapiError("give either a scores file/directory or --published YEAR", code="usage")
     current = published_scores(published) if published is not None else load_scores(scores)  # type: ignore[arg-type]
