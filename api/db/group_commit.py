@@ -9,6 +9,12 @@ and only then hands each request its result: an acknowledged interview is on dis
 fsync is shared by every request that arrived while the previous one was running. This is
 the group commit of database servers (Gray & Reuter, *Transaction Processing*, 1993, §9.4);
 PostgreSQL does the same internally, so it is used for SQLite only.
+
+Jobs submitted with ``submit_merged`` under one key (single interviews for one survey) are
+also merged: the jobs of one commit that share a key run as one call, so thirty single
+submissions cost one duplicate-respondent query, one multi-row ``INSERT`` and one SAVEPOINT,
+as a batch of thirty would. If a merged call raises, every job of that group gets the error
+(the group is rolled back to its SAVEPOINT; the other groups and jobs still commit).
 """
 
 from __future__ import annotations
@@ -16,8 +22,9 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from concurrent.futures import Future
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy.orm import Session
@@ -26,25 +33,46 @@ if TYPE_CHECKING:
     from api.db.engine import Database
 
 T = TypeVar("T")
+A = TypeVar("A")
 log = logging.getLogger("papi.db")
 MAX_JOBS_PER_COMMIT = 256
+
+
+@dataclass(slots=True)
+class _Job:
+    fn: Callable[..., Any]  # fn(session) or, when merged, fn(session, [arg, ...])
+    future: Future[Any]
+    key: Hashable | None = None
+    arg: Any = None
 
 
 class GroupCommit:
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._queue: queue.SimpleQueue[tuple[Callable[[Session], Any], Future[Any]] | None] = (
-            queue.SimpleQueue()
-        )
+        self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
 
     def run(self, job: Callable[[Session], T]) -> T:
         """Run ``job(session)`` inside a shared write transaction; return after the commit."""
+        return self.submit(job).result()
+
+    def submit(self, job: Callable[[Session], T]) -> Future[T]:
+        """Queue ``job``; the future resolves after the commit that includes it (an event
+        loop awaits it with ``asyncio.wrap_future`` instead of blocking a thread)."""
+        return self._put(_Job(job, _running_future()))
+
+    def submit_merged(
+        self, key: Hashable, fn: Callable[[Session, list[A]], None], arg: A
+    ) -> Future[None]:
+        """Queue ``arg`` for ``fn(session, [arg, ...])``, called once per commit with the
+        arguments of every job queued under ``key`` (``fn`` must be the same for a key)."""
+        return self._put(_Job(fn, _running_future(), key, arg))
+
+    def _put(self, job: _Job) -> Future[Any]:
         self._ensure_thread()
-        future: Future[T] = Future()
-        self._queue.put((job, future))
-        return future.result()
+        self._queue.put(job)
+        return job.future
 
     def stop(self) -> None:
         if self._thread is not None:
@@ -81,25 +109,48 @@ class GroupCommit:
             if stop:
                 return
 
-    def _commit(self, jobs: list[tuple[Callable[[Session], Any], Future[Any]]]) -> None:
-        results: list[tuple[Future[Any], Any, BaseException | None]] = []
+    def _commit(self, jobs: list[_Job]) -> None:
+        units: list[list[_Job]] = []  # each runs in its own SAVEPOINT
+        merged: dict[Hashable, list[_Job]] = {}
+        for job in jobs:
+            if job.key is None:
+                units.append([job])
+            elif job.key in merged:
+                merged[job.key].append(job)
+            else:
+                merged[job.key] = [job]
+                units.append(merged[job.key])
+        results: list[tuple[_Job, Any, BaseException | None]] = []
         try:
             with self.db.writing() as session:
-                for job, future in jobs:
+                for unit in units:
+                    head = unit[0]
                     try:
                         with session.begin_nested():
-                            results.append((future, job(session), None))
-                    except Exception as exc:  # the job fails alone; the others go on
-                        results.append((future, None, exc))
+                            if head.key is None:
+                                value = head.fn(session)
+                            else:
+                                value = head.fn(session, [j.arg for j in unit])
+                        results.extend((j, value, None) for j in unit)
+                    except Exception as exc:  # the unit fails alone; the others go on
+                        results.extend((j, None, exc) for j in unit)
                 session.commit()
         except Exception as exc:
             log.exception("group commit of %d job(s) failed", len(jobs))
-            for _job, future in jobs:
-                if not future.done():
-                    future.set_exception(exc)
+            for job in jobs:
+                if not job.future.done():
+                    job.future.set_exception(exc)
             return
-        for future, value, error in results:
+        for job, value, error in results:
             if error is not None:
-                future.set_exception(error)
+                job.future.set_exception(error)
             else:
-                future.set_result(value)
+                job.future.set_result(value)
+
+
+def _running_future() -> Future[Any]:
+    """A future marked running at once, so a waiter that goes away (a client that hung up)
+    cannot cancel it: its job still runs and commits, and a resend gets 200."""
+    future: Future[Any] = Future()
+    future.set_running_or_notify_cancel()
+    return future

@@ -52,14 +52,14 @@ _JSON = [Depends(require_json)]
     },
     summary="Submit one interview (exactly once: a replay gets 200 and the stored record)",
 )
-def submit(
+async def submit(
     survey_id: SurveyId,
     body: SubmissionIn,
     caller: Caller,
     uow: Uow,
     settings: AppSettings,
 ) -> Response:
-    out, created = service.submit_one(uow, settings, survey_id, caller, body)
+    out, created = await service.submit_one_async(uow, settings, survey_id, caller, body)
     # serialised by pydantic-core directly: this is the hot path of collection
     return Response(
         out.model_dump_json(),

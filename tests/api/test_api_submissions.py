@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import copy
+import json
 import uuid
+from pathlib import Path
 
 from tests.api.support import Api
 
 PROBLEM = "application/problem+json"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_first_post_201_identical_replay_200_with_the_stored_record(api: Api) -> None:
@@ -223,3 +226,16 @@ def test_progress_against_quotas(api: Api) -> None:
     assert p1["quota"] == 10 and p1["submitted"] == 1
     v1 = next(v for v in p1["villages"] if v["village"] == b1["location"]["village"])
     assert v1["quota"] == 2 and v1["complete"] == 0.5
+
+
+def test_the_documented_interview_is_accepted_then_replayed(api: Api) -> None:
+    """docs/api-interview.json is what the README's and docs/api.md's curl session posts:
+    it must stay valid for the bundled questionnaire (regenerate it with
+    ``tests.api.interviews.interview`` when papi-2021 changes)."""
+    body = json.loads((ROOT / "docs" / "api-interview.json").read_text(encoding="utf-8"))
+    sid = api.survey()
+    first = api.submit(sid, body)
+    assert first.status_code == 201, first.text
+    assert first.json()["flags"] == []
+    assert first.json()["answers"] == body["answers"]
+    assert api.submit(sid, body).status_code == 200
