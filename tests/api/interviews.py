@@ -29,7 +29,7 @@ def _value(q: Questionnaire, it: Item, answers: dict[str, Any], rng: np.random.G
         k = int(rng.integers(1, len(codes) + 1))
         return sorted(int(c) for c in rng.choice(codes, size=k, replace=False))
     if it.type in ("integer", "decimal"):
-        lo = float(it.min) if it.min is not None else 0.0  # type: ignore[arg-type]
+        lo = float(it.min) if it.min is not None else 0.0
         hi = float(it.max) if it.max is not None else lo + 100
         for _ in range(100):
             v: Any = (
