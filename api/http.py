@@ -4,9 +4,12 @@ the request-scoped unit of work (the one place that commits or rolls back)."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, TypeVar
 
+import orjson
 from fastapi import Depends, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -108,6 +111,25 @@ async def require_json(request: Request) -> None:
             f"Content-Type {mt or '(none)'!r} is not accepted here; send application/json",
             code="unsupported_media_type",
         )
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def parse_body(model: type[M], raw: bytes) -> M:
+    """``raw`` JSON parsed by orjson and validated as ``model``; errors are the framework's
+    own request validation errors (422 problem+json with pointers into the body)."""
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        err = {"type": "json_invalid", "loc": ("body", exc.pos), "msg": "JSON decode error"}
+        raise RequestValidationError([{**err, "input": {}, "ctx": {"error": exc.msg}}]) from None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
+        ) from None
 
 
 class UnitOfWork:

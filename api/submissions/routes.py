@@ -6,10 +6,12 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
+import orjson
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from api.auth.deps import Caller
-from api.http import Uow, require_json
+from api.http import Uow, parse_body, require_json
 from api.problems import problem_responses
 from api.settings import Settings
 from api.submissions import service
@@ -59,13 +61,12 @@ async def submit(
     uow: Uow,
     settings: AppSettings,
 ) -> Response:
-    out, created = await service.submit_one_async(uow, settings, survey_id, caller, body)
-    # serialised by pydantic-core directly: this is the hot path of collection
+    record, created = await service.submit_one_async(uow, settings, survey_id, caller, body)
     return Response(
-        out.model_dump_json(),
+        service.record_json(record),
         status_code=201 if created else 200,
         media_type="application/json",
-        headers={"Location": f"/api/v1/surveys/{survey_id}/submissions/{out.submission_id}"},
+        headers={"Location": f"/api/v1/surveys/{survey_id}/submissions/{record.submission_id}"},
     )
 
 
@@ -98,11 +99,16 @@ async def submit(
         }
     },
 )
-def submit_batch(
-    survey_id: SurveyId, body: BatchIn, caller: Caller, uow: Uow, settings: AppSettings
+async def submit_batch(
+    survey_id: SurveyId, request: Request, caller: Caller, uow: Uow, settings: AppSettings
 ) -> Response:
-    out = service.submit_batch(uow, settings, survey_id, caller, body.submissions)
-    return Response(out.model_dump_json(), media_type="application/json")
+    # The body (up to 1,000 interviews) is parsed by orjson and the answer serialised by
+    # it: several times faster than the framework's json module on megabyte bodies.
+    body = parse_body(BatchIn, await request.body())
+    out = await run_in_threadpool(
+        service.submit_batch, uow, settings, survey_id, caller, body.submissions
+    )
+    return Response(orjson.dumps(out), media_type="application/json")
 
 
 @router.get(

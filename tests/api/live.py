@@ -46,7 +46,7 @@ class LiveServer:
         }
         cmd = [
             sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
-            "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning",
+            "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning", "--no-access-log",
         ]  # fmt: skip
         if self.workers > 1:
             cmd += ["--workers", str(self.workers)]

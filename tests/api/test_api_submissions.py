@@ -239,3 +239,38 @@ def test_the_documented_interview_is_accepted_then_replayed(api: Api) -> None:
     assert first.json()["flags"] == []
     assert first.json()["answers"] == body["answers"]
     assert api.submit(sid, body).status_code == 200
+
+
+def test_lean_record_json_equals_the_validated_model(api: Api) -> None:
+    """The hot path serialises records with orjson; it must write what SubmissionOut does
+    (times with an offset, a UTC time, microseconds or none, a design block or none)."""
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from api.submissions.intake import canonical_body
+    from api.submissions.repository import Stored
+    from api.submissions.schemas import SubmissionIn
+    from api.submissions.service import record_json, to_out
+
+    body = api.interview()
+    body["paradata"]["start"] = "2021-08-06T15:46:00+07:00"
+    body["design"] = {"stratum": "north", "prob_village": 0.25}
+    for design in (body["design"], None):
+        for at in (
+            datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC),
+            datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone(timedelta(hours=7))),
+        ):
+            stored = Stored(
+                pk=1,
+                survey_id=1,
+                submission_id=body["submission_id"],
+                content_hash="0" * 64,
+                submitted_by="enum",
+                status="received",
+                flags=[{"code": "too_fast", "message": "m", "pointer": "/paradata/end"}],
+                version=1,
+                received_at=at,
+                updated_at=at,
+                body=canonical_body(SubmissionIn.model_validate({**body, "design": design})),
+            )
+            canonical = json.loads(to_out(stored).model_dump_json())
+            assert json.loads(record_json(stored)) == canonical
