@@ -21,7 +21,7 @@ from api import problems
 from api.auth.routes import router as auth_router
 from api.db.engine import Database
 from api.exports.routes import router as exports_router
-from api.http import BodyLimitMiddleware
+from api.http import BodyLimitMiddleware, tune_gc
 from api.jobs.routes import router as jobs_router
 from api.jobs.runner import JobRunner
 from api.openrosa.routes import router as openrosa_router
@@ -40,6 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        tune_gc()
         if settings.run_jobs:
             runner.start()
         try:
