@@ -133,20 +133,30 @@ class SurveyDesign(Estimation):
         self, y: FloatArray, domain: IntArray | None = None, n_domains: int | None = None
     ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
         """Hájek means (D, K), influence values (n, K), observed counts (D, K), df (D,)."""
-        dom, d = self._domain(domain, n_domains)
-        y2 = np.asarray(y, dtype=np.float64)
-        y2 = y2[:, None] if y2.ndim == 1 else y2
-        est, u, n_obs, _ = estimators.means(y2, self._w, dom, d)
-        return est, u, n_obs, self.domain_df(dom, d)
+        return self._domain_estimate(estimators.means, y, domain, n_domains)
 
     def domain_totals(
         self, y: FloatArray, domain: IntArray | None = None, n_domains: int | None = None
     ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
         """Totals (D, K), influence values (n, K), observed counts (D, K), df (D,)."""
+        return self._domain_estimate(estimators.totals, y, domain, n_domains)
+
+    def _domain_estimate(
+        self,
+        estimator: Callable[
+            [FloatArray, FloatArray, IntArray, int],
+            tuple[FloatArray, FloatArray, FloatArray, FloatArray],
+        ],
+        y: FloatArray,
+        domain: IntArray | None,
+        n_domains: int | None,
+    ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+        """``estimator`` (estimators.means or .totals) of ``y`` (n,) or (n, K) per domain,
+        with the domains' degrees of freedom in place of the weight sums."""
         dom, d = self._domain(domain, n_domains)
         y2 = np.asarray(y, dtype=np.float64)
         y2 = y2[:, None] if y2.ndim == 1 else y2
-        est, u, n_obs, _ = estimators.totals(y2, self._w, dom, d)
+        est, u, n_obs, _ = estimator(y2, self._w, dom, d)
         return est, u, n_obs, self.domain_df(dom, d)
 
     def replicate_weights(
