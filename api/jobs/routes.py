@@ -19,6 +19,14 @@ SurveyId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 JobId = Annotated[str, Path(min_length=36, max_length=36, description="job UUID")]
 
 
+def _queued(job: JobOut, resource: str, request: Request, response: Response, uow: Uow) -> JobOut:
+    """Commit the new job, wake the runner and point ``Location`` at the job's status."""
+    uow.commit()
+    request.app.state.jobs.wake()
+    response.headers["Location"] = f"/api/v1/surveys/{job.survey_id}/{resource}/{job.id}"
+    return job
+
+
 @router.post(
     "/surveys/{survey_id}/scores",
     status_code=202,
@@ -36,10 +44,7 @@ def start(
     uow: Uow,
 ) -> JobOut:
     job = service.start_scoring(uow.write, survey_id, caller, spec)
-    uow.commit()
-    request.app.state.jobs.wake()
-    response.headers["Location"] = f"/api/v1/surveys/{survey_id}/scores/{job.id}"
-    return job
+    return _queued(job, "scores", request, response, uow)
 
 
 @router.get(
@@ -82,10 +87,7 @@ def start_sensitivity(
     uow: Uow,
 ) -> JobOut:
     job = service.start_sensitivity(uow.write, survey_id, caller, req)
-    uow.commit()
-    request.app.state.jobs.wake()
-    response.headers["Location"] = f"/api/v1/surveys/{survey_id}/sensitivity/{job.id}"
-    return job
+    return _queued(job, "sensitivity", request, response, uow)
 
 
 @router.get(

@@ -6,6 +6,7 @@ import csv
 import io
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -25,15 +26,7 @@ def start_scoring(
 ) -> JobOut:
     get_survey(session, survey_id)
     authorize(caller, Action.score, survey_id)
-    return repository.insert(
-        session,
-        str(uuid.uuid4()),
-        survey_id,
-        "score",
-        spec.model_dump(mode="json"),
-        caller.name,
-        datetime.now(UTC),
-    )
+    return _queue(session, survey_id, "score", spec.model_dump(mode="json"), caller)
 
 
 def start_sensitivity(
@@ -45,14 +38,15 @@ def start_sensitivity(
     authorize(caller, Action.score, survey_id)
     if req.spec is not None:
         sensitivity_spec(req.spec, catalog.get(session, survey.questionnaire_pk))
+    return _queue(session, survey_id, "sensitivity", req.model_dump(mode="json"), caller)
+
+
+def _queue(
+    session: Session, survey_id: int, kind: str, params: dict[str, Any], caller: Principal
+) -> JobOut:
+    """Insert a queued job of ``kind`` with a fresh UUID, created now by ``caller``."""
     return repository.insert(
-        session,
-        str(uuid.uuid4()),
-        survey_id,
-        "sensitivity",
-        req.model_dump(mode="json"),
-        caller.name,
-        datetime.now(UTC),
+        session, str(uuid.uuid4()), survey_id, kind, params, caller.name, datetime.now(UTC)
     )
 
 
