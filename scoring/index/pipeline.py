@@ -167,30 +167,21 @@ def _frames(
     for i, tier in enumerate(("indicators", "subdimensions", "dimensions", "composite")):
         tier_stats: dict[str, FloatArray | None] = {n: v[i] for n, v in parts.items()}
         tier_stats["df"] = df
-        if i == 0:  # indicators: own units, ranked by their rescaled value, no intervals
+        indicators = i == 0  # own units, ranked by their rescaled value, no intervals
+        if indicators:
             tier_stats["rescaled"] = lv.r
-            frames[tier] = level_frame(
-                tier,
-                rows,
-                keys[i],
-                est[i],
-                ranked=ranked,
-                stats=tier_stats,
-                owners=owners[i],
-                rank_by=lv.r,
-            )
-        else:
-            frames[tier] = level_frame(
-                tier,
-                rows,
-                keys[i],
-                est[i],
-                ranked=ranked,
-                stats=tier_stats,
-                owners=owners[i],
-                rank_interval=(lo[i - 1], hi[i - 1]),
-                group_probs=pr[i - 1],
-            )
+        frames[tier] = level_frame(
+            tier,
+            rows,
+            keys[i],
+            est[i],
+            ranked=ranked,
+            stats=tier_stats,
+            owners=owners[i],
+            rank_by=lv.r if indicators else None,
+            rank_interval=None if indicators else (lo[i - 1], hi[i - 1]),
+            group_probs=None if indicators else pr[i - 1],
+        )
     return frames
 
 
