@@ -6,11 +6,11 @@ A published version is immutable (the API refuses a different document under the
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from api.db.row_cache import ImmutableRows
 from api.questionnaires import repository
 from survey.errors import NotFound
 from survey.loader import load_questionnaire, parse_questionnaire, to_document
@@ -18,8 +18,7 @@ from survey.schema import Questionnaire
 
 __all__ = ["build", "bundled_document", "get", "to_document"]
 
-_lock = threading.Lock()
-_cache: dict[tuple[str, int], Questionnaire] = {}
+_cache: ImmutableRows[Questionnaire] = ImmutableRows()
 
 
 def build(document: dict[str, Any]) -> Questionnaire:
@@ -37,17 +36,10 @@ def bundled_document(name: str) -> dict[str, Any] | None:
 
 
 def get(session: Session, pk: int) -> Questionnaire:
-    bind = session.get_bind()
-    url = str(bind.engine.url)
-    key = (url, pk)
-    with _lock:
-        cached = _cache.get(key)
-    if cached is not None:
-        return cached
-    document = repository.document(session, pk)
-    if document is None:
-        raise NotFound(f"questionnaire row {pk} does not exist")
-    q = build(document)
-    with _lock:
-        _cache[key] = q
-    return q
+    def load() -> Questionnaire:
+        document = repository.document(session, pk)
+        if document is None:
+            raise NotFound(f"questionnaire row {pk} does not exist")
+        return build(document)
+
+    return _cache.get(session, pk, load)

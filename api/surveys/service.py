@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
 from api.auth.schemas import Principal
+from api.db.row_cache import ImmutableRows
 from api.questionnaires import service as questionnaires
 from api.surveys import progress, repository
 from api.surveys.repository import SurveyRecord
@@ -28,23 +28,22 @@ def create_survey(session: Session, spec: SurveyCreate, caller: Principal) -> Su
     return get_survey(session, survey_id).out
 
 
-_cache: dict[tuple[str, int], SurveyRecord] = {}
-_cache_lock = threading.Lock()
+_cache: ImmutableRows[SurveyRecord] = ImmutableRows()
 
 
 def get_survey(session: Session, survey_id: int) -> SurveyRecord:
     """The survey (404 when unknown). A survey is never changed once created, so each
     process keeps the records it has read."""
-    key = (str(session.get_bind().engine.url), survey_id)
-    cached = _cache.get(key)
-    if cached is not None:
-        return cached
-    record = repository.get(session, survey_id)
-    if record is None:
-        raise NotFound(f"survey {survey_id} does not exist; list surveys with GET /api/v1/surveys")
-    with _cache_lock:
-        _cache[key] = record
-    return record
+
+    def load() -> SurveyRecord:
+        record = repository.get(session, survey_id)
+        if record is None:
+            raise NotFound(
+                f"survey {survey_id} does not exist; list surveys with GET /api/v1/surveys"
+            )
+        return record
+
+    return _cache.get(session, survey_id, load)
 
 
 def survey_progress(session: Session, survey_id: int) -> Progress:
