@@ -4,6 +4,10 @@ Keys are sorted, separators fixed, text kept as UTF-8, and a float with an integ
 written as an integer (so a client re-serialising ``1`` as ``1.0`` is not a conflict).
 orjson does the encoding (several times faster than the standard library on interview-sized
 documents); integers beyond 64 bits, which orjson refuses, fall back to ``json``.
+
+A submission's body is serialised once: :func:`sealed` returns it as a :class:`Canonical`
+dict carrying its canonical text, which both the content hash and the database's JSON
+column (:func:`json_serializer`) use.
 """
 
 from __future__ import annotations
@@ -22,6 +26,11 @@ def _num(value: float) -> int | float:
     if value.is_integer() and math.isfinite(value) and abs(value) < _MAX_EXACT:
         return int(value)
     return value
+
+
+def normalise_float(value: float) -> int | float:
+    """An integral float as an int (``45.0`` → ``45``), any other float unchanged."""
+    return _num(value)
 
 
 def normalise(value: Any) -> Any:
@@ -60,6 +69,23 @@ def dumps(value: Any) -> bytes:
         return text.encode("utf-8")
 
 
+class Canonical(dict[str, Any]):
+    """A normalised JSON object together with its canonical text (``text``), computed once.
+    Treat it as read-only: the text is not recomputed after a change."""
+
+    __slots__ = ("text",)
+
+    text: str
+
+
+def sealed(normalised: dict[str, Any]) -> tuple[Canonical, str]:
+    """(the object with its canonical text, its content hash) from one serialisation."""
+    raw = dumps(normalised)
+    out = Canonical(normalised)
+    out.text = raw.decode("utf-8")
+    return out, hashlib.sha256(raw).hexdigest()
+
+
 def canonical_json(value: Any) -> str:
     return dumps(normalise(value)).decode("utf-8")
 
@@ -74,5 +100,8 @@ def digest(normalised: Any) -> str:
 
 
 def json_serializer(value: Any) -> str:
-    """The engines' JSON column serializer."""
+    """The engines' JSON column serializer (a :class:`Canonical` object is not serialised
+    again)."""
+    if type(value) is Canonical:
+        return value.text
     return dumps(value).decode("utf-8")

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from survey.errors import Problem
 from survey.evaluate import Env, compile_predicate
-from survey.expressions import referenced_items
+from survey.expressions import Cmp, Lit, Node, Ref, referenced_items
 
 if TYPE_CHECKING:
     from survey.schema import Item, Questionnaire
@@ -80,11 +80,44 @@ class _Step:
     constraint_reads: frozenset[str]
 
 
+# One step as the hot loop unpacks it: (id, relevant item, relevant literal, relevant
+# closure, choice codes, check, constraint, step). A relevance ``item == number`` is
+# evaluated inline as ``env.get(item) == number``: the environment holds only checked values
+# (int, float, str, list of int, None; never a bool), for which this is exactly
+# ``evaluate``'s comparison. ``codes`` is the code set of a choice item without a
+# constraint, whose check accepts a member as it is, so the common answer needs no call.
+_Fast = tuple[
+    str,
+    str | None,
+    Any,
+    Callable[[Env], bool] | None,
+    frozenset[Any] | None,
+    Check,
+    Callable[[Env], bool] | None,
+    _Step,
+]
+
+
 @dataclass(frozen=True, slots=True)
 class _Plan:
     ids: frozenset[str]
     steps: tuple[_Step, ...]
     questionnaire_id: str
+    fast: tuple[_Fast, ...] = ()
+
+
+def _ref_equals_number(node: Node) -> tuple[str, Any] | None:
+    """(item, literal) when ``node`` is ``item == <number>`` (compiled to ``eq_fast``)."""
+    if (
+        isinstance(node, Cmp)
+        and node.op == "=="
+        and isinstance(node.left, Ref)
+        and node.left.item != "."
+        and isinstance(node.right, Lit)
+        and type(node.right.value) in (int, float)
+    ):
+        return node.left.item, node.right.value
+    return None
 
 
 class _ItemChecker:
@@ -294,6 +327,7 @@ def _plan(q: Questionnaire) -> _Plan:
     if isinstance(cached, _Plan):
         return cached
     steps = []
+    fast: list[_Fast] = []
     for item in q.items:
         relevant = compile_predicate(q.condition(item.relevant)) if item.relevant else None
         constraint = compile_predicate(q.condition(item.constraint)) if item.constraint else None
@@ -303,20 +337,37 @@ def _plan(q: Questionnaire) -> _Plan:
             else f"the constraint {item.constraint!r}"
         )
         reads = referenced_items(q.condition(item.constraint)) if item.constraint else frozenset()
-        steps.append(
-            _Step(
+        step = _Step(
+            item.id,
+            _ptr(item.id),
+            item.required,
+            relevant,
+            item.relevant,
+            _ItemChecker(q, item).build(),
+            constraint,
+            text,
+            reads,
+        )
+        steps.append(step)
+        inline = _ref_equals_number(q.condition(item.relevant)) if item.relevant else None
+        codes = (
+            q.codes_of(item)
+            if item.type in ("single_choice", "yes_no", "rating") and not item.constraint
+            else None
+        )
+        fast.append(
+            (
                 item.id,
-                _ptr(item.id),
-                item.required,
-                relevant,
-                item.relevant,
-                _ItemChecker(q, item).build(),
+                inline[0] if inline else None,
+                inline[1] if inline else None,
+                None if inline else relevant,
+                codes,
+                step.check,
                 constraint,
-                text,
-                reads,
+                step,
             )
         )
-    plan = _Plan(frozenset(q.item_ids), tuple(steps), q.id)
+    plan = _Plan(frozenset(q.item_ids), tuple(steps), q.id, tuple(fast))
     q.store(_PLAN_KEY, plan)
     return plan
 
@@ -333,29 +384,32 @@ def validate_response(q: Questionnaire, answers: Any) -> list[ValidationIssue]:
             )
         ]
     issues: list[ValidationIssue] = []
-    unknown = answers.keys() - plan.ids
-    for key in sorted(unknown, key=str):
-        issues.append(
-            ValidationIssue(
-                _ptr(str(key)),
-                "unknown_item",
-                f"{key!r} is not an item of questionnaire {plan.questionnaire_id!r}; remove it or check the id",
-                str(key),
+    if not plan.ids.issuperset(answers.keys()):
+        for key in sorted(answers.keys() - plan.ids, key=str):
+            issues.append(
+                ValidationIssue(
+                    _ptr(str(key)),
+                    "unknown_item",
+                    f"{key!r} is not an item of questionnaire {plan.questionnaire_id!r}; remove it or check the id",
+                    str(key),
+                )
             )
-        )
     env: dict[str, Any] = {}
+    env_get = env.get
     invalid: set[str] = set()
     get = answers.get
-    for step in plan.steps:
-        v = get(step.id)
-        if step.relevant is not None and not step.relevant(env):
+    for sid, rel_item, rel_lit, rel_fn, codes, check, constraint, step in plan.fast:
+        v = get(sid)
+        if (rel_item is not None and env_get(rel_item) != rel_lit) or (
+            rel_fn is not None and not rel_fn(env)
+        ):
             if v is not None:
                 issues.append(
                     ValidationIssue(
                         step.pointer,
                         "not_relevant",
-                        f"item {step.id!r} is answered ({v!r}) but not relevant: {step.relevant_src!r} is false; leave it out",
-                        step.id,
+                        f"item {sid!r} is answered ({v!r}) but not relevant: {step.relevant_src!r} is false; leave it out",
+                        sid,
                     )
                 )
             continue
@@ -368,28 +422,31 @@ def validate_response(q: Questionnaire, answers: Any) -> list[ValidationIssue]:
                     ValidationIssue(
                         step.pointer,
                         "required",
-                        f"item {step.id!r} is required{why} but has no answer; send a value or an allowed special code",
-                        step.id,
+                        f"item {sid!r} is required{why} but has no answer; send a value or an allowed special code",
+                        sid,
                     )
                 )
             continue
-        clean = step.check(v, issues)
+        if codes is not None and type(v) is int and v in codes:
+            env[sid] = v
+            continue  # a choice item without a constraint: nothing more to check
+        clean = check(v, issues)
         if clean is INVALID:
-            env[step.id] = None
-            invalid.add(step.id)
+            env[sid] = None
+            invalid.add(sid)
             continue
-        env[step.id] = clean
-        if step.constraint is not None and clean is not None:
+        env[sid] = clean
+        if constraint is not None and clean is not None:
             if invalid and not invalid.isdisjoint(step.constraint_reads):
                 continue  # it reads an answer already reported as invalid
             env["."] = clean
-            if not step.constraint(env):
+            if not constraint(env):
                 issues.append(
                     ValidationIssue(
                         step.pointer,
                         "constraint_failed",
-                        f"item {step.id!r}: {v!r} fails {step.constraint_text}",
-                        step.id,
+                        f"item {sid!r}: {v!r} fails {step.constraint_text}",
+                        sid,
                     )
                 )
     return issues

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -20,7 +21,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from api.canonical import digest, normalise_flat
+from api.canonical import digest, normalise_flat, normalise_float, sealed
 from api.problems import problems_as_dicts
 from api.settings import Settings
 from api.submissions import quality, repository
@@ -64,6 +65,56 @@ def canonical_body(sub: SubmissionIn) -> dict[str, Any]:
     return body
 
 
+def _plain_answers(answers: dict[Any, Any]) -> dict[str, Any] | None:
+    """The answers normalised (``normalise_flat``) when every key is a string and every
+    value already is what ``Answer`` would make of it (an int, a finite float, a string,
+    null or a list of ints): pydantic would return the mapping unchanged, so only the small
+    envelope needs validating. ``None`` otherwise."""
+    floats: list[str] = []
+    for k, v in answers.items():
+        t = type(v)
+        if type(k) is not str:
+            return None
+        if t is int or t is str or v is None:
+            continue
+        if t is float:
+            if not math.isfinite(v):
+                return None
+            floats.append(k)
+            continue
+        if t is list and all(type(c) is int for c in v):
+            continue
+        return None
+    out = dict(answers)
+    for k in floats:
+        out[k] = normalise_float(out[k])
+    return out
+
+
+def _validate(raw: Any) -> tuple[SubmissionIn, dict[str, Any] | None]:
+    """The submission and, on the fast path, its normalised answers. Answers of plain JSON
+    types skip pydantic (``_plain_answers``); anything else, and any error, goes through
+    the whole model so that every error is reported with its pointer. Raises
+    ``ValidationError``."""
+    answers = raw.get("answers") if type(raw) is dict else None
+    if type(answers) is dict:
+        plain = _plain_answers(answers)
+        if plain is not None:
+            try:
+                return SubmissionIn.model_validate({**raw, "answers": {}}), plain
+            except ValidationError:
+                pass
+    return SubmissionIn.model_validate(raw), None
+
+
+def _body(sub: SubmissionIn, answers: dict[str, Any] | None) -> dict[str, Any]:
+    if answers is None:
+        return canonical_body(sub)
+    body = sub.model_dump(mode="json", exclude={"submission_id", "answers"})
+    body["answers"] = answers
+    return body
+
+
 def content_digest(sub: SubmissionIn) -> str:
     """The content hash the store compares for deduplication."""
     return digest(canonical_body(sub))
@@ -78,12 +129,13 @@ def prepare(
     index: int,
     now: datetime,
 ) -> Item:
+    answers: dict[str, Any] | None = None
     if isinstance(raw, SubmissionIn):
         sub = raw
     else:
         sid = raw.get("submission_id") if isinstance(raw, dict) else None
         try:
-            sub = SubmissionIn.model_validate(raw)
+            sub, answers = _validate(raw)
         except ValidationError as exc:
             errors = [
                 {"pointer": _pointer("", err["loc"]), "code": err["type"], "message": err["msg"]}
@@ -91,8 +143,7 @@ def prepare(
             ]
             return Item(index, str(sid) if sid is not None else None, Outcome.invalid, errors)
     item = Item(index, str(sub.submission_id))
-    body = canonical_body(sub)
-    item.content_hash = digest(body)
+    body, item.content_hash = sealed(_body(sub, answers))
     hard: list[Problem] = []
     soft: list[dict[str, str]] = []
     answers = body["answers"]  # integral floats normalised: 45.0 is the integer 45
