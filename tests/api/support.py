@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -58,6 +59,15 @@ class Api:
         return self.client.post(
             f"/api/v1/surveys/{survey}/submissions", json=body, headers=headers or self.admin
         )
+
+    def wait_job(self, url: str, timeout: float) -> dict[str, Any]:
+        """Poll a job's status URL until it has succeeded or failed (or ``timeout`` s pass)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            job: dict[str, Any] = self.client.get(url, headers=self.admin).json()
+            if job["status"] in ("succeeded", "failed") or time.monotonic() > deadline:
+                return job
+            time.sleep(0.2)
 
 
 def make_settings(url: str, **kw: Any) -> Settings:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import time
 from pathlib import Path
 from typing import Any
 
@@ -122,15 +121,6 @@ def test_unknown_export_format_422(api: Api) -> None:
     assert r.json()["errors"][0]["parameter"] == "format"
 
 
-def _wait(api: Api, url: str, timeout: float = 120.0) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while True:
-        job: dict[str, Any] = api.client.get(url, headers=api.admin).json()
-        if job["status"] in ("succeeded", "failed") or time.monotonic() > deadline:
-            return job
-        time.sleep(0.2)
-
-
 def test_scoring_job_runs_in_the_background_and_serves_json_and_csv(
     api: Api, scored_survey: tuple[int, list[dict[str, Any]]]
 ) -> None:
@@ -139,7 +129,7 @@ def test_scoring_job_runs_in_the_background_and_serves_json_and_csv(
     assert r.status_code == 202, r.text
     assert r.json()["status"] in ("queued", "running", "succeeded")
     url = r.headers["location"]
-    job = _wait(api, url)
+    job = api.wait_job(url, timeout=120.0)
     assert job["status"] == "succeeded", job
     subs = pd.DataFrame(job["results"]["subdimensions"])
     assert {"P01", "P02"} <= set(subs["province"])
@@ -160,7 +150,7 @@ def test_scoring_job_runs_in_the_background_and_serves_json_and_csv(
 def test_a_job_that_cannot_score_fails_with_a_reason(api: Api) -> None:
     sid = api.survey()
     r = api.client.post(f"/api/v1/surveys/{sid}/scores", json={}, headers=api.admin)
-    job = _wait(api, r.headers["location"])
+    job = api.wait_job(r.headers["location"], timeout=120.0)
     assert job["status"] == "failed"
     assert job["error"]["code"] and job["error"]["message"]
     csv = api.client.get(r.headers["location"], params={"format": "csv"}, headers=api.admin)

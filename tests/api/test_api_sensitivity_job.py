@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import math
-import time
 from typing import Any
 
 import pandas as pd
@@ -39,15 +38,6 @@ def sim_survey(api: Api) -> int:
     )
     assert r.status_code == 200 and r.json()["created"] == len(docs), r.text[:2000]
     return sid
-
-
-def _wait(api: Api, url: str, timeout: float = 300.0) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while True:
-        job: dict[str, Any] = api.client.get(url, headers=api.admin).json()
-        if job["status"] in ("succeeded", "failed") or time.monotonic() > deadline:
-            return job
-        time.sleep(0.2)
 
 
 def _export(api: Api, sid: int) -> pd.DataFrame:
@@ -96,7 +86,7 @@ def test_the_job_is_run_sensitivity_on_the_survey_data(api: Api, sim_survey: int
     assert r.json()["kind"] == "sensitivity"
     url = r.headers["location"]
     assert url == f"/api/v1/surveys/{sid}/sensitivity/{r.json()['id']}"
-    job = _wait(api, url)
+    job = api.wait_job(url, timeout=300.0)
     assert job["status"] == "succeeded", job
     doc = job["results"]
     assert sorted(p["province"] for p in doc["provinces"]) == PROVINCES
@@ -117,7 +107,7 @@ def test_a_given_spec_is_used(api: Api, sim_survey: int) -> None:
     body = {**BODY, "spec": spec}
     r = api.client.post(f"/api/v1/surveys/{sim_survey}/sensitivity", json=body, headers=api.admin)
     assert r.status_code == 202, r.text
-    job = _wait(api, r.headers["location"])
+    job = api.wait_job(r.headers["location"], timeout=300.0)
     assert job["status"] == "succeeded", job
     assert job["results"]["factors"] == ["normalisation", "estimates"]
     assert Spec.parse(job["results"]["spec"]) == Spec.parse(spec)
@@ -175,7 +165,7 @@ def test_roles_are_those_of_scoring(api: Api) -> None:
 def test_an_empty_survey_fails_with_a_reason_and_jobs_do_not_cross_kinds(api: Api) -> None:
     sid = api.survey()
     r = api.client.post(f"/api/v1/surveys/{sid}/sensitivity", json=BODY, headers=api.admin)
-    job = _wait(api, r.headers["location"])
+    job = api.wait_job(r.headers["location"], timeout=300.0)
     assert job["status"] == "failed"
     assert job["error"]["code"] and job["error"]["message"]
     # a sensitivity job is not a scoring job, and an unknown id is 404
