@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from survey.errors import Problem
 from survey.evaluate import Env, compile_predicate
 from survey.expressions import Cmp, Lit, Node, Ref, referenced_items
+from survey.validation_fast import Valid, compile_valid
 
 if TYPE_CHECKING:
     from survey.schema import Item, Questionnaire
@@ -104,6 +105,7 @@ class _Plan:
     steps: tuple[_Step, ...]
     questionnaire_id: str
     fast: tuple[_Fast, ...] = ()
+    valid: Valid | None = None
 
 
 def _ref_equals_number(node: Node) -> tuple[str, Any] | None:
@@ -322,6 +324,11 @@ class _ItemChecker:
         return check
 
 
+def plan_of(q: Questionnaire) -> _Plan:
+    """The questionnaire's compiled validation plan (built once, cached on ``q``)."""
+    return _plan(q)
+
+
 def _plan(q: Questionnaire) -> _Plan:
     cached = q.cached(_PLAN_KEY)
     if isinstance(cached, _Plan):
@@ -367,7 +374,9 @@ def _plan(q: Questionnaire) -> _Plan:
                 step,
             )
         )
-    plan = _Plan(frozenset(q.item_ids), tuple(steps), q.id, tuple(fast))
+    plan = _Plan(
+        frozenset(q.item_ids), tuple(steps), q.id, tuple(fast), compile_valid(q, fast, INVALID)
+    )
     q.store(_PLAN_KEY, plan)
     return plan
 
@@ -383,6 +392,13 @@ def validate_response(q: Questionnaire, answers: Any) -> list[ValidationIssue]:
                 f"answers must be a mapping of item id to value, got {_kind(answers)}",
             )
         ]
+    if plan.valid is not None and plan.ids.issuperset(answers.keys()) and plan.valid(answers):
+        return []  # the common case, compiled (survey/validation_fast.py)
+    return full_pass(plan, answers)
+
+
+def full_pass(plan: _Plan, answers: Mapping[str, Any]) -> list[ValidationIssue]:
+    """Every issue of ``answers`` (a mapping), by the interpreted pass over the plan."""
     issues: list[ValidationIssue] = []
     if not plan.ids.issuperset(answers.keys()):
         for key in sorted(answers.keys() - plan.ids, key=str):
