@@ -4,7 +4,7 @@
 straight-line Python function (generated source, compiled once per questionnaire), in the
 same item order with the same checks: every answer kept in a local variable, a relevance
 ``item == number`` a comparison of two locals, a choice answer one set lookup, the other
-types the plan's own check closures, constraints and other conditions the plan's compiled
+types the plan's own check closures (ids, codes and literals are constants of the code), constraints and other conditions the plan's compiled
 predicates over an environment holding just the items they read. It returns ``True`` only
 when :func:`survey.validation.validate_response` would return no issue, and stops at the
 first problem; the caller then runs the full pass to report every issue with its pointer.
@@ -17,6 +17,7 @@ that both agree on valid, invalid and random responses.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +28,21 @@ if TYPE_CHECKING:
     from survey.validation import _Fast
 
 Valid = Callable[[Mapping[str, Any]], bool]
+
+
+def _const(value: Any) -> str | None:
+    """Source text of an int or finite float literal (``None`` for anything else)."""
+    if type(value) is int or (type(value) is float and math.isfinite(value)):
+        return repr(value)
+    return None
+
+
+def _const_set(codes: frozenset[Any]) -> str | None:
+    """``{1, 2, 3}``: a set display of int constants after ``in`` compiles to one frozenset
+    constant (no name look-up at run time)."""
+    if codes and all(type(c) is int for c in codes):
+        return "{" + ", ".join(str(c) for c in sorted(codes)) + "}"
+    return None
 
 
 def compile_valid(q: Questionnaire, fast: Sequence[_Fast], invalid: object) -> Valid:
@@ -52,7 +68,8 @@ def compile_valid(q: Questionnaire, fast: Sequence[_Fast], invalid: object) -> V
             body += ["if v is None:", "    pass"]
         if codes is not None:
             ns[f"C{i}"] = codes
-            body += [f"elif type(v) is int and v in C{i}:", f"    x{i} = v"]
+            members = _const_set(codes) or f"C{i}"
+            body += [f"elif type(v) is int and v in {members}:", f"    x{i} = v"]
         body += [
             "else:",
             f"    c = K{i}(v, sink)",
@@ -70,11 +87,11 @@ def compile_valid(q: Questionnaire, fast: Sequence[_Fast], invalid: object) -> V
             ]
         if sid in needed:  # answered (possibly a special code, None): in the environment
             body += ["if v is not None:", f"    env[I{i}] = x{i}"]
-        lines.append(f"    v = get(I{i})")
+        lines.append(f"    v = get({sid!r})")
         if rel_item is not None:
             ns[f"L{i}"] = rel_lit
             ref = f"x{position[rel_item]}" if rel_item in position else "None"
-            cond = f"{ref} == L{i}"
+            cond = f"{ref} == {_const(rel_lit) or f'L{i}'}"
         elif rel_fn is not None:
             ns[f"R{i}"] = rel_fn
             cond = f"R{i}(env)"

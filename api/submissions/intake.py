@@ -69,7 +69,8 @@ def _plain_answers(answers: dict[Any, Any]) -> dict[str, Any] | None:
     """The answers normalised (``normalise_flat``) when every key is a string and every
     value already is what ``Answer`` would make of it (an int, a finite float, a string,
     null or a list of ints): pydantic would return the mapping unchanged, so only the small
-    envelope needs validating. ``None`` otherwise."""
+    envelope needs validating. ``None`` otherwise. Without a float the mapping itself is
+    returned (nothing to normalise; it is not modified afterwards)."""
     floats: list[str] = []
     for k, v in answers.items():
         t = type(v)
@@ -85,6 +86,8 @@ def _plain_answers(answers: dict[Any, Any]) -> dict[str, Any] | None:
         if t is list and all(type(c) is int for c in v):
             continue
         return None
+    if not floats:
+        return answers
     out = dict(answers)
     for k in floats:
         out[k] = normalise_float(out[k])
