@@ -28,6 +28,7 @@ from api.submissions import quality, repository
 from api.submissions.schemas import Outcome, SubmissionIn
 from survey.errors import Problem
 from survey.schema import Questionnaire
+from survey.validation import validate_response
 
 
 @dataclass(slots=True)
@@ -150,7 +151,7 @@ def prepare(
     hard: list[Problem] = []
     soft: list[dict[str, str]] = []
     answers = body["answers"]  # integral floats normalised: 45.0 is the integer 45
-    for issue in q.validate_response(answers):
+    for issue in validate_response(q, answers):
         if quality.is_soft(q, issue.code, issue.item):
             soft.append(issue.as_dict())
         else:
