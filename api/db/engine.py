@@ -7,7 +7,9 @@ with "database is locked" when a deferred read lock cannot be upgraded.
 
 PostgreSQL: psycopg 3, a connection pool, READ COMMITTED (the default); inserts use
 ``ON CONFLICT DO NOTHING`` on the unique deduplication key, which waits for a concurrent
-insert of the same key to commit and is therefore race-safe across workers.
+insert of the same key to commit and is therefore race-safe across workers; the rows of a
+multi-row insert go in submission-id order, so two workers inserting overlapping ids wait
+for each other in one order and never deadlock.
 """
 
 from __future__ import annotations
@@ -130,7 +132,10 @@ class Database:
         # at once, instead of polling in SQLite's busy handler, whose growing sleeps make tail
         # latency explode under concurrency. The kernel drops an flock when its process dies.
         self.write_lock = WriteLock(self.engine.url.database) if self.sqlite else None
-        self.group_commit = GroupCommit(self) if self.sqlite else None
+        # Single submissions are merged into shared commits on both databases; on SQLite
+        # every write goes through it (one writer), on PostgreSQL writes run in parallel.
+        self.group_commit = GroupCommit(self)
+        self.serial_writes = self.sqlite
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(
             self.engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False

@@ -73,6 +73,9 @@ def insert_new(session: Session, rows: list[dict[str, Any]]) -> set[str]:
         return set()
     conn = session.connection()  # Core, not ORM: this is the hot path
     stmt = _INSERT_NEW[conn.dialect.name]
+    if conn.dialect.name == "postgresql":
+        # one lock order for every worker: overlapping inserts wait, never deadlock
+        rows = sorted(rows, key=lambda r: str(r["submission_id"]))
     if len(rows) == 1:
         return set(conn.execute(stmt, rows[0]).scalars().all())
     return set(conn.execute(stmt, rows).scalars().all())

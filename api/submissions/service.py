@@ -108,7 +108,9 @@ def _intake(
         for i, raw in enumerate(raws)
     ]
     if any(it.outcome is None for it in items):
-        group = uow.db.group_commit
+        # SQLite has one writer: a batch joins the shared commit. PostgreSQL writes in
+        # parallel, so a batch (already one statement) takes its own transaction.
+        group = uow.db.group_commit if uow.db.serial_writes else None
         if group is not None and not uow.writing:
             group.run(lambda session: intake.store(session, survey_id, items))
         else:
