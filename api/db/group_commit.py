@@ -1,4 +1,4 @@
-"""Group commit for SQLite: many requests' writes, one transaction, one fsync.
+"""Group commit: many requests' writes in one transaction, with one fsync and one commit.
 
 With ``synchronous=FULL`` every SQLite commit waits for an fsync of the WAL (milliseconds
 on most disks), and SQLite admits one writer at a time, so committing each request on its

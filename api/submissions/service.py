@@ -140,9 +140,10 @@ def _survey_questionnaire(uow: UnitOfWork, survey_id: int, caller: Principal) ->
 async def submit_one_async(
     uow: UnitOfWork, settings: Settings, survey_id: int, caller: Principal, sub: SubmissionIn
 ) -> tuple[Stored, bool]:
-    """``submit_one`` for the event loop. With group commit (SQLite) and a survey already
-    seen, no thread is taken: the interview is checked in the loop (pure CPU) and the
-    request awaits the shared commit. Otherwise the use case runs in the thread pool."""
+    """``submit_one`` for the event loop. For a survey already seen, no thread is taken:
+    the interview is checked in the loop (pure CPU) and the request awaits the shared
+    commit of the group commit (both databases). Otherwise the use case runs in the
+    thread pool."""
     group = uow.db.group_commit
     q = _questionnaires.get((str(uow.db.engine.url), survey_id))
     if group is None or q is None:
