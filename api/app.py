@@ -24,6 +24,7 @@ from api.exports.routes import router as exports_router
 from api.http import BodyLimitMiddleware, tune_gc
 from api.jobs.routes import router as jobs_router
 from api.jobs.runner import JobRunner
+from api.openrosa.attachment_routes import router as attachments_router
 from api.openrosa.routes import router as openrosa_router
 from api.questionnaires.routes import router as questionnaires_router
 from api.settings import Settings, get_settings
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         questionnaires_router,
         surveys_router,
         submissions_router,
+        attachments_router,
         exports_router,
         jobs_router,
     ):

@@ -133,3 +133,71 @@ def attachments(session: Session, survey_id: int, instance_id: str) -> dict[str,
         )
     )
     return {name: bytes(content) for name, content in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class InstanceXml:
+    """One received version of a submission, with its XML (for the files it names)."""
+
+    pk: int
+    instance_id: str
+    superseded_by: str | None
+    xml: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFile:
+    """An attachment's metadata (the bytes are read separately, by ``pk``)."""
+
+    pk: int
+    instance_pk: int
+    name: str
+    content_type: str
+    sha256: str
+    size: int
+    received_at: datetime
+
+
+def instances_of(session: Session, survey_id: int, submission_id: str) -> list[InstanceXml]:
+    """Every instance that became (a version of) this submission, newest first."""
+    rows = session.execute(
+        select(
+            OpenRosaInstanceRow.id,
+            OpenRosaInstanceRow.instance_id,
+            OpenRosaInstanceRow.superseded_by,
+            OpenRosaInstanceRow.xml,
+        )
+        .where(
+            OpenRosaInstanceRow.survey_id == survey_id,
+            OpenRosaInstanceRow.submission_id == submission_id,
+        )
+        .order_by(OpenRosaInstanceRow.id.desc())
+    )
+    return [InstanceXml(pk, iid, sup, bytes(xml)) for pk, iid, sup, xml in rows]
+
+
+def files_of(session: Session, instance_pks: list[int]) -> list[StoredFile]:
+    """The attachments of these instances, without their bytes."""
+    if not instance_pks:
+        return []
+    rows = session.execute(
+        select(
+            OpenRosaAttachmentRow.id,
+            OpenRosaAttachmentRow.instance_pk,
+            OpenRosaAttachmentRow.name,
+            OpenRosaAttachmentRow.content_type,
+            OpenRosaAttachmentRow.sha256,
+            OpenRosaAttachmentRow.size,
+            OpenRosaAttachmentRow.received_at,
+        )
+        .where(OpenRosaAttachmentRow.instance_pk.in_(instance_pks))
+        .order_by(OpenRosaAttachmentRow.id)
+    )
+    return [StoredFile(*row) for row in rows]
+
+
+def file_content(session: Session, file_pk: int) -> bytes | None:
+    content = session.scalar(
+        select(OpenRosaAttachmentRow.content).where(OpenRosaAttachmentRow.id == file_pk)
+    )
+    return None if content is None else bytes(content)
