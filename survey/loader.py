@@ -1,8 +1,8 @@
 """Load and dump questionnaires (YAML or JSON).
 
 ``load_questionnaire("papi-2021")`` reads the bundled ``fixtures/questionnaires/papi-2021.yaml``
-(looked up next to the source tree, then in the package data ``survey/data/questionnaires``);
-any other argument is a path. A broken definition raises
+(in a checkout; an installed wheel carries it as ``survey/data/questionnaires/``, see
+:mod:`survey.datafiles`); any other argument is a path. A broken definition raises
 :class:`~survey.errors.QuestionnaireError` whose ``problems`` list every problem with a JSON
 pointer (RFC 6901) into the document: pydantic's shape errors first (a shape error stops the
 cross-reference checks, which need well-formed models), otherwise every cross-reference
@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from survey.datafiles import DATA_ROOT
 from survey.errors import NotFound, Problem, QuestionnaireError
 from survey.schema import Questionnaire
 
@@ -26,8 +27,7 @@ from survey.schema import Questionnaire
 _YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _YamlDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 BUNDLED = ("papi-2018", "papi-2019", "papi-2021")
-_HERE = Path(__file__).resolve().parent
-SEARCH_DIRS = (_HERE.parent / "fixtures" / "questionnaires", _HERE / "data" / "questionnaires")
+SEARCH_DIRS = (DATA_ROOT / "questionnaires",)
 
 
 def bundled_path(name: str) -> Path:

@@ -3,28 +3,28 @@
 The CSV files in ``fixtures/published/`` are verbatim copies of
 ``shared/data/papi-published/`` (see its README there): one row per province (P01…P63), one
 column per sub-dimension (SC11…SC83) on its published scale [1/k, 10/k]; an empty cell means
-the sub-dimension did not exist that year or the province was not scored on it.
+the sub-dimension did not exist that year or the province was not scored on it. An installed
+wheel carries them as ``survey/data/published/`` (see :mod:`survey.datafiles`).
 """
 
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 
 import pandas as pd
 
+from survey.datafiles import DATA_ROOT, missing_hint
 from survey.errors import NotFound
 
-PUBLISHED_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "published"
+PUBLISHED_DIR = DATA_ROOT / "published"
+PROVINCE_NAMES_VI = DATA_ROOT / "provinces_vi.csv"
 YEARS: tuple[int, ...] = (2018, 2019, 2020, 2021, 2022, 2023, 2024)
 
 
 def _read(name: str) -> pd.DataFrame:
     path = PUBLISHED_DIR / name
     if not path.exists():
-        raise NotFound(
-            f"published data file {path} is missing; reinstall papi-engine from a full clone"
-        )
+        raise NotFound(f"published data file {missing_hint(path)}")
     return pd.read_csv(path)
 
 
@@ -54,10 +54,11 @@ def _provinces() -> pd.DataFrame:
     names = _read("provinces.csv").rename(
         columns={"Variable_Code": "province", "Variable_Name": "name"}
     )
-    vi_path = PUBLISHED_DIR.parent / "provinces_vi.csv"
-    if not vi_path.exists():
-        raise NotFound(f"province names file {vi_path} is missing; reinstall from a full clone")
-    return names.merge(pd.read_csv(vi_path), on="province", how="left", validate="one_to_one")
+    if not PROVINCE_NAMES_VI.exists():
+        raise NotFound(f"province names file {missing_hint(PROVINCE_NAMES_VI)}")
+    return names.merge(
+        pd.read_csv(PROVINCE_NAMES_VI), on="province", how="left", validate="one_to_one"
+    )
 
 
 def provinces() -> pd.DataFrame:

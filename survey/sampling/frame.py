@@ -3,8 +3,9 @@
 A frame is held column-wise (one row per village; districts and communes are read off the ids),
 because a national frame has about 80,000 villages and selection is vectorised over all of them.
 ``load_frame()`` reads the synthetic national frame bundled in ``fixtures/frames/`` (see its
-``make_frame.py``); ``Frame.from_villages`` builds one from any table with the same columns, for
-instance a district's own list of communes and villages for a pilot survey.
+``make_frame.py``; an installed wheel carries it as ``survey/data/frames/``);
+``Frame.from_villages`` builds one from any table with the same columns, for instance a
+district's own list of communes and villages for a pilot survey.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from survey.datafiles import DATA_ROOT, in_checkout, missing_hint
 from survey.errors import NotFound, SamplingError
 
-FRAMES_DIR = Path(__file__).resolve().parents[2] / "fixtures" / "frames"
+FRAMES_DIR = DATA_ROOT / "frames"
 SIZE_CLASSES = ("small", "medium", "large")
 VILLAGE_COLUMNS = (
     "province",
@@ -225,17 +227,24 @@ class Frame:
         return Frame.from_villages(v, self.provinces, strata)
 
 
+def _missing(path: Path) -> str:
+    if path.parent != FRAMES_DIR:
+        return (
+            f"{path} is missing; a frame directory holds villages.parquet, provinces.csv and "
+            "poststrata.csv"
+        )
+    if in_checkout():
+        return f"{path} is missing; regenerate it with `python fixtures/frames/make_frame.py`"
+    return missing_hint(path)
+
+
 @cache
 def _bundled(directory: str) -> Frame:
     root = Path(directory)
     paths = [root / "villages.parquet", root / "provinces.csv", root / "poststrata.csv"]
     for path in paths:
         if not path.exists():
-            raise NotFound(
-                f"sampling frame file {path} is missing; regenerate it with "
-                "`python fixtures/frames/make_frame.py`",
-                code="frame_not_found",
-            )
+            raise NotFound(f"sampling frame file {_missing(path)}", code="frame_not_found")
     return Frame.from_villages(
         pd.read_parquet(paths[0]), pd.read_csv(paths[1]), pd.read_csv(paths[2])
     )

@@ -1,0 +1,207 @@
+"""A wheel of papi-engine carries the data it reads at run time and works outside the checkout.
+
+The package reads its questionnaires, the published scores and the sampling frame from the
+checkout's ``fixtures/``; a wheel carries copies of them as ``survey/data/`` (setup.py's build
+step, see survey/datafiles.py). Here a wheel is built from a copy of the build inputs (never
+in the shared work tree), installed with ``--no-deps --no-index`` into a fresh venv that sees
+the system site-packages for the dependencies, and the installed ``papi`` runs from a scratch
+directory outside the repository.
+
+The wheel is built with pip's build isolation (the build requirements, setuptools>=68 and
+wheel, come from the configured package index like for ``pip install -e .``):
+``--no-build-isolation`` cannot work here, the system setuptools is older than the one
+pyproject.toml requires and has no ``bdist_wheel``.
+
+The system site-packages also hold the editable install of this checkout; its finder comes
+after the venv's site-packages on the path, so the wheel's copy wins, and the tests check
+that ``survey`` is imported from the venv.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "fixtures"
+BUILD_INPUTS = (
+    "pyproject.toml",
+    "setup.py",
+    "MANIFEST.in",
+    "README.md",
+    "survey",
+    "scoring",
+    "api",
+    "fixtures",
+)
+# The files survey/ reads at run time, relative to fixtures/ (survey.loader, survey.published,
+# survey.sampling.frame): all but the build scripts and caches.
+EXPECTED_DATA = sorted(
+    str(p.relative_to(FIXTURES))
+    for p in FIXTURES.rglob("*")
+    if p.is_file() and p.suffix not in {".py", ".pyc"} and "__pycache__" not in p.parts
+)
+MAX_WHEEL_BYTES = 4 * 1024 * 1024  # about 1 MB today, most of it the frame's villages.parquet
+
+
+def _ignore(directory: str, names: list[str]) -> set[str]:
+    skip = {n for n in names if n == "__pycache__" or n.endswith(".pyc")}
+    if Path(directory).name == "survey":
+        skip.add("data")  # a stray local copy must not stand in for fixtures/
+    return skip
+
+
+def run(args: list[str | Path], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(a) for a in args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    base = tmp_path_factory.mktemp("wheel")
+    src = base / "src"
+    src.mkdir()
+    for name in BUILD_INPUTS:
+        path = ROOT / name
+        if path.is_dir():
+            shutil.copytree(path, src / name, ignore=_ignore)
+        else:
+            shutil.copy2(path, src / name)
+    dist = base / "dist"
+    res = run(
+        [sys.executable, "-m", "pip", "wheel", src, "--no-deps", "-w", dist],
+        cwd=base,
+        env={**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"},
+    )
+    assert res.returncode == 0, f"pip wheel failed:\n{res.stdout[-3000:]}\n{res.stderr[-3000:]}"
+    wheels = sorted(dist.glob("papi_engine-*.whl"))
+    assert len(wheels) == 1, wheels
+    return wheels[0]
+
+
+@pytest.fixture(scope="module")
+def venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A venv seeing the system site-packages (the dependencies), with the wheel installed."""
+    env_dir = tmp_path_factory.mktemp("venv") / "venv"
+    work = env_dir.parent
+    res = run(
+        [sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", env_dir],
+        work,
+        dict(os.environ),
+    )
+    assert res.returncode == 0, res.stderr
+    python = env_dir / "bin" / "python"
+    # the system pip, run by the venv's interpreter, installs into the venv; --ignore-installed
+    # because the editable install of the checkout is visible through the system site-packages
+    res = run(
+        [python, "-m", "pip", "install", "--no-deps", "--no-index", "--ignore-installed", wheel],
+        work,
+        {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"},
+    )
+    assert res.returncode == 0, f"pip install failed:\n{res.stdout[-3000:]}\n{res.stderr[-3000:]}"
+    return env_dir
+
+
+def clean_env(venv: Path, home: Path) -> dict[str, str]:
+    """No PYTHONPATH, DATABASE_URL or PAPI_* from the caller; the venv's bin first on PATH."""
+    return {
+        "PATH": f"{venv / 'bin'}:/usr/bin:/bin",
+        "HOME": str(home),
+        "LANG": "C.UTF-8",
+    }
+
+
+def test_wheel_carries_exactly_the_runtime_data(wheel: Path) -> None:
+    size = wheel.stat().st_size
+    assert size < MAX_WHEEL_BYTES, f"wheel is {size:,} bytes"
+    with zipfile.ZipFile(wheel) as zf:
+        names = zf.namelist()
+        data = sorted(n.removeprefix("survey/data/") for n in names if n.startswith("survey/data/"))
+        missing = sorted(set(EXPECTED_DATA) - set(data))
+        assert not missing, (
+            f"the wheel lacks the run-time data {missing} (setup.py's build step copies them "
+            "from fixtures/ into survey/data/)"
+        )
+        assert data == EXPECTED_DATA
+        for rel in EXPECTED_DATA:
+            assert zf.read(f"survey/data/{rel}") == (FIXTURES / rel).read_bytes(), rel
+    tops = {n.split("/")[0] for n in names}
+    assert tops == {"survey", "scoring", "api", "papi_engine-0.1.0.dist-info"}, tops
+    assert not [n for n in names if "golden" in n or n.startswith("tests/")]
+    for needed in ("api/alembic.ini", "api/reporting/templates/report.html.j2"):
+        assert needed in names
+
+
+def test_installed_wheel_runs_outside_the_checkout(venv: Path, tmp_path: Path) -> None:
+    env = clean_env(venv, tmp_path)
+    python = venv / "bin" / "python"
+    res = run(
+        [python, "-c", "import survey, survey.datafiles as d; print(survey.__file__, d.DATA_ROOT)"],
+        tmp_path,
+        env,
+    )
+    assert res.returncode == 0, res.stderr
+    module, data_root = res.stdout.split()
+    site = (venv / "lib").resolve()
+    assert Path(module).resolve().is_relative_to(site), f"survey imported from {module}"
+    assert Path(data_root).is_relative_to(site), data_root
+    assert Path(data_root).name == "data"
+
+    res = run([venv / "bin" / "papi", "questionnaire", "show", "papi-2021"], tmp_path, env)
+    assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-3000:]
+    assert "SC11" in res.stdout
+
+    res = run([venv / "bin" / "papi", "questionnaire", "validate", "papi-2018"], tmp_path, env)
+    assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-3000:]
+
+    demo = [
+        venv / "bin" / "papi",
+        "demo",
+        "--provinces",
+        "P01,P31",
+        "--respondents-per-village",
+        "4",
+        "--bootstrap",
+        "20",
+        "--runs",
+        "20",
+        "--out",
+        "demo",
+    ]
+    res = run(demo, tmp_path, env)
+    assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-3000:]
+    assert (tmp_path / "demo" / "report.html").stat().st_size > 0
+    assert (tmp_path / "demo" / "scores" / "scores.json").is_file()
+
+
+def test_installed_wheel_names_a_missing_data_file(venv: Path, tmp_path: Path) -> None:
+    """Without its package data, the install says which file is missing and how to get it."""
+    env = clean_env(venv, tmp_path)
+    python = venv / "bin" / "python"
+    res = run([python, "-c", "import survey.datafiles as d; print(d.DATA_ROOT)"], tmp_path, env)
+    assert res.returncode == 0, res.stderr
+    target = Path(res.stdout.strip()) / "published" / "subdimensions_2022.csv"
+    hidden = target.with_suffix(".hidden")
+    target.rename(hidden)
+    try:
+        code = "from survey.published import subdimensions; subdimensions(2022)"
+        res = run([python, "-c", code], tmp_path, env)
+    finally:
+        hidden.rename(target)
+    assert res.returncode != 0
+    assert "subdimensions_2022.csv is missing from the installed package data" in res.stderr
