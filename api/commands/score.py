@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -25,6 +26,13 @@ EPILOG = (
     "--out scores/\n\n"
     "  papi score pilot.csv --questionnaire papi-2021 --json > scores.json"
 )
+
+
+class LonelyPsu(StrEnum):
+    fail = "fail"
+    adjust = "adjust"
+    remove = "remove"
+    certainty = "certainty"
 
 
 def read_responses(path: Path) -> pd.DataFrame:
@@ -117,6 +125,26 @@ def composite_table(result: IndexScores) -> Table:
     return table
 
 
+def _score(score: Any, frame: pd.DataFrame, *args: Any, **kwargs: Any) -> IndexScores:
+    """``scoring.score``, with the fixes for a lonely PSU put in this command's terms."""
+    try:
+        result: IndexScores = score(frame, *args, **kwargs)
+    except PapiError as exc:
+        if exc.code != "lonely_psu":
+            raise
+        first = exc.problems[0].pointer if exc.problems else ""
+        raise type(exc)(
+            f"{len(exc.problems)} stratum/strata have only one PSU (first: {first}), so no "
+            "variance can be estimated there. For one district per province (a pilot), "
+            "cluster on communes: --psu commune. --lonely-psu adjust | remove | certainty "
+            "(R's survey.lonely.psu) also runs, but such a province's own standard error is "
+            "then near 0",
+            code=exc.code,
+            problems=exc.problems,
+        ) from exc
+    return result
+
+
 def score_command(
     responses: Annotated[
         Path, typer.Argument(help="Respondent data, .parquet or .csv (docs/data-layout.md).")
@@ -142,6 +170,14 @@ def score_command(
     strata: Annotated[str | None, typer.Option(help="Strata column (default: stratum).")] = None,
     psu: Annotated[str | None, typer.Option(help="PSU column (default: psu).")] = None,
     weights: Annotated[str | None, typer.Option(help="Weight column (default: weight).")] = None,
+    lonely_psu: Annotated[
+        LonelyPsu,
+        typer.Option(
+            "--lonely-psu",
+            help="A stratum with one PSU: fail (as R), or adjust | remove | certainty "
+            "(R's survey.lonely.psu).",
+        ),
+    ] = LonelyPsu.fail,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the full result as JSON on stdout.")
     ] = False,
@@ -156,7 +192,8 @@ def score_command(
         f"scoring {len(frame):,} respondents"
         + (f" with {bootstrap} bootstrap replicates" if bootstrap else " (Taylor)")
     ):
-        result = score(
+        result = _score(
+            score,
             frame,
             questionnaire,
             weighted=not unweighted,
@@ -168,6 +205,7 @@ def score_command(
             psu=psu,
             weights=weights,
             min_n=min_n,
+            lonely_psu=lonely_psu.value,
         )
     for note in result.notes:
         err.print(f"note: {note}", highlight=False, soft_wrap=True)

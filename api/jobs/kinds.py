@@ -55,6 +55,9 @@ def run_score(session: Session, survey_id: int, params: dict[str, Any]) -> dict[
         replicates=spec.replicates,
         rng=spec.rng,
         level=spec.level,
+        min_n=spec.min_n,
+        psu=spec.psu,
+        lonely_psu=spec.lonely_psu,
     )
     return {level: _records(getattr(scores, level)) for level in SCORE_LEVELS}
 

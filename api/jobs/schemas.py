@@ -26,6 +26,17 @@ class ScoreRequest(BaseModel):
     replicates: int = Field(default=200, ge=10, le=5000)
     rng: int = Field(default=0, ge=0, le=2**32 - 1)
     level: float = Field(default=0.95, gt=0.5, lt=1.0)
+    min_n: int = Field(
+        default=10, ge=1, description="fewest respondents for a province's indicator"
+    )
+    psu: Literal["psu", "district", "commune", "village"] = Field(
+        default="psu",
+        description="first-stage cluster column for variances (a pilot in one district: commune)",
+    )
+    lonely_psu: Literal["fail", "adjust", "remove", "certainty"] = Field(
+        default="fail",
+        description="a stratum with one PSU: fail (as R), or R's survey.lonely.psu options",
+    )
     include_rejected: bool = False
 
 

@@ -9,6 +9,10 @@ interpolation (numpy's default percentile, Hyndman & Fan type 7), then
     low-average   P25 <= x < P50
     low           x < P25
 
+Quartiles of fewer than ``MIN_GROUP_UNITS`` (4) scored provinces say nothing (one province
+would always be "high-average"), so then no province gets a group: a pilot of one or two
+provinces has scores, CIs and ranks but no performance group.
+
 Ranks: 1 = best (the highest score); ties share the lower rank (``rankdata(method="min")``).
 
 Every function takes an array whose **province axis** is ``axis`` (default -2, so that
@@ -23,6 +27,9 @@ from numpy.typing import NDArray
 
 GROUP_LABELS: tuple[str, str, str, str] = ("high", "high-average", "low-average", "low")
 """Performance group labels, best first; group codes index this tuple (-1 = no group)."""
+
+MIN_GROUP_UNITS = 4
+"""Fewest scored provinces for performance groups (quartiles) to be assigned."""
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -84,7 +91,8 @@ def group_codes(values: FloatArray, axis: int = -2) -> IntArray:
 def _codes_last(x: FloatArray, xs: FloatArray, n: IntArray) -> IntArray:
     p25, p50, p75 = (_percentiles_last(xs, n, q) for q in (0.25, 0.50, 0.75))
     codes = np.where(x < p50, np.where(x < p25, 3, 2), np.where(x > p75, 0, 1))
-    return np.where(np.isnan(x), -1, codes).astype(np.int64)
+    none = np.isnan(x) | (n < MIN_GROUP_UNITS)  # n keeps its axis: broadcasts
+    return np.where(none, -1, codes).astype(np.int64)
 
 
 def ranks_and_groups(values: FloatArray, axis: int = -2) -> tuple[FloatArray, IntArray]:

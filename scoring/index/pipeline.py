@@ -40,13 +40,14 @@ from scoring.design.estimators import domain_indicator
 from scoring.design.replicates import METHODS, replicate_variance
 from scoring.design.results import quantile
 from scoring.design.structure import codes as integer_codes
+from scoring.index.groups import MIN_GROUP_UNITS
 from scoring.index.indicators import indicator_values
 from scoring.index.intervals import korn_graubard
 from scoring.index.levels import Levels, Weights, influence, propagate
 from scoring.index.results import COMPOSITE_CODE, NATIONAL, IndexScores, level_frame
 from scoring.index.structure import IndexStructure
 from scoring.index.uncertainty import normal_draws, rank_uncertainty, replicate_domain_means
-from survey.errors import ScoringError
+from survey.errors import Problem, ScoringError
 from survey.loader import load_questionnaire
 from survey.rng import RngLike
 from survey.schema import Questionnaire
@@ -81,6 +82,29 @@ def _check_frame(frame: pd.DataFrame, weights: str | None, weighted: bool) -> No
             "unweighted headline scores",
             code="weight_column_missing",
         )
+    if weighted:
+        w = pd.to_numeric(frame[weights], errors="coerce")
+        missing = int(w.isna().sum())
+        if missing == len(frame):
+            raise ScoringError(
+                f"the weight column {weights!r} is empty: these responses carry no design "
+                "weights (interviews submitted without a `design` block, e.g. a pilot without "
+                "a sampling design). Score them unweighted (weighted=False; the CLI's "
+                "--unweighted), or submit the design weights (docs/data-layout.md)",
+                code="weights_missing",
+            )
+        if missing or (w < 0).any():
+            bad = np.flatnonzero(w.isna().to_numpy() | (w < 0).to_numpy())
+            raise ScoringError(
+                f"{len(bad)} of {len(frame)} respondents have a missing or negative weight in "
+                f"{weights!r} (first: row {int(bad[0])}); fix or drop them, or score "
+                "unweighted (weighted=False; the CLI's --unweighted)",
+                code="weights_invalid",
+                problems=tuple(
+                    Problem(f"/{int(i)}/{weights}", "weights_invalid", "missing or negative")
+                    for i in bad[:100]
+                ),
+            )
 
 
 def _counts(
@@ -318,6 +342,23 @@ def score(
     stats = {"se": se, "lci": lci, "uci": uci, "n": counts}
     frames = _frames(st, [*provinces, NATIONAL], lv, full, stats, df_all, draws, level)
     notes = _notes(st, ci, replicates, absent, n_x[:-1], min_n, wts)
+    scored = int(np.isfinite(lv.ranked_blocks()[:-1, -1]).sum())
+    if 0 < scored < MIN_GROUP_UNITS:
+        notes.append(
+            f"only {scored} province(s) have an aggregate score: performance groups are "
+            f"quartiles among the scored provinces and need at least {MIN_GROUP_UNITS}, so none "
+            "is assigned; compare with the published scores instead (survey.published)"
+        )
+    if lonely_psu != "fail" and strata and psu:
+        lonely = responses.groupby(strata, sort=True, observed=True)[psu].nunique()
+        lonely = lonely[lonely == 1]
+        if len(lonely):
+            notes.append(
+                f"{len(lonely)} stratum/strata have one PSU ({', '.join(map(str, lonely.index[:8]))}"
+                f"{', …' if len(lonely) > 8 else ''}); with lonely_psu={lonely_psu!r} they add "
+                "no variance of their own, so a province that is such a stratum gets a "
+                "standard error near 0: cluster on a lower stage (psu='commune') to measure it"
+            )
     return IndexScores(
         **frames,
         method=ci,

@@ -147,6 +147,33 @@ def test_scoring_job_runs_in_the_background_and_serves_json_and_csv(
     assert set(table["level"]) == {"indicators", "subdimensions", "dimensions", "composite"}
 
 
+def test_scoring_job_takes_the_design_choices_of_papi_score(
+    api: Api, scored_survey: tuple[int, list[dict[str, Any]]]
+) -> None:
+    sid, _ = scored_survey
+    params = {"rng": 2, "psu": "village", "lonely_psu": "adjust", "min_n": 5}
+    r = api.client.post(f"/api/v1/surveys/{sid}/scores", json=params, headers=api.admin)
+    assert r.status_code == 202, r.text
+    job = api.wait_job(r.headers["location"], timeout=120.0)
+    assert job["status"] == "succeeded", job
+    from scoring import score
+
+    frame = pd.read_parquet(io.BytesIO(_export(api, sid, "parquet")))
+    direct = score(
+        frame, api.q, rng=2, replicates=200, psu="village", lonely_psu="adjust", min_n=5
+    ).indicators.reset_index(drop=True)
+    got = pd.DataFrame(job["results"]["indicators"])
+    for col in ("est", "se"):
+        assert got[col].astype(float).to_numpy() == pytest.approx(
+            direct[col].to_numpy(dtype=float), nan_ok=True
+        )
+    bad = api.client.post(
+        f"/api/v1/surveys/{sid}/scores", json={"lonely_psu": "sometimes"}, headers=api.admin
+    )
+    assert bad.status_code == 422
+    assert [e["pointer"] for e in bad.json()["errors"]] == ["/lonely_psu"]
+
+
 def test_a_job_that_cannot_score_fails_with_a_reason(api: Api) -> None:
     sid = api.survey()
     r = api.client.post(f"/api/v1/surveys/{sid}/scores", json={}, headers=api.admin)

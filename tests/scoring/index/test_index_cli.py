@@ -102,3 +102,49 @@ def test_errors_are_one_line_with_exit_codes(responses: Path, tmp_path: Path) ->
     bad = _papi(str(no_weight), "--questionnaire", str(MINI))
     assert bad.returncode == 1
     assert "--unweighted" in bad.stderr
+
+
+def test_empty_or_broken_weights_say_what_to_do(responses: Path, tmp_path: Path) -> None:
+    frame = pd.read_parquet(responses)
+    empty = tmp_path / "empty.parquet"
+    frame.assign(weight=float("nan")).to_parquet(empty)
+    run = _papi(str(empty), "--questionnaire", str(MINI))
+    assert run.returncode == 1
+    assert "is empty" in run.stderr and "--unweighted" in run.stderr
+    broken = tmp_path / "broken.parquet"
+    frame.assign(weight=frame["weight"].where(frame.index % 50 != 7)).to_parquet(broken)
+    run = _papi(str(broken), "--questionnaire", str(MINI))
+    assert run.returncode == 1
+    n_bad = int((frame.index % 50 == 7).sum())
+    assert f"{n_bad} of {len(frame)} respondents" in run.stderr and "row 7" in run.stderr
+    assert "/7/weight" in run.stderr
+    assert _papi(str(broken), "--questionnaire", str(MINI), "--unweighted").returncode == 0
+
+
+def test_lonely_psu_names_the_options_and_adjust_scores(
+    app: typer.Typer, responses: Path, tmp_path: Path
+) -> None:
+    frame = pd.read_parquet(responses)
+    first = frame.groupby("province")["psu"].transform("first")
+    lonely = tmp_path / "lonely.parquet"
+    frame[frame["psu"] == first].to_parquet(lonely)  # one PSU per province
+    run = _papi(str(lonely), "--questionnaire", str(MINI))
+    assert run.returncode == 1
+    assert "--lonely-psu adjust" in run.stderr and "--psu commune" in run.stderr
+    result = CliRunner().invoke(
+        app,
+        ["score", str(lonely), "--questionnaire", str(MINI), "--lonely-psu", "adjust", "--json"],
+    )
+    assert result.exit_code == 0, result.output
+    scores = IndexScores.from_json(result.stdout)
+    scored = scores.composite.dropna(subset=["est"]).set_index("province")
+    # R's "adjust" centres a lonely PSU at the grand mean: a province that is a lonely
+    # stratum has a domain total of 0 there, hence no variance; the pooled row has some
+    assert (scored.drop(index="VN")["se"] < 1e-9).all() and scored.loc["VN", "se"] > 0
+    assert any("one PSU" in note and "psu='commune'" in note for note in scores.notes)
+    by_village = CliRunner().invoke(
+        app, ["score", str(lonely), "--questionnaire", str(MINI), "--psu", "village", "--json"]
+    )
+    assert by_village.exit_code == 0, by_village.output
+    clustered = IndexScores.from_json(by_village.stdout).composite.dropna(subset=["est"])
+    assert (clustered["se"] > 0).all()

@@ -174,3 +174,20 @@ def test_json_round_trip(scores: dict[int, IndexScores]) -> None:
     long = s.to_frame()
     assert set(long["tier"]) == {"subdimensions", "dimensions", "composite"}
     assert (long.loc[long["tier"] == "composite", "code"] == "PAPI").all()
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 5])
+def test_groups_need_four_scored_provinces(n: int) -> None:
+    """Quartiles of fewer than four provinces say nothing: a one-province pilot would always
+    be "high-average". Missing provinces do not count."""
+    from scoring.index.groups import group_codes, ranks_and_groups
+
+    values = np.array([[40.0 + i] for i in range(n)] + [[np.nan]])
+    codes = group_codes(values)
+    if n < 4:
+        assert (codes == -1).all()
+    else:
+        assert codes[-1, 0] == -1 and (codes[:-1] >= 0).all()
+        assert codes[n - 1, 0] == 0 and codes[0, 0] == 3  # the best is high, the worst low
+    reps = np.stack([values, values + 1.0])
+    assert (ranks_and_groups(reps, axis=1)[1] == np.stack([codes, codes])).all()

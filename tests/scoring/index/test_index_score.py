@@ -208,3 +208,21 @@ def test_a_share_of_zero_gets_the_exact_binomial_interval() -> None:
     n_star = n * (stats.t.ppf(0.025, n - 1) / stats.t.ppf(0.025, df)) ** 2
     assert row["uci"] == pytest.approx(stats.beta.ppf(0.975, 1, n_star))
     assert 0 < row["uci"] < 0.2
+
+
+@pytest.mark.parametrize("kept", [1, 3, 4])
+def test_a_pilot_of_fewer_than_four_provinces_gets_no_groups(kept: int) -> None:
+    data = _data()
+    some = sorted(data["province"].unique())[:kept]
+    result = score(data[data["province"].isin(some)], _q(), rng=0, replicates=50)
+    comp = result.composite.set_index("province").drop(index="VN")
+    assert len(comp) == kept and comp["est"].notna().all()
+    groups_note = [n for n in result.notes if "performance groups" in n]
+    if kept < 4:
+        assert comp["group"].isna().all() and comp["p_high"].isna().all()
+        assert len(groups_note) == 1 and f"only {kept} province" in groups_note[0]
+    else:
+        assert comp["group"].notna().all() and not groups_note
+        assert comp[["p_high", "p_high_average", "p_low_average", "p_low"]].sum(
+            axis=1
+        ).to_numpy() == pytest.approx(1.0)
