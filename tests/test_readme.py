@@ -3,12 +3,17 @@
 The first two commands are the install-and-demo and install-and-test lines: the second is
 what .ci/run runs (checked here), and the demo runs at full scale in tests/cli/test_demo.py.
 The tour's shell block and Python blocks run here verbatim, in a scratch directory that
-looks like the repository root (``fixtures`` and ``tests`` linked in), in order.
+looks like the repository root (``fixtures`` and ``tests`` linked in), in order; so does the
+collection API's curl session, against a server it starts on a free port.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -81,3 +86,43 @@ def test_tour_runs_as_written(tmp_path: Path) -> None:
     assert "4-4-3-4-3-4-3-3 132 indicators" in printed
     assert re.search(r"P31\s+46\.04154\d*\s+1\s+high", printed)
     assert "644.169399" in printed and "23.542241" in printed
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def test_curl_session_runs_as_written(tmp_path: Path) -> None:
+    """The collection API section: a server, a token, a survey, one interview sent twice,
+    a simulated backlog in batches, progress, the export and its scores. Run verbatim
+    (only the port is changed, to a free one); the server is stopped afterwards."""
+    (tmp_path / "docs").symlink_to(ROOT / "docs")
+    session = blocks("The collection API in one curl session", "bash")[0]
+    port = str(free_port())
+    script = "trap 'kill $(jobs -p) 2>/dev/null' EXIT\n" + session.replace("8000", port)
+    bin_dir = Path(sys.executable).parent
+    proc = subprocess.Popen(
+        ["bash", "-euo", "pipefail", "-c", script],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(tmp_path), "LANG": "C.UTF-8"},
+        start_new_session=True,  # the server is in its process group: killed on any failure
+    )
+    try:
+        out, err = proc.communicate(timeout=600)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 0, err[-3000:]
+    lines = out.splitlines()
+    assert lines.count("201") == 1 and lines.count("200") == 1, out[-2000:]
+    assert [ln.split()[-1] for ln in lines if ln.startswith("backlog/batch-")] == ["200", "200"]
+    total = next(ln for ln in lines if ln.startswith("{'quota'"))
+    assert "'submitted': 193" in total
+    assert re.search(r"P20\s+│\s+Hai Phong\s+│\s+\d\d\.\d\d\s+│\s+\d\d\.\d\d – \d\d\.\d\d", out)
+    assert (tmp_path / "survey.parquet").exists() and (tmp_path / "scores/scores.json").exists()

@@ -46,6 +46,14 @@ def simulate(
     submissions_dir: Path | None = typer.Option(
         None, "--submissions-dir", help="Also write one API submission JSON per interview here."
     ),
+    batch_size: int | None = typer.Option(
+        None,
+        "--batch-size",
+        min=1,
+        max=1000,
+        help="With --submissions-dir: write batch-0001.json, … of up to this many interviews "
+        "each, for POST /surveys/{id}/submissions/batch.",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON summary on stdout."),
 ) -> None:
     """Simulate a PAPI survey calibrated to the published scores of YEAR.
@@ -58,6 +66,12 @@ def simulate(
     """
     from survey.simulate import simulate as run_simulation
     from survey.simulate.submissions import write_submissions
+
+    if batch_size is not None and submissions_dir is None:
+        raise PapiError(
+            "--batch-size only applies to --submissions-dir; add --submissions-dir DIR",
+            code="usage",
+        )
 
     codes = [c.strip() for c in provinces.split(",") if c.strip()] if provinces else None
     with console.status(f"simulating the PAPI {year} survey…"):
@@ -81,7 +95,7 @@ def simulate(
     n_sub = 0
     if submissions_dir is not None:
         with console.status("writing submission documents…"):
-            n_sub = write_submissions(sim, submissions_dir, rng=seed)
+            n_sub = write_submissions(sim, submissions_dir, rng=seed, batch_size=batch_size)
     r = sim.responses
     summary = {
         "year": year,

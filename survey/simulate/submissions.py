@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from survey.errors import PapiError
 from survey.rng import RngLike
 from survey.sampling import province_streams
 from survey.simulate.simulator import SimulatedSurvey
@@ -33,6 +34,7 @@ DESIGN_COLUMNS = (
     "stratum", "psu", "prob_district", "prob_commune", "prob_village", "prob_person",
     "design_weight", "weight",
 )  # fmt: skip
+MAX_BATCH = 1000  # the collection API's batch limit
 
 
 def _paradata(responses: pd.DataFrame, rng: RngLike) -> pd.DataFrame:
@@ -98,14 +100,38 @@ def submissions(sim: SimulatedSurvey, rng: RngLike = 0) -> Iterator[dict[str, An
         }
 
 
-def write_submissions(sim: SimulatedSurvey, directory: str | Path, rng: RngLike = 0) -> int:
-    """Write ``<submission_id>.json`` files into ``directory``; returns how many."""
+def write_submissions(
+    sim: SimulatedSurvey,
+    directory: str | Path,
+    rng: RngLike = 0,
+    *,
+    batch_size: int | None = None,
+) -> int:
+    """Write ``<submission_id>.json`` files into ``directory`` (the body of
+    ``POST /surveys/{id}/submissions``), or, with ``batch_size``, ``batch-0001.json``, … of
+    up to ``batch_size`` interviews each (the body of ``POST …/submissions/batch``, which
+    takes at most 1,000); returns how many interviews were written."""
+    if batch_size is not None and not 1 <= batch_size <= MAX_BATCH:
+        raise PapiError(
+            f"batch_size={batch_size}; a batch holds 1 to {MAX_BATCH:,} submissions",
+            code="batch_size_invalid",
+        )
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
     n = 0
-    for doc in submissions(sim, rng):
-        (out / f"{doc['submission_id']}.json").write_text(
-            json.dumps(doc, ensure_ascii=False), encoding="utf-8"
+    if batch_size is None:
+        for doc in submissions(sim, rng):
+            (out / f"{doc['submission_id']}.json").write_text(
+                json.dumps(doc, ensure_ascii=False), encoding="utf-8"
+            )
+            n += 1
+        return n
+    docs = list(submissions(sim, rng))
+    width = max(4, len(str(-(-len(docs) // batch_size))))
+    for b, start in enumerate(range(0, len(docs), batch_size), start=1):
+        chunk = docs[start : start + batch_size]
+        (out / f"batch-{b:0{width}d}.json").write_text(
+            json.dumps({"submissions": chunk}, ensure_ascii=False), encoding="utf-8"
         )
-        n += 1
+        n += len(chunk)
     return n

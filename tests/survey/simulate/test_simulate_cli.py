@@ -44,3 +44,23 @@ def test_simulate_csv_and_errors(tmp_path: Path) -> None:
     assert len(bad.stderr.strip().splitlines()) == 1
     usage = _papi("simulate", "--respondents-per-village", "0", "--out", str(out))
     assert usage.returncode == 2
+
+
+def test_submissions_in_batch_files_for_the_batch_endpoint(tmp_path: Path) -> None:
+    out, subs = tmp_path / "p.parquet", tmp_path / "batches"
+    run = _papi(
+        "simulate", "--year", "2022", "--seed", "3", "--pilot", "P31-D02", "--out", str(out),
+        "--submissions-dir", str(subs), "--batch-size", "25", "--json",
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    files = sorted(subs.glob("*.json"))
+    assert [f.name for f in files] == ["batch-0001.json", "batch-0002.json", "batch-0003.json"]
+    batches = [json.loads(f.read_text(encoding="utf-8")) for f in files]
+    assert [len(b["submissions"]) for b in batches] == [25, 25, 14]
+    ids = [s["submission_id"] for b in batches for s in b["submissions"]]
+    assert ids == list(pd.read_parquet(out)["submission_id"])
+    too_big = _papi("simulate", "--out", str(out), "--submissions-dir", str(subs),
+                    "--batch-size", "1001")  # fmt: skip
+    assert too_big.returncode == 2 and "1000" in too_big.stderr
+    alone = _papi("simulate", "--provinces", "P04", "--out", str(out), "--batch-size", "10")
+    assert alone.returncode == 1 and "--submissions-dir" in alone.stderr
