@@ -32,6 +32,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "api.commands.simulate",
     "api.commands.score",
     "api.commands.openrosa",
+    "api.commands.progress",
 )
 
 app = typer.Typer(

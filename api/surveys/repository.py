@@ -90,3 +90,14 @@ def status_counts(session: Session, survey_id: int) -> list[tuple[str, str | Non
         .group_by(SubmissionRow.province, SubmissionRow.village, SubmissionRow.status)
     ).all()
     return [(r[0], r[1], r[2], int(r[3])) for r in rows]
+
+
+def flag_counts(session: Session, survey_id: int) -> list[tuple[str, str, int]]:
+    """``(flag_codes, status, n)`` for every group of the survey's flagged submissions
+    (current versions); ``flag_codes`` is the stored ``,code,code,`` list."""
+    rows = session.execute(
+        select(SubmissionRow.flag_codes, SubmissionRow.status, func.count())
+        .where(SubmissionRow.survey_id == survey_id, SubmissionRow.flag_codes != "")
+        .group_by(SubmissionRow.flag_codes, SubmissionRow.status)
+    ).all()
+    return [(r[0], r[1], int(r[2])) for r in rows]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
@@ -61,3 +62,41 @@ def survey_progress(session: Session, survey_id: int) -> Progress:
         province_quota,
     )
     return Progress(survey_id=survey_id, total=total, provinces=provinces)
+
+
+@dataclass(frozen=True, slots=True)
+class FlagCount:
+    """Submissions of a survey carrying one quality flag; ``open``: not yet approved or
+    rejected by a supervisor."""
+
+    code: str
+    submissions: int
+    open: int
+
+
+@dataclass(frozen=True, slots=True)
+class FlagSummary:
+    flagged: int  # submissions with at least one flag
+    flags: tuple[FlagCount, ...]  # most frequent first
+
+
+_REVIEWED = frozenset({"approved", "rejected"})
+
+
+def quality_flags(session: Session, survey_id: int) -> FlagSummary:
+    """How many of the survey's submissions (current versions) carry each quality flag."""
+    get_survey(session, survey_id)
+    flagged = 0
+    total: dict[str, int] = {}
+    open_: dict[str, int] = {}
+    for codes, status, n in repository.flag_counts(session, survey_id):
+        flagged += n
+        for code in filter(None, codes.split(",")):
+            total[code] = total.get(code, 0) + n
+            if status not in _REVIEWED:
+                open_[code] = open_.get(code, 0) + n
+    counts = sorted(total.items(), key=lambda kv: (-kv[1], kv[0]))
+    return FlagSummary(
+        flagged=flagged,
+        flags=tuple(FlagCount(code, n, open_.get(code, 0)) for code, n in counts),
+    )
