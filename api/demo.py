@@ -243,7 +243,14 @@ def run_demo(cfg: DemoConfig, step: Step) -> DemoResult:
     timings["database"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    what = f"pilot of district {cfg.pilot}" if cfg.pilot else "national survey"
+    if cfg.pilot:
+        what = f"pilot of district {cfg.pilot}"
+    elif cfg.provinces:
+        n = len(cfg.provinces)
+        listed = ", ".join(cfg.provinces[:6]) + (", …" if n > 6 else "")
+        what = f"survey of {n} province{'s' if n > 1 else ''} ({listed})"
+    else:
+        what = "national survey"
     advance = step(f"Simulating a {what} ({cfg.year})", 1)
     sim = simulate(
         cfg.year,

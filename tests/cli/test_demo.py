@@ -57,6 +57,8 @@ def test_demo_reduced(tmp_path: Path) -> None:
     assert {p["province"] for p in sens["provinces"]} == {"P01", "P20", "P31", "P63"}
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "Hai Phong" in html and "Data collection" in html and "Sensitivity" in html
+    assert "simulated survey of 4 provinces (P01, P20, P31, P63)" in html
+    assert "national survey" not in html
 
 
 def test_demo_pilot_in_vietnamese(tmp_path: Path) -> None:
