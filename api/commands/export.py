@@ -1,25 +1,35 @@
-"""``papi export``: write a survey's interviews to a file (as the API's export does)."""
+"""``papi export``: write a survey's interviews to a file (as the API's export does); a
+``.zip`` holds the CSV and the files ODK clients sent (export with media)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from api.exports.media import MediaExport
 
 
 def export(
     survey: Annotated[int, typer.Option(help="survey id")],
     out: Annotated[Path, typer.Option(help="output file; the format follows the suffix")],
     fmt: Annotated[
-        str | None, typer.Option("--format", help="csv | parquet | dta | sav (default: suffix)")
+        str | None,
+        typer.Option("--format", help="csv | parquet | dta | sav | zip (default: suffix)"),
     ] = None,
     include_rejected: Annotated[bool, typer.Option(help="keep rejected interviews")] = False,
     database_url: Annotated[str | None, typer.Option(help="overrides DATABASE_URL")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print a JSON summary")] = False,
 ) -> None:
     """Export one row per respondent (docs/data-layout.md); Parquet is `papi score`'s input.
+
+    A .zip is the export with media: the CSV, media/<submission_id>/<file> for every file
+    ODK clients sent with the exported submissions, and media/manifest.csv.
 
     Example: papi export --survey 1 --out papi-2026.parquet
     """
@@ -34,18 +44,44 @@ def export(
         format_ = ExportFormat(name)
     except ValueError:
         raise PapiError(
-            f"unknown export format {name!r}; use csv, parquet, dta or sav",
+            f"unknown export format {name!r}; use csv, parquet, dta, sav or zip",
             code="format_invalid",
         ) from None
     db = Database(Settings(database_url=database_url or get_settings().database_url))
+    summary: dict[str, object] = {"survey": survey}
     try:
         with db.session() as session:
-            df, q = survey_frame(session, survey, include_rejected=include_rejected)
+            if format_ is ExportFormat.zip:
+                done = _write_zip(session, survey, out, include_rejected)
+                summary |= {"rows": done.rows, "columns": done.columns, "files": done.files}
+                body = None
+            else:
+                df, q = survey_frame(session, survey, include_rejected=include_rejected)
+                summary |= {"rows": len(df), "columns": df.shape[1]}
+                body = encode(df, q, format_)
     finally:
         db.dispose()
-    out.write_bytes(encode(df, q, format_))
-    summary = {"survey": survey, "rows": len(df), "columns": df.shape[1], "out": str(out)}
-    typer.echo(json.dumps(summary) if as_json else f"wrote {len(df)} interviews to {out}")
+    if body is not None:
+        out.write_bytes(body)
+    summary["out"] = str(out)
+    text = f"wrote {summary['rows']} interviews to {out}"
+    if "files" in summary:
+        text = f"wrote {summary['rows']} interviews and {summary['files']} files to {out}"
+    typer.echo(json.dumps(summary) if as_json else text)
+
+
+def _write_zip(session: Session, survey: int, out: Path, include_rejected: bool) -> MediaExport:
+    """The export with media, written next to ``out`` and renamed once complete."""
+    from api.exports.media import write_media_zip
+
+    partial = out.with_name(out.name + ".partial")
+    try:
+        with partial.open("wb") as fh:
+            done = write_media_zip(session, survey, fh, include_rejected=include_rejected)
+        partial.replace(out)
+    finally:
+        partial.unlink(missing_ok=True)
+    return done
 
 
 def register(app: typer.Typer) -> None:

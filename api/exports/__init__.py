@@ -1,1 +1,2 @@
-"""Exports of a survey's interviews: CSV, Parquet (``papi score``'s input), Stata, SPSS."""
+"""Exports of a survey's interviews: CSV, Parquet (``papi score``'s input), Stata, SPSS, and a
+ZIP of the CSV with the files ODK clients sent (export with media)."""

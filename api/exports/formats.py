@@ -48,6 +48,7 @@ class ExportFormat(StrEnum):
     parquet = "parquet"
     dta = "dta"
     sav = "sav"
+    zip = "zip"  # the CSV and the submissions' files (api/exports/media.py)
 
 
 MEDIA_TYPES = {
@@ -55,6 +56,7 @@ MEDIA_TYPES = {
     ExportFormat.parquet: "application/vnd.apache.parquet",
     ExportFormat.dta: "application/x-stata-dta",
     ExportFormat.sav: "application/x-spss-sav",
+    ExportFormat.zip: "application/zip",
 }
 
 
@@ -105,6 +107,9 @@ def _numeric_for_stats(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def encode(df: pd.DataFrame, q: Questionnaire, fmt: ExportFormat) -> bytes:
+    """The frame as one file; a zip export also carries files (api.exports.media)."""
+    if fmt is ExportFormat.zip:
+        raise ValueError("a zip export is written by api.exports.media.write_media_zip")
     if fmt is ExportFormat.csv:
         return df.to_csv(index=False).encode("utf-8")
     if fmt is ExportFormat.parquet:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import tempfile
+from collections.abc import Iterator
+from typing import IO, Annotated
 
 from fastapi import APIRouter, Path, Query, Response
+from fastapi.responses import StreamingResponse
 
 from api.auth.deps import Caller
 from api.auth.service import Action, authorize
-from api.exports import formats, service
+from api.exports import formats, media, service
 from api.exports.formats import MEDIA_TYPES, ExportFormat
 from api.http import Uow
 from api.problems import problem_responses
@@ -18,18 +21,35 @@ from api.surveys.service import get_survey
 
 router = APIRouter(tags=["exports"], responses=problem_responses(401, 403, 404, 422))
 
+SPOOL_BYTES = 16 * 1024 * 1024  # a larger archive is spooled to a temporary file on disk
+CHUNK_BYTES = 1024 * 1024
+
+
+def _chunks(spool: IO[bytes]) -> Iterator[bytes]:
+    with spool:
+        while chunk := spool.read(CHUNK_BYTES):
+            yield chunk
+
 
 @router.get(
     "/surveys/{survey_id}/export",
     summary="Export the interviews (one row per respondent, docs/data-layout.md)",
+    description=(
+        "`format=csv|parquet|dta|sav` is the data file. `format=zip` is the export with "
+        "media: a ZIP (`application/zip`) with `survey-<id>.csv` (the CSV export), "
+        "`media/<submission_id>/<file name>` for every file ODK clients sent with the "
+        "exported submissions (current versions) and `media/manifest.csv` (submission_id, "
+        "name, path, size, sha256, content_type). The filters apply to every format."
+    ),
     response_class=Response,
     responses={
         200: {
-            "description": "the file",
+            "description": "the file (format=zip: the ZIP of the CSV and the media files)",
             "content": {
-                media: {"schema": {"type": "string", "format": "binary"}}
-                for media in MEDIA_TYPES.values()
+                media_type: {"schema": {"type": "string", "format": "binary"}}
+                for media_type in MEDIA_TYPES.values()
             },
+            "headers": {"Content-Disposition": {"schema": {"type": "string"}}},
         }
     },
 )
@@ -45,17 +65,27 @@ def export(
 ) -> Response:
     get_survey(uow.read, survey_id)
     authorize(caller, Action.export, survey_id)
-    df, q = service.survey_frame(
-        uow.read,
-        survey_id,
-        include_rejected=include_rejected or status is ReviewStatus.rejected,
-        filters=Filters(status=status.value if status else None),
-    )
+    include = include_rejected or status is ReviewStatus.rejected
+    filters = Filters(status=status.value if status else None)
+    disposition = {
+        "Content-Disposition": f'attachment; filename="survey-{survey_id}.{format.value}"'
+    }
+    if format is ExportFormat.zip:
+        spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (closed by _chunks)
+        try:
+            media.write_media_zip(
+                uow.read, survey_id, spool, include_rejected=include, filters=filters
+            )
+            size = spool.tell()
+            spool.seek(0)
+        except BaseException:
+            spool.close()
+            raise
+        return StreamingResponse(
+            _chunks(spool),
+            media_type=MEDIA_TYPES[format],
+            headers={**disposition, "Content-Length": str(size)},
+        )
+    df, q = service.survey_frame(uow.read, survey_id, include_rejected=include, filters=filters)
     body = formats.encode(df, q, format)
-    return Response(
-        body,
-        media_type=MEDIA_TYPES[format],
-        headers={
-            "Content-Disposition": f'attachment; filename="survey-{survey_id}.{format.value}"'
-        },
-    )
+    return Response(body, media_type=MEDIA_TYPES[format], headers=disposition)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -201,3 +202,53 @@ def file_content(session: Session, file_pk: int) -> bytes | None:
         select(OpenRosaAttachmentRow.content).where(OpenRosaAttachmentRow.id == file_pk)
     )
     return None if content is None else bytes(content)
+
+
+def survey_instances(session: Session, survey_id: int) -> Iterator[Instance]:
+    """Every instance received for the survey, without its XML, in the order received."""
+    rows = session.execute(
+        select(
+            OpenRosaInstanceRow.id,
+            OpenRosaInstanceRow.instance_id,
+            OpenRosaInstanceRow.submission_id,
+            OpenRosaInstanceRow.xml_sha256,
+            OpenRosaInstanceRow.superseded_by,
+        )
+        .where(OpenRosaInstanceRow.survey_id == survey_id)
+        .order_by(OpenRosaInstanceRow.id)
+        .execution_options(yield_per=1000)
+    )
+    for pk, instance_id, submission_id, xml_sha256, superseded_by in rows:
+        yield Instance(pk, instance_id, submission_id, xml_sha256, superseded_by)
+
+
+def survey_files(session: Session, survey_id: int) -> Iterator[StoredFile]:
+    """The attachments of every instance of the survey, without their bytes."""
+    rows = session.execute(
+        select(
+            OpenRosaAttachmentRow.id,
+            OpenRosaAttachmentRow.instance_pk,
+            OpenRosaAttachmentRow.name,
+            OpenRosaAttachmentRow.content_type,
+            OpenRosaAttachmentRow.sha256,
+            OpenRosaAttachmentRow.size,
+            OpenRosaAttachmentRow.received_at,
+        )
+        .join(OpenRosaInstanceRow, OpenRosaInstanceRow.id == OpenRosaAttachmentRow.instance_pk)
+        .where(OpenRosaInstanceRow.survey_id == survey_id)
+        .order_by(OpenRosaAttachmentRow.id)
+        .execution_options(yield_per=1000)
+    )
+    for row in rows:
+        yield StoredFile(*row)
+
+
+def file_contents(session: Session, file_pks: Iterable[int]) -> Iterator[tuple[int, bytes]]:
+    """The bytes of these attachments, one file per query and in the order given, so that
+    a caller holds one file at a time; a file deleted meanwhile is skipped."""
+    for pk in file_pks:
+        content = session.scalar(
+            select(OpenRosaAttachmentRow.content).where(OpenRosaAttachmentRow.id == pk)
+        )
+        if content is not None:
+            yield pk, bytes(content)
