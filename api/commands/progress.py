@@ -3,9 +3,11 @@
 Two sources give the same document (``GET /api/v1/surveys/{id}/progress``):
 
 - the database (``DATABASE_URL`` or ``--database-url``), read through the surveys service, on
-  the server machine; it also counts the quality flags of the submissions;
-- a running server (``--server URL --token T``), for a supervisor elsewhere; the HTTP API
-  has no flag counts, so that view leaves them out.
+  the server machine;
+- a running server (``--server URL --token T``), for a supervisor elsewhere.
+
+Both also count the submissions carrying each quality flag (``GET .../quality`` over HTTP;
+a server without that route shows the table without the counts).
 
 ``--watch SECONDS`` re-reads and redraws until Ctrl-C (Rich Live on a terminal; a new
 snapshot per refresh when the output is a file or a pipe).
@@ -54,7 +56,7 @@ class Snapshot:
 
     survey: SurveyOut
     progress: Progress
-    flags: FlagSummary | None  # None: the source cannot count them (the HTTP API)
+    flags: FlagSummary | None  # None: the source cannot count them (an older server)
     source: str
     at: datetime
 
@@ -196,7 +198,26 @@ class ServerSource:
                 f"({exc.error_count()} problems); is it the same papi-engine version?",
                 code="server_error",
             ) from None
-        return Snapshot(survey, progress, None, self.url, _now())
+        return Snapshot(survey, progress, self._flags(survey_id), self.url, _now())
+
+    def _flags(self, survey_id: int) -> FlagSummary | None:
+        """``GET .../quality``; None from a server without it (an older papi-engine)."""
+        from pydantic import ValidationError
+
+        from api.surveys.schemas import QualitySummary
+        from api.surveys.service import FlagCount, FlagSummary
+
+        r = self.client.get(f"{self.url}/api/v1/surveys/{survey_id}/quality", headers=self.headers)
+        if r.status_code != 200:
+            return None
+        try:
+            doc = QualitySummary.model_validate(_json(r))
+        except ValidationError:
+            return None
+        return FlagSummary(
+            flagged=doc.flagged,
+            flags=tuple(FlagCount(f.code, f.submissions, f.unreviewed) for f in doc.flags),
+        )
 
     def close(self) -> None:
         self.client.close()
@@ -297,7 +318,7 @@ def progress_table(
 def flags_view(flags: FlagSummary | None, survey_id: int) -> RenderableType:
     if flags is None:
         return Text(
-            "quality flags: not in the HTTP API; on the server machine run "
+            "quality flags: this server has no GET .../quality; on the server machine run "
             f"`papi progress --survey {survey_id}` to count them",
             style="dim",
         )

@@ -9,7 +9,13 @@ from api.auth.service import Action, authorize
 from api.http import Uow, require_json
 from api.problems import problem_responses
 from api.surveys import repository, service
-from api.surveys.schemas import Progress, SurveyCreate, SurveyOut
+from api.surveys.schemas import (
+    FlagCountOut,
+    Progress,
+    QualitySummary,
+    SurveyCreate,
+    SurveyOut,
+)
 
 router = APIRouter(tags=["surveys"], responses=problem_responses(401, 403))
 
@@ -59,3 +65,23 @@ def get_progress(caller: Caller, uow: Uow, survey_id: int = SurveyId) -> Progres
     service.get_survey(uow.read, survey_id)
     authorize(caller, Action.progress, survey_id)
     return service.survey_progress(uow.read, survey_id)
+
+
+@router.get(
+    "/surveys/{survey_id}/quality",
+    response_model=QualitySummary,
+    responses=problem_responses(404, 422),
+    summary="How many submissions carry each quality flag (and how many are unreviewed)",
+)
+def get_quality(caller: Caller, uow: Uow, survey_id: int = SurveyId) -> QualitySummary:
+    service.get_survey(uow.read, survey_id)
+    authorize(caller, Action.progress, survey_id)
+    summary = service.quality_flags(uow.read, survey_id)
+    return QualitySummary(
+        survey_id=survey_id,
+        flagged=summary.flagged,
+        flags=[
+            FlagCountOut(code=f.code, submissions=f.submissions, unreviewed=f.open)
+            for f in summary.flags
+        ],
+    )

@@ -89,3 +89,15 @@ class Progress(BaseModel):
     survey_id: int
     total: Counts
     provinces: list[ProvinceProgress]
+
+
+class FlagCountOut(BaseModel):
+    code: str = Field(description="quality flag code (too_fast, straight_lining, …)")
+    submissions: int = Field(description="submissions (current versions) carrying the flag")
+    unreviewed: int = Field(description="of those, not yet approved or rejected")
+
+
+class QualitySummary(BaseModel):
+    survey_id: int
+    flagged: int = Field(description="submissions with at least one quality flag")
+    flags: list[FlagCountOut] = Field(description="most frequent first")
