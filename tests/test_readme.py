@@ -16,6 +16,7 @@ import signal
 import socket
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -125,4 +126,8 @@ def test_curl_session_runs_as_written(tmp_path: Path) -> None:
     total = next(ln for ln in lines if ln.startswith("{'quota'"))
     assert "'submitted': 193" in total
     assert re.search(r"P20\s+│\s+Hai Phong\s+│\s+\d\d\.\d\d\s+│\s+\d\d\.\d\d – \d\d\.\d\d", out)
-    assert (tmp_path / "survey.parquet").exists() and (tmp_path / "scores/scores.json").exists()
+    for produced in ("survey.parquet", "survey-1.zip", "scores/scores.json"):
+        assert (tmp_path / produced).exists(), produced
+    with zipfile.ZipFile(tmp_path / "survey-1.zip") as media:
+        assert {"survey-1.csv", "media/manifest.csv"} <= set(media.namelist())
+    assert "Quality flags" in out or "quality flags" in out  # papi progress's table
