@@ -33,6 +33,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "api.commands.score",
     "api.commands.openrosa",
     "api.commands.progress",
+    "api.commands.sample",
+    "api.commands.survey",
 )
 
 app = typer.Typer(

@@ -4,9 +4,17 @@ from survey.sampling import load_frame, select_sample
 frame = load_frame()                      # synthetic national frame (63 provinces)
 sample = select_sample(frame, rng=7)      # one row per selected village, design columns
 pilot = select_sample(frame.pilot("P01-D03"), rng=7)
+own = read_frame("villages.csv")          # a user's own frame (one villages table)
 """
 
-from survey.sampling.frame import AGE_GROUPS, Frame, load_frame
+from survey.sampling.frame import (
+    AGE_GROUPS,
+    SIZE_CLASSES,
+    Frame,
+    frame_from_table,
+    load_frame,
+    read_frame,
+)
 from survey.sampling.papi import PAPI_RULES, Sample, SelectionRules, select_residents, select_sample
 from survey.sampling.pps import inclusion_probabilities, systematic_pps
 from survey.sampling.streams import province_streams, root_sequence
@@ -20,16 +28,19 @@ from survey.sampling.weights import (
 __all__ = [
     "AGE_GROUPS",
     "PAPI_RULES",
+    "SIZE_CLASSES",
     "Frame",
     "Sample",
     "SelectionRules",
     "age_group",
     "design_weights",
+    "frame_from_table",
     "inclusion_probabilities",
     "load_frame",
     "poststratification_targets",
     "poststratify",
     "province_streams",
+    "read_frame",
     "root_sequence",
     "select_residents",
     "select_sample",

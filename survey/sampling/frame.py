@@ -132,6 +132,11 @@ class Frame:
             if (mixed > 1).any():
                 raise _problem(f"{unit} {mixed.index[mixed > 1][0]!r} has a mixed {flag!r} flag")
 
+    @classmethod
+    def from_table(cls, villages: pd.DataFrame, size_class: str | None = None) -> Frame:
+        """A frame from a user's own village table alone (see ``frame_from_table``)."""
+        return frame_from_table(villages, size_class)
+
     # ---------------------------------------------------------------- derived tables
     def districts(self) -> pd.DataFrame:
         """One row per district: province, district, population, adults, capital."""
@@ -253,3 +258,208 @@ def _bundled(directory: str) -> Frame:
 def load_frame(directory: str | Path | None = None) -> Frame:
     """The synthetic national frame (63 provinces), or the frame files in ``directory``."""
     return _bundled(str(Path(directory) if directory is not None else FRAMES_DIR))
+
+
+# -------------------------------------------------------------------- a user's own frame
+SEAT_FLAGS = (
+    ("capital", "province", "district"),
+    ("district_seat", "district", "commune"),
+    ("commune_seat", "commune", "village"),
+)
+# province population (sum over its villages) from which a province counts as large / medium
+# when no size class is given; the published PAPI classes are a list (papi-method.md §3), and
+# this threshold reproduces it for every province but An Giang (medium with 1.9 million)
+SIZE_CLASS_POPULATION = (("large", 5_000_000), ("medium", 3_000_000))
+_ID_COLUMNS = ("province", "district", "commune", "village")
+_TRUE = frozenset({"1", "true", "t", "yes", "y"})
+_FALSE = frozenset({"0", "false", "f", "no", "n"})
+_DOCS = "see docs/simulation.md, 'Drawing the sample'"
+
+
+def size_class_of(population: float) -> str:
+    """The size class of a province of ``population`` people by ``SIZE_CLASS_POPULATION``."""
+    for name, threshold in SIZE_CLASS_POPULATION:
+        if population >= threshold:
+            return name
+    return "small"
+
+
+def _row_hint(v: pd.DataFrame, at: int) -> str:
+    """'row 5 (village 'X')': the table row as a spreadsheet shows it (header = row 1)."""
+    village = v["village"].iloc[at] if "village" in v.columns else None
+    where = f"row {at + 2}"
+    return f"{where} (village {village!r})" if isinstance(village, str) and village else where
+
+
+def _ids(v: pd.DataFrame) -> None:
+    for col in _ID_COLUMNS:
+        text = v[col].astype("string").str.strip()
+        empty = text.isna() | (text == "")
+        if empty.any():
+            at = int(np.flatnonzero(empty.to_numpy())[0])
+            raise _problem(f"frame {_row_hint(v, at)} has an empty {col!r}; every id is required")
+        v[col] = text.astype(object)
+
+
+def _whole_numbers(v: pd.DataFrame, col: str) -> None:
+    values = pd.to_numeric(v[col], errors="coerce")
+    bad = values.isna() | (values != np.floor(values))
+    if bad.any():
+        at = int(np.flatnonzero(bad.to_numpy())[0])
+        raise _problem(
+            f"frame {_row_hint(v, at)} has {col} {v[col].iloc[at]!r}; expected a whole number"
+        )
+    v[col] = values.astype(np.int64)
+
+
+def _flag(v: pd.DataFrame, col: str) -> None:
+    def parse(x: object) -> bool | None:
+        if isinstance(x, (bool, np.bool_)):
+            return bool(x)
+        if isinstance(x, (int, float, np.integer, np.floating)) and x in (0, 1):
+            return bool(x)
+        text = str(x).strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        return None
+
+    parsed = [parse(x) for x in v[col]]
+    bad = [i for i, x in enumerate(parsed) if x is None]
+    if bad:
+        raise _problem(
+            f"frame {_row_hint(v, bad[0])} has {col} {v[col].iloc[bad[0]]!r}; "
+            "expected 1/0 (or true/false, yes/no)"
+        )
+    v[col] = np.array(parsed, dtype=bool)
+
+
+def _derive_seats(v: pd.DataFrame) -> None:
+    """An omitted seat flag is derived where every parent has a single child unit."""
+    for flag, parent, unit in SEAT_FLAGS:
+        if flag in v.columns:
+            continue
+        children = v.groupby(parent)[unit].nunique()
+        if (children == 1).all():
+            v[flag] = True
+
+
+def frame_from_table(villages: pd.DataFrame, size_class: str | None = None) -> Frame:
+    """A validated frame from one village table, for a survey on a user's own frame.
+
+    ``villages`` needs the columns of ``VILLAGE_COLUMNS`` (ids as text; ``population`` and
+    ``adults`` whole numbers; ``urban`` and the seat flags 1/0, true/false or yes/no), with
+    these defaults for what only the national frame carries:
+
+    - a seat flag column (``capital``, ``district_seat``, ``commune_seat``) may be left out
+      where every parent unit has a single child (a one-district frame needs no ``capital``);
+    - the province table is derived: ``name`` = the province code, ``size_class`` =
+      ``size_class`` (every province) if given, else a ``size_class`` column of the villages
+      (constant within a province), else by the province's population (the sum over its
+      villages; ``SIZE_CLASS_POPULATION``), ``kinh_share`` unknown (NaN; only the simulator
+      uses it). A frame covering part of a province should name the province's class;
+    - no post-stratification targets (an empty ``poststrata``): selection does not need them.
+    """
+    if size_class is not None and size_class not in SIZE_CLASSES:
+        raise _problem(f"unknown size class {size_class!r}; expected one of {list(SIZE_CLASSES)}")
+    v = villages.copy()
+    if all(c in v.columns for c in _ID_COLUMNS):
+        _ids(v)
+        _derive_seats(v)
+    missing = [c for c in VILLAGE_COLUMNS if c not in v.columns]
+    if missing:
+        raise _problem(
+            f"frame villages lack columns {missing}; expected {list(VILLAGE_COLUMNS)} ({_DOCS})"
+        )
+    if v.empty:
+        raise _problem("the frame has no villages")
+    for col in ("population", "adults"):
+        _whole_numbers(v, col)
+    for col in ("urban", "capital", "district_seat", "commune_seat"):
+        _flag(v, col)
+    v["urban"] = v["urban"].astype(np.int64)
+    # nesting first: a village listed under two communes is a nesting error, not a duplicate
+    Frame._check_nesting(v)
+    classes = _size_classes(v, size_class)
+    population = v.groupby("province", sort=True)["population"].sum()
+    provinces = pd.DataFrame(
+        {
+            "province": population.index.astype(str),
+            "name": population.index.astype(str),
+            "size_class": classes.reindex(population.index).to_numpy(),
+            "kinh_share": np.nan,
+        }
+    )
+    poststrata = pd.DataFrame(
+        {
+            "province": pd.Series(dtype=object),
+            "sex": pd.Series(dtype=np.int64),
+            "age_group": pd.Series(dtype=object),
+            "population": pd.Series(dtype=np.float64),
+        }
+    )
+    return Frame.from_villages(v.loc[:, list(VILLAGE_COLUMNS)], provinces, poststrata)
+
+
+def _size_classes(v: pd.DataFrame, size_class: str | None) -> pd.Series:
+    provinces = pd.Index(sorted(v["province"].unique()))
+    if size_class is not None:
+        return pd.Series(size_class, index=provinces)
+    if "size_class" in v.columns:
+        classes = v["size_class"].astype("string").str.strip().str.lower()
+        bad = classes.isna() | ~classes.isin(SIZE_CLASSES)
+        if bad.any():
+            at = int(np.flatnonzero(bad.to_numpy())[0])
+            raise _problem(
+                f"frame {_row_hint(v, at)} has size_class {v['size_class'].iloc[at]!r}; "
+                f"expected one of {list(SIZE_CLASSES)}"
+            )
+        per = classes.groupby(v["province"]).nunique()
+        if (per > 1).any():
+            raise _problem(
+                f"province {per.index[per > 1][0]!r} has more than one size_class; "
+                "give one class per province"
+            )
+        return classes.groupby(v["province"]).first().astype(object)
+    population = v.groupby("province")["population"].sum()
+    return population.map(size_class_of)
+
+
+def with_size_class(frame: Frame, size_class: str) -> Frame:
+    """``frame`` with every province in ``size_class`` (the selection rules follow it)."""
+    if size_class not in SIZE_CLASSES:
+        raise _problem(f"unknown size class {size_class!r}; expected one of {list(SIZE_CLASSES)}")
+    provinces = frame.provinces.assign(size_class=size_class)
+    return Frame(villages=frame.villages, provinces=provinces, poststrata=frame.poststrata)
+
+
+def read_frame(path: str | Path | None = None, size_class: str | None = None) -> Frame:
+    """The frame at ``path``: the bundled national frame (``None``), a frame directory as
+    ``load_frame`` reads, or one villages table (``.csv`` or ``.parquet``; see
+    ``frame_from_table``). ``size_class`` puts every province in that class."""
+    if path is None or Path(path).is_dir():
+        frame = load_frame(path)
+        return frame if size_class is None else with_size_class(frame, size_class)
+    file = Path(path)
+    if not file.exists():
+        raise NotFound(
+            f"frame {file} does not exist; give a villages .csv or .parquet, or a directory "
+            "with villages.parquet, provinces.csv and poststrata.csv",
+            code="frame_not_found",
+        )
+    suffix = file.suffix.lower()
+    try:
+        if suffix == ".csv":
+            table = pd.read_csv(file, dtype=dict.fromkeys(_ID_COLUMNS, str), skipinitialspace=True)
+        elif suffix == ".parquet":
+            table = pd.read_parquet(file)
+        else:
+            raise _problem(
+                f"frame {file}: expected a .csv or .parquet villages table or a frame directory"
+            )
+    except (ValueError, OSError, UnicodeDecodeError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise _problem(f"cannot read the frame {file}: {first}") from None
+    table.columns = [str(c).strip() for c in table.columns]
+    return frame_from_table(table, size_class)

@@ -1,0 +1,339 @@
+"""``papi sample``: draw a PAPI sample, list the residents to interview, write the survey body.
+
+The selection is ``survey.sampling.select_sample`` (papi-method.md §3) on the bundled synthetic
+national frame or on a user's own frame (``survey.sampling.read_frame``); the resident lists
+are ``select_residents``. ``--survey-json`` writes the exact ``POST /api/v1/surveys`` body,
+validated by the API's own model, so the server tracks progress against the village quotas
+and its export carries the design weights. See docs/simulation.md, "Drawing the sample".
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from survey.errors import PapiError
+
+if TYPE_CHECKING:  # heavy imports are made inside the command: `papi --help` stays fast
+    import pandas as pd
+
+    from survey.sampling import Frame, Sample
+
+console = Console()
+
+# one row per selected village in --out, in this order; `quota` is the target of completed
+# interviews; flags are written 1/0
+SAMPLE_COLUMNS = (
+    "province",
+    "district",
+    "commune",
+    "village",
+    "size_class",
+    "population",
+    "adults",
+    "urban",
+    "capital",
+    "district_seat",
+    "commune_seat",
+    "stratum",
+    "psu",
+    "prob_district",
+    "prob_commune",
+    "prob_village",
+    "prob_person",
+    "design_weight",
+    "residents",
+    "reserves",
+    "quota",
+)
+RESIDENT_COLUMNS = ("province", "district", "commune", "village", "line", "order", "role")
+# the columns of a sample table that make the survey's sample (api.surveys.schemas.SampleUnit)
+UNIT_COLUMNS = (
+    "province",
+    "district",
+    "commune",
+    "village",
+    "prob_district",
+    "prob_commune",
+    "prob_village",
+    "prob_person",
+    "stratum",
+    "psu",
+    "quota",
+)
+
+
+def sample_table(sample: Sample) -> pd.DataFrame:
+    """The ``--out`` table: design columns, ``prob_person = quota / adults`` (the completed
+    interviews out of the village's adults) and ``design_weight`` their inverse product."""
+    import numpy as np
+
+    v = sample.villages.rename(columns={"target": "quota"})
+    v["prob_person"] = v["quota"] / v["adults"]
+    probs = v[["prob_district", "prob_commune", "prob_village", "prob_person"]]
+    v["design_weight"] = 1.0 / probs.prod(axis=1)
+    for flag in ("capital", "district_seat", "commune_seat"):
+        v[flag] = v[flag].astype(np.int64)
+    return v.loc[:, list(SAMPLE_COLUMNS)]
+
+
+def resident_table(sample: Sample, seed: int) -> pd.DataFrame:
+    """The ``--residents`` table: each selected village's drawn adults, main then reserves."""
+    from survey.sampling import select_residents
+
+    lists = select_residents(sample, rng=seed)
+    where = sample.villages.set_index("village")[["province", "district", "commune"]]
+    out = lists.join(where, on="village")
+    return out.loc[:, list(RESIDENT_COLUMNS)]
+
+
+def sample_units(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """The survey's ``sample`` (``SampleUnit`` documents) from a sample table's columns of
+    ``UNIT_COLUMNS``; empty cells are left out. Values are plain Python (JSON) types."""
+    import pandas as pd
+
+    cols = [c for c in UNIT_COLUMNS if c in table.columns]
+    units: list[dict[str, Any]] = []
+    for row in table.loc[:, cols].itertuples(index=False):
+        unit: dict[str, Any] = {}
+        for col, value in zip(cols, row, strict=True):
+            if value is None or (not isinstance(value, str) and pd.isna(value)):
+                continue
+            unit[col] = value.item() if hasattr(value, "item") else value
+        units.append(unit)
+    return units
+
+
+def _write(table: pd.DataFrame, path: Path) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.suffix.lower() == ".parquet":
+            table.to_parquet(path, index=False)
+        else:
+            table.to_csv(path, index=False)
+    except OSError as exc:
+        raise PapiError(
+            f"cannot write {exc.filename or path}: {exc.strerror}", code="write_failed"
+        ) from None
+
+
+def _check_suffix(path: Path | None, option: str, allowed: tuple[str, ...]) -> None:
+    if path is not None and path.suffix.lower() not in allowed:
+        raise typer.BadParameter(
+            f"{path}: expected a {' or '.join(allowed)} file", param_hint=option
+        )
+
+
+def _scope(
+    frame_path: Path | None, size_class: str | None, provinces: str | None, pilot: str | None
+) -> Frame:
+    from survey.sampling import read_frame
+
+    if provinces is not None and pilot is not None:
+        raise typer.BadParameter(
+            "give --provinces or --pilot, not both (a pilot is one district)",
+            param_hint="--pilot",
+        )
+    frame = read_frame(frame_path, size_class)
+    if pilot is not None:
+        return frame.pilot(pilot.strip())
+    if provinces is not None:
+        codes = list(dict.fromkeys(c.strip() for c in provinces.split(",") if c.strip()))
+        if not codes:
+            raise typer.BadParameter("no province code given", param_hint="--provinces")
+        return frame.subset(codes)
+    return frame
+
+
+def summary_rows(frame: Frame, table: pd.DataFrame) -> list[dict[str, Any]]:
+    """Per province: its name and class, units selected, interviews targeted, residents."""
+    names = frame.provinces.set_index("province")["name"]
+    rows = []
+    for code, g in table.groupby("province", sort=True):
+        rows.append(
+            {
+                "province": str(code),
+                "name": str(names.get(code, code)),
+                "size_class": str(g["size_class"].iloc[0]),
+                "districts": int(g["district"].nunique()),
+                "communes": int(g["commune"].nunique()),
+                "villages": len(g),
+                "interviews": int(g["quota"].sum()),
+                "residents": int((g["residents"] + g["reserves"]).sum()),
+            }
+        )
+    return rows
+
+
+def _summary_table(rows: list[dict[str, Any]], title: str) -> Table:
+    t = Table(title=title, title_justify="left")
+    t.add_column("Province")
+    t.add_column("Name")
+    t.add_column("Class")
+    for col in ("Districts", "Communes", "Villages", "Interviews", "Residents"):
+        t.add_column(col, justify="right")
+    counts = ("districts", "communes", "villages", "interviews", "residents")
+    for r in rows:
+        cells = (escape(r["province"]), escape(r["name"]), r["size_class"])
+        t.add_row(*cells, *(f"{r[c]:,}" for c in counts))
+    if len(rows) > 1:
+        t.add_section()
+        t.add_row("Total", "", "", *(f"{sum(r[c] for r in rows):,}" for c in counts))
+    return t
+
+
+def _next_steps(
+    out: Path | None,
+    survey_json: Path | None,
+    residents: Path | None,
+    spec: dict[str, Any] | None,
+    questionnaire: str,
+) -> list[str]:
+    lines = []
+    if survey_json is not None:
+        lines.append(
+            "next: curl -s -X POST localhost:8000/api/v1/surveys "
+            "-H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/json' "
+            f"-d @{shlex.quote(str(survey_json))}"
+        )
+    if out is not None:
+        year = spec["year"] if spec else "YEAR"
+        name = shlex.quote(spec["name"]) if spec else "NAME"
+        lines.append(
+            f"{'or' if lines else 'next'}: papi survey create --questionnaire "
+            f"{shlex.quote(questionnaire)} --year {year} --name {name} "
+            f"--sample {shlex.quote(str(out))}   (writes to DATABASE_URL)"
+        )
+    if residents is not None:
+        lines.append(
+            f"field: give each village's enumerators its rows of {residents} "
+            "(role main first; a reserve, in order, replaces each refusal or absence)"
+        )
+    if not lines:
+        lines.append(
+            "next: write the sample with --out sample.csv, the resident lists with --residents "
+            "residents.csv, the survey body with --survey-json survey.json --name N --year Y"
+        )
+    return lines
+
+
+def sample(
+    frame_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--frame",
+            help="Your own frame: a villages .csv/.parquet (docs/simulation.md) or a frame "
+            "directory (default: the bundled synthetic national frame).",
+        ),
+    ] = None,
+    provinces: Annotated[
+        str | None,
+        typer.Option(help="Comma-separated province codes, e.g. P01,P20 (default: all)."),
+    ] = None,
+    pilot: Annotated[
+        str | None, typer.Option(help="A pilot survey of one district, e.g. P01-D03.")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed; the same seed draws the same sample.")] = 0,
+    size_class: Annotated[
+        str | None,
+        typer.Option(
+            help="small | medium | large for every province: the numbers of districts and "
+            "residents follow it (default: the frame's; own frames: by population)."
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Selected villages with design columns and quota (.csv or .parquet)."),
+    ] = None,
+    residents: Annotated[
+        Path | None,
+        typer.Option(help="Resident lists: village, line, order, role main/reserve (.csv)."),
+    ] = None,
+    survey_json: Annotated[
+        Path | None,
+        typer.Option(help="Write the POST /api/v1/surveys body (needs --name and --year)."),
+    ] = None,
+    name: Annotated[str | None, typer.Option(help="Survey name for --survey-json.")] = None,
+    year: Annotated[int | None, typer.Option(help="Survey year for --survey-json.")] = None,
+    questionnaire: Annotated[
+        str, typer.Option(help="Questionnaire id for --survey-json.")
+    ] = "papi-2021",
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
+) -> None:
+    """Draw a PAPI sample: districts, communes and villages by PPS with the seats certain.
+
+    Per province the capital district plus 2 (small) or 5 (medium, large) districts; in each
+    the seat commune plus 1; in each the seat village plus 1; in each village 20 residents +
+    10 reserves (30 + 15 in large provinces) for 16 (24) completed interviews.
+
+    Example: papi sample --pilot P01-D03 --seed 7 --out sample.csv --residents residents.csv
+    --survey-json survey.json --name "Long Bien pilot" --year 2026
+    """
+    from survey.sampling import select_sample
+
+    _check_suffix(out, "--out", (".csv", ".parquet"))
+    _check_suffix(residents, "--residents", (".csv", ".parquet"))
+    _check_suffix(survey_json, "--survey-json", (".json",))
+    if survey_json is not None and (name is None or year is None):
+        raise typer.BadParameter("--survey-json needs --name and --year", param_hint="--name")
+    frame = _scope(frame_path, size_class, provinces, pilot)
+    drawn = select_sample(frame, rng=seed)
+    table = sample_table(drawn)
+    spec: dict[str, Any] | None = None
+    if survey_json is not None:
+        from api.commands.survey import survey_spec
+
+        assert name is not None and year is not None
+        spec = {
+            "questionnaire": questionnaire,
+            "year": year,
+            "name": name,
+            "sample": sample_units(table),
+        }
+        survey_spec(spec, source=None)
+    if out is not None:
+        _write(table, out)
+    if residents is not None:
+        _write(resident_table(drawn, seed), residents)
+    if survey_json is not None:
+        try:
+            survey_json.parent.mkdir(parents=True, exist_ok=True)
+            survey_json.write_text(json.dumps(spec, indent=1) + "\n", encoding="utf-8")
+        except OSError as exc:
+            raise PapiError(
+                f"cannot write {survey_json}: {exc.strerror}", code="write_failed"
+            ) from None
+    rows = summary_rows(frame, table)
+    if as_json:
+        summary = {
+            "seed": seed,
+            "pilot": pilot,
+            "provinces": rows,
+            "villages": len(table),
+            "interviews": int(table["quota"].sum()),
+            "residents": int((table["residents"] + table["reserves"]).sum()),
+            "out": str(out) if out else None,
+            "residents_file": str(residents) if residents else None,
+            "survey_json": str(survey_json) if survey_json else None,
+        }
+        typer.echo(json.dumps(summary, indent=2))
+        return
+    n = len(rows)
+    scope = f"pilot of district {pilot}" if pilot else f"{n} province{'s' if n != 1 else ''}"
+    console.print(_summary_table(rows, f"PAPI sample, {scope}, seed {seed}"))
+    for path, what in ((out, "sample"), (residents, "resident lists"), (survey_json, "survey")):
+        if path is not None:
+            console.print(f"[green]wrote[/green] {what}: {escape(str(path))}", highlight=False)
+    for line in _next_steps(out, survey_json, residents, spec, questionnaire):
+        console.print(line, highlight=False, soft_wrap=True, markup=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("sample")(sample)

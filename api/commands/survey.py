@@ -1,0 +1,277 @@
+"""``papi survey create`` and ``papi survey list``: surveys in the database, without a server.
+
+``create`` goes through the API's model (``SurveyCreate``) and service
+(``api.surveys.service.create_survey``), so a survey made here is validated exactly as
+``POST /api/v1/surveys`` validates it; ``--sample`` takes the table ``papi sample --out``
+writes (its columns of ``SampleUnit`` are used, the others ignored).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from survey.errors import PapiError, Problem
+
+if TYPE_CHECKING:
+    from rich.console import JustifyMethod
+
+    from api.db.engine import Database
+    from api.surveys.schemas import SurveyCreate
+
+console = Console()
+err_console = Console(stderr=True)
+survey_app = typer.Typer(help="Surveys in the database (DATABASE_URL).", no_args_is_help=True)
+
+ID_COLUMNS = ("province", "district", "commune", "village")
+TEXT_COLUMNS = (*ID_COLUMNS, "stratum", "psu")
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def survey_spec(body: dict[str, Any], source: Path | None) -> SurveyCreate:
+    """``body`` validated by the API's ``SurveyCreate``; every invalid field is listed with
+    its JSON pointer (and, for ``source``, the table row and village it comes from)."""
+    from pydantic import ValidationError
+
+    from api.surveys.schemas import SurveyCreate
+
+    try:
+        return SurveyCreate.model_validate(body)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = [str(p).replace("~", "~0").replace("/", "~1") for p in err.get("loc", ())]
+            message = str(err.get("msg", "invalid value"))
+            where = err.get("loc", ())
+            if source is not None and len(where) >= 2 and where[0] == "sample":
+                row = int(where[1])
+                village = body["sample"][row].get("village")
+                message += f" ({source} row {row + 2}, village {village!r})"
+            problems.append(Problem("/" + "/".join(loc), str(err.get("type", "invalid")), message))
+        raise PapiError.with_problems(
+            f"the survey has {len(problems)} invalid field(s)", problems, code="request_invalid"
+        ) from None
+
+
+def read_sample(path: Path) -> list[dict[str, Any]]:
+    """The survey's sample from a table (.csv or .parquet) such as ``papi sample --out``."""
+    import pandas as pd
+
+    from api.commands.sample import sample_units
+    from survey.errors import NotFound
+
+    if not path.is_file():
+        raise NotFound(
+            f"sample file {path} does not exist; draw one with `papi sample --out {path}`",
+            code="sample_not_found",
+        )
+    try:
+        if path.suffix.lower() == ".parquet":
+            table = pd.read_parquet(path)
+        else:
+            table = pd.read_csv(path, dtype=dict.fromkeys(TEXT_COLUMNS, str))
+    except (ValueError, OSError, UnicodeDecodeError) as exc:
+        raise PapiError(
+            f"cannot read the sample {path}: {_first_line(exc)}", code="sample_invalid"
+        ) from None
+    table.columns = [str(c).strip() for c in table.columns]
+    missing = [c for c in ID_COLUMNS if c not in table.columns]
+    if missing:
+        raise PapiError(
+            f"the sample {path} lacks columns {missing}; it needs {list(ID_COLUMNS)} and may "
+            "have prob_district, prob_commune, prob_village, prob_person, stratum, psu, quota "
+            "(`papi sample --out` writes them)",
+            code="sample_invalid",
+        )
+    return sample_units(table)
+
+
+def _open(url: str, *, migrate: bool) -> Database:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from api.db.engine import Database, is_sqlite, normalise_url
+    from api.db.migrate import upgrade
+    from api.settings import Settings
+    from survey.errors import NotFound
+
+    parsed = make_url(normalise_url(url))
+    label = parsed.render_as_string(hide_password=True)
+    if not migrate and is_sqlite(url):
+        path = parsed.database
+        if path and path != ":memory:" and not Path(path).exists():
+            raise NotFound(
+                f"no database at {path}; set DATABASE_URL (or --database-url) to the server's "
+                "database, or create one with `papi db upgrade`",
+                code="database_not_found",
+            )
+    try:
+        if migrate:
+            upgrade(url)
+        db = Database(Settings(database_url=url))
+        if db.revision() is None:
+            db.dispose()
+            raise PapiError(
+                f"the database {label} has no papi tables; run `papi db upgrade` "
+                "(or point DATABASE_URL at the server's database)",
+                code="database_not_migrated",
+            )
+    except SQLAlchemyError as exc:
+        raise PapiError(
+            f"cannot open the database {label}: {_first_line(exc)}; check DATABASE_URL "
+            "(or --database-url) and that the database server is running",
+            code="database_unreachable",
+        ) from None
+    return db
+
+
+@survey_app.command("create")
+def create(
+    questionnaire: Annotated[str, typer.Option(help="questionnaire id, e.g. papi-2021")],
+    year: Annotated[int, typer.Option(help="survey year")],
+    name: Annotated[str, typer.Option(help="survey name, e.g. 'Long Bien pilot 2026'")],
+    sample: Annotated[
+        Path | None,
+        typer.Option(help="sampled villages with probabilities and quotas (papi sample --out)"),
+    ] = None,
+    questionnaire_version: Annotated[
+        str | None, typer.Option(help="questionnaire version (default: the newest)")
+    ] = None,
+    created_by: Annotated[str, typer.Option(help="recorded as the survey's creator")] = "cli",
+    database_url: Annotated[str | None, typer.Option(help="overrides DATABASE_URL")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the survey as JSON")] = False,
+) -> None:
+    """Create a survey in the database and print its id (as POST /api/v1/surveys does).
+
+    The database is migrated first (as `papi db upgrade`). The sample's villages get their
+    quotas, so `papi progress` tracks them, and its probabilities give the export's
+    design_weight.
+
+    Example: papi survey create --questionnaire papi-2021 --year 2026 --name "Long Bien
+    pilot" --sample sample.csv
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from api.auth.schemas import Principal, Role
+    from api.settings import get_settings
+    from api.surveys.service import create_survey
+
+    body: dict[str, Any] = {"questionnaire": questionnaire, "year": year, "name": name}
+    if questionnaire_version is not None:
+        body["questionnaire_version"] = questionnaire_version
+    if sample is not None:
+        body["sample"] = read_sample(sample)
+    spec = survey_spec(body, sample)
+    caller = Principal(token_id=0, name=created_by, role=Role.admin, survey_id=None)
+    db = _open(database_url or get_settings().database_url, migrate=True)
+    try:
+        with db.session(write=True) as session:
+            created = create_survey(session, spec, caller)
+            session.commit()
+    except SQLAlchemyError as exc:
+        raise PapiError(
+            f"cannot write the survey to the database: {_first_line(exc)}", code="database_error"
+        ) from None
+    finally:
+        db.dispose()
+    if as_json:
+        typer.echo(created.model_dump_json(indent=2))
+        return
+    quota = sum(u.quota or 0 for u in spec.sample)
+    what = (
+        f"{created.villages} villages, {quota} interviews in the village quotas"
+        if spec.sample
+        else "no sample (villages come with the interviews; --sample sets them and quotas)"
+    )
+    err_console.print(
+        f"created survey {created.id} {created.name!r} ({created.questionnaire.id} "
+        f"{created.questionnaire.version}, {created.year}): {what}; follow it with "
+        f"`papi progress --survey {created.id}`",
+        highlight=False,
+        soft_wrap=True,
+    )
+    typer.echo(created.id)
+
+
+@survey_app.command("list")
+def list_(
+    database_url: Annotated[str | None, typer.Option(help="overrides DATABASE_URL")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the surveys as JSON")] = False,
+) -> None:
+    """The surveys in the database: id, name, year, questionnaire, villages, quota, submitted
+    (--json adds the quotas, created_at and created_by).
+
+    Example: papi survey list
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from api.settings import get_settings
+    from api.surveys import repository, service
+
+    db = _open(database_url or get_settings().database_url, migrate=False)
+    rows = []
+    try:
+        with db.session() as session:
+            for sid in repository.list_ids(session, None):
+                out = service.get_survey(session, sid).out
+                total = service.survey_progress(session, sid).total
+                rows.append((out, total.quota, total.submitted))
+    except SQLAlchemyError as exc:
+        raise PapiError(
+            f"cannot read the database: {_first_line(exc)}", code="database_error"
+        ) from None
+    finally:
+        db.dispose()
+    if as_json:
+        docs = [
+            {**json.loads(out.model_dump_json()), "quota": quota, "submitted": submitted}
+            for out, quota, submitted in rows
+        ]
+        typer.echo(json.dumps(docs, indent=2))
+        return
+    if not rows:
+        console.print(
+            "no surveys yet; create one with `papi survey create --questionnaire papi-2021 "
+            "--year YEAR --name NAME --sample sample.csv` (draw the sample with `papi sample`)",
+            highlight=False,
+            soft_wrap=True,
+        )
+        return
+    t = Table(title="Surveys", title_justify="left")
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
+        ("ID", "right"),
+        ("Name", "left"),
+        ("Year", "right"),
+        ("Questionnaire", "left"),
+        ("Villages", "right"),
+        ("Quota", "right"),
+        ("Submitted", "right"),
+        ("Created", "left"),
+    )
+    for col, justify in columns:
+        t.add_column(col, justify=justify)
+    for out, quota, submitted in rows:
+        t.add_row(
+            str(out.id),
+            out.name,
+            str(out.year),
+            f"{out.questionnaire.id} {out.questionnaire.version}",
+            f"{out.villages:,}",
+            "" if quota is None else f"{quota:,}",
+            f"{submitted:,}",
+            out.created_at.strftime("%Y-%m-%d"),
+        )
+    console.print(t)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(survey_app, name="survey")
