@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session
 from api.exports.formats import ExportFormat, encode
 from api.exports.service import survey_frame
 from api.openrosa import repository
-from api.openrosa.attachments import referenced_names
+from api.openrosa.attachments import current_files, current_version, referenced_names
 from api.openrosa.repository import Instance, StoredFile
 from api.questionnaires import catalog
 from api.submissions.repository import Filters
@@ -89,11 +89,6 @@ def _deduplicated(name: str, taken: set[str]) -> str:
     return candidate
 
 
-def _current(chain: list[Instance]) -> Instance:
-    """The version not superseded by an edit (``chain`` newest first)."""
-    return next((i for i in chain if i.superseded_by is None), chain[0])
-
-
 def media_files(session: Session, survey_id: int, submission_ids: Sequence[str]) -> list[MediaFile]:
     """The files of these submissions (in their order, then by name), without their bytes."""
     wanted = set(submission_ids)
@@ -114,21 +109,18 @@ def media_files(session: Session, survey_id: int, submission_ids: Sequence[str])
         chain = sorted(chains.get(sid, []), key=lambda i: i.pk, reverse=True)
         if not chain:
             continue
-        current = _current(chain)
-        chosen = {f.name: f for f in by_instance.get(current.pk, [])}
-        earlier: dict[str, StoredFile] = {}
-        for inst in reversed(chain):  # oldest first: the newest earlier version wins
-            if inst.pk != current.pk:
-                earlier.update({f.name: f for f in by_instance.get(inst.pk, [])})
-        if earlier:
+        current = current_version(chain)
+
+        def referenced(stored: set[str], sid: str = sid, pk: int = current.pk) -> list[str]:
+            nonlocal item_ids
             if item_ids is None:
                 q = catalog.get(session, get_survey(session, survey_id).questionnaire_pk)
                 item_ids = frozenset(it.id for it in q.items)
             versions = repository.instances_of(session, survey_id, sid)
-            xml = next((v.xml for v in versions if v.pk == current.pk), b"")
-            for name in referenced_names(xml, item_ids, set(chosen) | set(earlier)):
-                if name not in chosen and name in earlier:
-                    chosen[name] = earlier[name]
+            xml = next((v.xml for v in versions if v.pk == pk), b"")
+            return referenced_names(xml, item_ids, stored)
+
+        chosen, _ = current_files(chain, by_instance, referenced)
         folder = f"media/{safe_name(sid)}/"
         taken: set[str] = set()
         for name in sorted(chosen):

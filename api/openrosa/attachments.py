@@ -18,14 +18,16 @@ from __future__ import annotations
 import mimetypes
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 from uuid import UUID
 
 from sqlalchemy.orm import Session
 
 from api.auth.schemas import Principal
 from api.openrosa import repository
-from api.openrosa.repository import InstanceXml, StoredFile
+from api.openrosa.repository import StoredFile
 from api.openrosa.schemas import AttachmentList, AttachmentOut
 from api.questionnaires import catalog
 from api.submissions import service as submissions
@@ -87,8 +89,47 @@ def _item_ids(session: Session, survey_id: int) -> frozenset[str]:
     return frozenset(it.id for it in q.items)
 
 
-def _current(chain: list[InstanceXml]) -> InstanceXml:
+class _Version(Protocol):
+    @property
+    def pk(self) -> int: ...
+    @property
+    def superseded_by(self) -> str | None: ...
+
+
+V = TypeVar("V", bound=_Version)
+
+
+def current_version(chain: Sequence[V]) -> V:
+    """The version not superseded by an edit (``chain`` newest first)."""
     return next((i for i in chain if i.superseded_by is None), chain[0])
+
+
+def current_files(
+    chain: Sequence[_Version],
+    files: Mapping[int, Sequence[StoredFile]],
+    referenced: Callable[[set[str]], list[str]],
+    *,
+    always_named: bool = False,
+) -> tuple[dict[str, StoredFile], list[str]]:
+    """The files of a submission's current version, by name, and the names its XML gives.
+
+    ``chain``: the versions, newest first; ``files``: stored files by version pk;
+    ``referenced(stored names)``: the names the current XML gives (``referenced_names``),
+    asked only when an earlier version has files or ``always_named``. A file the current
+    XML names but the edit did not send again comes from the newest earlier version that
+    has it. The one rule of the listing route and the export with media."""
+    current = current_version(chain)
+    own = {f.name: f for f in files.get(current.pk, ())}
+    earlier: dict[str, StoredFile] = {}
+    for version in reversed(chain):  # oldest first: the newest earlier version wins
+        if version.pk != current.pk:
+            earlier.update({f.name: f for f in files.get(version.pk, ())})
+    named = referenced(set(own) | set(earlier)) if earlier or always_named else []
+    chosen = dict(own)
+    for name in named:
+        if name not in chosen and name in earlier:
+            chosen[name] = earlier[name]
+    return chosen, named
 
 
 def _resolve(
@@ -99,20 +140,17 @@ def _resolve(
     sid = UUID(stored.submission_id)
     if not chain:
         return AttachmentList(submission_id=sid, instance_id=None, items=[]), {}
-    current = _current(chain)
+    current = current_version(chain)
     ids = {i.pk: i.instance_id for i in chain}
-    order = {i.pk: n for n, i in enumerate(chain)}  # 0 = newest
-    files = repository.files_of(session, list(ids))
-    own = {f.name: f for f in files if f.instance_pk == current.pk}
-    earlier: dict[str, StoredFile] = {}
-    for f in sorted(files, key=lambda f: order[f.instance_pk], reverse=True):
-        if f.instance_pk != current.pk:
-            earlier[f.name] = f  # newest earlier version wins
-    named = referenced_names(current.xml, _item_ids(session, survey_id), set(own) | set(earlier))
-    chosen = dict(own)
-    for name in named:
-        if name not in chosen and name in earlier:
-            chosen[name] = earlier[name]
+    by_version: dict[int, list[StoredFile]] = {}
+    for f in repository.files_of(session, list(ids)):
+        by_version.setdefault(f.instance_pk, []).append(f)
+    chosen, named = current_files(
+        chain,
+        by_version,
+        lambda stored: referenced_names(current.xml, _item_ids(session, survey_id), stored),
+        always_named=True,
+    )
     found: dict[str, Found] = {}
     items: list[AttachmentOut] = []
     for name in sorted(set(chosen) | set(named)):

@@ -271,3 +271,43 @@ def test_only_non_item_fields_and_audit_name_files() -> None:
         "audit.csv",
     ]
     assert referenced_names(b"<broken", frozenset(), set()) == []
+
+
+def test_which_version_each_file_comes_from() -> None:
+    """The rule the listing and the export with media share (``current_files``): the current
+    version's own files; a file its XML still names from the newest earlier version that has
+    it; files only earlier versions name are dropped; the XML is read only when needed."""
+    from dataclasses import dataclass
+    from datetime import UTC, datetime
+
+    from api.openrosa.attachments import current_files
+    from api.openrosa.repository import StoredFile
+
+    @dataclass(frozen=True)
+    class Version:
+        pk: int
+        superseded_by: str | None
+
+    def file(pk: int, version: int, name: str) -> StoredFile:
+        return StoredFile(pk, version, name, "image/jpeg", f"h{pk}", 10, datetime.now(UTC))
+
+    chain = [Version(3, None), Version(2, "v3"), Version(1, "v2")]  # newest first
+    files = {
+        3: [file(30, 3, "own.jpg")],
+        2: [file(20, 2, "a.jpg")],
+        1: [file(10, 1, "a.jpg"), file(11, 1, "b.jpg"), file(12, 1, "gone.jpg")],
+    }
+    asked: list[set[str]] = []
+
+    def named(stored: set[str]) -> list[str]:
+        asked.append(stored)
+        return ["a.jpg", "b.jpg", "late.jpg"]
+
+    chosen, names = current_files(chain, files, named)
+    assert {n: f.pk for n, f in chosen.items()} == {"own.jpg": 30, "a.jpg": 20, "b.jpg": 11}
+    assert names == ["a.jpg", "b.jpg", "late.jpg"]
+    assert asked == [{"own.jpg", "a.jpg", "b.jpg", "gone.jpg"}]
+    only = {3: files[3]}
+    assert current_files(chain, only, named) == ({"own.jpg": files[3][0]}, [])
+    assert len(asked) == 1  # no earlier files: the XML is not read
+    assert current_files(chain, only, named, always_named=True)[1] == names
