@@ -17,6 +17,7 @@ import sys
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from survey.errors import NotFound, PapiError
 
@@ -64,8 +65,9 @@ def main(argv: list[str] | None = None) -> None:
     try:
         cli(args=argv, standalone_mode=True)
     except NotFound as exc:
-        err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        err_console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
         sys.exit(3)
     except PapiError as exc:
-        err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        # escaped: messages end problems with "[code]", which Rich would take for markup
+        err_console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
         sys.exit(1)

@@ -131,6 +131,7 @@ def test_lonely_psu_names_the_options_and_adjust_scores(
     run = _papi(str(lonely), "--questionnaire", str(MINI))
     assert run.returncode == 1
     assert "--lonely-psu adjust" in run.stderr and "--psu commune" in run.stderr
+    assert "has one PSU [lonely_psu]" in run.stderr  # a problem's code is not eaten as markup
     result = CliRunner().invoke(
         app,
         ["score", str(lonely), "--questionnaire", str(MINI), "--lonely-psu", "adjust", "--json"],
