@@ -349,6 +349,15 @@ def score(
             f"quartiles among the scored provinces and need at least {MIN_GROUP_UNITS}, so none "
             "is assigned; compare with the published scores instead (survey.published)"
         )
+    thin_df = [str(p) for p, f in zip(provinces, df, strict=True) if f == 1]
+    if thin_df and dist == "t":
+        listed = ", ".join(thin_df[:8]) + (", …" if len(thin_df) > 8 else "")
+        notes.append(
+            f"{len(thin_df)} province(s) ({listed}) have 2 PSUs in one stratum: their "
+            "standard errors rest on 1 degree of freedom, so the CIs (Student t, 12.7 × se) "
+            "are very wide and the SE of a sum such as the aggregate can be far off by "
+            "chance; sample more clusters (papi sample --communes N for a pilot)"
+        )
     if lonely_psu != "fail" and strata and psu:
         lonely = responses.groupby(strata, sort=True, observed=True)[psu].nunique()
         lonely = lonely[lonely == 1]

@@ -226,3 +226,16 @@ def test_a_pilot_of_fewer_than_four_provinces_gets_no_groups(kept: int) -> None:
         assert comp[["p_high", "p_high_average", "p_low_average", "p_low"]].sum(
             axis=1
         ).to_numpy() == pytest.approx(1.0)
+
+
+def test_a_province_with_two_psus_is_noted_as_one_degree_of_freedom() -> None:
+    data = _data()
+    p1 = data["province"] == "P01"
+    two = sorted(data.loc[p1, "psu"].unique())[:2]
+    thin = data[~p1 | data["psu"].isin(two)]
+    result = score(thin, _q(), rng=0, replicates=50)
+    comp = result.composite.set_index("province")
+    assert comp.loc["P01", "df"] == 1 and (comp.drop(index=["P01", "VN"])["df"] > 1).all()
+    (note,) = [n for n in result.notes if "1 degree of freedom" in n]
+    assert "1 province(s) (P01)" in note
+    assert not any("degree of freedom" in n for n in score(data, _q(), rng=0).notes)
