@@ -24,7 +24,7 @@ from survey.errors import PapiError
 if TYPE_CHECKING:  # heavy imports are made inside the command: `papi --help` stays fast
     import pandas as pd
 
-    from survey.sampling import Frame, Sample
+    from survey.sampling import Frame, Sample, SelectionRules
 
 console = Console()
 
@@ -152,6 +152,31 @@ def _scope(
     return frame
 
 
+def stage_rules(
+    pilot: str | None,
+    districts: int | None,
+    communes: int | None,
+    villages: int | None,
+    interviews: int | None,
+) -> SelectionRules:
+    """PAPI's rules with the stage sizes given on the command line (shared with ``papi
+    simulate``); a pilot is one district, and its communes are the PSUs, so it needs 2."""
+    from survey.sampling import PAPI_RULES
+
+    if pilot is not None and districts is not None:
+        raise typer.BadParameter(
+            "a pilot is one district: leave --districts out", param_hint="--districts"
+        )
+    if pilot is not None and communes is not None and communes < 2:
+        raise typer.BadParameter(
+            "a pilot's communes are its PSUs: take at least 2 (one leaves no variance to estimate)",
+            param_hint="--communes",
+        )
+    return PAPI_RULES.with_sizes(
+        districts=districts, communes=communes, villages=villages, interviews=interviews
+    )
+
+
 def summary_rows(frame: Frame, table: pd.DataFrame) -> list[dict[str, Any]]:
     """Per province: its name and class, units selected, interviews targeted, residents."""
     names = frame.provinces.set_index("province")["name"]
@@ -248,6 +273,34 @@ def sample(
             "residents follow it (default: the frame's; own frames: by population)."
         ),
     ] = None,
+    districts: Annotated[
+        int | None,
+        typer.Option(
+            min=2,
+            help="Districts per province, the capital included (PAPI: 3 small, 6 medium and "
+            "large). Not with --pilot.",
+        ),
+    ] = None,
+    communes: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Communes per selected district, the seat included (PAPI: 2). A pilot's "
+            "communes are its PSUs: 8 give CIs with 7 degrees of freedom, PAPI's 2 only 1.",
+        ),
+    ] = None,
+    villages: Annotated[
+        int | None,
+        typer.Option(min=1, help="Villages per selected commune, the seat included (PAPI: 2)."),
+    ] = None,
+    interviews: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Completed interviews per village (PAPI: 16, 24 in large provinces); lists "
+            "ceil(1.25 N) residents + ceil(0.625 N) reserves (PAPI's 20 + 10 for 16).",
+        ),
+    ] = None,
     out: Annotated[
         Path | None,
         typer.Option(help="Selected villages with design columns and quota (.csv or .parquet)."),
@@ -271,10 +324,12 @@ def sample(
 
     Per province the capital district plus 2 (small) or 5 (medium, large) districts; in each
     the seat commune plus 1; in each the seat village plus 1; in each village 20 residents +
-    10 reserves (30 + 15 in large provinces) for 16 (24) completed interviews.
+    10 reserves (30 + 15 in large provinces) for 16 (24) completed interviews. --districts,
+    --communes, --villages and --interviews change those sizes; a parent with fewer units
+    than asked gives all of them (each with probability 1).
 
-    Example: papi sample --pilot P01-D03 --seed 7 --out sample.csv --residents residents.csv
-    --survey-json survey.json --name "Long Bien pilot" --year 2026
+    Example: papi sample --pilot P01-D03 --communes 8 --seed 7 --out sample.csv --residents
+    residents.csv --survey-json survey.json --name "Long Bien pilot" --year 2026
     """
     from survey.sampling import select_sample
 
@@ -283,8 +338,9 @@ def sample(
     _check_suffix(survey_json, "--survey-json", (".json",))
     if survey_json is not None and (name is None or year is None):
         raise typer.BadParameter("--survey-json needs --name and --year", param_hint="--name")
+    rules = stage_rules(pilot, districts, communes, villages, interviews)
     frame = _scope(frame_path, size_class, provinces, pilot)
-    drawn = select_sample(frame, rng=seed)
+    drawn = select_sample(frame, rng=seed, rules=rules)
     table = sample_table(drawn)
     spec: dict[str, Any] | None = None
     if survey_json is not None:
@@ -315,6 +371,13 @@ def sample(
         summary = {
             "seed": seed,
             "pilot": pilot,
+            # the stage sizes asked for (null: PAPI's)
+            "sizes": {
+                "districts": districts,
+                "communes": communes,
+                "villages": villages,
+                "interviews": interviews,
+            },
             "provinces": rows,
             "villages": len(table),
             "interviews": int(table["quota"].sum()),
@@ -327,7 +390,17 @@ def sample(
         return
     n = len(rows)
     scope = f"pilot of district {pilot}" if pilot else f"{n} province{'s' if n != 1 else ''}"
-    console.print(_summary_table(rows, f"PAPI sample, {scope}, seed {seed}"))
+    sizes = "".join(
+        f", {value} {label}"
+        for value, label in (
+            (districts, "districts per province"),
+            (communes, "communes per district"),
+            (villages, "villages per commune"),
+            (interviews, "interviews per village"),
+        )
+        if value is not None
+    )
+    console.print(_summary_table(rows, f"PAPI sample, {scope}{sizes}, seed {seed}"))
     for path, what in ((out, "sample"), (residents, "resident lists"), (survey_json, "survey")):
         if path is not None:
             console.print(f"[green]wrote[/green] {what}: {escape(str(path))}", highlight=False)

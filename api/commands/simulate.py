@@ -31,14 +31,36 @@ def simulate(
     provinces: str | None = typer.Option(
         None, "--provinces", help="Comma-separated province codes, e.g. P01,P31 (default: all)."
     ),
-    respondents_per_village: int | None = typer.Option(
+    interviews: int | None = typer.Option(
         None,
+        "--interviews",
         "--respondents-per-village",
         min=1,
-        help="Completed interviews per village (default 16; 24 in Ha Noi and HCMC).",
+        help="Completed interviews per village (default 16; 24 in Ha Noi and HCMC); "
+        "--respondents-per-village is its older name.",
     ),
     pilot: str | None = typer.Option(
         None, "--pilot", help="Simulate a pilot survey of one district, e.g. P01-D03."
+    ),
+    districts: int | None = typer.Option(
+        None,
+        "--districts",
+        min=2,
+        help="Districts per province, the capital included (PAPI: 3 small, 6 medium and "
+        "large). Not with --pilot.",
+    ),
+    communes: int | None = typer.Option(
+        None,
+        "--communes",
+        min=1,
+        help="Communes per selected district, the seat included (PAPI: 2). A pilot's "
+        "communes are its PSUs: 8 give CIs with 7 degrees of freedom, PAPI's 2 only 1.",
+    ),
+    villages: int | None = typer.Option(
+        None,
+        "--villages",
+        min=1,
+        help="Villages per selected commune, the seat included (PAPI: 2).",
     ),
     truth: Path | None = typer.Option(
         None, "--truth", help="Write the expected scores at every level to this CSV."
@@ -62,8 +84,14 @@ def simulate(
     year's questionnaire is answered with skip logic, don't-know answers and refusals; each
     province's expected sub-dimension scores equal the published ones.
 
+    --districts, --communes, --villages and --interviews change the stage sizes, as for
+    `papi sample`; a pilot of 2 communes (PAPI's) has CIs with only 1 degree of freedom.
+
     Example: papi simulate --year 2023 --seed 7 --out survey.parquet --truth truth.csv
+
+    Example: papi simulate --pilot P01-D03 --communes 8 --seed 1 --out pilot.parquet
     """
+    from api.commands.sample import stage_rules
     from survey.simulate import simulate as run_simulation
     from survey.simulate.submissions import write_submissions
 
@@ -73,14 +101,16 @@ def simulate(
             code="usage",
         )
 
+    rules = stage_rules(pilot, districts, communes, villages, None)
     codes = [c.strip() for c in provinces.split(",") if c.strip()] if provinces else None
     with console.status(f"simulating the PAPI {year} survey…"):
         sim = run_simulation(
             year,
             rng=seed,
             provinces=codes,
-            respondents_per_village=respondents_per_village,
+            interviews=interviews,
             pilot=pilot,
+            rules=rules,
         )
     try:
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -9,6 +9,10 @@ Per province (a stratum):
 4. residents: a simple random sample of 20 adults (18-70) plus 10 reserves from the village's
    resident list (30 + 15 in large provinces); the target is 16 (24) completed interviews.
 
+Those are the defaults (``PAPI_RULES``); ``SelectionRules.with_sizes`` changes the stage sizes,
+e.g. a district pilot with 8 communes so that its CIs have 7 degrees of freedom rather than 1.
+Asking for more units than a parent has takes them all, each with probability 1.
+
 Each stage's probability is conditional on the previous stages (``prob_district``,
 ``prob_commune``, ``prob_village``; ``prob_person = m / N`` for ``m`` completed interviews out of
 ``N`` adults, replacements from the reserve list treated as random non-response). Units whose
@@ -26,7 +30,8 @@ the communes are the PSUs of a district stratum. See docs/simulation.md.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -37,10 +42,41 @@ from survey.sampling.frame import Frame
 from survey.sampling.pps import systematic_pps
 from survey.sampling.streams import province_streams
 
+SIZE_CLASS_KEYS = ("small", "medium", "large")
+# PAPI lists 20 residents + 10 reserves for 16 completed interviews (30 + 15 for 24): the same
+# ratios, 1.25 and 0.625, size the lists for any other target
+RESIDENTS_PER_INTERVIEW = 1.25
+RESERVES_PER_INTERVIEW = 0.625
+
+
+def list_sizes(interviews: int) -> tuple[int, int]:
+    """Residents and reserves to list for ``interviews`` completed interviews in a village:
+    ``ceil(1.25 n)`` and ``ceil(0.625 n)``, PAPI's ratios (16 → 20 + 10, 24 → 30 + 15)."""
+    return (
+        math.ceil(RESIDENTS_PER_INTERVIEW * interviews),
+        math.ceil(RESERVES_PER_INTERVIEW * interviews),
+    )
+
+
+def _rules_error(message: str) -> SamplingError:
+    return SamplingError(message, code="invalid_rules")
+
+
+def _whole(value: object, name: str, least: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < least:
+        raise _rules_error(f"{name} must be a whole number >= {least}, got {value!r}")
+    return int(value)
+
 
 @dataclass(frozen=True)
 class SelectionRules:
-    """How many units each stage takes; defaults are PAPI's."""
+    """How many units each stage takes; defaults are PAPI's.
+
+    ``extra_districts``: districts by πps besides the certainty capital, per size class;
+    ``extra_communes`` / ``extra_villages``: units by πps besides the certainty seat;
+    ``residents``, ``reserves``, ``target``: list sizes and completed interviews per village,
+    per size class. ``with_sizes`` sets them the way ``papi sample`` options do.
+    """
 
     extra_districts: dict[str, int] = field(
         default_factory=lambda: {"small": 2, "medium": 5, "large": 5}
@@ -54,6 +90,56 @@ class SelectionRules:
         default_factory=lambda: {"small": 10, "medium": 10, "large": 15}
     )
     target: dict[str, int] = field(default_factory=lambda: {"small": 16, "medium": 16, "large": 24})
+
+    def __post_init__(self) -> None:
+        _whole(self.extra_communes, "extra_communes", 0)
+        _whole(self.extra_villages, "extra_villages", 0)
+        for name in ("extra_districts", "residents", "reserves", "target"):
+            table = getattr(self, name)
+            missing = [k for k in SIZE_CLASS_KEYS if k not in table]
+            if missing:
+                raise _rules_error(f"{name} lacks size classes {missing}")
+            least = 1 if name in ("residents", "target") else 0
+            for k in SIZE_CLASS_KEYS:
+                _whole(table[k], f"{name}[{k!r}]", least)
+        for k in SIZE_CLASS_KEYS:
+            if self.residents[k] < self.target[k]:
+                raise _rules_error(
+                    f"residents[{k!r}] ({self.residents[k]}) is below the target of completed "
+                    f"interviews ({self.target[k]}): list at least as many residents"
+                )
+
+    def with_sizes(
+        self,
+        *,
+        districts: int | None = None,
+        communes: int | None = None,
+        villages: int | None = None,
+        interviews: int | None = None,
+    ) -> SelectionRules:
+        """These rules with other stage sizes (``None`` keeps the current one).
+
+        ``districts``: per province, the certainty capital included (PAPI: 3 small, 6 medium
+        and large), at least 2 since districts are a province's PSUs; ``communes``: per
+        selected district, the seat included (PAPI 2); ``villages``: per selected commune, the
+        seat included (PAPI 2); ``interviews``: completed interviews per village in every size
+        class (PAPI 16, 24 large), with ``list_sizes`` residents and reserves.
+        """
+        changes: dict[str, object] = {}
+        if districts is not None:
+            n = _whole(districts, "districts", 2)
+            changes["extra_districts"] = dict.fromkeys(SIZE_CLASS_KEYS, n - 1)
+        if communes is not None:
+            changes["extra_communes"] = _whole(communes, "communes", 1) - 1
+        if villages is not None:
+            changes["extra_villages"] = _whole(villages, "villages", 1) - 1
+        if interviews is not None:
+            n = _whole(interviews, "interviews", 1)
+            residents, reserves = list_sizes(n)
+            changes["target"] = dict.fromkeys(SIZE_CLASS_KEYS, n)
+            changes["residents"] = dict.fromkeys(SIZE_CLASS_KEYS, residents)
+            changes["reserves"] = dict.fromkeys(SIZE_CLASS_KEYS, reserves)
+        return replace(self, **changes)  # type: ignore[arg-type]
 
 
 PAPI_RULES = SelectionRules()
@@ -156,13 +242,22 @@ def select_sample(frame: Frame, rng: RngLike = 0, rules: SelectionRules = PAPI_R
         out[col] = out["size_class"].map(table).astype(np.int64)
     n_selected = out.groupby("province")["district"].transform("nunique")
     pilot = bool((n_selected == 1).all())
+    if rules.extra_communes == 0 and (n_selected == 1).any():
+        one = str(out.loc[(n_selected == 1).to_numpy(), "district"].iloc[0])
+        raise SamplingError(
+            f"district {one!r} is its province's only selected district, so its communes are "
+            "the PSUs, and 1 commune per district leaves no variance to estimate: take at "
+            "least 2 communes (--communes 2)",
+            code="too_few_psus",
+        )
     out["stratum"] = np.where(n_selected > 1, out["province"], out["district"])
     out["psu"] = np.where(n_selected > 1, out["district"], out["commune"])
     short = out.loc[out["adults"] < out["residents"] + out["reserves"], "village"]
     if len(short):
         raise SamplingError(
             f"village {short.iloc[0]!r} has fewer adults than residents + reserves; "
-            "fix the frame's adult counts or lower the rules' list sizes",
+            "fix the frame's adult counts or lower the interviews per village (--interviews), "
+            "which size the lists",
             code="village_too_small",
         )
     return Sample(villages=out.reset_index(drop=True), rules=rules, pilot=pilot)

@@ -27,14 +27,16 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from survey.errors import NotFound
+from survey.errors import NotFound, SamplingError
 from survey.loader import load_questionnaire
 from survey.published import subdimensions
 from survey.rng import RngLike
 from survey.sampling import (
     AGE_GROUPS,
+    PAPI_RULES,
     Frame,
     Sample,
+    SelectionRules,
     load_frame,
     poststratification_targets,
     poststratify,
@@ -140,6 +142,8 @@ def simulate(
     provinces: list[str] | None = None,
     respondents_per_village: int | None = None,
     pilot: str | None = None,
+    rules: SelectionRules | None = None,
+    interviews: int | None = None,
     frame: Frame | None = None,
     variation: Variation | None = None,
     questionnaire: Questionnaire | None = None,
@@ -148,9 +152,12 @@ def simulate(
     """Simulate the PAPI survey of ``year`` (see the module docstring).
 
     ``provinces``: codes to simulate (default: every province scored that year);
-    ``respondents_per_village``: completed interviews per village (default 16, 24 in large
-    provinces); ``pilot``: a district id (``P01-D03``) to simulate a pilot survey of that
-    district only; ``frame``/``questionnaire``: override the bundled ones; ``targets``:
+    ``pilot``: a district id (``P01-D03``) to simulate a pilot survey of that district only;
+    ``rules``: the stage sizes (default PAPI's; e.g. ``PAPI_RULES.with_sizes(communes=8)``);
+    ``interviews``: completed interviews per village (default 16, 24 in large provinces),
+    with resident lists sized to match (``SelectionRules.with_sizes``);
+    ``respondents_per_village``: the same as ``interviews`` (its older name);
+    ``frame``/``questionnaire``: override the bundled ones; ``targets``:
     sub-dimension scores on the published scale (index province, columns SC11…) to calibrate
     to instead of the year's published scores; ``variation``: unit-level concentrations.
     """
@@ -169,10 +176,9 @@ def simulate(
             f"none of the requested provinces was scored in {year}", code="province_not_scored"
         )
     frame = frame.subset(codes)
-    sample = select_sample(frame, root)
+    rules = _rules(rules, interviews, respondents_per_village)
+    sample = select_sample(frame, root, rules)
     v = sample.villages
-    if respondents_per_village is not None:
-        v = v.assign(target=int(respondents_per_village))
     r_sub, gaps = _targets(q, published, codes)
 
     # answer plans: one per item, latents for the items that vary by unit
@@ -244,6 +250,22 @@ def simulate(
     }
     truth = truth_table(q, levels, plans, latent_of, province_index, gaps)
     return SimulatedSurvey(responses, truth, sample, q, year)
+
+
+def _rules(
+    rules: SelectionRules | None, interviews: int | None, respondents_per_village: int | None
+) -> SelectionRules:
+    """The selection rules with ``interviews`` (or its older name) applied."""
+    both = interviews is not None and respondents_per_village is not None
+    if both and interviews != respondents_per_village:
+        raise SamplingError(
+            f"interviews ({interviews}) and respondents_per_village "
+            f"({respondents_per_village}) are the same setting; give one",
+            code="invalid_rules",
+        )
+    n = interviews if interviews is not None else respondents_per_village
+    base = rules or PAPI_RULES
+    return base if n is None else base.with_sizes(interviews=n)
 
 
 @cache

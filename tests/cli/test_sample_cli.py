@@ -287,3 +287,70 @@ def test_survey_json_creates_the_survey(national: tuple[Path, str], tmp_path: Pa
     assert quotas == s.groupby("province")["quota"].sum().to_dict()
     villages = {v["village"]: v["quota"] for p in progress["provinces"] for v in p["villages"]}
     assert villages == dict(zip(s["village"], s["quota"], strict=True))
+
+
+def test_pilot_with_more_communes_villages_and_interviews(tmp_path: Path) -> None:
+    """--communes 8 --villages 3 --interviews 10: the seat plus 7 communes, each with its seat
+    plus 2 villages, 10 interviews per village from 13 residents + 7 reserves."""
+    res = ok(tmp_path, "sample", "--pilot", "P01-D03", "--communes", "8", "--villages", "3",
+             "--interviews", "10", "--seed", "7", "--out", "pilot.csv", "--residents",
+             "lists.csv", "--json")  # fmt: skip
+    s = read(tmp_path / "pilot.csv")
+    assert s["commune"].nunique() == 8 and len(s) == 24
+    assert (s.groupby("commune").size() == 3).all()
+    assert (s.groupby("commune")["commune_seat"].sum() == 1).all()
+    assert s.loc[s["district_seat"] == 1, "commune"].nunique() == 1
+    assert (s["psu"] == s["commune"]).all() and (s["stratum"] == "P01-D03").all()
+    assert set(s["quota"]) == {10} and set(s["residents"]) == {13} and set(s["reserves"]) == {7}
+    np.testing.assert_allclose(s["design_weight"], 1.0 / s[PROBS].prod(axis=1))
+    check_residents(s, read(tmp_path / "lists.csv"))
+    summary = json.loads(res.stdout)
+    assert summary["interviews"] == 240 and summary["residents"] == 480
+    assert summary["sizes"] == {"districts": None, "communes": 8, "villages": 3, "interviews": 10}
+    # PAPI's sizes given explicitly draw PAPI's sample
+    ok(tmp_path, "sample", "--pilot", "P01-D03", "--seed", "7", "--out", "papi.csv")
+    ok(tmp_path, "sample", "--pilot", "P01-D03", "--communes", "2", "--villages", "2",
+       "--seed", "7", "--out", "same.csv")  # fmt: skip
+    pd.testing.assert_frame_equal(read(tmp_path / "papi.csv"), read(tmp_path / "same.csv"))
+
+
+def test_more_districts_and_all_units_when_fewer_exist(tmp_path: Path) -> None:
+    """--districts counts the capital; asking for more units than a parent has takes them all,
+    each with probability 1 (own frame: 5 districts of 4 communes of 3 villages)."""
+    own_frame(5, 4, 3).to_csv(tmp_path / "villages.csv", index=False)
+    ok(tmp_path, "sample", "--frame", "villages.csv", "--districts", "4", "--communes", "9",
+       "--villages", "9", "--seed", "2", "--out", "s.csv")  # fmt: skip
+    s = read(tmp_path / "s.csv")
+    assert s["district"].nunique() == 4 and len(s) == 4 * 4 * 3
+    assert (s["prob_commune"] == 1).all() and (s["prob_village"] == 1).all()
+    assert (s.loc[s["capital"] == 1, "prob_district"] == 1).all()
+    assert (s["psu"] == s["district"]).all() and (s["stratum"] == "HP").all()
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (("--pilot", "P01-D03", "--communes", "1"), "--communes"),
+        (("--pilot", "P01-D03", "--districts", "3"), "--districts"),
+        (("--provinces", "P04", "--districts", "1"), "--districts"),
+        (("--provinces", "P04", "--villages", "0"), "--villages"),
+        (("--provinces", "P04", "--interviews", "0"), "--interviews"),
+    ],
+)
+def test_bad_stage_sizes_are_usage_errors(
+    tmp_path: Path, args: tuple[str, ...], option: str
+) -> None:
+    res = papi(tmp_path, "sample", *args, "--out", "s.csv")
+    assert res.returncode == 2, res.stderr
+    assert option in res.stderr
+    assert not (tmp_path / "s.csv").exists()
+
+
+def test_lists_longer_than_a_village_exit_1(tmp_path: Path) -> None:
+    """P28-D07's seed-7 pilot draws a village of 98 adults: 100 interviews (125 + 63 listed)
+    do not fit; one line says so and names --interviews."""
+    res = papi(tmp_path, "sample", "--pilot", "P28-D07", "--interviews", "100", "--seed", "7")
+    assert res.returncode == 1, res.stderr
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and "fewer adults than residents + reserves" in lines[0]
+    assert "--interviews" in lines[0]

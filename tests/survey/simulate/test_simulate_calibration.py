@@ -9,9 +9,8 @@ are independent strata of the design and independent streams of the simulator.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
-from sim_helpers import replicated
+from sim_helpers import covered, replicated
 
 from scoring import IndexScores, score
 from survey.published import subdimensions
@@ -20,22 +19,6 @@ from survey.simulate import SimulatedSurvey, simulate
 
 COVERAGE_PROVINCES = ["P04", "P26", "P31", "P38"]  # three small provinces and a medium one
 MIN_N = 10  # scoring suppresses an indicator with fewer respondents (default min_n)
-TIERS = {"subdimensions": "subdimension", "dimensions": "dimension", "composite": None}
-
-
-def _covered(sim: SimulatedSurvey, scores: object) -> dict[str, np.ndarray]:
-    """For each tier, whether each province's CI covers its true (expected) score."""
-    truth = sim.truth_at("province").set_index(["unit", "code"])["value"]
-    out = {}
-    for tier, key in TIERS.items():
-        t = getattr(scores, tier)
-        t = t.loc[t["province"].isin(sim.responses["province"].unique())]
-        codes = t[key] if key else pd.Series("PAPI", index=t.index)
-        want = truth.reindex(pd.MultiIndex.from_arrays([t["province"], codes])).to_numpy()
-        assert not np.isnan(want).any()
-        ok = (t["lci"].to_numpy() <= want) & (want <= t["uci"].to_numpy())
-        out[tier] = np.where(t["est"].isna().to_numpy(), np.nan, ok)
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -94,10 +77,10 @@ def test_subdimension_estimates_cover_the_truth(
     """Every sub-dimension of every province is estimated and covers its truth about 95% of
     the time (one national survey: 61 provinces x 28 sub-dimensions)."""
     sim, scores = national_2023
-    covered = _covered(sim, scores)
-    for tier, ok in covered.items():
+    hits = covered(sim, scores)
+    for tier, ok in hits.items():
         assert not np.isnan(ok).any(), tier
-    assert covered["subdimensions"].mean() >= 0.90
+    assert hits["subdimensions"].mean() >= 0.90
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +91,7 @@ def coverage_survey(papi_2021: Questionnaire) -> SimulatedSurvey:
 
 def coverage_rates(sim: SimulatedSurvey, q: Questionnaire, ci: str) -> dict[str, float]:
     scores = score(sim.responses, q, ci=ci, replicates=100, rng=1)
-    return {tier: float(np.nanmean(v)) for tier, v in _covered(sim, scores).items()}
+    return {tier: float(np.nanmean(v)) for tier, v in covered(sim, scores).items()}
 
 
 @pytest.mark.slow

@@ -64,3 +64,27 @@ def test_submissions_in_batch_files_for_the_batch_endpoint(tmp_path: Path) -> No
     assert too_big.returncode == 2 and "1000" in too_big.stderr
     alone = _papi("simulate", "--provinces", "P04", "--out", str(out), "--batch-size", "10")
     assert alone.returncode == 1 and "--submissions-dir" in alone.stderr
+
+
+def test_simulate_stage_sizes(tmp_path: Path) -> None:
+    """--communes/--villages/--interviews as for `papi sample`; --respondents-per-village is
+    --interviews' older name; a pilot of one commune is a usage error (no PSU variance)."""
+    out = tmp_path / "p.parquet"
+    run = _papi(
+        "simulate", "--year", "2023", "--seed", "1", "--pilot", "P31-D02", "--communes", "4",
+        "--villages", "3", "--interviews", "10", "--out", str(out), "--json",
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    summary = json.loads(run.stdout)
+    assert (summary["communes"], summary["villages"], summary["interviews"]) == (4, 12, 120)
+    r = pd.read_parquet(out)
+    assert r["psu"].nunique() == 4 and (r.groupby("village").size() == 10).all()
+    alias = tmp_path / "alias.parquet"
+    run = _papi(
+        "simulate", "--year", "2023", "--seed", "1", "--pilot", "P31-D02", "--communes", "4",
+        "--villages", "3", "--respondents-per-village", "10", "--out", str(alias),
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    pd.testing.assert_frame_equal(r, pd.read_parquet(alias))
+    usage = _papi("simulate", "--pilot", "P31-D02", "--communes", "1", "--out", str(out))
+    assert usage.returncode == 2 and "--communes" in usage.stderr
