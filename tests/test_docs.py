@@ -1,0 +1,75 @@
+"""Guides in docs/ whose shell sessions run as written (like the README's, tests/test_readme.py).
+
+docs/pilot.md: a pilot from the sample to the report, against a server it starts on a free
+port (only the port is changed); the server is stopped afterwards whatever happens.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from scoring import IndexScores
+from tests.test_readme import free_port
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def bash_blocks(doc: str) -> list[str]:
+    text = (ROOT / "docs" / doc).read_text(encoding="utf-8")
+    return re.findall(r"```bash\n(.*?)```", text, flags=re.S)
+
+
+def run_session(script: str, cwd: Path) -> tuple[int, str, str]:
+    port = str(free_port())
+    script = "trap 'kill $(jobs -p) 2>/dev/null' EXIT\n" + script.replace("8000", port)
+    bin_dir = Path(sys.executable).parent
+    proc = subprocess.Popen(
+        ["bash", "-euo", "pipefail", "-c", script],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(cwd), "LANG": "C.UTF-8"},
+        start_new_session=True,  # the server is in its process group: killed on any failure
+    )
+    try:
+        out, err = proc.communicate(timeout=900)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    return proc.returncode, out, err
+
+
+def test_pilot_guide_runs_as_written(tmp_path: Path) -> None:
+    (session,) = bash_blocks("pilot.md")
+    code, out, err = run_session(session, tmp_path)
+    assert code == 0, err[-3000:]
+    sample = pd.read_csv(tmp_path / "sample.csv")
+    assert sample["district"].unique().tolist() == ["P01-D03"]
+    assert sample["commune"].nunique() == 8 and (sample["quota"] == 24).all()
+    residents = pd.read_csv(tmp_path / "residents.csv")
+    assert set(residents["village"]) == set(sample["village"])
+    batches = [ln.split() for ln in out.splitlines() if ln.startswith("backlog/batch-")]
+    assert batches and all(status == "200" for _, status in batches)
+    flagged = (tmp_path / "flagged.txt").read_text(encoding="utf-8").split()
+    reviews = next(ln for ln in out.splitlines() if ln and set(ln.split()) <= {"200"})
+    assert len(reviews.split()) == len(flagged) > 0  # every flagged interview approved
+    data = pd.read_parquet(tmp_path / "pilot.parquet")
+    assert len(data) == int(sample["quota"].sum())
+    assert set(data["village"]) == set(sample["village"])
+    assert data["design_weight"].notna().all()
+    scores = IndexScores.from_json((tmp_path / "scores" / "scores.json").read_text("utf-8"))
+    p01 = scores.composite.set_index("province").loc["P01"]
+    assert 8 <= p01["lci"] < p01["est"] < p01["uci"] <= 80 and p01["df"] == 7
+    assert not any("1 degree of freedom" in n for n in scores.notes)
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "Long Bien pilot 2026" in html and "Data collection" in html
+    assert (tmp_path / "enum-01.png").read_bytes()[:4] == b"\x89PNG"
