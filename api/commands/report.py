@@ -120,6 +120,7 @@ def report(
     """Build the HTML report: aggregate and dimension charts with 95% CIs, performance
     groups, rank intervals, year-on-year changes, sensitivity and data collection."""
     from api.reporting import ReportInputs, write_report
+    from api.reporting.i18n import labels
     from scoring import compare
 
     if (scores is None) == (published is None):
@@ -152,6 +153,11 @@ def report(
         method=method,
         sensitivity=sens,
         changes=changes,
+        changes_title=(
+            f"{labels(lang)['changes_vs']} {previous_published}"
+            if previous_published is not None
+            else None
+        ),
         collection=_collection(collection, database_url, survey),
     )
     with console.status("Rendering the report…"):
