@@ -177,20 +177,24 @@ def instances_of(session: Session, survey_id: int, submission_id: str) -> list[I
     return [InstanceXml(pk, iid, sup, bytes(xml)) for pk, iid, sup, xml in rows]
 
 
+# the columns of a StoredFile, in its field order (the bytes are read separately)
+_FILE_COLUMNS = (
+    OpenRosaAttachmentRow.id,
+    OpenRosaAttachmentRow.instance_pk,
+    OpenRosaAttachmentRow.name,
+    OpenRosaAttachmentRow.content_type,
+    OpenRosaAttachmentRow.sha256,
+    OpenRosaAttachmentRow.size,
+    OpenRosaAttachmentRow.received_at,
+)
+
+
 def files_of(session: Session, instance_pks: list[int]) -> list[StoredFile]:
     """The attachments of these instances, without their bytes."""
     if not instance_pks:
         return []
     rows = session.execute(
-        select(
-            OpenRosaAttachmentRow.id,
-            OpenRosaAttachmentRow.instance_pk,
-            OpenRosaAttachmentRow.name,
-            OpenRosaAttachmentRow.content_type,
-            OpenRosaAttachmentRow.sha256,
-            OpenRosaAttachmentRow.size,
-            OpenRosaAttachmentRow.received_at,
-        )
+        select(*_FILE_COLUMNS)
         .where(OpenRosaAttachmentRow.instance_pk.in_(instance_pks))
         .order_by(OpenRosaAttachmentRow.id)
     )
@@ -225,15 +229,7 @@ def survey_instances(session: Session, survey_id: int) -> Iterator[Instance]:
 def survey_files(session: Session, survey_id: int) -> Iterator[StoredFile]:
     """The attachments of every instance of the survey, without their bytes."""
     rows = session.execute(
-        select(
-            OpenRosaAttachmentRow.id,
-            OpenRosaAttachmentRow.instance_pk,
-            OpenRosaAttachmentRow.name,
-            OpenRosaAttachmentRow.content_type,
-            OpenRosaAttachmentRow.sha256,
-            OpenRosaAttachmentRow.size,
-            OpenRosaAttachmentRow.received_at,
-        )
+        select(*_FILE_COLUMNS)
         .join(OpenRosaInstanceRow, OpenRosaInstanceRow.id == OpenRosaAttachmentRow.instance_pk)
         .where(OpenRosaInstanceRow.survey_id == survey_id)
         .order_by(OpenRosaAttachmentRow.id)

@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
-from xml.sax.saxutils import escape
 
 import numpy as np
 import pytest
@@ -27,14 +26,13 @@ from api.exports.media import MANIFEST_COLUMNS, safe_name
 from api.openrosa import repository
 from api.openrosa.repository import Upload
 from api.settings import Settings
+from tests.api.openrosa.media import AUDIT, EXTRA, instance_xml
 from tests.api.support import Api
 from tests.clients.answers import random_response
 from tests.clients.collect import OPENROSA
 
 PHOTO = bytes(range(256)) * 300
 VOICE = b"\x00\x00\x00\x18ftypM4A " + bytes(40_000)
-AUDIT = b"event,node,start,end\nform start,,1700000000000,\n"
-EXTRA = b"\x89not referenced by any field"
 
 
 def xml_for(
@@ -46,15 +44,9 @@ def xml_for(
     audit: str | None = None,
     deprecated_id: str | None = None,
 ) -> bytes:
-    """An instance whose extra fields (not questionnaire items) name files."""
-    cells = "".join(
-        f"<{k}>{escape(' '.join(map(str, v)) if isinstance(v, list) else str(v))}</{k}>"
-        for k, v in (answers | fields).items()
+    return instance_xml(
+        api.q, answers, instance_id, fields, audit=audit, deprecated_id=deprecated_id
     )
-    meta = f"<instanceID>{instance_id}</instanceID>"
-    meta += f"<deprecatedID>{deprecated_id}</deprecatedID>" if deprecated_id else ""
-    meta += f"<audit>{audit}</audit>" if audit else ""
-    return f'<data id="{api.q.id}" version="{api.q.version}">{cells}<meta>{meta}</meta></data>'.encode()
 
 
 def raw_token(headers: dict[str, str]) -> str:

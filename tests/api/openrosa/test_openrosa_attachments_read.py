@@ -9,20 +9,18 @@ import hashlib
 import uuid
 from typing import Any
 from urllib.parse import quote
-from xml.sax.saxutils import escape
 
 import numpy as np
 import pytest
 
 from api.openrosa.attachments import referenced_names
 from tests.api.openrosa.conftest import Server
+from tests.api.openrosa.media import AUDIT, EXTRA, instance_xml
 from tests.api.openrosa.test_openrosa import post
 from tests.clients.answers import random_response
 
 PHOTO = bytes(range(256)) * 400  # 102,400 bytes: with the 256 kB limit the upload splits
 VOICE = b"\x00\x00\x00\x18ftypM4A " + bytes(150_000)
-AUDIT = b"event,node,start,end\nform start,,1700000000000,\n"
-EXTRA = b"\x89not referenced by any field"
 
 
 def xml_with_files(
@@ -34,17 +32,9 @@ def xml_with_files(
     audit: str | None = None,
     deprecated_id: str | None = None,
 ) -> bytes:
-    """An instance whose extra fields (photo, audio; not questionnaire items) name files."""
-    cells = "".join(
-        f"<{k}>{escape(' '.join(map(str, v)) if isinstance(v, list) else str(v))}</{k}>"
-        for k, v in (answers | fields).items()
+    return instance_xml(
+        server.q, answers, instance_id, fields, audit=audit, deprecated_id=deprecated_id
     )
-    meta = f"<instanceID>{instance_id}</instanceID>"
-    meta += f"<deprecatedID>{deprecated_id}</deprecatedID>" if deprecated_id else ""
-    meta += f"<audit>{audit}</audit>" if audit else ""
-    return (
-        f'<data id="{server.q.id}" version="{server.q.version}">{cells}<meta>{meta}</meta></data>'
-    ).encode()
 
 
 def bearer(token: str) -> dict[str, str]:
