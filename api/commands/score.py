@@ -88,6 +88,9 @@ def _rank(row: dict[Any, Any]) -> str:
     return text
 
 
+NATIONAL_MIN = 60  # scored provinces for the pooled row to be called national (of 63)
+
+
 def composite_table(result: IndexScores) -> Table:
     """Province, score, CI, rank (with its interval) and group, best first."""
     import pandas as pd
@@ -97,8 +100,10 @@ def composite_table(result: IndexScores) -> Table:
     from survey.published import provinces
 
     names = dict(zip(provinces()["province"], provinces()["name"], strict=True))
-    names[NATIONAL] = "Viet Nam (pooled)"
     frame = result.composite.copy()
+    covered = frame.loc[frame["province"] != NATIONAL, "est"].notna().sum()
+    # the pooled row stands for Viet Nam only when the data cover (nearly) every province
+    names[NATIONAL] = "Viet Nam (pooled)" if covered >= NATIONAL_MIN else "all respondents (pooled)"
     frame["order"] = frame["rank"].astype("Float64").fillna(1e9)
     frame.loc[frame["province"] == NATIONAL, "order"] = 2e9
     pct = round(100 * result.level)

@@ -58,6 +58,8 @@ def test_writes_every_level_and_prints_the_table(
     scores = IndexScores.from_json((out / "scores.json").read_text())
     assert scores.method == "taylor" and scores.weighted is True
     assert "Hanoi" in result.output and "95% CI" in result.output
+    # four provinces are not Viet Nam: the pooled row says what it is
+    assert "all respondents (pooled)" in result.output and "Viet Nam" not in result.output
     best = scores.composite.sort_values("rank").iloc[0]
     assert f"{best['est']:.2f}" in result.output
 
@@ -149,3 +151,16 @@ def test_lonely_psu_names_the_options_and_adjust_scores(
     assert by_village.exit_code == 0, by_village.output
     clustered = IndexScores.from_json(by_village.stdout).composite.dropna(subset=["est"])
     assert (clustered["se"] > 0).all()
+
+
+def test_the_pooled_row_is_viet_nam_only_for_a_national_survey() -> None:
+    from rich.console import Console
+
+    from api.commands.score import composite_table
+    from scoring import score_published
+    from survey import published
+
+    console = Console(width=200, record=True)
+    console.print(composite_table(score_published(published.subdimensions(2023))))
+    text = console.export_text()
+    assert "Viet Nam (pooled)" in text and "all respondents" not in text
