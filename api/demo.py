@@ -320,6 +320,7 @@ def run_demo(cfg: DemoConfig, step: Step) -> DemoResult:
             changes=changes,
             changes_title=f"{labels(cfg.lang)['changes_vs']} {cfg.year}",
             collection=coll,
+            notes=scores.notes,
         ),
         out / "report.html",
         lang=cfg.lang,

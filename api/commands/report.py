@@ -50,7 +50,8 @@ def published_scores(year: int) -> IndexScores:
 
 def load_collection(path: Path) -> CollectionSummary:
     """A collection summary JSON: ``{"progress": [{province, target, completed}], "flags":
-    {name: count}, "durations_min": [...]}`` (``papi demo`` writes one)."""
+    {name: count}, "durations_min": [...]}`` and optionally ``"districts": {province:
+    [district, ...]}`` (``papi demo`` writes one)."""
     import pandas as pd
 
     from api.reporting import CollectionSummary
@@ -63,6 +64,9 @@ def load_collection(path: Path) -> CollectionSummary:
             progress=pd.DataFrame(doc["progress"]),
             flags={str(k): int(v) for k, v in doc.get("flags", {}).items()},
             durations_min=[float(x) for x in doc.get("durations_min", [])],
+            districts={
+                str(k): [str(d) for d in v] for k, v in (doc.get("districts") or {}).items()
+            },
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise PapiError(
@@ -118,7 +122,8 @@ def report(
     ] = False,
 ) -> None:
     """Build the HTML report: aggregate and dimension charts with 95% CIs, performance
-    groups, rank intervals, year-on-year changes, sensitivity and data collection."""
+    groups and rank intervals (when there are provinces enough), the scoring notes,
+    year-on-year changes, sensitivity and data collection."""
     from api.reporting import ReportInputs, write_report
     from api.reporting.i18n import labels
     from scoring import compare
@@ -159,6 +164,7 @@ def report(
             else None
         ),
         collection=_collection(collection, database_url, survey),
+        notes=current.notes,
     )
     with console.status("Rendering the report…"):
         path = write_report(inputs, out, lang=lang)

@@ -143,6 +143,36 @@ def bars(
     return to_svg(fig)
 
 
+def completion_bars(frame: pd.DataFrame, *, title: str, xlabel: str, target_label: str = "") -> str:
+    """Completion against the quota: one horizontal bar per unit from 0 to its percentage
+    (``label``, ``completed``, ``target``), the axis from 0 to 100% (further when a unit is
+    over its quota), a line at 100% and ``completed/target`` written at each bar's end."""
+    data = frame[frame["target"] > 0].copy()
+    data["pct"] = 100.0 * data["completed"] / data["target"]
+    data = data.sort_values(["pct", "label"], ascending=[True, False])
+    fig, ax = plt.subplots(figsize=(7.0, max(1.6, 0.18 * len(data) + 0.9)))
+    y = np.arange(len(data))
+    pct = data["pct"].to_numpy(dtype=float)
+    ax.barh(y, pct, height=0.6, color=[NEUTRAL if v >= 100.0 else "#9ab" for v in pct])
+    top = max(100.0, float(pct.max()) if len(pct) else 100.0)
+    ax.set_xlim(0.0, top * 1.12)
+    ax.axvline(100.0, color="#333333", linestyle="--", linewidth=0.8)
+    if target_label:
+        ax.text(100.0, len(data) - 0.45, f" {target_label}", fontsize=7, va="bottom")
+    for yi, v, done, target in zip(y, pct, data["completed"], data["target"], strict=True):
+        ax.text(
+            v, float(yi), f" {int(done)}/{int(target)}", va="center", fontsize=6.5, color="#444444"
+        )
+    ax.set_yticks(y)
+    ax.set_yticklabels(data["label"].astype(str))
+    ax.set_ylim(-0.6, len(data) - 0.4)
+    ax.set_xlabel(xlabel)
+    ax.set_title(title, loc="left", fontsize=10)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    return to_svg(fig)
+
+
 def histogram(values: Sequence[float], *, title: str, xlabel: str) -> str:
     """A histogram (e.g. interview durations)."""
     arr = np.asarray(values, dtype=float)

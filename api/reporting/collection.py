@@ -34,7 +34,27 @@ def collection_summary(frame: pd.DataFrame, progress: dict[str, Any]) -> Collect
     if "duration_min" in frame.columns:
         d = pd.to_numeric(frame["duration_min"], errors="coerce").to_numpy(dtype=float)
         durations = [float(x) for x in d[np.isfinite(d)]]
-    return CollectionSummary(progress=prog, flags=dict(flags), durations_min=durations)
+    return CollectionSummary(
+        progress=prog,
+        flags=dict(flags),
+        durations_min=durations,
+        districts=_districts(progress),
+    )
+
+
+def _districts(progress: dict[str, Any]) -> dict[str, list[str]]:
+    """Province -> the districts of its sampled villages (village ids are hierarchical,
+    ``P01-D03-C02-V01``); provinces whose villages are not named so are left out."""
+    out: dict[str, list[str]] = {}
+    for row in progress.get("provinces", []):
+        codes = {
+            "-".join(parts[:2])
+            for v in row.get("villages") or []
+            if len(parts := str(v.get("village", "")).split("-")) >= 3
+        }
+        if codes:
+            out[str(row["province"])] = sorted(codes)
+    return out
 
 
 def collection_from_database(database_url: str, survey_id: int) -> CollectionSummary:

@@ -44,6 +44,24 @@ LABELS: dict[str, dict[str, str]] = {
         "count": "Count",
         "duration": "Interview duration (minutes)",
         "national": "National",
+        "pooled": "All respondents (pooled)",
+        "scores_table": "Scores with 95% confidence intervals",
+        "province_scored": "province scored",
+        "groups_none_few": (
+            "No performance groups: the groups (high, high-average, low-average, low) are "
+            "quartiles among the scored provinces and need at least {min} of them; these scores "
+            "cover {n}."
+        ),
+        "groups_compare_cli": (
+            "To place the results, compare them with the published PAPI scores of the province:"
+        ),
+        "groups_command": "papi report SCORES --previous-published YEAR",
+        "groups_compare_below": "To place the results, see “{section}” below.",
+        "groups_none": "These scores carry no performance groups.",
+        "notes": "Notes on the estimates",
+        "notes_intro": "What the scoring run reported about these estimates:",
+        "pilot_district": "pilot district",
+        "district": "district",
         "median_rank": "Median rank",
         "nominal_rank": "Nominal rank",
         "rank_q05_q95": "5–95% rank interval",
@@ -96,6 +114,24 @@ LABELS: dict[str, dict[str, str]] = {
         "count": "Số lượng",
         "duration": "Thời gian phỏng vấn (phút)",
         "national": "Toàn quốc",
+        "pooled": "Toàn bộ mẫu (gộp)",
+        "scores_table": "Điểm số với khoảng tin cậy 95%",
+        "province_scored": "tỉnh/thành phố được chấm điểm",
+        "groups_none_few": (
+            "Không xếp nhóm hiệu quả: các nhóm (cao nhất, trung bình cao, trung bình thấp, thấp "
+            "nhất) là các tứ phân vị giữa các tỉnh/thành phố được chấm điểm và cần ít nhất {min} "
+            "tỉnh/thành phố; bộ điểm này chỉ có {n}."
+        ),
+        "groups_compare_cli": "Để đánh giá kết quả, hãy so sánh với điểm PAPI đã công bố của tỉnh:",
+        "groups_command": "papi report SCORES --previous-published NĂM",
+        "groups_compare_below": "Để đánh giá kết quả, xem mục “{section}” bên dưới.",
+        "groups_none": "Bộ điểm này không có nhóm hiệu quả.",
+        "notes": "Ghi chú về các ước lượng",
+        "notes_intro": (
+            "Các ghi chú kỹ thuật do bước tính điểm tạo ra, giữ nguyên bằng tiếng Anh:"
+        ),
+        "pilot_district": "quận/huyện thí điểm",
+        "district": "quận/huyện",
         "median_rank": "Hạng trung vị",
         "nominal_rank": "Hạng danh nghĩa",
         "rank_q05_q95": "Khoảng thứ hạng 5–95%",

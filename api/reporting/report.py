@@ -22,11 +22,15 @@ import pandas as pd
 
 from api.reporting import charts
 from api.reporting.i18n import DIMENSION_NAMES, labels
+from scoring.index.groups import MIN_GROUP_UNITS
 from survey.errors import PapiError
 from survey.published import provinces
 
 GROUP_ORDER = ("high", "high-average", "low-average", "low")
 NATIONAL = "VN"
+NATIONAL_SHARE = 0.95
+"""The pooled row (``VN``) is called national when the scores cover at least this share of
+the provinces (60 of 63: every published year 2018–2024 scores 60 or more)."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,7 @@ class CollectionSummary:
     progress: pd.DataFrame  # columns: province, target, completed
     flags: Mapping[str, int] = field(default_factory=dict)
     durations_min: Sequence[float] = ()
+    districts: Mapping[str, Sequence[str]] = field(default_factory=dict)  # province -> codes
 
 
 @dataclass(frozen=True)
@@ -48,13 +53,40 @@ class ReportInputs:
     changes: pd.DataFrame | None = None
     changes_title: str | None = None
     collection: CollectionSummary | None = None
+    notes: Sequence[str] = ()  # IndexScores.notes: what the scoring run says about the estimates
 
 
-def _names(lang: str) -> dict[str, str]:
+def _covered(comp: pd.DataFrame, dims: pd.DataFrame) -> set[str]:
+    """Provinces with at least one score (aggregate or dimension), the pooled row aside."""
+    out: set[str] = set()
+    for frame in (comp, dims):
+        rows = frame[(frame["province"] != NATIONAL) & frame["est"].notna()]
+        out.update(str(p) for p in rows["province"])
+    return out
+
+
+def is_national(comp: pd.DataFrame, dims: pd.DataFrame) -> bool:
+    """Whether the scores cover (nearly) all provinces, so that the pooled row is national."""
+    return len(_covered(comp, dims)) >= NATIONAL_SHARE * len(provinces())
+
+
+def _names(
+    lang: str, *, national: bool = True, districts: Mapping[str, Sequence[str]] | None = None
+) -> dict[str, str]:
+    L = labels(lang)
     table = provinces()
     col = "name_vi" if lang == "vi" else "name"
     out = dict(zip(table["province"], table[col], strict=True))
-    out[NATIONAL] = labels(lang)["national"]
+    out[NATIONAL] = L["national"] if national else L["pooled"]
+    if not national and districts:
+        # a province sampled in one district only (a pilot): say which; a province of several
+        # districts stays its name (the usual PAPI sample)
+        everywhere = {str(d) for ds in districts.values() for d in ds}
+        for prov, ds in districts.items():
+            listed = sorted({str(d) for d in ds})
+            if len(listed) == 1:
+                what = L["pilot_district"] if len(everywhere) == 1 else L["district"]
+                out[prov] = f"{out.get(prov, prov)} — {what} {listed[0]}"
     return out
 
 
@@ -93,9 +125,12 @@ def _chart_frame(frame: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
     return data
 
 
-def _national(frame: pd.DataFrame) -> float | None:
+def _pooled(frame: pd.DataFrame) -> float | None:
+    """The pooled estimate, drawn as a reference line when there are 2+ provinces to compare
+    with it (with one province it is that province's own estimate)."""
+    units = frame[(frame["province"] != NATIONAL) & frame["est"].notna()]
     row = frame.loc[frame["province"] == NATIONAL, "est"]
-    return float(row.iloc[0]) if len(row) else None
+    return float(row.iloc[0]) if len(row) and len(units) >= 2 else None
 
 
 def _truthy(v: Any) -> bool:
@@ -184,10 +219,15 @@ def _collection_block(
     target = int(prog["target"].sum())
     completed = int(prog["completed"].sum())
     prog["label"] = prog["province"].map(lambda p: names.get(p, p))
-    prog["est"] = 100.0 * prog["completed"] / prog["target"].where(prog["target"] > 0)
-    prog["lci"] = np.nan
-    prog["uci"] = np.nan
-    chart = charts.dot_whisker(prog, title=L["completion"], xlabel="%", reference=100.0)
+    with_target = prog[prog["target"] > 0]
+    # one province: the headline numbers say it all
+    chart = (
+        charts.completion_bars(
+            with_target, title=L["completion"], xlabel="%", target_label=L["target"]
+        )
+        if len(with_target) >= 2
+        else ""
+    )
     durations = [d for d in col.durations_min if d is not None and np.isfinite(d)]
     return {
         "target": target,
@@ -204,19 +244,25 @@ def _collection_block(
 def build_report(inputs: ReportInputs, *, lang: str = "en") -> str:
     """Render the report as one self-contained HTML string (charts embedded as SVG)."""
     L = labels(lang)
-    names = _names(lang)
     comp = inputs.composite
     dims = inputs.dimensions
     _require(comp, ["province", "est"], "composite scores")
     _require(dims, ["province", "dimension", "est"], "dimension scores")
+    national = is_national(comp, dims)
+    names = _names(
+        lang,
+        national=national,
+        districts=inputs.collection.districts if inputs.collection else None,
+    )
+    reference_label = names[NATIONAL]
 
     group_labels = {g: L[g] for g in GROUP_ORDER}
     aggregate_chart = charts.dot_whisker(
         _chart_frame(comp, names),
         title=L["aggregate"],
         xlabel=L["score"],
-        reference=_national(comp),
-        reference_label=L["national"],
+        reference=_pooled(comp),
+        reference_label=reference_label,
         group_labels=group_labels,
     )
     scored = comp[(comp["province"] != NATIONAL) & comp["est"].notna()]
@@ -236,12 +282,32 @@ def build_report(inputs: ReportInputs, *, lang: str = "en") -> str:
                 ],
             }
         )
+    has_groups = any(g["members"] for g in groups)
+    groups_note = groups_command = ""
+    if not has_groups:
+        if len(scored) < MIN_GROUP_UNITS:
+            groups_note = L["groups_none_few"].format(min=MIN_GROUP_UNITS, n=len(scored))
+            changes_title = inputs.changes_title or L["changes"]
+            if inputs.changes is not None:
+                groups_note += " " + L["groups_compare_below"].format(section=changes_title)
+            else:
+                groups_note += " " + L["groups_compare_cli"]
+                groups_command = L["groups_command"]
+        else:
+            groups_note = L["groups_none"]
+    units = comp[comp["province"] != NATIONAL]
+    n_ranked = int(units["rank"].notna().sum()) if "rank" in units else 0
+    show_rank = n_ranked >= 2
     rank_rows = []
-    ordered = comp.assign(_r=comp.get("rank", comp["est"].rank(ascending=False))).sort_values(
-        ["_r", "province"], na_position="last"
-    )
+    # ranked provinces by rank, then the other scored ones by score, the pooled row last
+    ordered = comp.assign(
+        _pooled=comp["province"] == NATIONAL,
+        _r=comp.get("rank", np.nan),
+        _e=-comp["est"],
+    ).sort_values(["_pooled", "_r", "_e", "province"], na_position="last")
     for rec in ordered.to_dict("records"):
         has_ci = "lci" in rec and not pd.isna(rec.get("lci"))
+        group = rec.get("group") if isinstance(rec.get("group"), str) else ""
         rank_rows.append(
             {
                 "name": names.get(rec["province"], rec["province"]),
@@ -253,8 +319,8 @@ def build_report(inputs: ReportInputs, *, lang: str = "en") -> str:
                     if not pd.isna(rec.get("rank_lci", np.nan))
                     else ""
                 ),
-                "group": L.get(str(rec.get("group")), "") if rec.get("group") else "",
-                "group_key": rec.get("group") or "",
+                "group": L.get(group, "") if group else "",
+                "group_key": group,
                 "n": _fmt_int(rec.get("n")),
             }
         )
@@ -270,8 +336,8 @@ def build_report(inputs: ReportInputs, *, lang: str = "en") -> str:
                     _chart_frame(sub, names),
                     title=f"{code} · {name}",
                     xlabel=L["score"],
-                    reference=_national(sub),
-                    reference_label=L["national"],
+                    reference=_pooled(sub),
+                    reference_label=reference_label,
                     group_labels=group_labels,
                 ),
             }
@@ -289,7 +355,13 @@ def build_report(inputs: ReportInputs, *, lang: str = "en") -> str:
         n_scored=len(scored),
         aggregate_chart=aggregate_chart,
         groups=groups,
+        groups_note=groups_note,
+        groups_command=groups_command,
+        show_group=has_groups,
+        show_rank=show_rank,
+        ranks_title=L["ranks"] if show_rank else L["scores_table"],
         rank_rows=rank_rows,
+        notes=[str(n) for n in inputs.notes if str(n).strip()],
         dimension_charts=dimension_charts,
         changes=_changes_table(inputs.changes, names, lang) if inputs.changes is not None else None,
         changes_title=inputs.changes_title or L["changes"],
