@@ -343,6 +343,8 @@ def score(
     frames = _frames(st, [*provinces, NATIONAL], lv, full, stats, df_all, draws, level)
     notes = _notes(st, ci, replicates, absent, n_x[:-1], min_n, wts)
     scored = int(np.isfinite(lv.ranked_blocks()[:-1, -1]).sum())
+    if scored < 2:  # nothing to rank: the rank-draw note would describe nothing shown
+        notes = [n for n in notes if not n.startswith("rank intervals")]
     if 0 < scored < MIN_GROUP_UNITS:
         notes.append(
             f"only {scored} province(s) have an aggregate score: performance groups are "

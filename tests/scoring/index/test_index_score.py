@@ -221,6 +221,8 @@ def test_a_pilot_of_fewer_than_four_provinces_gets_no_groups(kept: int) -> None:
     if kept < 4:
         assert comp["group"].isna().all() and comp["p_high"].isna().all()
         assert len(groups_note) == 1 and f"only {kept} province" in groups_note[0]
+        ranks_note = any(n.startswith("rank intervals") for n in result.notes)
+        assert ranks_note == (kept > 1)  # one province: nothing is ranked
     else:
         assert comp["group"].notna().all() and not groups_note
         assert comp[["p_high", "p_high_average", "p_low_average", "p_low"]].sum(
