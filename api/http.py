@@ -4,6 +4,8 @@ the request-scoped unit of work (the one place that commits or rolls back)."""
 from __future__ import annotations
 
 import gc
+import json
+import re
 from collections.abc import AsyncIterator
 from typing import Annotated, TypeVar
 
@@ -38,8 +40,66 @@ def tune_gc() -> None:
         gc.set_threshold(50_000, 50, 100)
 
 
+_NUL_IN_QUERY = re.compile(rb"%00|\x00")
+# A JSON escape of U+0000 or of a UTF-16 surrogate: only bodies containing one are parsed here.
+_SUSPECT_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
+
+
+def _escape_pointer(parts: list[str]) -> str:
+    return "".join("/" + p.replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def _text_problem(text: str) -> str | None:
+    if "\x00" in text:
+        return "must not contain U+0000"
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return "must not contain a lone UTF-16 surrogate (\\ud800-\\udfff)"
+    return None
+
+
+def unstorable_text(body: bytes) -> tuple[str, str, str] | None:
+    """``(pointer, code, message)`` when a JSON body holds text no database column takes:
+    U+0000 (PostgreSQL refuses it in text and jsonb) or a lone UTF-16 surrogate escape (not
+    encodable as UTF-8). None otherwise, also for a body that is not JSON at all (the handler
+    reports that). Only bodies with such an escape are parsed here, so the usual body costs
+    one regular-expression scan."""
+    if _SUSPECT_ESCAPE.search(body) is None:
+        return None
+    try:
+        data = json.loads(body)  # the standard library keeps lone surrogates (orjson refuses)
+    except (ValueError, RecursionError):
+        return None
+    return unstorable_in(data)
+
+
+def unstorable_in(data: object) -> tuple[str, str, str] | None:
+    """The first string or key of a parsed document that no database column takes (see
+    ``unstorable_text``), as ``(pointer, code, message)``; iterative, so any depth is fine."""
+    stack: list[tuple[object, list[str]]] = [(data, [])]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, str):
+            problem = _text_problem(value)
+            if problem is not None:
+                return _escape_pointer(path), "text_unstorable", f"text {problem}"
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                problem = _text_problem(key)
+                if problem is not None:
+                    return _escape_pointer(path), "key_unstorable", f"a key {problem}"
+                stack.append((item, [*path, key]))
+        elif isinstance(value, list):
+            stack.extend((item, [*path, str(i)]) for i, item in enumerate(value))
+    return None
+
+
 class BodyLimitMiddleware:
-    """Answer 413 (problem+json) when a request body exceeds ``limit`` bytes.
+    """Answer 413 (problem+json) when a request body exceeds ``limit`` bytes, and 422 when
+    the path, the query or a JSON body holds text no database column takes (U+0000, a lone
+    surrogate): caught here, once, instead of failing in the driver as a 500.
 
     The declared ``Content-Length`` is checked first; a chunked body is read up to the limit
     and replayed to the application, so a handler never sees a truncated body.
@@ -50,7 +110,13 @@ class BodyLimitMiddleware:
         self.limit = limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in _BODY_METHODS:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if "\x00" in scope.get("path", "") or _NUL_IN_QUERY.search(scope.get("query_string", b"")):
+            await self._unstorable(scope, send, "", "nul_in_url", "U+0000 (%00) in the URL")
+            return
+        if scope["method"] not in _BODY_METHODS:
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
@@ -73,6 +139,12 @@ class BodyLimitMiddleware:
             if not message.get("more_body", False):
                 break
         body = b"".join(chunks)
+        mt = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+        if mt == b"application/json" or mt.endswith(b"+json"):
+            bad = unstorable_text(body)
+            if bad is not None:
+                await self._unstorable(scope, send, *bad)
+                return
         sent = False
 
         async def replay() -> Message:
@@ -84,9 +156,29 @@ class BodyLimitMiddleware:
 
         await self.app(scope, replay, send)
 
-    async def _reject(self, scope: Scope, send: Send) -> None:
-        import json
+    async def _unstorable(
+        self, scope: Scope, send: Send, pointer: str, code: str, message: str
+    ) -> None:
+        if scope.get("path", "").startswith("/v1/key/"):  # OpenRosa clients: their envelope
+            from api.openrosa.envelope import envelope_bytes
 
+            xml = [(b"content-type", b"text/xml; charset=utf-8"), (b"x-openrosa-version", b"1.0")]
+            await _send(send, 422, envelope_bytes(f"the request is unreadable: {message}"), xml)
+            return
+        payload = orjson.dumps(
+            {
+                "type": "urn:papi-engine:problem:request_invalid",
+                "title": "Unprocessable Entity",
+                "status": 422,
+                "detail": f"the request has 1 invalid field(s): {message}",
+                "instance": scope.get("path", "").replace("\x00", "%00"),
+                "code": "request_invalid",
+                "errors": [{"pointer": pointer, "code": code, "message": message}],
+            }
+        )
+        await _send(send, 422, payload, [(b"content-type", PROBLEM_MEDIA_TYPE.encode())])
+
+    async def _reject(self, scope: Scope, send: Send) -> None:
         if scope.get("path", "").startswith("/v1/key/"):  # OpenRosa clients: their envelope
             from api.openrosa.envelope import envelope_bytes
 

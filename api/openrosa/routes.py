@@ -9,6 +9,7 @@ every error is an ``OpenRosaResponse`` envelope whose message Collect shows the 
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 from xml.sax.saxutils import escape
 
@@ -48,6 +49,17 @@ def accept_length(settings: Settings) -> int:
     """What one POST may carry: the body limit less room for the multipart framing."""
     limit = settings.max_body_bytes
     return limit - min(limit // 10, 1 << 20)
+
+
+_MEDIA_TYPE = re.compile(r"[!-~][ -~]{0,99}")  # printable ASCII; the column holds 100
+
+
+def _media_type(declared: str | None) -> str:
+    """The part's declared Content-Type, or ``application/octet-stream`` when there is none
+    or it is no printable-ASCII media type of at most 100 characters."""
+    if declared and _MEDIA_TYPE.fullmatch(declared):
+        return declared
+    return "application/octet-stream"
 
 
 def envelope(message: str, status: int, extra: dict[str, str] | None = None) -> Response:
@@ -131,7 +143,7 @@ async def submission(
                     if name == "xml_submission_file":
                         xml = content
                     else:
-                        kind = value.content_type or "application/octet-stream"
+                        kind = _media_type(value.content_type)
                         uploads.append(Upload(value.filename or name, kind, content))
                 elif name == "xml_submission_file":
                     xml = value.encode("utf-8")

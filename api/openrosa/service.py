@@ -19,8 +19,9 @@ import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
 from api.auth import service as auth
@@ -36,11 +37,12 @@ from api.submissions import intake
 from api.submissions import service as submissions
 from api.submissions.schemas import EditIn, Location, Paradata, SubmissionIn
 from api.surveys.service import get_survey
-from survey.errors import NotFound
+from survey.errors import NotFound, Problem
 from survey.schema import Questionnaire
 from survey.xform import ParsedSubmission, SubmissionInvalid, parse_submission, to_xform
 
 _XFORM_KEY = "openrosa_xform"
+MAX_INSTANCE_ID = 100  # the width of openrosa_instances.instance_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +123,27 @@ def _when(text: str | None) -> datetime | None:
         return None
 
 
+M = TypeVar("M", bound=BaseModel)
+
+
+def _model(model: type[M], where: str, **values: Any) -> M:
+    """``model(**values)``; a value the model refuses (too long, say) is a 422 naming the
+    instance XML element it came from, not a server error."""
+    try:
+        return model(**values)
+    except ValidationError as exc:
+        problems = tuple(
+            Problem(f"/{where}/{'/'.join(map(str, e['loc']))}", e["type"], e["msg"])
+            for e in exc.errors(include_url=False)
+        )
+        details = "; ".join(f"{p.pointer}: {p.message}" for p in problems)
+        raise Unprocessable(
+            f"the submission's {where} is not acceptable ({details})",
+            code=f"{where}_invalid",
+            problems=problems,
+        ) from None
+
+
 def _location(q: Questionnaire, answers: dict[str, Any]) -> Location:
     code = answers.get("province_code", answers.get("province"))
     if isinstance(code, int) and code > 0:
@@ -134,11 +157,14 @@ def _location(q: Questionnaire, answers: dict[str, Any]) -> Location:
             code="location_missing",
         )
     parts = {k: answers.get(k) for k in ("district", "commune", "village")}
-    return Location(province=province, **{k: v for k, v in parts.items() if isinstance(v, str)})
+    values = {k: v for k, v in parts.items() if isinstance(v, str)}
+    return _model(Location, "location", province=province, **values)
 
 
 def _paradata(dev: Device, parsed: ParsedSubmission, device_id: str | None) -> Paradata:
-    return Paradata(
+    return _model(
+        Paradata,
+        "paradata",
         enumerator=dev.principal.name,
         device=device_id or parsed.meta.get("deviceid"),
         start=_when(parsed.meta.get("start")),
@@ -151,6 +177,10 @@ def parse(dev: Device, xml: bytes) -> ParsedSubmission:
         parsed = parse_submission(dev.q, xml)
     except SubmissionInvalid as exc:
         raise Unprocessable(exc.message, code=exc.code) from None
+    except (LookupError, ValueError) as exc:  # expat: an unknown or unsupported encoding
+        raise Unprocessable(
+            f"the submission is not readable XML: {exc}", code="submission_invalid"
+        ) from None
     if parsed.form_id != dev.q.id:
         raise NotFound(f"form {parsed.form_id!r} is not in this project ({dev.q.id!r} is)")
     if parsed.version != dev.q.version:
@@ -165,6 +195,16 @@ def parse(dev: Device, xml: bytes) -> ParsedSubmission:
             "every ODK form engine writes one",
             code="instance_id_missing",
         )
+    for element, value in (
+        ("instanceID", parsed.instance_id),
+        ("deprecatedID", parsed.deprecated_id),
+    ):
+        if value is not None and len(value) > MAX_INSTANCE_ID:
+            raise Unprocessable(
+                f"meta/{element} is {len(value):,} characters long; at most {MAX_INSTANCE_ID} "
+                "are kept (ODK writes uuid: and 36 characters)",
+                code="instance_id_invalid",
+            )
     return parsed
 
 

@@ -10,11 +10,14 @@ import yaml
 from sqlalchemy.orm import Session
 
 from api.canonical import content_hash, normalise
+from api.http import unstorable_in
 from api.problems import Conflict, Unprocessable, UnsupportedMediaType
 from api.questionnaires import catalog, repository
 from api.questionnaires.schemas import QuestionnaireRecord
 from survey.errors import NotFound, Problem
 
+MAX_DEPTH = 64  # a questionnaire nests about 6 levels deep
+MAX_NODES = 1_000_000  # papi-2021 has about 5,000 values; YAML aliases can multiply them
 JSON_TYPES = {"application/json"}
 YAML_TYPES = {"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"}
 
@@ -27,14 +30,19 @@ def parse_upload(body: bytes, media_type: str) -> dict[str, Any]:
             "send application/json or application/yaml",
             code="unsupported_media_type",
         )
+    kind = "YAML" if media_type in YAML_TYPES else "JSON"
     try:
         text = body.decode("utf-8")
         doc = json.loads(text) if media_type not in YAML_TYPES else yaml.safe_load(text)
     except (UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
         raise Unprocessable(
-            f"the body is not valid {'YAML' if media_type in YAML_TYPES else 'JSON'}: {exc}",
-            code="body_unparseable",
+            f"the body is not valid {kind}: {exc}", code="body_unparseable"
         ) from None
+    except RecursionError:
+        raise Unprocessable(
+            f"the {kind} body nests deeper than {MAX_DEPTH} levels", code="body_too_deep"
+        ) from None
+    _check_shape(doc)
     if not isinstance(doc, dict):
         raise Unprocessable(
             "a questionnaire must be a mapping with id, version, items, ...",
@@ -42,6 +50,38 @@ def parse_upload(body: bytes, media_type: str) -> dict[str, Any]:
             problems=(Problem("", "type", "expected an object at the top level"),),
         )
     return doc
+
+
+def _check_shape(doc: object) -> None:
+    """422 for a document nested deeper than ``MAX_DEPTH``, with more than ``MAX_NODES``
+    values (a YAML alias bomb) or with text no database column takes (U+0000, a lone
+    surrogate); iterative, and stops at the first problem."""
+    stack: list[tuple[object, int]] = [(doc, 0)]
+    nodes = 0
+    while stack:
+        value, depth = stack.pop()
+        nodes += 1
+        if depth > MAX_DEPTH:
+            raise Unprocessable(
+                f"the document nests deeper than {MAX_DEPTH} levels", code="body_too_deep"
+            )
+        if nodes > MAX_NODES:
+            raise Unprocessable(
+                f"the document has more than {MAX_NODES:,} values (YAML aliases expanded)",
+                code="body_too_large",
+            )
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value)
+    bad = unstorable_in(doc)
+    if bad is not None:
+        pointer, code, message = bad
+        raise Unprocessable(
+            f"the document has {message}",
+            code="questionnaire_invalid",
+            problems=(Problem(pointer, code, message),),
+        )
 
 
 def register(
