@@ -140,8 +140,31 @@ _HTTP_CODES = {
 }
 
 
+def _unreadable_body(exc: StarletteHTTPException) -> str | None:
+    """Why the framework could not read a JSON body, when its 400 hides that: bytes that are
+    not UTF-8 or nesting beyond the parser's recursion limit."""
+    cause = exc.__cause__
+    if exc.status_code != 400 or cause is None:
+        return None
+    if isinstance(cause, UnicodeDecodeError):
+        return f"the body is not UTF-8 (byte {cause.start}); send JSON in UTF-8"
+    if isinstance(cause, RecursionError):
+        return "the body nests too deeply to be read"
+    return None
+
+
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    unreadable = _unreadable_body(exc)
+    if unreadable is not None:  # the same answer as any other unreadable JSON body
+        error = {"pointer": "", "code": "json_invalid", "message": unreadable}
+        return problem_response(
+            request,
+            422,
+            "request_invalid",
+            f"the request has 1 invalid field(s): {unreadable}",
+            [error],
+        )
     code = _HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}")
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
     headers = dict(exc.headers) if exc.headers else None
