@@ -41,12 +41,29 @@ def _plain(v: Any) -> Any:
     return v
 
 
+def _frame(
+    session: Session, survey_id: int, include_rejected: bool
+) -> tuple[pd.DataFrame, Questionnaire]:
+    """The respondent frame a job works on; a failed job with a reason when it is empty
+    (scoring no rows used to fail deep in the variance code with a numpy ValueError)."""
+    from survey.errors import PapiError
+
+    frame, q = survey_frame(session, survey_id, include_rejected=include_rejected)
+    if frame.empty:
+        scope = "" if include_rejected else " that is not rejected"
+        raise PapiError(
+            f"survey {survey_id} has no submission{scope} yet: nothing to compute",
+            code="no_submissions",
+        )
+    return frame, q
+
+
 def run_score(session: Session, survey_id: int, params: dict[str, Any]) -> dict[str, Any]:
     """``scoring.score`` on the survey's respondent frame (the Parquet export)."""
     from scoring import score
 
     spec = ScoreRequest.model_validate(params)
-    frame, q = survey_frame(session, survey_id, include_rejected=spec.include_rejected)
+    frame, q = _frame(session, survey_id, spec.include_rejected)
     scores = score(
         frame,
         q,
@@ -71,7 +88,7 @@ def run_sensitivity_job(session: Session, survey_id: int, params: dict[str, Any]
 
     req = SensitivityRequest.model_validate(params)
     spec = sensitivity_spec(req.spec)
-    frame, q = survey_frame(session, survey_id, include_rejected=req.include_rejected)
+    frame, q = _frame(session, survey_id, req.include_rejected)
     names = dict(zip(provinces()["province"], provinces()["name"], strict=True))
     data = microdata_input(frame, q, replicates=req.replicates, rng=req.seed, names=names)
     result = run_sensitivity(

@@ -302,3 +302,26 @@ def test_xml_bombs_and_external_entities_are_never_expanded(
     assert "root:" not in r.text  # no file content echoed back
     page = api.client.get(f"/api/v1/surveys/{survey}/submissions", headers=api.admin).json()
     assert len(page["items"]) == (status == 201)
+
+
+# --- jobs ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "body"),
+    [
+        ("scores", {"weighted": False}),
+        ("scores", {"weighted": False, "ci": "bootstrap", "replicates": 20}),
+        ("sensitivity", {"runs": 10, "sobol_n": 16, "replicates": 5}),
+    ],
+)
+def test_a_job_on_a_survey_without_submissions_fails_with_a_reason(
+    api: Api, kind: str, body: dict[str, Any]
+) -> None:
+    survey = api.survey()
+    r = api.client.post(f"/api/v1/surveys/{survey}/{kind}", json=body, headers=api.admin)
+    assert r.status_code == 202, r.text
+    job = api.wait_job(f"/api/v1/surveys/{survey}/{kind}/{r.json()['id']}", timeout=60)
+    assert job["status"] == "failed", job
+    assert job["error"]["code"] == "no_submissions", job["error"]
+    assert f"survey {survey} has no submission" in job["error"]["message"]
