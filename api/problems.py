@@ -17,8 +17,9 @@ from typing import Any, ClassVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from survey.errors import NotFound, PapiError, Problem
@@ -204,6 +205,34 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def _not_migrated(exc: DBAPIError) -> bool:
+    """A table or column the code expects is missing: the server started before (or while)
+    ``papi db upgrade`` ran."""
+    name = type(exc.orig).__name__
+    text = str(exc.orig)
+    return name in ("UndefinedTable", "UndefinedColumn") or (
+        name == "OperationalError" and ("no such table" in text or "no such column" in text)
+    )
+
+
+async def _database_error(request: Request, exc: Exception) -> Response:
+    """A driver error the code did not expect: 503 (retry) when the schema is not migrated
+    yet, like ``/readyz``; anything else is the catch-all's 500."""
+    assert isinstance(exc, DBAPIError)
+    if not _not_migrated(exc):
+        return await _unexpected(request, exc)
+    log.warning("database not migrated: %s %s: %s", request.method, request.url.path, exc.orig)
+    message = "the database schema is not up to date; run `papi db upgrade`, then retry"
+    if request.url.path.startswith("/v1/key/"):  # OpenRosa clients: their envelope
+        from api.openrosa.envelope import OPENROSA_HEADERS, XML_MEDIA_TYPE, envelope_bytes
+
+        headers = {**OPENROSA_HEADERS, "Retry-After": "5"}
+        return Response(envelope_bytes(message), 503, headers, XML_MEDIA_TYPE)
+    return problem_response(
+        request, 503, "database_not_migrated", message, headers={"Retry-After": "5"}
+    )
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem_response(
@@ -216,6 +245,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(PapiError, _papi_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(DBAPIError, _database_error)
     app.add_exception_handler(Exception, _unexpected)
 
 

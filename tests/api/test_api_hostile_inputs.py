@@ -5,14 +5,22 @@ what is wrong (problem+json with a pointer, or an OpenRosa envelope for Collect)
 from __future__ import annotations
 
 import json
+import secrets
 import uuid
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
 import numpy as np
+import psycopg
 import pytest
+from fastapi.testclient import TestClient
 
-from tests.api.support import Api
+from api.app import create_app
+from api.db.migrate import upgrade
+from tests.api.conftest import BACKENDS, PG_SERVER
+from tests.api.support import Api, make_settings
 from tests.clients.answers import random_response
 
 OPENROSA = {"X-OpenRosa-Version": "1.0"}
@@ -325,3 +333,45 @@ def test_a_job_on_a_survey_without_submissions_fails_with_a_reason(
     assert job["status"] == "failed", job
     assert job["error"]["code"] == "no_submissions", job["error"]
     assert f"survey {survey} has no submission" in job["error"]["message"]
+
+
+# --- requests before (or while) `papi db upgrade` runs ---------------------------------------
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database nobody has migrated yet (SQLite file or a fresh PostgreSQL database)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    request.getfixturevalue("pg_database")  # skips (or fails in CI) without a server
+    name = f"papi_empty_{secrets.token_hex(4)}"
+    with psycopg.connect(PG_SERVER, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    base = PG_SERVER.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with psycopg.connect(PG_SERVER, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_requests_before_the_migration_are_a_503_not_a_500(empty_database: str) -> None:
+    settings = make_settings(empty_database, run_jobs=False)
+    bogus = {"Authorization": "Bearer papi_not-a-token", "Content-Type": "application/json"}
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        assert client.get("/readyz").status_code == 503
+        for method, path in (
+            ("GET", "/api/v1/me"),
+            ("GET", "/api/v1/surveys"),
+            ("POST", "/api/v1/surveys/1/submissions"),
+        ):
+            r = client.request(method, path, headers=bogus, content=b"{}")
+            problem = assert_problem(r, 503)
+            assert problem["code"] == "database_not_migrated"
+            assert r.headers["retry-after"] == "5"
+        r = client.get("/v1/key/papi_x/projects/1/formList", headers=OPENROSA)
+        assert_envelope(r, 503, "papi db upgrade")
+        upgrade(empty_database)
+        assert client.get("/readyz").status_code == 200
+        assert client.get("/api/v1/me", headers=bogus).status_code == 401
