@@ -10,7 +10,8 @@ every error is an ``OpenRosaResponse`` envelope whose message Collect shows the 
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from http import HTTPStatus
+from typing import Annotated, Any
 from xml.sax.saxutils import escape
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -31,7 +32,32 @@ OPENROSA = OPENROSA_HEADERS
 XML = XML_MEDIA_TYPE
 MAX_ATTACHMENTS = 100
 
-router = APIRouter(prefix=BASE, tags=["openrosa"])
+_ENVELOPE = {"text/xml": {"schema": {"type": "string"}}}
+# Every answer of these routes is XML: the document, or an OpenRosaResponse envelope whose
+# message Collect shows (422 also for a path or query parameter the framework refuses).
+ERRORS: dict[int | str, dict[str, Any]] = {
+    s: {
+        "description": f"{HTTPStatus(s).phrase}: an OpenRosaResponse envelope",
+        "content": _ENVELOPE,
+    }
+    for s in (400, 401, 403, 404, 409, 413, 503)
+}
+ERRORS[422] = {
+    "description": "Unprocessable: an OpenRosaResponse envelope",
+    "content": {
+        **_ENVELOPE,
+        "application/problem+json": {"schema": {"$ref": "#/components/schemas/ProblemDetail"}},
+    },
+}
+
+
+class XmlResponse(Response):
+    media_type = XML
+
+
+router = APIRouter(
+    prefix=BASE, tags=["openrosa"], responses=ERRORS, default_response_class=XmlResponse
+)
 Token = Annotated[str, Path(description="the app user's token (papi token create)")]
 Project = Annotated[str, Path(description="the survey id")]
 DeviceId = Annotated[str | None, Query(alias="deviceID")]
@@ -112,8 +138,12 @@ def manifest(token: Token, project: Project, form_id: str, uow: Uow) -> Response
     return Response(body, media_type=XML, headers=OPENROSA)
 
 
-@router.head("/submission", summary="Pre-flight: 204 and the size limit (Collect's HEAD)")
-@router.get("/submission", summary="Pre-flight: 204 and the size limit")
+@router.head(
+    "/submission",
+    status_code=204,
+    summary="Pre-flight: 204 and the size limit (Collect's HEAD)",
+)
+@router.get("/submission", status_code=204, summary="Pre-flight: 204 and the size limit")
 def submission_head(token: Token, project: Project, uow: Uow, settings: AppSettings) -> Response:
     extra = {"X-OpenRosa-Accept-Content-Length": str(accept_length(settings))}
     try:
@@ -123,7 +153,11 @@ def submission_head(token: Token, project: Project, uow: Uow, settings: AppSetti
     return Response(status_code=204, headers={**OPENROSA, **extra})
 
 
-@router.post("/submission", summary="Receive a submission (multipart: xml_submission_file + files)")
+@router.post(
+    "/submission",
+    status_code=201,
+    summary="Receive a submission (multipart: xml_submission_file + files)",
+)
 async def submission(
     request: Request,
     token: Token,

@@ -375,3 +375,22 @@ def test_requests_before_the_migration_are_a_503_not_a_500(empty_database: str) 
         upgrade(empty_database)
         assert client.get("/readyz").status_code == 200
         assert client.get("/api/v1/me", headers=bogus).status_code == 401
+
+
+def test_the_schema_documents_what_openrosa_routes_answer(api: Api) -> None:
+    """schemathesis found every OpenRosa error (403 for a wrong token, 404, 400, 413) and
+    the XML bodies undocumented: the schema said 200/422 application/json."""
+    paths = api.client.get("/openapi.json").json()["paths"]
+    base = "/v1/key/{token}/projects/{project}"
+    for path, method, ok in (
+        ("/formList", "get", "200"),
+        ("/forms/{form_id}.xml", "get", "200"),
+        ("/submission", "head", "204"),
+        ("/submission", "post", "201"),
+    ):
+        responses = paths[base + path][method]["responses"]
+        assert {ok, "400", "403", "404", "413", "422", "503"} <= set(responses), (path, method)
+        assert "application/json" not in responses.get(ok, {}).get("content", {})
+        assert "text/xml" in responses["403"]["content"]
+    wrong = api.client.get(f"{base.format(token='papi_x', project=1)}/formList", headers=OPENROSA)
+    assert_envelope(wrong, 403, "")
