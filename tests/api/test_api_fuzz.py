@@ -8,11 +8,13 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import content_type_conformance, status_code_conformance
 
 from api.app import create_app
 from tests.api.support import Api, make_settings
 
 EXAMPLES = 15
+COVERAGE_EXAMPLES = 60
 
 
 @pytest.fixture(scope="session")
@@ -29,7 +31,25 @@ def api_schema(fuzz_target: tuple[Any, dict[str, str]]) -> Any:
     return fuzz_target[0]
 
 
+@pytest.fixture(scope="session")
+def coverage_target(api: Api, db_url: str) -> tuple[Any, dict[str, str]]:
+    """The coverage phase (boundary and negative values of every parameter and body field,
+    deterministic) as an enumerator of one survey: the cases that found undocumented 400s
+    and XML answers (tests/api/test_api_hostile_inputs.py)."""
+    app = create_app(make_settings(db_url, run_jobs=False))
+    survey = api.survey()
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+    schema.config.phases.update(phases=["coverage"])
+    return schema, api.token("enumerator", survey)
+
+
+@pytest.fixture(scope="session")
+def coverage_schema(coverage_target: tuple[Any, dict[str, str]]) -> Any:
+    return coverage_target[0]
+
+
 schema = schemathesis.pytest.from_fixture("api_schema")
+coverage = schemathesis.pytest.from_fixture("coverage_schema")
 
 
 @pytest.mark.slow
@@ -45,3 +65,21 @@ def test_no_input_produces_a_server_error(
 ) -> None:
     _, admin = fuzz_target
     case.call_and_validate(headers=admin, checks=[not_a_server_error])
+
+
+@pytest.mark.slow
+@coverage.parametrize()
+@settings(
+    max_examples=COVERAGE_EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=list(HealthCheck),
+)
+def test_boundary_inputs_get_documented_answers(
+    case: Any, coverage_target: tuple[Any, dict[str, str]]
+) -> None:
+    _, enumerator = coverage_target
+    case.call_and_validate(
+        headers=enumerator,
+        checks=[not_a_server_error, status_code_conformance, content_type_conformance],
+    )
