@@ -10,7 +10,7 @@ from api.auth.service import Action, authorize
 from api.http import Uow, media_type
 from api.problems import problem_responses
 from api.questionnaires import repository, service
-from api.questionnaires.schemas import QuestionnaireOut
+from api.questionnaires.schemas import QuestionnaireOut, QuestionnaireRecord
 
 router = APIRouter(tags=["questionnaires"], responses=problem_responses(401, 403))
 
@@ -42,7 +42,14 @@ async def upload(
 ) -> QuestionnaireOut:
     authorize(caller, Action.manage)
     document = service.parse_upload(await request.body(), media_type(request))
-    record, created = await run_in_threadpool(service.register, uow.write, document, caller.name)
+
+    def register() -> tuple[QuestionnaireRecord, bool]:
+        # uow.write takes SQLite's writer lock: in the thread, never in the event loop. Taken
+        # in the loop, it waited for a request whose commit needs the loop: a deadlock that
+        # hung the whole server (tests/api/test_api_hostile_inputs.py).
+        return service.register(uow.write, document, caller.name)
+
+    record, created = await run_in_threadpool(register)
     response.status_code = 201 if created else 200
     return QuestionnaireOut.model_validate(record.model_dump(exclude={"pk"}))
 

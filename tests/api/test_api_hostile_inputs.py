@@ -394,3 +394,54 @@ def test_the_schema_documents_what_openrosa_routes_answer(api: Api) -> None:
         assert "text/xml" in responses["403"]["content"]
     wrong = api.client.get(f"{base.format(token='papi_x', project=1)}/formList", headers=OPENROSA)
     assert_envelope(wrong, 403, "")
+
+
+# --- concurrency: the SQLite writer lock is never taken in the event loop -------------------
+
+
+def test_concurrent_questionnaire_uploads_and_writes_do_not_hang_the_server(
+    tmp_path: Path,
+) -> None:
+    """A long schemathesis run hung the SQLite server for good: POST /questionnaires took the
+    writer lock in the event loop while another request held it until its commit, which
+    needed the loop. Three clients re-upload the questionnaire while three create surveys;
+    before the fix every client waited forever (the timeout only detects the hang)."""
+    import threading
+
+    import httpx
+
+    from tests.api.live import LiveServer
+    from tests.api.support import admin_token
+
+    url = f"sqlite:///{tmp_path / 'papi.db'}"
+    upgrade(url)
+    headers = {"Authorization": f"Bearer {admin_token(make_settings(url))}"}
+    survey = {"questionnaire": "papi-2021", "year": 2026, "name": "x"}
+    with LiveServer(url) as server:
+        client = httpx.Client(base_url=server.url, headers=headers, timeout=60)
+        assert client.post("/api/v1/surveys", json=survey).status_code == 201
+        document = client.get("/api/v1/questionnaires/papi-2021/2021.1").content
+        statuses: list[int | str] = []
+
+        def work(upload: bool) -> None:
+            with httpx.Client(base_url=server.url, headers=headers, timeout=60) as c:
+                for _ in range(30):
+                    try:
+                        if upload:
+                            kind = {"Content-Type": "application/json"}
+                            r = c.post("/api/v1/questionnaires", content=document, headers=kind)
+                        else:
+                            r = c.post("/api/v1/surveys", json=survey)
+                    except httpx.TimeoutException:
+                        statuses.append("timeout")
+                        return
+                    statuses.append(r.status_code)
+
+        threads = [threading.Thread(target=work, args=(i % 2 == 0,)) for i in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sorted(set(statuses), key=str) == [200, 201], statuses
+        assert len(statuses) == 180
+        assert client.get("/healthz").status_code == 200
