@@ -173,6 +173,7 @@ def prepare(
         soft,
     )
     loc = sub.location
+    flags += quality.location_flags(prof, loc.model_dump(), answers)
     item.row = {
         "survey_id": survey_id,
         "submission_id": item.submission_id,

@@ -8,6 +8,11 @@
   respondent key, the SHA-256 of the village and the demographic answers (sex, age,
   ethnicity, ...): the same person interviewed twice, or one interview entered twice under
   two submission ids.
+- ``location_mismatch``: the ``location`` block and the questionnaire's own location answers
+  (``province_code``, ``district``, ``commune``, ``village``, where the questionnaire has
+  them) name different places, e.g. a tablet's assignment for P99 carrying answers from Hai
+  Phong (20 = P20). Kept and flagged, not refused: progress and the export follow
+  ``location``, so a supervisor corrects whichever is wrong (PATCH) before scoring.
 - ``outside_constraints``: answers that break a questionnaire constraint (a ``constraint``
   expression or a min/max bound). They are kept, flagged and set to ``has_issues`` for a
   supervisor, because the interview already happened and cannot be repeated; malformed
@@ -56,6 +61,10 @@ class Profile:
     batteries: tuple[tuple[str, tuple[str, ...]], ...]  # section → rating item ids
     demographic_ids: tuple[str, ...]
     special_values: frozenset[int]
+    location_items: tuple[str, ...] = ()  # of LOCATION_ITEMS, those the questionnaire has
+
+
+LOCATION_ITEMS = ("province_code", "district", "commune", "village")
 
 
 def profile(q: Questionnaire) -> Profile:
@@ -77,6 +86,7 @@ def profile(q: Questionnaire) -> Profile:
         batteries=tuple((s, tuple(ids)) for s, ids in sections.items()),
         demographic_ids=tuple(demo),
         special_values=frozenset(q.special_codes.values()),
+        location_items=tuple(i for i in LOCATION_ITEMS if q.has_item(i)),
     )
     q.store("api:quality-profile", built)
     return built
@@ -130,6 +140,35 @@ def arrival_flags(
                 "pointer": issue["pointer"],
             }
         )
+    return flags
+
+
+def location_flags(
+    p: Profile, location: Mapping[str, str | None], answers: Mapping[str, Any]
+) -> list[dict[str, str]]:
+    """``location_mismatch`` for each location level the answers contradict (an unanswered
+    or special-coded location item says nothing)."""
+    flags: list[dict[str, str]] = []
+    for item in p.location_items:
+        value = answers.get(item)
+        if value is None or (isinstance(value, int) and value in p.special_values):
+            continue
+        if item == "province_code":
+            if not isinstance(value, int) or isinstance(value, bool):
+                continue
+            level, expected = "province", f"P{value:02d}"
+        else:
+            level, expected = item, str(value)
+        given = location.get(level)
+        if given is not None and given != expected:
+            flags.append(
+                {
+                    "code": "location_mismatch",
+                    "message": f"location {level} is {given!r} but answer {item} is "
+                    f"{value!r} ({expected}); correct the wrong one",
+                    "pointer": f"/location/{level}",
+                }
+            )
     return flags
 
 

@@ -84,6 +84,33 @@ def test_answer_outside_constraints_is_kept_and_flagged(api: Api) -> None:
     assert r.json()["status"] == "has_issues"
 
 
+def test_a_location_the_answers_contradict_is_kept_and_flagged(api: Api) -> None:
+    sid = api.survey()
+    body = api.interview()
+    answers = body["answers"]
+    assert body["location"]["province"] == f"P{answers['province_code']:02d}"
+    body["location"] = {**body["location"], "province": "P99", "village": "P99-D01-C01-V09"}
+    r = api.submit(sid, body)
+    assert r.status_code == 201, r.text
+    flags = {f["pointer"]: f for f in r.json()["flags"] if f["code"] == "location_mismatch"}
+    assert set(flags) == {"/location/province", "/location/village"}
+    assert (
+        f"answer province_code is {answers['province_code']}"
+        in flags["/location/province"]["message"]
+    )
+    assert r.json()["status"] == "has_issues"
+    # the supervisor puts the answers' location back: the flag goes with the next version
+    fixed = {k: answers[k] for k in ("district", "commune", "village")}
+    fixed["province"] = f"P{answers['province_code']:02d}"
+    edit = api.client.patch(
+        f"/api/v1/surveys/{sid}/submissions/{body['submission_id']}",
+        json={"answers": {}, "location": fixed, "comment": "assignment corrected"},
+        headers=api.admin,
+    )
+    assert edit.status_code == 200, edit.text
+    assert "location_mismatch" not in {f["code"] for f in edit.json()["flags"]}
+
+
 def test_body_over_the_limit_is_413(db_url: str) -> None:
     settings = make_settings(db_url, max_body_bytes=2000, run_jobs=False)
     token = admin_token(settings)
