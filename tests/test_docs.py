@@ -6,18 +6,13 @@ port (only the port is changed); the server is stopped afterwards whatever happe
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 
 from scoring import IndexScores
-from tests.test_readme import free_port
+from tests.sessions import run_session
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -25,27 +20,6 @@ ROOT = Path(__file__).resolve().parents[1]
 def bash_blocks(doc: str) -> list[str]:
     text = (ROOT / "docs" / doc).read_text(encoding="utf-8")
     return re.findall(r"```bash\n(.*?)```", text, flags=re.S)
-
-
-def run_session(script: str, cwd: Path) -> tuple[int, str, str]:
-    port = str(free_port())
-    script = "trap 'kill $(jobs -p) 2>/dev/null' EXIT\n" + script.replace("8000", port)
-    bin_dir = Path(sys.executable).parent
-    proc = subprocess.Popen(
-        ["bash", "-euo", "pipefail", "-c", script],
-        cwd=cwd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(cwd), "LANG": "C.UTF-8"},
-        start_new_session=True,  # the server is in its process group: killed on any failure
-    )
-    try:
-        out, err = proc.communicate(timeout=900)
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-    return proc.returncode, out, err
 
 
 def test_pilot_guide_runs_as_written(tmp_path: Path) -> None:

@@ -9,15 +9,13 @@ collection API's curl session, against a server it starts on a free port.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import signal
-import socket
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
+
+from tests.sessions import run_session
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -89,37 +87,14 @@ def test_tour_runs_as_written(tmp_path: Path) -> None:
     assert "644.169399" in printed and "23.542241" in printed
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 def test_curl_session_runs_as_written(tmp_path: Path) -> None:
     """The collection API section: a server, a token, a survey, one interview sent twice,
     a simulated backlog in batches, progress, the export and its scores. Run verbatim
     (only the port is changed, to a free one); the server is stopped afterwards."""
     (tmp_path / "docs").symlink_to(ROOT / "docs")
     session = blocks("The collection API in one curl session", "bash")[0]
-    port = str(free_port())
-    script = "trap 'kill $(jobs -p) 2>/dev/null' EXIT\n" + session.replace("8000", port)
-    bin_dir = Path(sys.executable).parent
-    proc = subprocess.Popen(
-        ["bash", "-euo", "pipefail", "-c", script],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(tmp_path), "LANG": "C.UTF-8"},
-        start_new_session=True,  # the server is in its process group: killed on any failure
-    )
-    try:
-        out, err = proc.communicate(timeout=600)
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-    assert proc.returncode == 0, err[-3000:]
+    code, out, err = run_session(session, tmp_path, timeout=600)
+    assert code == 0, err[-3000:]
     lines = out.splitlines()
     assert lines.count("201") == 1 and lines.count("200") == 1, out[-2000:]
     assert [ln.split()[-1] for ln in lines if ln.startswith("backlog/batch-")] == ["200", "200"]

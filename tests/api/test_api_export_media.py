@@ -35,20 +35,6 @@ PHOTO = bytes(range(256)) * 300
 VOICE = b"\x00\x00\x00\x18ftypM4A " + bytes(40_000)
 
 
-def xml_for(
-    api: Api,
-    answers: dict[str, Any],
-    instance_id: str,
-    fields: dict[str, str],
-    *,
-    audit: str | None = None,
-    deprecated_id: str | None = None,
-) -> bytes:
-    return instance_xml(
-        api.q, answers, instance_id, fields, audit=audit, deprecated_id=deprecated_id
-    )
-
-
 def raw_token(headers: dict[str, str]) -> str:
     return headers["Authorization"].removeprefix("Bearer ")
 
@@ -73,7 +59,9 @@ def send(
     answers = random_response(api.q, np.random.default_rng(seed))
     sid = str(uuid.uuid4())
     audit = "audit.csv" if "audit.csv" in files else None
-    post_form(api, survey, token, xml_for(api, answers, f"uuid:{sid}", fields, audit=audit), files)
+    post_form(
+        api, survey, token, instance_xml(api.q, answers, f"uuid:{sid}", fields, audit=audit), files
+    )
     return sid
 
 
@@ -229,11 +217,11 @@ def test_an_edit_exports_the_files_its_listing_shows(api: Api) -> None:
     token = raw_token(api.token("enumerator", survey))
     answers = random_response(api.q, np.random.default_rng(51))
     sid = str(uuid.uuid4())
-    first = xml_for(api, answers, f"uuid:{sid}", {"photo": "a.jpg", "old": "b.jpg"})
+    first = instance_xml(api.q, answers, f"uuid:{sid}", {"photo": "a.jpg", "old": "b.jpg"})
     post_form(api, survey, token, first, {"a.jpg": b"first a", "b.jpg": b"first b"})
     edit_id = f"uuid:{uuid.uuid4()}"
     fields = {"photo": "a.jpg", "new": "c.jpg"}
-    edit = xml_for(api, answers, edit_id, fields, deprecated_id=f"uuid:{sid}")
+    edit = instance_xml(api.q, answers, edit_id, fields, deprecated_id=f"uuid:{sid}")
     post_form(api, survey, token, edit, {"c.jpg": b"edit c"})
     zf = zipfile.ZipFile(io.BytesIO(export(api, survey).content))
     assert media_of(zf, survey) == {sid: {f"media/{sid}/a.jpg", f"media/{sid}/c.jpg"}}

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from typing import Any
 from urllib.parse import quote
 
 import numpy as np
@@ -21,20 +20,6 @@ from tests.clients.answers import random_response
 
 PHOTO = bytes(range(256)) * 400  # 102,400 bytes: with the 256 kB limit the upload splits
 VOICE = b"\x00\x00\x00\x18ftypM4A " + bytes(150_000)
-
-
-def xml_with_files(
-    server: Server,
-    answers: dict[str, Any],
-    instance_id: str,
-    fields: dict[str, str],
-    *,
-    audit: str | None = None,
-    deprecated_id: str | None = None,
-) -> bytes:
-    return instance_xml(
-        server.q, answers, instance_id, fields, audit=audit, deprecated_id=deprecated_id
-    )
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -54,7 +39,7 @@ def sent_form(server: Server, seed: int) -> tuple[int, str, str, str]:
     answers = random_response(server.q, np.random.default_rng(seed))
     sid = str(uuid.uuid4())
     fields = {"photo": "1700000000.jpg", "voice": "note.m4a", "signature": "sign.png"}
-    xml = xml_with_files(server, answers, f"uuid:{sid}", fields, audit="audit.csv")
+    xml = instance_xml(server.q, answers, f"uuid:{sid}", fields, audit="audit.csv")
     files = {"1700000000.jpg": PHOTO, "note.m4a": VOICE, "audit.csv": AUDIT, "extra.bin": EXTRA}
     responses = server.collect(survey, token).submit(xml, files)
     assert len(responses) >= 2 and all(r.status_code == 201 for r in responses)
@@ -217,12 +202,12 @@ def test_an_edit_keeps_the_files_it_still_names(server: Server) -> None:
     token = server.token(survey)
     answers = random_response(server.q, np.random.default_rng(18))
     sid = str(uuid.uuid4())
-    first = xml_with_files(server, answers, f"uuid:{sid}", {"photo": "a.jpg", "old": "b.jpg"})
+    first = instance_xml(server.q, answers, f"uuid:{sid}", {"photo": "a.jpg", "old": "b.jpg"})
     r = post(server, survey, token, first, **{"a.jpg": b"first a", "b.jpg": b"first b"})
     assert r.status_code == 201, r.text
     edit_id = f"uuid:{uuid.uuid4()}"
     fields = {"photo": "a.jpg", "new": "c.jpg"}
-    edit = xml_with_files(server, answers, edit_id, fields, deprecated_id=f"uuid:{sid}")
+    edit = instance_xml(server.q, answers, edit_id, fields, deprecated_id=f"uuid:{sid}")
     r = post(server, survey, token, edit, **{"c.jpg": b"edit c"})
     assert r.status_code == 201, r.text
     listing = server.client.get(url(survey, sid), headers=bearer(token)).json()
