@@ -64,7 +64,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.db = db
     app.state.jobs = runner
     problems.install(app)
-    app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        limit=settings.max_body_bytes,
+        idle_timeout=settings.body_idle_timeout_seconds,
+    )
     for router in (
         auth_router,
         questionnaires_router,

@@ -3,6 +3,7 @@ the request-scoped unit of work (the one place that commits or rolls back)."""
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import json
 import re
@@ -102,12 +103,15 @@ class BodyLimitMiddleware:
     surrogate): caught here, once, instead of failing in the driver as a 500.
 
     The declared ``Content-Length`` is checked first; a chunked body is read up to the limit
-    and replayed to the application, so a handler never sees a truncated body.
+    and replayed to the application, so a handler never sees a truncated body. A body that
+    stalls (no data for ``idle_timeout`` seconds, e.g. a client that declared more than it
+    sends) gets 408 and the connection is closed, instead of holding it forever.
     """
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(self, app: ASGIApp, limit: int, idle_timeout: float = 60.0) -> None:
         self.app = app
         self.limit = limit
+        self.idle_timeout = idle_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -127,7 +131,12 @@ class BodyLimitMiddleware:
         chunks: list[bytes] = []
         size = 0
         while True:
-            message = await receive()
+            try:
+                async with asyncio.timeout(self.idle_timeout):
+                    message = await receive()
+            except TimeoutError:
+                await self._stalled(scope, send)
+                return
             if message["type"] == "http.disconnect":
                 return
             chunk = message.get("body", b"")
@@ -177,6 +186,30 @@ class BodyLimitMiddleware:
             }
         )
         await _send(send, 422, payload, [(b"content-type", PROBLEM_MEDIA_TYPE.encode())])
+
+    async def _stalled(self, scope: Scope, send: Send) -> None:
+        message = (
+            f"the request body stalled: nothing arrived for {self.idle_timeout:g} s; send it "
+            "again (an identical resend is stored once)"
+        )
+        if scope.get("path", "").startswith("/v1/key/"):  # OpenRosa clients: their envelope
+            from api.openrosa.envelope import envelope_bytes
+
+            xml = [(b"content-type", b"text/xml; charset=utf-8"), (b"x-openrosa-version", b"1.0")]
+            await _send(send, 408, envelope_bytes(message), xml)
+            return
+        payload = orjson.dumps(
+            {
+                "type": "urn:papi-engine:problem:body_timeout",
+                "title": "Request Timeout",
+                "status": 408,
+                "detail": message,
+                "instance": scope.get("path", ""),
+                "code": "body_timeout",
+                "errors": [],
+            }
+        )
+        await _send(send, 408, payload, [(b"content-type", PROBLEM_MEDIA_TYPE.encode())])
 
     async def _reject(self, scope: Scope, send: Send) -> None:
         if scope.get("path", "").startswith("/v1/key/"):  # OpenRosa clients: their envelope

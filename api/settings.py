@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = 30_000
     pool_size: int = 10
     max_body_bytes: int = 32 * 1024 * 1024
+    # a request body that sends nothing for this long gets 408 (uvicorn has no such timeout;
+    # a slow link still delivers a chunk every few seconds)
+    body_idle_timeout_seconds: float = Field(default=60.0, gt=0)
     # quality flags computed on arrival
     min_interview_seconds: float = 600.0
     straightline_min_items: int = 5

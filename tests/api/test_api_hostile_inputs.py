@@ -445,3 +445,74 @@ def test_concurrent_questionnaire_uploads_and_writes_do_not_hang_the_server(
         assert sorted(set(statuses), key=str) == [200, 201], statuses
         assert len(statuses) == 180
         assert client.get("/healthz").status_code == 200
+
+
+def _stalled_request(path: str, idle: float) -> list[dict[str, Any]]:
+    """What BodyLimitMiddleware sends for a body that delivers one chunk and then nothing."""
+    import asyncio
+
+    from api.http import BodyLimitMiddleware
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        raise AssertionError("the application must not see a stalled body")
+
+    chunks = [{"type": "http.request", "body": b'{"submission', "more_body": True}]
+
+    async def receive() -> dict[str, Any]:
+        if chunks:
+            return chunks.pop()
+        await asyncio.Event().wait()  # the client declared more than it sends
+        raise AssertionError("unreachable")
+
+    sent: list[dict[str, Any]] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": path,
+        "query_string": b"",
+        "headers": [(b"content-type", b"application/json"), (b"content-length", b"1000")],
+    }
+    asyncio.run(BodyLimitMiddleware(app, limit=10_000, idle_timeout=idle)(scope, receive, send))
+    return sent
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/surveys/1/submissions", "/v1/key/t/projects/1/submission"]
+)
+def test_a_stalled_body_gets_408_instead_of_holding_the_connection(path: str) -> None:
+    start, body = _stalled_request(path, idle=0.05)
+    assert start["status"] == 408
+    headers = dict(start["headers"])
+    assert headers[b"connection"] == b"close"
+    if path.startswith("/v1/key/"):
+        assert headers[b"x-openrosa-version"] == b"1.0" and b"stalled" in body["body"]
+    else:
+        problem = json.loads(body["body"])
+        assert problem["code"] == "body_timeout" and "send it again" in problem["detail"]
+
+
+def test_a_live_server_answers_a_stalled_body_with_408(tmp_path: Path) -> None:
+    """Through uvicorn: a client that declares 1,000 bytes and sends 10 gets its 408."""
+    import socket
+
+    from tests.api.live import LiveServer
+
+    url = f"sqlite:///{tmp_path / 'stall.db'}"
+    upgrade(url)
+    server = LiveServer(url, env={"PAPI_BODY_IDLE_TIMEOUT_SECONDS": "0.5"})
+    with server, socket.create_connection(("127.0.0.1", server.port), timeout=60) as conn:
+        conn.sendall(
+            b"POST /api/v1/surveys/1/submissions HTTP/1.1\r\nHost: x\r\n"
+            b'Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"submiss'
+        )
+        reply = b""
+        while b"\r\n\r\n" not in reply:
+            chunk = conn.recv(65536)
+            if not chunk:
+                break
+            reply += chunk
+    assert reply.startswith(b"HTTP/1.1 408"), reply[:200]
