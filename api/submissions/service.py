@@ -39,43 +39,30 @@ from survey.errors import NotFound, Problem
 from survey.schema import Questionnaire
 
 
+def _record(s: Stored) -> dict[str, Any]:
+    """The stored record's own fields (the body's location, answers, ... go beside them)."""
+    return {
+        "submission_id": s.submission_id,
+        "survey_id": s.survey_id,
+        "status": s.status,
+        "flags": s.flags,
+        "version": s.version,
+        "submitted_by": s.submitted_by,
+        "received_at": s.received_at,
+        "updated_at": s.updated_at,
+        "content_hash": s.content_hash,
+    }
+
+
 def to_out(s: Stored) -> SubmissionOut:
-    return SubmissionOut.model_validate(
-        {
-            "submission_id": s.submission_id,
-            "survey_id": s.survey_id,
-            "status": s.status,
-            "flags": s.flags,
-            "version": s.version,
-            "submitted_by": s.submitted_by,
-            "received_at": s.received_at,
-            "updated_at": s.updated_at,
-            "content_hash": s.content_hash,
-            **s.body,
-        }
-    )
+    return SubmissionOut.model_validate({**_record(s), **s.body})
 
 
 def record_json(s: Stored) -> bytes:
     """``to_out(s)`` serialised, without validating the stored record again (the hot path
     of collection): the body was dumped by the same models, times are ISO 8601 with ``Z``
     for UTC as pydantic writes them. A test compares the two."""
-    return orjson.dumps(
-        {
-            "submission_id": s.submission_id,
-            "survey_id": s.survey_id,
-            "status": s.status,
-            "flags": s.flags,
-            "version": s.version,
-            "submitted_by": s.submitted_by,
-            "received_at": s.received_at,
-            "updated_at": s.updated_at,
-            "content_hash": s.content_hash,
-            "design": None,
-            **s.body,
-        },
-        option=orjson.OPT_UTC_Z,
-    )
+    return orjson.dumps({**_record(s), "design": None, **s.body}, option=orjson.OPT_UTC_Z)
 
 
 def _from_row(row: dict[str, Any]) -> Stored:
