@@ -130,8 +130,10 @@ def composite_table(result: IndexScores) -> Table:
     return table
 
 
-def _score(score: Any, frame: pd.DataFrame, *args: Any, **kwargs: Any) -> IndexScores:
+def _score(frame: pd.DataFrame, *args: Any, **kwargs: Any) -> IndexScores:
     """``scoring.score``, with the fixes for a lonely PSU put in this command's terms."""
+    from scoring import score
+
     try:
         result: IndexScores = score(frame, *args, **kwargs)
     except PapiError as exc:
@@ -189,8 +191,6 @@ def score_command(
 ) -> None:
     """Score respondents into indicators, sub-dimensions, dimensions and the aggregate
     (8–80) per province with confidence intervals, ranks and performance groups."""
-    from scoring import score
-
     err = Console(stderr=True)
     frame = read_responses(responses)
     with err.status(
@@ -198,7 +198,6 @@ def score_command(
         + (f" with {bootstrap} bootstrap replicates" if bootstrap else " (Taylor)")
     ):
         result = _score(
-            score,
             frame,
             questionnaire,
             weighted=not unweighted,
