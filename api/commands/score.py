@@ -88,22 +88,21 @@ def _rank(row: dict[Any, Any]) -> str:
     return text
 
 
-NATIONAL_MIN = 60  # scored provinces for the pooled row to be called national (of 63)
-
-
 def composite_table(result: IndexScores) -> Table:
     """Province, score, CI, rank (with its interval) and group, best first."""
     import pandas as pd
     from rich.table import Table
 
+    from api.reporting.report import is_national
     from scoring.index.results import NATIONAL
     from survey.published import provinces
 
     names = dict(zip(provinces()["province"], provinces()["name"], strict=True))
     frame = result.composite.copy()
-    covered = frame.loc[frame["province"] != NATIONAL, "est"].notna().sum()
-    # the pooled row stands for Viet Nam only when the data cover (nearly) every province
-    names[NATIONAL] = "Viet Nam (pooled)" if covered >= NATIONAL_MIN else "all respondents (pooled)"
+    # the pooled row stands for Viet Nam only when the data cover (nearly) every province,
+    # by the report's rule
+    national = is_national(result.composite, result.dimensions)
+    names[NATIONAL] = "Viet Nam (pooled)" if national else "all respondents (pooled)"
     frame["order"] = frame["rank"].astype("Float64").fillna(1e9)
     frame.loc[frame["province"] == NATIONAL, "order"] = 2e9
     pct = round(100 * result.level)
