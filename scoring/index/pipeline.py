@@ -217,10 +217,12 @@ def _notes(
     n_obs: FloatArray,
     min_n: int,
     weights: Weights,
+    ranked: int,
 ) -> list[str]:
-    """What a reader of the tables must know: rank-draw method, absent items, suppression."""
+    """What a reader of the tables must know: rank-draw method, absent items, suppression.
+    ``ranked``: provinces with an aggregate score (with fewer than 2 nothing is ranked)."""
     notes = []
-    if ci == "taylor":
+    if ci == "taylor" and ranked >= 2:
         notes.append(
             f"rank intervals and group probabilities from {replicates} normal draws of "
             "est + se·z, provinces independent"
@@ -243,6 +245,50 @@ def _notes(
             f"{partial} province sub-dimension scores are means of their available indicators; "
             f"{unscored} are missing (fewer than min_share of their indicators scored)"
         )
+    return notes
+
+
+def _listed(items: Sequence[object], most: int = 8) -> str:
+    return ", ".join(map(str, items[:most])) + (", …" if len(items) > most else "")
+
+
+def _design_notes(
+    responses: pd.DataFrame,
+    provinces: Sequence[object],
+    df: FloatArray,
+    scored: int,
+    dist: str,
+    strata: str | None,
+    psu: str | None,
+    lonely_psu: str,
+) -> list[str]:
+    """What the sample's shape means for groups and CIs: too few provinces for quartiles,
+    variances on 1 degree of freedom, strata with a lone PSU under an R lonely-PSU option."""
+    notes = []
+    if 0 < scored < MIN_GROUP_UNITS:
+        notes.append(
+            f"only {scored} province(s) have an aggregate score: performance groups are "
+            f"quartiles among the scored provinces and need at least {MIN_GROUP_UNITS}, so none "
+            "is assigned; compare with the published scores instead (survey.published)"
+        )
+    thin_df = [str(p) for p, f in zip(provinces, df, strict=True) if f == 1]
+    if thin_df and dist == "t":
+        notes.append(
+            f"{len(thin_df)} province(s) ({_listed(thin_df)}) have 2 PSUs in one stratum: their "
+            "standard errors rest on 1 degree of freedom, so the CIs (Student t, 12.7 × se) "
+            "are very wide and the SE of a sum such as the aggregate can be far off by "
+            "chance; sample more clusters (papi sample --communes N for a pilot)"
+        )
+    if lonely_psu != "fail" and strata and psu:
+        per_stratum = responses.groupby(strata, sort=True, observed=True)[psu].nunique()
+        lonely = list(per_stratum.index[per_stratum == 1])
+        if lonely:
+            notes.append(
+                f"{len(lonely)} stratum/strata have one PSU ({_listed(lonely)}); with "
+                f"lonely_psu={lonely_psu!r} they add no variance of their own, so a province "
+                "that is such a stratum gets a standard error near 0: cluster on a lower stage "
+                "(psu='commune') to measure it"
+            )
     return notes
 
 
@@ -341,35 +387,9 @@ def score(
     uci[:, :k] = np.where(share, kg_hi, uci[:, :k])
     stats = {"se": se, "lci": lci, "uci": uci, "n": counts}
     frames = _frames(st, [*provinces, NATIONAL], lv, full, stats, df_all, draws, level)
-    notes = _notes(st, ci, replicates, absent, n_x[:-1], min_n, wts)
     scored = int(np.isfinite(lv.ranked_blocks()[:-1, -1]).sum())
-    if scored < 2:  # nothing to rank: the rank-draw note would describe nothing shown
-        notes = [n for n in notes if not n.startswith("rank intervals")]
-    if 0 < scored < MIN_GROUP_UNITS:
-        notes.append(
-            f"only {scored} province(s) have an aggregate score: performance groups are "
-            f"quartiles among the scored provinces and need at least {MIN_GROUP_UNITS}, so none "
-            "is assigned; compare with the published scores instead (survey.published)"
-        )
-    thin_df = [str(p) for p, f in zip(provinces, df, strict=True) if f == 1]
-    if thin_df and dist == "t":
-        listed = ", ".join(thin_df[:8]) + (", …" if len(thin_df) > 8 else "")
-        notes.append(
-            f"{len(thin_df)} province(s) ({listed}) have 2 PSUs in one stratum: their "
-            "standard errors rest on 1 degree of freedom, so the CIs (Student t, 12.7 × se) "
-            "are very wide and the SE of a sum such as the aggregate can be far off by "
-            "chance; sample more clusters (papi sample --communes N for a pilot)"
-        )
-    if lonely_psu != "fail" and strata and psu:
-        lonely = responses.groupby(strata, sort=True, observed=True)[psu].nunique()
-        lonely = lonely[lonely == 1]
-        if len(lonely):
-            notes.append(
-                f"{len(lonely)} stratum/strata have one PSU ({', '.join(map(str, lonely.index[:8]))}"
-                f"{', …' if len(lonely) > 8 else ''}); with lonely_psu={lonely_psu!r} they add "
-                "no variance of their own, so a province that is such a stratum gets a "
-                "standard error near 0: cluster on a lower stage (psu='commune') to measure it"
-            )
+    notes = _notes(st, ci, replicates, absent, n_x[:-1], min_n, wts, scored)
+    notes += _design_notes(responses, provinces, df, scored, dist, strata, psu, lonely_psu)
     return IndexScores(
         **frames,
         method=ci,
