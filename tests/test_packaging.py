@@ -3,18 +3,16 @@
 The package reads its questionnaires, the published scores and the sampling frame from the
 checkout's ``fixtures/``; a wheel carries copies of them as ``survey/data/`` (setup.py's build
 step, see survey/datafiles.py). Here a wheel is built from a copy of the build inputs (never
-in the shared work tree), installed with ``--no-deps --no-index`` into a fresh venv that sees
-the system site-packages for the dependencies, and the installed ``papi`` runs from a scratch
-directory outside the repository.
+in the shared work tree) and installed into an isolated venv (no system or outer-venv
+site-packages) together with its dependencies, pinned by the lock (``constraints.txt``), so
+the test passes or fails the same from any venv, on any machine: nothing the test runner's
+environment has installed is visible to the wheel. The installed ``papi`` then runs from a
+scratch directory outside the repository.
 
 The wheel is built with pip's build isolation (the build requirements, setuptools>=68 and
-wheel, come from the configured package index like for ``pip install -e .``):
-``--no-build-isolation`` cannot work here, the system setuptools is older than the one
-pyproject.toml requires and has no ``bdist_wheel``.
-
-The system site-packages also hold the editable install of this checkout; its finder comes
-after the venv's site-packages on the path, so the wheel's copy wins, and the tests check
-that ``survey`` is imported from the venv.
+wheel, come from the configured package index like for ``pip install -e .``). The venv is
+made by the standard library's ``venv`` with its own pip; pip's wheel cache makes the
+dependency install cheap after the first run on a machine.
 """
 
 from __future__ import annotations
@@ -96,20 +94,15 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A venv seeing the system site-packages (the dependencies), with the wheel installed."""
+    """An isolated venv with the wheel and its locked run-time dependencies installed."""
     env_dir = tmp_path_factory.mktemp("venv") / "venv"
     work = env_dir.parent
-    res = run(
-        [sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", env_dir],
-        work,
-        dict(os.environ),
-    )
+    base_python = getattr(sys, "_base_executable", sys.executable)
+    res = run([base_python, "-m", "venv", env_dir], work, dict(os.environ))
     assert res.returncode == 0, res.stderr
     python = env_dir / "bin" / "python"
-    # the system pip, run by the venv's interpreter, installs into the venv; --ignore-installed
-    # because the editable install of the checkout is visible through the system site-packages
     res = run(
-        [python, "-m", "pip", "install", "--no-deps", "--no-index", "--ignore-installed", wheel],
+        [python, "-m", "pip", "install", "--quiet", "-c", ROOT / "constraints.txt", wheel],
         work,
         {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"},
     )

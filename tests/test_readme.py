@@ -31,10 +31,8 @@ def blocks(section: str, lang: str) -> list[str]:
 def test_top_commands_are_install_demo_and_install_test() -> None:
     first = re.findall(r"```bash\n(.*?)```", README, flags=re.S)[0]
     commands = [ln for ln in first.splitlines() if ln and not ln.startswith("#")]
-    assert commands == [
-        "pip install -e '.[dev]' && papi demo",
-        "pip install -e '.[dev]' && python -m pytest",
-    ]
+    install = "python3 -m venv .venv && . .venv/bin/activate && pip install -c constraints.txt -e '.[dev]'"
+    assert commands == [f"{install} && papi demo", f"{install} && python -m pytest -n auto"]
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert commands[1] in ci
 

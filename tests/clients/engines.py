@@ -3,7 +3,9 @@
 - JavaRosa: ``javarosa/JavaRosaFiller.java`` is compiled once per test session against the ODK
   Validate jar that pyxform ships (it bundles JavaRosa) and run with the machine's Java 17.
 - Web Forms: ``webforms/fill.mjs`` runs ``@getodk/xforms-engine`` in Node on jsdom; its
-  dependencies are installed by ``npm ci`` in ``tests/clients/webforms`` (``.ci/run`` does it).
+  dependencies are pinned by ``webforms/package-lock.json`` and installed by the first test
+  that needs them (``npm ci``, once per machine, under a file lock so parallel xdist workers
+  wait for one install), so the README's test command needs no separate install step.
 
 When a tool is missing the tests skip locally but fail under CI (``CI=true``), so CI never
 passes without having run the real engines.
@@ -12,6 +14,7 @@ passes without having run the real engines.
 from __future__ import annotations
 
 import atexit
+import fcntl
 import functools
 import json
 import os
@@ -81,11 +84,34 @@ def javarosa_ready() -> None:
         unavailable(f"pyxform's ODK Validate jar not found at {VALIDATE_JAR}")
 
 
+WEBFORMS_ENGINE = WEBFORMS_DIR / "node_modules" / "@getodk" / "xforms-engine"
+
+
+@functools.cache
+def _npm_ci() -> str | None:
+    """Install the Web Forms engine from the lock once; ``None`` on success, else the reason."""
+    with (WEBFORMS_DIR / ".npm-ci.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # another xdist worker may be installing it right now
+        if WEBFORMS_ENGINE.exists():
+            return None
+        run = subprocess.run(
+            ["npm", "ci", "--silent", "--no-audit", "--no-fund"],
+            cwd=WEBFORMS_DIR,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=600,
+        )
+    if run.returncode != 0 or not WEBFORMS_ENGINE.exists():
+        return f"`npm ci` in {WEBFORMS_DIR} failed: {(run.stderr or run.stdout)[-2000:]}"
+    return None
+
+
 def webforms_ready() -> None:
-    if shutil.which("node") is None:
-        unavailable("node (20+) not on PATH")
-    if not (WEBFORMS_DIR / "node_modules" / "@getodk" / "xforms-engine").exists():
-        unavailable("run `npm ci` in tests/clients/webforms to install @getodk/xforms-engine")
+    if shutil.which("node") is None or shutil.which("npm") is None:
+        unavailable("node (20+) and npm not on PATH")
+    if not WEBFORMS_ENGINE.exists() and (reason := _npm_ci()) is not None:
+        unavailable(reason)
 
 
 def _spec(answers: Mapping[str, Any], **extra: Any) -> str:
