@@ -349,7 +349,13 @@ def _error(
 
 
 def _raise_schema_errors(frame: pd.DataFrame, exc: SchemaErrors, code: str) -> FrameError:
-    cases = exc.failure_cases
+    cases = exc.failure_cases.copy()
+    # the frame-wide check (design_weight against the probabilities) is reported per column
+    wide = (cases["schema_context"] == "DataFrameSchema") & (
+        cases["check"] != "column_in_dataframe"
+    )
+    cases.loc[wide, "column"] = "design_weight"
+    cases = cases.drop_duplicates(["column", "check", "index"])
     positions = pd.Series(np.arange(len(frame)), index=frame.index)
     failures: dict[str, tuple[np.ndarray, str]] = {}
     for (col, check), g in cases.groupby(
@@ -365,7 +371,7 @@ def _raise_schema_errors(frame: pd.DataFrame, exc: SchemaErrors, code: str) -> F
         index = g["index"].dropna()
         rows = positions.reindex(index.to_numpy()).dropna().to_numpy(np.int64)
         what = _describe(check)
-        name = col or "design_weight"
+        name = col
         if len(rows) == 0:  # a dtype or column-wide failure: all rows
             rows = np.arange(len(frame))
         prev = failures.get(name)
