@@ -71,4 +71,6 @@ def _durations(rows: Sequence[Stored]) -> np.ndarray:
 def _design(r: Stored, by_village: dict[str, dict[str, Any]]) -> dict[str, Any]:
     given = r.body.get("design") or {}
     unit = by_village.get(r.body["location"].get("village") or "", {})
-    return {c: given.get(c) if given.get(c) is not None else unit.get(c) for c in list(DESIGN_INPUTS)}
+    return {
+        c: given.get(c) if given.get(c) is not None else unit.get(c) for c in list(DESIGN_INPUTS)
+    }

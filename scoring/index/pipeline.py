@@ -44,7 +44,14 @@ from scoring.index.groups import MIN_GROUP_UNITS
 from scoring.index.indicators import indicator_values
 from scoring.index.intervals import korn_graubard
 from scoring.index.levels import Levels, Weights, influence, propagate
-from scoring.index.results import COMPOSITE_CODE, NATIONAL, IndexScores, level_frame
+from scoring.index.results import (
+    COMPOSITE_CODE,
+    NATIONAL,
+    SUPPRESSION_RULES,
+    IndexScores,
+    Provenance,
+    level_frame,
+)
 from scoring.index.structure import IndexStructure
 from scoring.index.uncertainty import normal_draws, rank_uncertainty, replicate_domain_means
 from survey.analysis_frame import check_for_scoring, design_columns
@@ -55,6 +62,10 @@ from survey.schema import Questionnaire
 
 FloatArray = NDArray[np.float64]
 CI_METHODS: tuple[str, ...] = ("taylor", *METHODS)
+WEIGHTING = (
+    "the weight column as given; the frame contract (survey.analysis_frame) makes it the "
+    "design weight post-stratified to sex x age group within province"
+)
 
 
 def _counts(
@@ -348,4 +359,17 @@ def score(
         structure=q.id,
         replicates=replicates,
         notes=tuple(notes),
+        provenance=Provenance(
+            seed=int(rng) if isinstance(rng, int | np.integer) else None,
+            dist=dist,
+            min_n=min_n,
+            min_share=min_share,
+            suppression=SUPPRESSION_RULES,
+            strata=strata,
+            psu=psu,
+            weights=weights if weighted else None,
+            lonely_psu=lonely_psu,
+            weighting=WEIGHTING if weighted else "unweighted (unit weights, same design)",
+            questionnaire_version=q.full_version,
+        ),
     )

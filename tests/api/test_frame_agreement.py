@@ -10,13 +10,14 @@ build the frame through ``survey.analysis_frame.conform``; this fails when they 
 from __future__ import annotations
 
 import io
+import json
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from api.demo import survey_sample
-from scoring import score
+from scoring import IndexScores, score
 from scoring.index.results import TIERS
 from survey.analysis_frame import CONTRACT_COLUMNS
 from survey.simulate import SimulatedSurvey, simulate
@@ -92,3 +93,30 @@ def test_simulator_and_api_export_give_the_same_scores(
         x, y = a.tier(tier), b.tier(tier)
         pd.testing.assert_frame_equal(x, y, check_exact=False, rtol=1e-12, atol=1e-12)
         assert x["est"].notna().sum() > 0
+
+
+def test_a_scoring_job_fetched_over_http_loads_back_as_an_equal_index_scores(
+    api: Api, posted: tuple[SimulatedSurvey, pd.DataFrame, int]
+) -> None:
+    """One serialisation (IndexScores.to_dict): the job's results are the document that
+    ``papi score`` writes, and loading them gives the result ``score`` returns directly."""
+    sim, exported, sid = posted
+    body = {"rng": 4, "replicates": 30, "min_n": 5, "ci": "bootstrap"}
+    r = api.client.post(f"/api/v1/surveys/{sid}/scores", json=body, headers=api.admin)
+    assert r.status_code == 202, r.text
+    job = api.wait_job(r.headers["location"], timeout=300.0)
+    assert job["status"] == "succeeded", job
+    fetched = IndexScores.from_dict(job["results"])
+    assert IndexScores.from_json(json.dumps(job["results"])).equals(fetched)
+    direct = score(exported, sim.questionnaire, rng=4, replicates=30, min_n=5, ci="bootstrap")
+    assert fetched.equals(direct)
+    prov = fetched.provenance
+    assert prov is not None
+    assert (fetched.method, fetched.replicates, prov.seed, prov.min_n) == ("bootstrap", 30, 4, 5)
+    assert prov.questionnaire_version == sim.questionnaire.full_version
+    assert (prov.strata, prov.psu, prov.weights, prov.lonely_psu) == (
+        "stratum",
+        "psu",
+        "weight",
+        "fail",
+    )
