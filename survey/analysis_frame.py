@@ -162,7 +162,8 @@ def design_weight(frame: pd.DataFrame) -> pd.Series:
     where a probability is missing."""
     probs = frame.reindex(columns=list(PROB_COLUMNS)).apply(pd.to_numeric, errors="coerce")
     product = probs.astype(np.float64).prod(axis=1, min_count=len(PROB_COLUMNS))
-    return (1.0 / product).rename("design_weight")
+    out: pd.Series = (1.0 / product).rename("design_weight")
+    return out
 
 
 def person_probability(interviews: pd.Series, adults: pd.Series) -> pd.Series:
@@ -216,9 +217,9 @@ def analysis_weight(frame: pd.DataFrame, targets: pd.DataFrame | None = None) ->
     sex = pd.to_numeric(frame["sex"], errors="coerce") if "sex" in frame else None
     group = frame.get("age_group")
     d = pd.to_numeric(frame["design_weight"], errors="coerce")
-    out = pd.Series(np.nan, index=frame.index, name="weight", dtype=np.float64)
+    values = np.full(len(frame), np.nan)
     if sex is None or group is None:
-        return out
+        return pd.Series(values, index=frame.index, name="weight")
     ok = (
         d.notna().to_numpy()
         & sex.isin(SEXES).to_numpy()
@@ -234,8 +235,8 @@ def analysis_weight(frame: pd.DataFrame, targets: pd.DataFrame | None = None) ->
                 "design_weight": d.to_numpy(np.float64)[ok],
             }
         )
-        out.iloc[np.flatnonzero(ok)] = poststratify(cells, t).to_numpy()
-    return out
+        values[ok] = poststratify(cells, t).to_numpy()
+    return pd.Series(values, index=frame.index, name="weight")
 
 
 def _text(s: pd.Series) -> pd.Series:
