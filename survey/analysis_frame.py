@@ -338,12 +338,13 @@ def _error(
         rows = np.unique(np.asarray(rows, dtype=np.int64))
         shown = ", ".join(str(int(r)) for r in rows[:_SHOWN_ROWS])
         more = f" and {len(rows) - _SHOWN_ROWS} more" if len(rows) > _SHOWN_ROWS else ""
-        parts.append(f"column {col!r} must be {expected}: {len(rows)} row(s) fail ({shown}{more})")
+        parts.append(
+            f"column {col!r} must be {expected}: {len(rows)} of {len(frame):,} rows fail "
+            f"(rows {shown}{more})"
+        )
         problems += [Problem(f"/{int(r)}/{col}", code, f"expected {expected}") for r in rows[:100]]
-    n = len(frame)
     return FrameError(
-        f"the respondent frame ({n:,} rows) breaks its contract (docs/data-layout.md): "
-        + "; ".join(parts),
+        "the respondent frame breaks its contract (docs/data-layout.md): " + "; ".join(parts),
         code=code,
         problems=tuple(problems),
     )

@@ -230,7 +230,7 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     ]
 
 
-@dataclass(frozen=True, eq=False, init=False)
+@dataclass(frozen=True, eq=False, init=False, repr=False)
 class IndexScores:
     """Index scores at every level with their uncertainty.
 
@@ -246,14 +246,18 @@ class IndexScores:
     :meth:`to_dict` / :meth:`from_dict`, :meth:`to_json` / :meth:`from_json`.
     """
 
-    _tables: Mapping[str, pd.DataFrame]
+    indicators: pd.DataFrame
+    subdimensions: pd.DataFrame
+    dimensions: pd.DataFrame
+    composite: pd.DataFrame
     method: str
-    level: float
-    weighted: bool | None
-    structure: str | None
-    replicates: int | None
-    notes: tuple[str, ...]
-    provenance: Provenance | None
+    level: float = 0.95
+    weighted: bool | None = None
+    structure: str | None = None
+    replicates: int | None = None
+    notes: tuple[str, ...] = ()
+    provenance: Provenance | None = None
+    _tables: Mapping[str, pd.DataFrame] = field(init=False, repr=False, compare=False)
 
     def __init__(
         self,
@@ -269,6 +273,8 @@ class IndexScores:
         notes: tuple[str, ...] = (),
         provenance: Provenance | None = None,
     ) -> None:
+        # the tables are held privately (copies of those given) and read through properties
+        # that return copies (set below the class); dataclasses.replace still works
         given = (indicators, subdimensions, dimensions, composite)
         tables = {t: f.copy() for t, f in zip(TIERS, given, strict=True)}
         for name, value in (
@@ -283,21 +289,12 @@ class IndexScores:
         ):
             object.__setattr__(self, name, value)
 
-    @property
-    def indicators(self) -> pd.DataFrame:
-        return self.tier("indicators")
-
-    @property
-    def subdimensions(self) -> pd.DataFrame:
-        return self.tier("subdimensions")
-
-    @property
-    def dimensions(self) -> pd.DataFrame:
-        return self.tier("dimensions")
-
-    @property
-    def composite(self) -> pd.DataFrame:
-        return self.tier("composite")
+    def __repr__(self) -> str:
+        rows = len(self._tables["composite"])
+        return (
+            f"IndexScores(method={self.method!r}, level={self.level}, weighted={self.weighted}, "
+            f"structure={self.structure!r}, composite rows={rows})"
+        )
 
     def tier(self, name: str) -> pd.DataFrame:
         """A copy of the table of one level by its name (``indicators`` … ``composite``)."""
@@ -397,6 +394,16 @@ class IndexScores:
         return self.meta() == other.meta() and all(
             self._tables[t].equals(other._tables[t]) for t in TIERS
         )
+
+
+def _table_property(tier: str) -> property:
+    return property(
+        lambda self: self.tier(tier), doc=f"A copy of the ``{tier}`` table (see ``tier``)."
+    )
+
+
+for _tier in TIERS:  # the dataclass fields read as copies of the stored tables
+    setattr(IndexScores, _tier, _table_property(_tier))
 
 
 def _table(part: Any) -> pd.DataFrame:

@@ -68,7 +68,7 @@ def test_a_given_design_weight_must_agree_with_its_probabilities() -> None:
     rows.loc[[1, 4], "design_weight"] *= 2
     with pytest.raises(FrameError) as info:
         conform(rows)
-    assert "'design_weight'" in info.value.message and "(1, 4)" in info.value.message
+    assert "'design_weight'" in info.value.message and "(rows 1, 4)" in info.value.message
     assert [p.pointer for p in info.value.problems] == ["/1/design_weight", "/4/design_weight"]
     # without probabilities a given design weight is kept
     kept = conform(_rows().drop(columns=["prob_person"]).assign(design_weight=100.0))
@@ -82,8 +82,8 @@ def test_a_bad_frame_gets_one_error_naming_each_column_and_its_rows() -> None:
     with pytest.raises(FrameError) as info:
         validate(out)
     msg = info.value.message
-    assert "'prob_village'" in msg and "(2)" in msg
-    assert "'weight'" in msg and "(0, 3)" in msg
+    assert "'prob_village'" in msg and "(rows 2)" in msg
+    assert "'weight'" in msg and "(rows 0, 3)" in msg
     assert {p.pointer for p in info.value.problems} >= {"/2/prob_village", "/0/weight", "/3/weight"}
     assert info.value.code == "frame_invalid"
 
@@ -94,11 +94,11 @@ def test_score_names_the_rows_without_a_weight() -> None:
     data.loc[[5, 17], "weight"] = np.nan
     with pytest.raises(FrameError) as info:
         score(data, load_questionnaire("papi-2021"))
-    assert "'weight'" in info.value.message and "(5, 17)" in info.value.message
+    assert "'weight'" in info.value.message and "(rows 5, 17)" in info.value.message
     assert "--unweighted" in info.value.message
     assert [p.pointer for p in info.value.problems] == ["/5/weight", "/17/weight"]
     data.loc[3, "psu"] = None
-    with pytest.raises(FrameError, match=r"'psu'.*\(3\)"):
+    with pytest.raises(FrameError, match=r"'psu'.*\(rows 3\)"):
         score(data, load_questionnaire("papi-2021"), weighted=False)
 
 
