@@ -77,7 +77,7 @@ AGE_GROUPS: tuple[str, ...] = ("18-29", "30-39", "40-49", "50-59", "60-70")
 AGE_BREAKS: tuple[int, ...] = (18, 30, 40, 50, 60, 71)
 SEXES = (1, 2)
 RTOL = 1e-9  # a given design_weight must match its probabilities to this relative tolerance
-_TEXT = ("submission_id", "province", "district", "commune", "village", "stratum", "psu")
+TEXT_COLUMNS: tuple[str, ...] = (*IDENTITY_COLUMNS, "stratum", "psu")
 _INTS = ("sex", "age", "ethnicity", "urban")
 _SHOWN_ROWS = 8  # rows named in an error message (all are in its problems, up to 100)
 
@@ -274,7 +274,7 @@ def conform(
             "the respondent frame has no `province` column (docs/data-layout.md)",
             code="province_column_missing",
         )
-    for col in _TEXT:
+    for col in TEXT_COLUMNS:
         if col in out.columns:
             out[col] = _text(out[col])
     for col, default in (("stratum", DEFAULT_STRATUM), ("psu", DEFAULT_PSU)):

@@ -45,8 +45,9 @@ def read_responses(path: Path) -> pd.DataFrame:
     if suffix in (".parquet", ".pq"):
         return pd.read_parquet(path)
     if suffix == ".csv":
-        ids = ("province", "district", "commune", "village", "stratum", "psu")
-        return pd.read_csv(path, dtype=dict.fromkeys(ids, str), low_memory=False)
+        from survey.analysis_frame import TEXT_COLUMNS
+
+        return pd.read_csv(path, dtype=dict.fromkeys(TEXT_COLUMNS, str), low_memory=False)
     raise PapiError(
         f"responses file {path} has suffix {suffix!r}; expected .parquet or .csv",
         code="responses_format",
