@@ -422,6 +422,16 @@ def check_for_scoring(
             columns[name] = pa.Column(nullable=False)
     if weighted:
         w = pd.to_numeric(frame[weights], errors="coerce")
+        has_design = "design_weight" in frame.columns and frame["design_weight"].notna().any()
+        if w.isna().all() and has_design and weights == "weight":
+            raise ScoringError(
+                "the weight column 'weight' is empty although the rows have design weights: "
+                "no row could be post-stratified (that needs sex 1/2, an age of 18-70 and a "
+                "province with population margins, docs/data-layout.md). Score with the "
+                "design weights (weights='design_weight'; the CLI's --weights design_weight) "
+                "or unweighted (weighted=False; --unweighted)",
+                code="weights_missing",
+            )
         if w.isna().all():
             raise ScoringError(
                 f"the weight column {weights!r} is empty: these responses carry no design "

@@ -13,10 +13,12 @@ from survey.analysis_frame import (
     FrameError,
     age_group,
     analysis_weight,
+    check_for_scoring,
     conform,
     design_columns,
     validate,
 )
+from survey.errors import ScoringError
 from survey.loader import load_questionnaire
 from survey.sampling import load_frame, poststratification_targets, poststratify
 from survey.simulate import simulate
@@ -100,6 +102,15 @@ def test_score_names_the_rows_without_a_weight() -> None:
     data.loc[3, "psu"] = None
     with pytest.raises(FrameError, match=r"'psu'.*\(rows 3\)"):
         score(data, load_questionnaire("papi-2021"), weighted=False)
+
+
+def test_an_unweightable_frame_says_to_use_the_design_weights() -> None:
+    frame = conform(_rows().assign(province="X9"))  # a province without margins
+    assert frame["weight"].isna().all() and frame["design_weight"].notna().all()
+    with pytest.raises(ScoringError, match="weights='design_weight'") as info:
+        check_for_scoring(frame, strata="stratum", psu="psu", weights="weight", weighted=True)
+    assert info.value.code == "weights_missing"
+    check_for_scoring(frame, strata="stratum", psu="psu", weights="design_weight", weighted=True)
 
 
 def test_design_column_defaults() -> None:
