@@ -321,6 +321,7 @@ def run_demo(cfg: DemoConfig, step: Step) -> DemoResult:
             changes_title=f"{labels(cfg.lang)['changes_vs']} {cfg.year}",
             collection=coll,
             notes=scores.notes,
+            provenance=scores.meta(),
         ),
         out / "report.html",
         lang=cfg.lang,

@@ -7,6 +7,8 @@ values from the raw answers, province and national domain means, every level, SE
 ranks, rank intervals and group probabilities):
 
 - with Taylor CIs (target < 1 s);
+- the respondent-frame check ``score()`` starts with (``survey.analysis_frame``), and its
+  share of the Taylor time;
 - with 1,000 Rao–Wu bootstrap replicates, the whole pipeline recomputed per replicate
   (target < 5 s).
 
@@ -39,6 +41,7 @@ from scoring import IndexScores, score
 from scoring.index.indicators import indicator_values
 from scoring.index.structure import IndexStructure
 from survey import load_questionnaire
+from survey.analysis_frame import check_for_scoring
 from survey.simulate import simulate
 
 R_SCRIPT = r"""
@@ -83,6 +86,12 @@ def timed(fn: Callable[[], IndexScores], repeat: int) -> tuple[float, IndexScore
         result = fn()
         times.append(time.perf_counter() - start)
     return float(np.median(times)), result
+
+
+def _seconds(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
 
 
 def r_subdimensions(responses: pd.DataFrame, count: int) -> dict[str, Any] | None:
@@ -143,6 +152,16 @@ def main() -> None:
     )
     t_taylor, taylor = timed(lambda: score(responses, q, ci="taylor"), args.repeat)
     print(f"score(ci='taylor'):                    {t_taylor:6.3f} s  (target < 1 s)", flush=True)
+
+    def check() -> None:
+        check_for_scoring(responses, strata="stratum", psu="psu", weights="weight", weighted=True)
+
+    check()
+    t_check = float(np.median([_seconds(check) for _ in range(max(args.repeat, 10))]))
+    print(
+        f"  of which the frame check (survey.analysis_frame): {1000 * t_check:.1f} ms "
+        f"({t_check / t_taylor:.1%} of the Taylor scoring)"
+    )
     t_boot, boot = timed(
         lambda: score(responses, q, ci="bootstrap", replicates=1000, rng=1), args.repeat
     )

@@ -165,6 +165,7 @@ def report(
         ),
         collection=_collection(collection, database_url, survey),
         notes=current.notes,
+        provenance=current.meta(),
     )
     with console.status("Rendering the report…"):
         path = write_report(inputs, out, lang=lang)

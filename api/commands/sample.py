@@ -72,13 +72,13 @@ UNIT_COLUMNS = (
 
 def sample_table(sample: Sample) -> pd.DataFrame:
     """The ``--out`` table: design columns, ``prob_person = quota / adults`` (the completed
-    interviews out of the village's adults) and ``design_weight`` their inverse product."""
+    interviews out of the village's adults) and ``design_weight`` their inverse product, both
+    by the frame contract (``survey.analysis_frame.village_design``)."""
     import numpy as np
 
-    v = sample.villages.rename(columns={"target": "quota"})
-    v["prob_person"] = v["quota"] / v["adults"]
-    probs = v[["prob_district", "prob_commune", "prob_village", "prob_person"]]
-    v["design_weight"] = 1.0 / probs.prod(axis=1)
+    from survey.analysis_frame import village_design
+
+    v = village_design(sample.villages.rename(columns={"target": "quota"}), interviews="quota")
     for flag in ("capital", "district_seat", "commune_seat"):
         v[flag] = v[flag].astype(np.int64)
     return v.loc[:, list(SAMPLE_COLUMNS)]

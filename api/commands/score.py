@@ -45,8 +45,9 @@ def read_responses(path: Path) -> pd.DataFrame:
     if suffix in (".parquet", ".pq"):
         return pd.read_parquet(path)
     if suffix == ".csv":
-        ids = ("province", "district", "commune", "village", "stratum", "psu")
-        return pd.read_csv(path, dtype=dict.fromkeys(ids, str), low_memory=False)
+        from survey.analysis_frame import TEXT_COLUMNS
+
+        return pd.read_csv(path, dtype=dict.fromkeys(TEXT_COLUMNS, str), low_memory=False)
     raise PapiError(
         f"responses file {path} has suffix {suffix!r}; expected .parquet or .csv",
         code="responses_format",
@@ -54,17 +55,18 @@ def read_responses(path: Path) -> pd.DataFrame:
 
 
 def write_outputs(result: IndexScores, out: Path) -> list[Path]:
-    """``<level>.csv`` and ``<level>.json`` per level, and ``scores.json`` (reloadable with
+    """``<level>.csv`` and ``<level>.json`` per level (the rows of that level in
+    ``IndexScores.to_dict()``), and ``scores.json`` (``IndexScores.to_json``, reloadable with
     ``IndexScores.from_json``)."""
     from scoring.index.results import TIERS
 
     out.mkdir(parents=True, exist_ok=True)
     written = []
+    doc = result.to_dict()
     for tier in TIERS:
-        frame = result.tier(tier)
-        frame.to_csv(out / f"{tier}.csv", index=False)
+        result.tier(tier).to_csv(out / f"{tier}.csv", index=False)
         (out / f"{tier}.json").write_text(
-            frame.to_json(orient="records", indent=1, force_ascii=False), encoding="utf-8"
+            json.dumps(doc[tier], indent=1, ensure_ascii=False), encoding="utf-8"
         )
         written += [out / f"{tier}.csv", out / f"{tier}.json"]
     (out / "scores.json").write_text(result.to_json(indent=1), encoding="utf-8")
@@ -93,15 +95,14 @@ def composite_table(result: IndexScores) -> Table:
     import pandas as pd
     from rich.table import Table
 
-    from api.reporting.report import is_national
     from scoring.index.results import NATIONAL
     from survey.published import provinces
 
     names = dict(zip(provinces()["province"], provinces()["name"], strict=True))
     frame = result.composite.copy()
-    # the pooled row stands for Viet Nam only when the data cover (nearly) every province,
-    # by the report's rule
-    national = is_national(result.composite, result.dimensions)
+    # the pooled row stands for Viet Nam only when the data cover (nearly) every province
+    # (scoring's rule, the report's too)
+    national = result.is_national()
     names[NATIONAL] = "Viet Nam (pooled)" if national else "all respondents (pooled)"
     frame["order"] = frame["rank"].astype("Float64").fillna(1e9)
     frame.loc[frame["province"] == NATIONAL, "order"] = 2e9
@@ -216,7 +217,7 @@ def score_command(
         written = write_outputs(result, out)
         err.print(f"wrote {len(written)} files to {out}", highlight=False)
     if as_json:
-        typer.echo(json.dumps(json.loads(result.to_json()), ensure_ascii=False))
+        typer.echo(result.to_json())
     else:
         Console().print(composite_table(result))
 

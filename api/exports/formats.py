@@ -32,7 +32,7 @@ FIXED_LABELS = {
     "prob_village": "Inclusion probability of the village (given the commune)",
     "prob_person": "Inclusion probability of the respondent (given the village)",
     "design_weight": "Design weight (1 / product of stage probabilities)",
-    "weight": "Analysis weight",
+    "weight": "Analysis weight (design weight post-stratified to sex x age group)",
     "age_group": "Age group",
     "enumerator": "Enumerator (paradata)",
     "submitted_by": "Token holder who submitted",

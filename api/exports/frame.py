@@ -2,10 +2,11 @@
 
 Answers go through ``survey.tabular.responses_to_frame`` (one column per item, multiple
 choices as ``q_<code>`` 0/1 columns); identification, location and design columns come
-first. Design columns a client sent with the interview win; otherwise the survey's sample
-gives the stage probabilities of the village, ``design_weight`` is the inverse of their
-product (Horvitz-Thompson; Lumley 2010, ch. 1) and ``weight`` falls back to it (the
-post-stratified weight needs population margins, which ``scoring`` applies).
+first. Design inputs a client sent with the interview (stratum, psu, stage probabilities,
+design weight) win; otherwise the survey's sample gives those of the village. Everything
+derived from them (defaults, ``design_weight``, ``age_group``, the post-stratified
+``weight``) and the checks are the frame contract's, ``survey.analysis_frame.conform``: the
+same function builds the simulator's frame.
 """
 
 from __future__ import annotations
@@ -17,12 +18,9 @@ import numpy as np
 import pandas as pd
 
 from api.submissions.repository import Stored
+from survey.analysis_frame import DESIGN_INPUTS, PROB_COLUMNS, conform
 from survey.schema import Questionnaire
 from survey.tabular import responses_to_frame
-
-PROBS = ("prob_district", "prob_commune", "prob_village", "prob_person")
-AGE_BINS = [17, 29, 39, 49, 59, 200]
-AGE_LABELS = ["18-29", "30-39", "40-49", "50-59", "60-70"]
 
 
 def respondent_frame(
@@ -39,14 +37,9 @@ def respondent_frame(
         },
         dtype=object,
     )
-    design = pd.DataFrame([_design(r, by_village) for r in rows], columns=_DESIGN_COLUMNS)
-    for col in (*PROBS, "design_weight", "weight"):
+    design = pd.DataFrame([_design(r, by_village) for r in rows], columns=list(DESIGN_INPUTS))
+    for col in (*PROB_COLUMNS, "design_weight"):
         design[col] = pd.to_numeric(design[col], errors="coerce").astype(float)
-    product = design[list(PROBS)].prod(axis=1, min_count=len(PROBS))
-    design["design_weight"] = design["design_weight"].fillna(1.0 / product)
-    design["weight"] = design["weight"].fillna(design["design_weight"])
-    design["stratum"] = design["stratum"].fillna(ident["province"])
-    design["psu"] = design["psu"].fillna(ident["district"])
     answers = responses_to_frame(q, [r.body["answers"] for r in rows]).reset_index(drop=True)
     answers = answers.drop(columns=[c for c in answers.columns if c in ident.columns])
     meta = pd.DataFrame(
@@ -60,18 +53,7 @@ def respondent_frame(
             "duration_min": _durations(rows),
         },
     )
-    out = pd.concat([ident, design, answers, meta], axis=1)
-    if "age" in out.columns and "age_group" not in out.columns:
-        age = pd.to_numeric(out["age"], errors="coerce")
-        out.insert(
-            list(out.columns).index("age") + 1,
-            "age_group",
-            pd.cut(age, AGE_BINS, labels=AGE_LABELS).astype(object).where(age.notna(), None),
-        )
-    return out
-
-
-_DESIGN_COLUMNS = ["stratum", "psu", *PROBS, "design_weight", "weight"]
+    return conform(pd.concat([ident, design, answers, meta], axis=1))
 
 
 def _durations(rows: Sequence[Stored]) -> np.ndarray:
@@ -89,4 +71,6 @@ def _durations(rows: Sequence[Stored]) -> np.ndarray:
 def _design(r: Stored, by_village: dict[str, dict[str, Any]]) -> dict[str, Any]:
     given = r.body.get("design") or {}
     unit = by_village.get(r.body["location"].get("village") or "", {})
-    return {c: given.get(c) if given.get(c) is not None else unit.get(c) for c in _DESIGN_COLUMNS}
+    return {
+        c: given.get(c) if given.get(c) is not None else unit.get(c) for c in list(DESIGN_INPUTS)
+    }

@@ -3,7 +3,6 @@ result`` returning JSON-ready data; the runner knows nothing else about it."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -18,27 +17,6 @@ if TYPE_CHECKING:
     from survey.schema import Questionnaire
 
 JobFn = Callable[[Session, int, dict[str, Any]], dict[str, Any]]
-
-SCORE_LEVELS = ("indicators", "subdimensions", "dimensions", "composite")
-
-
-def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    rows = df.reset_index(drop=df.index.name is None).to_dict(orient="records")
-    return [
-        {
-            str(k): (None if isinstance(v, float) and not math.isfinite(v) else _plain(v))
-            for k, v in r.items()
-        }
-        for r in rows
-    ]
-
-
-def _plain(v: Any) -> Any:
-    if hasattr(v, "item") and callable(v.item):
-        return v.item()
-    if v is pd.NA or v is pd.NaT:
-        return None
-    return v
 
 
 def _frame(
@@ -59,7 +37,8 @@ def _frame(
 
 
 def run_score(session: Session, survey_id: int, params: dict[str, Any]) -> dict[str, Any]:
-    """``scoring.score`` on the survey's respondent frame (the Parquet export)."""
+    """``scoring.score`` on the survey's respondent frame (the Parquet export); the result is
+    ``IndexScores.to_dict()``, the document ``papi score`` writes as scores.json."""
     from scoring import score
 
     spec = ScoreRequest.model_validate(params)
@@ -76,7 +55,8 @@ def run_score(session: Session, survey_id: int, params: dict[str, Any]) -> dict[
         psu=spec.psu,
         lonely_psu=spec.lonely_psu,
     )
-    return {level: _records(getattr(scores, level)) for level in SCORE_LEVELS}
+    # the one serialisation of a result: IndexScores.from_dict(job results) gives it back
+    return scores.to_dict()
 
 
 def run_sensitivity_job(session: Session, survey_id: int, params: dict[str, Any]) -> dict[str, Any]:

@@ -89,7 +89,9 @@ class JobOut(BaseModel):
     error: JobError | None = None
     results: dict[str, Any] | None = Field(
         default=None,
-        description="when succeeded. Scoring: one table per level (indicators, "
-        "subdimensions, dimensions, composite), each a list of rows. Sensitivity: the "
+        description="when succeeded. Scoring: the IndexScores document (scoring."
+        "IndexScores.to_dict; load it with IndexScores.from_dict): `meta` (method, level, "
+        "weighting, notes, provenance) and one table per level (indicators, subdimensions, "
+        "dimensions, composite), each a list of rows. Sensitivity: the "
         "document of `papi sensitivity --json` (provinces, sobol, oat, diagnostics, ...)",
     )

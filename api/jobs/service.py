@@ -63,20 +63,24 @@ def get_job(
 
 
 def results_csv(job: JobOut) -> str:
-    """All result tables stacked, with a ``level`` column naming the table."""
+    """All result tables stacked, with a ``level`` column naming the table (the tables of
+    ``IndexScores.to_dict()``; its ``meta`` is in the JSON form)."""
+    from scoring.index.results import TIERS
+
     if job.status is not JobStatus.succeeded or job.results is None:
         raise Conflict(
             f"job {job.id} is {job.status.value}; results exist once it has succeeded",
             code="job_not_finished",
         )
+    tables = {t: job.results[t] for t in TIERS if isinstance(job.results.get(t), list)}
     columns: list[str] = ["level"]
-    for rows in job.results.values():
+    for rows in tables.values():
         for row in rows:
             columns.extend(k for k in row if k not in columns)
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
-    for level, rows in job.results.items():
+    for level, rows in tables.items():
         for row in rows:
             writer.writerow({"level": level, **row})
     return buf.getvalue()

@@ -59,6 +59,7 @@ LABELS: dict[str, dict[str, str]] = {
         "groups_compare_below": "To place the results, see “{section}” below.",
         "groups_none": "These scores carry no performance groups.",
         "notes": "Notes on the estimates",
+        "provenance": "How these scores were made",
         "notes_intro": "What the scoring run reported about these estimates:",
         "pilot_district": "pilot district",
         "district": "district",
@@ -127,6 +128,7 @@ LABELS: dict[str, dict[str, str]] = {
         "groups_compare_below": "Để đánh giá kết quả, xem mục “{section}” bên dưới.",
         "groups_none": "Bộ điểm này không có nhóm hiệu quả.",
         "notes": "Ghi chú về các ước lượng",
+        "provenance": "Cách tính các điểm số này",
         "notes_intro": (
             "Các ghi chú kỹ thuật do bước tính điểm tạo ra, giữ nguyên bằng tiếng Anh:"
         ),

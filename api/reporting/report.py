@@ -23,14 +23,11 @@ import pandas as pd
 from api.reporting import charts
 from api.reporting.i18n import DIMENSION_NAMES, labels
 from scoring.index.groups import MIN_GROUP_UNITS
+from scoring.index.results import NATIONAL, is_national
 from survey.errors import PapiError
 from survey.published import provinces
 
 GROUP_ORDER = ("high", "high-average", "low-average", "low")
-NATIONAL = "VN"
-NATIONAL_SHARE = 0.95
-"""The pooled row (``VN``) is called national when the scores cover at least this share of
-the provinces (60 of 63: every published year 2018–2024 scores 60 or more)."""
 
 
 @dataclass(frozen=True)
@@ -54,20 +51,7 @@ class ReportInputs:
     changes_title: str | None = None
     collection: CollectionSummary | None = None
     notes: Sequence[str] = ()  # IndexScores.notes: what the scoring run says about the estimates
-
-
-def _covered(comp: pd.DataFrame, dims: pd.DataFrame) -> set[str]:
-    """Provinces with at least one score (aggregate or dimension), the pooled row aside."""
-    out: set[str] = set()
-    for frame in (comp, dims):
-        rows = frame[(frame["province"] != NATIONAL) & frame["est"].notna()]
-        out.update(str(p) for p in rows["province"])
-    return out
-
-
-def is_national(comp: pd.DataFrame, dims: pd.DataFrame) -> bool:
-    """Whether the scores cover (nearly) all provinces, so that the pooled row is national."""
-    return len(_covered(comp, dims)) >= NATIONAL_SHARE * len(provinces())
+    provenance: Mapping[str, Any] | None = None  # IndexScores.meta(): how the scores were made
 
 
 def _names(
@@ -241,6 +225,50 @@ def _collection_block(
     }
 
 
+def provenance_rows(meta: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """How the scores were made, as (what, value) rows (``IndexScores.meta()``)."""
+    prov: Mapping[str, Any] = meta.get("provenance") or {}
+
+    def text(v: Any) -> str:
+        return "—" if v is None or v == "" else str(v)
+
+    method = str(meta.get("method", ""))
+    if method not in ("taylor", "published") and meta.get("replicates"):
+        method += f", {meta['replicates']} replicates"
+    if method == "taylor" and meta.get("replicates"):
+        method += f" (rank intervals from {meta['replicates']} normal draws)"
+    level = meta.get("level")
+    rows = [
+        ("method", method),
+        ("seed", text(prov.get("seed"))),
+        (
+            "confidence intervals",
+            "—"
+            if method == "published"
+            else f"{float(level):.0%}, {text(prov.get('dist'))} distribution"
+            if level is not None
+            else "—",
+        ),
+        (
+            "suppression",
+            f"min_n = {text(prov.get('min_n'))}, min_share = {text(prov.get('min_share'))}: "
+            + "; ".join(prov.get("suppression") or ()),
+        ),
+        (
+            "design",
+            f"strata {text(prov.get('strata'))}, PSU {text(prov.get('psu'))}, "
+            f"lonely PSU: {text(prov.get('lonely_psu'))}",
+        ),
+        ("weighting", f"{text(prov.get('weights'))}: {text(prov.get('weighting'))}"),
+        (
+            "questionnaire",
+            f"{text(meta.get('structure'))} {text(prov.get('questionnaire_version'))}",
+        ),
+        ("engine", f"papi-engine {text(prov.get('engine_version'))}"),
+    ]
+    return rows if prov else rows[:1]
+
+
 def build_report(inputs: ReportInputs, *, lang: str = "en") -> str:
     """Render the report as one self-contained HTML string (charts embedded as SVG)."""
     L = labels(lang)
@@ -362,6 +390,7 @@ def build_report(inputs: ReportInputs, *, lang: str = "en") -> str:
         ranks_title=L["ranks"] if show_rank else L["scores_table"],
         rank_rows=rank_rows,
         notes=[str(n) for n in inputs.notes if str(n).strip()],
+        provenance=provenance_rows(inputs.provenance) if inputs.provenance else [],
         dimension_charts=dimension_charts,
         changes=_changes_table(inputs.changes, names, lang) if inputs.changes is not None else None,
         changes_title=inputs.changes_title or L["changes"],

@@ -59,7 +59,13 @@ class Design(BaseModel):
     prob_village: float | None = Field(default=None, gt=0, le=1)
     prob_person: float | None = Field(default=None, gt=0, le=1)
     design_weight: float | None = Field(default=None, gt=0, le=1e12)
-    weight: float | None = Field(default=None, gt=0, le=1e12)
+    weight: float | None = Field(
+        default=None,
+        gt=0,
+        le=1e12,
+        description="stored but not used: the export derives `weight` by post-stratifying "
+        "the design weights of all its rows (survey.analysis_frame, docs/data-layout.md)",
+    )
 
 
 class SubmissionIn(BaseModel):

@@ -44,67 +44,28 @@ from scoring.index.groups import MIN_GROUP_UNITS
 from scoring.index.indicators import indicator_values
 from scoring.index.intervals import korn_graubard
 from scoring.index.levels import Levels, Weights, influence, propagate
-from scoring.index.results import COMPOSITE_CODE, NATIONAL, IndexScores, level_frame
+from scoring.index.results import (
+    COMPOSITE_CODE,
+    NATIONAL,
+    SUPPRESSION_RULES,
+    IndexScores,
+    Provenance,
+    level_frame,
+)
 from scoring.index.structure import IndexStructure
 from scoring.index.uncertainty import normal_draws, rank_uncertainty, replicate_domain_means
-from survey.errors import Problem, ScoringError
+from survey.analysis_frame import check_for_scoring, design_columns
+from survey.errors import ScoringError
 from survey.loader import load_questionnaire
 from survey.rng import RngLike
 from survey.schema import Questionnaire
 
 FloatArray = NDArray[np.float64]
 CI_METHODS: tuple[str, ...] = ("taylor", *METHODS)
-
-
-def _design_columns(
-    frame: pd.DataFrame, strata: str | None, psu: str | None
-) -> tuple[str | None, str | None]:
-    if strata is None:
-        strata = "stratum" if "stratum" in frame.columns else "province"
-    if psu is None:
-        psu = next((c for c in ("psu", "district") if c in frame.columns), None)
-    return strata, psu
-
-
-def _check_frame(frame: pd.DataFrame, weights: str | None, weighted: bool) -> None:
-    if "province" not in frame.columns:
-        raise ScoringError(
-            "the responses have no `province` column; expected one row per respondent in the "
-            "layout of docs/data-layout.md (province P01…P63)",
-            code="province_column_missing",
-        )
-    if frame["province"].isna().any():
-        raise ScoringError("some respondents have no province; every row needs one")
-    if weighted and weights not in frame.columns:
-        raise ScoringError(
-            f"weighted scoring needs the weight column {weights!r}, absent from the responses; "
-            "pass weights=<column>, or weighted=False (the CLI's --unweighted) for PAPI's "
-            "unweighted headline scores",
-            code="weight_column_missing",
-        )
-    if weighted:
-        w = pd.to_numeric(frame[weights], errors="coerce")
-        missing = int(w.isna().sum())
-        if missing == len(frame):
-            raise ScoringError(
-                f"the weight column {weights!r} is empty: these responses carry no design "
-                "weights (interviews submitted without a `design` block, e.g. a pilot without "
-                "a sampling design). Score them unweighted (weighted=False; the CLI's "
-                "--unweighted), or submit the design weights (docs/data-layout.md)",
-                code="weights_missing",
-            )
-        if missing or (w < 0).any():
-            bad = np.flatnonzero(w.isna().to_numpy() | (w < 0).to_numpy())
-            raise ScoringError(
-                f"{len(bad)} of {len(frame)} respondents have a missing or negative weight in "
-                f"{weights!r} (first: row {int(bad[0])}); fix or drop them, or score "
-                "unweighted (weighted=False; the CLI's --unweighted)",
-                code="weights_invalid",
-                problems=tuple(
-                    Problem(f"/{int(i)}/{weights}", "weights_invalid", "missing or negative")
-                    for i in bad[:100]
-                ),
-            )
+WEIGHTING = (
+    "the weight column as given; the frame contract (survey.analysis_frame) makes it the "
+    "design weight post-stratified to sex x age group within province"
+)
 
 
 def _counts(
@@ -334,8 +295,8 @@ def score(
     if not 0 < level < 1:
         raise ScoringError(f"level={level}; expected a confidence level in (0, 1), e.g. 0.95")
     weights = weights or "weight"
-    _check_frame(responses, weights, weighted)
-    strata, psu = _design_columns(responses, strata, psu)
+    strata, psu = design_columns(responses, strata, psu)
+    check_for_scoring(responses, strata=strata, psu=psu, weights=weights, weighted=weighted)
     st = IndexStructure.from_questionnaire(q)
     if not st.indicators:
         raise ScoringError(f"questionnaire {q.id!r} has no indicators to score")
@@ -398,4 +359,17 @@ def score(
         structure=q.id,
         replicates=replicates,
         notes=tuple(notes),
+        provenance=Provenance(
+            seed=int(rng) if isinstance(rng, int | np.integer) else None,
+            dist=dist,
+            min_n=min_n,
+            min_share=min_share,
+            suppression=SUPPRESSION_RULES,
+            strata=strata,
+            psu=psu,
+            weights=weights if weighted else None,
+            lonely_psu=lonely_psu,
+            weighting=WEIGHTING if weighted else "unweighted (unit weights, same design)",
+            questionnaire_version=q.full_version,
+        ),
     )

@@ -15,7 +15,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scoring.index.results import COMPOSITE_CODE, IndexScores, level_frame, normalise
+from scoring.index.results import (
+    COMPOSITE_CODE,
+    IndexScores,
+    Provenance,
+    level_frame,
+    normalise,
+)
 from scoring.index.structure import IndexStructure, combine
 from survey.errors import ScoringError
 from survey.loader import load_questionnaire
@@ -133,4 +139,5 @@ def score_published(
         level=level,
         weighted=None,
         structure=st.name,
+        provenance=Provenance(weighting="none: the published sub-dimension scores"),
     )

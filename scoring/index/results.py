@@ -16,8 +16,10 @@ unit and a reversed indicator is better when lower.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -129,13 +131,119 @@ def level_frame(
     return normalise(pd.DataFrame(data), tier)
 
 
-@dataclass(frozen=True, eq=False)
+ENGINE = "papi-engine"
+NATIONAL_SHARE = 0.95
+"""The pooled row (``VN``) is called national when the scores cover at least this share of
+the provinces (60 of 63: every published year 2018–2024 scores 60 or more)."""
+SUPPRESSION_RULES: tuple[str, ...] = (
+    "an indicator of a province with fewer than min_n respondents with a value is missing",
+    "a sub-dimension is the mean of its available indicators when at least min_share of "
+    "them are available, else missing",
+    "a dimension needs all its sub-dimensions, the aggregate all dimensions",
+)
+
+
+def engine_version() -> str:
+    """The installed papi-engine's version (``unknown`` when run from an uninstalled tree)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(ENGINE)
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def covered_provinces(composite: pd.DataFrame, dimensions: pd.DataFrame) -> set[str]:
+    """Provinces with at least one score (aggregate or dimension), the pooled row aside."""
+    out: set[str] = set()
+    for frame in (composite, dimensions):
+        rows = frame[(frame["province"] != NATIONAL) & frame["est"].notna()]
+        out.update(str(p) for p in rows["province"])
+    return out
+
+
+def is_national(composite: pd.DataFrame, dimensions: pd.DataFrame) -> bool:
+    """Whether the scores cover (nearly) all provinces (:data:`NATIONAL_SHARE` of the
+    published province list), so that the pooled row ``VN`` stands for Viet Nam; otherwise
+    it is the pooled estimate of the respondents scored. The one rule of the CLI's table,
+    the HTML report and :meth:`IndexScores.is_national`."""
+    from survey.published import provinces
+
+    return len(covered_provinces(composite, dimensions)) >= NATIONAL_SHARE * len(provinces())
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """How a result was made, beyond ``IndexScores``' own ``method``, ``level``, ``weighted``,
+    ``structure`` (the questionnaire id) and ``replicates``.
+
+    ``seed``: the integer seed of the replicates / rank draws (``None`` when a Generator was
+    passed); ``dist``: the distribution of the CI quantile (``t`` on the design df, or
+    ``normal``); ``min_n``/``min_share`` and ``suppression``: the suppression rules;
+    ``strata``/``psu``/``weights``: the design columns (``weights`` is ``None`` unweighted);
+    ``lonely_psu``: the policy for a stratum with one PSU; ``weighting``: what the weights
+    are; ``questionnaire_version``: the questionnaire's full version; ``engine_version``:
+    papi-engine's.
+    """
+
+    seed: int | None = None
+    dist: str | None = None
+    min_n: int | None = None
+    min_share: float | None = None
+    suppression: tuple[str, ...] = ()
+    strata: str | None = None
+    psu: str | None = None
+    weights: str | None = None
+    lonely_psu: str | None = None
+    weighting: str | None = None
+    questionnaire_version: str | None = None
+    engine_version: str = field(default_factory=engine_version)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "suppression": list(self.suppression)}
+
+    @classmethod
+    def from_dict(cls, doc: Mapping[str, Any]) -> Provenance:
+        known = {f.name for f in fields(cls)}
+        kw = {k: v for k, v in doc.items() if k in known}
+        kw["suppression"] = tuple(kw.get("suppression") or ())
+        return cls(**kw)
+
+
+def _plain(v: Any) -> Any:
+    """A JSON value: numpy scalars to Python, NaN / NA to ``None``."""
+    if v is None or v is pd.NA or v is pd.NaT:
+        return None
+    if hasattr(v, "item") and callable(v.item):
+        v = v.item()
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    return v
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """A result table as JSON-ready rows (missing values ``None``, floats exact)."""
+    cols = [str(c) for c in frame.columns]
+    return [
+        dict(zip(cols, (_plain(v) for v in row), strict=True))
+        for row in frame.itertuples(index=False, name=None)
+    ]
+
+
+@dataclass(frozen=True, eq=False, init=False, repr=False)
 class IndexScores:
     """Index scores at every level with their uncertainty.
 
     ``method``: ``published`` (no uncertainty), ``taylor`` or a replicate method
     (``bootstrap``, ``jk1``, ``jkn``, ``brr``); ``level``: the confidence level of
-    ``lci``/``uci``; ``weighted``: analysis weights used (``None`` for published scores).
+    ``lci``/``uci``; ``weighted``: analysis weights used (``None`` for published scores);
+    ``provenance``: the rest of how the result was made (:class:`Provenance`).
+
+    The tables (``indicators``, ``subdimensions``, ``dimensions``, ``composite``, ``tier()``,
+    ``to_frame()``) are returned as **copies**: changing one never changes the result.
+
+    Serialisation (one format, used by ``papi score``, the scoring job and the report):
+    :meth:`to_dict` / :meth:`from_dict`, :meth:`to_json` / :meth:`from_json`.
     """
 
     indicators: pd.DataFrame
@@ -147,23 +255,65 @@ class IndexScores:
     weighted: bool | None = None
     structure: str | None = None
     replicates: int | None = None
-    notes: tuple[str, ...] = field(default=())
+    notes: tuple[str, ...] = ()
+    provenance: Provenance | None = None
+    _tables: Mapping[str, pd.DataFrame] = field(init=False, repr=False, compare=False)
+
+    def __init__(
+        self,
+        indicators: pd.DataFrame,
+        subdimensions: pd.DataFrame,
+        dimensions: pd.DataFrame,
+        composite: pd.DataFrame,
+        method: str,
+        level: float = 0.95,
+        weighted: bool | None = None,
+        structure: str | None = None,
+        replicates: int | None = None,
+        notes: tuple[str, ...] = (),
+        provenance: Provenance | None = None,
+    ) -> None:
+        # the tables are held privately (copies of those given) and read through properties
+        # that return copies (set below the class); dataclasses.replace still works
+        given = (indicators, subdimensions, dimensions, composite)
+        tables = {t: f.copy() for t, f in zip(TIERS, given, strict=True)}
+        for name, value in (
+            ("_tables", MappingProxyType(tables)),
+            ("method", method),
+            ("level", level),
+            ("weighted", weighted),
+            ("structure", structure),
+            ("replicates", replicates),
+            ("notes", tuple(notes)),
+            ("provenance", provenance),
+        ):
+            object.__setattr__(self, name, value)
+
+    def __repr__(self) -> str:
+        rows = len(self._tables["composite"])
+        return (
+            f"IndexScores(method={self.method!r}, level={self.level}, weighted={self.weighted}, "
+            f"structure={self.structure!r}, composite rows={rows})"
+        )
 
     def tier(self, name: str) -> pd.DataFrame:
-        """The table of one level by its name (``indicators`` … ``composite``)."""
+        """A copy of the table of one level by its name (``indicators`` … ``composite``)."""
         if name not in TIERS:
             raise ScoringError(
                 f"unknown level {name!r}; expected one of {', '.join(TIERS)}",
                 code="unknown_level",
             )
-        frame: pd.DataFrame = getattr(self, name)
-        return frame
+        return self._tables[name].copy()
+
+    def is_national(self) -> bool:
+        """Whether the pooled row ``VN`` stands for Viet Nam (module :func:`is_national`)."""
+        return is_national(self._tables["composite"], self._tables["dimensions"])
 
     def to_frame(self) -> pd.DataFrame:
         """All levels in one long table: ``tier``, ``code`` (``PAPI`` for the composite), …"""
         parts = []
         for name in TIERS:
-            frame = self.tier(name).copy()
+            frame = self.tier(name)
             key = KEYS[name]
             code = frame.pop(key) if key else pd.Series(COMPOSITE_CODE, index=frame.index)
             frame.insert(0, "code", code.astype("str"))
@@ -179,37 +329,84 @@ class IndexScores:
             "structure": self.structure,
             "replicates": self.replicates,
             "notes": list(self.notes),
+            "provenance": None if self.provenance is None else self.provenance.to_dict(),
         }
 
-    def to_json(self, indent: int | None = None) -> str:
-        """JSON: ``{"meta": {...}, "<tier>": {"columns": [...], "data": [[...], ...]}}``."""
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document: ``{"meta": {...}, "<tier>": [{column: value}, ...], ...}``,
+        one row object per (province, code); missing values ``null``; floats exact."""
         doc: dict[str, Any] = {"meta": self.meta()}
         for name in TIERS:
-            doc[name] = json.loads(self.tier(name).to_json(orient="split", index=False))
-        return json.dumps(doc, indent=indent, ensure_ascii=False)
+            doc[name] = records(self._tables[name])
+        return doc
+
+    def to_json(self, indent: int | None = None) -> str:
+        """:meth:`to_dict` as JSON text."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
+
+    @classmethod
+    def from_dict(cls, doc: Mapping[str, Any]) -> IndexScores:
+        """Inverse of :meth:`to_dict` (also reads the ``{"columns", "data"}`` tables that
+        earlier versions wrote)."""
+        try:
+            meta = doc["meta"]
+            frames = {name: normalise(_table(doc[name]), name) for name in TIERS}
+            prov = meta.get("provenance")
+            return cls(
+                **frames,
+                method=str(meta["method"]),
+                level=float(meta["level"]),
+                weighted=meta.get("weighted"),
+                structure=meta.get("structure"),
+                replicates=meta.get("replicates"),
+                notes=tuple(meta.get("notes", ())),
+                provenance=None if prov is None else Provenance.from_dict(prov),
+            )
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise ScoringError(
+                f"not an IndexScores document ({type(exc).__name__}: {exc}); expected the "
+                "output of IndexScores.to_json() (papi score --out DIR writes scores.json; a "
+                "scoring job's `results`)",
+                code="scores_json_invalid",
+            ) from exc
 
     @classmethod
     def from_json(cls, text: str) -> IndexScores:
         """Inverse of :meth:`to_json`."""
         try:
             doc = json.loads(text)
-            meta = doc["meta"]
-            frames = {
-                name: normalise(pd.DataFrame(doc[name]["data"], columns=doc[name]["columns"]), name)
-                for name in TIERS
-            }
-        except (KeyError, TypeError, ValueError) as exc:
+        except ValueError as exc:
             raise ScoringError(
                 f"not an IndexScores JSON document ({exc}); expected the output of "
                 "IndexScores.to_json()",
                 code="scores_json_invalid",
             ) from exc
-        return cls(
-            **frames,
-            method=str(meta["method"]),
-            level=float(meta["level"]),
-            weighted=meta.get("weighted"),
-            structure=meta.get("structure"),
-            replicates=meta.get("replicates"),
-            notes=tuple(meta.get("notes", ())),
+        if not isinstance(doc, Mapping):
+            raise ScoringError(
+                "not an IndexScores JSON document (not an object); expected the output of "
+                "IndexScores.to_json()",
+                code="scores_json_invalid",
+            )
+        return cls.from_dict(doc)
+
+    def equals(self, other: IndexScores) -> bool:
+        """Same metadata and provenance and the same tables (values, dtypes, NaN in place)."""
+        return self.meta() == other.meta() and all(
+            self._tables[t].equals(other._tables[t]) for t in TIERS
         )
+
+
+def _table_property(tier: str) -> property:
+    return property(
+        lambda self: self.tier(tier), doc=f"A copy of the ``{tier}`` table (see ``tier``)."
+    )
+
+
+for _tier in TIERS:  # the dataclass fields read as copies of the stored tables
+    setattr(IndexScores, _tier, _table_property(_tier))
+
+
+def _table(part: Any) -> pd.DataFrame:
+    if isinstance(part, Mapping):  # {"columns": [...], "data": [[...]]}
+        return pd.DataFrame(part["data"], columns=part["columns"])
+    return pd.DataFrame.from_records(list(part))

@@ -7,8 +7,8 @@ pilot = select_sample(frame.pilot("P01-D03"), rng=7)
 own = read_frame("villages.csv")          # a user's own frame (one villages table)
 """
 
+from survey.analysis_frame import AGE_GROUPS
 from survey.sampling.frame import (
-    AGE_GROUPS,
     SIZE_CLASSES,
     Frame,
     frame_from_table,

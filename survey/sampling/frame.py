@@ -35,7 +35,6 @@ VILLAGE_COLUMNS = (
     "commune_seat",
 )
 PROVINCE_COLUMNS = ("province", "name", "size_class", "kinh_share")
-AGE_GROUPS = ("18-29", "30-39", "40-49", "50-59", "60-70")
 
 
 def _problem(message: str) -> SamplingError:

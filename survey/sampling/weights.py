@@ -1,4 +1,8 @@
-"""Design weights and post-stratification to sex × age group within province.
+"""Design weights and post-stratification to sex × age group within province: the estimators.
+
+Which frame columns they make, and when, is the respondent-frame contract of
+``survey.analysis_frame``; it also owns the age groups and the design-weight formula, which
+this module re-exports (``age_group``) or checks and calls (``design_weights``).
 
 - Design weight (Horvitz & Thompson 1952): ``d = 1 / (π_district π_commune π_village π_person)``,
   the product of the conditional stage probabilities of a multi-stage design.
@@ -15,30 +19,23 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from survey.analysis_frame import PROB_COLUMNS, age_group, design_weight
 from survey.errors import SamplingError
-from survey.sampling.frame import AGE_GROUPS, Frame
+from survey.sampling.frame import Frame
 
-AGE_BREAKS = (18, 30, 40, 50, 60, 71)
-
-
-def age_group(age: pd.Series | np.ndarray) -> pd.Series:
-    """``18-29``, ``30-39``, ``40-49``, ``50-59``, ``60-70`` (missing outside 18-70)."""
-    return pd.Series(
-        pd.cut(np.asarray(age, dtype=np.float64), AGE_BREAKS, right=False, labels=list(AGE_GROUPS)),
-        dtype="object",
-    )
+__all__ = ["age_group", "design_weights", "poststratification_targets", "poststratify"]
 
 
 def design_weights(frame: pd.DataFrame) -> pd.Series:
     """``1 / (prob_district · prob_commune · prob_village · prob_person)`` for each row."""
-    cols = ["prob_district", "prob_commune", "prob_village", "prob_person"]
+    cols = list(PROB_COLUMNS)
     missing = [c for c in cols if c not in frame.columns]
     if missing:
         raise SamplingError(f"cannot compute design weights: columns {missing} are missing")
     prob = frame[cols].prod(axis=1)
     if (prob <= 0).any() or (prob > 1).any() or prob.isna().any():
         raise SamplingError("stage probabilities must lie in (0, 1]; check the prob_* columns")
-    return 1.0 / prob
+    return design_weight(frame)
 
 
 def poststratification_targets(frame: Frame, provinces: list[str] | None = None) -> pd.DataFrame:

@@ -27,6 +27,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from survey.analysis_frame import conform, person_probability
 from survey.errors import NotFound, SamplingError
 from survey.loader import load_questionnaire
 from survey.published import subdimensions
@@ -39,7 +40,6 @@ from survey.sampling import (
     SelectionRules,
     load_frame,
     poststratification_targets,
-    poststratify,
     province_streams,
     root_sequence,
     select_sample,
@@ -110,7 +110,7 @@ def _demographics(
     prov: npt.NDArray[np.int64],
     codes: list[str],
 ) -> dict[str, npt.NDArray[np.float64]]:
-    """Sex, age, ethnicity, urban for every respondent (uniform rows 0..3 of ``u``)."""
+    """Sex, age (its group follows: ``survey.analysis_frame``), ethnicity, urban for every respondent (uniform rows 0..3 of ``u``)."""
     strata = frame.poststrata.loc[frame.poststrata["province"].isin(codes)]
     cells = strata.pivot_table(index="province", columns=["sex", "age_group"], values="population")
     cells = cells.reindex(
@@ -129,7 +129,6 @@ def _demographics(
     return {
         "sex": sex,
         "age": age.astype(np.float64),
-        "age_group": np.asarray(AGE_GROUPS, dtype=object)[group],
         "ethnicity": np.where(u[2] < kinh, 1.0, 2.0),
         "urban": sample_rows["urban"].to_numpy(np.float64),
     }
@@ -318,22 +317,15 @@ def _assemble(
             "prob_district": rows["prob_district"].to_numpy(),
             "prob_commune": rows["prob_commune"].to_numpy(),
             "prob_village": rows["prob_village"].to_numpy(),
-            "prob_person": (rows["target"] / rows["adults"]).to_numpy(),
+            "prob_person": person_probability(rows["target"], rows["adults"]).to_numpy(),
         },
         index=pd.RangeIndex(n),
     )
-    design["design_weight"] = 1.0 / (
-        design["prob_district"]
-        * design["prob_commune"]
-        * design["prob_village"]
-        * design["prob_person"]
-    )
     design["sex"] = demo["sex"].astype(np.int64)
     design["age"] = demo["age"].astype(np.int64)
-    design["age_group"] = demo["age_group"]
     design["ethnicity"] = demo["ethnicity"].astype(np.int64)
     design["urban"] = demo["urban"].astype(np.int64)
-    targets = poststratification_targets(frame, codes)
-    design["weight"] = poststratify(design, targets).to_numpy()
     answer_cols = {k: val for k, val in answers.items() if k not in design.columns}
-    return pd.concat([design, pd.DataFrame(answer_cols, index=design.index)], axis=1)
+    frame_rows = pd.concat([design, pd.DataFrame(answer_cols, index=design.index)], axis=1)
+    # design_weight, age_group and the post-stratified weight by the frame contract
+    return conform(frame_rows, targets=poststratification_targets(frame, codes))

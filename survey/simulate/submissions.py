@@ -3,14 +3,15 @@
     {"submission_id": ..., "location": {"province", "district", "commune", "village"},
      "answers": {item id: value, ...},
      "paradata": {"enumerator", "device", "start", "end", "gps": {"lat", "lon"}},
-     "design": {"stratum", "psu", "prob_*", "design_weight", "weight"}}
+     "design": {"stratum", "psu", "prob_*", "design_weight"}}
 
 Answers come from the respondent table through ``survey.tabular.frame_to_responses`` (the
 inverse of the API's export), so they validate against the questionnaire. Paradata are
 synthetic: six enumerators per province (one tablet each), interviews of 40-80 minutes
 between 07:00 and 18:00 on the interview date, GPS points spread over Viet Nam's latitude
-range by province code. The ``design`` block carries the interview's design columns
-(docs/data-layout.md), which the API stores with the submission. Drawn from each province's ``paradata`` stream.
+range by province code. The ``design`` block carries the interview's design inputs
+(``survey.analysis_frame.DESIGN_INPUTS``), which the API stores with the submission; the
+post-stratified ``weight`` is not sent, because the export derives it over all its rows. Drawn from each province's ``paradata`` stream.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from survey.analysis_frame import DESIGN_INPUTS
 from survey.errors import PapiError
 from survey.rng import RngLike
 from survey.sampling import province_streams
@@ -30,10 +32,6 @@ from survey.simulate.simulator import SimulatedSurvey
 from survey.tabular import frame_to_responses
 
 ENUMERATORS_PER_PROVINCE = 6
-DESIGN_COLUMNS = (
-    "stratum", "psu", "prob_district", "prob_commune", "prob_village", "prob_person",
-    "design_weight", "weight",
-)  # fmt: skip
 MAX_BATCH = 1000  # the collection API's batch limit
 
 
@@ -81,7 +79,7 @@ def submissions(sim: SimulatedSurvey, rng: RngLike = 0) -> Iterator[dict[str, An
     answers = frame_to_responses(sim.questionnaire, r)
     para = _paradata(r, rng)
     loc = r[["province", "district", "commune", "village"]].to_dict("records")
-    design = r.loc[:, [c for c in DESIGN_COLUMNS if c in r.columns]].to_dict("records")
+    design = r.loc[:, [c for c in DESIGN_INPUTS if c in r.columns]].to_dict("records")
     for sid, where, ans, p, d in zip(
         r["submission_id"], loc, answers, para.to_dict("records"), design, strict=True
     ):

@@ -6,10 +6,12 @@ import io
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyreadstat
 import pytest
 
+from survey.sampling import AGE_GROUPS, load_frame, poststratification_targets, poststratify
 from tests.api.support import Api
 
 DESIGN = ["stratum", "psu", "prob_district", "prob_commune", "prob_village", "prob_person"]
@@ -75,7 +77,13 @@ def test_parquet_export_follows_the_data_layout(
     ]:
         assert col in df.columns, col
     assert df["design_weight"].iloc[0] == pytest.approx(1 / (0.5 * 0.4 * 0.25 * 0.01))
-    assert (df["weight"] == df["design_weight"]).all()
+    # weight is the design weight post-stratified to sex x age group within province (the
+    # frame contract), not a copy of the design weight
+    targets = poststratification_targets(load_frame(), ["P01", "P02"])
+    cells = df.loc[:, ["province", "sex", "age_group", "design_weight"]].astype({"sex": int})
+    np.testing.assert_allclose(df["weight"], poststratify(cells, targets), rtol=1e-12)
+    assert not np.allclose(df["weight"], df["design_weight"])
+    assert df["age_group"].isin(AGE_GROUPS).all()
     by_id = df.set_index("submission_id")
     first = bodies[0]
     assert by_id.loc[first["submission_id"], "age"] == first["answers"]["age"]

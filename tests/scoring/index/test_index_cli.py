@@ -120,7 +120,7 @@ def test_empty_or_broken_weights_say_what_to_do(responses: Path, tmp_path: Path)
     run = _papi(str(broken), "--questionnaire", str(MINI))
     assert run.returncode == 1
     n_bad = int((frame.index % 50 == 7).sum())
-    assert f"{n_bad} of {len(frame)} respondents" in run.stderr and "row 7" in run.stderr
+    assert f"{n_bad} of {len(frame):,} rows" in run.stderr and "(rows 7," in run.stderr
     assert "/7/weight" in run.stderr
     assert _papi(str(broken), "--questionnaire", str(MINI), "--unweighted").returncode == 0
 

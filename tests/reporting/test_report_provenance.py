@@ -1,0 +1,39 @@
+"""The HTML report prints how the scores were made (IndexScores provenance, issue 22)."""
+
+from __future__ import annotations
+
+import html
+
+from api.reporting import ReportInputs, build_report
+from scoring import score
+from survey.simulate import simulate
+
+
+def test_the_report_prints_the_provenance_of_the_scores() -> None:
+    sim = simulate(2021, rng=4, provinces=["P01", "P02"], respondents_per_village=3)
+    scores = score(sim.responses, sim.questionnaire, ci="bootstrap", replicates=20, rng=6, min_n=4)
+    prov = scores.provenance
+    assert prov is not None
+    inputs = ReportInputs(
+        composite=scores.composite,
+        dimensions=scores.dimensions,
+        provenance=scores.meta(),
+    )
+    page = html.unescape(build_report(inputs))
+    section = page[page.index('id="provenance"') :]
+    section = section[: section.index("</section>")]
+    for text in (
+        "How these scores were made",
+        "bootstrap, 20 replicates",
+        "95%, t distribution",
+        "min_n = 4, min_share = 0.5",
+        "strata stratum, PSU psu, lonely PSU: fail",
+        "weight: the weight column as given",
+        f"papi-2021 {prov.questionnaire_version}",
+        f"papi-engine {prov.engine_version}",
+    ):
+        assert text in section, text
+    assert ">6<" in section  # the seed
+    # without provenance (plain tables, e.g. from CSV) there is no such section
+    plain = build_report(ReportInputs(composite=scores.composite, dimensions=scores.dimensions))
+    assert 'id="provenance"' not in plain
