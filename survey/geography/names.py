@@ -172,8 +172,11 @@ def _districts() -> pd.DataFrame:
 
 
 def _ambiguous(query: str, rows: pd.DataFrame) -> PapiError:
-    names = _vintage("2018").provinces.set_index("province")["name_vi"]
-    listed = "; ".join(f"{r.name_vi}, {names[r.province]}" for r in rows.itertuples())
+    names = _vintage("2018").names("vi")
+    listed = "; ".join(
+        f"{name}, {names[str(prov)]}"
+        for name, prov in zip(rows["name_vi"], rows["province"], strict=True)
+    )
     return PapiError(
         f"{query!r} names {len(rows)} former districts ({listed}); add the province after a "
         "comma, e.g. 'Châu Thành, Tiền Giang'",

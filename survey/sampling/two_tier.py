@@ -30,6 +30,7 @@ from __future__ import annotations
 from functools import cache
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from survey.errors import SamplingError
@@ -42,11 +43,11 @@ TWO_TIER_RULES = SelectionRules(
 )
 
 
-def _allocate(total: int, sizes: np.ndarray) -> np.ndarray:
+def _allocate(total: int, sizes: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     """``total`` units over groups in proportion to ``sizes``, at least 1 and at most
     ``sizes`` each (largest remainder)."""
     quota = total * sizes / sizes.sum()
-    out = np.clip(np.floor(quota).astype(np.int64), 1, sizes)
+    out: npt.NDArray[np.int64] = np.clip(np.floor(quota).astype(np.int64), 1, sizes)
     order = np.argsort(-(quota - np.floor(quota)), kind="stable")
     i = 0
     while out.sum() < min(total, int(sizes.sum())):
