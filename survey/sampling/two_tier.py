@@ -28,6 +28,7 @@ seat ward is the new commune that holds the former seat province's capital-distr
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -43,7 +44,7 @@ TWO_TIER_RULES = SelectionRules(
 )
 
 
-def _allocate(total: int, sizes: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+def _allocate(total: int, sizes: npt.NDArray[np.integer[Any]]) -> npt.NDArray[np.int64]:
     """``total`` units over groups in proportion to ``sizes``, at least 1 and at most
     ``sizes`` each (largest remainder)."""
     quota = total * sizes / sizes.sum()
