@@ -66,10 +66,12 @@ def population_weights() -> pd.DataFrame:
     return _population_weights().copy()
 
 
-def derive_subdimensions(table: pd.DataFrame) -> pd.DataFrame:
+def derive_subdimensions(table: pd.DataFrame, *, complete: bool = True) -> pd.DataFrame:
     """A table of the 63 former provinces (column ``province`` P01…P63, sub-dimension columns)
     on the 34 new ones (``province`` N01…N96): population-weighted means; missing where any
-    former province of the new one is missing."""
+    former province of the new one is missing. ``complete=False`` instead averages the former
+    provinces that have a value, weights renormalised (the simulator's calibration targets for
+    a new province one of whose parts was not scored that year; never shown as history)."""
     if "province" not in table.columns:
         raise NotFound("the table needs a `province` column (P01…P63)", code="province_missing")
     w = _population_weights().set_index("former")
@@ -83,19 +85,27 @@ def derive_subdimensions(table: pd.DataFrame) -> pd.DataFrame:
     values = table.set_index("province").reindex(w.index)
     cols = list(values.columns)
     x = values.to_numpy(np.float64)
-    weighted = pd.DataFrame(x * w["weight"].to_numpy()[:, None], index=w.index, columns=cols)
-    gaps = pd.DataFrame(np.isnan(x), index=w.index, columns=cols)
+    has = ~np.isnan(x)
+    wx = np.where(has, x, 0.0) * w["weight"].to_numpy()[:, None]
+    weighted = pd.DataFrame(wx, index=w.index, columns=cols)
+    gaps = pd.DataFrame(~has, index=w.index, columns=cols)
     new = w["new"]
-    out = weighted.groupby(new, sort=True).sum(min_count=1)
-    out = out.mask(gaps.groupby(new, sort=True).any())
+    out = weighted.groupby(new, sort=True).sum()
+    if complete:
+        out = out.mask(gaps.groupby(new, sort=True).any())
+    else:
+        covered = pd.DataFrame(has * w["weight"].to_numpy()[:, None], index=w.index, columns=cols)
+        share = covered.groupby(new, sort=True).sum()
+        out = (out / share).where(share > 0)
     out.index.name = "province"
     return out.reset_index()
 
 
-def derived_subdimensions(year: int) -> pd.DataFrame:
+def derived_subdimensions(year: int, *, complete: bool = True) -> pd.DataFrame:
     """The published sub-dimension scores of ``year`` (2018–2024) derived on the 34 new
-    provinces (see the module doc; a derived figure, not an official one)."""
-    return derive_subdimensions(subdimensions(year))
+    provinces (see the module doc; a derived figure, not an official one). ``complete``: see
+    ``derive_subdimensions``."""
+    return derive_subdimensions(subdimensions(year), complete=complete)
 
 
 def derivation_note(year: int) -> str:

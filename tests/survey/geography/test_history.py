@@ -72,3 +72,15 @@ def test_derived_scores_are_labelled_and_ranked_over_34() -> None:
     # a comparison treats the derived side as a fixed reference, like published scores
     c = compare(d, d).composite
     assert (c["est"].dropna() == 0).all()
+
+
+def test_calibration_targets_use_the_scored_parts() -> None:
+    # 2024: Vĩnh Phúc (P17) was not scored, so Phú Thọ (N25) has no derived history, but the
+    # simulator's targets average its two scored parts
+    assert derived_subdimensions(2024).set_index("province").loc["N25"].isna().all()
+    part = derived_subdimensions(2024, complete=False).set_index("province")
+    pub = subdimensions(2024).set_index("province")
+    w = population_weights().set_index("former")["population"]
+    expect = (w["P16"] * pub.loc["P16"] + w["P11"] * pub.loc["P11"]) / (w["P16"] + w["P11"])
+    np.testing.assert_allclose(part.loc["N25"].to_numpy(float), expect.to_numpy(float))
+    assert part.notna().any(axis=1).all()
