@@ -234,8 +234,8 @@ def _summary_table(rows: list[dict[str, Any]], title: str, districts: bool = Tru
     t.add_column("Province")
     t.add_column("Name")
     t.add_column("Class")
-    counts = ("districts", "communes", "villages", "interviews", "residents")
-    counts = counts if districts else counts[1:]  # the 2025 geography has no districts
+    every = ("districts", "communes", "villages", "interviews", "residents")
+    counts: tuple[str, ...] = every if districts else every[1:]  # 2025: no districts
     for col in counts:
         t.add_column(col.capitalize(), justify="right")
     for r in rows:
