@@ -9,11 +9,11 @@ from sqlalchemy.orm import Session
 
 from api.auth.schemas import Principal
 from api.db.row_cache import ImmutableRows
+from api.problems import Unprocessable
 from api.questionnaires import service as questionnaires
 from api.surveys import progress, repository
 from api.surveys.repository import SurveyRecord
 from api.surveys.schemas import Progress, SurveyCreate, SurveyOut
-from api.problems import Unprocessable
 from survey.errors import NotFound, Problem
 from survey.geography import geography_of, parse_geography, vintage
 

@@ -21,7 +21,7 @@ def test_survey_records_its_geography(api: Api) -> None:
             "year": 2026,
             "name": "old codes",
             "sample": [_unit("P19", "P19-D01-C01-V01")],
-        },  # fmt: skip
+        },
         headers=h,
     )
     assert old.status_code == 201, old.text
@@ -33,7 +33,7 @@ def test_survey_records_its_geography(api: Api) -> None:
             "year": 2026,
             "name": "new codes",
             "sample": [_unit("N31", "P19-D01-C01-V02", former_province="P19")],
-        },  # fmt: skip
+        },
         headers=h,
     )
     assert new.status_code == 201, new.text
@@ -55,7 +55,7 @@ def test_sample_outside_the_geography_is_refused(api: Api) -> None:
             "name": "mixed",
             "geography": "2025",
             "sample": [_unit("N31", "V-1"), _unit("P19", "V-2")],
-        },  # fmt: skip
+        },
         headers=api.admin,
     )
     assert r.status_code == 422, r.text
