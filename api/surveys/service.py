@@ -52,7 +52,7 @@ def check_sample_geography(spec: SurveyCreate, geography: str) -> None:
         f"({geography}: {'P01…P63' if geography == '2018' else 'N01…N96'}); set `geography` "
         "to the sample's",
         code="province_not_in_geography",
-        problems=problems,
+        problems=tuple(problems),
     )
 
 
