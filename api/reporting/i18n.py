@@ -16,6 +16,8 @@ LABELS: dict[str, dict[str, str]] = {
         "ranks": "Ranks with rank intervals",
         "changes": "Year-on-year changes",
         "changes_vs": "Difference from the published scores of",
+        "changes_vs_derived": "Difference from PAPI {year} derived on the 34 provinces of "
+        "2025 (derived, not official)",
         "sensitivity": "Sensitivity and uncertainty analysis",
         "collection": "Data collection",
         "province": "Province",
@@ -86,6 +88,8 @@ LABELS: dict[str, dict[str, str]] = {
         "ranks": "Thứ hạng và khoảng thứ hạng",
         "changes": "Thay đổi so với năm trước",
         "changes_vs": "Chênh lệch so với điểm công bố năm",
+        "changes_vs_derived": "Chênh lệch so với PAPI {year} quy đổi sang 34 tỉnh, thành "
+        "từ 2025 (số liệu suy ra, không chính thức)",
         "sensitivity": "Phân tích độ nhạy và độ bất định",
         "collection": "Thu thập dữ liệu",
         "province": "Tỉnh/thành phố",

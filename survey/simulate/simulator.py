@@ -253,8 +253,14 @@ def simulate(
     )
     rows = v.iloc[vrow].reset_index(drop=True)
     demo = _demographics(rows, frame, u, prov, codes)
+    # the questionnaire's province item lists the 63 provinces: a 2025-geography interview
+    # answers with its village's former province (P19 → 19), which maps to its new one
+    if "former_province" in rows.columns:
+        province_code = np.array([_province_number(str(c)) for c in rows["former_province"]])
+    else:
+        province_code = np.array([_province_number(c) for c in codes])[prov]
     fixed: dict[str, npt.NDArray[Any]] = {
-        "province_code": np.array([_province_number(c) for c in codes])[prov],
+        "province_code": province_code,
         "district": rows["district"].to_numpy(object),
         "commune": rows["commune"].to_numpy(object),
         "village": rows["village"].to_numpy(object),
