@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from api.submissions.quality import _same_province
 from tests.api.support import Api
 
 
@@ -64,3 +65,10 @@ def test_sample_outside_the_geography_is_refused(api: Api) -> None:
     (problem,) = doc["errors"]
     assert problem["pointer"] == "/sample/1/province"
     assert "set geography to 2018" in problem["message"]
+
+
+def test_quality_check_maps_an_answered_former_province_to_the_new_one() -> None:
+    assert _same_province("N31", "P19") and _same_province("N31", "P20")
+    assert not _same_province("N31", "P31")
+    assert _same_province("P19", "P19") and not _same_province("P20", "P19")
+    assert not _same_province("N31", "P99")
