@@ -95,9 +95,9 @@ def composite_table(result: IndexScores) -> Table:
 
     from api.reporting.report import is_national
     from scoring.index.results import NATIONAL
-    from survey.published import provinces
+    from survey.geography import province_names
 
-    names = dict(zip(provinces()["province"], provinces()["name"], strict=True))
+    names = province_names()  # P01…P63 and the 2025 provinces N01…N96
     frame = result.composite.copy()
     # the pooled row stands for Viet Nam only when the data cover (nearly) every province,
     # by the report's rule
