@@ -133,13 +133,16 @@ def report(
     if previous is not None and previous_published is not None:
         raise PapiError("give at most one of --previous and --previous-published", code="usage")
     from api.reporting.history import previous_published as previous_in_geography
+    from api.reporting.history import previous_scores
 
     before = (
         previous_in_geography(current, previous_published, lang)
         if previous_published is not None
+        else previous_scores(current, load_scores(previous), lang)
+        if previous is not None
         else None
     )
-    earlier = load_scores(previous) if previous is not None else before.scores if before else None
+    earlier = before.scores if before is not None else None
     changes = compare(current, earlier).composite if earlier is not None else None
     sens = None
     if sensitivity is not None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from api.reporting.i18n import labels
 from scoring import IndexScores, derived_published, score_published
-from scoring.index.derived import structure_of_year
+from scoring.index.derived import derive_scores, structure_of_year
 from survey.geography import geography_of
 from survey.published import subdimensions
 
@@ -29,12 +29,30 @@ class Previous:
     derived: bool = False
 
 
+def _codes(scores: IndexScores) -> list[str]:
+    return [str(p) for t in (scores.composite, scores.dimensions) for p in t["province"]]
+
+
+def previous_scores(current: IndexScores, earlier: IndexScores, lang: str = "en") -> Previous:
+    """Earlier results (``--previous``) as the comparison of ``current``: as they are, or,
+    for a 2025-geography survey and earlier results on the 63 former provinces, derived on
+    the 34 (``scoring.index.derived.derive_scores``: their standard errors carried over)."""
+    L = labels(lang)
+    if geography_of(_codes(current)) == "2025" and geography_of(_codes(earlier)) == "2018":
+        derived = derive_scores(earlier)
+        return Previous(
+            scores=derived,
+            title=L["changes_vs_derived_results"],
+            notes=derived.notes[len(earlier.notes) :],
+            derived=True,
+        )
+    return Previous(scores=earlier, title=L["changes"])
+
+
 def previous_published(current: IndexScores, year: int, lang: str = "en") -> Previous:
     """Published ``year`` in the geography of ``current``'s provinces (see the module doc)."""
     L = labels(lang)
-    codes = [str(p) for p in current.composite["province"]]
-    codes += [str(p) for p in current.dimensions["province"]]
-    if geography_of(codes) == "2025":
+    if geography_of(_codes(current)) == "2025":
         scores = derived_published(year, structure_of_year(year))
         return Previous(
             scores=scores,

@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from api.reporting import ReportInputs
 from api.reporting.history import previous_published
@@ -83,3 +84,35 @@ def test_report_cli_previous_published_on_2025_scores(tmp_path: Path) -> None:
     html = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert "Difference from PAPI 2024 derived on the 34 provinces of 2025" in html
     assert "no known uncertainty" in html
+
+
+def test_earlier_results_with_standard_errors_are_derived_with_them() -> None:
+    """An earlier survey on the 63 provinces (with SEs) against a 2025 survey: derived on the
+    34 with se = sqrt(Σ w² se²), Satterthwaite df, so the comparison counts both sides."""
+    from api.reporting.history import previous_scores
+    from survey.geography.history import population_weights
+
+    pub = score_published(subdimensions(2024), "papi-2021")
+    rng = np.random.default_rng(1)
+    se = rng.uniform(0.3, 1.0, len(pub.composite))
+    comp = pub.composite.assign(se=se, df=2.0)
+    earlier = replace(pub, composite=comp, method="taylor")
+    before = previous_scores(_survey_2025(), earlier)
+    assert before.derived and "derived, not official" in before.title
+    d = before.scores.composite.set_index("province")
+    e = comp.set_index("province")
+    w = population_weights().set_index("former")["weight"]
+    var = (w["P20"] * e.loc["P20", "se"]) ** 2 + (w["P19"] * e.loc["P19", "se"]) ** 2
+    assert d.loc["N31", "est"] == pytest.approx(
+        w["P20"] * e.loc["P20", "est"] + w["P19"] * e.loc["P19", "est"]
+    )
+    assert d.loc["N31", "se"] == pytest.approx(np.sqrt(var))
+    quad = (w["P20"] * e.loc["P20", "se"]) ** 4 / 2 + (w["P19"] * e.loc["P19", "se"]) ** 4 / 2
+    assert d.loc["N31", "df"] == pytest.approx(var**2 / quad)
+    assert d.loc["N46", "est"] == pytest.approx(e.loc["P31", "est"])  # unchanged: as it was
+    assert np.isnan(d.loc["N25", "est"])  # Vĩnh Phúc was not scored in 2024
+    c = compare(_survey_2025(), before.scores).composite.set_index("province")
+    assert c.loc["N31", "se"] == pytest.approx(np.sqrt(0.8**2 + var))
+    assert any("sqrt(sum of w² se²)" in n for n in before.notes)
+    same = previous_scores(earlier, earlier)
+    assert not same.derived and same.scores is earlier
