@@ -108,10 +108,13 @@ def derive_scores(scores: IndexScores) -> IndexScores:
             "derived on the 2025 provinces",
             code="province_not_found",
         )
-    tables = {t: _derive_tier(scores.tier(t), t, w, scores.level) for t in TIERS}
+    tiers = [_derive_tier(scores.tier(t), t, w, scores.level) for t in TIERS]
     return replace(
         scores,
-        **tables,
+        indicators=tiers[0],
+        subdimensions=tiers[1],
+        dimensions=tiers[2],
+        composite=tiers[3],
         method=DERIVED_METHOD if scores.method == "published" else scores.method,
         notes=(
             *scores.notes,
