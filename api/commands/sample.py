@@ -67,6 +67,7 @@ UNIT_COLUMNS = (
     "stratum",
     "psu",
     "quota",
+    "former_province",  # 2025 geography only
 )
 
 
