@@ -35,6 +35,7 @@ RUNTIME_DATA = (
     "published/*.csv",
     "published/README.md",
     "provinces_vi.csv",
+    "geography/*.csv",
     "frames/villages.parquet",
     "frames/provinces.csv",
     "frames/poststrata.csv",

@@ -38,12 +38,13 @@ from api.db.engine import Database
 from api.db.migrate import upgrade
 from api.reporting import ReportInputs, write_report
 from api.reporting.collection import collection_summary
-from api.reporting.i18n import labels
+from api.reporting.history import previous_published
 from api.settings import Settings
-from scoring import IndexScores, compare, run_sensitivity, score, score_published
+from scoring import IndexScores, compare, run_sensitivity, score
+from scoring.index.domains import score_former_provinces
 from scoring.sensitivity import default_audit, published_input
 from survey.errors import PapiError
-from survey.published import provinces, subdimensions
+from survey.geography import parse_geography, province_names
 from survey.simulate import SimulatedSurvey, simulate
 from survey.simulate.submissions import submissions as sim_submissions
 
@@ -66,6 +67,9 @@ class DemoConfig:
     sensitivity_runs: int = 2000
     batch_size: int = 500
     lang: str = "en"
+    # "2018": the 63 provinces with districts; "2025": the 34 provinces on the two-tier
+    # design, calibrated to and compared with ``year`` derived on them (docs/geography.md)
+    geography: str = "2018"
 
 
 @dataclass(frozen=True)
@@ -129,7 +133,8 @@ def _check(resp: httpx.Response, what: str) -> Any:
 
 
 SAMPLE_COLUMNS = ("province", "district", "commune", "village", "stratum", "psu",
-                  "prob_district", "prob_commune", "prob_village")  # fmt: skip
+                  "prob_district", "prob_commune", "prob_village",
+                  "former_province")  # fmt: skip
 
 
 def survey_sample(sim: SimulatedSurvey) -> list[dict[str, Any]]:
@@ -170,6 +175,7 @@ def collect(
             {
                 "questionnaire": sim.questionnaire.id,
                 "year": cfg.year,
+                "geography": parse_geography(cfg.geography),
                 "name": f"papi demo {cfg.year}" + (f" (pilot {cfg.pilot})" if cfg.pilot else ""),
                 "sample": survey_sample(sim),
             },
@@ -215,8 +221,7 @@ def sensitivity(scores: IndexScores, cfg: DemoConfig) -> dict[str, Any] | None:
     table = subdimension_table(scores)
     if len(table) < 4:
         return None
-    names = dict(zip(provinces()["province"], provinces()["name"], strict=True))
-    data = published_input(table, names=names)
+    data = published_input(table, names=province_names())
     result = run_sensitivity(
         data, default_audit(microdata=False), runs=cfg.sensitivity_runs, rng=cfg.seed
     )
@@ -251,6 +256,9 @@ def run_demo(cfg: DemoConfig, step: Step) -> DemoResult:
         what = f"survey of {n} province{'s' if n > 1 else ''} ({listed})"
     else:
         what = "national survey"
+    two_tier = parse_geography(cfg.geography) == "2025"
+    if two_tier:
+        what += " of the 34 provinces (2025 geography)"
     advance = step(f"Simulating a {what} ({cfg.year})", 1)
     sim = simulate(
         cfg.year,
@@ -259,6 +267,7 @@ def run_demo(cfg: DemoConfig, step: Step) -> DemoResult:
         pilot=cfg.pilot,
         respondents_per_village=cfg.respondents_per_village
         or (PILOT_RESPONDENTS_PER_VILLAGE if cfg.pilot else None),
+        geography=cfg.geography,
     )
     docs = list(sim_submissions(sim, rng=cfg.seed))  # with each interview's design block
     advance(1)
@@ -283,6 +292,17 @@ def run_demo(cfg: DemoConfig, step: Step) -> DemoResult:
         files[path.name] = path
     (out / "truth.csv").write_text(sim.truth.to_csv(index=False), encoding="utf-8")
     files["truth"] = out / "truth.csv"
+    if two_tier:
+        # continuity: each new province broken down by former province, a domain of the
+        # same design (the exported rows get their village's former province from the sample)
+        former = sim.sample.villages.set_index("village")["former_province"]
+        by_former = score_former_provinces(
+            frame.assign(former_province=frame["village"].map(former)),
+            sim.questionnaire,
+            ci="taylor",
+        )
+        for path in write_outputs(by_former, out / "scores_by_former_province"):
+            files[f"former_{path.name}"] = path
 
     t0 = time.perf_counter()
     advance = step("Sensitivity analysis", 1)
@@ -295,9 +315,8 @@ def run_demo(cfg: DemoConfig, step: Step) -> DemoResult:
 
     t0 = time.perf_counter()
     advance = step("Writing the report", 1)
-    structure = sim.questionnaire.id
-    published = score_published(subdimensions(cfg.year), structure=structure)
-    changes = compare(scores, published).composite
+    before = previous_published(scores, cfg.year, cfg.lang)
+    changes = compare(scores, before.scores).composite
     coll = collection_summary(frame, progress)
     files["collection"] = out / "collection.json"
     files["collection"].write_text(
@@ -318,7 +337,8 @@ def run_demo(cfg: DemoConfig, step: Step) -> DemoResult:
             method=f"{scores.method} ({scores.replicates} replicates), 95% CI, weighted",
             sensitivity=sens,
             changes=changes,
-            changes_title=f"{labels(cfg.lang)['changes_vs']} {cfg.year}",
+            changes_title=before.title,
+            changes_notes=before.notes,
             collection=coll,
             notes=scores.notes,
             provenance=scores.meta(),

@@ -9,6 +9,7 @@ from scoring.design import (
     replicate_variance,
 )
 from scoring.index import IndexComparison, IndexScores, compare, score, score_published
+from scoring.index.derived import derived_published
 from scoring.sensitivity import SensitivityResult, run_sensitivity
 from scoring.sensitivity import Spec as SensitivitySpec
 
@@ -21,6 +22,7 @@ __all__: list[str] = [
     "SensitivitySpec",
     "SurveyDesign",
     "compare",
+    "derived_published",
     "replicate_variance",
     "run_sensitivity",
     "score",

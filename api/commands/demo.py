@@ -18,7 +18,8 @@ EPILOG = (
     "Examples:\n\n"
     "  papi demo                                  # national survey, report in ./papi-demo\n\n"
     "  papi demo --pilot --year 2023 --out pilot  # one-district pilot (Hai Phong's capital)\n\n"
-    "  papi demo --provinces P01,P20,P31 --bootstrap 200 --out small"
+    "  papi demo --provinces P01,P20,P31 --bootstrap 200 --out small\n\n"
+    "  papi demo --geography 2025 --out demo-2025  # the 34 provinces of July 2025"
 )
 
 
@@ -31,9 +32,9 @@ def _summary_table(result: object, top: int = 5) -> Table:
         "est", ascending=False
     )
     table = Table(title="Aggregate PAPI score (8–80), 95% CI", title_justify="left")
-    from survey.published import provinces
+    from survey.geography import province_names
 
-    names = dict(zip(provinces()["province"], provinces()["name"], strict=True))
+    names = province_names()
     for col in ("", "province", "score", "95% CI", "rank (interval)", "group"):
         table.add_column(col, justify="left" if col in ("", "province", "group") else "right")
     shown = comp if len(comp) <= 2 * top else comp.iloc[list(range(top)) + list(range(-top, 0))]
@@ -82,6 +83,14 @@ def demo(
     bootstrap: Annotated[int, typer.Option(min=2, help="Bootstrap replicates.")] = 1000,
     runs: Annotated[int, typer.Option(min=10, help="Sensitivity Monte Carlo runs.")] = 2000,
     lang: Annotated[str, typer.Option(help="Report language: en or vi.")] = "en",
+    geography: Annotated[
+        str,
+        typer.Option(
+            help="2018: the 63 provinces with districts; 2025: the 34 provinces of July 2025 "
+            "on the two-tier design, compared with --year derived on them (derived, not "
+            "official; docs/geography.md)."
+        ),
+    ] = "2018",
     json_out: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
 ) -> None:
     """Run the whole job on the embedded defaults: create a database, simulate a national
@@ -105,6 +114,7 @@ def demo(
         bootstrap=bootstrap,
         sensitivity_runs=runs,
         lang=lang,
+        geography=geography,
     )
     with Progress(
         TextColumn("[bold]{task.description}"),

@@ -243,10 +243,9 @@ def _now() -> datetime:
 
 
 def province_names() -> dict[str, str]:
-    from survey.published import provinces
+    from survey.geography import province_names
 
-    df = provinces()
-    return dict(zip(df["province"], df["name"], strict=True))
+    return province_names()  # P01…P63 and the 2025 provinces N01…N96
 
 
 def bar(complete: float | None, width: int = BAR_WIDTH) -> Text:

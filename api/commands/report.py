@@ -125,7 +125,6 @@ def report(
     groups and rank intervals (when there are provinces enough), the scoring notes,
     year-on-year changes, sensitivity and data collection."""
     from api.reporting import ReportInputs, write_report
-    from api.reporting.i18n import labels
     from scoring import compare
 
     if (scores is None) == (published is None):
@@ -133,13 +132,17 @@ def report(
     current = published_scores(published) if published is not None else load_scores(scores)  # type: ignore[arg-type]
     if previous is not None and previous_published is not None:
         raise PapiError("give at most one of --previous and --previous-published", code="usage")
-    earlier = (
-        load_scores(previous)
-        if previous is not None
-        else published_scores(previous_published)
+    from api.reporting.history import previous_published as previous_in_geography
+    from api.reporting.history import previous_scores
+
+    before = (
+        previous_in_geography(current, previous_published, lang)
         if previous_published is not None
+        else previous_scores(current, load_scores(previous), lang)
+        if previous is not None
         else None
     )
+    earlier = before.scores if before is not None else None
     changes = compare(current, earlier).composite if earlier is not None else None
     sens = None
     if sensitivity is not None:
@@ -158,11 +161,8 @@ def report(
         method=method,
         sensitivity=sens,
         changes=changes,
-        changes_title=(
-            f"{labels(lang)['changes_vs']} {previous_published}"
-            if previous_published is not None
-            else None
-        ),
+        changes_title=before.title if before is not None else None,
+        changes_notes=before.notes if before is not None else (),
         collection=_collection(collection, database_url, survey),
         notes=current.notes,
         provenance=current.meta(),

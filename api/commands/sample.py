@@ -67,6 +67,7 @@ UNIT_COLUMNS = (
     "stratum",
     "psu",
     "quota",
+    "former_province",  # 2025 geography only
 )
 
 
@@ -81,7 +82,9 @@ def sample_table(sample: Sample) -> pd.DataFrame:
     v = village_design(sample.villages.rename(columns={"target": "quota"}), interviews="quota")
     for flag in ("capital", "district_seat", "commune_seat"):
         v[flag] = v[flag].astype(np.int64)
-    return v.loc[:, list(SAMPLE_COLUMNS)]
+    # a 2025-geography sample also says which former province each village was in
+    extra = ["former_province"] if "former_province" in v.columns else []
+    return v.loc[:, [*SAMPLE_COLUMNS, *extra]]
 
 
 def resident_table(sample: Sample, seed: int) -> pd.DataFrame:
@@ -132,16 +135,32 @@ def _check_suffix(path: Path | None, option: str, allowed: tuple[str, ...]) -> N
 
 
 def _scope(
-    frame_path: Path | None, size_class: str | None, provinces: str | None, pilot: str | None
+    frame_path: Path | None,
+    size_class: str | None,
+    provinces: str | None,
+    pilot: str | None,
+    geography: str = "2018",
 ) -> Frame:
+    from survey.geography import parse_geography
     from survey.sampling import read_frame
+    from survey.sampling.frame import with_size_class
+    from survey.sampling.two_tier import frame_for, two_tier_frame
 
     if provinces is not None and pilot is not None:
         raise typer.BadParameter(
             "give --provinces or --pilot, not both (a pilot is one district)",
             param_hint="--pilot",
         )
-    frame = read_frame(frame_path, size_class)
+    if parse_geography(geography) == "2025":
+        # the bundled 2025 frame, or a 2025 frame derived from a frame of the 63 provinces;
+        # a frame already in the new provinces is taken as it is
+        frame = frame_for("2025") if frame_path is None else read_frame(frame_path)
+        if set(frame.provinces["province"]) <= {f"P{i:02d}" for i in range(1, 64)}:
+            frame = two_tier_frame(frame)
+        if size_class is not None:
+            frame = with_size_class(frame, size_class)
+    else:
+        frame = read_frame(frame_path, size_class)
     if pilot is not None:
         return frame.pilot(pilot.strip())
     if provinces is not None:
@@ -158,11 +177,25 @@ def stage_rules(
     communes: int | None,
     villages: int | None,
     interviews: int | None,
+    geography: str = "2018",
 ) -> SelectionRules:
     """PAPI's rules with the stage sizes given on the command line (shared with ``papi
-    simulate``); a pilot is one district, and its communes are the PSUs, so it needs 2."""
+    simulate``); a pilot is one district, and its communes are the PSUs, so it needs 2.
+    In the 2025 geography (no districts) ``communes`` is per province (the PSUs, at least 2)
+    and there is no district pilot."""
+    from survey.geography import parse_geography
     from survey.sampling import PAPI_RULES
+    from survey.sampling.two_tier import TWO_TIER_RULES, communes_per_province
 
+    if parse_geography(geography) == "2025":
+        if pilot is not None or districts is not None:
+            raise typer.BadParameter(
+                "the 2025 geography has no districts: sample provinces (--provinces N31) and "
+                "set the communes per province with --communes",
+                param_hint="--districts" if districts is not None else "--pilot",
+            )
+        rules = TWO_TIER_RULES.with_sizes(villages=villages, interviews=interviews)
+        return rules if communes is None else communes_per_province(rules, communes)
     if pilot is not None and districts is not None:
         raise typer.BadParameter(
             "a pilot is one district: leave --districts out", param_hint="--districts"
@@ -197,14 +230,15 @@ def summary_rows(frame: Frame, table: pd.DataFrame) -> list[dict[str, Any]]:
     return rows
 
 
-def _summary_table(rows: list[dict[str, Any]], title: str) -> Table:
+def _summary_table(rows: list[dict[str, Any]], title: str, districts: bool = True) -> Table:
     t = Table(title=title, title_justify="left")
     t.add_column("Province")
     t.add_column("Name")
     t.add_column("Class")
-    for col in ("Districts", "Communes", "Villages", "Interviews", "Residents"):
-        t.add_column(col, justify="right")
-    counts = ("districts", "communes", "villages", "interviews", "residents")
+    every = ("districts", "communes", "villages", "interviews", "residents")
+    counts: tuple[str, ...] = every if districts else every[1:]  # 2025: no districts
+    for col in counts:
+        t.add_column(col.capitalize(), justify="right")
     for r in rows:
         cells = (escape(r["province"]), escape(r["name"]), r["size_class"])
         t.add_row(*cells, *(f"{r[c]:,}" for c in counts))
@@ -318,6 +352,14 @@ def sample(
     questionnaire: Annotated[
         str, typer.Option(help="Questionnaire id for --survey-json.")
     ] = "papi-2021",
+    geography: Annotated[
+        str,
+        typer.Option(
+            help="2018 (63 provinces, districts; until June 2025) or 2025 (34 provinces, "
+            "communes/wards, no districts: --communes is then per province, PAPI 6 small, "
+            "12 medium and large). A year works too."
+        ),
+    ] = "2018",
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
 ) -> None:
     """Draw a PAPI sample: districts, communes and villages by PPS with the seats certain.
@@ -328,8 +370,13 @@ def sample(
     --communes, --villages and --interviews change those sizes; a parent with fewer units
     than asked gives all of them (each with probability 1).
 
+    With --geography 2025 (docs/geography.md): per province the seat ward plus 5 (small) or
+    11 (medium, large) communes/wards by PPS, then villages and residents as above.
+
     Example: papi sample --pilot P01-D03 --communes 8 --seed 7 --out sample.csv --residents
     residents.csv --survey-json survey.json --name "Long Bien pilot" --year 2026
+
+    Example: papi sample --geography 2025 --provinces N31 --seed 7 --out sample.csv
     """
     from survey.sampling import select_sample
 
@@ -338,8 +385,8 @@ def sample(
     _check_suffix(survey_json, "--survey-json", (".json",))
     if survey_json is not None and (name is None or year is None):
         raise typer.BadParameter("--survey-json needs --name and --year", param_hint="--name")
-    rules = stage_rules(pilot, districts, communes, villages, interviews)
-    frame = _scope(frame_path, size_class, provinces, pilot)
+    rules = stage_rules(pilot, districts, communes, villages, interviews, geography)
+    frame = _scope(frame_path, size_class, provinces, pilot, geography)
     drawn = select_sample(frame, rng=seed, rules=rules)
     table = sample_table(drawn)
     spec: dict[str, Any] | None = None
@@ -370,6 +417,7 @@ def sample(
     if as_json:
         summary = {
             "seed": seed,
+            "geography": geography,
             "pilot": pilot,
             # the stage sizes asked for (null: PAPI's)
             "sizes": {
@@ -394,13 +442,17 @@ def sample(
         f", {value} {label}"
         for value, label in (
             (districts, "districts per province"),
-            (communes, "communes per district"),
+            (communes, "communes per " + ("province" if geography != "2018" else "district")),
             (villages, "villages per commune"),
             (interviews, "interviews per village"),
         )
         if value is not None
     )
-    console.print(_summary_table(rows, f"PAPI sample, {scope}{sizes}, seed {seed}"))
+    two_tier = "former_province" in table.columns
+    where = ", 2025 geography" if two_tier else ""
+    console.print(
+        _summary_table(rows, f"PAPI sample{where}, {scope}{sizes}, seed {seed}", not two_tier)
+    )
     for path, what in ((out, "sample"), (residents, "resident lists"), (survey_json, "survey")):
         if path is not None:
             console.print(f"[green]wrote[/green] {what}: {escape(str(path))}", highlight=False)

@@ -96,9 +96,9 @@ def composite_table(result: IndexScores) -> Table:
     from rich.table import Table
 
     from scoring.index.results import NATIONAL
-    from survey.published import provinces
+    from survey.geography import province_names
 
-    names = dict(zip(provinces()["province"], provinces()["name"], strict=True))
+    names = province_names()  # P01…P63 and the 2025 provinces N01…N96
     frame = result.composite.copy()
     # the pooled row stands for Viet Nam only when the data cover (nearly) every province
     # (scoring's rule, the report's too)

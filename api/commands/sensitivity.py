@@ -64,9 +64,9 @@ def read_responses(path: Path) -> pd.DataFrame:
 
 def _microdata(responses: Path, questionnaire: str, replicates: int, seed: int) -> IndexData:
     from scoring.sensitivity import microdata_input
-    from survey.published import provinces
+    from survey.geography import province_names
 
-    names = dict(zip(provinces()["province"], provinces()["name"], strict=True))
+    names = province_names()  # P01…P63 and the 2025 provinces N01…N96
     return microdata_input(
         read_responses(responses), questionnaire, replicates=replicates, rng=seed, names=names
     )

@@ -76,6 +76,12 @@ def simulate(
         help="With --submissions-dir: write batch-0001.json, … of up to this many interviews "
         "each, for POST /surveys/{id}/submissions/batch.",
     ),
+    geography: str = typer.Option(
+        "2018",
+        "--geography",
+        help="2018 (63 provinces, districts) or 2025 (34 provinces, communes/wards; "
+        "calibrated to --year's published scores derived on them, docs/geography.md).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON summary on stdout."),
 ) -> None:
     """Simulate a PAPI survey calibrated to the published scores of YEAR.
@@ -90,6 +96,8 @@ def simulate(
     Example: papi simulate --year 2023 --seed 7 --out survey.parquet --truth truth.csv
 
     Example: papi simulate --pilot P01-D03 --communes 8 --seed 1 --out pilot.parquet
+
+    Example: papi simulate --geography 2025 --year 2024 --seed 7 --out survey-2025.parquet
     """
     from api.commands.sample import stage_rules
     from survey.simulate import simulate as run_simulation
@@ -101,7 +109,7 @@ def simulate(
             code="usage",
         )
 
-    rules = stage_rules(pilot, districts, communes, villages, None)
+    rules = stage_rules(pilot, districts, communes, villages, None, geography)
     codes = [c.strip() for c in provinces.split(",") if c.strip()] if provinces else None
     with console.status(f"simulating the PAPI {year} survey…"):
         sim = run_simulation(
@@ -111,6 +119,7 @@ def simulate(
             interviews=interviews,
             pilot=pilot,
             rules=rules,
+            geography=geography,
         )
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -130,6 +139,7 @@ def simulate(
     summary = {
         "year": year,
         "seed": seed,
+        "geography": geography,
         "questionnaire": sim.questionnaire.id,
         "interviews": len(r),
         "provinces": int(r["province"].nunique()),

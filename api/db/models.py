@@ -96,6 +96,8 @@ class SurveyRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     year: Mapped[int] = mapped_column(Integer)
+    # administrative geography of the sample: "2018" (63 provinces) or "2025" (34)
+    geography: Mapped[str] = mapped_column(String(4), default="2018", server_default="2018")
     questionnaire_pk: Mapped[int] = mapped_column(ForeignKey("questionnaires.id"))
     sample: Mapped[list[Any]]
     quotas: Mapped[dict[str, Any]]

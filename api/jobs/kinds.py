@@ -64,12 +64,12 @@ def run_sensitivity_job(session: Session, survey_id: int, params: dict[str, Any]
     ``papi sensitivity --responses`` runs it on the same data: the document is the one of
     ``--json``, with ``input`` naming the survey instead of a file."""
     from scoring.sensitivity import default_audit, microdata_input, run_sensitivity
-    from survey.published import provinces
+    from survey.geography import province_names
 
     req = SensitivityRequest.model_validate(params)
     spec = sensitivity_spec(req.spec)
     frame, q = _frame(session, survey_id, req.include_rejected)
-    names = dict(zip(provinces()["province"], provinces()["name"], strict=True))
+    names = province_names()  # P01…P63 and the 2025 provinces N01…N96
     data = microdata_input(frame, q, replicates=req.replicates, rng=req.seed, names=names)
     result = run_sensitivity(
         data,

@@ -16,6 +16,10 @@ LABELS: dict[str, dict[str, str]] = {
         "ranks": "Ranks with rank intervals",
         "changes": "Year-on-year changes",
         "changes_vs": "Difference from the published scores of",
+        "changes_vs_derived": "Difference from PAPI {year} derived on the 34 provinces of "
+        "2025 (derived, not official)",
+        "changes_vs_derived_results": "Difference from the earlier results derived on the 34 "
+        "provinces of 2025 (derived, not official)",
         "sensitivity": "Sensitivity and uncertainty analysis",
         "collection": "Data collection",
         "province": "Province",
@@ -87,6 +91,10 @@ LABELS: dict[str, dict[str, str]] = {
         "ranks": "Thứ hạng và khoảng thứ hạng",
         "changes": "Thay đổi so với năm trước",
         "changes_vs": "Chênh lệch so với điểm công bố năm",
+        "changes_vs_derived": "Chênh lệch so với PAPI {year} quy đổi sang 34 tỉnh, thành "
+        "từ 2025 (số liệu suy ra, không chính thức)",
+        "changes_vs_derived_results": "Chênh lệch so với kết quả trước quy đổi sang 34 tỉnh, "
+        "thành từ 2025 (số liệu suy ra, không chính thức)",
         "sensitivity": "Phân tích độ nhạy và độ bất định",
         "collection": "Thu thập dữ liệu",
         "province": "Tỉnh/thành phố",

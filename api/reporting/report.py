@@ -25,7 +25,7 @@ from api.reporting.i18n import DIMENSION_NAMES, labels
 from scoring.index.groups import MIN_GROUP_UNITS
 from scoring.index.results import NATIONAL, is_national
 from survey.errors import PapiError
-from survey.published import provinces
+from survey.geography import geography_of, province_names, vintage
 
 GROUP_ORDER = ("high", "high-average", "low-average", "low")
 
@@ -52,15 +52,16 @@ class ReportInputs:
     collection: CollectionSummary | None = None
     notes: Sequence[str] = ()  # IndexScores.notes: what the scoring run says about the estimates
     provenance: Mapping[str, Any] | None = None  # IndexScores.meta(): how the scores were made
+    # what the comparison is against, shown under its title (e.g. a derived, not official,
+    # history on the 2025 provinces: api.reporting.history)
+    changes_notes: Sequence[str] = ()
 
 
 def _names(
     lang: str, *, national: bool = True, districts: Mapping[str, Sequence[str]] | None = None
 ) -> dict[str, str]:
     L = labels(lang)
-    table = provinces()
-    col = "name_vi" if lang == "vi" else "name"
-    out = dict(zip(table["province"], table[col], strict=True))
+    out = province_names(lang)  # both geographies: P01…P63 and N01…N96
     out[NATIONAL] = L["national"] if national else L["pooled"]
     if not national and districts:
         # a province sampled in one district only (a pilot): say which; a province of several
@@ -394,6 +395,7 @@ def build_report(inputs: ReportInputs, *, lang: str = "en") -> str:
         dimension_charts=dimension_charts,
         changes=_changes_table(inputs.changes, names, lang) if inputs.changes is not None else None,
         changes_title=inputs.changes_title or L["changes"],
+        changes_notes=[str(n) for n in inputs.changes_notes if str(n).strip()],
         sensitivity=_sensitivity_block(inputs.sensitivity, names, lang)
         if inputs.sensitivity
         else None,

@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from api.canonical import canonical_json
+from survey.errors import NotFound
+from survey.geography import to_new
 from survey.schema import Questionnaire
 
 _BOUNDED_TYPES = frozenset({"integer", "decimal", "date"})
@@ -143,6 +145,19 @@ def arrival_flags(
     return flags
 
 
+def _same_province(location: str, answered: str) -> bool:
+    """The location's province is the answered one, or (2025 geography, N01…) the new
+    province the answered former one (P01…P63, the questionnaire's list) is now part of."""
+    if location == answered:
+        return True
+    if not location.startswith("N"):
+        return False
+    try:
+        return to_new([answered]) == [location]
+    except NotFound:
+        return False
+
+
 def location_flags(
     p: Profile, location: Mapping[str, str | None], answers: Mapping[str, Any]
 ) -> list[dict[str, str]]:
@@ -160,6 +175,8 @@ def location_flags(
         else:
             level, expected = item, str(value)
         given = location.get(level)
+        if level == "province" and given is not None and _same_province(given, expected):
+            continue
         if given is not None and given != expected:
             flags.append(
                 {

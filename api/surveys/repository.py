@@ -29,10 +29,12 @@ def insert(
     quotas: dict[str, int],
     now: datetime,
     created_by: str,
+    geography: str = "2018",
 ) -> int:
     row = SurveyRow(
         name=name,
         year=year,
+        geography=geography,
         questionnaire_pk=questionnaire_pk,
         sample=sample,
         quotas=quotas,
@@ -58,6 +60,7 @@ def get(session: Session, survey_id: int) -> SurveyRecord | None:
         name=row.name,
         year=row.year,
         questionnaire=QuestionnaireRef(id=qid, version=version),
+        geography=row.geography,
         villages=len(row.sample),
         quotas={str(k): int(v) for k, v in row.quotas.items()},
         created_at=row.created_at,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -26,6 +26,13 @@ class SampleUnit(BaseModel):
     prob_person: float | None = Field(default=None, gt=0, le=1)
     stratum: str | None = Field(default=None, max_length=60)
     psu: str | None = Field(default=None, max_length=60)
+    former_province: str | None = Field(
+        default=None,
+        max_length=20,
+        description="2025 geography: the province (P01…P63) the village was in until June "
+        "2025, the domain that continues a new province's history",
+        examples=["P19"],
+    )
     quota: int | None = Field(
         default=None, ge=0, le=10_000_000, description="interviews wanted here"
     )
@@ -43,6 +50,13 @@ class SurveyCreate(BaseModel):
     questionnaire_version: str | None = Field(default=None, max_length=50)
     year: int = Field(ge=1990, le=2100, examples=[2026])
     name: str = Field(min_length=1, max_length=200, examples=["PAPI 2026 pilot"])
+    geography: Literal["2018", "2025"] | None = Field(
+        default=None,
+        description="administrative geography of the sample: 2018 (63 provinces P01…, "
+        "districts) or 2025 (34 provinces N01…, communes/wards); default: that of the "
+        "sample's province codes, else by year (2025 on → 2025). docs/geography.md",
+        examples=["2025"],
+    )
     sample: list[SampleUnit] = Field(default_factory=list, max_length=100_000)
     quotas: dict[Annotated[str, Field(min_length=1, max_length=60)], Quota] = Field(
         default_factory=dict,
@@ -60,6 +74,7 @@ class SurveyOut(BaseModel):
     name: str
     year: int
     questionnaire: QuestionnaireRef
+    geography: str = Field(description="2018 (63 provinces) or 2025 (34 provinces)")
     villages: int = Field(description="number of sampled villages")
     quotas: dict[UnitId, int]
     created_at: datetime

@@ -9,11 +9,51 @@ from sqlalchemy.orm import Session
 
 from api.auth.schemas import Principal
 from api.db.row_cache import ImmutableRows
+from api.problems import Unprocessable
 from api.questionnaires import service as questionnaires
 from api.surveys import progress, repository
 from api.surveys.repository import SurveyRecord
 from api.surveys.schemas import Progress, SurveyCreate, SurveyOut
-from survey.errors import NotFound
+from survey.errors import NotFound, Problem
+from survey.geography import geography_of, parse_geography, vintage
+
+
+def survey_geography(spec: SurveyCreate) -> str:
+    """The geography a survey records: as given; else that of its sample's province codes
+    (P01… → 2018, N01… → 2025; the codes never collide); else by year (2025 on → 2025)."""
+    if spec.geography is not None:
+        return spec.geography
+    return geography_of(u.province for u in spec.sample) or parse_geography(spec.year)
+
+
+def check_sample_geography(spec: SurveyCreate, geography: str) -> None:
+    """Every sampled province must be a province of the survey's geography (422 with a
+    pointer to each offending unit)."""
+    known = set(vintage(geography).codes)
+    bad = [(i, u.province) for i, u in enumerate(spec.sample) if u.province not in known]
+    if not bad:
+        return
+    other = "2025" if geography == "2018" else "2018"
+    problems = [
+        Problem(
+            f"/sample/{i}/province",
+            "province_not_in_geography",
+            f"{code!r} is not a province of the {geography} geography"
+            + (
+                f" (it is one of {other}: set geography to {other})"
+                if code in set(vintage(other).codes)
+                else ""
+            ),
+        )
+        for i, code in bad[:20]
+    ]
+    raise Unprocessable(
+        f"{len(bad)} sampled village(s) lie in provinces outside the {geography} geography "
+        f"({geography}: {'P01…P63' if geography == '2018' else 'N01…N96'}); set `geography` "
+        "to the sample's",
+        code="province_not_in_geography",
+        problems=tuple(problems),
+    )
 
 
 def create_survey(session: Session, spec: SurveyCreate, caller: Principal) -> SurveyOut:
@@ -23,8 +63,18 @@ def create_survey(session: Session, spec: SurveyCreate, caller: Principal) -> Su
         if unit.quota is not None:
             quotas[unit.village] = unit.quota
     sample = [u.model_dump(mode="json") for u in spec.sample]
+    geography = survey_geography(spec)
+    check_sample_geography(spec, geography)
     survey_id = repository.insert(
-        session, spec.name, spec.year, q.pk, sample, quotas, datetime.now(UTC), caller.name
+        session,
+        spec.name,
+        spec.year,
+        q.pk,
+        sample,
+        quotas,
+        datetime.now(UTC),
+        caller.name,
+        geography,
     )
     return get_survey(session, survey_id).out
 

@@ -5,7 +5,10 @@ province's published scores (``b = score_published(...)``, which has no standard
 
 - Difference ``a − b`` with ``se = sqrt(se_a² + se_b²)``: the two surveys are independent
   samples, so their covariance is zero. A published side carries no SE and is treated as a
-  fixed reference (its variance contributes 0); two sides without SE give no test.
+  fixed reference (its variance contributes 0), and so is a published year derived on the
+  2025 provinces (``method = "derived"``, scoring.index.derived): its own error is not known,
+  the interval counts the other side only, and the derived scores' notes say so. Two sides
+  without SE give no test.
 - Degrees of freedom: Welch–Satterthwaite ``(v_a + v_b)² / (v_a²/df_a + v_b²/df_b)`` from the
   two design df (Korn & Graubard 1999, §5.2); a side without df counts as infinite (normal).
 - Two-sided p-value and a ``level`` CI from Student's t with those df.
@@ -31,6 +34,9 @@ from scoring.index.results import COMPOSITE_CODE, KEYS, TIERS, IndexScores
 from survey.errors import ScoringError
 
 PAPI_CHANGE_THRESHOLD = 0.05
+# sides without a standard error taken as fixed references: published scores, and published
+# scores derived on the 2025 provinces (scoring.index.derived), whose uncertainty is unknown
+FIXED_METHODS = ("published", "derived")
 
 COMPARE_COLUMNS = (
     "province",
@@ -86,7 +92,7 @@ def _side(scores: IndexScores, tier: str) -> pd.DataFrame:
             "df": frame["df"],
         }
     )
-    if scores.method == "published":
+    if scores.method in FIXED_METHODS:
         out["se"] = out["se"].fillna(0.0)
     return out
 

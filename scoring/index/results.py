@@ -134,7 +134,8 @@ def level_frame(
 ENGINE = "papi-engine"
 NATIONAL_SHARE = 0.95
 """The pooled row (``VN``) is called national when the scores cover at least this share of
-the provinces (60 of 63: every published year 2018–2024 scores 60 or more)."""
+the provinces of the geography (60 of 63: every published year 2018–2024 scores 60 or more;
+33 of 34 after the 2025 reform)."""
 SUPPRESSION_RULES: tuple[str, ...] = (
     "an indicator of a province with fewer than min_n respondents with a value is missing",
     "a sub-dimension is the mean of its available indicators when at least min_share of "
@@ -163,13 +164,16 @@ def covered_provinces(composite: pd.DataFrame, dimensions: pd.DataFrame) -> set[
 
 
 def is_national(composite: pd.DataFrame, dimensions: pd.DataFrame) -> bool:
-    """Whether the scores cover (nearly) all provinces (:data:`NATIONAL_SHARE` of the
-    published province list), so that the pooled row ``VN`` stands for Viet Nam; otherwise
-    it is the pooled estimate of the respondents scored. The one rule of the CLI's table,
-    the HTML report and :meth:`IndexScores.is_national`."""
-    from survey.published import provinces
+    """Whether the scores cover (nearly) all provinces of their geography
+    (:data:`NATIONAL_SHARE` of the 63 provinces until June 2025, of the 34 from July 2025), so
+    that the pooled row ``VN`` stands for Viet Nam; otherwise it is the pooled estimate of the
+    respondents scored. The one rule of the CLI's table, the HTML report and
+    :meth:`IndexScores.is_national`."""
+    from survey.geography import geography_of, vintage
 
-    return len(covered_provinces(composite, dimensions)) >= NATIONAL_SHARE * len(provinces())
+    covered = covered_provinces(composite, dimensions)
+    geography = geography_of(covered) or "2018"
+    return len(covered) >= NATIONAL_SHARE * len(vintage(geography).codes)
 
 
 @dataclass(frozen=True)

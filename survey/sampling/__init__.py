@@ -5,6 +5,7 @@ frame = load_frame()                      # synthetic national frame (63 provinc
 sample = select_sample(frame, rng=7)      # one row per selected village, design columns
 pilot = select_sample(frame.pilot("P01-D03"), rng=7)
 own = read_frame("villages.csv")          # a user's own frame (one villages table)
+new = select_sample(frame_for("2025"), rng=7, rules=rules_for("2025"))  # 34 provinces, 2025
 """
 
 from survey.analysis_frame import AGE_GROUPS
@@ -18,6 +19,7 @@ from survey.sampling.frame import (
 from survey.sampling.papi import PAPI_RULES, Sample, SelectionRules, select_residents, select_sample
 from survey.sampling.pps import inclusion_probabilities, systematic_pps
 from survey.sampling.streams import province_streams, root_sequence
+from survey.sampling.two_tier import TWO_TIER_RULES, frame_for, rules_for, two_tier_frame
 from survey.sampling.weights import (
     age_group,
     design_weights,
@@ -29,11 +31,13 @@ __all__ = [
     "AGE_GROUPS",
     "PAPI_RULES",
     "SIZE_CLASSES",
+    "TWO_TIER_RULES",
     "Frame",
     "Sample",
     "SelectionRules",
     "age_group",
     "design_weights",
+    "frame_for",
     "frame_from_table",
     "inclusion_probabilities",
     "load_frame",
@@ -42,7 +46,9 @@ __all__ = [
     "province_streams",
     "read_frame",
     "root_sequence",
+    "rules_for",
     "select_residents",
     "select_sample",
     "systematic_pps",
+    "two_tier_frame",
 ]

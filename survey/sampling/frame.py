@@ -34,6 +34,9 @@ VILLAGE_COLUMNS = (
     "district_seat",
     "commune_seat",
 )
+# carried along when present: the 2018 province a village of the 2025 frame was in
+# (survey.sampling.two_tier), so that a new province can be broken down by former province
+OPTIONAL_VILLAGE_COLUMNS = ("former_province",)
 PROVINCE_COLUMNS = ("province", "name", "size_class", "kinh_share")
 
 
@@ -69,7 +72,8 @@ class Frame:
             raise _problem(
                 f"frame provinces lack columns {missing}; expected {list(PROVINCE_COLUMNS)}"
             )
-        v = villages.loc[:, list(VILLAGE_COLUMNS)].sort_values(
+        extra = [c for c in OPTIONAL_VILLAGE_COLUMNS if c in villages.columns]
+        v = villages.loc[:, [*VILLAGE_COLUMNS, *extra]].sort_values(
             ["province", "district", "commune", "village"]
         )
         v = v.reset_index(drop=True)

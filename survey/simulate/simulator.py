@@ -29,6 +29,8 @@ import pandas as pd
 
 from survey.analysis_frame import conform, person_probability
 from survey.errors import NotFound, SamplingError
+from survey.geography import parse_geography
+from survey.geography.history import derived_subdimensions
 from survey.loader import load_questionnaire
 from survey.published import subdimensions
 from survey.rng import RngLike
@@ -44,6 +46,7 @@ from survey.sampling import (
     root_sequence,
     select_sample,
 )
+from survey.sampling.two_tier import frame_for, rules_for
 from survey.schema import Questionnaire
 from survey.simulate.answers import AnswerTable, Context, interview_dates, uniforms_needed
 from survey.simulate.effects import Variation, draw_latents
@@ -55,6 +58,12 @@ FloatArray = npt.NDArray[np.float64]
 FEMALE_PROPENSITY = 1.25
 AGE_PROPENSITY = np.array([0.75, 0.9, 1.05, 1.2, 1.3])
 DEMOGRAPHIC_UNIFORMS = 4
+# In the two-tier frame a new commune (about 3 former communes of one former district) draws a
+# "district" effect (its own stage) and a "commune" effect. Between new communes the variance
+# is the former district's plus a third of the former commune's (a mean of ~3), so the
+# commune level's concentration is tripled-and-then-some: share ≈ ¼/(κ+1) + ¼/(2κ+1) falls from
+# 0.025 (κ = 14) to 0.0085 (κ = 44). District and village levels are unchanged.
+TWO_TIER_VARIATION = Variation(commune=44.0)
 
 
 def questionnaire_for_year(year: int) -> str:
@@ -147,6 +156,7 @@ def simulate(
     variation: Variation | None = None,
     questionnaire: Questionnaire | None = None,
     targets: pd.DataFrame | None = None,
+    geography: str | int | None = None,
 ) -> SimulatedSurvey:
     """Simulate the PAPI survey of ``year`` (see the module docstring).
 
@@ -158,12 +168,32 @@ def simulate(
     ``respondents_per_village``: the same as ``interviews`` (its older name);
     ``frame``/``questionnaire``: override the bundled ones; ``targets``:
     sub-dimension scores on the published scale (index province, columns SC11…) to calibrate
-    to instead of the year's published scores; ``variation``: unit-level concentrations.
+    to instead of the year's published scores; ``variation``: unit-level concentrations;
+    ``geography``: ``2025`` (or a year from 2025) for a survey of the 34 new provinces on the
+    two-tier design (docs/geography.md): the derived 2025 frame and ``TWO_TIER_RULES`` by
+    default, calibrated to ``year``'s published scores derived on the 34 provinces (a derived
+    figure, not an official one), with ``TWO_TIER_VARIATION``; default ``2018``.
     """
-    frame = frame or load_frame()
+    two_tier = geography is not None and parse_geography(geography) == "2025"
+    if two_tier and pilot is not None:
+        raise SamplingError(
+            "a district pilot needs districts, which the 2025 geography no longer has; "
+            "simulate one province instead (provinces=['N31'], more communes via rules)",
+            code="invalid_rules",
+        )
+    frame = frame or (frame_for("2025") if two_tier else load_frame())
     q = questionnaire or _bundled_questionnaire(questionnaire_for_year(year))
-    published = subdimensions(year).set_index("province") if targets is None else targets
-    variation = variation or Variation()
+    if targets is not None:
+        published = targets
+    elif two_tier:
+        # a new province one of whose parts was not scored that year (2024: Vĩnh Phúc, Tiền
+        # Giang) is calibrated to the parts that were
+        published = derived_subdimensions(year, complete=False).set_index("province")
+    else:
+        published = subdimensions(year).set_index("province")
+    variation = variation or (TWO_TIER_VARIATION if two_tier else Variation())
+    if two_tier and rules is None:
+        rules = rules_for("2025")
     root = root_sequence(rng)
     if pilot is not None:
         frame = frame.pilot(pilot)
@@ -222,8 +252,14 @@ def simulate(
     )
     rows = v.iloc[vrow].reset_index(drop=True)
     demo = _demographics(rows, frame, u, prov, codes)
+    # the questionnaire's province item lists the 63 provinces: a 2025-geography interview
+    # answers with its village's former province (P19 → 19), which maps to its new one
+    if "former_province" in rows.columns:
+        province_code = np.array([_province_number(str(c)) for c in rows["former_province"]])
+    else:
+        province_code = np.array([_province_number(c) for c in codes])[prov]
     fixed: dict[str, npt.NDArray[Any]] = {
-        "province_code": np.array([_province_number(c) for c in codes])[prov],
+        "province_code": province_code,
         "district": rows["district"].to_numpy(object),
         "commune": rows["commune"].to_numpy(object),
         "village": rows["village"].to_numpy(object),
@@ -321,6 +357,8 @@ def _assemble(
         },
         index=pd.RangeIndex(n),
     )
+    if "former_province" in rows.columns:  # a two-tier survey: the domain of continuity
+        design.insert(2, "former_province", rows["former_province"].to_numpy())
     design["sex"] = demo["sex"].astype(np.int64)
     design["age"] = demo["age"].astype(np.int64)
     design["ethnicity"] = demo["ethnicity"].astype(np.int64)

@@ -108,3 +108,42 @@ def test_report_reads_the_collection_database(tmp_path: Path) -> None:
     assert data["duration_min"].between(30, 90).all()  # paradata start/end → minutes
     assert "Data collection" in html and "Interview duration" in html
     assert f"<b>{len(data)}</b>" in html  # completed interviews
+
+
+def test_demo_in_the_2025_geography(tmp_path: Path) -> None:
+    """New provinces on the two-tier design, compared with 2024 derived on them (labelled)."""
+    from scoring import derived_published
+
+    summary = run_demo(
+        tmp_path, "--geography", "2025", "--provinces", "N31,N46,N25,N79",
+        "--bootstrap", "50", "--runs", "100",
+    )  # fmt: skip
+    out = tmp_path / "demo"
+    check_outputs(out, summary, {"N31", "N46", "N25", "N79"})
+    data = pd.read_parquet(out / "responses.parquet")
+    assert (data["stratum"] == data["province"]).all()  # no district stage: communes are PSUs
+    assert (data["psu"] == data["commune"]).all()
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "Hai Phong" in html and "Ho Chi Minh City" in html
+    assert "Difference from PAPI 2024 derived on the 34 provinces of 2025" in html
+    assert "derived, not official" in html and "no known uncertainty" in html
+    derived = derived_published(2024).composite.set_index("province")["est"]
+    assert f"{derived['N31']:.2f}" in html
+    # each new province broken down by its former provinces, domains of the same design
+    former = pd.read_csv(out / "scores_by_former_province" / "composite.csv")
+    from survey.geography import members
+
+    parts = {f for new in ("N31", "N46", "N25", "N79") for f in members(new)}
+    got = set(former["province"]) - {"VN"}
+    assert got <= parts and len(got) > 4
+    assert {"P20", "P31", "P16", "P50"} <= got  # the seat ward is certain: so is its province
+
+
+@pytest.mark.slow
+def test_demo_full_national_2025(tmp_path: Path) -> None:
+    """`papi demo --geography 2025`: all 34 new provinces scored with CIs."""
+    from survey.geography import vintage
+
+    summary = run_demo(tmp_path, "--geography", "2025", "--bootstrap", "100", "--runs", "200")
+    scores = check_outputs(tmp_path / "demo", summary, set(vintage("2025").codes))
+    assert scores.composite["rank"].notna().sum() == 34
