@@ -128,6 +128,7 @@ class Filters:
     flag: str | None = None
     received_from: datetime | None = None
     received_to: datetime | None = None
+    flagged: bool = False  # only submissions with at least one quality flag
 
 
 def _filtered(survey_id: int, f: Filters) -> Select[SubmissionRow]:
@@ -141,6 +142,8 @@ def _filtered(survey_id: int, f: Filters) -> Select[SubmissionRow]:
     ):
         if value is not None:
             stmt = stmt.where(column == value)
+    if f.flagged:
+        stmt = stmt.where(SubmissionRow.flag_codes != "")
     if f.flag is not None:
         stmt = stmt.where(SubmissionRow.flag_codes.contains(f",{f.flag},", autoescape=True))
     if f.received_from is not None:
@@ -163,6 +166,12 @@ def page(
     more = len(rows) > limit
     rows = rows[:limit]
     return [_stored(r) for r in rows], (rows[-1].id if more and rows else None)
+
+
+def ids(session: Session, survey_id: int, f: Filters, limit: int) -> list[str]:
+    """The submission ids of the first ``limit`` matches, in pk (arrival) order."""
+    stmt = _filtered(survey_id, f).with_only_columns(SubmissionRow.submission_id)
+    return list(session.scalars(stmt.order_by(SubmissionRow.id).limit(limit)))
 
 
 def all_current(

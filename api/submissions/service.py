@@ -274,6 +274,17 @@ def list_page(
     )
 
 
+def queue_ids(
+    session: Session, survey_id: int, caller: Principal, filters: Filters, limit: int
+) -> list[str]:
+    """The ids of the first ``limit`` submissions ``list_page`` would list, in its order."""
+    get_survey(session, survey_id)
+    authorize(caller, Action.read, survey_id)
+    if caller.role is Role.enumerator:
+        filters = dataclasses.replace(filters, submitted_by=caller.name)
+    return repository.ids(session, survey_id, filters, limit)
+
+
 def review(
     session: Session, survey_id: int, submission_id: str, caller: Principal, spec: ReviewIn
 ) -> SubmissionOut:

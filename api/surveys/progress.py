@@ -9,7 +9,7 @@ from api.surveys.schemas import Counts, ProvinceProgress, VillageProgress
 STATUSES = ("received", "has_issues", "approved", "rejected")
 
 
-def _counts(quota: int | None, by_status: dict[str, int]) -> dict[str, int | float | None]:
+def counts_of(quota: int | None, by_status: dict[str, int]) -> dict[str, int | float | None]:
     submitted = sum(by_status.values())
     done = submitted - by_status.get("rejected", 0)
     return {
@@ -39,7 +39,7 @@ def build(
     for (province, village), by_status in sorted(by_village.items()):
         provinces[province].append(
             VillageProgress.model_validate(
-                {"village": village, **_counts(village_quota.get(village), by_status)}
+                {"village": village, **counts_of(village_quota.get(village), by_status)}
             )
         )
         for s, n in by_status.items():
@@ -59,10 +59,10 @@ def build(
                 {
                     "province": province,
                     "villages": villages,
-                    **_counts(quota, prov_status[province]),
+                    **counts_of(quota, prov_status[province]),
                 }
             )
         )
     pq = [p.quota for p in out if p.quota is not None]
-    total = Counts.model_validate(_counts(sum(pq) if pq else None, dict(total_status)))
+    total = Counts.model_validate(counts_of(sum(pq) if pq else None, dict(total_status)))
     return total, out

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy.orm import Session
 
@@ -27,6 +28,11 @@ def create_survey(session: Session, spec: SurveyCreate, caller: Principal) -> Su
         session, spec.name, spec.year, q.pk, sample, quotas, datetime.now(UTC), caller.name
     )
     return get_survey(session, survey_id).out
+
+
+def survey_ids(session: Session, caller: Principal) -> list[int]:
+    """The ids of the surveys ``caller`` may see (its own survey, when scoped), in order."""
+    return repository.list_ids(session, caller.survey_id)
 
 
 _cache: ImmutableRows[SurveyRecord] = ImmutableRows()
@@ -100,3 +106,69 @@ def quality_flags(session: Session, survey_id: int) -> FlagSummary:
         flagged=flagged,
         flags=tuple(FlagCount(code, n, open_.get(code, 0)) for code, n in counts),
     )
+
+
+def interviews_per_day(session: Session, survey_id: int) -> list[tuple[date, int]]:
+    """The survey's submissions (current versions) per day received (UTC), oldest first."""
+    get_survey(session, survey_id)
+    return [(date.fromisoformat(d), n) for d, n in repository.daily_counts(session, survey_id)]
+
+
+@dataclass(frozen=True, slots=True)
+class SubmitterActivity:
+    """What one token (by its holder's name) submitted to a survey.
+
+    ``median_minutes``: median of paradata end - start over the interviews that have both
+    (None when none has); ``flag_rate``: share of its submissions with a quality flag."""
+
+    name: str
+    interviews: int
+    flagged: int
+    per_day: tuple[tuple[date, int], ...]  # oldest first
+    median_minutes: float | None
+    last_seen: datetime
+
+    @property
+    def flag_rate(self) -> float:
+        return self.flagged / self.interviews if self.interviews else 0.0
+
+
+def submitter_activity(session: Session, survey_id: int) -> list[SubmitterActivity]:
+    """Per submitting token of the survey: interviews per day, median interview length, flag
+    rate and the last submission's time; most interviews first."""
+    get_survey(session, survey_id)
+    days: dict[str, list[tuple[date, int]]] = {}
+    flagged: dict[str, int] = {}
+    last: dict[str, datetime] = {}
+    for name, day, n, n_flagged, seen in repository.submitter_days(session, survey_id):
+        days.setdefault(name, []).append((date.fromisoformat(day), n))
+        flagged[name] = flagged.get(name, 0) + n_flagged
+        last[name] = max(last.get(name, seen), seen)
+    minutes: dict[str, list[float]] = {}
+    for name, start, end in repository.interview_times(session, survey_id):
+        length = _minutes(start, end)
+        if length is not None:
+            minutes.setdefault(name, []).append(length)
+    out = [
+        SubmitterActivity(
+            name=name,
+            interviews=sum(n for _, n in per_day),
+            flagged=flagged[name],
+            per_day=tuple(sorted(per_day)),
+            median_minutes=statistics.median(minutes[name]) if minutes.get(name) else None,
+            last_seen=last[name],
+        )
+        for name, per_day in days.items()
+    ]
+    return sorted(out, key=lambda a: (-a.interviews, a.name))
+
+
+def _minutes(start: str | None, end: str | None) -> float | None:
+    if not start or not end:
+        return None
+    try:
+        a = datetime.fromisoformat(start.replace("Z", "+00:00"))
+        b = datetime.fromisoformat(end.replace("Z", "+00:00"))
+        return (b - a).total_seconds() / 60.0
+    except (ValueError, TypeError):  # naive against aware: not comparable
+        return None
