@@ -153,6 +153,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "filters": ("Filters", "Bộ lọc"),
     "any_flag": ("any flag", "mọi loại cờ"),
     "any_status": ("any status", "mọi trạng thái"),
+    "status_open": (
+        "not yet approved or rejected",
+        "chưa duyệt hoặc từ chối",
+    ),
     "status": ("Status", "Trạng thái"),
     "enumerator": ("Enumerator", "Điều tra viên"),
     "apply": ("Apply", "Áp dụng"),

@@ -302,7 +302,7 @@ def review_queue(
     province: Text = "",
     village: Text = "",
     enumerator: Text = "",
-    status: Annotated[str, Query(max_length=20, pattern=r"^[a-z_]*$")] = "received",
+    status: Annotated[str, Query(max_length=20, pattern=r"^[a-z_]*$")] = "open",
     cursor: Annotated[str | None, Query(max_length=40)] = None,
 ) -> Response:
     survey = views.survey(uow.read, session.principal, survey_id)
@@ -331,8 +331,8 @@ def review_queue(
 
 
 def _status(status: str) -> str | None:
-    if status in ("", "any"):
-        return None
+    if status == "open":
+        return status
     return ReviewStatus(status).value if status in ReviewStatus.__members__ else None
 
 
@@ -358,7 +358,7 @@ def interview(
     province: Text = "",
     village: Text = "",
     enumerator: Text = "",
-    status: Annotated[str, Query(max_length=20, pattern=r"^[a-z_]*$")] = "received",
+    status: Annotated[str, Query(max_length=20, pattern=r"^[a-z_]*$")] = "open",
     saved: Annotated[str, Query(max_length=20, pattern=r"^[a-z_]*$")] = "",
 ) -> Response:
     import uuid

@@ -237,8 +237,11 @@ def queue_filters(
     enumerator: str | None,
     status: str | None,
 ) -> Filters:
+    """The review queue's filters: flagged interviews; ``status`` 'open' (the default) keeps
+    those not yet approved or rejected, '' or 'any' every status."""
     return Filters(
-        status=status or None,
+        status=None if status in (None, "", "any", "open") else status,
+        unreviewed=status == "open",
         submitted_by=enumerator or None,
         province=province or None,
         village=village or None,

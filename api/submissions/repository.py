@@ -129,6 +129,7 @@ class Filters:
     received_from: datetime | None = None
     received_to: datetime | None = None
     flagged: bool = False  # only submissions with at least one quality flag
+    unreviewed: bool = False  # only those neither approved nor rejected
 
 
 def _filtered(survey_id: int, f: Filters) -> Select[SubmissionRow]:
@@ -144,6 +145,8 @@ def _filtered(survey_id: int, f: Filters) -> Select[SubmissionRow]:
             stmt = stmt.where(column == value)
     if f.flagged:
         stmt = stmt.where(SubmissionRow.flag_codes != "")
+    if f.unreviewed:
+        stmt = stmt.where(SubmissionRow.status.in_(("received", "has_issues")))
     if f.flag is not None:
         stmt = stmt.where(SubmissionRow.flag_codes.contains(f",{f.flag},", autoescape=True))
     if f.received_from is not None:
