@@ -22,7 +22,14 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.db.migrate import upgrade
 from survey.loader import load_questionnaire
-from tests.api.conftest import BACKENDS, database_url, pg_database  # noqa: F401 (fixture)
+from tests.api.conftest import (  # noqa: F401 (fixtures of the page tests)
+    BACKENDS,
+    api,
+    database_url,
+    db_url,
+    pg_database,
+    q,
+)
 from tests.api.live import ROOT, LiveServer
 from tests.api.support import Api, admin_token, make_settings
 
@@ -67,12 +74,12 @@ class Site:
     downloads: Path
 
 
-def _seed(db_url: str) -> dict[str, Any]:
-    settings = make_settings(db_url)
+def _seed(url: str) -> dict[str, Any]:
+    settings = make_settings(url)
     admin = admin_token(settings)
-    q = load_questionnaire("papi-2021")
+    papi = load_questionnaire("papi-2021")
     with TestClient(create_app(settings)) as client:
-        api = Api(client, {"Authorization": f"Bearer {admin}"}, q)
+        api = Api(client, {"Authorization": f"Bearer {admin}"}, papi)
         s1 = api.survey(name="Pilot Hanoi 2026", sample=SAMPLE)
         s2 = api.survey(name="Other survey")
         enumerator = api.token("enumerator", s1, name="enum-07")
