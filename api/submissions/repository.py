@@ -160,12 +160,21 @@ def page(
     session: Session, survey_id: int, f: Filters, after_pk: int, limit: int
 ) -> tuple[list[Stored], int | None]:
     """Up to ``limit`` submissions with pk > ``after_pk`` in pk order, and the next cursor."""
-    rows = session.scalars(
+    # the ids first (from an index when one covers the filters), then only those rows
+    pks = session.scalars(
         _filtered(survey_id, f)
+        .with_only_columns(SubmissionRow.id)
         .where(SubmissionRow.id > after_pk)
         .order_by(SubmissionRow.id)
         .limit(limit + 1)
     ).all()
+    rows = (
+        session.scalars(
+            select(SubmissionRow).where(SubmissionRow.id.in_(pks)).order_by(SubmissionRow.id)
+        ).all()
+        if pks
+        else []
+    )
     more = len(rows) > limit
     rows = rows[:limit]
     return [_stored(r) for r in rows], (rows[-1].id if more and rows else None)

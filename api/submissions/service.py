@@ -370,6 +370,7 @@ def edit(
             "commune": item.row["commune"],
             "village": item.row["village"],
             "respondent_key": item.row["respondent_key"],
+            "duration_seconds": item.row["duration_seconds"],
             "version": version,
             "updated_at": now,
         },

@@ -134,18 +134,14 @@ def submitter_days(session: Session, survey_id: int) -> list[tuple[str, str, int
     return [(r[0], str(r[1]), int(r[2]), int(r[3] or 0), _utc(r[4])) for r in rows]
 
 
-def interview_times(session: Session, survey_id: int) -> list[tuple[str, str | None, str | None]]:
-    """``(submitted_by, paradata start, paradata end)`` of every submission (ISO 8601 text
-    as the client sent it, None when absent)."""
-    paradata = SubmissionRow.body["paradata"]
+def interview_seconds(session: Session, survey_id: int) -> list[tuple[str, float]]:
+    """``(submitted_by, paradata end - start in seconds)`` of every submission that has both."""
     rows = session.execute(
-        select(
-            SubmissionRow.submitted_by,
-            paradata["start"].as_string(),
-            paradata["end"].as_string(),
-        ).where(SubmissionRow.survey_id == survey_id)
+        select(SubmissionRow.submitted_by, SubmissionRow.duration_seconds).where(
+            SubmissionRow.survey_id == survey_id, SubmissionRow.duration_seconds.is_not(None)
+        )
     ).all()
-    return [(r[0], r[1], r[2]) for r in rows]
+    return [(r[0], float(r[1] or 0.0)) for r in rows]
 
 
 def _utc(value: datetime | str) -> datetime:

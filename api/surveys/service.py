@@ -145,10 +145,8 @@ def submitter_activity(session: Session, survey_id: int) -> list[SubmitterActivi
         flagged[name] = flagged.get(name, 0) + n_flagged
         last[name] = max(last.get(name, seen), seen)
     minutes: dict[str, list[float]] = {}
-    for name, start, end in repository.interview_times(session, survey_id):
-        length = _minutes(start, end)
-        if length is not None:
-            minutes.setdefault(name, []).append(length)
+    for name, seconds in repository.interview_seconds(session, survey_id):
+        minutes.setdefault(name, []).append(seconds / 60.0)
     out = [
         SubmitterActivity(
             name=name,
@@ -161,14 +159,3 @@ def submitter_activity(session: Session, survey_id: int) -> list[SubmitterActivi
         for name, per_day in days.items()
     ]
     return sorted(out, key=lambda a: (-a.interviews, a.name))
-
-
-def _minutes(start: str | None, end: str | None) -> float | None:
-    if not start or not end:
-        return None
-    try:
-        a = datetime.fromisoformat(start.replace("Z", "+00:00"))
-        b = datetime.fromisoformat(end.replace("Z", "+00:00"))
-        return (b - a).total_seconds() / 60.0
-    except (ValueError, TypeError):  # naive against aware: not comparable
-        return None
