@@ -30,7 +30,6 @@ from survey.schema import Item, Questionnaire
 
 LEVELS = ("province", "district", "commune", "village")
 QUEUE_PAGE = 50
-NEIGHBOURS = 1000  # the review queue's ids scanned for "next" and "previous"
 
 
 @functools.cache
@@ -376,14 +375,7 @@ def interview(
             AnswerRow(item.id, getattr(item.label, lang), item.section or "", text, kind)
         )
     hist = submissions.history(session, survey_id, submission_id, caller)
-    ids = submissions.queue_ids(session, survey_id, caller, filters, NEIGHBOURS)
-    previous = nxt = None
-    if submission_id in ids:
-        i = ids.index(submission_id)
-        previous = ids[i - 1] if i > 0 else None
-        nxt = ids[i + 1] if i + 1 < len(ids) else None
-    elif ids:
-        nxt = ids[0]
+    previous, nxt = submissions.neighbours(session, survey_id, caller, filters, stored)
     return InterviewView(
         survey=record.out,
         submission=sub,

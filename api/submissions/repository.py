@@ -180,10 +180,16 @@ def page(
     return [_stored(r) for r in rows], (rows[-1].id if more and rows else None)
 
 
-def ids(session: Session, survey_id: int, f: Filters, limit: int) -> list[str]:
-    """The submission ids of the first ``limit`` matches, in pk (arrival) order."""
-    stmt = _filtered(survey_id, f).with_only_columns(SubmissionRow.submission_id)
-    return list(session.scalars(stmt.order_by(SubmissionRow.id).limit(limit)))
+def neighbours(
+    session: Session, survey_id: int, f: Filters, pk: int
+) -> tuple[str | None, str | None]:
+    """The submission ids just before and just after ``pk`` among the matches (pk order)."""
+    base = _filtered(survey_id, f).with_only_columns(SubmissionRow.submission_id)
+    before = session.scalar(
+        base.where(SubmissionRow.id < pk).order_by(SubmissionRow.id.desc()).limit(1)
+    )
+    after = session.scalar(base.where(SubmissionRow.id > pk).order_by(SubmissionRow.id).limit(1))
+    return before, after
 
 
 def all_current(

@@ -274,15 +274,16 @@ def list_page(
     )
 
 
-def queue_ids(
-    session: Session, survey_id: int, caller: Principal, filters: Filters, limit: int
-) -> list[str]:
-    """The ids of the first ``limit`` submissions ``list_page`` would list, in its order."""
+def neighbours(
+    session: Session, survey_id: int, caller: Principal, filters: Filters, around: Stored
+) -> tuple[str | None, str | None]:
+    """The submissions ``list_page`` would list just before and just after ``around`` (which
+    need not match the filters itself, e.g. once it has been reviewed)."""
     get_survey(session, survey_id)
     authorize(caller, Action.read, survey_id)
     if caller.role is Role.enumerator:
         filters = dataclasses.replace(filters, submitted_by=caller.name)
-    return repository.ids(session, survey_id, filters, limit)
+    return repository.neighbours(session, survey_id, filters, around.pk)
 
 
 def review(
