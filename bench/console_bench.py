@@ -2,7 +2,7 @@
 
 For each database (SQLite file, PostgreSQL at 127.0.0.1:5432) it creates a survey on
 papi-2021 with a national sample (63 provinces × 2 districts × 2 communes × 3 villages, quota
-20 each), submits ``--interviews`` simulated interviews through the batch API from 30
+30 each), submits ``--interviews`` simulated interviews through the batch API from 30
 enumerator tokens (one of them rushes: every interview too fast), reviews a few hundred,
 spreads the arrival times over 21 days, then starts ``uvicorn api.app:create_app`` and
 requests every console page ``--repeat`` times, one at a time, signed in as the admin.
@@ -64,7 +64,7 @@ def national_sample() -> list[dict[str, Any]]:
                             "district": district,
                             "commune": commune,
                             "village": f"{commune}-V{v:02d}",
-                            "quota": 20,
+                            "quota": 30,
                         }
                     )
     return out

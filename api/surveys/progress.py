@@ -27,7 +27,9 @@ def build(
     province_quota: dict[str, int],
 ) -> tuple[Counts, list[ProvinceProgress]]:
     """Aggregate ``(province, village, status, n)`` rows; villages of the sample appear even
-    with no submission. ``sample_villages`` maps village → province."""
+    with no submission. ``sample_villages`` maps village → province. The records are built
+    without validation (``model_construct``): every value is computed here from counts, and
+    a national sample has hundreds of villages."""
     by_village: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
     for village, province in sample_villages.items():
         by_village[(province, village)] = {}
@@ -38,8 +40,8 @@ def build(
     prov_status: dict[str, dict[str, int]] = defaultdict(dict)
     for (province, village), by_status in sorted(by_village.items()):
         provinces[province].append(
-            VillageProgress.model_validate(
-                {"village": village, **counts_of(village_quota.get(village), by_status)}
+            VillageProgress.model_construct(
+                village=village, **counts_of(village_quota.get(village), by_status)
             )
         )
         for s, n in by_status.items():
@@ -55,12 +57,8 @@ def build(
         for s, n in prov_status[province].items():
             total_status[s] += n
         out.append(
-            ProvinceProgress.model_validate(
-                {
-                    "province": province,
-                    "villages": villages,
-                    **counts_of(quota, prov_status[province]),
-                }
+            ProvinceProgress.model_construct(
+                province=province, villages=villages, **counts_of(quota, prov_status[province])
             )
         )
     pq = [p.quota for p in out if p.quota is not None]
