@@ -220,3 +220,25 @@ def test_roles_see_what_the_api_lets_them_see(client: TestClient, api: Api) -> N
     theirs = client.get(f"{CONSOLE_PATH}/surveys/{survey}/interviews/{other['submission_id']}")
     assert theirs.status_code == 403
     assert client.get(f"{CONSOLE_PATH}/surveys/999999").status_code == 404
+
+
+def test_enumerator_activity_counts_what_the_token_sent(client: TestClient, api: Api) -> None:
+    survey = api.survey()
+    flagged = {"enum-fast": 0, "enum-steady": 0}
+    for name, minutes_list in (("enum-fast", (2, 3, 50)), ("enum-steady", (40, 45))):
+        token = api.token("enumerator", survey, name=name)
+        for minutes in minutes_list:
+            r = api.submit(survey, api.interview(minutes=minutes), token)
+            assert r.status_code == 201
+            flagged[name] += bool(r.json()["flags"])
+    assert flagged["enum-fast"] >= 2  # the two short ones are too fast
+    _sign_in(client, api.admin)
+    html = client.get(f"{CONSOLE_PATH}/surveys/{survey}/enumerators").text
+    rows = dict(re.findall(r'<tr data-name="([^"]+)">(.*?)</tr>', html, flags=re.S))
+    assert set(rows) == {"enum-fast", "enum-steady"}
+
+    def cells(name: str) -> list[str]:
+        return [c.strip() for c in re.findall(r'<td class="num[^"]*">\s*([^<·]+)', rows[name])]
+
+    assert cells("enum-fast") == ["3", "3.0 min", f"{100 * flagged['enum-fast'] / 3:.0f}%"]
+    assert cells("enum-steady") == ["2", "42.5 min", f"{100 * flagged['enum-steady'] / 2:.0f}%"]
