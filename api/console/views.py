@@ -17,8 +17,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from api.auth.schemas import Principal
-from api.auth.service import ALLOWED, Action, authorize
+from api.auth.service import Action, authorize
 from api.console import tilemap
+from api.problems import Forbidden
 from api.questionnaires import catalog
 from api.submissions import service as submissions
 from api.submissions.repository import Filters
@@ -41,10 +42,12 @@ def province_names() -> dict[str, str]:
 
 
 def may(principal: Principal, action: Action, survey_id: int | None = None) -> bool:
-    """Whether ``authorize`` would let ``principal`` do ``action`` (to show a link or not)."""
-    if action not in ALLOWED[principal.role]:
+    """Whether ``authorize`` lets ``principal`` do ``action`` (to show a link or a form)."""
+    try:
+        authorize(principal, action, survey_id)
+    except Forbidden:
         return False
-    return survey_id is None or principal.survey_id in (None, survey_id)
+    return True
 
 
 def survey_list(session: Session, caller: Principal) -> list[SurveyOut]:

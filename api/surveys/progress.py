@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 from api.surveys.schemas import Counts, ProvinceProgress, VillageProgress
 
 STATUSES = ("received", "has_issues", "approved", "rejected")
 
 
-def counts_of(quota: int | None, by_status: dict[str, int]) -> dict[str, int | float | None]:
+def counts_of(quota: int | None, by_status: dict[str, int]) -> dict[str, Any]:
     submitted = sum(by_status.values())
     done = submitted - by_status.get("rejected", 0)
     return {

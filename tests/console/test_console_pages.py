@@ -242,3 +242,16 @@ def test_enumerator_activity_counts_what_the_token_sent(client: TestClient, api:
 
     assert cells("enum-fast") == ["3", "3.0 min", f"{100 * flagged['enum-fast'] / 3:.0f}%"]
     assert cells("enum-steady") == ["2", "42.5 min", f"{100 * flagged['enum-steady'] / 2:.0f}%"]
+
+
+def test_links_and_forms_follow_authorize(client: TestClient, api: Api) -> None:
+    """A scoped admin may manage its survey's tokens but not create surveys: the console
+    shows the form only where ``authorize`` allows it."""
+    survey = api.survey()
+    scoped_admin = api.token("admin", survey)
+    _sign_in(client, scoped_admin)
+    assert 'id="create-survey"' not in client.get(f"{CONSOLE_PATH}/surveys").text
+    assert 'id="create-token"' in client.get(f"{CONSOLE_PATH}/surveys/{survey}/tokens").text
+    client.cookies.clear()
+    _sign_in(client, api.admin)
+    assert 'id="create-survey"' in client.get(f"{CONSOLE_PATH}/surveys").text
