@@ -134,14 +134,26 @@ def submitter_days(session: Session, survey_id: int) -> list[tuple[str, str, int
     return [(r[0], str(r[1]), int(r[2]), int(r[3] or 0), _utc(r[4])) for r in rows]
 
 
-def interview_seconds(session: Session, survey_id: int) -> list[tuple[str, float]]:
-    """``(submitted_by, paradata end - start in seconds)`` of every submission that has both."""
-    rows = session.execute(
-        select(SubmissionRow.submitted_by, SubmissionRow.duration_seconds).where(
-            SubmissionRow.survey_id == survey_id, SubmissionRow.duration_seconds.is_not(None)
+def median_seconds(session: Session, survey_id: int) -> dict[str, float]:
+    """Per submitter, the median of ``duration_seconds`` over the submissions that have one,
+    computed by the database (the middle row, or the mean of the two middle rows)."""
+    d = SubmissionRow.duration_seconds
+    ranked = (
+        select(
+            SubmissionRow.submitted_by.label("name"),
+            d.label("d"),
+            func.row_number().over(partition_by=SubmissionRow.submitted_by, order_by=d).label("rn"),
+            func.count().over(partition_by=SubmissionRow.submitted_by).label("n"),
         )
+        .where(SubmissionRow.survey_id == survey_id, d.is_not(None))
+        .subquery()
+    )
+    rows = session.execute(
+        select(ranked.c.name, func.avg(ranked.c.d))
+        .where(ranked.c.rn.in_([(ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2]))
+        .group_by(ranked.c.name)
     ).all()
-    return [(r[0], float(r[1] or 0.0)) for r in rows]
+    return {r[0]: float(r[1]) for r in rows}
 
 
 def _utc(value: datetime | str) -> datetime:

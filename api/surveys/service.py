@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import statistics
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -144,16 +143,14 @@ def submitter_activity(session: Session, survey_id: int) -> list[SubmitterActivi
         days.setdefault(name, []).append((date.fromisoformat(day), n))
         flagged[name] = flagged.get(name, 0) + n_flagged
         last[name] = max(last.get(name, seen), seen)
-    minutes: dict[str, list[float]] = {}
-    for name, seconds in repository.interview_seconds(session, survey_id):
-        minutes.setdefault(name, []).append(seconds / 60.0)
+    medians = repository.median_seconds(session, survey_id)
     out = [
         SubmitterActivity(
             name=name,
             interviews=sum(n for _, n in per_day),
             flagged=flagged[name],
             per_day=tuple(sorted(per_day)),
-            median_minutes=statistics.median(minutes[name]) if minutes.get(name) else None,
+            median_minutes=medians[name] / 60.0 if name in medians else None,
             last_seen=last[name],
         )
         for name, per_day in days.items()
