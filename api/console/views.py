@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -116,20 +116,6 @@ def _bars(days: list[tuple[date, int]]) -> tuple[tuple[Bar, ...], int]:
     )
 
 
-def _hierarchy(sample: list[dict[str, Any]], village: str) -> tuple[str, str]:
-    """The village's (district, commune): from the sample, else from its hierarchical id."""
-    return _sample_index(tuple(map(_key, sample))).get(village) or _from_id(village)
-
-
-def _key(unit: dict[str, Any]) -> tuple[str, str, str]:
-    return (str(unit["village"]), str(unit["district"]), str(unit["commune"]))
-
-
-@functools.lru_cache(maxsize=32)
-def _sample_index(units: tuple[tuple[str, str, str], ...]) -> dict[str, tuple[str, str]]:
-    return {v: (d, c) for v, d, c in units}
-
-
 def _from_id(village: str) -> tuple[str, str]:
     parts = village.split("-")
     if len(parts) >= 4:
@@ -186,8 +172,10 @@ def progress_view(
         raise NotFound(f"survey {survey_id} has no interview or sampled village in {unit}")
     depth = min(unit.count("-") + 1, 3)  # 1 province, 2 district, 3 commune
     members: dict[str, list[tuple[int | None, Counts]]] = defaultdict(list)
+    index = {str(u["village"]): (str(u["district"]), str(u["commune"])) for u in record.sample}
     for v in province.villages:
-        district, commune = _hierarchy(record.sample, v.village)
+        # the village's district and commune: from the sample, else from its hierarchical id
+        district, commune = index.get(v.village) or _from_id(v.village)
         chain = (province.province, district, commune, v.village)
         if depth > 1 and chain[depth - 1] != unit:
             continue
@@ -298,7 +286,6 @@ class InterviewView:
     previous: str | None
     next: str | None
     can_review: bool
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 def _value_text(
