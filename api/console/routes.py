@@ -260,7 +260,6 @@ async def _upload(file: UploadFile | None) -> tuple[str, bytes] | None:
 
 # ------------------------------------------------------------------------------ progress
 
-SurveyPath = Annotated[int, "survey id"]
 Unit = Annotated[str, Query(max_length=60, pattern=r"^[A-Za-z0-9_.\-]*$")]
 
 
