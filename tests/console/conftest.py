@@ -148,6 +148,7 @@ def browser_factory() -> Iterator[Any]:
         service = Service(executable_path=shutil.which("chromedriver") or "chromedriver")
         driver = webdriver.Chrome(options=options, service=service)
         driver.set_page_load_timeout(60)
+        driver.implicitly_wait(10)  # a clicked link or form may still be loading
         return driver
 
     yield make

@@ -36,7 +36,10 @@ def test_sign_in_sets_a_strict_http_only_cookie_and_signs_out(browser: Any, site
     assert browser.current_url.endswith("/console/sign-in")
     browser.find_element(By.ID, "token").send_keys("papi_not-a-token")
     browser.find_element(By.ID, "sign-in").click()
-    assert STRINGS["sign_in_failed"][0] in browser.page_source
+    alert = WebDriverWait(browser, 20).until(
+        ec.presence_of_element_located((By.CSS_SELECTOR, "p.alert"))
+    )
+    assert alert.text == STRINGS["sign_in_failed"][0]
     sign_in(browser, site, site.admin)
     cookie = browser.get_cookie("papi_console")
     assert cookie["httpOnly"] is True
