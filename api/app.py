@@ -14,11 +14,14 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from api import problems
 from api.auth.routes import router as auth_router
+from api.console import CONSOLE_PATH, STATIC_DIR, STATIC_PATH
+from api.console.routes import router as console_router
 from api.db.engine import Database
 from api.exports.routes import router as exports_router
 from api.http import BodyLimitMiddleware, tune_gc
@@ -80,12 +83,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(openrosa_router)  # ODK Central's URL shape: /v1/key/{token}/projects/{id}
+    app.include_router(console_router)
+    app.mount(STATIC_PATH, StaticFiles(directory=STATIC_DIR), name="console-static")
     _health_routes(app)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 
 
 def _health_routes(app: FastAPI) -> None:
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        """A browser that opens the server's address lands on the console."""
+        return RedirectResponse(CONSOLE_PATH + "/", status_code=307)
+
     @app.get("/healthz", tags=["health"], summary="Liveness: the process answers")
     def healthz() -> dict[str, str]:
         return {"status": "ok"}

@@ -136,7 +136,14 @@ def test_wheel_carries_exactly_the_runtime_data(wheel: Path) -> None:
     tops = {n.split("/")[0] for n in names}
     assert tops == {"survey", "scoring", "api", "papi_engine-0.1.0.dist-info"}, tops
     assert not [n for n in names if "golden" in n or n.startswith("tests/")]
-    for needed in ("api/alembic.ini", "api/reporting/templates/report.html.j2"):
+    for needed in (
+        "api/alembic.ini",
+        "api/reporting/templates/report.html.j2",
+        "api/console/templates/base.html",
+        "api/console/templates/progress_live.html",
+        "api/console/static/console.js",
+        "api/console/static/console.css",
+    ):
         assert needed in names
 
 

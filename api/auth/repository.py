@@ -38,3 +38,16 @@ def principal_by_hash(session: Session, token_hash: str) -> Principal | None:
     if row is None:
         return None
     return Principal(token_id=row.id, name=row.name, role=Role(row.role), survey_id=row.survey_id)
+
+
+def list_tokens(session: Session, survey_id: int | None) -> list[TokenOut]:
+    """Tokens not revoked, oldest first; only those scoped to ``survey_id`` when given."""
+    stmt = select(TokenRow).where(TokenRow.revoked_at.is_(None)).order_by(TokenRow.id)
+    if survey_id is not None:
+        stmt = stmt.where(TokenRow.survey_id == survey_id)
+    return [
+        TokenOut(
+            id=r.id, name=r.name, role=Role(r.role), survey_id=r.survey_id, created_at=r.created_at
+        )
+        for r in session.scalars(stmt)
+    ]

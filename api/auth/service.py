@@ -22,7 +22,7 @@ from enum import StrEnum
 from sqlalchemy.orm import Session
 
 from api.auth import repository
-from api.auth.schemas import Principal, Role, TokenCreate, TokenCreated
+from api.auth.schemas import Principal, Role, TokenCreate, TokenCreated, TokenOut
 from api.problems import Forbidden, Unauthorized
 
 TOKEN_PREFIX = "papi_"
@@ -111,3 +111,9 @@ def authorize(principal: Principal, action: Action, survey_id: int | None = None
             raise Forbidden(
                 f"this token is scoped to survey {principal.survey_id}, not survey {survey_id}"
             )
+
+
+def list_tokens(session: Session, caller: Principal, survey_id: int | None) -> list[TokenOut]:
+    """The live tokens (of one survey, when given) for a caller who may manage them."""
+    authorize(caller, Action.manage, survey_id)
+    return repository.list_tokens(session, survey_id)

@@ -23,6 +23,7 @@ from sqlalchemy import (
     BigInteger,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -124,6 +125,19 @@ class SubmissionRow(Base):
         Index("ix_submissions_survey_village", "survey_id", "village"),
         Index("ix_submissions_survey_respondent", "survey_id", "respondent_key"),
         Index("ix_submissions_survey_status", "survey_id", "status"),
+        # covers the progress, quality and activity counts (the console's pages) so that
+        # they read the index, not the rows with their JSON bodies
+        Index(
+            "ix_submissions_survey_counts",
+            "survey_id",
+            "province",
+            "village",
+            "status",
+            "flag_codes",
+            "submitted_by",
+            "received_at",
+            "duration_seconds",
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -136,6 +150,8 @@ class SubmissionRow(Base):
     commune: Mapped[str | None] = mapped_column(String(60))
     village: Mapped[str | None] = mapped_column(String(60))
     respondent_key: Mapped[str | None] = mapped_column(String(64))
+    # paradata end - start (None without both); kept beside the body for the activity counts
+    duration_seconds: Mapped[float | None] = mapped_column(Float)
     body: Mapped[dict[str, Any]]
     status: Mapped[str] = mapped_column(String(20))
     flags: Mapped[list[Any]]

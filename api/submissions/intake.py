@@ -184,6 +184,7 @@ def prepare(
         "commune": loc.commune,
         "village": loc.village,
         "respondent_key": quality.respondent_key(prof, loc.village, answers),
+        "duration_seconds": duration,
         "body": body,
         "flags": flags,
         "version": 1,

@@ -128,6 +128,8 @@ class Filters:
     flag: str | None = None
     received_from: datetime | None = None
     received_to: datetime | None = None
+    flagged: bool = False  # only submissions with at least one quality flag
+    unreviewed: bool = False  # only those neither approved nor rejected
 
 
 def _filtered(survey_id: int, f: Filters) -> Select[SubmissionRow]:
@@ -141,6 +143,10 @@ def _filtered(survey_id: int, f: Filters) -> Select[SubmissionRow]:
     ):
         if value is not None:
             stmt = stmt.where(column == value)
+    if f.flagged:
+        stmt = stmt.where(SubmissionRow.flag_codes != "")
+    if f.unreviewed:
+        stmt = stmt.where(SubmissionRow.status.in_(("received", "has_issues")))
     if f.flag is not None:
         stmt = stmt.where(SubmissionRow.flag_codes.contains(f",{f.flag},", autoescape=True))
     if f.received_from is not None:
@@ -154,15 +160,36 @@ def page(
     session: Session, survey_id: int, f: Filters, after_pk: int, limit: int
 ) -> tuple[list[Stored], int | None]:
     """Up to ``limit`` submissions with pk > ``after_pk`` in pk order, and the next cursor."""
-    rows = session.scalars(
+    # the ids first (from an index when one covers the filters), then only those rows
+    pks = session.scalars(
         _filtered(survey_id, f)
+        .with_only_columns(SubmissionRow.id)
         .where(SubmissionRow.id > after_pk)
         .order_by(SubmissionRow.id)
         .limit(limit + 1)
     ).all()
+    rows = (
+        session.scalars(
+            select(SubmissionRow).where(SubmissionRow.id.in_(pks)).order_by(SubmissionRow.id)
+        ).all()
+        if pks
+        else []
+    )
     more = len(rows) > limit
     rows = rows[:limit]
     return [_stored(r) for r in rows], (rows[-1].id if more and rows else None)
+
+
+def neighbours(
+    session: Session, survey_id: int, f: Filters, pk: int
+) -> tuple[str | None, str | None]:
+    """The submission ids just before and just after ``pk`` among the matches (pk order)."""
+    base = _filtered(survey_id, f).with_only_columns(SubmissionRow.submission_id)
+    before = session.scalar(
+        base.where(SubmissionRow.id < pk).order_by(SubmissionRow.id.desc()).limit(1)
+    )
+    after = session.scalar(base.where(SubmissionRow.id > pk).order_by(SubmissionRow.id).limit(1))
+    return before, after
 
 
 def all_current(

@@ -274,6 +274,18 @@ def list_page(
     )
 
 
+def neighbours(
+    session: Session, survey_id: int, caller: Principal, filters: Filters, around: Stored
+) -> tuple[str | None, str | None]:
+    """The submissions ``list_page`` would list just before and just after ``around`` (which
+    need not match the filters itself, e.g. once it has been reviewed)."""
+    get_survey(session, survey_id)
+    authorize(caller, Action.read, survey_id)
+    if caller.role is Role.enumerator:
+        filters = dataclasses.replace(filters, submitted_by=caller.name)
+    return repository.neighbours(session, survey_id, filters, around.pk)
+
+
 def review(
     session: Session, survey_id: int, submission_id: str, caller: Principal, spec: ReviewIn
 ) -> SubmissionOut:
@@ -359,6 +371,7 @@ def edit(
             "commune": item.row["commune"],
             "village": item.row["village"],
             "respondent_key": item.row["respondent_key"],
+            "duration_seconds": item.row["duration_seconds"],
             "version": version,
             "updated_at": now,
         },

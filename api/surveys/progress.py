@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 from api.surveys.schemas import Counts, ProvinceProgress, VillageProgress
 
 STATUSES = ("received", "has_issues", "approved", "rejected")
 
 
-def _counts(quota: int | None, by_status: dict[str, int]) -> dict[str, int | float | None]:
+def counts_of(quota: int | None, by_status: dict[str, int]) -> dict[str, Any]:
     submitted = sum(by_status.values())
     done = submitted - by_status.get("rejected", 0)
     return {
@@ -27,7 +28,9 @@ def build(
     province_quota: dict[str, int],
 ) -> tuple[Counts, list[ProvinceProgress]]:
     """Aggregate ``(province, village, status, n)`` rows; villages of the sample appear even
-    with no submission. ``sample_villages`` maps village → province."""
+    with no submission. ``sample_villages`` maps village → province. The records are built
+    without validation (``model_construct``): every value is computed here from counts, and
+    a national sample has hundreds of villages."""
     by_village: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
     for village, province in sample_villages.items():
         by_village[(province, village)] = {}
@@ -38,8 +41,8 @@ def build(
     prov_status: dict[str, dict[str, int]] = defaultdict(dict)
     for (province, village), by_status in sorted(by_village.items()):
         provinces[province].append(
-            VillageProgress.model_validate(
-                {"village": village, **_counts(village_quota.get(village), by_status)}
+            VillageProgress.model_construct(
+                village=village, **counts_of(village_quota.get(village), by_status)
             )
         )
         for s, n in by_status.items():
@@ -55,14 +58,10 @@ def build(
         for s, n in prov_status[province].items():
             total_status[s] += n
         out.append(
-            ProvinceProgress.model_validate(
-                {
-                    "province": province,
-                    "villages": villages,
-                    **_counts(quota, prov_status[province]),
-                }
+            ProvinceProgress.model_construct(
+                province=province, villages=villages, **counts_of(quota, prov_status[province])
             )
         )
     pq = [p.quota for p in out if p.quota is not None]
-    total = Counts.model_validate(_counts(sum(pq) if pq else None, dict(total_status)))
+    total = Counts.model_validate(counts_of(sum(pq) if pq else None, dict(total_status)))
     return total, out

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from api.db.models import QuestionnaireRow, SubmissionRow, SurveyRow
@@ -104,3 +104,63 @@ def flag_counts(session: Session, survey_id: int) -> list[tuple[str, str, int]]:
         .group_by(SubmissionRow.flag_codes, SubmissionRow.status)
     ).all()
     return [(r[0], r[1], int(r[2])) for r in rows]
+
+
+def daily_counts(session: Session, survey_id: int) -> list[tuple[str, int]]:
+    """``(YYYY-MM-DD, n)``: the survey's submissions (current versions) per day received
+    (UTC), oldest first."""
+    day = func.date(SubmissionRow.received_at)
+    rows = session.execute(
+        select(day, func.count())
+        .where(SubmissionRow.survey_id == survey_id)
+        .group_by(day)
+        .order_by(day)
+    ).all()
+    return [(str(r[0]), int(r[1])) for r in rows]
+
+
+def submitter_days(session: Session, survey_id: int) -> list[tuple[str, str, int, int, datetime]]:
+    """``(submitted_by, YYYY-MM-DD, n, flagged, last received_at)`` per token name and day."""
+    day = func.date(SubmissionRow.received_at)
+    flagged = func.sum(case((SubmissionRow.flag_codes != "", 1), else_=0))
+    rows = session.execute(
+        select(
+            SubmissionRow.submitted_by,
+            day,
+            func.count(),
+            flagged,
+            func.max(SubmissionRow.received_at),
+        )
+        .where(SubmissionRow.survey_id == survey_id)
+        .group_by(SubmissionRow.submitted_by, day)
+    ).all()
+    return [(r[0], str(r[1]), int(r[2]), int(r[3] or 0), _utc(r[4])) for r in rows]
+
+
+def median_seconds(session: Session, survey_id: int) -> dict[str, float]:
+    """Per submitter, the median of ``duration_seconds`` over the submissions that have one,
+    computed by the database (the middle row, or the mean of the two middle rows)."""
+    d = SubmissionRow.duration_seconds
+    ranked = (
+        select(
+            SubmissionRow.submitted_by.label("name"),
+            d.label("d"),
+            func.row_number().over(partition_by=SubmissionRow.submitted_by, order_by=d).label("rn"),
+            func.count().over(partition_by=SubmissionRow.submitted_by).label("n"),
+        )
+        .where(SubmissionRow.survey_id == survey_id, d.is_not(None))
+        .subquery()
+    )
+    rows = session.execute(
+        select(ranked.c.name, func.avg(ranked.c.d))
+        .where(ranked.c.rn.in_([(ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2]))
+        .group_by(ranked.c.name)
+    ).all()
+    return {r[0]: float(r[1]) for r in rows}
+
+
+def _utc(value: datetime | str) -> datetime:
+    """An aggregate's timestamp: SQLite's max() returns the stored text, not a datetime."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

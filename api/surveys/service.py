@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy.orm import Session
 
@@ -79,6 +79,11 @@ def create_survey(session: Session, spec: SurveyCreate, caller: Principal) -> Su
     return get_survey(session, survey_id).out
 
 
+def survey_ids(session: Session, caller: Principal) -> list[int]:
+    """The ids of the surveys ``caller`` may see (its own survey, when scoped), in order."""
+    return repository.list_ids(session, caller.survey_id)
+
+
 _cache: ImmutableRows[SurveyRecord] = ImmutableRows()
 
 
@@ -150,3 +155,54 @@ def quality_flags(session: Session, survey_id: int) -> FlagSummary:
         flagged=flagged,
         flags=tuple(FlagCount(code, n, open_.get(code, 0)) for code, n in counts),
     )
+
+
+def interviews_per_day(session: Session, survey_id: int) -> list[tuple[date, int]]:
+    """The survey's submissions (current versions) per day received (UTC), oldest first."""
+    get_survey(session, survey_id)
+    return [(date.fromisoformat(d), n) for d, n in repository.daily_counts(session, survey_id)]
+
+
+@dataclass(frozen=True, slots=True)
+class SubmitterActivity:
+    """What one token (by its holder's name) submitted to a survey.
+
+    ``median_minutes``: median of paradata end - start over the interviews that have both
+    (None when none has); ``flag_rate``: share of its submissions with a quality flag."""
+
+    name: str
+    interviews: int
+    flagged: int
+    per_day: tuple[tuple[date, int], ...]  # oldest first
+    median_minutes: float | None
+    last_seen: datetime
+
+    @property
+    def flag_rate(self) -> float:
+        return self.flagged / self.interviews if self.interviews else 0.0
+
+
+def submitter_activity(session: Session, survey_id: int) -> list[SubmitterActivity]:
+    """Per submitting token of the survey: interviews per day, median interview length, flag
+    rate and the last submission's time; most interviews first."""
+    get_survey(session, survey_id)
+    days: dict[str, list[tuple[date, int]]] = {}
+    flagged: dict[str, int] = {}
+    last: dict[str, datetime] = {}
+    for name, day, n, n_flagged, seen in repository.submitter_days(session, survey_id):
+        days.setdefault(name, []).append((date.fromisoformat(day), n))
+        flagged[name] = flagged.get(name, 0) + n_flagged
+        last[name] = max(last.get(name, seen), seen)
+    medians = repository.median_seconds(session, survey_id)
+    out = [
+        SubmitterActivity(
+            name=name,
+            interviews=sum(n for _, n in per_day),
+            flagged=flagged[name],
+            per_day=tuple(sorted(per_day)),
+            median_minutes=medians[name] / 60.0 if name in medians else None,
+            last_seen=last[name],
+        )
+        for name, per_day in days.items()
+    ]
+    return sorted(out, key=lambda a: (-a.interviews, a.name))

@@ -24,3 +24,53 @@ def test_sqlite_runs_in_wal_mode_with_the_chosen_synchronous(tmp_path: object) -
             assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
     finally:
         db.dispose()
+
+
+def test_console01_fills_the_duration_of_existing_interviews(tmp_path: object) -> None:
+    """Interviews stored before ``duration_seconds`` existed get it from their paradata."""
+    import json
+    from pathlib import Path
+
+    from sqlalchemy import create_engine, text
+
+    from api.db.migrate import upgrade
+
+    url = f"sqlite:///{Path(str(tmp_path)) / 'old.db'}"
+    upgrade(url, "openrosa01")
+    engine = create_engine(url)
+    now = "2026-08-01 10:00:00.000000"
+    bodies = [
+        {"paradata": {"start": "2026-08-01T08:00:00+00:00", "end": "2026-08-01T08:45:30+00:00"}},
+        {"paradata": {"start": "2026-08-01T08:00:00Z", "end": "2026-08-01T08:00:00+07:00"}},
+        {"paradata": {"start": "2026-08-01T08:00:00+00:00"}},
+    ]
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO questionnaires (id, qid, version, year, document, content_hash, "
+                "created_at, created_by) VALUES (1, 'q', '1', 2026, '{}', 'h', :now, 't')"
+            ),
+            {"now": now},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO surveys (id, name, year, questionnaire_pk, sample, quotas, "
+                "created_at, created_by) VALUES (1, 's', 2026, 1, '[]', '{}', :now, 't')"
+            ),
+            {"now": now},
+        )
+        for i, body in enumerate(bodies, start=1):
+            conn.execute(
+                text(
+                    "INSERT INTO submissions (id, survey_id, submission_id, content_hash, "
+                    "submitted_by, province, body, status, flags, flag_codes, version, "
+                    "received_at, updated_at) VALUES (:i, 1, :sid, 'h', 'e', 'P01', :body, "
+                    "'received', '[]', '', 1, :now, :now)"
+                ),
+                {"i": i, "sid": f"s{i}", "body": json.dumps(body), "now": now},
+            )
+    upgrade(url)
+    with engine.connect() as conn:
+        got = conn.execute(text("SELECT id, duration_seconds FROM submissions ORDER BY id")).all()
+    engine.dispose()
+    assert got == [(1, 2730.0), (2, -25200.0), (3, None)]

@@ -1,0 +1,307 @@
+"""Every string the console shows, in English and Vietnamese.
+
+Templates call ``t("key")``; a key missing here is a KeyError at render time (the tests
+render every page in both languages), and tests/console/test_console_pages.py checks that
+every ``t("...")`` of the templates is listed here with both translations. Names of places
+and people, ids and numbers are data and are shown as they are stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+LANGS = ("en", "vi")
+DEFAULT_LANG = "en"
+
+# key: (English, Vietnamese)
+STRINGS: dict[str, tuple[str, str]] = {
+    "app_name": ("papi-engine console", "Bảng điều khiển papi-engine"),
+    "skip_to_content": ("Skip to content", "Chuyển đến nội dung"),
+    "language": ("Language", "Ngôn ngữ"),
+    "lang_en": ("English", "English"),
+    "lang_vi": ("Tiếng Việt", "Tiếng Việt"),
+    "sign_in": ("Sign in", "Đăng nhập"),
+    "sign_out": ("Sign out", "Đăng xuất"),
+    "sign_in_intro": (
+        "Paste the token an administrator gave you (papi token create). The console keeps "
+        "it in a cookie of this browser until you sign out.",
+        "Dán mã truy cập (token) do quản trị viên cấp (papi token create). Bảng điều khiển "
+        "lưu nó trong cookie của trình duyệt này cho đến khi bạn đăng xuất.",
+    ),
+    "token": ("Token", "Mã truy cập"),
+    "sign_in_failed": (
+        "This token is unknown or revoked. Check it, or ask an administrator for a new one.",
+        "Mã truy cập không tồn tại hoặc đã bị thu hồi. Hãy kiểm tra lại hoặc xin quản trị "
+        "viên cấp mã mới.",
+    ),
+    "signed_in_as": ("Signed in as", "Đăng nhập với tên"),
+    "role_admin": ("administrator", "quản trị viên"),
+    "role_supervisor": ("supervisor", "giám sát viên"),
+    "role_enumerator": ("enumerator", "điều tra viên"),
+    "role_analyst": ("analyst", "chuyên viên phân tích"),
+    "all_surveys": ("all surveys", "mọi cuộc khảo sát"),
+    "survey_n": ("survey", "khảo sát"),
+    "surveys": ("Surveys", "Các cuộc khảo sát"),
+    "no_surveys": (
+        "No survey yet. Create one below, or with `papi survey create`.",
+        "Chưa có cuộc khảo sát nào. Hãy tạo bên dưới hoặc bằng `papi survey create`.",
+    ),
+    "id": ("Id", "Mã"),
+    "name": ("Name", "Tên"),
+    "year": ("Year", "Năm"),
+    "questionnaire": ("Questionnaire", "Bảng hỏi"),
+    "villages": ("Villages", "Số thôn"),
+    "created": ("Created", "Ngày tạo"),
+    "created_by": ("Created by", "Người tạo"),
+    "open": ("Open", "Mở"),
+    "create_survey": ("Create a survey", "Tạo cuộc khảo sát"),
+    "bundled_questionnaire": ("Bundled questionnaire", "Bảng hỏi có sẵn"),
+    "or_upload_questionnaire": (
+        "or upload a questionnaire (YAML, JSON or XLSForm .xlsx)",
+        "hoặc tải lên bảng hỏi (YAML, JSON hoặc XLSForm .xlsx)",
+    ),
+    "sample_file": (
+        "Sample (CSV written by papi sample --out), optional",
+        "Mẫu (tệp CSV do papi sample --out tạo), không bắt buộc",
+    ),
+    "create": ("Create", "Tạo"),
+    "form_errors": (
+        "Nothing was created. Correct these fields and send the form again:",
+        "Chưa tạo gì. Hãy sửa các trường sau rồi gửi lại:",
+    ),
+    "field": ("Field", "Trường"),
+    "problem": ("Problem", "Vấn đề"),
+    # survey navigation
+    "progress": ("Progress", "Tiến độ"),
+    "review": ("Review", "Kiểm tra"),
+    "enumerators": ("Enumerators", "Điều tra viên"),
+    "tokens": ("Tokens", "Mã truy cập"),
+    "exports": ("Exports", "Xuất dữ liệu"),
+    "survey_pages": ("Survey pages", "Các trang của khảo sát"),
+    # progress
+    "progress_of": ("Field work", "Tiến độ thực địa"),
+    "auto_refresh": (
+        "This page refreshes itself every 15 seconds.",
+        "Trang này tự cập nhật mỗi 15 giây.",
+    ),
+    "updated_at": ("Updated", "Cập nhật lúc"),
+    "quota": ("Quota", "Chỉ tiêu"),
+    "submitted": ("Submitted", "Đã nộp"),
+    "complete": ("Complete", "Hoàn thành"),
+    "status_received": ("Received", "Đã nhận"),
+    "status_has_issues": ("Has issues", "Có vấn đề"),
+    "status_approved": ("Approved", "Đã duyệt"),
+    "status_rejected": ("Rejected", "Bị từ chối"),
+    "whole_survey": ("Whole survey", "Toàn bộ khảo sát"),
+    "level_province": ("Province", "Tỉnh"),
+    "level_district": ("District", "Huyện"),
+    "level_commune": ("Commune", "Xã"),
+    "level_village": ("Village", "Thôn"),
+    "drill_down_hint": (
+        "Choose a name to see the places inside it.",
+        "Chọn một tên để xem các đơn vị bên trong.",
+    ),
+    "no_submissions": ("No interview received yet.", "Chưa nhận được phiếu phỏng vấn nào."),
+    "per_day": ("Interviews received per day", "Số phiếu nhận được mỗi ngày"),
+    "per_day_summary": (
+        "interviews on the busiest day",
+        "phiếu vào ngày nhiều nhất",
+    ),
+    "day": ("Day", "Ngày"),
+    "interviews": ("Interviews", "Phiếu phỏng vấn"),
+    "map": ("Completion by province", "Mức hoàn thành theo tỉnh"),
+    "map_note": (
+        "A tile map: one square per province, placed roughly where it lies (north at the top).",
+        "Bản đồ ô vuông: mỗi tỉnh một ô, đặt gần đúng vị trí địa lý (phía bắc ở trên).",
+    ),
+    "legend": ("Legend", "Chú giải"),
+    "no_quota": ("no quota", "không có chỉ tiêu"),
+    "not_sampled": ("not sampled", "không nằm trong mẫu"),
+    "quality_flags": ("Quality flags", "Cờ chất lượng"),
+    "flagged_interviews": ("flagged interviews", "phiếu bị gắn cờ"),
+    "unreviewed": ("Not yet reviewed", "Chưa kiểm tra"),
+    "flag": ("Flag", "Cờ"),
+    "meaning": ("Meaning", "Ý nghĩa"),
+    # flags (one per code of api/submissions/quality.py)
+    "flag_too_fast": ("Too fast", "Quá nhanh"),
+    "flag_too_fast_help": (
+        "The interview took less than the minimum time (PAPI_MIN_INTERVIEW_SECONDS).",
+        "Cuộc phỏng vấn ngắn hơn thời gian tối thiểu (PAPI_MIN_INTERVIEW_SECONDS).",
+    ),
+    "flag_straight_lining": ("Straight-lining", "Trả lời đồng loạt"),
+    "flag_straight_lining_help": (
+        "Every rating question of one battery has the same answer.",
+        "Mọi câu hỏi thang điểm trong một nhóm đều có cùng một câu trả lời.",
+    ),
+    "flag_duplicate_respondent": ("Duplicate respondent", "Trùng người trả lời"),
+    "flag_duplicate_respondent_help": (
+        "Another interview in the same village has the same respondent details.",
+        "Một phiếu khác trong cùng thôn có cùng thông tin người trả lời.",
+    ),
+    "flag_location_mismatch": ("Location mismatch", "Sai lệch địa bàn"),
+    "flag_location_mismatch_help": (
+        "The location of the interview and its location answers name different places.",
+        "Địa bàn của phiếu và các câu trả lời về địa bàn chỉ ra những nơi khác nhau.",
+    ),
+    "flag_outside_constraints": ("Outside constraints", "Ngoài ràng buộc"),
+    "flag_outside_constraints_help": (
+        "An answer breaks a rule of the questionnaire (a constraint or a minimum/maximum).",
+        "Một câu trả lời vi phạm quy tắc của bảng hỏi (ràng buộc hoặc giá trị tối thiểu/tối đa).",
+    ),
+    # review
+    "review_queue": ("Interviews to review", "Phiếu cần kiểm tra"),
+    "filters": ("Filters", "Bộ lọc"),
+    "any_flag": ("any flag", "mọi loại cờ"),
+    "any_status": ("any status", "mọi trạng thái"),
+    "status_open": (
+        "not yet approved or rejected",
+        "chưa duyệt hoặc từ chối",
+    ),
+    "status": ("Status", "Trạng thái"),
+    "enumerator": ("Enumerator", "Điều tra viên"),
+    "apply": ("Apply", "Áp dụng"),
+    "clear": ("Clear", "Xoá lọc"),
+    "queue_empty": (
+        "No flagged interview matches these filters.",
+        "Không có phiếu bị gắn cờ nào khớp với bộ lọc.",
+    ),
+    "received_at": ("Received", "Nhận lúc"),
+    "flags": ("Flags", "Cờ"),
+    "more_results": ("Next page", "Trang sau"),
+    "keyboard_hint": (
+        "Keys: n next, p previous, a approve, r reject, q back to the queue.",
+        "Phím tắt: n phiếu sau, p phiếu trước, a duyệt, r từ chối, q về danh sách.",
+    ),
+    "interview": ("Interview", "Phiếu phỏng vấn"),
+    "next": ("Next", "Tiếp"),
+    "previous": ("Previous", "Trước"),
+    "back_to_queue": ("Back to the queue", "Về danh sách"),
+    "location": ("Location", "Địa bàn"),
+    "version": ("Version", "Phiên bản"),
+    "submitted_by": ("Submitted by", "Người nộp"),
+    "answers": ("Answers", "Câu trả lời"),
+    "question": ("Question", "Câu hỏi"),
+    "answer": ("Answer", "Trả lời"),
+    "skipped": ("skipped or not asked", "bỏ qua hoặc không hỏi"),
+    "special_answer": ("special answer", "trả lời đặc biệt"),
+    "special_dont_know": ("don't know", "không biết"),
+    "special_refused": ("refused", "từ chối trả lời"),
+    "special_not_applicable": ("not applicable", "không áp dụng"),
+    "paradata": ("Paradata", "Dữ liệu quá trình"),
+    "device": ("Device", "Thiết bị"),
+    "start": ("Start", "Bắt đầu"),
+    "end": ("End", "Kết thúc"),
+    "duration": ("Duration", "Thời lượng"),
+    "minutes": ("min", "phút"),
+    "gps": ("GPS", "GPS"),
+    "no_flags": ("No quality flag.", "Không có cờ chất lượng."),
+    "history": ("Version history", "Lịch sử phiên bản"),
+    "event_create": ("created", "tạo"),
+    "event_edit": ("edited", "sửa"),
+    "event_review": ("reviewed", "kiểm tra"),
+    "when": ("When", "Thời điểm"),
+    "who": ("Who", "Người thực hiện"),
+    "what": ("What", "Nội dung"),
+    "changed": ("Changed", "Thay đổi"),
+    "old_value": ("before", "trước"),
+    "new_value": ("after", "sau"),
+    "comment": ("Comment", "Nhận xét"),
+    "decision": ("Decision", "Quyết định"),
+    "approve": ("Approve", "Duyệt"),
+    "reject": ("Reject", "Từ chối"),
+    "mark_issues": ("Mark as having issues", "Đánh dấu có vấn đề"),
+    "review_saved": ("Saved: the interview is now", "Đã lưu: phiếu hiện ở trạng thái"),
+    "may_not_review": (
+        "Your role may read this interview but not review it.",
+        "Vai trò của bạn được xem phiếu này nhưng không được kiểm tra.",
+    ),
+    # enumerators
+    "enumerator_activity": ("Activity per token", "Hoạt động theo mã truy cập"),
+    "median_duration": ("Median length", "Thời lượng trung vị"),
+    "flag_rate": ("Flag rate", "Tỷ lệ bị gắn cờ"),
+    "last_seen": ("Last seen", "Lần cuối"),
+    "enumerators_help": (
+        "One row per token that submitted. A high flag rate or a very short median length "
+        "deserves a look at that person's interviews.",
+        "Mỗi dòng là một mã truy cập đã nộp phiếu. Tỷ lệ cờ cao hoặc thời lượng trung vị "
+        "quá ngắn cần được xem xét kỹ các phiếu của người đó.",
+    ),
+    "see_interviews": ("See the flagged interviews", "Xem các phiếu bị gắn cờ"),
+    # tokens
+    "token_list": ("Tokens of this survey", "Mã truy cập của khảo sát này"),
+    "role": ("Role", "Vai trò"),
+    "create_enumerator_token": ("Create an enumerator token", "Tạo mã cho điều tra viên"),
+    "holder_name": ("Holder's name (e.g. enum-07)", "Tên người giữ mã (vd. enum-07)"),
+    "server_address": (
+        "Server address as the phone sees it",
+        "Địa chỉ máy chủ mà điện thoại truy cập được",
+    ),
+    "token_created": (
+        "Token created. It is shown only once: copy it or scan the QR code now.",
+        "Đã tạo mã. Mã chỉ hiển thị một lần: hãy sao chép hoặc quét mã QR ngay.",
+    ),
+    "qr_help": (
+        "In ODK Collect: Project settings → Reconfigure with QR code, then scan this code.",
+        "Trong ODK Collect: Cài đặt dự án → Cấu hình lại bằng mã QR, rồi quét mã này.",
+    ),
+    "qr_alt": ("ODK Collect settings as a QR code", "Cấu hình ODK Collect dạng mã QR"),
+    "revocation_note": (
+        "To revoke a token, use the API or the command line (papi token).",
+        "Để thu hồi mã, hãy dùng API hoặc dòng lệnh (papi token).",
+    ),
+    "no_tokens": ("No token is scoped to this survey.", "Chưa có mã nào dành cho khảo sát này."),
+    # exports
+    "export_intro": (
+        "One row per respondent, as GET /api/v1/surveys/{id}/export returns it "
+        "(the same filters and rights).",
+        "Mỗi dòng một người trả lời, như GET /api/v1/surveys/{id}/export trả về "
+        "(cùng bộ lọc và quyền).",
+    ),
+    "format": ("Format", "Định dạng"),
+    "format_csv": ("CSV", "CSV"),
+    "format_parquet": ("Parquet", "Parquet"),
+    "format_dta": ("Stata (.dta)", "Stata (.dta)"),
+    "format_sav": ("SPSS (.sav)", "SPSS (.sav)"),
+    "format_zip": ("ZIP with the media files", "ZIP kèm tệp đa phương tiện"),
+    "include_rejected": ("Include rejected interviews", "Gồm cả phiếu bị từ chối"),
+    "download": ("Download", "Tải xuống"),
+    # errors
+    "error": ("Error", "Lỗi"),
+    "error_403": (
+        "Your token may not see this page.",
+        "Mã truy cập của bạn không được phép xem trang này.",
+    ),
+    "error_404": ("This page or record does not exist.", "Trang hoặc bản ghi này không tồn tại."),
+    "error_409": (
+        "This change conflicts with another one.",
+        "Thay đổi này xung đột với thay đổi khác.",
+    ),
+    "error_422": ("The request is not valid.", "Yêu cầu không hợp lệ."),
+    "error_other": ("The request failed.", "Yêu cầu không thành công."),
+    "error_csrf": (
+        "The form expired or came from another site. Reload the page and try again.",
+        "Biểu mẫu đã hết hạn hoặc đến từ trang khác. Hãy tải lại trang và thử lại.",
+    ),
+    "details": ("Details", "Chi tiết"),
+    "go_to_surveys": ("Go to the surveys", "Về danh sách khảo sát"),
+    "none": ("—", "—"),
+}
+
+
+def translator(lang: str) -> Callable[[str], str]:
+    """``t(key)`` in ``lang`` (English for an unknown language)."""
+    index = 1 if lang == "vi" else 0
+
+    def t(key: str) -> str:
+        return STRINGS[key][index]
+
+    return t
+
+
+def pick_lang(cookie: str | None, accept_language: str | None) -> str:
+    """The cookie's choice; otherwise Vietnamese when the browser prefers it; else English."""
+    if cookie in LANGS:
+        return cookie
+    if accept_language and accept_language.strip().lower().startswith("vi"):
+        return "vi"
+    return DEFAULT_LANG
