@@ -34,9 +34,10 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from survey.analysis_frame import AGE_GROUPS
 from survey.errors import SamplingError
 from survey.geography import crosswalk, parse_geography, vintage
-from survey.sampling.frame import AGE_GROUPS, Frame, load_frame, size_class_of
+from survey.sampling.frame import Frame, load_frame, size_class_of
 from survey.sampling.papi import PAPI_RULES, SelectionRules
 
 TWO_TIER_RULES = SelectionRules(
