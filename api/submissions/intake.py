@@ -26,9 +26,8 @@ from api.problems import problems_as_dicts
 from api.settings import Settings
 from api.submissions import quality, repository
 from api.submissions.schemas import Outcome, SubmissionIn
-from survey.errors import Problem
 from survey.schema import Questionnaire
-from survey.validation import validate_response
+from survey.validation import verdict
 
 
 @dataclass(slots=True)
@@ -147,19 +146,17 @@ def prepare(
             ]
             return Item(index, str(sid) if sid is not None else None, Outcome.invalid, errors)
     item = Item(index, str(sub.submission_id))
-    body, item.content_hash = sealed(_body(sub, answers))
-    hard: list[Problem] = []
-    soft: list[dict[str, str]] = []
-    answers = body["answers"]  # integral floats normalised: 45.0 is the integer 45
-    for issue in validate_response(q, answers):
-        if quality.is_soft(q, issue.code, issue.item):
-            soft.append(issue.as_dict())
-        else:
-            hard.append(issue.as_problem())
-    if hard:
+    # reject or flag: survey.answer_rules.severity, the rule q.verdict applies (which reads
+    # 45.0 as 45, as the canonical body does); judged before the body is serialised, so an
+    # answer of any JSON shape is refused with its pointer
+    judged = verdict(q, sub.answers if answers is None else answers)
+    if not judged.accepted:
         item.outcome = Outcome.invalid
-        item.errors = problems_as_dicts(hard)
+        item.errors = problems_as_dicts([i.as_problem() for i in judged.rejected])
         return item
+    soft = [i.as_dict() for i in judged.flagged]
+    body, item.content_hash = sealed(_body(sub, answers))
+    answers = body["answers"]  # integral floats normalised: 45.0 is the integer 45
     prof = quality.profile(q)
     duration = None
     if sub.paradata.start is not None and sub.paradata.end is not None:
