@@ -199,7 +199,10 @@ def _item(
         it["type"] = row["item_type"]
     if it["label"] is None:
         it["label"] = {"vi": it["id"], "en": it["id"]}
-    it["required"] = row.get("required", "").lower() in ("yes", "true", "true()", "1")
+    required = row.get("required", "")
+    it["required"] = required.lower() in ("yes", "true", "true()", "1") or (
+        required == f"${{{it['id']}{SEP}special}} = ''"  # a date with a companion, required
+    )
     it["special"] = row.get("special", "").split() or special
     it["section"] = row.get("section") or section
     for bound in ("min", "max"):
@@ -257,6 +260,8 @@ def _survey(
                 "repeat",
                 "repeats are not supported: one interview is one flat record",
             )
+        elif row.get("special_of"):
+            continue  # the companion question of a date's special answers (written by us)
         elif kind not in SKIPPED:
             it = _item(r, row, n, lists, specials, groups[-1] if groups else None)
             if it is not None:

@@ -47,7 +47,7 @@ def test_engines_fill_papi_2021_and_the_answers_come_back(
     and the instance XML parses back into exactly the same answers."""
     rng = np.random.default_rng(5)
     answers = random_response(papi2021, rng)
-    filled = fill(papi_xform, engine_answers(answers))  # type: ignore[operator]
+    filled = fill(papi_xform, engine_answers(answers, papi2021))  # type: ignore[operator]
     parsed = parse_submission(papi2021, filled.xml)
     assert parsed.answers == answers
     assert (parsed.form_id, parsed.version) == ("papi-2021", "2021.1")

@@ -98,6 +98,6 @@ def fills(papi_xform: bytes) -> dict[str, list[Fill]]:
             answers = random_response(q, rng)
             kwargs = {"device_id": f"collect:test{k}"} if engine == "javarosa" else {}
             out[engine].append(
-                Fill(engine, answers, fill(papi_xform, engine_answers(answers), **kwargs))
+                Fill(engine, answers, fill(papi_xform, engine_answers(answers, q), **kwargs))
             )
     return out
