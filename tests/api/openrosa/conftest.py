@@ -34,8 +34,12 @@ class Server:
     q: Questionnaire
     settings: Settings
 
-    def survey(self) -> int:
-        body = {"questionnaire": "papi-2021", "year": 2026, "name": f"odk-{uuid.uuid4().hex[:6]}"}
+    def survey(self, questionnaire: str = "papi-2021") -> int:
+        body = {
+            "questionnaire": questionnaire,
+            "year": 2026,
+            "name": f"odk-{uuid.uuid4().hex[:6]}",
+        }
         r = self.client.post("/api/v1/surveys", json=body, headers=self.admin)
         assert r.status_code == 201, r.text
         survey_id: int = r.json()["id"]
