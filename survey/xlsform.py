@@ -132,10 +132,10 @@ def _bounds(it: Item, rules: ValueRules) -> list[str]:
         companion = special_question(it)
         if companion:
             parts.append(f"${{{companion}}} = ''")
-        lo = max(str(rules.lo or WIDGET_FIRST_DATE), WIDGET_FIRST_DATE)
-        hi = min(str(rules.hi or LAST_DATE), LAST_DATE)
-        parts.append(f"date(.) >= date('{lo}')")
-        parts.append(f"date(.) <= date('{hi}')")
+        first = max(str(rules.lo or WIDGET_FIRST_DATE), WIDGET_FIRST_DATE)
+        last = min(str(rules.hi or LAST_DATE), LAST_DATE)
+        parts.append(f"date(.) >= date('{first}')")
+        parts.append(f"date(.) <= date('{last}')")
     elif rules.type in ("integer", "decimal"):
         lo, hi = rules.lo, rules.hi
         for op, bound in ((">=", lo), ("<=", hi)):
