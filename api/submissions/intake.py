@@ -144,6 +144,10 @@ def prepare(
                 {"pointer": _pointer("", err["loc"]), "code": err["type"], "message": err["msg"]}
                 for err in exc.errors()
             ]
+            raw_answers = raw.get("answers") if isinstance(raw, dict) else None
+            if isinstance(raw_answers, dict):  # the answers' own problems, reported too
+                rejected = verdict(q, raw_answers).rejected
+                errors += problems_as_dicts([i.as_problem() for i in rejected])
             return Item(index, str(sid) if sid is not None else None, Outcome.invalid, errors)
     item = Item(index, str(sub.submission_id))
     # reject or flag: survey.answer_rules.severity, the rule q.verdict applies (which reads
