@@ -17,16 +17,17 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from survey.errors import ExpressionError, Problem, QuestionnaireError
 from survey.loader import parse_questionnaire
-from survey.schema import Questionnaire
+from survey.schema import Item, Questionnaire
 from survey.xlsform import SEP, constraint_xpath, item_kinds
 from survey.xlsform_indicators import add_shorthand, indicator_rows, read_structure
-from survey.xpath import render, to_xpath
+from survey.xpath import ItemKind, render, to_xpath
 from survey.xpath_parse import from_xpath
 
 SKIPPED = {"start", "end", "today", "deviceid", "phonenumber", "username", "email", "audit"}
@@ -275,6 +276,21 @@ def _same(a: str | None, b: str | None) -> bool:
     return " ".join((a or "").split()) == " ".join((b or "").split())
 
 
+def _legacy_date_constraint(
+    q: Questionnaire, it: Item, kinds: Mapping[str, ItemKind]
+) -> str | None:
+    """The constraint earlier versions wrote for a date with special answers (a text field
+    checked by a pattern), so that their workbooks still read back."""
+    if it.type != "date" or not it.special:
+        return None
+    core = ["regex(., '^[0-9]{4}-[0-9]{2}-[0-9]{2}$')"]
+    core += [f"date(.) {op} date('{b}')" for op, b in ((">=", it.min), ("<=", it.max)) if b]
+    if it.constraint:
+        core.append(f"({to_xpath(q.condition(it.constraint), kinds, current=it.id)})")
+    alternatives = " or ".join(f". = '{c}'" for c in q.allowed_special(it).values())
+    return f"{alternatives} or ({' and '.join(core)})"
+
+
 def _conditions(r: Reader, doc: dict[str, Any], cells: list[dict[str, str]]) -> None:
     """Keep the PAPI conditions when they still match the XPath; else read the XPath."""
     q = parse_questionnaire(doc, source="XLSForm") if not r.problems else None
@@ -288,7 +304,7 @@ def _conditions(r: Reader, doc: dict[str, Any], cells: list[dict[str, str]]) -> 
             explained["relevant"] = _same(mine, row.get("relevant"))
             explained["constraint"] = _same(
                 constraint_xpath(q, q.items[i], kinds), row.get("constraint")
-            )
+            ) or _same(_legacy_date_constraint(q, q.items[i], kinds), row.get("constraint"))
         for key in ("relevant", "constraint"):
             if explained[key]:
                 continue
