@@ -67,9 +67,9 @@ def canonical_body(sub: SubmissionIn) -> dict[str, Any]:
 
 def _plain_answers(answers: dict[Any, Any]) -> dict[str, Any] | None:
     """The answers normalised (``normalise_flat``) when every key is a string and every
-    value already is what ``Answer`` would make of it (an int, a finite float, a string,
-    null or a list of ints): pydantic would return the mapping unchanged, so only the small
-    envelope needs validating. ``None`` otherwise. Without a float the mapping itself is
+    value is a plain answer (an int, a finite float, a string, null or a list of ints): only
+    the small envelope then needs pydantic (answers pass through it unchanged anyway; what
+    an answer may be is response validation's rule). ``None`` otherwise. Without a float the mapping itself is
     returned (nothing to normalise; it is not modified afterwards)."""
     floats: list[str] = []
     for k, v in answers.items():
