@@ -14,18 +14,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from typing import Any
 
 import orjson
 
-_MAX_EXACT = 2**53
+from survey.answer_rules import integral
 
-
-def _num(value: float) -> int | float:
-    if value.is_integer() and math.isfinite(value) and abs(value) < _MAX_EXACT:
-        return int(value)
-    return value
+# An integral float is that integer: the rule of response validation, so that what is
+# hashed and stored is what was validated.
+_num = integral
 
 
 def normalise_float(value: float) -> int | float:

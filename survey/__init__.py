@@ -16,7 +16,7 @@ from survey.schema import (
     Structure,
     SubDimension,
 )
-from survey.validation import ValidationIssue
+from survey.validation import ValidationIssue, Verdict
 
 __all__ = [
     "Choice",
@@ -33,6 +33,7 @@ __all__ = [
     "Structure",
     "SubDimension",
     "ValidationIssue",
+    "Verdict",
     "dump_questionnaire",
     "load_questionnaire",
     "parse",

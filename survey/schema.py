@@ -23,7 +23,7 @@ from survey.errors import NotFound, QuestionnaireError
 from survey.expressions import Node, parse
 
 if TYPE_CHECKING:
-    from survey.validation import ValidationIssue
+    from survey.validation import ValidationIssue, Verdict
 
 ItemType = Literal[
     "single_choice",
@@ -353,6 +353,12 @@ class Questionnaire(_Frozen):
         from survey.validation import validate_response
 
         return validate_response(self, answers)
+
+    def verdict(self, answers: Any) -> Verdict:
+        """Accept or reject, as the server decides (:func:`survey.validation.verdict`)."""
+        from survey.validation import verdict
+
+        return verdict(self, answers)
 
     def summary(self) -> dict[str, Any]:
         return {

@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from survey.answer_rules import FLAG, REJECT, normalise_answers
 from survey.evaluate import Env, compile_predicate
 from survey.expressions import Cmp, Lit, Node, Ref, referenced_items
 from survey.validation_checks import INVALID, Check, ValidationIssue, _ItemChecker, _kind, _ptr
@@ -29,7 +30,15 @@ from survey.validation_fast import Valid, compile_valid
 if TYPE_CHECKING:
     from survey.schema import Questionnaire
 
-__all__ = ["INVALID", "ValidationIssue", "full_pass", "plan_of", "validate_response"]
+__all__ = [
+    "INVALID",
+    "ValidationIssue",
+    "Verdict",
+    "full_pass",
+    "plan_of",
+    "validate_response",
+    "verdict",
+]
 _PLAN_KEY = "validation_plan"
 
 
@@ -157,7 +166,33 @@ def validate_response(q: Questionnaire, answers: Any) -> list[ValidationIssue]:
         ]
     if plan.valid is not None and plan.ids.issuperset(answers.keys()) and plan.valid(answers):
         return []  # the common case, compiled (survey/validation_fast.py)
+    if any(type(v) is float for v in answers.values()):
+        answers = normalise_answers(dict(answers))  # 45.0 is 45 (survey.answer_rules.integral)
+        if plan.ids.issuperset(answers.keys()) and plan.valid is not None and plan.valid(answers):
+            return []
     return full_pass(plan, answers)
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What the server does with a response: ``accepted`` (stored) unless a problem of
+    severity ``reject`` is present; ``rejected`` are the problems that refuse it (the 422's
+    errors), ``flagged`` those it is kept and flagged for (``outside_constraints``)."""
+
+    accepted: bool
+    rejected: tuple[ValidationIssue, ...]
+    flagged: tuple[ValidationIssue, ...]
+
+    @classmethod
+    def of(cls, issues: list[ValidationIssue]) -> Verdict:
+        rejected = tuple(i for i in issues if i.severity == REJECT)
+        flagged = tuple(i for i in issues if i.severity == FLAG)
+        return cls(not rejected, rejected, flagged)
+
+
+def verdict(q: Questionnaire, answers: Any) -> Verdict:
+    """The server's verdict on one response (accept or reject, and why)."""
+    return Verdict.of(validate_response(q, answers))
 
 
 def full_pass(plan: _Plan, answers: Mapping[str, Any]) -> list[ValidationIssue]:
@@ -226,6 +261,7 @@ def full_pass(plan: _Plan, answers: Mapping[str, Any]) -> list[ValidationIssue]:
                         "constraint_failed",
                         f"item {sid!r}: {v!r} fails {step.constraint_text}",
                         sid,
+                        FLAG,
                     )
                 )
     return issues

@@ -10,20 +10,19 @@ the common path.
 from __future__ import annotations
 
 import math
-import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from survey.answer_rules import FIRST_DATE, LAST_DATE, Severity, is_calendar_date, rules_of
+from survey.answer_rules import severity as severity_of
 from survey.errors import Problem
 
 if TYPE_CHECKING:
     from survey.schema import Item, Questionnaire
 
 Check = Callable[[Any, list["ValidationIssue"]], Any]
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class _Invalid:
@@ -35,13 +34,16 @@ INVALID = _Invalid()
 
 @dataclass(frozen=True, slots=True)
 class ValidationIssue:
-    """One problem of a response: a JSON pointer (``/answers/q101``), a stable code and a
-    message naming the item, the value and what was expected."""
+    """One problem of a response: a JSON pointer (``/answers/q101``), a stable code, a
+    message naming the item, the value and what was expected, and its ``severity``:
+    ``reject`` (the server refuses the interview) or ``flag`` (kept and flagged), by the
+    rule of :func:`survey.answer_rules.severity`."""
 
     pointer: str
     code: str
     message: str
     item: str | None = None
+    severity: Severity = "reject"
 
     def as_dict(self) -> dict[str, str]:
         return {"pointer": self.pointer, "code": self.code, "message": self.message}
@@ -64,15 +66,19 @@ class _ItemChecker:
     def __init__(self, q: Questionnaire, item: Item) -> None:
         self.item = item
         self.pointer = _ptr(item.id)
-        allowed = q.allowed_special(item)
-        self.special_ok = frozenset(allowed.values())
+        self.rules = rules = rules_of(q, item)
+        self.special_ok = frozenset(rules.allowed_special.values())
         self.special_names = {code: name for name, code in q.special_codes.items()}
         self.codes = q.codes_of(item)
 
     def issue(self, issues: list[ValidationIssue], code: str, message: str, ptr: str = "") -> None:
         issues.append(
             ValidationIssue(
-                ptr or self.pointer, code, f"item {self.item.id!r}: {message}", self.item.id
+                ptr or self.pointer,
+                code,
+                f"item {self.item.id!r}: {message}",
+                self.item.id,
+                severity_of(code, self.item.type),
             )
         )
 
@@ -187,8 +193,8 @@ class _ItemChecker:
         item, special_ok, all_special = self.item, self.special_ok, frozenset(self.special_names)
         integer = item.type == "integer"
         # finite defaults, so that inf and nan always fail the fast path
-        lo = -sys.float_info.max if item.min is None else float(item.min)
-        hi = sys.float_info.max if item.max is None else float(item.max)
+        lo = -sys.float_info.max if self.rules.lo is None else float(self.rules.lo)
+        hi = sys.float_info.max if self.rules.hi is None else float(self.rules.hi)
         kinds = (int,) if integer else (int, float)
         expected = "an integer" if integer else "a number"
         bounds = f"{item.min if item.min is not None else '-inf'}..{item.max if item.max is not None else 'inf'}"
@@ -227,20 +233,11 @@ class _ItemChecker:
 
     def date(self) -> Check:
         item, special_ok = self.item, self.special_ok
-        lo = str(item.min) if item.min is not None else "0000-01-01"
-        hi = str(item.max) if item.max is not None else "9999-12-31"
-
-        def valid_iso(v: str) -> bool:
-            if not _ISO_DATE.match(v):
-                return False
-            try:
-                date.fromisoformat(v)
-            except ValueError:
-                return False
-            return True
+        lo = str(self.rules.lo) if self.rules.lo is not None else FIRST_DATE
+        hi = str(self.rules.hi) if self.rules.hi is not None else LAST_DATE
 
         def check(v: Any, issues: list[ValidationIssue]) -> Any:
-            if type(v) is str and valid_iso(v):
+            if type(v) is str and is_calendar_date(v):
                 if lo <= v <= hi:
                     return v
                 self.issue(

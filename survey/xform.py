@@ -8,7 +8,9 @@ answers.
   Java. The bytes are deterministic, so the md5 a server publishes in ``formList`` is stable.
 - :func:`parse_submission` reads an OpenRosa submission (the instance XML a client posts)
   back into the answer dict of docs/questionnaire-format.md, so that a form filled in ODK
-  lands in the same validation as a JSON submission. Engines differ in small ways (the
+  lands in the same validation as a JSON submission. A date that allows special answers is
+  two questions in the form (the special answers, then the date widget,
+  :func:`survey.xlsform.special_question`); a chosen special answer is the item's answer. Engines differ in small ways (the
   namespace of ``meta``, ``...Z`` vs ``+00:00`` timestamps, empty groups); we read by local
   element name and keep timestamps as sent.
 """
@@ -23,7 +25,7 @@ from typing import Any
 
 from survey.errors import PapiError, QuestionnaireError
 from survey.schema import Item, Questionnaire
-from survey.xlsform import write_xlsform
+from survey.xlsform import special_question, write_xlsform
 
 META_FIELDS = ("instanceID", "deprecatedID", "instanceName")
 TIMING_FIELDS = ("start", "end")
@@ -91,6 +93,19 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
+def read_value(q: Questionnaire, it: Item, raw: str) -> Any:
+    """The answer an instance element's text gives item ``it`` (``None``: no answer). The
+    text of a text item (and of a date typed as text) is kept as entered, spaces included,
+    as a JSON client would send it; other types are read with surrounding space removed.
+    An allowed special code entered as text is that special answer. Raises
+    :class:`SubmissionInvalid` for a number or code that does not read as one."""
+    if it.type not in ("text", "date"):
+        raw = raw.strip()
+    if not raw:
+        return None
+    return _value(q, it, raw)
+
+
 def _value(q: Questionnaire, it: Item, text: str) -> Any:
     special = set(q.allowed_special(it).values())
     try:
@@ -131,21 +146,26 @@ def parse_submission(q: Questionnaire | None, xml: bytes) -> ParsedSubmission:
         if el is root or len(el):
             continue
         name = _local(el.tag)
-        text = (el.text or "").strip()
+        raw = el.text or ""
         if parents.get(el) == "meta" or name in TIMING_FIELDS:
-            if text:
-                meta[name] = text
+            if raw.strip():
+                meta[name] = raw.strip()
             continue
-        if text:
-            values[name] = text
+        if raw:
+            values[name] = raw
     answers: dict[str, Any] = {}
     if q is not None:
         for it in q.items:
-            found = values.get(it.id)
+            companion = special_question(it)
+            found = values.get(companion) if companion else None
+            if found is None or not found.strip():  # no special answer chosen: the value
+                found = values.get(it.id)
             if found is not None:
-                answers[it.id] = _value(q, it, found)
+                value = read_value(q, it, found)
+                if value is not None:
+                    answers[it.id] = value
     else:
-        answers = dict(values)
+        answers = {k: v.strip() for k, v in values.items() if v.strip()}
     return ParsedSubmission(
         form_id=form_id,
         version=root.get("version"),

@@ -21,7 +21,11 @@ Choice-list names: a questionnaire list keeps its name; an item's inline choices
 an item that allows special answers gets its own list ``<base>__<special>__…`` holding the
 base choices plus one choice per special code. Conditions become XPath through
 :mod:`survey.xpath` (guarded so that missing and special answers behave as in our language);
-``min``/``max`` and special answers are folded into the XLSForm ``constraint``.
+``min``/``max`` and special answers are folded into the XLSForm ``constraint``, derived from
+the value rules the server applies (:mod:`survey.answer_rules`), so that the form lets an
+enumerator finalise only answers the server accepts (docs/odk.md, "What the form checks").
+A date that allows special answers is a date widget preceded by a ``select_one`` of those
+answers, ``<item>__special`` (column ``special_of`` names the date), never a text field.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from survey.answer_rules import LAST_DATE, ValueRules, rules_of
 from survey.errors import QuestionnaireError
 from survey.schema import Indicator, Item, Label, Questionnaire
 from survey.xpath import ItemKind, to_xpath
@@ -88,38 +93,68 @@ def list_name(it: Item) -> str | None:
 
 
 def xlsform_type(it: Item) -> str:
-    """The XLSForm ``type`` cell; a date that allows special answers is typed text (a date
-    widget cannot hold -8) and checked with a regex constraint."""
+    """The XLSForm ``type`` cell (a date is always a date widget; its special answers, if
+    any, are a companion question, :func:`special_question`)."""
     if it.type in SELECT:
         return f"{SELECT[it.type]} {list_name(it)}"
-    if it.type == "date" and it.special:
-        return "text"
     return PLAIN[it.type]
 
 
-def _bounds(it: Item) -> list[str]:
+def special_question(it: Item) -> str | None:
+    """The companion question of a date that allows special answers: a ``select_one`` of
+    those answers, asked just before the date widget (which cannot hold -8). When one is
+    chosen the date is not required and must stay empty; the server reads the pair back as
+    one answer (:func:`survey.xform.parse_submission`). ``None`` for other items."""
+    if it.type == "date" and it.special:
+        return f"{it.id}{SEP}special"
+    return None
+
+
+def special_required(it: Item) -> str:
+    """The ``required`` cell of a date with a companion: required unless a special answer
+    is chosen."""
+    return f"${{{special_question(it)}}} = ''"
+
+
+# JavaRosa writes a date before year 1000 without leading zeros (year 1 as ``1-01-01``),
+# which is not ISO and the server refuses: a date widget's answer is kept from 1000 on.
+WIDGET_FIRST_DATE = "1000-01-01"
+
+
+def _bounds(it: Item, rules: ValueRules) -> list[str]:
+    """The form's checks of a value, from the rules the server applies
+    (:mod:`survey.answer_rules`): the bounds (flagged by the server, refused by the form),
+    no special code the item does not allow (refused by the server: the value would read as
+    that special answer), a date within what the widget writes as YYYY-MM-DD and, for a date
+    with a companion special question, no date when a special answer is chosen."""
     parts = []
-    if it.type == "date":
-        if it.special:
-            parts.append("regex(., '^[0-9]{4}-[0-9]{2}-[0-9]{2}$')")
-        for op, bound in ((">=", it.min), ("<=", it.max)):
-            if bound is not None:
-                parts.append(f"date(.) {op} date('{bound}')")
-    elif it.type in ("integer", "decimal"):
-        for op, bound in ((">=", it.min), ("<=", it.max)):
+    if rules.type == "date":
+        companion = special_question(it)
+        if companion:
+            parts.append(f"${{{companion}}} = ''")
+        first = max(str(rules.lo or WIDGET_FIRST_DATE), WIDGET_FIRST_DATE)
+        last = min(str(rules.hi or LAST_DATE), LAST_DATE)
+        parts.append(f"date(.) >= date('{first}')")
+        parts.append(f"date(.) <= date('{last}')")
+    elif rules.type in ("integer", "decimal"):
+        lo, hi = rules.lo, rules.hi
+        for op, bound in ((">=", lo), ("<=", hi)):
             if bound is not None:
                 parts.append(f". {op} {number_text(bound)}")
+        for code in sorted(rules.forbidden_special):
+            if (lo is None or float(lo) <= code) and (hi is None or code <= float(hi)):
+                parts.append(f". != {code}")
     return parts
 
 
 def constraint_xpath(q: Questionnaire, it: Item, kinds: Mapping[str, ItemKind]) -> str | None:
     """Bounds, the item's own constraint and its special answers as one XLSForm constraint."""
-    core = _bounds(it)
+    core = _bounds(it, rules_of(q, it))
     if it.constraint:
         core.append(f"({to_xpath(q.condition(it.constraint), kinds, current=it.id)})")
     codes = list(q.allowed_special(it).values())
     body = " and ".join(core)
-    if not codes:
+    if not codes or special_question(it):
         return body or None
     if it.type == "multiple_choice":
         alone = " and ".join(f"(not(selected(., '{c}')) or count-selected(.) = 1)" for c in codes)
@@ -132,11 +167,31 @@ def constraint_xpath(q: Questionnaire, it: Item, kinds: Mapping[str, ItemKind]) 
     return f"{alternatives} or ({body})"
 
 
+SPECIAL_PROMPT = Label(
+    vi="Nếu không có ngày cụ thể, chọn một câu trả lời:",
+    en="If there is no date to give, choose an answer:",
+)
+
+
+def _special_row(q: Questionnaire, it: Item, kinds: Mapping[str, ItemKind]) -> dict[str, Any]:
+    """The companion question of a date with special answers (:func:`special_question`)."""
+    row: dict[str, Any] = {"type": f"select_one {special_question(it)}"}
+    row |= {"name": special_question(it)} | labelled("label", it.label)
+    row |= labelled("hint", SPECIAL_PROMPT)
+    if it.relevant:
+        row["relevant"] = to_xpath(q.condition(it.relevant), kinds)
+    row["special_of"] = it.id
+    row["section"] = it.section or ""
+    return row
+
+
 def _survey_row(
     q: Questionnaire, it: Item, kinds: Mapping[str, ItemKind], used_by: list[str]
 ) -> dict[str, Any]:
     row: dict[str, Any] = {"type": xlsform_type(it), "name": it.id} | labelled("label", it.label)
     row["required"] = "yes" if it.required else ""
+    if it.required and special_question(it):
+        row["required"] = special_required(it)
     if it.relevant:
         row["relevant"] = to_xpath(q.condition(it.relevant), kinds)
         row["papi_relevant"] = it.relevant
@@ -148,7 +203,7 @@ def _survey_row(
     row |= labelled("constraint_message", it.constraint_message)
     if isinstance(it.meta.get("appearance"), str):
         row["appearance"] = it.meta["appearance"]
-    if it.type in ("yes_no", "rating") or (it.type == "date" and it.special):
+    if it.type in ("yes_no", "rating"):
         row["item_type"] = it.type
     row["section"] = it.section or ""
     row["special"] = " ".join(it.special)
@@ -179,6 +234,13 @@ def _choice_rows(q: Questionnaire) -> Rows:
         ]
         written.add(name)
     for it in q.items:
+        companion = special_question(it)
+        if companion is not None:
+            rows += [
+                {"list_name": companion, "name": str(code)}
+                | labelled("label", SPECIAL_LABELS.get(n, Label(vi=n, en=n)))
+                for n, code in q.allowed_special(it).items()
+            ]
         generated = list_name(it)
         if generated is None or generated in written:
             continue
@@ -237,7 +299,10 @@ def to_xlsform_rows(q: Questionnaire) -> dict[str, Rows]:
         for item_id in ind.item_ids:
             used_by.setdefault(item_id, []).append(ind.code)
     survey = [dict(r) for r in META_ROWS]
-    survey += [_survey_row(q, it, kinds, used_by.get(it.id, [])) for it in q.items]
+    for it in q.items:
+        if special_question(it):
+            survey.append(_special_row(q, it, kinds))
+        survey.append(_survey_row(q, it, kinds, used_by.get(it.id, [])))
     settings = {
         "form_id": q.id,
         "version": q.version,

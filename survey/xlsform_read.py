@@ -17,16 +17,17 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from survey.errors import ExpressionError, Problem, QuestionnaireError
 from survey.loader import parse_questionnaire
-from survey.schema import Questionnaire
+from survey.schema import Item, Questionnaire
 from survey.xlsform import SEP, constraint_xpath, item_kinds
 from survey.xlsform_indicators import add_shorthand, indicator_rows, read_structure
-from survey.xpath import render, to_xpath
+from survey.xpath import ItemKind, render, to_xpath
 from survey.xpath_parse import from_xpath
 
 SKIPPED = {"start", "end", "today", "deviceid", "phonenumber", "username", "email", "audit"}
@@ -199,7 +200,10 @@ def _item(
         it["type"] = row["item_type"]
     if it["label"] is None:
         it["label"] = {"vi": it["id"], "en": it["id"]}
-    it["required"] = row.get("required", "").lower() in ("yes", "true", "true()", "1")
+    required = row.get("required", "")
+    it["required"] = required.lower() in ("yes", "true", "true()", "1") or (
+        required == f"${{{it['id']}{SEP}special}} = ''"  # a date with a companion, required
+    )
     it["special"] = row.get("special", "").split() or special
     it["section"] = row.get("section") or section
     for bound in ("min", "max"):
@@ -257,6 +261,8 @@ def _survey(
                 "repeat",
                 "repeats are not supported: one interview is one flat record",
             )
+        elif row.get("special_of"):
+            continue  # the companion question of a date's special answers (written by us)
         elif kind not in SKIPPED:
             it = _item(r, row, n, lists, specials, groups[-1] if groups else None)
             if it is not None:
@@ -268,6 +274,21 @@ def _survey(
 
 def _same(a: str | None, b: str | None) -> bool:
     return " ".join((a or "").split()) == " ".join((b or "").split())
+
+
+def _legacy_date_constraint(
+    q: Questionnaire, it: Item, kinds: Mapping[str, ItemKind]
+) -> str | None:
+    """The constraint earlier versions wrote for a date with special answers (a text field
+    checked by a pattern), so that their workbooks still read back."""
+    if it.type != "date" or not it.special:
+        return None
+    core = ["regex(., '^[0-9]{4}-[0-9]{2}-[0-9]{2}$')"]
+    core += [f"date(.) {op} date('{b}')" for op, b in ((">=", it.min), ("<=", it.max)) if b]
+    if it.constraint:
+        core.append(f"({to_xpath(q.condition(it.constraint), kinds, current=it.id)})")
+    alternatives = " or ".join(f". = '{c}'" for c in q.allowed_special(it).values())
+    return f"{alternatives} or ({' and '.join(core)})"
 
 
 def _conditions(r: Reader, doc: dict[str, Any], cells: list[dict[str, str]]) -> None:
@@ -283,7 +304,7 @@ def _conditions(r: Reader, doc: dict[str, Any], cells: list[dict[str, str]]) -> 
             explained["relevant"] = _same(mine, row.get("relevant"))
             explained["constraint"] = _same(
                 constraint_xpath(q, q.items[i], kinds), row.get("constraint")
-            )
+            ) or _same(_legacy_date_constraint(q, q.items[i], kinds), row.get("constraint"))
         for key in ("relevant", "constraint"):
             if explained[key]:
                 continue

@@ -26,9 +26,8 @@ from api.problems import problems_as_dicts
 from api.settings import Settings
 from api.submissions import quality, repository
 from api.submissions.schemas import Outcome, SubmissionIn
-from survey.errors import Problem
 from survey.schema import Questionnaire
-from survey.validation import validate_response
+from survey.validation import verdict
 
 
 @dataclass(slots=True)
@@ -68,9 +67,9 @@ def canonical_body(sub: SubmissionIn) -> dict[str, Any]:
 
 def _plain_answers(answers: dict[Any, Any]) -> dict[str, Any] | None:
     """The answers normalised (``normalise_flat``) when every key is a string and every
-    value already is what ``Answer`` would make of it (an int, a finite float, a string,
-    null or a list of ints): pydantic would return the mapping unchanged, so only the small
-    envelope needs validating. ``None`` otherwise. Without a float the mapping itself is
+    value is a plain answer (an int, a finite float, a string, null or a list of ints): only
+    the small envelope then needs pydantic (answers pass through it unchanged anyway; what
+    an answer may be is response validation's rule). ``None`` otherwise. Without a float the mapping itself is
     returned (nothing to normalise; it is not modified afterwards)."""
     floats: list[str] = []
     for k, v in answers.items():
@@ -145,21 +144,23 @@ def prepare(
                 {"pointer": _pointer("", err["loc"]), "code": err["type"], "message": err["msg"]}
                 for err in exc.errors()
             ]
+            raw_answers = raw.get("answers") if isinstance(raw, dict) else None
+            if isinstance(raw_answers, dict):  # the answers' own problems, reported too
+                rejected = verdict(q, raw_answers).rejected
+                errors += problems_as_dicts([i.as_problem() for i in rejected])
             return Item(index, str(sid) if sid is not None else None, Outcome.invalid, errors)
     item = Item(index, str(sub.submission_id))
-    body, item.content_hash = sealed(_body(sub, answers))
-    hard: list[Problem] = []
-    soft: list[dict[str, str]] = []
-    answers = body["answers"]  # integral floats normalised: 45.0 is the integer 45
-    for issue in validate_response(q, answers):
-        if quality.is_soft(q, issue.code, issue.item):
-            soft.append(issue.as_dict())
-        else:
-            hard.append(issue.as_problem())
-    if hard:
+    # reject or flag: survey.answer_rules.severity, the rule q.verdict applies (which reads
+    # 45.0 as 45, as the canonical body does); judged before the body is serialised, so an
+    # answer of any JSON shape is refused with its pointer
+    judged = verdict(q, sub.answers if answers is None else answers)
+    if not judged.accepted:
         item.outcome = Outcome.invalid
-        item.errors = problems_as_dicts(hard)
+        item.errors = problems_as_dicts([i.as_problem() for i in judged.rejected])
         return item
+    soft = [i.as_dict() for i in judged.flagged]
+    body, item.content_hash = sealed(_body(sub, answers))
+    answers = body["answers"]  # integral floats normalised: 45.0 is the integer 45
     prof = quality.profile(q)
     duration = None
     if sub.paradata.start is not None and sub.paradata.end is not None:

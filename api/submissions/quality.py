@@ -17,7 +17,9 @@
   expression or a min/max bound). They are kept, flagged and set to ``has_issues`` for a
   supervisor, because the interview already happened and cannot be repeated; malformed
   answers (unknown item, wrong type, a code not among the choices, a missing required
-  answer) are refused with 422.
+  answer) are refused with 422. Which is which is a rule of the library
+  (``survey.answer_rules.severity``, applied by ``survey.validation.verdict``), so that
+  ``q.verdict(answers)`` gives the server's answer.
 """
 
 from __future__ import annotations
@@ -31,18 +33,6 @@ from api.canonical import canonical_json
 from survey.errors import NotFound
 from survey.geography import to_new
 from survey.schema import Questionnaire
-
-_BOUNDED_TYPES = frozenset({"integer", "decimal", "date"})
-
-
-def is_soft(q: Questionnaire, code: str, item_id: str | None) -> bool:
-    """A broken ``constraint`` or a min/max bound of a number or date: flag, do not refuse."""
-    if code == "constraint_failed":
-        return True
-    if code == "out_of_range" and item_id is not None and q.has_item(item_id):
-        return q.item(item_id).type in _BOUNDED_TYPES
-    return False
-
 
 _DEMOGRAPHIC_IDS = (
     "sex",

@@ -4,12 +4,31 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 Answer = int | float | str | list[int] | None
+
+# What a client sends as an answer: any JSON value, passed through unchanged. Whether it is
+# a valid answer is the questionnaire's rule (survey.answer_rules), checked by response
+# validation with one pointer per problem, exactly as ``q.verdict`` judges it; a typed
+# union here would coerce (``[1, "2"]`` to ``[1, 2]``) and report one error per branch.
+AnswerIn = Annotated[
+    Any,
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "integer"},
+                {"type": "number"},
+                {"type": "string"},
+                {"type": "array", "items": {"type": "integer"}},
+                {"type": "null"},
+            ]
+        }
+    ),
+]
 
 
 class ReviewStatus(StrEnum):
@@ -73,7 +92,7 @@ class SubmissionIn(BaseModel):
 
     submission_id: UUID = Field(description="client-generated UUID; the deduplication key")
     location: Location
-    answers: dict[str, Answer] = Field(description="item id → value (questionnaire-format.md)")
+    answers: dict[str, AnswerIn] = Field(description="item id → value (questionnaire-format.md)")
     paradata: Paradata = Field(default_factory=Paradata)
     design: Design | None = None
 
@@ -164,7 +183,7 @@ class EditIn(BaseModel):
     expected_version: int | None = Field(
         default=None, ge=1, description="409 unless the current version is this one"
     )
-    answers: dict[str, Answer] = Field(default_factory=dict)
+    answers: dict[str, AnswerIn] = Field(default_factory=dict)
     location: Location | None = None
     paradata: Paradata | None = None
     design: Design | None = None

@@ -12,6 +12,7 @@ import pytest
 from pydantic import ValidationError
 
 from api.canonical import digest, json_serializer, sealed
+from api.settings import Settings
 from api.submissions import intake
 from api.submissions.schemas import SubmissionIn
 from survey.schema import Questionnaire
@@ -78,4 +79,9 @@ def test_errors_of_envelope_and_answers_are_all_reported(q: Questionnaire) -> No
     with pytest.raises(ValidationError) as full:
         SubmissionIn.model_validate(raw)
     assert fast.value.errors() == full.value.errors()
-    assert {e["loc"][0] for e in fast.value.errors()} == {"location", "answers"}
+    # the envelope is pydantic's; what an answer may be is response validation's, which
+    # still reports the answers' problems alongside (survey.validation.verdict)
+    assert {e["loc"][0] for e in fast.value.errors()} == {"location"}
+    item = intake.prepare(q, Settings(), 1, "enum", raw, 0, intake.utcnow())
+    pointers = {e["pointer"] for e in item.errors}
+    assert {"/location", "/answers/household_size"} <= pointers, item.errors

@@ -15,6 +15,7 @@ import numpy as np
 
 from survey.schema import Questionnaire
 from survey.tabular import generate_response
+from survey.xlsform import special_question
 
 
 def random_response(q: Questionnaire, rng: np.random.Generator) -> dict[str, Any]:
@@ -24,6 +25,15 @@ def random_response(q: Questionnaire, rng: np.random.Generator) -> dict[str, Any
     return answers
 
 
-def engine_answers(answers: dict[str, Any]) -> dict[str, Any]:
-    """The answer map for the fillers: codes as strings, multiple choices as lists."""
-    return {k: [str(c) for c in v] if isinstance(v, list) else str(v) for k, v in answers.items()}
+def engine_answers(answers: dict[str, Any], q: Questionnaire | None = None) -> dict[str, Any]:
+    """The answer map for the fillers: codes as strings, multiple choices as lists; with
+    ``q``, a special answer to a date goes to its companion question
+    (``survey.xlsform.special_question``)."""
+    out: dict[str, Any] = {}
+    for k, v in answers.items():
+        companion = special_question(q.item(k)) if q is not None and q.has_item(k) else None
+        if companion is not None and type(v) is int:
+            out[companion] = str(v)
+        else:
+            out[k] = [str(c) for c in v] if isinstance(v, list) else str(v)
+    return out

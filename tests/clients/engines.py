@@ -183,3 +183,113 @@ def fill_webforms(
         files = {p["field"]: (out / p["file"]).read_bytes() for p in parts}
     xml = files.pop("xml_submission_file")
     return Filled(xml, files)
+
+
+def _javarosa(mode: str, xform: bytes, spec: Mapping[str, Any]) -> Any:
+    javarosa_ready()
+    classes = _javarosa_classes()
+    with tempfile.TemporaryDirectory() as tmp:
+        form, path = Path(tmp) / "form.xml", Path(tmp) / "spec.json"
+        form.write_bytes(xform)
+        path.write_text(json.dumps(spec), encoding="utf-8")
+        run = subprocess.run(
+            [
+                "java",
+                "-cp",
+                f"{classes}{os.pathsep}{VALIDATE_JAR}",
+                "JavaRosaFiller",
+                mode,
+                str(form),
+                str(path),
+            ],
+            capture_output=True,
+            check=False,
+        )
+    if run.returncode != 0:
+        raise RuntimeError(f"JavaRosa filler crashed: {run.stderr.decode(errors='replace')}")
+    return json.loads(run.stdout)
+
+
+def fill_javarosa_batch(
+    xform: bytes, fills: list[Mapping[str, Any]]
+) -> list[Filled | FillRejected]:
+    """Several fills of one form in one JVM (each as :func:`fill_javarosa`, without the
+    meta options): the instance, or the engine's refusal."""
+    out = _javarosa("--batch", xform, {"fills": [{"answers": dict(a)} for a in fills]})
+    return [
+        FillRejected("javarosa", r["errors"]) if r["errors"] else Filled(r["xml"].encode())
+        for r in out
+    ]
+
+
+def fill_webforms_batch(
+    xform: bytes, fills: list[Mapping[str, Any]]
+) -> list[Filled | FillRejected]:
+    """Several fills of one form in one Node process (each as :func:`fill_webforms`)."""
+    webforms_ready()
+    with tempfile.TemporaryDirectory() as tmp:
+        form, spec, out = Path(tmp) / "form.xml", Path(tmp) / "fills.json", Path(tmp) / "out"
+        form.write_bytes(xform)
+        spec.write_text(json.dumps({"fills": [{"answers": dict(a)} for a in fills]}))
+        run = subprocess.run(
+            ["node", str(WEBFORMS_DIR / "fill.mjs"), "--batch", str(form), str(spec), str(out)],
+            capture_output=True,
+            check=False,
+            cwd=WEBFORMS_DIR,
+        )
+        if run.returncode != 0:
+            raise RuntimeError(f"Web Forms filler crashed: {run.stderr.decode(errors='replace')}")
+        results: list[Filled | FillRejected] = []
+        for k, r in enumerate(json.loads((out / "results.json").read_text(encoding="utf-8"))):
+            if r["errors"]:
+                results.append(FillRejected("webforms", r["errors"]))
+                continue
+            parts = json.loads((out / str(k) / "payload.json").read_text(encoding="utf-8"))
+            files = {p["field"]: (out / str(k) / p["file"]).read_bytes() for p in parts["parts"]}
+            xml = files.pop("xml_submission_file")
+            results.append(Filled(xml, files))
+    return results
+
+
+@dataclass(frozen=True)
+class Probed:
+    """One value entered on one question of a filled form: the engine's ``status``
+    (``accepted``, ``constraint``, ``required``, ``unrepresentable`` when the widget cannot
+    hold it, ``not_asked`` when the question is not shown) and, when accepted, the ``text``
+    the instance would carry."""
+
+    item: str
+    value: Any
+    status: str
+    text: str | None = None
+
+
+def probe(
+    engine: str, xform: bytes, base: Mapping[str, Any], probes: list[tuple[str, Any]]
+) -> tuple[list[dict[str, str]], list[Probed]]:
+    """Fill ``base`` with ``engine`` (``javarosa`` or ``webforms``), then enter each probe
+    value on its question (one at a time, the base answer put back after each), in one
+    process. Returns the base fill's problems and one :class:`Probed` per probe."""
+    spec = {"base": dict(base), "probes": [{"item": i, "value": v} for i, v in probes]}
+    if engine == "javarosa":
+        out = _javarosa("--probe", xform, spec)
+    else:
+        webforms_ready()
+        with tempfile.TemporaryDirectory() as tmp:
+            form, path = Path(tmp) / "form.xml", Path(tmp) / "probe.json"
+            form.write_bytes(xform)
+            path.write_text(json.dumps(spec), encoding="utf-8")
+            run = subprocess.run(
+                ["node", str(WEBFORMS_DIR / "fill.mjs"), "--probe", str(form), str(path)],
+                capture_output=True,
+                check=False,
+                cwd=WEBFORMS_DIR,
+            )
+        if run.returncode != 0:
+            raise RuntimeError(f"Web Forms filler crashed: {run.stderr.decode(errors='replace')}")
+        out = json.loads(run.stdout)
+    results = [
+        Probed(i, v, r["status"], r.get("text"))
+        for (i, v), r in zip(probes, out["results"], strict=True)
+    ]
+    return out["base_errors"], results

@@ -47,7 +47,7 @@ def test_engines_fill_papi_2021_and_the_answers_come_back(
     and the instance XML parses back into exactly the same answers."""
     rng = np.random.default_rng(5)
     answers = random_response(papi2021, rng)
-    filled = fill(papi_xform, engine_answers(answers))  # type: ignore[operator]
+    filled = fill(papi_xform, engine_answers(answers, papi2021))  # type: ignore[operator]
     parsed = parse_submission(papi2021, filled.xml)
     assert parsed.answers == answers
     assert (parsed.form_id, parsed.version) == ("papi-2021", "2021.1")
@@ -90,3 +90,39 @@ def test_submissions_from_either_engine_dialect_parse_alike(papi2021: Questionna
         parse_submission(papi2021, b"<data version='1'><sex>2</sex></data>")
     with pytest.raises(SubmissionInvalid, match="age"):
         parse_submission(papi2021, b"<data id='papi-2021'><age>forty</age></data>")
+
+
+def test_a_date_with_dont_know_is_a_date_widget_and_a_special_question(
+    papi2021: Questionnaire, papi_xform: bytes
+) -> None:
+    # q32_03 (a date allowing don't know) was a text field with a pattern that let
+    # 2021-02-30 through: now a date widget after a select_one of the special answers
+    text = papi_xform.decode()
+    assert '<bind nodeset="/data/q32_03" type="date"' in text
+    assert "q32_03__special" in text and "regex(" not in text
+
+
+def _instance(fields: str) -> bytes:
+    meta = "<meta><instanceID>uuid:1</instanceID></meta>"
+    return f'<data id="papi-2021" version="2021.1">{fields}{meta}</data>'.encode()
+
+
+def test_the_special_question_and_the_date_read_back_as_one_answer(
+    papi2021: Questionnaire,
+) -> None:
+    def read(fields: str) -> object:
+        return parse_submission(papi2021, _instance(fields)).answers.get("q32_03")
+
+    assert read("<q32_03__special>-8</q32_03__special><q32_03/>") == -8
+    assert read("<q32_03__special/><q32_03>2021-05-31</q32_03>") == "2021-05-31"
+    assert read("<q32_03__special>-8</q32_03__special><q32_03>2021-05-31</q32_03>") == -8
+    assert read("<q32_03__special/><q32_03/>") is None
+
+
+def test_text_answers_are_read_as_typed(papi2021: Questionnaire) -> None:
+    # spaces are part of a text answer (as in JSON); an engine lets an enumerator finalise
+    # "  " for a required text question, so reading it as no answer stranded the interview
+    answers = parse_submission(
+        papi2021, _instance("<district>  Ba Đình </district><age> 45 </age>")
+    ).answers
+    assert answers["district"] == "  Ba Đình " and answers["age"] == 45

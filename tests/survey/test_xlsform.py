@@ -279,3 +279,29 @@ def test_xpath_of_conditions_guards_missing_and_special_answers() -> None:
     assert render(from_xpath("${a} != '' and . <= ${a}", ITEMS, current="a")) == ". <= a"
     with pytest.raises(Exception, match="column 1"):
         from_xpath("pulldata('x', 'y')", ITEMS)
+
+
+def test_a_workbook_of_the_earlier_date_layout_still_reads_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Before issue 22 a date with special answers was written as a text question with a
+    pattern constraint; such workbooks read back into the same questionnaire."""
+    import survey.xlsform as xlsform
+
+    q = load_questionnaire("papi-2021")
+    rows_of = xlsform.to_xlsform_rows
+
+    def legacy(q: Questionnaire) -> dict[str, list[dict[str, Any]]]:
+        rows = rows_of(q)
+        survey = [r for r in rows["survey"] if not r.get("special_of")]
+        for r in survey:
+            if r.get("name") == "q32_03":
+                r |= {"type": "text", "item_type": "date", "required": "yes"}
+                r["constraint"] = ". = '-8' or (regex(., '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'))"
+        return rows | {"survey": survey}
+
+    monkeypatch.setattr(xlsform, "to_xlsform_rows", legacy)
+    data = write_xlsform(q)
+    monkeypatch.undo()
+    back = read_xlsform(data)
+    assert back.item("q32_03") == q.item("q32_03")

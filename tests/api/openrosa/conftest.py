@@ -34,8 +34,12 @@ class Server:
     q: Questionnaire
     settings: Settings
 
-    def survey(self) -> int:
-        body = {"questionnaire": "papi-2021", "year": 2026, "name": f"odk-{uuid.uuid4().hex[:6]}"}
+    def survey(self, questionnaire: str = "papi-2021") -> int:
+        body = {
+            "questionnaire": questionnaire,
+            "year": 2026,
+            "name": f"odk-{uuid.uuid4().hex[:6]}",
+        }
         r = self.client.post("/api/v1/surveys", json=body, headers=self.admin)
         assert r.status_code == 201, r.text
         survey_id: int = r.json()["id"]
@@ -98,6 +102,6 @@ def fills(papi_xform: bytes) -> dict[str, list[Fill]]:
             answers = random_response(q, rng)
             kwargs = {"device_id": f"collect:test{k}"} if engine == "javarosa" else {}
             out[engine].append(
-                Fill(engine, answers, fill(papi_xform, engine_answers(answers), **kwargs))
+                Fill(engine, answers, fill(papi_xform, engine_answers(answers, q), **kwargs))
             )
     return out

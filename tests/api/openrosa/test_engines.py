@@ -18,6 +18,7 @@ from survey.loader import load_questionnaire
 from survey.tabular import responses_to_frame
 from survey.xform import parse_submission
 from tests.api.openrosa.conftest import Fill, Server
+from tests.clients.answers import engine_answers
 from tests.clients.collect import OPENROSA, UploadFailed, openrosa_message
 from tests.clients.engines import fill_javarosa, fill_webforms
 
@@ -134,11 +135,12 @@ def edits(fills: dict[str, list[Fill]], papi_xform: bytes) -> dict[str, Fill]:
     age = int(first.answers["age"]) % 50 + 19
     edited = fill_webforms(papi_xform, {"age": str(age)}, edit_of=first.filled.xml)
     stale = fill_webforms(papi_xform, {"age": "60"}, edit_of=first.filled.xml)
-    new_id = parse_submission(load_questionnaire("papi-2021"), edited.xml).instance_id
+    q = load_questionnaire("papi-2021")
+    new_id = parse_submission(q, edited.xml).instance_id
     answers = first.answers | {"age": 33}
     again = fill_javarosa(
         papi_xform,
-        {k: [str(c) for c in v] if isinstance(v, list) else str(v) for k, v in answers.items()},
+        engine_answers(answers, q),
         instance_id=f"uuid:{uuid.uuid4()}",
         deprecated_id=new_id,
     )

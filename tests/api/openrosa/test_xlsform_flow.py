@@ -64,7 +64,7 @@ def filled() -> list[tuple[dict[str, Any], Filled]]:
     out = []
     for k, answers in enumerate(_interviews(q, 6, seed=26)):
         engine = fill_javarosa if k % 2 == 0 else fill_webforms
-        out.append((answers, engine(form, engine_answers(answers))))
+        out.append((answers, engine(form, engine_answers(answers, q))))
     return out
 
 

@@ -12,6 +12,17 @@
  *             "instanceID": "uuid:..." (optional), "deprecatedID": "uuid:..." (optional),
  *             "deviceID": "..." (optional), "username": "..." (optional)}
  *
+ * Two batch modes keep the tests to one JVM per form:
+ *
+ *   java ... JavaRosaFiller --batch form.xml fills.json    fills.json: {"fills": [spec, ...]}
+ *     prints [{"xml": "<instance>" | null, "errors": [...]}, ...], one per spec;
+ *   java ... JavaRosaFiller --probe form.xml probe.json    probe.json: {"base": {answers},
+ *     "probes": [{"item": name, "value": "..." | [...] | null}, ...]}
+ *     fills the base answers, then for each probe answers that one question as an enumerator
+ *     would (the base answer is put back afterwards) and prints {"base_errors": [...],
+ *     "results": [{"status": "accepted" | "constraint" | "required" | "unrepresentable" |
+ *     "not_asked", "text": what the instance would hold}, ...]}.
+ *
  * The form is walked as Collect walks it: FormEntryController.stepToNextEvent() visits only the
  * relevant questions, answerQuestion() runs the constraint, FormDef.validate() checks required
  * questions, finalizeFormEntry() runs the end-of-form preloads (end timestamp), and
@@ -24,8 +35,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.FileInputStream;
-import java.io.InputStream;
+import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Paths;
 import java.util.ArrayList;
@@ -35,6 +45,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.javarosa.core.model.data.UncastData;
 import org.javarosa.core.model.Constants;
 import org.javarosa.core.model.FormDef;
 import org.javarosa.core.model.FormIndex;
@@ -59,6 +70,7 @@ import org.javarosa.form.api.FormEntryModel;
 import org.javarosa.form.api.FormEntryPrompt;
 import org.javarosa.model.xform.XFormSerializingVisitor;
 import org.javarosa.model.xform.XFormsModule;
+import org.javarosa.xform.util.XFormAnswerDataSerializer;
 import org.javarosa.xform.util.XFormUtils;
 
 public final class JavaRosaFiller {
@@ -97,13 +109,24 @@ public final class JavaRosaFiller {
     }
 
     private final ObjectMapper json = new ObjectMapper();
-    private final ArrayNode errors = json.createArrayNode();
+    private ArrayNode errors = json.createArrayNode();
+    /** The question indices of the last fill, by name (for --probe). */
+    private final Map<String, FormIndex> asked = new HashMap<>();
+    private FormDef form;
+    private FormEntryController controller;
 
     private void problem(String item, String code, String message) {
         ObjectNode e = errors.addObject();
         e.put("item", item);
         e.put("code", code);
         e.put("message", message);
+    }
+
+    /** null, an empty text or no choice: what a widget left empty gives (no answer). */
+    private static boolean blank(JsonNode value) {
+        return value.isNull()
+                || (value.isTextual() && value.asText().isEmpty())
+                || (value.isArray() && value.size() == 0);
     }
 
     private static SelectChoice findChoice(FormEntryPrompt prompt, String code) {
@@ -148,11 +171,20 @@ public final class JavaRosaFiller {
             }
             return new SelectMultiData(picked);
         }
+        String text = value.asText();
         switch (prompt.getDataType()) {
             case Constants.DATATYPE_INTEGER:
-                return new IntegerData(Integer.parseInt(value.asText()));
+                // Collect's integer widget: a signed digit keypad, at most 9 digits
+                if (!text.matches("-?[0-9]{1,9}")) {
+                    throw new IllegalArgumentException("the integer keypad cannot type '" + text + "'");
+                }
+                return new IntegerData(Integer.parseInt(text));
             case Constants.DATATYPE_DECIMAL:
-                return new DecimalData(Double.parseDouble(value.asText()));
+                // Collect's decimal widget: digits, one '.', a leading '-', at most 15 digits
+                if (!text.matches("-?(?=.*[0-9])[0-9]*\\.?[0-9]*") || text.replaceAll("[^0-9]", "").length() > 15) {
+                    throw new IllegalArgumentException("the decimal keypad cannot type '" + text + "'");
+                }
+                return new DecimalData(Double.parseDouble(text));
             case Constants.DATATYPE_DATE:
                 return new DateData(DateUtils.parseDate(value.asText()));
             default:
@@ -175,16 +207,17 @@ public final class JavaRosaFiller {
         return child;
     }
 
-    byte[] fill(InputStream xform, JsonNode spec) throws Exception {
-        new XFormsModule().registerModule();
+    byte[] fill(byte[] xform, JsonNode spec) throws Exception {
+        errors = json.createArrayNode();
+        asked.clear();
         PropertyManager.setPropertyManager(
                 new DeviceProperties(
                         spec.path("deviceID").asText("javarosa:headless-filler"),
                         spec.path("username").asText("")));
-        FormDef form = XFormUtils.getFormFromInputStream(xform);
+        form = XFormUtils.getFormFromInputStream(new ByteArrayInputStream(xform));
         form.initialize(true, new InstanceInitializationFactory());
         FormEntryModel model = new FormEntryModel(form);
-        FormEntryController controller = new FormEntryController(model);
+        controller = new FormEntryController(model);
 
         JsonNode answers = spec.path("answers");
         Set<String> unused = new LinkedHashSet<>();
@@ -201,13 +234,20 @@ public final class JavaRosaFiller {
             }
             FormEntryPrompt prompt = model.getQuestionPrompt();
             String name = prompt.getIndex().getReference().getNameLast();
+            asked.put(name, prompt.getIndex());
             if (!answers.has(name)) {
                 continue;
             }
             unused.remove(name);
             JsonNode value = answers.get(name);
-            IAnswerData data = value.isNull() ? null : toAnswer(prompt, name, value);
-            if (data == null && !value.isNull()) {
+            IAnswerData data;
+            try {
+                data = blank(value) ? null : toAnswer(prompt, name, value);
+            } catch (RuntimeException e) {
+                problem(name, "unrepresentable", "the widget cannot hold " + value + ": " + e);
+                continue;
+            }
+            if (data == null && !blank(value)) {
                 continue;
             }
             int status = controller.answerQuestion(data, true);
@@ -241,21 +281,97 @@ public final class JavaRosaFiller {
         return new XFormSerializingVisitor().serializeInstance(form.getInstance());
     }
 
+    /** One question answered on the filled form, then put back: what the enumerator sees. */
+    private ObjectNode probe(String name, JsonNode value) {
+        ObjectNode out = json.createObjectNode();
+        FormIndex index = asked.get(name);
+        if (index == null) {
+            out.put("status", "not_asked");
+            return out;
+        }
+        controller.jumpToIndex(index);
+        FormEntryPrompt prompt = controller.getModel().getQuestionPrompt();
+        IAnswerData before = prompt.getAnswerValue();
+        ArrayNode saved = errors;
+        errors = json.createArrayNode();
+        IAnswerData data;
+        try {
+            data = blank(value) ? null : toAnswer(prompt, name, value);
+        } catch (RuntimeException e) {
+            data = null;
+            problem(name, "unrepresentable", e.toString());
+        }
+        if (errors.size() > 0) {
+            out.put("status", "unrepresentable");
+            out.put("message", errors.get(0).path("message").asText());
+            errors = saved;
+            return out;
+        }
+        errors = saved;
+        int status = controller.answerQuestion(index, data, true);
+        if (status == FormEntryController.ANSWER_CONSTRAINT_VIOLATED) {
+            out.put("status", "constraint");
+        } else if (status == FormEntryController.ANSWER_REQUIRED_BUT_EMPTY) {
+            out.put("status", "required");
+        } else {
+            out.put("status", "accepted");
+            IAnswerData stored = controller.getModel().getQuestionPrompt(index).getAnswerValue();
+            Object text = stored == null
+                    ? ""
+                    : new XFormAnswerDataSerializer().serializeAnswerData(stored);
+            out.put("text", text == null ? "" : text.toString());
+        }
+        controller.answerQuestion(index, before, true);
+        return out;
+    }
+
     public static void main(String[] args) throws Exception {
+        new XFormsModule().registerModule();
+        JavaRosaFiller filler = new JavaRosaFiller();
+        ObjectMapper json = filler.json;
+        if (args.length == 3 && args[0].equals("--batch")) {
+            byte[] form = Files.readAllBytes(Paths.get(args[1]));
+            ArrayNode out = json.createArrayNode();
+            for (JsonNode spec : json.readTree(Files.readAllBytes(Paths.get(args[2]))).path("fills")) {
+                byte[] xml = filler.fill(form, spec);
+                ObjectNode r = out.addObject();
+                if (filler.errors.size() > 0) {
+                    r.putNull("xml");
+                } else {
+                    r.put("xml", new String(xml, java.nio.charset.StandardCharsets.UTF_8));
+                }
+                r.set("errors", filler.errors);
+            }
+            System.out.write(json.writeValueAsBytes(out));
+            System.out.flush();
+            return;
+        }
+        if (args.length == 3 && args[0].equals("--probe")) {
+            byte[] form = Files.readAllBytes(Paths.get(args[1]));
+            JsonNode spec = json.readTree(Files.readAllBytes(Paths.get(args[2])));
+            ObjectNode base = json.createObjectNode();
+            base.set("answers", spec.path("base"));
+            filler.fill(form, base);
+            ObjectNode out = json.createObjectNode();
+            out.set("base_errors", filler.errors);
+            ArrayNode results = out.putArray("results");
+            for (JsonNode p : spec.path("probes")) {
+                results.add(filler.probe(p.path("item").asText(), p.path("value")));
+            }
+            System.out.write(json.writeValueAsBytes(out));
+            System.out.flush();
+            return;
+        }
         if (args.length != 2) {
-            System.err.println("usage: JavaRosaFiller form.xml fill.json");
+            System.err.println("usage: JavaRosaFiller [--batch|--probe] form.xml fill.json");
             System.exit(2);
         }
-        JavaRosaFiller filler = new JavaRosaFiller();
-        JsonNode spec = filler.json.readTree(Files.readAllBytes(Paths.get(args[1])));
-        byte[] xml;
-        try (InputStream in = new FileInputStream(args[0])) {
-            xml = filler.fill(in, spec);
-        }
+        JsonNode spec = json.readTree(Files.readAllBytes(Paths.get(args[1])));
+        byte[] xml = filler.fill(Files.readAllBytes(Paths.get(args[0])), spec);
         if (filler.errors.size() > 0) {
-            ObjectNode report = filler.json.createObjectNode();
+            ObjectNode report = json.createObjectNode();
             report.set("errors", filler.errors);
-            System.err.println(filler.json.writeValueAsString(report));
+            System.err.println(json.writeValueAsString(report));
             System.exit(1);
         }
         System.out.write(xml);
