@@ -16,7 +16,8 @@ via :func:`scoring.index.structure.combine`, the same map ``score_published`` ap
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -30,6 +31,12 @@ from survey.loader import load_questionnaire
 FloatArray = NDArray[np.float64]
 
 
+@cache
+def _questionnaire_structure(name: str) -> IndexStructure:
+    """The structure of a questionnaire by id or path (cached: loading one takes ~0.3 s)."""
+    return IndexStructure.from_questionnaire(load_questionnaire(name))
+
+
 def structure_of(scores: IndexScores) -> IndexStructure:
     """The index structure of a result: its questionnaire's (with indicators) when
     ``scores.structure`` names one whose sub-dimensions are the result's, else the codes and
@@ -41,7 +48,7 @@ def structure_of(scores: IndexScores) -> IndexStructure:
     base = IndexStructure.from_mapping(mapping, name=scores.structure)
     if scores.structure:
         try:
-            full = IndexStructure.from_questionnaire(load_questionnaire(scores.structure))
+            full = _questionnaire_structure(scores.structure)
         except PapiError:
             return base
         same = (full.subdimensions, full.subdimension_dimension) == (
@@ -82,9 +89,13 @@ class Field:
 
     # ----- constructors -------------------------------------------------------------------
     @classmethod
-    def from_scores(cls, scores: IndexScores, province: str) -> Field:
-        """The scored provinces of ``scores``; ``province`` must be one of them."""
-        st = structure_of(scores)
+    def from_scores(
+        cls, scores: IndexScores, province: str, structure: IndexStructure | None = None
+    ) -> Field:
+        """The scored provinces of ``scores``; ``province`` must be one of them.
+        ``structure``: the index structure with its indicators, when ``scores.structure``
+        does not name a bundled questionnaire (default: :func:`structure_of`)."""
+        st = structure or structure_of(scores)
         wide = _matrix(scores, st, "est")
         agg = _composite(scores, "est")
         scored = [str(p) for p in wide.index if p != NATIONAL and np.isfinite(agg.get(p, np.nan))]
@@ -146,6 +157,15 @@ class Field:
         return cls(
             field.provinces, sub, se, df, field.subject, field.structure, dims, substituted=True
         )
+
+    def at(self, province: str) -> Field:
+        """The same field with another of its provinces as the subject."""
+        if province not in self.provinces:
+            raise NotFound(
+                f"province {province} is not among the scored provinces of this field",
+                code="brief_province_not_scored",
+            )
+        return replace(self, subject=self.provinces.index(province))
 
     # ----- levels -------------------------------------------------------------------------
     @property
