@@ -368,7 +368,7 @@ def render_brief(brief: Brief, ctx: BriefContext, *, lang: str = "en") -> str:
         gap=_gap(brief, ctx.reference, T, N),
         plans=_plans(brief, T, G, N),
         changes=_changes(brief, ctx, T, N),
-        notes=list(brief.notes),
+        notes=[T["pilot_note"].format(province=province)] if brief.field.substituted else [],
     )
 
 

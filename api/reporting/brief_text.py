@@ -91,6 +91,10 @@ TEXT: dict[str, dict[str, str]] = {
         ),
         "changes": "What changed since {previous}",
         "changes_none": "What changed since the previous year",
+        "pilot_note": (
+            "The pilot's scores are placed among the published provinces in place of "
+            "{province}'s published scores; every other province keeps its published score."
+        ),
         "changes_pilot": "The pilot against {province}'s published scores of {year}",
         "before": "Before",
         "after": "After",
@@ -204,6 +208,10 @@ TEXT: dict[str, dict[str, str]] = {
         ),
         "changes": "Thay đổi so với {previous}",
         "changes_none": "Thay đổi so với năm trước",
+        "pilot_note": (
+            "Điểm thí điểm được đặt vào vị trí điểm công bố của {province} giữa các tỉnh/thành "
+            "phố; điểm công bố của mọi tỉnh khác giữ nguyên."
+        ),
         "changes_pilot": "Điểm thí điểm so với điểm công bố năm {year} của {province}",
         "before": "Trước",
         "after": "Sau",
