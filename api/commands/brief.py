@@ -145,14 +145,17 @@ def brief_command(
 
 
 def _latest_year(structure: str | None) -> int:
-    years = {"papi-2018": 2018, "papi-2019": 2020, "papi-2021": 2024}
-    if structure not in years:
+    """The latest published year whose structure is the questionnaire ``structure``."""
+    from survey.published import QUESTIONNAIRES
+
+    years = [y for y, q in QUESTIONNAIRES.items() if q == structure]
+    if not years:
         raise PapiError(
             f"cannot tell which published year to place scores of {structure!r} in; pass "
             "--year YEAR (a published year of the same questionnaire)",
             code="usage",
         )
-    return years[structure]
+    return max(years)
 
 
 def register(app: typer.Typer) -> None:

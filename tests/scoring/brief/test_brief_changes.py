@@ -10,11 +10,9 @@ from scoring import IndexScores, compare, score_published
 from scoring.brief import province_changes
 from survey import published
 
-STRUCTURES = {2018: "papi-2018", 2019: "papi-2019", 2020: "papi-2019"}
-
 
 def scores(year: int) -> IndexScores:
-    return score_published(published.subdimensions(year), STRUCTURES.get(year, "papi-2021"))
+    return score_published(published.subdimensions(year), published.questionnaire_of(year))
 
 
 def test_2021_against_2020_skips_what_changed_definition() -> None:
@@ -76,3 +74,20 @@ def test_with_standard_errors_the_adjusted_test_decides() -> None:
     assert sig.notna().all()
     assert (c.table["beyond_noise"] == sig).all()
     assert isinstance(c.table, pd.DataFrame)
+
+
+def test_questionnaire_of_every_published_year_has_that_years_structure() -> None:
+    """Agreement: the questionnaire named for a year has the sub-dimensions and dimensions
+    the year's published columns imply (what like-with-like comparisons rely on)."""
+    from scoring.index.published import infer_structure
+    from scoring.index.structure import IndexStructure
+    from survey import load_questionnaire
+
+    for year in published.YEARS:
+        columns = [c for c in published.subdimensions(year).columns if c != "province"]
+        inferred = infer_structure(columns)
+        q = IndexStructure.from_questionnaire(load_questionnaire(published.questionnaire_of(year)))
+        assert (q.subdimensions, q.subdimension_dimension) == (
+            inferred.subdimensions,
+            inferred.subdimension_dimension,
+        ), year

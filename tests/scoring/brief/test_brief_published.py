@@ -23,12 +23,11 @@ from scoring.index.groups import GROUP_LABELS
 from survey import published
 
 YEARS = published.YEARS
-STRUCTURES = {2018: "papi-2018", 2019: "papi-2019", 2020: "papi-2019"}
 
 
 @cache
 def scores(year: int) -> IndexScores:
-    return score_published(published.subdimensions(year), STRUCTURES.get(year, "papi-2021"))
+    return score_published(published.subdimensions(year), published.questionnaire_of(year))
 
 
 @cache
@@ -147,7 +146,7 @@ def _apply(year: int, province: str, delta: np.ndarray, f: Field) -> IndexScores
     frame = published.subdimensions(year).set_index("province")
     row = frame.loc[province, list(f.structure.subdimensions)].to_numpy(np.float64) + delta
     frame.loc[province, list(f.structure.subdimensions)] = row
-    return score_published(frame.reset_index(), STRUCTURES.get(year, "papi-2021"))
+    return score_published(frame.reset_index(), published.questionnaire_of(year))
 
 
 def _lands(result: IndexScores, province: str, target: str) -> bool:
