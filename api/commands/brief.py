@@ -124,9 +124,7 @@ def brief_command(
             year=field_year,
             previous=previous_label,
             reference=reference.value,
-            structure=(own or published_scores(field_year or 2024)).structure
-            if own is not None
-            else current.structure,
+            structure=own.structure if own is not None else current.structure,
         )
         html = render_brief(brief, ctx, lang=lang)
         doc = brief_json(brief, ctx, lang=lang)

@@ -29,7 +29,7 @@ import pandas as pd
 
 from survey.errors import NotFound, SamplingError
 from survey.loader import load_questionnaire
-from survey.published import subdimensions
+from survey.published import QUESTIONNAIRES, subdimensions
 from survey.rng import RngLike
 from survey.sampling import (
     AGE_GROUPS,
@@ -64,7 +64,7 @@ def questionnaire_for_year(year: int) -> str:
             f"no questionnaire for {year}: the engine covers the 8-dimension PAPI (2018 onward)",
             code="year_not_supported",
         )
-    return "papi-2018" if year == 2018 else "papi-2019" if year <= 2020 else "papi-2021"
+    return QUESTIONNAIRES.get(year, QUESTIONNAIRES[max(QUESTIONNAIRES)])  # later: the latest
 
 
 @dataclass(frozen=True, eq=False)
