@@ -154,6 +154,13 @@ def _standing(
         for d in s.dimensions
     ]
     low = [f"{d.dimension} {N.get(d.dimension, '')}" for d in s.dimensions if d.group == "low"]
+    keep = []
+    if np.isfinite(s.group_cushion) and s.group:
+        keep.append(T["keep_group"].format(group=G[s.group], value=_num(s.group_cushion, 3)))
+    if np.isfinite(s.top10_cushion):
+        keep.append(T["keep_top10"].format(value=_num(s.top10_cushion, 3)))
+    if s.top10_probability is not None and np.isfinite(s.top10_cushion):
+        keep.append(T["top10_probability"].format(p=_pct(s.top10_probability)))
     return {
         "score": _num(s.score),
         "ci": f"[{_num(s.lci)}, {_num(s.uci)}]" if np.isfinite(s.lci) else "",
@@ -169,6 +176,7 @@ def _standing(
         ),
         "distances": rows,
         "dimensions": dims,
+        "keep": keep,
         "low_dims": T["low_dims"].format(dims="; ".join(low)) if low else T["no_low_dims"],
     }
 

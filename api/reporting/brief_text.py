@@ -91,6 +91,15 @@ TEXT: dict[str, dict[str, str]] = {
         ),
         "changes": "What changed since {previous}",
         "changes_none": "What changed since the previous year",
+        "keep_group": (
+            "Staying: it remains in the {group} group as long as it loses no more than {value} "
+            "points, other provinces held fixed."
+        ),
+        "keep_top10": (
+            "Staying: it remains in the top 10 as long as it loses no more than {value} points, "
+            "other provinces held fixed."
+        ),
+        "top10_probability": "Probability of a top-10 rank now: {p}.",
         "pilot_note": (
             "The pilot's scores are placed among the published provinces in place of "
             "{province}'s published scores; every other province keeps its published score."
@@ -208,6 +217,15 @@ TEXT: dict[str, dict[str, str]] = {
         ),
         "changes": "Thay đổi so với {previous}",
         "changes_none": "Thay đổi so với năm trước",
+        "keep_group": (
+            "Giữ vị trí: tỉnh vẫn thuộc nhóm {group} nếu không giảm quá {value} điểm, khi giữ "
+            "nguyên điểm các tỉnh khác."
+        ),
+        "keep_top10": (
+            "Giữ vị trí: tỉnh vẫn trong nhóm 10 tỉnh dẫn đầu nếu không giảm quá {value} điểm, khi "
+            "giữ nguyên điểm các tỉnh khác."
+        ),
+        "top10_probability": "Xác suất hiện ở trong nhóm 10 tỉnh dẫn đầu: {p}.",
         "pilot_note": (
             "Điểm thí điểm được đặt vào vị trí điểm công bố của {province} giữa các tỉnh/thành "
             "phố; điểm công bố của mọi tỉnh khác giữ nguyên."

@@ -59,6 +59,8 @@ class Standing:
     next_group_boundary: float  # the current quartile the province has to pass
     to_top10: float  # points needed to rank 10 or better (0 when in the top 10)
     top10_cushion: float  # in the top 10: points it may lose before dropping out (else nan)
+    group_cushion: float  # points it may lose before leaving its group (nan in the low group)
+    top10_probability: float | None  # with standard errors: probability of a top-10 rank now
     dimensions: tuple[DimensionStanding, ...]
 
 
@@ -124,6 +126,14 @@ def _standing(
         boundary = _quartile(agg, q)
     top = threshold(others, TOP)
     cushion = x - top.value if top.reached(x) else np.nan
+    group_cushion = np.nan
+    if group is not None and group != GROUP_LABELS[-1]:
+        group_cushion = x - threshold(others, group).value
+    top_p = (
+        placement_probability(agg, f.se, f.subject, TOP, draws=draws, rng=rng)
+        if uncertain
+        else None
+    )
     median = _quartile(agg, 0.5)
     return Standing(
         score=x,
@@ -142,6 +152,8 @@ def _standing(
         next_group_boundary=boundary,
         to_top10=top.needed(x),
         top10_cushion=cushion,
+        group_cushion=group_cushion,
+        top10_probability=top_p,
         dimensions=_dimension_standing(f),
     )
 

@@ -220,6 +220,12 @@ def test_thua_thien_hue_2023_first_keeps_a_cushion() -> None:
     tenth_other = np.sort(s.composite.dropna(subset=["est"]).query("province != 'P31'")["est"])[-10]
     assert st.top10_cushion == pytest.approx(st.score - tenth_other)
     assert brief.plans == ()  # nothing to reach: high and first
+    f = brief.field
+    for target, cushion in (("high", st.group_cushion), (TOP, st.top10_cushion)):
+        for loss, stays in ((cushion - 1e-6, True), (cushion + 1e-6, False)):
+            row = f.sub[f.subject].copy()
+            row[0] -= loss  # any sub-dimension: only the aggregate counts
+            assert bool(placed(f.aggregate(f.with_subject(row)), f.subject, target)) is stays
     assert brief.gap("next_group") is None
 
 
