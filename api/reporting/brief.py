@@ -292,7 +292,9 @@ def _plans(
                 "feasible": p.feasible,
                 "infeasible": T["infeasible"].format(headroom=_num(p.headroom.sum())),
                 "probability": (
-                    T["probability"].format(p=_pct(p.probability), now=_pct(p.probability_now))
+                    T["probability"].format(
+                        p=_pct(p.probability), now=_pct(p.probability_now), p80=_num(p.points_80, 3)
+                    )
                     if p.probability is not None
                     else ""
                 ),

@@ -66,7 +66,7 @@ TEXT: dict[str, dict[str, str]] = {
         ),
         "probability": (
             "With the estimates' uncertainty, the improved score would place it there with "
-            "probability {p} (now {now})."
+            "probability {p} (now {now}); {p80} points would place it there with probability 80%."
         ),
         "focused": "Focused: fewest sub-dimensions",
         "balanced": "Balanced: {fraction} of the gap to the best everywhere",
@@ -194,7 +194,7 @@ TEXT: dict[str, dict[str, str]] = {
         ),
         "probability": (
             "Tính đến độ bất định của ước lượng, điểm đã cải thiện đạt mục tiêu với xác suất "
-            "{p} (hiện tại {now})."
+            "{p} (hiện tại {now}); cần {p80} điểm để đạt mục tiêu với xác suất 80%."
         ),
         "focused": "Tập trung: ít chỉ số thành phần nhất",
         "balanced": "Cân đối: thu hẹp {fraction} khoảng cách đến tỉnh dẫn đầu ở mọi chỉ số",

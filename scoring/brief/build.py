@@ -20,6 +20,7 @@ from scoring.brief.targets import (
     next_group,
     placement_probability,
     plan,
+    points_for_probability,
     threshold,
 )
 from scoring.index.groups import GROUP_LABELS, ranks
@@ -223,7 +224,10 @@ def build_brief(
                 agg, f.se, f.subject, target, p.points, draws=draws, rng=rng
             )
             now = placement_probability(agg, f.se, f.subject, target, 0.0, draws=draws, rng=rng)
-            p = Plan(**{**p.__dict__, "probability": prob, "probability_now": now})
+            p80 = points_for_probability(agg, f.se, f.subject, target, 0.8, draws=draws, rng=rng)
+            p = Plan(
+                **{**p.__dict__, "probability": prob, "probability_now": now, "points_80": p80}
+            )
         plans.append(p)
     changes = None
     base = current if current is not None else scores
@@ -263,6 +267,7 @@ def _as_dict(obj: Any) -> Any:
                     "fraction": p.fraction,
                     "probability": p.probability,
                     "probability_now": p.probability_now,
+                    "points_80": p.points_80,
                     "subdimensions": [
                         {
                             "subdimension": s,

@@ -154,6 +154,7 @@ class Plan:
     fraction: float
     probability: float | None = None  # of being placed after the improvement (with SEs)
     probability_now: float | None = None
+    points_80: float | None = None  # least improvement placing it there with probability 0.8
 
 
 def plan(
@@ -180,6 +181,41 @@ def plan(
         balanced=bal if feasible else empty,
         fraction=theta,
     )
+
+
+def order_statistic(m: int, target: str) -> tuple[int, bool]:
+    """``(k, strict)``: with ``m`` other provinces, the threshold of ``target`` is the
+    ``k``-th smallest of their scores (0-based), to be exceeded when ``strict``. The rule
+    depends only on the order of the scores, so it is read off scores ``0 … m − 1``."""
+    t = threshold(np.arange(m, dtype=np.float64), target)
+    if not np.isfinite(t.value):
+        return -1, False
+    return int(t.value), t.strict
+
+
+def points_for_probability(
+    est: FloatArray,
+    se: FloatArray,
+    subject: int,
+    target: str,
+    probability: float = 0.8,
+    *,
+    draws: int = 4000,
+    rng: RngLike = 0,
+) -> float:
+    """The least improvement placing the subject at ``target`` in a share ``probability``
+    of the draws of :func:`placement_probability` (same draws for the same ``rng``): in
+    each draw the points needed are exact (the draw's order statistic), and this is their
+    ``probability`` quantile (the smallest value reached by that share of draws)."""
+    centre = np.asarray(est, dtype=np.float64)
+    values = normal_draws(centre[:, None], np.asarray(se)[:, None], draws, rng)[..., 0]
+    x = values[:, subject]
+    others = np.sort(np.delete(values, subject, axis=1), axis=1)
+    k, _strict = order_statistic(others.shape[1], target)
+    if k < 0:
+        return 0.0
+    needed = np.maximum(others[:, k] - x, 0.0) + MARGIN * (others[:, k] >= x)
+    return float(np.quantile(needed, probability, method="inverted_cdf"))
 
 
 def placement_probability(

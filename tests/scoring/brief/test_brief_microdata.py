@@ -117,3 +117,26 @@ def test_unknown_or_unscored_province() -> None:
         Field.from_scores(pub, "P99")
     with pytest.raises(ScoringError, match="no aggregate"):
         Field.from_scores(pub, "P14")  # Quang Ninh 2018: no D2/D4, no aggregate
+
+
+def test_points_for_80_percent_are_exact_on_the_same_draws() -> None:
+    from scoring.brief.targets import order_statistic, points_for_probability, threshold
+
+    rng = np.random.default_rng(4)
+    for m in (7, 30, 60, 62):
+        for target in ("high", "high-average", "low-average", "top10"):
+            k, strict = order_statistic(m, target)
+            for _ in range(5):
+                others = rng.normal(42, 2, m)
+                t = threshold(others, target)
+                if k < 0:  # fewer than 10 others: always in the top 10
+                    assert t.value == -np.inf and target == "top10" and m < 10
+                else:
+                    assert t.value == np.sort(others)[k] and t.strict == strict
+    est = rng.normal(42, 1.5, 20)
+    se = rng.uniform(0.2, 0.8, 20)
+    for target in ("high", "top10"):
+        need = points_for_probability(est, se, 3, target, 0.8, draws=3000, rng=9)
+        hit = placement_probability(est, se, 3, target, need, draws=3000, rng=9)
+        miss = placement_probability(est, se, 3, target, need - 1e-7, draws=3000, rng=9)
+        assert hit >= 0.8 > miss
