@@ -6,12 +6,15 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 
 from survey.errors import PapiError
+
+if TYPE_CHECKING:
+    from scoring import IndexScores
 
 EPILOG = (
     "Examples:\n\n"
@@ -111,7 +114,13 @@ def brief_command(
                 previous_label = (
                     str(previous) if previous is not None else str(previous_year or "") or None
                 )
-                brief = build_brief(field, scores=own, previous=earlier, rng=seed)
+                brief = build_brief(
+                    field,
+                    scores=own,
+                    previous=earlier,
+                    definitions=_definitions(own, earlier),
+                    rng=seed,
+                )
             else:
                 field_year = year or _latest_year(own.structure)
                 published = published_scores(field_year)
@@ -140,6 +149,29 @@ def brief_command(
         highlight=False,
     )
     err.print(f"[green]Brief written:[/green] {path} and {json_path} (open the HTML in a browser)")
+
+
+def _definitions(a: IndexScores, b: IndexScores | None) -> tuple[Any, Any] | None:
+    """Indicator code → definition (kind, items, codes, criteria, eligibility, goalposts) of
+    both results' questionnaires, so that an indicator whose definition changed between
+    questionnaire years is listed as not compared; ``None`` when either is unknown."""
+    from survey.loader import load_questionnaire
+
+    if b is None or not a.structure or not b.structure:
+        return None
+    out = []
+    for name in (a.structure, b.structure):
+        try:
+            q = load_questionnaire(name)
+        except PapiError:
+            return None
+        out.append(
+            {
+                i.code: i.model_dump(exclude={"code", "name", "description", "source", "meta"})
+                for i in q.structure.indicators
+            }
+        )
+    return out[0], out[1]
 
 
 def _latest_year(structure: str | None) -> int:

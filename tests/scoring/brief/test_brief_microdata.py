@@ -140,3 +140,21 @@ def test_points_for_80_percent_are_exact_on_the_same_draws() -> None:
         hit = placement_probability(est, se, 3, target, need, draws=3000, rng=9)
         miss = placement_probability(est, se, 3, target, need - 1e-7, draws=3000, rng=9)
         assert hit >= 0.8 > miss
+
+
+def test_an_indicator_whose_definition_changed_is_not_compared(
+    mini: tuple[IndexScores, IndexStructure],
+) -> None:
+    from scoring.brief import province_changes
+
+    scores, _ = mini
+    same = {"SC11_01": "share q101", "SC22_01": "share q105"}
+    changed = {"SC11_01": "share q101 codes [1, 2]", "SC22_01": "share q105"}
+    c = province_changes(scores, scores, "P01", definitions=(changed, same))
+    skipped = c.not_compared[c.not_compared["tier"] == "indicators"]
+    assert skipped.to_dict("records") == [
+        {"tier": "indicators", "code": "SC11_01", "reason": "redefined"}
+    ]
+    compared = set(c.table.loc[c.table["tier"] == "indicators", "code"])
+    assert "SC11_01" not in compared and "SC22_01" in compared
+    assert (c.table["change"] == 0).all()  # a result against itself
