@@ -378,7 +378,8 @@ def render_brief(brief: Brief, ctx: BriefContext, *, lang: str = "en") -> str:
         gap=_gap(brief, ctx.reference, T, N),
         plans=_plans(brief, T, G, N),
         changes=_changes(brief, ctx, T, N),
-        notes=[T["pilot_note"].format(province=province)] if brief.field.substituted else [],
+        notes=([T["pilot_note"].format(province=province)] if brief.field.substituted else [])
+        + list(brief.notes),
     )
 
 

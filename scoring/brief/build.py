@@ -202,8 +202,16 @@ def build_brief(
     standing = _standing(f, scores, uncertain, draws, rng)
     terms = None
     subject_terms = None
+    notes = []
     if scores is not None and len(scores.indicators) and not f.substituted:
-        terms = indicator_terms(scores, f.structure)
+        if f.structure.indicators:
+            terms = indicator_terms(scores, f.structure)
+        else:
+            notes.append(
+                f"no breakdown by indicator: the scores' questionnaire {scores.structure!r} is "
+                "not a bundled one, so its indicators' place in the index is unknown here "
+                "(pass its structure to Field.from_scores)"
+            )
     gaps = []
     for key in REFERENCES:
         ref = reference(f, key)
@@ -233,12 +241,6 @@ def build_brief(
     base = current if current is not None else scores
     if previous is not None and base is not None:
         changes = province_changes(base, previous, f.province, definitions=definitions)
-    notes = []
-    if f.substituted:
-        notes.append(
-            f"the pilot's scores are placed among the published provinces in place of "
-            f"{f.province}'s published scores; the other provinces' scores are fixed"
-        )
     return Brief(
         f.province, f, standing, tuple(gaps), tuple(plans), changes, uncertain, tuple(notes)
     )

@@ -73,3 +73,26 @@ def test_errors_say_what_to_do(tmp_path: Path) -> None:
     assert res.returncode == 1 and "no aggregate score" in res.stderr
     res = papi("brief", "--province", "P20", "--year", "2018", "--lang", "fr", cwd=tmp_path)
     assert res.returncode == 1 and "'en' or 'vi'" in res.stderr
+
+
+def test_a_surveys_scores_against_an_earlier_survey(tmp_path: Path) -> None:
+    mini = (
+        Path(__file__).resolve().parents[1] / "scoring" / "index" / "fixtures" / "index-mini.yaml"
+    )
+    q = load_questionnaire(mini)
+    for name, seed in (("now", 1), ("before", 2)):
+        frame = simulate_responses(q, provinces=6, districts=3, rng=seed)
+        (tmp_path / name).mkdir()
+        result = score(frame, q, replicates=100)
+        (tmp_path / name / "scores.json").write_text(result.to_json(), encoding="utf-8")
+    res = papi("brief", "now", "--province", "P02", "--previous", "before", "--out", "b.html", cwd=tmp_path)  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    doc = json.loads((tmp_path / "b.json").read_text(encoding="utf-8"))
+    assert doc["uncertain"] and not doc["substituted"] and doc["provinces"] == 6
+    assert doc["changes"]["tested"] and doc["changes"]["adjust"] == "holm"
+    assert doc["standing"]["rank_lci"] is not None
+    # index-mini is not a bundled questionnaire: no indicator breakdown, and the page says so
+    assert all(g["indicators"] is None for g in doc["gaps"])
+    assert any("no breakdown by indicator" in n for n in doc["notes"])
+    html = (tmp_path / "b.html").read_text(encoding="utf-8")
+    assert "What changed since before" in html and "Holm adjustment" in html
