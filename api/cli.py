@@ -29,6 +29,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "api.commands.export",
     "api.commands.sensitivity",
     "api.commands.report",
+    "api.commands.brief",
     "api.commands.demo",
     "api.commands.simulate",
     "api.commands.score",

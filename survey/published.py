@@ -19,6 +19,14 @@ from survey.errors import NotFound
 PUBLISHED_DIR = DATA_ROOT / "published"
 PROVINCE_NAMES_VI = DATA_ROOT / "provinces_vi.csv"
 YEARS: tuple[int, ...] = (2018, 2019, 2020, 2021, 2022, 2023, 2024)
+QUESTIONNAIRES: dict[int, str] = {
+    2018: "papi-2018",
+    2019: "papi-2019",
+    2020: "papi-2019",
+    **dict.fromkeys((2021, 2022, 2023, 2024), "papi-2021"),
+}
+"""The bundled questionnaire whose index structure each published year has (its k per
+dimension: 2018 without SC83, 2019–2020 with 29 sub-dimensions, 2021 on without SC52)."""
 
 
 def _read(name: str) -> pd.DataFrame:
@@ -26,6 +34,17 @@ def _read(name: str) -> pd.DataFrame:
     if not path.exists():
         raise NotFound(f"published data file {missing_hint(path)}")
     return pd.read_csv(path)
+
+
+def questionnaire_of(year: int) -> str:
+    """The questionnaire id of a published year's structure (``papi-2021`` for 2023)."""
+    if year not in QUESTIONNAIRES:
+        raise NotFound(
+            f"no published PAPI scores for year {year}; available years: "
+            f"{', '.join(map(str, YEARS))}",
+            code="year_not_published",
+        )
+    return QUESTIONNAIRES[year]
 
 
 @cache

@@ -42,10 +42,9 @@ def load_scores(path: Path) -> IndexScores:
 
 def published_scores(year: int) -> IndexScores:
     from scoring import score_published
-    from survey.published import subdimensions
+    from survey.published import questionnaire_of, subdimensions
 
-    structure = "papi-2018" if year == 2018 else "papi-2019" if year <= 2020 else "papi-2021"
-    return score_published(subdimensions(year), structure=structure)
+    return score_published(subdimensions(year), structure=questionnaire_of(year))
 
 
 def load_collection(path: Path) -> CollectionSummary:

@@ -32,7 +32,7 @@ from survey.errors import NotFound, SamplingError
 from survey.geography import parse_geography
 from survey.geography.history import derived_subdimensions
 from survey.loader import load_questionnaire
-from survey.published import subdimensions
+from survey.published import QUESTIONNAIRES, subdimensions
 from survey.rng import RngLike
 from survey.sampling import (
     AGE_GROUPS,
@@ -73,7 +73,7 @@ def questionnaire_for_year(year: int) -> str:
             f"no questionnaire for {year}: the engine covers the 8-dimension PAPI (2018 onward)",
             code="year_not_supported",
         )
-    return "papi-2018" if year == 2018 else "papi-2019" if year <= 2020 else "papi-2021"
+    return QUESTIONNAIRES.get(year, QUESTIONNAIRES[max(QUESTIONNAIRES)])  # later: the latest
 
 
 @dataclass(frozen=True, eq=False)
