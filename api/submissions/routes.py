@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -19,6 +18,7 @@ from api.submissions.repository import Filters
 from api.submissions.schemas import (
     BatchIn,
     BatchOut,
+    Cursor,
     EditIn,
     History,
     ReviewIn,
@@ -26,6 +26,7 @@ from api.submissions.schemas import (
     SubmissionIn,
     SubmissionOut,
     SubmissionPage,
+    UtcInstant,
 )
 
 router = APIRouter(tags=["submissions"], responses=problem_responses(401, 403, 404, 422))
@@ -126,9 +127,9 @@ def list_submissions(
     district: Annotated[str | None, Query(max_length=60)] = None,
     village: Annotated[str | None, Query(max_length=60)] = None,
     flag: Annotated[str | None, Query(max_length=40, pattern=r"^[a-z_]+$")] = None,
-    received_from: datetime | None = None,
-    received_to: datetime | None = None,
-    cursor: Annotated[str | None, Query(max_length=40)] = None,
+    received_from: UtcInstant | None = None,
+    received_to: UtcInstant | None = None,
+    cursor: Annotated[Cursor | None, Query(max_length=40)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> SubmissionPage:
     filters = Filters(

@@ -2,14 +2,65 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import base64
+import binascii
+from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 Answer = int | float | str | list[int] | None
+
+# Row ids are 64-bit signed integers on both databases; a cursor past the largest is refused.
+MAX_ROW_ID = 2**63 - 1
+
+
+def cursor_value(cursor: str) -> int:
+    """The row id a ``next_cursor`` encodes (URL-safe base64 of its decimal digits).
+    ValueError, with a message for the client, unless it is one this API could have
+    returned: decimal digits of a row id from 0 to ``MAX_ROW_ID``."""
+    try:
+        text = base64.urlsafe_b64decode(cursor.encode() + b"==").decode("ascii")
+    except (ValueError, binascii.Error):
+        text = ""
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_ROW_ID:
+        raise ValueError("the cursor is not one this API returned; restart from the first page")
+    return int(text)
+
+
+def encode_cursor(pk: int) -> str:
+    return base64.urlsafe_b64encode(str(pk).encode()).decode().rstrip("=")
+
+
+def _checked_cursor(cursor: str | None) -> str | None:
+    if cursor:
+        cursor_value(cursor)
+    return cursor
+
+
+def _in_utc(value: datetime) -> datetime:
+    """An aware datetime converted to UTC; one whose UTC instant falls outside years
+    1-9999 (``9999-12-31T23:59:59-23:59``) is refused instead of overflowing later."""
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("the instant in UTC falls outside years 1 to 9999") from None
+
+
+UtcInstant = Annotated[
+    AwareDatetime,
+    AfterValidator(_in_utc),
+    Field(
+        description="ISO 8601 date and time with a UTC offset, e.g. 2026-01-01T00:00:00Z "
+        "(a bare date or a time without offset is refused: it names no instant)"
+    ),
+]
+"""A query-string instant: timezone-aware, representable in UTC."""
+
+Cursor = Annotated[str, AfterValidator(_checked_cursor)]
+"""A query-string cursor: one that ``cursor_value`` accepts."""
 
 
 class ReviewStatus(StrEnum):

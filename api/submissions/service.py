@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import dataclasses
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -33,6 +31,8 @@ from api.submissions.schemas import (
     SubmissionOut,
     SubmissionPage,
     VersionOut,
+    cursor_value,
+    encode_cursor,
 )
 from api.surveys.service import get_survey
 from survey.errors import NotFound, Problem
@@ -238,19 +238,9 @@ def decode_cursor(cursor: str | None) -> int:
     if not cursor:
         return 0
     try:
-        value = int(base64.urlsafe_b64decode(cursor.encode() + b"==").decode())
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise Unprocessable(
-            "the cursor is not one this API returned; restart from the first page",
-            code="cursor_invalid",
-        ) from None
-    if value < 0:
-        raise Unprocessable("the cursor is negative", code="cursor_invalid")
-    return value
-
-
-def encode_cursor(pk: int) -> str:
-    return base64.urlsafe_b64encode(str(pk).encode()).decode().rstrip("=")
+        return cursor_value(cursor)
+    except ValueError as exc:
+        raise Unprocessable(str(exc), code="cursor_invalid") from None
 
 
 def list_page(
