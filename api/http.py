@@ -61,6 +61,30 @@ def _text_problem(text: str) -> str | None:
     return None
 
 
+_BOMS = (b"\xef\xbb\xbf", b"\xfe\xff", b"\xff\xfe")
+
+
+def not_utf8_json(body: bytes) -> str | None:
+    """Why a JSON body breaks the one encoding rule of every JSON route, or None.
+
+    The rule (RFC 8259 §8.1): JSON is exchanged as UTF-8, without a byte-order mark. The
+    framework's parser would also guess UTF-16 and UTF-32 (and let a lone surrogate or a
+    U+0000 through that way), orjson would not; refusing them here gives every route the
+    same answer. Any UTF-16 or UTF-32 JSON text holds a 0x00 byte (every structural
+    character is ASCII), which UTF-8 JSON never does (a raw control character is not
+    allowed in JSON), so one byte scan decides. Invalid UTF-8 bytes are reported by the
+    parsers themselves, also as 422."""
+    if body.startswith(_BOMS):
+        return "the body starts with a byte-order mark; send JSON in UTF-8 without one"
+    nul = body.find(0)
+    if nul >= 0:
+        return (
+            f"the body holds a 0x00 byte (at {nul}): it is not UTF-8; "
+            "send JSON in UTF-8 (UTF-16 and UTF-32 are refused)"
+        )
+    return None
+
+
 def unstorable_text(body: bytes) -> tuple[str, str, str] | None:
     """``(pointer, code, message)`` when a JSON body holds text no database column takes:
     U+0000 (PostgreSQL refuses it in text and jsonb) or a lone UTF-16 surrogate escape (not
@@ -99,8 +123,9 @@ def unstorable_in(data: object) -> tuple[str, str, str] | None:
 
 class BodyLimitMiddleware:
     """Answer 413 (problem+json) when a request body exceeds ``limit`` bytes, and 422 when
-    the path, the query or a JSON body holds text no database column takes (U+0000, a lone
-    surrogate): caught here, once, instead of failing in the driver as a 500.
+    a JSON body is not UTF-8 (``not_utf8_json``) or the path, the query or a JSON body holds
+    text no database column takes (U+0000, a lone surrogate): caught here, once, instead of
+    failing in the driver as a 500.
 
     The declared ``Content-Length`` is checked first; a chunked body is read up to the limit
     and replayed to the application, so a handler never sees a truncated body. A body that
@@ -150,6 +175,10 @@ class BodyLimitMiddleware:
         body = b"".join(chunks)
         mt = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
         if mt == b"application/json" or mt.endswith(b"+json"):
+            encoding = not_utf8_json(body)
+            if encoding is not None:
+                await self._unstorable(scope, send, "", "json_invalid", encoding)
+                return
             bad = unstorable_text(body)
             if bad is not None:
                 await self._unstorable(scope, send, *bad)
