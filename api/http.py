@@ -50,7 +50,8 @@ def _escape_pointer(parts: list[str]) -> str:
     return "".join("/" + p.replace("~", "~0").replace("/", "~1") for p in parts)
 
 
-def _text_problem(text: str) -> str | None:
+def text_problem(text: str) -> str | None:
+    """Why no database column takes ``text`` (U+0000, a lone surrogate), or None."""
     if "\x00" in text:
         return "must not contain U+0000"
     if not text.isascii():
@@ -107,12 +108,12 @@ def unstorable_in(data: object) -> tuple[str, str, str] | None:
     while stack:
         value, path = stack.pop()
         if isinstance(value, str):
-            problem = _text_problem(value)
+            problem = text_problem(value)
             if problem is not None:
                 return _escape_pointer(path), "text_unstorable", f"text {problem}"
         elif isinstance(value, dict):
             for key, item in value.items():
-                problem = _text_problem(key)
+                problem = text_problem(key)
                 if problem is not None:
                     return _escape_pointer(path), "key_unstorable", f"a key {problem}"
                 stack.append((item, [*path, key]))

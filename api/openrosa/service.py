@@ -27,8 +27,9 @@ from sqlalchemy.orm import Session
 from api.auth import service as auth
 from api.auth.schemas import Principal
 from api.auth.service import Action
-from api.http import UnitOfWork
+from api.http import UnitOfWork, text_problem
 from api.openrosa import repository
+from api.openrosa.models import MAX_FILE_NAME
 from api.openrosa.repository import Upload
 from api.problems import Conflict, Forbidden, Unauthorized, Unprocessable
 from api.questionnaires import catalog
@@ -208,6 +209,23 @@ def parse(dev: Device, xml: bytes) -> ParsedSubmission:
     return parsed
 
 
+def check_file_names(uploads: list[Upload]) -> None:
+    """422 (before anything is stored) for a file name the store cannot keep: longer than
+    ``MAX_FILE_NAME`` characters, or holding U+0000 or a lone surrogate. The same on both
+    databases (SQLite would keep any name; PostgreSQL's column would fail as a 500)."""
+    for up in uploads:
+        problem = text_problem(up.name)
+        if problem is None and len(up.name) <= MAX_FILE_NAME:
+            continue
+        why = problem or f"is {len(up.name):,} characters long; at most {MAX_FILE_NAME} are kept"
+        shown = up.name[:40].encode("utf-8", "backslashreplace").decode("utf-8")
+        raise Unprocessable(
+            f"the file name {shown!r}… {why}; rename the file on the device (ODK Collect "
+            "names its files by a number) and send the form again",
+            code="file_name_invalid",
+        )
+
+
 def submit(
     uow: UnitOfWork,
     settings: Settings,
@@ -216,6 +234,7 @@ def submit(
     uploads: list[Upload],
     device_id: str | None = None,
 ) -> Received:
+    check_file_names(uploads)
     parsed = parse(dev, xml)
     instance_id = parsed.instance_id or ""
     session = uow.write
