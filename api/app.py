@@ -29,6 +29,7 @@ from api.openrosa.routes import router as openrosa_router
 from api.questionnaires.routes import router as questionnaires_router
 from api.settings import Settings, get_settings
 from api.submissions.routes import router as submissions_router
+from api.submissions.schemas import SubmissionIn
 from api.surveys.routes import router as surveys_router
 
 API_PREFIX = "/api/v1"
@@ -130,5 +131,10 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         )
     )
     components["ProblemDetail"].pop("$defs", None)
+    # read by orjson in the handlers (not a body parameter), documented here
+    for model in (SubmissionIn,):
+        own = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        components.update(own.pop("$defs", {}))
+        components.setdefault(model.__name__, own)
     app.openapi_schema = schema
     return schema

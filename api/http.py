@@ -8,7 +8,7 @@ import gc
 import json
 import re
 from collections.abc import AsyncIterator
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import orjson
 from fastapi import Depends, Request
@@ -289,14 +289,20 @@ async def require_json(request: Request) -> None:
 M = TypeVar("M", bound=BaseModel)
 
 
-def parse_body(model: type[M], raw: bytes) -> M:
-    """``raw`` JSON parsed by orjson and validated as ``model``; errors are the framework's
-    own request validation errors (422 problem+json with pointers into the body)."""
+def parse_json(raw: bytes) -> Any:
+    """``raw`` JSON parsed by orjson; a decode error is the framework's own request
+    validation error (422 problem+json)."""
     try:
-        data = orjson.loads(raw)
+        return orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         err = {"type": "json_invalid", "loc": ("body", exc.pos), "msg": "JSON decode error"}
         raise RequestValidationError([{**err, "input": {}, "ctx": {"error": exc.msg}}]) from None
+
+
+def parse_body(model: type[M], raw: bytes) -> M:
+    """``raw`` JSON parsed by orjson and validated as ``model``; errors are the framework's
+    own request validation errors (422 problem+json with pointers into the body)."""
+    data = parse_json(raw)
     try:
         return model.model_validate(data)
     except ValidationError as exc:

@@ -25,6 +25,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from survey.errors import NotFound, PapiError, Problem
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+# An error answer lists at most this many located errors; the last says how many more.
+MAX_REPORTED_ERRORS = 100
 log = logging.getLogger("papi.api")
 
 
@@ -97,6 +99,21 @@ def status_of(exc: PapiError) -> int:
     return 422
 
 
+def capped(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``errors`` when there are at most ``MAX_REPORTED_ERRORS``; otherwise the first ones
+    and a last ``more_errors`` item giving the count of the rest (a bad request's answer
+    stays small whatever the request holds)."""
+    if len(errors) <= MAX_REPORTED_ERRORS:
+        return errors
+    rest = len(errors) - (MAX_REPORTED_ERRORS - 1)
+    more = {
+        "pointer": "",
+        "code": "more_errors",
+        "message": f"{rest:,} more error(s) not listed; fix the ones above and send it again",
+    }
+    return [*errors[: MAX_REPORTED_ERRORS - 1], more]
+
+
 def problem_response(
     request: Request,
     status: int,
@@ -112,7 +129,7 @@ def problem_response(
         "detail": detail,
         "instance": request.url.path,
         "code": code,
-        "errors": list(errors),
+        "errors": capped(list(errors)),
     }
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 

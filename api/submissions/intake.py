@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from api.canonical import digest, normalise_flat, normalise_float, sealed
 from api.problems import problems_as_dicts
 from api.settings import Settings
-from api.submissions import quality, repository
+from api.submissions import limits, quality, repository
 from api.submissions.schemas import Outcome, SubmissionIn
 from survey.errors import Problem
 from survey.schema import Questionnaire
@@ -138,6 +138,10 @@ def prepare(
         sub = raw
     else:
         sid = raw.get("submission_id") if isinstance(raw, dict) else None
+        sid = str(sid) if sid is not None else None
+        screened = limits.screen(q, raw)
+        if screened:
+            return Item(index, sid, Outcome.invalid, limits.capped(screened))
         try:
             sub, answers = _validate(raw)
         except ValidationError as exc:
@@ -145,7 +149,7 @@ def prepare(
                 {"pointer": _pointer("", err["loc"]), "code": err["type"], "message": err["msg"]}
                 for err in exc.errors()
             ]
-            return Item(index, str(sid) if sid is not None else None, Outcome.invalid, errors)
+            return Item(index, sid, Outcome.invalid, limits.capped(errors))
     item = Item(index, str(sub.submission_id))
     body, item.content_hash = sealed(_body(sub, answers))
     hard: list[Problem] = []
@@ -158,7 +162,7 @@ def prepare(
             hard.append(issue.as_problem())
     if hard:
         item.outcome = Outcome.invalid
-        item.errors = problems_as_dicts(hard)
+        item.errors = limits.capped(problems_as_dicts(hard))
         return item
     prof = quality.profile(q)
     duration = None

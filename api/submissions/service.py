@@ -106,9 +106,10 @@ def _intake(
 
 
 def submit_one(
-    uow: UnitOfWork, settings: Settings, survey_id: int, caller: Principal, sub: SubmissionIn
+    uow: UnitOfWork, settings: Settings, survey_id: int, caller: Principal, sub: SubmissionIn | Any
 ) -> tuple[Stored, bool]:
-    """Store one submission; (record, created). 409 on a conflict, 422 when invalid."""
+    """Store one submission (a ``SubmissionIn`` or the parsed JSON document); (record,
+    created). 409 on a conflict, 422 when invalid."""
     return _single_result(_intake(uow, settings, survey_id, caller, [sub])[0])
 
 
@@ -125,7 +126,7 @@ def _survey_questionnaire(uow: UnitOfWork, survey_id: int, caller: Principal) ->
 
 
 async def submit_one_async(
-    uow: UnitOfWork, settings: Settings, survey_id: int, caller: Principal, sub: SubmissionIn
+    uow: UnitOfWork, settings: Settings, survey_id: int, caller: Principal, sub: SubmissionIn | Any
 ) -> tuple[Stored, bool]:
     """``submit_one`` for the event loop. For a survey already seen, no thread is taken:
     the interview is checked in the loop (pure CPU) and the request awaits the shared
