@@ -136,6 +136,9 @@ def prepare(
     answers: dict[str, Any] | None = None
     if isinstance(raw, SubmissionIn):
         sub = raw
+        too_long = limits.long_texts(q, sub.answers)
+        if too_long:
+            return Item(index, str(sub.submission_id), Outcome.invalid, limits.capped(too_long))
     else:
         sid = raw.get("submission_id") if isinstance(raw, dict) else None
         sid = str(sid) if sid is not None else None

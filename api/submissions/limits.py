@@ -20,7 +20,7 @@ from api.problems import MAX_REPORTED_ERRORS, capped
 from api.submissions.schemas import Design, Gps, Location, Paradata, SubmissionIn
 from survey.schema import Questionnaire
 
-__all__ = ["MAX_REPORTED_ERRORS", "capped", "screen"]
+__all__ = ["MAX_REPORTED_ERRORS", "capped", "long_texts", "screen"]
 # where each object of a submission sits, and the model that reads it
 _OBJECTS: tuple[tuple[tuple[str, ...], type[BaseModel]], ...] = (
     ((), SubmissionIn),
@@ -69,7 +69,7 @@ def screen(q: Questionnaire, raw: Any) -> list[dict[str, Any]]:
                 f"{len(bounds)} items, so at most {len(bounds)} answers",
             }
         ]
-    errors = []
+    errors = long_texts(q, answers)
     for key, value in answers.items():
         if type(value) is not list:
             continue
@@ -113,3 +113,27 @@ def _unknown_keys(raw: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _escape(key: str) -> str:
     return key.replace("~", "~0").replace("/", "~1")
+
+
+def long_texts(q: Questionnaire, answers: Any) -> list[dict[str, Any]]:
+    """One error per text answer longer than the questionnaire's ``max_text_bytes`` (UTF-8
+    bytes), whichever way it arrived (JSON or OpenRosa): what a survey accepts, its .dta
+    and .sav exports can hold."""
+    if not isinstance(answers, dict):
+        return []
+    limit = q.max_text_bytes
+    errors = []
+    for key, value in answers.items():
+        if type(value) is not str or len(value) * 4 <= limit:
+            continue  # at most 4 UTF-8 bytes per character
+        size = len(value) if len(value) > limit else len(value.encode("utf-8", "surrogatepass"))
+        if size > limit:
+            errors.append(
+                {
+                    "pointer": "/answers/" + _escape(str(key)),
+                    "code": "text_too_long",
+                    "message": f"{size:,} bytes or more; a text answer of questionnaire "
+                    f"{q.id!r} holds at most {limit:,} bytes (UTF-8)",
+                }
+            )
+    return errors
