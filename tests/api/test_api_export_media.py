@@ -237,7 +237,9 @@ def test_a_survey_of_json_submissions_gives_the_csv_and_an_empty_manifest(api: A
     zf = zipfile.ZipFile(io.BytesIO(export(api, survey).content))
     assert zf.namelist() == [f"survey-{survey}.csv", "media/manifest.csv"]
     assert zf.read(f"survey-{survey}.csv") == export(api, survey, "csv").content
-    assert zf.read("media/manifest.csv") == (",".join(MANIFEST_COLUMNS) + "\n").encode()
+    assert (
+        zf.read("media/manifest.csv") == (",".join(MANIFEST_COLUMNS) + "\r\n").encode()
+    )  # RFC 4180 line breaks
     empty = api.survey()
     zf = zipfile.ZipFile(io.BytesIO(export(api, empty).content))
     assert zf.read(f"survey-{empty}.csv") == export(api, empty, "csv").content
