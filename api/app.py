@@ -27,6 +27,7 @@ from api.jobs.runner import JobRunner
 from api.openrosa.attachment_routes import router as attachments_router
 from api.openrosa.routes import router as openrosa_router
 from api.questionnaires.routes import router as questionnaires_router
+from api.redact import install_log_filter
 from api.settings import Settings, get_settings
 from api.submissions.routes import router as submissions_router
 from api.submissions.schemas import SubmissionIn
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.db = db
     app.state.jobs = runner
     problems.install(app)
+    install_log_filter()
     app.add_middleware(
         BodyLimitMiddleware,
         limit=settings.max_body_bytes,

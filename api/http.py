@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.db.engine import Database
 from api.problems import PROBLEM_MEDIA_TYPE, UnsupportedMediaType
+from api.redact import redact
 
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
 _gc_tuned = False
@@ -210,7 +211,7 @@ class BodyLimitMiddleware:
                 "title": "Unprocessable Entity",
                 "status": 422,
                 "detail": f"the request has 1 invalid field(s): {message}",
-                "instance": scope.get("path", "").replace("\x00", "%00"),
+                "instance": redact(scope.get("path", "").replace("\x00", "%00")),
                 "code": "request_invalid",
                 "errors": [{"pointer": pointer, "code": code, "message": message}],
             }
@@ -234,7 +235,7 @@ class BodyLimitMiddleware:
                 "title": "Request Timeout",
                 "status": 408,
                 "detail": message,
-                "instance": scope.get("path", ""),
+                "instance": redact(scope.get("path", "")),
                 "code": "body_timeout",
                 "errors": [],
             }
@@ -256,7 +257,7 @@ class BodyLimitMiddleware:
                 "status": 413,
                 "detail": f"the request body exceeds {self.limit} bytes; split it "
                 "(a batch takes at most 1,000 submissions)",
-                "instance": scope.get("path", ""),
+                "instance": redact(scope.get("path", "")),
                 "code": "payload_too_large",
                 "errors": [],
             }
@@ -295,7 +296,8 @@ def parse_json(raw: bytes) -> Any:
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
-        err = {"type": "json_invalid", "loc": ("body", exc.pos), "msg": "JSON decode error"}
+        msg = f"JSON decode error at byte {exc.pos}: {exc.msg}"
+        err = {"type": "json_invalid", "loc": ("body",), "msg": msg}
         raise RequestValidationError([{**err, "input": {}, "ctx": {"error": exc.msg}}]) from None
 
 

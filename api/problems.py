@@ -22,6 +22,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.openrosa.envelope import OPENROSA_HEADERS, OPENROSA_PATH, XML_MEDIA_TYPE, envelope_bytes
+from api.redact import redact
 from survey.errors import NotFound, PapiError, Problem
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -121,24 +123,47 @@ def problem_response(
     detail: str,
     errors: Iterable[dict[str, Any]] = (),
     headers: dict[str, str] | None = None,
-) -> JSONResponse:
+) -> Response:
+    """The error answer: problem+json, or on an OpenRosa route (``/v1/key/...``) the
+    ``OpenRosaResponse`` envelope whose message ODK Collect shows the enumerator."""
+    if request.url.path.startswith(OPENROSA_PATH):
+        return openrosa_error(status, detail, list(errors), headers)
     body = {
         "type": f"urn:papi-engine:problem:{code}",
         "title": HTTPStatus(status).phrase,
         "status": status,
         "detail": detail,
-        "instance": request.url.path,
+        "instance": redact(request.url.path),
         "code": code,
         "errors": capped(list(errors)),
     }
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
+def openrosa_error(
+    status: int,
+    detail: str,
+    errors: list[dict[str, Any]] = (),  # type: ignore[assignment]
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """An error of an OpenRosa route: the envelope, with the first located errors."""
+    where = "; ".join(
+        f"{e.get('pointer') or e.get('parameter') or ''}: {e['message']}" for e in errors[:10]
+    )
+    message = f"{detail} — {where}" if where else detail
+    return Response(
+        envelope_bytes(message),
+        status,
+        {**OPENROSA_HEADERS, **(headers or {})},
+        XML_MEDIA_TYPE,
+    )
+
+
 def problems_as_dicts(problems: Sequence[Problem]) -> list[dict[str, Any]]:
     return [p.as_dict() for p in problems]
 
 
-async def _papi_error(request: Request, exc: Exception) -> JSONResponse:
+async def _papi_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, PapiError)
     status = status_of(exc)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
@@ -171,7 +196,7 @@ def _unreadable_body(exc: StarletteHTTPException) -> str | None:
     return None
 
 
-async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     unreadable = _unreadable_body(exc)
     if unreadable is not None:  # the same answer as any other unreadable JSON body
@@ -200,7 +225,7 @@ def _pointer(loc: Sequence[int | str]) -> tuple[str, str | None]:
     return "", ".".join(str(p) for p in rest) or str(where)
 
 
-async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = []
     for err in exc.errors():
@@ -238,20 +263,19 @@ async def _database_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DBAPIError)
     if not _not_migrated(exc):
         return await _unexpected(request, exc)
-    log.warning("database not migrated: %s %s: %s", request.method, request.url.path, exc.orig)
+    log.warning(
+        "database not migrated: %s %s: %s", request.method, redact(request.url.path), exc.orig
+    )
     message = "the database schema is not up to date; run `papi db upgrade`, then retry"
-    if request.url.path.startswith("/v1/key/"):  # OpenRosa clients: their envelope
-        from api.openrosa.envelope import OPENROSA_HEADERS, XML_MEDIA_TYPE, envelope_bytes
-
-        headers = {**OPENROSA_HEADERS, "Retry-After": "5"}
-        return Response(envelope_bytes(message), 503, headers, XML_MEDIA_TYPE)
     return problem_response(
         request, 503, "database_not_migrated", message, headers={"Retry-After": "5"}
     )
 
 
-async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-    log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    log.exception(
+        "unexpected error on %s %s", request.method, redact(request.url.path), exc_info=exc
+    )
     return problem_response(
         request, 500, "internal_error", "an unexpected error occurred; it has been logged"
     )

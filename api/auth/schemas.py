@@ -8,6 +8,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+TOKEN_PREFIX = "papi_"  # every secret begins with it (api/redact.py finds them by it)
+
 
 class Role(StrEnum):
     admin = "admin"

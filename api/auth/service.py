@@ -22,10 +22,9 @@ from enum import StrEnum
 from sqlalchemy.orm import Session
 
 from api.auth import repository
-from api.auth.schemas import Principal, Role, TokenCreate, TokenCreated
+from api.auth.schemas import TOKEN_PREFIX, Principal, Role, TokenCreate, TokenCreated
 from api.problems import Forbidden, Unauthorized
 
-TOKEN_PREFIX = "papi_"
 # A verified token is remembered for this long by each process (a revoked token stops
 # working within this delay); it saves a query on every request.
 PRINCIPAL_TTL_SECONDS = 10.0

@@ -34,20 +34,14 @@ MAX_ATTACHMENTS = 100
 
 _ENVELOPE = {"text/xml": {"schema": {"type": "string"}}}
 # Every answer of these routes is XML: the document, or an OpenRosaResponse envelope whose
-# message Collect shows (422 also for a path or query parameter the framework refuses).
+# message Collect shows (also for what the framework refuses: a path or query parameter, a
+# multipart body without a boundary or with too many parts; api/problems.py).
 ERRORS: dict[int | str, dict[str, Any]] = {
     s: {
         "description": f"{HTTPStatus(s).phrase}: an OpenRosaResponse envelope",
         "content": _ENVELOPE,
     }
-    for s in (400, 401, 403, 404, 409, 413, 503)
-}
-ERRORS[422] = {
-    "description": "Unprocessable: an OpenRosaResponse envelope",
-    "content": {
-        **_ENVELOPE,
-        "application/problem+json": {"schema": {"$ref": "#/components/schemas/ProblemDetail"}},
-    },
+    for s in (400, 401, 403, 404, 409, 413, 422, 500, 503)
 }
 
 
