@@ -13,7 +13,7 @@ from typing import Annotated, Any, TypeVar
 import orjson
 from fastapi import Depends, Request
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, BeforeValidator, ValidationError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -271,6 +271,18 @@ async def _send(
     length = [(b"content-length", str(len(payload)).encode()), (b"connection", b"close")]
     await send({"type": "http.response.start", "status": status, "headers": headers + length})
     await send({"type": "http.response.body", "body": payload})
+
+
+def _true_or_false(value: object) -> object:
+    if isinstance(value, bool):
+        return value
+    if value in ("true", "false"):
+        return value == "true"
+    raise ValueError("give true or false")
+
+
+QueryFlag = Annotated[bool, BeforeValidator(_true_or_false)]
+"""A query-string boolean that is exactly ``true`` or ``false`` (not 1, yes, on, ...)."""
 
 
 def media_type(request: Request) -> str:

@@ -33,6 +33,7 @@ class OpenRosaInstanceRow(Base):
     xml_sha256: Mapped[str] = mapped_column(String(64))
     xml: Mapped[bytes] = mapped_column(LargeBinary)
     submitted_by: Mapped[str] = mapped_column(String(100))
+    submitted_by_token_id: Mapped[int | None] = mapped_column(Integer)  # see submissions
     received_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 

@@ -96,7 +96,7 @@ def failure(uow: UnitOfWork, exc: PapiError, extra: dict[str, str] | None = None
 @router.get("/formList", summary="OpenRosa form list (what Collect offers to download)")
 def form_list(request: Request, token: Token, project: Project, uow: Uow) -> Response:
     try:
-        dev = service.device(uow.read, token, project)
+        dev = service.device(uow.read, token, project, uow.db)
         form = service.served_form(dev.q)
     except PapiError as exc:
         return failure(uow, exc)
@@ -116,7 +116,7 @@ def form_list(request: Request, token: Token, project: Project, uow: Uow) -> Res
 )
 def form_xml(token: Token, project: Project, form_id: str, uow: Uow) -> Response:
     try:
-        form = service.form_for(service.device(uow.read, token, project), form_id)
+        form = service.form_for(service.device(uow.read, token, project, uow.db), form_id)
     except PapiError as exc:
         return failure(uow, exc)
     return Response(form.xml, media_type=XML, headers=OPENROSA)
@@ -125,7 +125,7 @@ def form_xml(token: Token, project: Project, form_id: str, uow: Uow) -> Response
 @router.get("/forms/{form_id}/manifest", summary="Media manifest (PAPI forms carry no media)")
 def manifest(token: Token, project: Project, form_id: str, uow: Uow) -> Response:
     try:
-        service.form_for(service.device(uow.read, token, project), form_id)
+        service.form_for(service.device(uow.read, token, project, uow.db), form_id)
     except PapiError as exc:
         return failure(uow, exc)
     body = "<?xml version='1.0' encoding='UTF-8' ?><manifest xmlns=\"http://openrosa.org/xforms/xformsManifest\"/>"
@@ -141,7 +141,7 @@ def manifest(token: Token, project: Project, form_id: str, uow: Uow) -> Response
 def submission_head(token: Token, project: Project, uow: Uow, settings: AppSettings) -> Response:
     extra = {"X-OpenRosa-Accept-Content-Length": str(accept_length(settings))}
     try:
-        service.device(uow.read, token, project)
+        service.device(uow.read, token, project, uow.db)
     except PapiError as exc:
         return failure(uow, exc, extra)
     return Response(status_code=204, headers={**OPENROSA, **extra})
@@ -208,7 +208,7 @@ async def _run(
     from starlette.concurrency import run_in_threadpool
 
     def work() -> service.Received:
-        dev = service.device(uow.read, token, project)
+        dev = service.device(uow.read, token, project, uow.db)
         received = service.submit(uow, settings, dev, xml, uploads, device_id)
         uow.commit()
         return received

@@ -132,6 +132,7 @@ def prepare(
     raw: Any,
     index: int,
     now: datetime,
+    submitted_by_token: int | None = None,
 ) -> Item:
     answers: dict[str, Any] | None = None
     if isinstance(raw, SubmissionIn):
@@ -186,6 +187,7 @@ def prepare(
         "submission_id": item.submission_id,
         "content_hash": item.content_hash,
         "submitted_by": submitted_by,
+        "submitted_by_token_id": submitted_by_token,
         "province": loc.province,
         "district": loc.district,
         "commune": loc.commune,
