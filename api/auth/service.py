@@ -206,13 +206,13 @@ def authenticate(session: Session, authorization: str | None) -> Principal:
 
 
 def authorize(principal: Principal, action: Action, survey_id: int | None = None) -> None:
-    """Raise 403 unless ``principal`` may do ``action`` (on ``survey_id``, if given)."""
+    """Raise unless ``principal`` may do ``action`` (on ``survey_id``, if given): 404 for a
+    survey outside a scoped token's scope (the answer for a survey that does not exist, so
+    a scoped token learns nothing of the others, not even that they exist; checked before
+    the role), 403 for an action the role does not have."""
+    if principal.survey_id not in (None, survey_id) and survey_id is not None:
+        raise NotFound(f"survey {survey_id} does not exist; list surveys with GET /api/v1/surveys")
     if action not in ALLOWED[principal.role]:
         raise Forbidden(f"role {principal.role.value!r} may not {action.value}")
-    if principal.survey_id is not None:
-        if survey_id is None and action is Action.manage:
-            raise Forbidden("a token scoped to one survey cannot manage global resources")
-        if survey_id is not None and survey_id != principal.survey_id:
-            raise Forbidden(
-                f"this token is scoped to survey {principal.survey_id}, not survey {survey_id}"
-            )
+    if principal.survey_id is not None and survey_id is None and action is Action.manage:
+        raise Forbidden("a token scoped to one survey cannot manage global resources")

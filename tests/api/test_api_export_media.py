@@ -258,7 +258,7 @@ def test_the_rights_are_those_of_the_other_formats(api: Api) -> None:
         (api.token("analyst"), 200),  # unscoped analyst
         (token, 403),  # the enumerator who sent the files
         (api.token("supervisor", survey), 403),  # supervisors do not export (any format)
-        (api.token("analyst", other), 403),
+        (api.token("analyst", other), 404),  # as for a missing survey
         ({}, 401),
         ({"Authorization": "Bearer papi_unknown"}, 401),
     ]

@@ -1,0 +1,39 @@
+"""The smaller items of the hardening issue: a scoped token gets the same 404 for a survey
+that exists and one that does not; ``include_rejected`` on /scores and /sensitivity takes
+only JSON booleans; the method-less corners schemathesis reported."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.api.support import Api
+
+
+def test_a_scoped_token_cannot_tell_other_surveys_from_missing_ones(api: Api) -> None:
+    survey, other = api.survey(), api.survey()
+    for role in ("enumerator", "analyst", "supervisor", "admin"):
+        headers = api.token(role, survey)
+        answers = []
+        for target in (other, 2**31 - 1):
+            for r in (
+                api.client.get(f"/api/v1/surveys/{target}/submissions", headers=headers),
+                api.client.get(f"/api/v1/surveys/{target}", headers=headers),
+                api.submit(target, api.interview(), headers),
+                api.client.get(f"/api/v1/surveys/{target}/export", headers=headers),
+            ):
+                answers.append((r.status_code, r.json()["detail"].replace(str(target), "N")))
+        half = len(answers) // 2
+        assert answers[:half] == answers[half:], (role, answers)
+        assert {status for status, _ in answers} == {404}
+
+
+@pytest.mark.parametrize("path", ["scores", "sensitivity"])
+@pytest.mark.parametrize("value", [0, 1, "true", "yes", None])
+def test_include_rejected_is_a_strict_boolean(api: Api, path: str, value: object) -> None:
+    survey = api.survey()
+    r = api.client.post(
+        f"/api/v1/surveys/{survey}/{path}", json={"include_rejected": value}, headers=api.admin
+    )
+    assert r.status_code == 422, r.text
+    (error,) = r.json()["errors"]
+    assert error["pointer"] == "/include_rejected"
