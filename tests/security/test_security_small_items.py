@@ -4,9 +4,18 @@ only JSON booleans; the method-less corners schemathesis reported."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
 import pytest
 
+from tests.api.conftest import PG_SERVER
 from tests.api.support import Api
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_a_scoped_token_cannot_tell_other_surveys_from_missing_ones(api: Api) -> None:
@@ -37,3 +46,28 @@ def test_include_rejected_is_a_strict_boolean(api: Api, path: str, value: object
     assert r.status_code == 422, r.text
     (error,) = r.json()["errors"]
     assert error["pointer"] == "/include_rejected"
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("command", [["db", "upgrade"], ["serve", "--port", "1"]])
+def test_a_missing_postgresql_database_is_one_line_saying_how_to_create_it(
+    command: list[str], tmp_path: Path
+) -> None:
+    base = PG_SERVER.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+    url = f"{base}/papi_missing_{uuid.uuid4().hex[:8]}"
+    env = {k: v for k, v in os.environ.items() if k != "FORCE_COLOR"}
+    env |= {"PYTHONPATH": str(ROOT), "NO_COLOR": "1", "DATABASE_URL": url}
+    res = subprocess.run(
+        [sys.executable, "-m", "api", *command],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert res.returncode != 0
+    lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1, res.stderr
+    assert "does not exist" in lines[0] and "createdb" in lines[0]
+    assert "papi db upgrade" in lines[0]
