@@ -11,6 +11,7 @@ without leaking internals (the tests assert that no input reaches it).
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Sequence
 from http import HTTPStatus
 from typing import Any, ClassVar
@@ -196,6 +197,31 @@ def _unreadable_body(exc: StarletteHTTPException) -> str | None:
     return None
 
 
+def allowed_methods(request: Request) -> str | None:
+    """The methods the documented route of this path answers (``Allow`` of a 405): of the
+    path templates that match, the most specific ones (most literal segments), so
+    ``.../submissions/batch`` answers POST only, not what ``.../{submission_id}`` does."""
+    cache = getattr(request.app.state, "route_methods", None)
+    if cache is None:
+        cache = []
+        for template, ops in request.app.openapi().get("paths", {}).items():
+            parts = template.strip("/").split("/")
+            pattern = "/" + "/".join(re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(p)) for p in parts)
+            literal = sum("{" not in p for p in parts)
+            methods = {m.upper() for m in ops if m in _METHODS}
+            cache.append((re.compile(pattern + "$"), literal, methods))
+        request.app.state.route_methods = cache
+    hits = [(literal, methods) for rx, literal, methods in cache if rx.match(request.url.path)]
+    if not hits:
+        return None
+    best = max(literal for literal, _ in hits)
+    allowed = set().union(*(m for literal, m in hits if literal == best))
+    return ", ".join(sorted(allowed))
+
+
+_METHODS = {"get", "put", "post", "delete", "patch", "head"}
+
+
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     unreadable = _unreadable_body(exc)
@@ -211,6 +237,10 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     code = _HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}")
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
     headers = dict(exc.headers) if exc.headers else None
+    if exc.status_code == 405:
+        allow = allowed_methods(request)
+        if allow is not None:
+            headers = {**(headers or {}), "Allow": allow}
     return problem_response(request, exc.status_code, code, detail, headers=headers)
 
 

@@ -6,7 +6,7 @@ from typing import Annotated
 from uuid import UUID
 
 import orjson
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.auth.deps import Caller
@@ -120,6 +120,17 @@ async def submit_batch(
         service.submit_batch, uow, settings, survey_id, caller, body.submissions
     )
     return Response(orjson.dumps(out), media_type="application/json")
+
+
+@router.api_route(
+    "/surveys/{survey_id}/submissions/batch",
+    methods=["GET", "PUT", "PATCH", "DELETE"],
+    include_in_schema=False,
+)
+def batch_other_methods() -> None:
+    """405 (not the 422 of ``{submission_id}`` = "batch"): the batch route takes POST only.
+    Declared before the ``{submission_id}`` routes so that it is the one matched."""
+    raise HTTPException(405, "the batch route takes POST only")
 
 
 @router.get(
