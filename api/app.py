@@ -14,7 +14,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api import problems
@@ -99,7 +99,7 @@ def _health_routes(app: FastAPI) -> None:
         summary="Readiness: the database answers and is migrated",
         responses=problems.problem_responses(503),
     )
-    async def readyz(request: Request) -> JSONResponse:
+    async def readyz(request: Request) -> Response:
         db: Database = request.app.state.db
         try:
             revision = await run_in_threadpool(db.revision)

@@ -104,7 +104,7 @@ def respondents_seen(session: Session, survey_id: int, keys: list[str]) -> dict[
         chunk = keys[start : start + 500]
         for key, sid in conn.execute(_RESPONDENTS, {"survey_id": survey_id, "keys": chunk}):
             if key is not None:
-                out.setdefault(key, sid)
+                out.setdefault(str(key), str(sid))
     return out
 
 
