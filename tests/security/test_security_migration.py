@@ -73,6 +73,6 @@ def test_existing_rows_get_their_token_when_the_name_is_unambiguous(fresh_url: s
     upgrade(fresh_url)
     with engine.connect() as conn:
         rows = conn.execute(text("SELECT submitted_by, submitted_by_token_id FROM submissions"))
-        got = {who: token for who, token in rows}
+        got = {str(row[0]): row[1] for row in rows}
     engine.dispose()
     assert got == {"alice": 1, "bob": None, "carol": None}
