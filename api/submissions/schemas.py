@@ -9,9 +9,31 @@ from enum import StrEnum
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 
 Answer = int | float | str | list[int] | None
+
+# Bounds on an answers mapping that hold for any questionnaire, checked before its values
+# are validated one by one (so a body of a million answers costs one error, not a million):
+# the questionnaire's own, tighter bounds are api/submissions/limits.py's.
+MAX_ANSWERS = 5_000
+MAX_CODES = 1_000
+
+
+def _bounded_answers(value: Any) -> Any:
+    if isinstance(value, dict):
+        if len(value) > MAX_ANSWERS:
+            raise ValueError(f"{len(value):,} answers; at most {MAX_ANSWERS:,} are read")
+        for key, answer in value.items():
+            if isinstance(answer, list) and len(answer) > MAX_CODES:
+                raise ValueError(
+                    f"answer {str(key)[:40]!r} holds {len(answer):,} codes; at most "
+                    f"{MAX_CODES:,} are read"
+                )
+    return value
+
+
+Answers = Annotated[dict[str, Answer], BeforeValidator(_bounded_answers)]
 
 # Row ids are 64-bit signed integers on both databases; a cursor past the largest is refused.
 MAX_ROW_ID = 2**63 - 1
@@ -118,7 +140,7 @@ class SubmissionIn(BaseModel):
 
     submission_id: UUID = Field(description="client-generated UUID; the deduplication key")
     location: Location
-    answers: dict[str, Answer] = Field(description="item id → value (questionnaire-format.md)")
+    answers: Answers = Field(description="item id → value (questionnaire-format.md)")
     paradata: Paradata = Field(default_factory=Paradata)
     design: Design | None = None
 
@@ -209,7 +231,7 @@ class EditIn(BaseModel):
     expected_version: int | None = Field(
         default=None, ge=1, description="409 unless the current version is this one"
     )
-    answers: dict[str, Answer] = Field(default_factory=dict)
+    answers: Answers = Field(default_factory=dict)
     location: Location | None = None
     paradata: Paradata | None = None
     design: Design | None = None

@@ -81,3 +81,28 @@ def test_a_valid_interview_still_goes_through_the_single_route(api: Api) -> None
     body = api.interview()
     assert _post(api, survey, body).status_code == 201
     assert _post(api, survey, body).status_code == 200  # the replay
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        {f"k{i}": {"wrong": i} for i in range(50_000)},
+        {"q14_02": ["x"] * 200_000},
+    ],
+    ids=["many-answers", "long-list"],
+)
+def test_an_edit_with_a_huge_answers_mapping_is_one_error(
+    api: Api, answers: dict[str, Any]
+) -> None:
+    survey = api.survey()
+    body = api.interview()
+    assert api.submit(survey, body).status_code == 201
+    r = api.client.patch(
+        f"/api/v1/surveys/{survey}/submissions/{body['submission_id']}",
+        content=json.dumps({"answers": answers}).encode(),
+        headers={**api.admin, "Content-Type": "application/json"},
+    )
+    assert r.status_code == 422, r.text[:300]
+    (error,) = r.json()["errors"]
+    assert error["pointer"] == "/answers"
+    assert len(r.content) < 2_000
