@@ -14,7 +14,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
@@ -30,8 +30,10 @@ from api.jobs.runner import JobRunner
 from api.openrosa.attachment_routes import router as attachments_router
 from api.openrosa.routes import router as openrosa_router
 from api.questionnaires.routes import router as questionnaires_router
+from api.redact import install_log_filter
 from api.settings import Settings, get_settings
 from api.submissions.routes import router as submissions_router
+from api.submissions.schemas import SubmissionIn
 from api.surveys.routes import router as surveys_router
 
 API_PREFIX = "/api/v1"
@@ -67,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.db = db
     app.state.jobs = runner
     problems.install(app)
+    install_log_filter()
     app.add_middleware(
         BodyLimitMiddleware,
         limit=settings.max_body_bytes,
@@ -106,7 +109,7 @@ def _health_routes(app: FastAPI) -> None:
         summary="Readiness: the database answers and is migrated",
         responses=problems.problem_responses(503),
     )
-    async def readyz(request: Request) -> JSONResponse:
+    async def readyz(request: Request) -> Response:
         db: Database = request.app.state.db
         try:
             revision = await run_in_threadpool(db.revision)
@@ -140,5 +143,10 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         )
     )
     components["ProblemDetail"].pop("$defs", None)
+    # read by orjson in the handlers (not a body parameter), documented here
+    for model in (SubmissionIn,):
+        own = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        components.update(own.pop("$defs", {}))
+        components.setdefault(model.__name__, own)
     app.openapi_schema = schema
     return schema

@@ -8,18 +8,19 @@ import gc
 import json
 import re
 from collections.abc import AsyncIterator
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import orjson
 from fastapi import Depends, Request
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, BeforeValidator, ValidationError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.db.engine import Database
 from api.problems import PROBLEM_MEDIA_TYPE, UnsupportedMediaType
+from api.redact import redact
 
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
 _gc_tuned = False
@@ -50,7 +51,8 @@ def _escape_pointer(parts: list[str]) -> str:
     return "".join("/" + p.replace("~", "~0").replace("/", "~1") for p in parts)
 
 
-def _text_problem(text: str) -> str | None:
+def text_problem(text: str) -> str | None:
+    """Why no database column takes ``text`` (U+0000, a lone surrogate), or None."""
     if "\x00" in text:
         return "must not contain U+0000"
     if not text.isascii():
@@ -58,6 +60,30 @@ def _text_problem(text: str) -> str | None:
             text.encode("utf-8")
         except UnicodeEncodeError:
             return "must not contain a lone UTF-16 surrogate (\\ud800-\\udfff)"
+    return None
+
+
+_BOMS = (b"\xef\xbb\xbf", b"\xfe\xff", b"\xff\xfe")
+
+
+def not_utf8_json(body: bytes) -> str | None:
+    """Why a JSON body breaks the one encoding rule of every JSON route, or None.
+
+    The rule (RFC 8259 §8.1): JSON is exchanged as UTF-8, without a byte-order mark. The
+    framework's parser would also guess UTF-16 and UTF-32 (and let a lone surrogate or a
+    U+0000 through that way), orjson would not; refusing them here gives every route the
+    same answer. Any UTF-16 or UTF-32 JSON text holds a 0x00 byte (every structural
+    character is ASCII), which UTF-8 JSON never does (a raw control character is not
+    allowed in JSON), so one byte scan decides. Invalid UTF-8 bytes are reported by the
+    parsers themselves, also as 422."""
+    if body.startswith(_BOMS):
+        return "the body starts with a byte-order mark; send JSON in UTF-8 without one"
+    nul = body.find(0)
+    if nul >= 0:
+        return (
+            f"the body holds a 0x00 byte (at {nul}): it is not UTF-8; "
+            "send JSON in UTF-8 (UTF-16 and UTF-32 are refused)"
+        )
     return None
 
 
@@ -83,12 +109,12 @@ def unstorable_in(data: object) -> tuple[str, str, str] | None:
     while stack:
         value, path = stack.pop()
         if isinstance(value, str):
-            problem = _text_problem(value)
+            problem = text_problem(value)
             if problem is not None:
                 return _escape_pointer(path), "text_unstorable", f"text {problem}"
         elif isinstance(value, dict):
             for key, item in value.items():
-                problem = _text_problem(key)
+                problem = text_problem(key)
                 if problem is not None:
                     return _escape_pointer(path), "key_unstorable", f"a key {problem}"
                 stack.append((item, [*path, key]))
@@ -99,8 +125,9 @@ def unstorable_in(data: object) -> tuple[str, str, str] | None:
 
 class BodyLimitMiddleware:
     """Answer 413 (problem+json) when a request body exceeds ``limit`` bytes, and 422 when
-    the path, the query or a JSON body holds text no database column takes (U+0000, a lone
-    surrogate): caught here, once, instead of failing in the driver as a 500.
+    a JSON body is not UTF-8 (``not_utf8_json``) or the path, the query or a JSON body holds
+    text no database column takes (U+0000, a lone surrogate): caught here, once, instead of
+    failing in the driver as a 500.
 
     The declared ``Content-Length`` is checked first; a chunked body is read up to the limit
     and replayed to the application, so a handler never sees a truncated body. A body that
@@ -150,6 +177,10 @@ class BodyLimitMiddleware:
         body = b"".join(chunks)
         mt = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
         if mt == b"application/json" or mt.endswith(b"+json"):
+            encoding = not_utf8_json(body)
+            if encoding is not None:
+                await self._unstorable(scope, send, "", "json_invalid", encoding)
+                return
             bad = unstorable_text(body)
             if bad is not None:
                 await self._unstorable(scope, send, *bad)
@@ -180,7 +211,7 @@ class BodyLimitMiddleware:
                 "title": "Unprocessable Entity",
                 "status": 422,
                 "detail": f"the request has 1 invalid field(s): {message}",
-                "instance": scope.get("path", "").replace("\x00", "%00"),
+                "instance": redact(scope.get("path", "").replace("\x00", "%00")),
                 "code": "request_invalid",
                 "errors": [{"pointer": pointer, "code": code, "message": message}],
             }
@@ -204,7 +235,7 @@ class BodyLimitMiddleware:
                 "title": "Request Timeout",
                 "status": 408,
                 "detail": message,
-                "instance": scope.get("path", ""),
+                "instance": redact(scope.get("path", "")),
                 "code": "body_timeout",
                 "errors": [],
             }
@@ -226,7 +257,7 @@ class BodyLimitMiddleware:
                 "status": 413,
                 "detail": f"the request body exceeds {self.limit} bytes; split it "
                 "(a batch takes at most 1,000 submissions)",
-                "instance": scope.get("path", ""),
+                "instance": redact(scope.get("path", "")),
                 "code": "payload_too_large",
                 "errors": [],
             }
@@ -240,6 +271,18 @@ async def _send(
     length = [(b"content-length", str(len(payload)).encode()), (b"connection", b"close")]
     await send({"type": "http.response.start", "status": status, "headers": headers + length})
     await send({"type": "http.response.body", "body": payload})
+
+
+def _true_or_false(value: object) -> object:
+    if isinstance(value, bool):
+        return value
+    if value in ("true", "false"):
+        return value == "true"
+    raise ValueError("give true or false")
+
+
+QueryFlag = Annotated[bool, BeforeValidator(_true_or_false)]
+"""A query-string boolean that is exactly ``true`` or ``false`` (not 1, yes, on, ...)."""
 
 
 def media_type(request: Request) -> str:
@@ -259,14 +302,21 @@ async def require_json(request: Request) -> None:
 M = TypeVar("M", bound=BaseModel)
 
 
+def parse_json(raw: bytes) -> Any:
+    """``raw`` JSON parsed by orjson; a decode error is the framework's own request
+    validation error (422 problem+json)."""
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        msg = f"JSON decode error at byte {exc.pos}: {exc.msg}"
+        err = {"type": "json_invalid", "loc": ("body",), "msg": msg}
+        raise RequestValidationError([{**err, "input": {}, "ctx": {"error": exc.msg}}]) from None
+
+
 def parse_body(model: type[M], raw: bytes) -> M:
     """``raw`` JSON parsed by orjson and validated as ``model``; errors are the framework's
     own request validation errors (422 problem+json with pointers into the body)."""
-    try:
-        data = orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        err = {"type": "json_invalid", "loc": ("body", exc.pos), "msg": "JSON decode error"}
-        raise RequestValidationError([{**err, "input": {}, "ctx": {"error": exc.msg}}]) from None
+    data = parse_json(raw)
     try:
         return model.model_validate(data)
     except ValidationError as exc:

@@ -11,6 +11,7 @@ without leaking internals (the tests assert that no input reaches it).
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Sequence
 from http import HTTPStatus
 from typing import Any, ClassVar
@@ -22,9 +23,13 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.openrosa.envelope import OPENROSA_HEADERS, OPENROSA_PATH, XML_MEDIA_TYPE, envelope_bytes
+from api.redact import redact
 from survey.errors import NotFound, PapiError, Problem
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+# An error answer lists at most this many located errors; the last says how many more.
+MAX_REPORTED_ERRORS = 100
 log = logging.getLogger("papi.api")
 
 
@@ -97,6 +102,21 @@ def status_of(exc: PapiError) -> int:
     return 422
 
 
+def capped(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``errors`` when there are at most ``MAX_REPORTED_ERRORS``; otherwise the first ones
+    and a last ``more_errors`` item giving the count of the rest (a bad request's answer
+    stays small whatever the request holds)."""
+    if len(errors) <= MAX_REPORTED_ERRORS:
+        return errors
+    rest = len(errors) - (MAX_REPORTED_ERRORS - 1)
+    more = {
+        "pointer": "",
+        "code": "more_errors",
+        "message": f"{rest:,} more error(s) not listed; fix the ones above and send it again",
+    }
+    return [*errors[: MAX_REPORTED_ERRORS - 1], more]
+
+
 def problem_response(
     request: Request,
     status: int,
@@ -104,24 +124,47 @@ def problem_response(
     detail: str,
     errors: Iterable[dict[str, Any]] = (),
     headers: dict[str, str] | None = None,
-) -> JSONResponse:
+) -> Response:
+    """The error answer: problem+json, or on an OpenRosa route (``/v1/key/...``) the
+    ``OpenRosaResponse`` envelope whose message ODK Collect shows the enumerator."""
+    if request.url.path.startswith(OPENROSA_PATH):
+        return openrosa_error(status, detail, list(errors), headers)
     body = {
         "type": f"urn:papi-engine:problem:{code}",
         "title": HTTPStatus(status).phrase,
         "status": status,
         "detail": detail,
-        "instance": request.url.path,
+        "instance": redact(request.url.path),
         "code": code,
-        "errors": list(errors),
+        "errors": capped(list(errors)),
     }
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+def openrosa_error(
+    status: int,
+    detail: str,
+    errors: list[dict[str, Any]] = (),  # type: ignore[assignment]
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """An error of an OpenRosa route: the envelope, with the first located errors."""
+    where = "; ".join(
+        f"{e.get('pointer') or e.get('parameter') or ''}: {e['message']}" for e in errors[:10]
+    )
+    message = f"{detail} — {where}" if where else detail
+    return Response(
+        envelope_bytes(message),
+        status,
+        {**OPENROSA_HEADERS, **(headers or {})},
+        XML_MEDIA_TYPE,
+    )
 
 
 def problems_as_dicts(problems: Sequence[Problem]) -> list[dict[str, Any]]:
     return [p.as_dict() for p in problems]
 
 
-async def _papi_error(request: Request, exc: Exception) -> JSONResponse:
+async def _papi_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, PapiError)
     status = status_of(exc)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
@@ -154,7 +197,32 @@ def _unreadable_body(exc: StarletteHTTPException) -> str | None:
     return None
 
 
-async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+def allowed_methods(request: Request) -> str | None:
+    """The methods the documented route of this path answers (``Allow`` of a 405): of the
+    path templates that match, the most specific ones (most literal segments), so
+    ``.../submissions/batch`` answers POST only, not what ``.../{submission_id}`` does."""
+    cache = getattr(request.app.state, "route_methods", None)
+    if cache is None:
+        cache = []
+        for template, ops in request.app.openapi().get("paths", {}).items():
+            parts = template.strip("/").split("/")
+            pattern = "/" + "/".join(re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(p)) for p in parts)
+            literal = sum("{" not in p for p in parts)
+            methods = {m.upper() for m in ops if m in _METHODS}
+            cache.append((re.compile(pattern + "$"), literal, methods))
+        request.app.state.route_methods = cache
+    hits = [(literal, methods) for rx, literal, methods in cache if rx.match(request.url.path)]
+    if not hits:
+        return None
+    best = max(literal for literal, _ in hits)
+    allowed = set().union(*(m for literal, m in hits if literal == best))
+    return ", ".join(sorted(allowed))
+
+
+_METHODS = {"get", "put", "post", "delete", "patch", "head"}
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     unreadable = _unreadable_body(exc)
     if unreadable is not None:  # the same answer as any other unreadable JSON body
@@ -169,6 +237,10 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     code = _HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}")
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
     headers = dict(exc.headers) if exc.headers else None
+    if exc.status_code == 405:
+        allow = allowed_methods(request)
+        if allow is not None:
+            headers = {**(headers or {}), "Allow": allow}
     return problem_response(request, exc.status_code, code, detail, headers=headers)
 
 
@@ -183,7 +255,7 @@ def _pointer(loc: Sequence[int | str]) -> tuple[str, str | None]:
     return "", ".".join(str(p) for p in rest) or str(where)
 
 
-async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = []
     for err in exc.errors():
@@ -221,20 +293,19 @@ async def _database_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DBAPIError)
     if not _not_migrated(exc):
         return await _unexpected(request, exc)
-    log.warning("database not migrated: %s %s: %s", request.method, request.url.path, exc.orig)
+    log.warning(
+        "database not migrated: %s %s: %s", request.method, redact(request.url.path), exc.orig
+    )
     message = "the database schema is not up to date; run `papi db upgrade`, then retry"
-    if request.url.path.startswith("/v1/key/"):  # OpenRosa clients: their envelope
-        from api.openrosa.envelope import OPENROSA_HEADERS, XML_MEDIA_TYPE, envelope_bytes
-
-        headers = {**OPENROSA_HEADERS, "Retry-After": "5"}
-        return Response(envelope_bytes(message), 503, headers, XML_MEDIA_TYPE)
     return problem_response(
         request, 503, "database_not_migrated", message, headers={"Retry-After": "5"}
     )
 
 
-async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-    log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    log.exception(
+        "unexpected error on %s %s", request.method, redact(request.url.path), exc_info=exc
+    )
     return problem_response(
         request, 500, "internal_error", "an unexpected error occurred; it has been logged"
     )

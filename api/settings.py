@@ -36,6 +36,11 @@ class Settings(BaseSettings):
     # a request body that sends nothing for this long gets 408 (uvicorn has no such timeout;
     # a slow link still delivers a chunk every few seconds)
     body_idle_timeout_seconds: float = Field(default=60.0, gt=0)
+    # `papi serve` (api/serving.py): a connection has this long to finish a request's
+    # headers (from when it opens, and again after each response) ...
+    header_timeout_seconds: float = Field(default=15.0, gt=0)
+    # ... and an idle keep-alive connection is closed this long after its last response
+    keep_alive_timeout_seconds: float = Field(default=5.0, gt=0)
     # quality flags computed on arrival
     min_interview_seconds: float = 600.0
     straightline_min_items: int = 5

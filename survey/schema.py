@@ -58,6 +58,9 @@ class Label(_Frozen):
         return self.en
 
 
+MAX_TEXT_BYTES = 2045  # Stata's str2045, the widest fixed-width string of a .dta file
+
+
 class Choice(_Frozen):
     code: int
     label: Label
@@ -200,6 +203,10 @@ class Questionnaire(_Frozen):
     choice_lists: dict[str, tuple[Choice, ...]] = Field(default_factory=dict)
     items: tuple[Item, ...]
     structure: Structure = Structure()
+    # The longest text answer, in UTF-8 bytes, of every text item (docs/questionnaire-
+    # format.md). 2,045 is Stata's widest fixed string (str2045): every accepted survey
+    # exports to .dta without strL, and a .sav column stays at most that wide.
+    max_text_bytes: int = Field(default=MAX_TEXT_BYTES, ge=1, le=MAX_TEXT_BYTES)
 
     _cache: _Cache = PrivateAttr(default_factory=_Cache)
 

@@ -13,7 +13,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from api.auth.schemas import Principal
-from api.auth.service import authenticate, cached_principal
+from api.auth.service import authenticate, cached_principal, touch
 from api.db.engine import Database
 
 _bearer = HTTPBearer(auto_error=False, description="a token from `papi token create`")
@@ -21,7 +21,9 @@ _bearer = HTTPBearer(auto_error=False, description="a token from `papi token cre
 
 def _lookup(db: Database, authorization: str | None) -> Principal:
     with db.session() as session:
-        return authenticate(session, authorization)
+        principal = authenticate(session, authorization)
+    touch(db, principal)
+    return principal
 
 
 async def current_principal(

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query
 
 from api.auth import service
 from api.auth.deps import Caller
-from api.auth.schemas import Me, TokenCreate, TokenCreated
+from api.auth.schemas import Me, TokenCreate, TokenCreated, TokenList, TokenOut
 from api.auth.service import Action
-from api.http import Uow, require_json
+from api.http import QueryFlag, Uow, require_json
 from api.problems import problem_responses
 
 router = APIRouter(tags=["auth"], responses=problem_responses(401, 403))
@@ -36,3 +38,32 @@ def create_token(spec: TokenCreate, caller: Caller, uow: Uow) -> TokenCreated:
 
         get_survey(uow.read, spec.survey_id)
     return service.create_token(uow.write, spec)
+
+
+@router.get(
+    "/tokens",
+    response_model=TokenList,
+    responses=problem_responses(404, 422),
+    summary="List tokens (admin: its scope; supervisor: its survey's enumerators)",
+)
+def list_tokens(
+    caller: Caller,
+    uow: Uow,
+    survey_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    include_revoked: Annotated[
+        QueryFlag, Query(description="list revoked tokens too (true/false)")
+    ] = False,
+) -> TokenList:
+    return TokenList(items=service.list_tokens(uow.read, caller, survey_id, include_revoked))
+
+
+@router.delete(
+    "/tokens/{token_id}",
+    response_model=TokenOut,
+    responses=problem_responses(404, 422),
+    summary="Revoke a token: it stops working within a second on every worker",
+)
+def revoke_token(
+    token_id: Annotated[int, Path(ge=1, le=2**31 - 1)], caller: Caller, uow: Uow
+) -> TokenOut:
+    return service.revoke_token(uow.write, caller, token_id)

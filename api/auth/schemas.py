@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+TOKEN_PREFIX = "papi_"  # every secret begins with it (api/redact.py finds them by it)
 
 
 class Role(StrEnum):
@@ -24,6 +26,8 @@ class Principal:
     name: str
     role: Role
     survey_id: int | None  # None: every survey
+    # when the database last recorded a use (api/auth/service.py writes it once a minute)
+    last_used_at: datetime | None = field(default=None, compare=False)
 
 
 class TokenCreate(BaseModel):
@@ -34,6 +38,9 @@ class TokenCreate(BaseModel):
     survey_id: int | None = Field(
         default=None, ge=1, le=2**31 - 1, description="restrict the token to one survey"
     )
+    expires_at: AwareDatetime | None = Field(
+        default=None, description="the token stops working at this instant (default: never)"
+    )
 
 
 class TokenOut(BaseModel):
@@ -42,6 +49,16 @@ class TokenOut(BaseModel):
     role: Role
     survey_id: int | None
     created_at: datetime
+    expires_at: datetime | None = None
+    revoked_at: datetime | None = None
+    last_used_at: datetime | None = Field(
+        default=None, description="last request made with it (recorded once a minute)"
+    )
+    active: bool = Field(default=True, description="neither revoked nor expired")
+
+
+class TokenList(BaseModel):
+    items: list[TokenOut]
 
 
 class TokenCreated(TokenOut):

@@ -12,23 +12,35 @@ unnecessary for 256-bit random secrets). Roles, per survey scope (None = all sur
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import logging
 import secrets
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
 from api.auth import repository
-from api.auth.schemas import Principal, Role, TokenCreate, TokenCreated, TokenOut
-from api.problems import Forbidden, Unauthorized
+from api.auth.schemas import TOKEN_PREFIX, Principal, Role, TokenCreate, TokenCreated, TokenOut
+from api.problems import Conflict, Forbidden, Unauthorized, Unprocessable
+from survey.errors import NotFound
 
-TOKEN_PREFIX = "papi_"
-# A verified token is remembered for this long by each process (a revoked token stops
-# working within this delay); it saves a query on every request.
-PRINCIPAL_TTL_SECONDS = 10.0
+if TYPE_CHECKING:
+    from api.db.engine import Database
+
+__all__ = ["TOKEN_PREFIX"]
+log = logging.getLogger("papi.api")
+# A verified token is remembered for this long by each process: a revoked (or expired)
+# token stops working within this delay on every worker, and a busy token costs one
+# indexed query per second per worker instead of one per request.
+PRINCIPAL_TTL_SECONDS = 1.0
+# last_used_at is written when the stored value is older than this (one write a minute
+# per token at most, not one per request).
+LAST_USED_RESOLUTION = timedelta(seconds=60)
 _principals: dict[str, tuple[Principal, float]] = {}
 _principals_lock = threading.Lock()
 
@@ -61,11 +73,104 @@ def new_token() -> str:
 
 
 def create_token(session: Session, spec: TokenCreate) -> TokenCreated:
+    """A new token (the secret is in the answer only). Names are unique among the working
+    tokens of a survey (409), so a name in an export or a listing points at one holder;
+    "own submissions" are matched on the token's id all the same."""
+    now = datetime.now(UTC)
+    if spec.expires_at is not None and spec.expires_at <= now:
+        raise Unprocessable(
+            f"expires_at {spec.expires_at.isoformat()} is in the past; give a future instant",
+            code="expiry_invalid",
+        )
+    if spec.survey_id is not None and repository.name_taken(session, spec.survey_id, spec.name):
+        raise Conflict(
+            f"survey {spec.survey_id} already has a token called {spec.name!r}; choose another "
+            "name (e.g. enum-07) or revoke the old token first",
+            code="token_name_taken",
+        )
     token = new_token()
     out = repository.insert(
-        session, hash_token(token), spec.name, spec.role, spec.survey_id, datetime.now(UTC)
+        session, hash_token(token), spec.name, spec.role, spec.survey_id, now, spec.expires_at
     )
     return TokenCreated(**out.model_dump(), token=token)
+
+
+def list_tokens(
+    session: Session, caller: Principal, survey_id: int | None = None, include_revoked: bool = False
+) -> list[TokenOut]:
+    """The tokens ``caller`` may manage: an admin those of its scope (all, or its survey's),
+    a supervisor the enumerator tokens of its survey; ``survey_id`` narrows the list."""
+    scope = _manage_scope(caller, survey_id)
+    role = Role.enumerator if caller.role is Role.supervisor else None
+    return repository.listing(
+        session,
+        datetime.now(UTC),
+        survey_id=scope,
+        role=role,
+        include_revoked=include_revoked,
+    )
+
+
+def revoke_token(session: Session, caller: Principal, token_id: int) -> TokenOut:
+    """Revoke a token (idempotent): it stops working at once in this process and within
+    ``PRINCIPAL_TTL_SECONDS`` in every other. A token outside what ``caller`` manages is
+    404, like one that does not exist."""
+    now = datetime.now(UTC)
+    found = repository.get(session, token_id, now)
+    if found is None or not _may_manage(caller, found):
+        raise NotFound(f"token {token_id} does not exist (or is not yours to manage)")
+    repository.revoke(session, token_id, now)
+    forget(token_id)
+    out = repository.get(session, token_id, now)
+    assert out is not None
+    return out
+
+
+def _manage_scope(caller: Principal, survey_id: int | None) -> int | None:
+    if caller.role not in (Role.admin, Role.supervisor):
+        raise Forbidden(f"role {caller.role.value!r} may not manage tokens")
+    if caller.survey_id is not None:
+        if survey_id is not None and survey_id != caller.survey_id:
+            raise NotFound(f"survey {survey_id} does not exist")
+        return caller.survey_id
+    return survey_id
+
+
+def _may_manage(caller: Principal, token: TokenOut) -> bool:
+    if caller.role is Role.admin:
+        return caller.survey_id is None or token.survey_id == caller.survey_id
+    if caller.role is Role.supervisor:
+        in_scope = caller.survey_id is None or token.survey_id == caller.survey_id
+        return token.role is Role.enumerator and in_scope
+    return False
+
+
+def forget(token_id: int) -> None:
+    """Drop ``token_id`` from this process's cache."""
+    with _principals_lock:
+        for digest in [d for d, (p, _) in _principals.items() if p.token_id == token_id]:
+            del _principals[digest]
+
+
+def touch(db: Database, principal: Principal) -> None:
+    """Record that ``principal``'s token was used (``last_used_at``), at most once per
+    ``LAST_USED_RESOLUTION``; a failure to record it never fails the request."""
+    now = datetime.now(UTC)
+    last = principal.last_used_at
+    if last is not None and now - last < LAST_USED_RESOLUTION:
+        return
+    try:
+        with db.writing() as session:
+            repository.touch(session, principal.token_id, now)
+            session.commit()
+    except Exception as exc:  # the database is busy or read-only: try again next time
+        log.warning("could not record the use of token %s: %s", principal.token_id, exc)
+        return
+    fresh = dataclasses.replace(principal, last_used_at=now)
+    with _principals_lock:
+        for digest, (p, until) in list(_principals.items()):
+            if p.token_id == principal.token_id:
+                _principals[digest] = (fresh, until)
 
 
 def cached_principal(authorization: str | None) -> Principal | None:
@@ -90,9 +195,9 @@ def authenticate(session: Session, authorization: str | None) -> Principal:
     hit = _principals.get(digest)
     if hit is not None and hit[1] > now:
         return hit[0]
-    principal = repository.principal_by_hash(session, digest)
+    principal = repository.principal_by_hash(session, digest, datetime.now(UTC))
     if principal is None:
-        raise Unauthorized("the token is unknown or revoked; ask an admin for a new one")
+        raise Unauthorized("the token is unknown, revoked or expired; ask an admin for a new one")
     with _principals_lock:
         if len(_principals) > 10_000:
             _principals.clear()
@@ -101,19 +206,13 @@ def authenticate(session: Session, authorization: str | None) -> Principal:
 
 
 def authorize(principal: Principal, action: Action, survey_id: int | None = None) -> None:
-    """Raise 403 unless ``principal`` may do ``action`` (on ``survey_id``, if given)."""
+    """Raise unless ``principal`` may do ``action`` (on ``survey_id``, if given): 404 for a
+    survey outside a scoped token's scope (the answer for a survey that does not exist, so
+    a scoped token learns nothing of the others, not even that they exist; checked before
+    the role), 403 for an action the role does not have."""
+    if principal.survey_id not in (None, survey_id) and survey_id is not None:
+        raise NotFound(f"survey {survey_id} does not exist; list surveys with GET /api/v1/surveys")
     if action not in ALLOWED[principal.role]:
         raise Forbidden(f"role {principal.role.value!r} may not {action.value}")
-    if principal.survey_id is not None:
-        if survey_id is None and action is Action.manage:
-            raise Forbidden("a token scoped to one survey cannot manage global resources")
-        if survey_id is not None and survey_id != principal.survey_id:
-            raise Forbidden(
-                f"this token is scoped to survey {principal.survey_id}, not survey {survey_id}"
-            )
-
-
-def list_tokens(session: Session, caller: Principal, survey_id: int | None) -> list[TokenOut]:
-    """The live tokens (of one survey, when given) for a caller who may manage them."""
-    authorize(caller, Action.manage, survey_id)
-    return repository.list_tokens(session, survey_id)
+    if principal.survey_id is not None and survey_id is None and action is Action.manage:
+        raise Forbidden("a token scoped to one survey cannot manage global resources")

@@ -28,6 +28,7 @@ def serve(
     import uvicorn
 
     from api.db.migrate import upgrade as run_upgrade
+    from api.serving import uvicorn_options
     from api.settings import get_settings
 
     if database_url:
@@ -43,6 +44,7 @@ def serve(
         workers=workers,
         log_level=log_level,
         timeout_graceful_shutdown=10,
+        **uvicorn_options(),
     )
 
 

@@ -5,7 +5,8 @@ and PostgreSQL). ORM rows never leave ``repository`` modules; services see pydan
 
 - ``questionnaires``: uploaded documents, immutable per ``(qid, version)``.
 - ``surveys``: a round of collection on one questionnaire version, with its sample and quotas.
-- ``api_tokens``: bearer tokens, stored as SHA-256 of the secret, with a role and a survey scope.
+- ``api_tokens``: bearer tokens, stored as SHA-256 of the secret, with a role, a survey scope,
+  an optional expiry, the revocation time and when it was last used.
 - ``submissions``: the current version of each interview; ``(survey_id, submission_id)`` is
   unique (the deduplication key), ``content_hash`` the canonical hash of what the client sent.
 - ``submission_versions``: every earlier version (an edit copies the current row here first).
@@ -116,6 +117,9 @@ class TokenRow(Base):
     survey_id: Mapped[int | None] = mapped_column(ForeignKey("surveys.id"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # written at most once a minute per token (api/auth/service.py), not on every request
+    last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class SubmissionRow(Base):
@@ -138,6 +142,7 @@ class SubmissionRow(Base):
             "received_at",
             "duration_seconds",
         ),
+        Index("ix_submissions_survey_token", "survey_id", "submitted_by_token_id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -145,6 +150,9 @@ class SubmissionRow(Base):
     submission_id: Mapped[str] = mapped_column(String(36))
     content_hash: Mapped[str] = mapped_column(String(64))
     submitted_by: Mapped[str] = mapped_column(String(100))
+    # who submitted: the token's id ("own submissions" of an enumerator); None for a row
+    # stored before tokens were told apart by id whose name matched no single token
+    submitted_by_token_id: Mapped[int | None] = mapped_column(Integer)
     province: Mapped[str] = mapped_column(String(20))
     district: Mapped[str | None] = mapped_column(String(60))
     commune: Mapped[str | None] = mapped_column(String(60))

@@ -95,6 +95,39 @@ def labels(q: Questionnaire, columns: list[str]) -> tuple[list[str], dict[str, d
     return var_labels, value_labels
 
 
+# OWASP's CSV injection advice: a cell that begins with one of these is read as a formula
+# by spreadsheet programs; the CSV writes it after a single quote (Parquet, .dta and .sav
+# keep the raw value: they are data files, not something a spreadsheet evaluates).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# RFC 4180 line breaks: with CRLF as the line terminator the writer also quotes a field that
+# holds a bare CR, so a reader (pandas.read_csv, a spreadsheet) sees the right rows.
+CSV_LINE_TERMINATOR = "\r\n"
+
+
+def csv_safe(value: object) -> object:
+    """``value`` as a CSV cell: a string that begins like a formula gets a leading ``'``."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """The frame with every text cell made safe as ``csv_safe`` does (vectorised per column:
+    non-text cells of an object column are left alone)."""
+    out = df.copy()
+    for col in out.columns:
+        s = out[col]
+        if s.dtype != object and not pd.api.types.is_string_dtype(s.dtype):
+            continue
+        try:
+            risky = s.str.startswith(FORMULA_STARTS, na=False).astype(bool)
+        except AttributeError:  # an object column without a single string
+            continue
+        if risky.any():
+            out[col] = s.where(~risky, "'" + s.where(risky, "").astype(str))
+    return out
+
+
 def _numeric_for_stats(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
     for col in out.columns:
@@ -111,7 +144,7 @@ def encode(df: pd.DataFrame, q: Questionnaire, fmt: ExportFormat) -> bytes:
     if fmt is ExportFormat.zip:
         raise ValueError("a zip export is written by api.exports.media.write_media_zip")
     if fmt is ExportFormat.csv:
-        return df.to_csv(index=False).encode("utf-8")
+        return csv_frame(df).to_csv(index=False, lineterminator=CSV_LINE_TERMINATOR).encode("utf-8")
     if fmt is ExportFormat.parquet:
         buf = io.BytesIO()
         df.to_parquet(buf, index=False, engine="pyarrow")

@@ -35,7 +35,7 @@ from typing import IO
 
 from sqlalchemy.orm import Session
 
-from api.exports.formats import ExportFormat, encode
+from api.exports.formats import CSV_LINE_TERMINATOR, ExportFormat, csv_safe, encode
 from api.exports.service import survey_frame
 from api.openrosa import repository
 from api.openrosa.attachments import current_files, current_version, referenced_names
@@ -150,7 +150,7 @@ def write_media_zip(
     files = media_files(session, survey_id, [str(s) for s in df["submission_id"]])
     by_pk = {m.file.pk: m for m in files}
     manifest = io.StringIO()
-    writer = csv.writer(manifest, lineterminator="\n")
+    writer = csv.writer(manifest, lineterminator=CSV_LINE_TERMINATOR)
     writer.writerow(MANIFEST_COLUMNS)
     written = total = 0
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as zf:
@@ -161,7 +161,7 @@ def write_media_zip(
             zf.writestr(_entry(m.path, m.file.received_at, ext in _DEFLATED), content)
             digest = hashlib.sha256(content).hexdigest()
             row = (m.submission_id, m.file.name, m.path, len(content), digest, m.file.content_type)
-            writer.writerow(row)
+            writer.writerow([csv_safe(cell) for cell in row])
             written += 1
             total += len(content)
         zf.writestr(_entry("media/manifest.csv", now, True), manifest.getvalue().encode("utf-8"))

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 
 class JobStatus(StrEnum):
@@ -37,7 +37,7 @@ class ScoreRequest(BaseModel):
         default="fail",
         description="a stratum with one PSU: fail (as R), or R's survey.lonely.psu options",
     )
-    include_rejected: bool = False
+    include_rejected: StrictBool = False
 
 
 class SensitivityRequest(BaseModel):
@@ -59,7 +59,7 @@ class SensitivityRequest(BaseModel):
     spec: dict[str, Any] | None = Field(
         default=None, description="uncertain choices (docs/sensitivity.md); default: JRC audit"
     )
-    include_rejected: bool = False
+    include_rejected: StrictBool = False
 
     @field_validator("sobol_n")
     @classmethod

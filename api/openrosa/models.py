@@ -16,6 +16,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from api.db.models import Base, BigId, UtcDateTime
 
+MAX_FILE_NAME = 255  # characters of openrosa_attachments.name (a VARCHAR on PostgreSQL)
+
 
 class OpenRosaInstanceRow(Base):
     __tablename__ = "openrosa_instances"
@@ -31,6 +33,7 @@ class OpenRosaInstanceRow(Base):
     xml_sha256: Mapped[str] = mapped_column(String(64))
     xml: Mapped[bytes] = mapped_column(LargeBinary)
     submitted_by: Mapped[str] = mapped_column(String(100))
+    submitted_by_token_id: Mapped[int | None] = mapped_column(Integer)  # see submissions
     received_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
@@ -40,7 +43,7 @@ class OpenRosaAttachmentRow(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     instance_pk: Mapped[int] = mapped_column(ForeignKey("openrosa_instances.id"), index=True)
-    name: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(MAX_FILE_NAME))
     content_type: Mapped[str] = mapped_column(String(100))
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(Integer)

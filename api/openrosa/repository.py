@@ -20,6 +20,7 @@ class Instance:
     submission_id: str
     xml_sha256: str
     superseded_by: str | None
+    submitted_by_token_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +49,14 @@ def get_instance(session: Session, survey_id: int, instance_id: str) -> Instance
     ).one_or_none()
     if row is None:
         return None
-    return Instance(row.id, row.instance_id, row.submission_id, row.xml_sha256, row.superseded_by)
+    return Instance(
+        row.id,
+        row.instance_id,
+        row.submission_id,
+        row.xml_sha256,
+        row.superseded_by,
+        row.submitted_by_token_id,
+    )
 
 
 def insert_instance(
@@ -62,6 +70,7 @@ def insert_instance(
     xml: bytes,
     submitted_by: str,
     now: datetime,
+    submitted_by_token_id: int | None = None,
 ) -> int:
     row = OpenRosaInstanceRow(
         survey_id=survey_id,
@@ -72,6 +81,7 @@ def insert_instance(
         xml_sha256=hashlib.sha256(xml).hexdigest(),
         xml=xml,
         submitted_by=submitted_by,
+        submitted_by_token_id=submitted_by_token_id,
         received_at=now,
     )
     session.add(row)

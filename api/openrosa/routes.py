@@ -34,20 +34,14 @@ MAX_ATTACHMENTS = 100
 
 _ENVELOPE = {"text/xml": {"schema": {"type": "string"}}}
 # Every answer of these routes is XML: the document, or an OpenRosaResponse envelope whose
-# message Collect shows (422 also for a path or query parameter the framework refuses).
+# message Collect shows (also for what the framework refuses: a path or query parameter, a
+# multipart body without a boundary or with too many parts; api/problems.py).
 ERRORS: dict[int | str, dict[str, Any]] = {
     s: {
         "description": f"{HTTPStatus(s).phrase}: an OpenRosaResponse envelope",
         "content": _ENVELOPE,
     }
-    for s in (400, 401, 403, 404, 409, 413, 503)
-}
-ERRORS[422] = {
-    "description": "Unprocessable: an OpenRosaResponse envelope",
-    "content": {
-        **_ENVELOPE,
-        "application/problem+json": {"schema": {"$ref": "#/components/schemas/ProblemDetail"}},
-    },
+    for s in (400, 401, 403, 404, 409, 413, 422, 500, 503)
 }
 
 
@@ -102,7 +96,7 @@ def failure(uow: UnitOfWork, exc: PapiError, extra: dict[str, str] | None = None
 @router.get("/formList", summary="OpenRosa form list (what Collect offers to download)")
 def form_list(request: Request, token: Token, project: Project, uow: Uow) -> Response:
     try:
-        dev = service.device(uow.read, token, project)
+        dev = service.device(uow.read, token, project, uow.db)
         form = service.served_form(dev.q)
     except PapiError as exc:
         return failure(uow, exc)
@@ -122,7 +116,7 @@ def form_list(request: Request, token: Token, project: Project, uow: Uow) -> Res
 )
 def form_xml(token: Token, project: Project, form_id: str, uow: Uow) -> Response:
     try:
-        form = service.form_for(service.device(uow.read, token, project), form_id)
+        form = service.form_for(service.device(uow.read, token, project, uow.db), form_id)
     except PapiError as exc:
         return failure(uow, exc)
     return Response(form.xml, media_type=XML, headers=OPENROSA)
@@ -131,7 +125,7 @@ def form_xml(token: Token, project: Project, form_id: str, uow: Uow) -> Response
 @router.get("/forms/{form_id}/manifest", summary="Media manifest (PAPI forms carry no media)")
 def manifest(token: Token, project: Project, form_id: str, uow: Uow) -> Response:
     try:
-        service.form_for(service.device(uow.read, token, project), form_id)
+        service.form_for(service.device(uow.read, token, project, uow.db), form_id)
     except PapiError as exc:
         return failure(uow, exc)
     body = "<?xml version='1.0' encoding='UTF-8' ?><manifest xmlns=\"http://openrosa.org/xforms/xformsManifest\"/>"
@@ -147,7 +141,7 @@ def manifest(token: Token, project: Project, form_id: str, uow: Uow) -> Response
 def submission_head(token: Token, project: Project, uow: Uow, settings: AppSettings) -> Response:
     extra = {"X-OpenRosa-Accept-Content-Length": str(accept_length(settings))}
     try:
-        service.device(uow.read, token, project)
+        service.device(uow.read, token, project, uow.db)
     except PapiError as exc:
         return failure(uow, exc, extra)
     return Response(status_code=204, headers={**OPENROSA, **extra})
@@ -214,7 +208,7 @@ async def _run(
     from starlette.concurrency import run_in_threadpool
 
     def work() -> service.Received:
-        dev = service.device(uow.read, token, project)
+        dev = service.device(uow.read, token, project, uow.db)
         received = service.submit(uow, settings, dev, xml, uploads, device_id)
         uow.commit()
         return received

@@ -25,10 +25,12 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
 from api.auth import service as auth
-from api.auth.schemas import Principal
+from api.auth.schemas import Principal, Role
 from api.auth.service import Action
-from api.http import UnitOfWork
+from api.db.engine import Database
+from api.http import UnitOfWork, text_problem
 from api.openrosa import repository
+from api.openrosa.models import MAX_FILE_NAME
 from api.openrosa.repository import Upload
 from api.problems import Conflict, Forbidden, Unauthorized, Unprocessable
 from api.questionnaires import catalog
@@ -70,8 +72,9 @@ class Received:
     created: bool
 
 
-def device(session: Session, token: str, project: str) -> Device:
-    """The app user (token in the URL path) and the survey (``project``) it collects for."""
+def device(session: Session, token: str, project: str, db: Database | None = None) -> Device:
+    """The app user (token in the URL path) and the survey (``project``) it collects for;
+    with ``db``, the token's use is recorded (``last_used_at``)."""
     try:
         principal = auth.authenticate(session, f"Bearer {token}")
     except Unauthorized:
@@ -83,6 +86,8 @@ def device(session: Session, token: str, project: str) -> Device:
         ) from None
     if not (project.isascii() and project.isdigit() and int(project) < 2**31):
         raise NotFound(f"project {project!r} does not exist; projects are survey ids")
+    if db is not None:
+        auth.touch(db, principal)
     survey = get_survey(session, int(project))
     auth.authorize(principal, Action.submit, survey.out.id)
     return Device(principal, survey.out.id, catalog.get(session, survey.questionnaire_pk))
@@ -208,6 +213,23 @@ def parse(dev: Device, xml: bytes) -> ParsedSubmission:
     return parsed
 
 
+def check_file_names(uploads: list[Upload]) -> None:
+    """422 (before anything is stored) for a file name the store cannot keep: longer than
+    ``MAX_FILE_NAME`` characters, or holding U+0000 or a lone surrogate. The same on both
+    databases (SQLite would keep any name; PostgreSQL's column would fail as a 500)."""
+    for up in uploads:
+        problem = text_problem(up.name)
+        if problem is None and len(up.name) <= MAX_FILE_NAME:
+            continue
+        why = problem or f"is {len(up.name):,} characters long; at most {MAX_FILE_NAME} are kept"
+        shown = up.name[:40].encode("utf-8", "backslashreplace").decode("utf-8")
+        raise Unprocessable(
+            f"the file name {shown!r}… {why}; rename the file on the device (ODK Collect "
+            "names its files by a number) and send the form again",
+            code="file_name_invalid",
+        )
+
+
 def submit(
     uow: UnitOfWork,
     settings: Settings,
@@ -216,6 +238,7 @@ def submit(
     uploads: list[Upload],
     device_id: str | None = None,
 ) -> Received:
+    check_file_names(uploads)
     parsed = parse(dev, xml)
     instance_id = parsed.instance_id or ""
     session = uow.write
@@ -229,6 +252,7 @@ def submit(
                 "must carry a new instanceID and the old one as deprecatedID",
                 code="instance_conflict",
             )
+        _may_add_files(dev.principal, existing)
         added = repository.add_attachments(session, existing.pk, uploads, now)
         return Received(f"full submission already received; {len(added)} new file(s) added", False)
     answers = parsed.answers
@@ -257,9 +281,23 @@ def submit(
         xml=xml,
         submitted_by=dev.principal.name,
         now=now,
+        submitted_by_token_id=dev.principal.token_id,
     )
     repository.add_attachments(session, pk, uploads, now)
     return Received(message, True)
+
+
+def _may_add_files(principal: Principal, existing: repository.Instance) -> None:
+    """Only the app user that sent an instance adds files to it by resending it (an
+    enumerator re-posting another's byte-identical XML gets 403); an admin may."""
+    if principal.role is Role.enumerator and not submissions.is_own(
+        principal, existing.submitted_by_token_id
+    ):
+        raise Forbidden(
+            f"instance {existing.instance_id} was sent by another app user; only they can "
+            "add files to it",
+            code="instance_not_own",
+        )
 
 
 def _edit(

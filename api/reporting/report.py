@@ -25,7 +25,7 @@ from api.reporting.i18n import DIMENSION_NAMES, labels
 from scoring.index.groups import MIN_GROUP_UNITS
 from scoring.index.results import NATIONAL, is_national
 from survey.errors import PapiError
-from survey.geography import geography_of, province_names, vintage
+from survey.geography import province_names
 
 GROUP_ORDER = ("high", "high-average", "low-average", "low")
 

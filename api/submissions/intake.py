@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from api.canonical import digest, normalise_flat, normalise_float, sealed
 from api.problems import problems_as_dicts
 from api.settings import Settings
-from api.submissions import quality, repository
+from api.submissions import limits, quality, repository
 from api.submissions.schemas import Outcome, SubmissionIn
 from survey.schema import Questionnaire
 from survey.validation import verdict
@@ -131,12 +131,20 @@ def prepare(
     raw: Any,
     index: int,
     now: datetime,
+    submitted_by_token: int | None = None,
 ) -> Item:
     answers: dict[str, Any] | None = None
     if isinstance(raw, SubmissionIn):
         sub = raw
+        too_long = limits.long_texts(q, sub.answers)
+        if too_long:
+            return Item(index, str(sub.submission_id), Outcome.invalid, limits.capped(too_long))
     else:
         sid = raw.get("submission_id") if isinstance(raw, dict) else None
+        sid = str(sid) if sid is not None else None
+        screened = limits.screen(q, raw)
+        if screened:
+            return Item(index, sid, Outcome.invalid, limits.capped(screened))
         try:
             sub, answers = _validate(raw)
         except ValidationError as exc:
@@ -148,7 +156,9 @@ def prepare(
             if isinstance(raw_answers, dict):  # the answers' own problems, reported too
                 rejected = verdict(q, raw_answers).rejected
                 errors += problems_as_dicts([i.as_problem() for i in rejected])
-            return Item(index, str(sid) if sid is not None else None, Outcome.invalid, errors)
+            return Item(
+                index, str(sid) if sid is not None else None, Outcome.invalid, limits.capped(errors)
+            )
     item = Item(index, str(sub.submission_id))
     # reject or flag: survey.answer_rules.severity, the rule q.verdict applies (which reads
     # 45.0 as 45, as the canonical body does); judged before the body is serialised, so an
@@ -156,7 +166,7 @@ def prepare(
     judged = verdict(q, sub.answers if answers is None else answers)
     if not judged.accepted:
         item.outcome = Outcome.invalid
-        item.errors = problems_as_dicts([i.as_problem() for i in judged.rejected])
+        item.errors = limits.capped(problems_as_dicts([i.as_problem() for i in judged.rejected]))
         return item
     soft = [i.as_dict() for i in judged.flagged]
     body, item.content_hash = sealed(_body(sub, answers))
@@ -180,6 +190,7 @@ def prepare(
         "submission_id": item.submission_id,
         "content_hash": item.content_hash,
         "submitted_by": submitted_by,
+        "submitted_by_token_id": submitted_by_token,
         "province": loc.province,
         "district": loc.district,
         "commune": loc.commune,

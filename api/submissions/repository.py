@@ -49,6 +49,7 @@ class Stored:
     received_at: datetime
     updated_at: datetime
     body: dict[str, Any]
+    submitted_by_token_id: int | None = None  # the token that sent it ("own submissions")
 
 
 def _stored(r: SubmissionRow) -> Stored:
@@ -58,6 +59,7 @@ def _stored(r: SubmissionRow) -> Stored:
         submission_id=r.submission_id,
         content_hash=r.content_hash,
         submitted_by=r.submitted_by,
+        submitted_by_token_id=r.submitted_by_token_id,
         status=r.status,
         flags=list(r.flags),
         version=r.version,
@@ -122,6 +124,7 @@ def get(
 class Filters:
     status: str | None = None
     submitted_by: str | None = None
+    submitted_by_token_id: int | None = None
     province: str | None = None
     district: str | None = None
     village: str | None = None
@@ -137,6 +140,7 @@ def _filtered(survey_id: int, f: Filters) -> Select[SubmissionRow]:
     for column, value in (
         (SubmissionRow.status, f.status),
         (SubmissionRow.submitted_by, f.submitted_by),
+        (SubmissionRow.submitted_by_token_id, f.submitted_by_token_id),
         (SubmissionRow.province, f.province),
         (SubmissionRow.district, f.district),
         (SubmissionRow.village, f.village),

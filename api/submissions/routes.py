@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
 import orjson
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.auth.deps import Caller
-from api.http import Uow, parse_body, require_json
+from api.http import Uow, parse_body, parse_json, require_json
 from api.problems import problem_responses
 from api.settings import Settings
 from api.submissions import service
@@ -19,13 +18,14 @@ from api.submissions.repository import Filters
 from api.submissions.schemas import (
     BatchIn,
     BatchOut,
+    Cursor,
     EditIn,
     History,
     ReviewIn,
     ReviewStatus,
-    SubmissionIn,
     SubmissionOut,
     SubmissionPage,
+    UtcInstant,
 )
 
 router = APIRouter(tags=["submissions"], responses=problem_responses(401, 403, 404, 422))
@@ -53,14 +53,25 @@ _JSON = [Depends(require_json)]
         **problem_responses(409, 413, 415),
     },
     summary="Submit one interview (exactly once: a replay gets 200 and the stored record)",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/SubmissionIn"}}
+            },
+        }
+    },
 )
 async def submit(
     survey_id: SurveyId,
-    body: SubmissionIn,
+    request: Request,
     caller: Caller,
     uow: Uow,
     settings: AppSettings,
 ) -> Response:
+    # Read by orjson and checked by the intake (api/submissions/limits.py bounds the work
+    # before the model sees it), like a batch; errors are 422 with pointers into the body.
+    body = parse_json(await request.body())
     record, created = await service.submit_one_async(uow, settings, survey_id, caller, body)
     return Response(
         service.record_json(record),
@@ -111,6 +122,17 @@ async def submit_batch(
     return Response(orjson.dumps(out), media_type="application/json")
 
 
+@router.api_route(
+    "/surveys/{survey_id}/submissions/batch",
+    methods=["GET", "PUT", "PATCH", "DELETE"],
+    include_in_schema=False,
+)
+def batch_other_methods() -> None:
+    """405 (not the 422 of ``{submission_id}`` = "batch"): the batch route takes POST only.
+    Declared before the ``{submission_id}`` routes so that it is the one matched."""
+    raise HTTPException(405, "the batch route takes POST only")
+
+
 @router.get(
     "/surveys/{survey_id}/submissions",
     response_model=SubmissionPage,
@@ -126,9 +148,9 @@ def list_submissions(
     district: Annotated[str | None, Query(max_length=60)] = None,
     village: Annotated[str | None, Query(max_length=60)] = None,
     flag: Annotated[str | None, Query(max_length=40, pattern=r"^[a-z_]+$")] = None,
-    received_from: datetime | None = None,
-    received_to: datetime | None = None,
-    cursor: Annotated[str | None, Query(max_length=40)] = None,
+    received_from: UtcInstant | None = None,
+    received_to: UtcInstant | None = None,
+    cursor: Annotated[Cursor | None, Query(max_length=40)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> SubmissionPage:
     filters = Filters(

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import base64
+import binascii
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+)
 
 Answer = int | float | str | list[int] | None
 
@@ -29,6 +39,77 @@ AnswerIn = Annotated[
         }
     ),
 ]
+
+# Bounds on an answers mapping that hold for any questionnaire, checked before its values
+# are validated one by one (so a body of a million answers costs one error, not a million):
+# the questionnaire's own, tighter bounds are api/submissions/limits.py's.
+MAX_ANSWERS = 5_000
+MAX_CODES = 1_000
+
+
+def _bounded_answers(value: Any) -> Any:
+    if isinstance(value, dict):
+        if len(value) > MAX_ANSWERS:
+            raise ValueError(f"{len(value):,} answers; at most {MAX_ANSWERS:,} are read")
+        for key, answer in value.items():
+            if isinstance(answer, list) and len(answer) > MAX_CODES:
+                raise ValueError(
+                    f"answer {str(key)[:40]!r} holds {len(answer):,} codes; at most "
+                    f"{MAX_CODES:,} are read"
+                )
+    return value
+
+
+Answers = Annotated[dict[str, AnswerIn], BeforeValidator(_bounded_answers)]
+
+# Row ids are 64-bit signed integers on both databases; a cursor past the largest is refused.
+MAX_ROW_ID = 2**63 - 1
+
+
+def cursor_value(cursor: str) -> int:
+    """The row id a ``next_cursor`` encodes (URL-safe base64 of its decimal digits).
+    ValueError, with a message for the client, unless it is one this API could have
+    returned: decimal digits of a row id from 0 to ``MAX_ROW_ID``."""
+    try:
+        text = base64.urlsafe_b64decode(cursor.encode() + b"==").decode("ascii")
+    except (ValueError, binascii.Error):
+        text = ""
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_ROW_ID:
+        raise ValueError("the cursor is not one this API returned; restart from the first page")
+    return int(text)
+
+
+def encode_cursor(pk: int) -> str:
+    return base64.urlsafe_b64encode(str(pk).encode()).decode().rstrip("=")
+
+
+def _checked_cursor(cursor: str | None) -> str | None:
+    if cursor:
+        cursor_value(cursor)
+    return cursor
+
+
+def _in_utc(value: datetime) -> datetime:
+    """An aware datetime converted to UTC; one whose UTC instant falls outside years
+    1-9999 (``9999-12-31T23:59:59-23:59``) is refused instead of overflowing later."""
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("the instant in UTC falls outside years 1 to 9999") from None
+
+
+UtcInstant = Annotated[
+    AwareDatetime,
+    AfterValidator(_in_utc),
+    Field(
+        description="ISO 8601 date and time with a UTC offset, e.g. 2026-01-01T00:00:00Z "
+        "(a bare date or a time without offset is refused: it names no instant)"
+    ),
+]
+"""A query-string instant: timezone-aware, representable in UTC."""
+
+Cursor = Annotated[str, AfterValidator(_checked_cursor)]
+"""A query-string cursor: one that ``cursor_value`` accepts."""
 
 
 class ReviewStatus(StrEnum):
@@ -92,7 +173,7 @@ class SubmissionIn(BaseModel):
 
     submission_id: UUID = Field(description="client-generated UUID; the deduplication key")
     location: Location
-    answers: dict[str, AnswerIn] = Field(description="item id → value (questionnaire-format.md)")
+    answers: Answers = Field(description="item id → value (questionnaire-format.md)")
     paradata: Paradata = Field(default_factory=Paradata)
     design: Design | None = None
 
@@ -183,7 +264,7 @@ class EditIn(BaseModel):
     expected_version: int | None = Field(
         default=None, ge=1, description="409 unless the current version is this one"
     )
-    answers: dict[str, AnswerIn] = Field(default_factory=dict)
+    answers: Answers = Field(default_factory=dict)
     location: Location | None = None
     paradata: Paradata | None = None
     design: Design | None = None

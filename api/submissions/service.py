@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import dataclasses
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -33,6 +31,8 @@ from api.submissions.schemas import (
     SubmissionOut,
     SubmissionPage,
     VersionOut,
+    cursor_value,
+    encode_cursor,
 )
 from api.surveys.service import get_survey
 from survey.errors import NotFound, Problem
@@ -72,6 +72,7 @@ def _from_row(row: dict[str, Any]) -> Stored:
         submission_id=row["submission_id"],
         content_hash=row["content_hash"],
         submitted_by=row["submitted_by"],
+        submitted_by_token_id=row.get("submitted_by_token_id"),
         status=row["status"],
         flags=row["flags"],
         version=row["version"],
@@ -91,7 +92,7 @@ def _intake(
     q = _survey_questionnaire(uow, survey_id, caller)
     now = intake.utcnow()
     items = [
-        intake.prepare(q, settings, survey_id, caller.name, raw, i, now)
+        intake.prepare(q, settings, survey_id, caller.name, raw, i, now, caller.token_id)
         for i, raw in enumerate(raws)
     ]
     if any(it.outcome is None for it in items):
@@ -106,9 +107,10 @@ def _intake(
 
 
 def submit_one(
-    uow: UnitOfWork, settings: Settings, survey_id: int, caller: Principal, sub: SubmissionIn
+    uow: UnitOfWork, settings: Settings, survey_id: int, caller: Principal, sub: SubmissionIn | Any
 ) -> tuple[Stored, bool]:
-    """Store one submission; (record, created). 409 on a conflict, 422 when invalid."""
+    """Store one submission (a ``SubmissionIn`` or the parsed JSON document); (record,
+    created). 409 on a conflict, 422 when invalid."""
     return _single_result(_intake(uow, settings, survey_id, caller, [sub])[0])
 
 
@@ -125,7 +127,7 @@ def _survey_questionnaire(uow: UnitOfWork, survey_id: int, caller: Principal) ->
 
 
 async def submit_one_async(
-    uow: UnitOfWork, settings: Settings, survey_id: int, caller: Principal, sub: SubmissionIn
+    uow: UnitOfWork, settings: Settings, survey_id: int, caller: Principal, sub: SubmissionIn | Any
 ) -> tuple[Stored, bool]:
     """``submit_one`` for the event loop. For a survey already seen, no thread is taken:
     the interview is checked in the loop (pure CPU) and the request awaits the shared
@@ -136,7 +138,9 @@ async def submit_one_async(
     if group is None or q is None:
         return await run_in_threadpool(submit_one, uow, settings, survey_id, caller, sub)
     authorize(caller, Action.submit, survey_id)
-    item = intake.prepare(q, settings, survey_id, caller.name, sub, 0, intake.utcnow())
+    item = intake.prepare(
+        q, settings, survey_id, caller.name, sub, 0, intake.utcnow(), caller.token_id
+    )
     if item.outcome is None:
         key = ("intake", survey_id)
         await asyncio.wrap_future(group.submit_merged(key, _store_merged(survey_id), item))
@@ -219,8 +223,14 @@ def submit_batch(
 _STORED = {Outcome.created, Outcome.replayed}
 
 
+def is_own(caller: Principal, submitted_by_token_id: int | None) -> bool:
+    """True when ``caller``'s token sent it: the one rule of "own submissions" (by token id,
+    never by name: two tokens may share a name)."""
+    return submitted_by_token_id is not None and submitted_by_token_id == caller.token_id
+
+
 def _visible(caller: Principal, s: Stored) -> None:
-    if caller.role is Role.enumerator and s.submitted_by != caller.name:
+    if caller.role is Role.enumerator and not is_own(caller, s.submitted_by_token_id):
         raise Forbidden("an enumerator sees only the submissions it made")
 
 
@@ -238,19 +248,9 @@ def decode_cursor(cursor: str | None) -> int:
     if not cursor:
         return 0
     try:
-        value = int(base64.urlsafe_b64decode(cursor.encode() + b"==").decode())
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise Unprocessable(
-            "the cursor is not one this API returned; restart from the first page",
-            code="cursor_invalid",
-        ) from None
-    if value < 0:
-        raise Unprocessable("the cursor is negative", code="cursor_invalid")
-    return value
-
-
-def encode_cursor(pk: int) -> str:
-    return base64.urlsafe_b64encode(str(pk).encode()).decode().rstrip("=")
+        return cursor_value(cursor)
+    except ValueError as exc:
+        raise Unprocessable(str(exc), code="cursor_invalid") from None
 
 
 def list_page(
@@ -266,7 +266,7 @@ def list_page(
     if caller.role is Role.enumerator:
         if filters.submitted_by not in (None, caller.name):
             raise Forbidden("an enumerator sees only the submissions it made")
-        filters = dataclasses.replace(filters, submitted_by=caller.name)
+        filters = dataclasses.replace(filters, submitted_by_token_id=caller.token_id)
     rows, next_pk = repository.page(session, survey_id, filters, decode_cursor(cursor), limit)
     return SubmissionPage(
         items=[to_out(r) for r in rows],

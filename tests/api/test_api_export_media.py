@@ -237,7 +237,9 @@ def test_a_survey_of_json_submissions_gives_the_csv_and_an_empty_manifest(api: A
     zf = zipfile.ZipFile(io.BytesIO(export(api, survey).content))
     assert zf.namelist() == [f"survey-{survey}.csv", "media/manifest.csv"]
     assert zf.read(f"survey-{survey}.csv") == export(api, survey, "csv").content
-    assert zf.read("media/manifest.csv") == (",".join(MANIFEST_COLUMNS) + "\n").encode()
+    assert (
+        zf.read("media/manifest.csv") == (",".join(MANIFEST_COLUMNS) + "\r\n").encode()
+    )  # RFC 4180 line breaks
     empty = api.survey()
     zf = zipfile.ZipFile(io.BytesIO(export(api, empty).content))
     assert zf.read(f"survey-{empty}.csv") == export(api, empty, "csv").content
@@ -256,7 +258,7 @@ def test_the_rights_are_those_of_the_other_formats(api: Api) -> None:
         (api.token("analyst"), 200),  # unscoped analyst
         (token, 403),  # the enumerator who sent the files
         (api.token("supervisor", survey), 403),  # supervisors do not export (any format)
-        (api.token("analyst", other), 403),
+        (api.token("analyst", other), 404),  # as for a missing survey
         ({}, 401),
         ({"Authorization": "Bearer papi_unknown"}, 401),
     ]

@@ -158,7 +158,13 @@ def test_deeply_nested_submission_bodies_are_refused(api: Api, depth: int) -> No
     nest = "[" * depth + "]" * depth
     text = json.dumps(api.interview()).replace('"answers": {', f'"answers": {{"d": {nest}, ', 1)
     r = raw_json(api, "POST", f"/api/v1/surveys/{survey}/submissions", text)
-    assert assert_problem(r, 422, "")["errors"][0]["code"] == "json_invalid"
+    # read by orjson (as the batch is): beyond its depth limit the body is unreadable; within
+    # it the nested list is refused as the answer of an item that is no multiple choice
+    (error,) = assert_problem(r, 422)["errors"]
+    assert (error["pointer"], error["code"]) in (
+        ("", "json_invalid"),
+        ("/answers/d", "too_many_codes"),
+    )
     r = raw_json(
         api, "POST", f"/api/v1/surveys/{survey}/submissions/batch", f'{{"submissions": [{text}]}}'
     )

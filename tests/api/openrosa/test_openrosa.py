@@ -90,8 +90,12 @@ def test_tokens_scope_and_roles_answer_in_the_envelope(server: Server) -> None:
     survey, other = server.survey(), server.survey()
     token = server.token(survey)
     cases = [
-        (f"/v1/key/papi_unknown/projects/{survey}/formList", 403, "unknown or revoked"),
-        (f"/v1/key/{token}/projects/{other}/formList", 403, "scoped to survey"),
+        (f"/v1/key/papi_unknown/projects/{survey}/formList", 403, "unknown"),
+        (
+            f"/v1/key/{token}/projects/{other}/formList",
+            404,
+            "does not exist",
+        ),  # as for a missing one
         (f"/v1/key/{server.token(survey, 'analyst')}/projects/{survey}/formList", 403, "may not"),
         (f"/v1/key/{token}/projects/999999/formList", 404, "does not exist"),
     ]

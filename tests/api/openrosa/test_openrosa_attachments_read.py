@@ -161,8 +161,8 @@ def test_who_may_read_the_files(server: Server) -> None:
         (bearer(server.token(survey, "supervisor")), 200),
         (server.admin, 200),
         (bearer(server.token(survey)), 403),  # another enumerator of the survey
-        (bearer(server.token(other_survey, "analyst")), 403),  # analyst of another survey
-        (bearer(server.token(other_survey, "supervisor")), 403),
+        (bearer(server.token(other_survey, "analyst")), 404),  # another survey: as if missing
+        (bearer(server.token(other_survey, "supervisor")), 404),
         ({}, 401),
         (bearer("papi_unknown"), 401),
     ]
