@@ -38,7 +38,7 @@ from numpy.typing import NDArray
 from scoring.design.design import SurveyDesign
 from scoring.design.estimators import domain_indicator
 from scoring.design.replicates import METHODS, replicate_variance
-from scoring.design.results import quantile
+from scoring.design.results import quantile, reference_draws
 from scoring.design.structure import codes as integer_codes
 from scoring.index.groups import MIN_GROUP_UNITS
 from scoring.index.indicators import indicator_values
@@ -46,10 +46,10 @@ from scoring.index.intervals import korn_graubard
 from scoring.index.levels import Levels, Weights, influence, propagate
 from scoring.index.results import COMPOSITE_CODE, NATIONAL, IndexScores, level_frame
 from scoring.index.structure import IndexStructure
-from scoring.index.uncertainty import normal_draws, rank_uncertainty, replicate_domain_means
+from scoring.index.uncertainty import rank_uncertainty, replicate_domain_means
 from survey.errors import Problem, ScoringError
 from survey.loader import load_questionnaire
-from survey.rng import RngLike
+from survey.rng import RngLike, as_generator
 from survey.schema import Questionnaire
 
 FloatArray = NDArray[np.float64]
@@ -135,8 +135,8 @@ def _replicate_se(
     st: IndexStructure,
     weights: Weights,
     full: FloatArray,
-) -> tuple[FloatArray, FloatArray]:
-    """SEs of every level and the replicate values of the ranked levels (R, rows, codes)."""
+) -> FloatArray:
+    """SEs of every level from the replicates (rows, codes)."""
     w_rep, scale, rscale, mse = design.replicate_weights(method, replicates, rng)
     d = int(domain.max()) + 1
     x_rep = replicate_domain_means(
@@ -154,7 +154,7 @@ def _replicate_se(
     rep_full = rep.all_blocks()
     with np.errstate(invalid="ignore"):  # suppressed cells are NaN in every replicate
         var = replicate_variance(rep_full, full, scale, rscale, mse)
-    return np.where(np.isnan(full), np.nan, np.sqrt(var)), rep.ranked_blocks()
+    return np.where(np.isnan(full), np.nan, np.sqrt(var))
 
 
 def _frames(
@@ -211,7 +211,7 @@ def _frames(
 
 def _notes(
     st: IndexStructure,
-    ci: str,
+    dist: str,
     replicates: int,
     absent: tuple[str, ...],
     n_obs: FloatArray,
@@ -222,10 +222,11 @@ def _notes(
     """What a reader of the tables must know: rank-draw method, absent items, suppression.
     ``ranked``: provinces with an aggregate score (with fewer than 2 nothing is ranked)."""
     notes = []
-    if ci == "taylor" and ranked >= 2:
+    if ranked >= 2:
+        law = "Student t on the province's design df" if dist == "t" else "standard normal"
         notes.append(
-            f"rank intervals and group probabilities from {replicates} normal draws of "
-            "est + se·z, provinces independent"
+            f"rank intervals and group probabilities from {replicates} draws of est + se·T, "
+            f"T {law} as in the CIs, provinces independent"
         )
     if absent:
         notes.append(f"item columns absent from the responses (indicators missing): {absent}")
@@ -279,6 +280,14 @@ def _design_notes(
             "are very wide and the SE of a sum such as the aggregate can be far off by "
             "chance; sample more clusters (papi sample --communes N for a pilot)"
         )
+    if strata and strata != "province":
+        shared = responses.groupby(strata, sort=True, observed=True)["province"].nunique()
+        if (shared > 1).any():
+            notes.append(
+                f"{int((shared > 1).sum())} stratum/strata span several provinces: the rank "
+                "draws treat provinces as independent, which holds only when every stratum "
+                "lies in one province"
+            )
     if lonely_psu != "fail" and strata and psu:
         per_stratum = responses.groupby(strata, sort=True, observed=True)[psu].nunique()
         lonely = list(per_stratum.index[per_stratum == 1])
@@ -320,7 +329,9 @@ def score(
     ``weighted=False`` gives PAPI's unweighted headline estimates with the same strata and
     clusters. ``ci``: ``taylor`` or a replicate method (``bootstrap`` Rao–Wu, ``jk1``,
     ``jkn``, ``brr``, ``fay``) with ``replicates`` replicates drawn from ``rng``; with
-    Taylor, rank intervals and group probabilities come from ``replicates`` normal draws.
+    every method, rank intervals and group probabilities come from ``replicates`` draws of
+    ``est + se · T``, ``T`` from the CIs' distribution (t on the province's df, or normal
+    with ``dist="normal"``; scoring.design.results.reference_draws).
     ``min_n``: fewest respondents with a value for a province's indicator to be scored;
     ``min_share``: least share of a sub-dimension's indicators that must be scored for the
     sub-dimension to be (available-case mean, levels.py; 1 = all of them).
@@ -360,6 +371,7 @@ def score(
     lv = propagate(x, st, wts)
     counts = _counts(~np.isnan(y), domain, d, st)
     full = lv.all_blocks()
+    gen = as_generator(rng)
     if ci == "taylor":
         national = np.broadcast_to(wts.w[-1], u_n.shape)
         var = np.vstack(
@@ -369,7 +381,6 @@ def score(
             ]
         )
         se = np.where(np.isnan(full), np.nan, np.sqrt(var))
-        draws = normal_draws(lv.ranked_blocks(), se[:, len(st.indicators) :], replicates, rng)
     else:
         unit_cols = [c for c in (strata, psu) if c]
         psu_codes = (
@@ -377,10 +388,12 @@ def score(
             if psu
             else np.arange(len(responses))
         )
-        se, draws = _replicate_se(design, ci, replicates, rng, y, domain, psu_codes, st, wts, full)
+        se = _replicate_se(design, ci, replicates, gen, y, domain, psu_codes, st, wts, full)
+    k = len(st.indicators)
+    # ranks and groups are drawn from the CIs' own distribution (scoring.design.results)
+    draws = reference_draws(lv.ranked_blocks(), se[:, k:], df_all[:, None], dist, replicates, gen)
     qt = quantile(level, df_all, dist)[:, None]
     lci, uci = full - qt * se, full + qt * se
-    k = len(st.indicators)
     share = np.array([i.kind == "share" for i in q.structure.indicators])
     kg_lo, kg_hi = korn_graubard(full[:, :k], se[:, :k] ** 2, n_x, df_all[:, None], level)
     lci[:, :k] = np.where(share, kg_lo, lci[:, :k])
@@ -388,7 +401,7 @@ def score(
     stats = {"se": se, "lci": lci, "uci": uci, "n": counts}
     frames = _frames(st, [*provinces, NATIONAL], lv, full, stats, df_all, draws, level)
     scored = int(np.isfinite(lv.ranked_blocks()[:-1, -1]).sum())
-    notes = _notes(st, ci, replicates, absent, n_x[:-1], min_n, wts, scored)
+    notes = _notes(st, dist, replicates, absent, n_x[:-1], min_n, wts, scored)
     notes += _design_notes(responses, provinces, df, scored, dist, strata, psu, lonely_psu)
     return IndexScores(
         **frames,

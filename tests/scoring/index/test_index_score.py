@@ -241,3 +241,34 @@ def test_a_province_with_two_psus_is_noted_as_one_degree_of_freedom() -> None:
     (note,) = [n for n in result.notes if "1 degree of freedom" in n]
     assert "1 province(s) (P01)" in note
     assert not any("degree of freedom" in n for n in score(data, _q(), rng=0).notes)
+
+
+def _group_probs(est: np.ndarray, se: np.ndarray, df: np.ndarray, dist: str) -> np.ndarray:
+    """Group shares (P, 4) of 200,000 draws from the reported est, se and df."""
+    from scoring.design.results import reference_draws
+    from scoring.index.groups import group_codes
+
+    draws = reference_draws(est[:, None], se[:, None], df[:, None], dist, 200_000, 9)[..., 0]
+    codes = group_codes(draws, axis=1)
+    return np.stack([(codes == g).mean(axis=0) for g in range(4)], axis=1)
+
+
+def test_rank_draws_agree_with_the_reported_cis() -> None:
+    """Group probabilities are those of draws from the CIs' own distribution (t on the
+    province's 2 df here), not of normal draws: recomputed from the reported est, se and df
+    they match to Monte Carlo error, and the normal alternative would not."""
+    data = simulate_responses(_q(), provinces=8, districts=3, villages=2, per_village=10, rng=5)
+    s = score(data, _q(), replicates=4000, rng=4)
+    comp = s.composite.loc[s.composite["province"] != "VN"]
+    assert (comp["df"] == 2).all()
+    est, se, df = (comp[c].to_numpy(np.float64) for c in ("est", "se", "df"))
+    got = comp[["p_high", "p_high_average", "p_low_average", "p_low"]].to_numpy(np.float64)
+    want = _group_probs(est, se, df, "t")
+    np.testing.assert_allclose(got, want, atol=0.035)
+    assert np.abs(_group_probs(est, se, df, "normal") - want).max() > 0.07  # the test has power
+    assert any("Student t" in n for n in s.notes)
+    boot = score(data, _q(), ci="bootstrap", replicates=4000, rng=4).composite
+    boot = boot.loc[boot["province"] != "VN"]
+    b_est, b_se = boot["est"].to_numpy(np.float64), boot["se"].to_numpy(np.float64)
+    b_got = boot[["p_high", "p_high_average", "p_low_average", "p_low"]].to_numpy(np.float64)
+    np.testing.assert_allclose(b_got, _group_probs(b_est, b_se, df, "t"), atol=0.035)
