@@ -34,6 +34,33 @@ LABELS: dict[str, dict[str, str]] = {
         "change": "Change",
         "change_pct": "Change (%)",
         "p_value": "p-value",
+        "p_adjusted": "p-value ({method}-adjusted)",
+        "p_unadjusted": "p-value (unadjusted)",
+        "ci_unadjusted": "{level} CI (unadjusted)",
+        "yes": "yes",
+        "no": "no",
+        "sig_rule": (
+            "p-values are {method}-adjusted for the {n} provinces of the table (one family); "
+            "“Significant” means an adjusted p-value below {alpha}, and “–” that no test was "
+            "possible (no standard error)."
+        ),
+        "sig_rule_none": (
+            "p-values are not adjusted for multiple comparisons; “Significant” means a p-value "
+            "below {alpha}, and “–” that no test was possible (no standard error)."
+        ),
+        "sig_rule_unknown": (
+            "The table does not record how its p-values were adjusted for multiple comparisons."
+        ),
+        "ci_unadjusted_note": (
+            "The {level} intervals are not adjusted for multiple comparisons: each holds for "
+            "one province on its own, so an interval can exclude 0 while the adjusted p-value "
+            "is not significant."
+        ),
+        "published_error": (
+            "The published scores come from a sample too and carry their own sampling error, "
+            "which is not published; it is counted as zero here, so the intervals and p-values "
+            "understate the uncertainty of the difference."
+        ),
         "flag_5pct": "> 5% change",
         "flag_sig": "Significant",
         "completed": "Completed",
@@ -104,6 +131,33 @@ LABELS: dict[str, dict[str, str]] = {
         "change": "Thay đổi",
         "change_pct": "Thay đổi (%)",
         "p_value": "Giá trị p",
+        "p_adjusted": "Giá trị p (hiệu chỉnh {method})",
+        "p_unadjusted": "Giá trị p (chưa hiệu chỉnh)",
+        "ci_unadjusted": "KTC {level} (chưa hiệu chỉnh)",
+        "yes": "có",
+        "no": "không",
+        "sig_rule": (
+            "Giá trị p được hiệu chỉnh theo phương pháp {method} cho {n} tỉnh/thành phố trong "
+            "bảng (một họ kiểm định); “Có ý nghĩa” nghĩa là giá trị p đã hiệu chỉnh nhỏ hơn "
+            "{alpha}, còn “–” nghĩa là không thể kiểm định (không có sai số chuẩn)."
+        ),
+        "sig_rule_none": (
+            "Giá trị p không được hiệu chỉnh cho so sánh bội; “Có ý nghĩa” nghĩa là giá trị p "
+            "nhỏ hơn {alpha}, còn “–” nghĩa là không thể kiểm định (không có sai số chuẩn)."
+        ),
+        "sig_rule_unknown": (
+            "Bảng không ghi rõ giá trị p đã được hiệu chỉnh cho so sánh bội như thế nào."
+        ),
+        "ci_unadjusted_note": (
+            "Khoảng tin cậy {level} không được hiệu chỉnh cho so sánh bội: mỗi khoảng chỉ đúng "
+            "cho riêng một tỉnh, nên một khoảng có thể không chứa 0 trong khi giá trị p đã "
+            "hiệu chỉnh không có ý nghĩa."
+        ),
+        "published_error": (
+            "Điểm công bố cũng được tính từ một mẫu khảo sát nên có sai số chọn mẫu riêng, "
+            "nhưng sai số này không được công bố; ở đây nó được coi bằng 0, vì vậy khoảng tin "
+            "cậy và giá trị p đánh giá thấp độ bất định của chênh lệch."
+        ),
         "flag_5pct": "Thay đổi > 5%",
         "flag_sig": "Có ý nghĩa",
         "completed": "Đã hoàn thành",

@@ -137,8 +137,36 @@ def _truthy(v: Any) -> bool:
     return not pd.isna(v) and bool(v)
 
 
+ADJUST_NAMES = {
+    "holm": "Holm",
+    "bonferroni": "Bonferroni",
+    "sidak": "Šidák",
+    "holm-sidak": "Holm–Šidák",
+    "simes-hochberg": "Hochberg",
+    "hommel": "Hommel",
+    "fdr_bh": "Benjamini–Hochberg (FDR)",
+    "fdr_by": "Benjamini–Yekutieli (FDR)",
+}
+
+
 def _changes_table(changes: pd.DataFrame, names: Mapping[str, str], lang: str) -> dict[str, Any]:
+    """The comparison table and what it computed: which adjustment the p-values carry
+    (``scoring.compare`` records it in the frame's ``attrs``), that the intervals are
+    unadjusted, the rule behind "Significant", and that a published reference has its own
+    sampling error, unknown here."""
     L = labels(lang)
+    adjust = str(changes.attrs.get("adjust", "")) or None
+    level = float(changes.attrs.get("level", 0.95))
+    alpha = _fmt(1 - level, 2)
+    family = int(changes["province"].nunique()) if "province" in changes else 0
+    if adjust is None:  # a frame not made by scoring.compare: say only what is certain
+        p_head, rule = L["p_value"], L["sig_rule_unknown"]
+    elif adjust == "none":
+        p_head, rule = L["p_unadjusted"], L["sig_rule_none"].format(alpha=alpha)
+    else:
+        name = ADJUST_NAMES.get(adjust, adjust)
+        p_head = L["p_adjusted"].format(method=name)
+        rule = L["sig_rule"].format(method=name, n=family, alpha=alpha)
     spec = [
         ("province", L["province"]),
         ("code", L["dimension"]),
@@ -146,8 +174,8 @@ def _changes_table(changes: pd.DataFrame, names: Mapping[str, str], lang: str) -
         ("est_a", L["current"]),
         ("est", L["change"]),
         ("change", L["change_pct"]),
-        ("lci", L["ci"]),
-        ("p_adj", L["p_value"]),
+        ("lci", L["ci_unadjusted"].format(level=f"{level:.0%}")),
+        ("p_adj", p_head),
         ("more_than_5pct", L["flag_5pct"]),
         ("significant", L["flag_sig"]),
     ]
@@ -160,9 +188,18 @@ def _changes_table(changes: pd.DataFrame, names: Mapping[str, str], lang: str) -
             if c == "province":
                 row.append(str(names.get(v, v)))
             elif c == "lci":
-                row.append(f"[{_fmt(v)}, {_fmt(rec.get('uci'))}]")
-            elif c in ("more_than_5pct", "significant"):
+                row.append(f"[{_fmt(v)}, {_fmt(rec.get('uci'))}]" if _fmt(v) else "")
+            elif c == "more_than_5pct":
                 row.append('<span class="flag">●</span>' if _truthy(v) else "")
+            elif c == "significant":
+                # filled by the stated rule: yes / no, a dash where no test was possible
+                row.append(
+                    "–"
+                    if pd.isna(v)
+                    else '<span class="flag">' + L["yes"] + "</span>"
+                    if bool(v)
+                    else L["no"]
+                )
             elif c == "change":
                 row.append(_fmt(100.0 * float(v)) if _fmt(v) else "")
             elif c == "p_adj":
@@ -172,7 +209,10 @@ def _changes_table(changes: pd.DataFrame, names: Mapping[str, str], lang: str) -
             else:
                 row.append(_fmt(v))
         rows.append(row)
-    return {"header": [h for _, h in cols], "rows": rows}
+    notes = [rule, L["ci_unadjusted_note"].format(level=f"{level:.0%}")]
+    if changes.attrs.get("reference_published", False):
+        notes.append(L["published_error"])
+    return {"header": [h for _, h in cols], "rows": rows, "notes": notes}
 
 
 def _sensitivity_block(

@@ -95,3 +95,31 @@ def test_bad_input_is_a_clear_error() -> None:
         build_report(ReportInputs(composite=comp.drop(columns="est"), dimensions=dims))
     with pytest.raises(PapiError, match="unknown report language"):
         build_report(ReportInputs(composite=comp, dimensions=dims), lang="fr")
+
+
+def test_comparison_table_states_its_adjustment_and_rule() -> None:
+    """Issue 15: the p-value column says it is Holm-adjusted, the intervals say they are
+    not, "Significant" is filled by the stated rule, and a published reference is said to
+    carry its own (unknown) sampling error."""
+    import dataclasses
+
+    pub = score_published(subdimensions(2023), structure="papi-2021")
+    comp23 = pub.composite.assign(se=0.15, df=2.0)
+    survey_like = dataclasses.replace(pub, composite=comp23, method="taylor")
+    earlier = score_published(subdimensions(2022), structure="papi-2021")
+    changes = compare(survey_like, earlier).composite
+    comp, dims = _published_frames()
+    html = build_report(ReportInputs(composite=comp, dimensions=dims, changes=changes))
+    section = html[html.index('<section id="changes">') :]
+    section = section[: section.index("</section>")]
+    assert "p-value (Holm-adjusted)" in section and "95% CI (unadjusted)" in section
+    assert "Holm-adjusted for the" in section and "adjusted p-value below 0.05" in section
+    assert "own sampling error" in section
+    rows = re.findall(r"<tr>(.*?)</tr>", section)[1:]
+    last = [re.findall(r"<td[^>]*>(.*?)</td>", r)[-1] for r in rows]
+    tested = changes["significant"].notna()
+    assert sum(c.endswith("yes</span>") for c in last) == int(changes["significant"].sum())
+    assert sum(c == "no" for c in last) == int((tested & ~changes["significant"].fillna(False)).sum())
+    assert all(c for c in last)  # never blank: yes, no, or a dash for no test
+    vi = build_report(ReportInputs(composite=comp, dimensions=dims, changes=changes), lang="vi")
+    assert "hiệu chỉnh Holm" in vi and "sai số chọn mẫu riêng" in vi
