@@ -119,7 +119,9 @@ def test_comparison_table_states_its_adjustment_and_rule() -> None:
     last = [re.findall(r"<td[^>]*>(.*?)</td>", r)[-1] for r in rows]
     tested = changes["significant"].notna()
     assert sum(c.endswith("yes</span>") for c in last) == int(changes["significant"].sum())
-    assert sum(c == "no" for c in last) == int((tested & ~changes["significant"].fillna(False)).sum())
+    assert sum(c == "no" for c in last) == int(
+        (tested & ~changes["significant"].fillna(False)).sum()
+    )
     assert all(c for c in last)  # never blank: yes, no, or a dash for no test
     vi = build_report(ReportInputs(composite=comp, dimensions=dims, changes=changes), lang="vi")
     assert "hiệu chỉnh Holm" in vi and "sai số chọn mẫu riêng" in vi
