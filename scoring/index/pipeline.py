@@ -47,9 +47,10 @@ from scoring.index.levels import Levels, Weights, influence, propagate
 from scoring.index.results import COMPOSITE_CODE, NATIONAL, IndexScores, level_frame
 from scoring.index.structure import IndexStructure
 from scoring.index.uncertainty import rank_uncertainty, replicate_domain_means
-from survey.errors import Problem, ScoringError
+from survey.errors import DesignError, Problem, ScoringError
 from survey.loader import load_questionnaire
 from survey.rng import RngLike, as_generator
+from survey.sampling.weights import POSTSTRATA
 from survey.schema import Questionnaire
 
 FloatArray = NDArray[np.float64]
@@ -64,6 +65,94 @@ def _design_columns(
     if psu is None:
         psu = next((c for c in ("psu", "district") if c in frame.columns), None)
     return strata, psu
+
+
+CERTAINTY = " (certainty)"
+"""Suffix of the stratum that holds a province's certainty (self-representing) districts."""
+
+
+def certainty_split(
+    frame: pd.DataFrame, strata: str | None, psu: str | None
+) -> tuple[pd.DataFrame, str | None, str | None, list[str]]:
+    """Certainty districts as their own strata, clustered on their communes.
+
+    A district selected with probability 1 (``prob_district`` = 1: PAPI's provincial
+    capital) is not a random draw: counting it as one more PSU of its province puts the
+    two random districts' variance under the factor ``n/(n−1)`` = 3/2 instead of 2/1 and
+    understated weighted SEs of three-district provinces by about 13% (docs/simulation.md,
+    "Coverage"). Its own variance comes from the next stage, the communes. A certainty
+    district with a single sampled commune stays as it was (it would be a lonely PSU).
+    """
+    if (
+        psu not in ("psu", "district")
+        or strata is None
+        or not {"prob_district", "commune"} <= set(frame.columns)
+    ):
+        return frame, strata, psu, []
+    prob = pd.to_numeric(frame["prob_district"], errors="coerce")
+    cert = (prob >= 1.0).to_numpy().copy()
+    if cert.any():
+        communes = frame.loc[cert].groupby(psu, observed=True)["commune"].nunique()
+        several = communes.index[communes >= 2]
+        cert &= frame[psu].isin(several).to_numpy()
+    if not cert.any():
+        return frame, strata, psu, []
+    out = frame.assign(
+        _stratum=np.where(cert, frame[strata].astype(str) + CERTAINTY, frame[strata].astype(str)),
+        _psu=np.where(cert, frame["commune"].astype(str), frame[psu].astype(str)),
+    )
+    n = int(frame.loc[cert, psu].nunique())
+    note = (
+        f"{n} certainty district(s) (prob_district = 1) are their own strata with their "
+        "communes as PSUs"
+    )
+    return out, "_stratum", "_psu", [note]
+
+
+def analysis_design(
+    frame: pd.DataFrame,
+    strata: str | None,
+    psu: str | None,
+    weights: str,
+    weighted: bool,
+    lonely_psu: str,
+) -> tuple[SurveyDesign, list[str]]:
+    """The design the scores are estimated on; with post-stratified weights, the
+    post-stratification itself (so that its variance is accounted for, as R's
+    ``postStratify``).
+
+    When the responses carry ``design_weight`` and the post-strata columns
+    (``survey.sampling.weights.POSTSTRATA``) and ``weight`` is exactly ``design_weight``
+    post-stratified to its own cell totals, the design starts from ``design_weight`` and
+    is post-stratified to those totals (the cells' adult populations), which reproduces
+    ``weight``; otherwise ``weight`` is taken as fixed.
+    """
+    cols = [c for c in (strata, psu) if c]
+    if not weighted:
+        return SurveyDesign(frame.loc[:, cols], None, strata, psu, lonely_psu=lonely_psu), []
+    cells = list(POSTSTRATA)
+    has = {"design_weight", *cells} <= set(frame.columns) and weights != "design_weight"
+    if has:
+        base = pd.to_numeric(frame["design_weight"], errors="coerce")
+        keys = frame.loc[:, cells]
+        if not (base.isna().any() or (base < 0).any() or keys.isna().any().any()):
+            sub = frame.loc[:, [*dict.fromkeys([*cols, *cells])]].assign(_dw=base.to_numpy())
+            targets = frame[weights].groupby([keys[c] for c in cells], observed=True).sum()
+            design = SurveyDesign(sub, "_dw", strata, psu, lonely_psu=lonely_psu)
+            try:
+                ps = design.poststratify(cells, targets.to_dict())
+            except DesignError:
+                ps = None
+            w = frame[weights].to_numpy(np.float64)
+            if ps is not None and np.allclose(ps.weights, w, rtol=1e-9, atol=1e-9 * w.max()):
+                return ps, [
+                    "weights are post-stratified (province × sex × age group): the variance "
+                    "accounts for the post-stratification (R: postStratify)"
+                ]
+    design = SurveyDesign(
+        frame.loc[:, [*cols, weights]], weights, strata, psu, lonely_psu=lonely_psu
+    )
+    return design, []
 
 
 def _check_frame(frame: pd.DataFrame, weights: str | None, weighted: bool) -> None:
@@ -351,14 +440,8 @@ def score(
     if not st.indicators:
         raise ScoringError(f"questionnaire {q.id!r} has no indicators to score")
     _, y, absent = indicator_values(responses, q)
-    keep = [c for c in dict.fromkeys(["province", strata, psu, weights if weighted else None]) if c]
-    design = SurveyDesign(
-        responses.loc[:, keep],
-        weights=weights if weighted else None,
-        strata=strata,
-        psu=psu,
-        lonely_psu=lonely_psu,
-    )
+    frame, strata, psu, split_notes = certainty_split(responses, strata, psu)
+    design, design_notes = analysis_design(frame, strata, psu, weights, weighted, lonely_psu)
     domain, provinces = integer_codes(responses["province"].astype("str"))
     d = len(provinces)
     est, u, n_obs, df = design.domain_means(y, domain, d)
@@ -384,7 +467,7 @@ def score(
     else:
         unit_cols = [c for c in (strata, psu) if c]
         psu_codes = (
-            integer_codes(responses.loc[:, unit_cols].astype("str"))[0]
+            integer_codes(frame.loc[:, unit_cols].astype("str"))[0]
             if psu
             else np.arange(len(responses))
         )
@@ -402,7 +485,8 @@ def score(
     frames = _frames(st, [*provinces, NATIONAL], lv, full, stats, df_all, draws, level)
     scored = int(np.isfinite(lv.ranked_blocks()[:-1, -1]).sum())
     notes = _notes(st, dist, replicates, absent, n_x[:-1], min_n, wts, scored)
-    notes += _design_notes(responses, provinces, df, scored, dist, strata, psu, lonely_psu)
+    notes += _design_notes(frame, provinces, df, scored, dist, strata, psu, lonely_psu)
+    notes += split_notes + design_notes
     return IndexScores(
         **frames,
         method=ci,

@@ -19,6 +19,10 @@ from survey.errors import SamplingError
 from survey.sampling.frame import AGE_GROUPS, Frame
 
 AGE_BREAKS = (18, 30, 40, 50, 60, 71)
+POSTSTRATA = ("province", "sex", "age_group")
+"""The post-stratification cells: ``weight`` is ``design_weight`` post-stratified to the
+adult population of each province × sex × age group (scoring re-creates this step to
+account for it in the variance)."""
 
 
 def age_group(age: pd.Series | np.ndarray) -> pd.Series:
@@ -56,7 +60,7 @@ def poststratify(
 
     Vectorised: cell totals by groupby, one ratio per cell.
     """
-    keys = ["province", "sex", "age_group"]
+    keys = list(POSTSTRATA)
     r = respondents.loc[:, [*keys, weight]].copy()
     r["sex"] = r["sex"].astype(np.int64)
     t = targets.copy()

@@ -28,4 +28,27 @@ golden$hadamard <- list(
   call = "survey:::hadamard(n), n = 1..100: matrix[[which[n]]] (distinct matrices, rows as 0/1 strings)",
   n = 1:100, which = match(key, distinct), matrix = lapply(distinct, function(k) strsplit(k, "/")[[1]]))
 
+# ---- post-stratified PAPI-shaped scores (scoring.index.pipeline.analysis_design) -----------
+# tests/golden/papi_poststrat.csv: two simulated provinces (survey.simulate(2021, rng=5)),
+# certainty capitals as their own strata clustered on communes, design weights, and three
+# indicator values y0, y2, y9 (NA = not eligible). `weight` is `design_weight`
+# post-stratified to province x sex x age group; its cell sums are the population counts.
+pp <- read.csv(file.path(out_dir, "papi_poststrat.csv"))
+pp$cell <- interaction(pp$province, pp$sex, pp$age_group, drop = TRUE)
+pop <- aggregate(weight ~ cell, data = pp, FUN = sum)
+names(pop) <- c("cell", "Freq")
+dbase <- svydesign(id = ~psu, strata = ~stratum, weights = ~design_weight, data = pp, nest = TRUE)
+dps <- postStratify(dbase, ~cell, pop)
+dfix <- svydesign(id = ~psu, strata = ~stratum, weights = ~weight, data = pp, nest = TRUE)
+by_y <- function(design, y) {
+  b <- svyby(as.formula(paste0("~", y)), ~province, design, svymean, na.rm = TRUE)
+  list(province = as.character(b$province), est = unname(b[[y]]), se = unname(SE(b)))
+}
+golden$papi_poststrat <- list(
+  call = paste("postStratify(svydesign(id=~psu, strata=~stratum, weights=~design_weight,",
+               "nest=TRUE), ~province*sex*age_group, cell sums of weight);",
+               "svyby(~y, ~province, ., svymean, na.rm=TRUE); fixed: the same with weights=~weight"),
+  poststratified = lapply(c(y0 = "y0", y2 = "y2", y9 = "y9"), function(y) by_y(dps, y)),
+  fixed = lapply(c(y0 = "y0", y2 = "y2", y9 = "y9"), function(y) by_y(dfix, y)))
+
 write(toJSON(golden, digits = NA, auto_unbox = TRUE), file.path(out_dir, "uncertainty_golden.json"))

@@ -39,3 +39,27 @@ def test_weights_from_the_fpc_as_r(ref: dict[str, Any]) -> None:
 def test_no_fpc_and_no_weights_means_unit_weights() -> None:
     mu = pd.read_csv(GOLDEN / "mu284.csv")
     assert (SurveyDesign(mu, psu="id1").weights == 1.0).all()
+
+
+def test_scores_on_post_stratified_weights_carry_the_post_stratification(
+    ref: dict[str, Any],
+) -> None:
+    """score()'s design (scoring.index.pipeline.analysis_design) re-creates the
+    post-stratification of ``weight`` from ``design_weight``, so indicator means and SEs
+    are R's ``svyby(..., postStratify(design, ~province+sex+age_group, pop), svymean)``;
+    treating ``weight`` as fixed gives R's fixed-weight SEs instead (different numbers)."""
+    from scoring.design.structure import codes as integer_codes
+    from scoring.index.pipeline import analysis_design
+
+    pp = pd.read_csv(GOLDEN / "papi_poststrat.csv")
+    g = ref["papi_poststrat"]
+    domain, provinces = integer_codes(pp["province"].astype("str"))
+    for label, frame in (("poststratified", pp), ("fixed", pp.drop(columns="design_weight"))):
+        design, notes = analysis_design(frame, "stratum", "psu", "weight", True, "fail")
+        assert bool(notes) == (label == "poststratified")
+        for y in ("y0", "y2", "y9"):
+            est, u, _, _ = design.domain_means(pp[y].to_numpy(np.float64), domain, len(provinces))
+            se = np.sqrt(design.taylor_variance(u, domain, len(provinces)))[:, 0]
+            assert list(provinces) == g[label][y]["province"]
+            np.testing.assert_allclose(est[:, 0], g[label][y]["est"], rtol=1e-9)
+            np.testing.assert_allclose(se, g[label][y]["se"], rtol=1e-6)
