@@ -67,48 +67,6 @@ def _design_columns(
     return strata, psu
 
 
-CERTAINTY = " (certainty)"
-"""Suffix of the stratum that holds a province's certainty (self-representing) districts."""
-
-
-def certainty_split(
-    frame: pd.DataFrame, strata: str | None, psu: str | None
-) -> tuple[pd.DataFrame, str | None, str | None, list[str]]:
-    """Certainty districts as their own strata, clustered on their communes.
-
-    A district selected with probability 1 (``prob_district`` = 1: PAPI's provincial
-    capital) is not a random draw: counting it as one more PSU of its province puts the
-    two random districts' variance under the factor ``n/(n−1)`` = 3/2 instead of 2/1 and
-    understated weighted SEs of three-district provinces by about 13% (docs/simulation.md,
-    "Coverage"). Its own variance comes from the next stage, the communes. A certainty
-    district with a single sampled commune stays as it was (it would be a lonely PSU).
-    """
-    if (
-        psu not in ("psu", "district")
-        or strata is None
-        or not {"prob_district", "commune"} <= set(frame.columns)
-    ):
-        return frame, strata, psu, []
-    prob = pd.to_numeric(frame["prob_district"], errors="coerce")
-    cert = (prob >= 1.0).to_numpy().copy()
-    if cert.any():
-        communes = frame.loc[cert].groupby(psu, observed=True)["commune"].nunique()
-        several = communes.index[communes >= 2]
-        cert &= frame[psu].isin(several).to_numpy()
-    if not cert.any():
-        return frame, strata, psu, []
-    out = frame.assign(
-        _stratum=np.where(cert, frame[strata].astype(str) + CERTAINTY, frame[strata].astype(str)),
-        _psu=np.where(cert, frame["commune"].astype(str), frame[psu].astype(str)),
-    )
-    n = int(frame.loc[cert, psu].nunique())
-    note = (
-        f"{n} certainty district(s) (prob_district = 1) are their own strata with their "
-        "communes as PSUs"
-    )
-    return out, "_stratum", "_psu", [note]
-
-
 def analysis_design(
     frame: pd.DataFrame,
     strata: str | None,
@@ -440,7 +398,7 @@ def score(
     if not st.indicators:
         raise ScoringError(f"questionnaire {q.id!r} has no indicators to score")
     _, y, absent = indicator_values(responses, q)
-    frame, strata, psu, split_notes = certainty_split(responses, strata, psu)
+    frame = responses
     design, design_notes = analysis_design(frame, strata, psu, weights, weighted, lonely_psu)
     domain, provinces = integer_codes(responses["province"].astype("str"))
     d = len(provinces)
@@ -486,7 +444,7 @@ def score(
     scored = int(np.isfinite(lv.ranked_blocks()[:-1, -1]).sum())
     notes = _notes(st, dist, replicates, absent, n_x[:-1], min_n, wts, scored)
     notes += _design_notes(frame, provinces, df, scored, dist, strata, psu, lonely_psu)
-    notes += split_notes + design_notes
+    notes += design_notes
     return IndexScores(
         **frames,
         method=ci,

@@ -30,7 +30,8 @@ golden$hadamard <- list(
 
 # ---- post-stratified PAPI-shaped scores (scoring.index.pipeline.analysis_design) -----------
 # tests/golden/papi_poststrat.csv: two simulated provinces (survey.simulate(2021, rng=5)),
-# certainty capitals as their own strata clustered on communes, design weights, and three
+# strata and PSUs (there, each capital district is a stratum clustered on its communes: any
+# strata/PSU columns exercise the same code), design weights, and three
 # indicator values y0, y2, y9 (NA = not eligible). `weight` is `design_weight`
 # post-stratified to province x sex x age group; its cell sums are the population counts.
 pp <- read.csv(file.path(out_dir, "papi_poststrat.csv"))

@@ -274,38 +274,13 @@ def test_rank_draws_agree_with_the_reported_cis() -> None:
     np.testing.assert_allclose(b_got, _group_probs(b_est, b_se, df, "t"), atol=0.035)
 
 
-def test_certainty_districts_become_their_own_strata() -> None:
-    """A district selected with probability 1 is not a random PSU: its communes are its
-    PSUs, in a stratum of its own (issue 15: counting it as one of three PSUs understated
-    weighted SEs); a certainty district with one commune is left alone."""
-    from scoring.index.pipeline import certainty_split
-
-    frame = pd.DataFrame(
-        {
-            "province": ["P01"] * 6 + ["P02"] * 4,
-            "stratum": ["P01"] * 6 + ["P02"] * 4,
-            "psu": ["A", "A", "A", "B", "C", "C", "D", "D", "E", "F"],
-            "commune": ["a1", "a2", "a2", "b1", "c1", "c2", "d1", "d1", "e1", "f1"],
-            "prob_district": [1.0, 1.0, 1.0, 0.3, 0.2, 0.2, 1.0, 1.0, 0.5, 0.4],
-        }
-    )
-    out, strata, psu, notes = certainty_split(frame, "stratum", "psu")
-    assert (strata, psu) == ("_stratum", "_psu")
-    assert list(out[strata]) == ["P01 (certainty)"] * 3 + ["P01"] * 3 + ["P02"] * 4
-    assert list(out[psu]) == ["a1", "a2", "a2", "B", "C", "C", "D", "D", "E", "F"]
-    assert notes and "1 certainty district" in notes[0]
-    same = certainty_split(frame.drop(columns="prob_district"), "stratum", "psu")
-    assert same[1:3] == ("stratum", "psu") and same[3] == []
-
-
 def test_simulated_survey_is_scored_on_its_real_design() -> None:
     from survey.simulate import simulate
 
     sim = simulate(2021, rng=3, provinces=["P05"])
     s = score(sim.responses, "papi-2021")
-    assert any("certainty district" in n for n in s.notes)
     assert any("post-stratification" in n for n in s.notes)
-    fixed = score(sim.responses.drop(columns=["design_weight", "prob_district"]), "papi-2021")
+    fixed = score(sim.responses.drop(columns=["design_weight"]), "papi-2021")
     assert not any("post-stratification" in n for n in fixed.notes)
     a, b = s.composite["se"].to_numpy(), fixed.composite["se"].to_numpy()
     np.testing.assert_allclose(s.composite["est"], fixed.composite["est"])
