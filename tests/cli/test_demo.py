@@ -108,3 +108,27 @@ def test_report_reads_the_collection_database(tmp_path: Path) -> None:
     assert data["duration_min"].between(30, 90).all()  # paradata start/end → minutes
     assert "Data collection" in html and "Interview duration" in html
     assert f"<b>{len(data)}</b>" in html  # completed interviews
+
+
+def test_summary_table_never_prints_nan_groups(tmp_path: Path) -> None:
+    """Fewer than 4 provinces (a pilot): no performance group, and the table says nothing
+    rather than `nan` (issue 15)."""
+    import io
+
+    from rich.console import Console as RichConsole
+
+    from api.commands.demo import _summary_table
+    from api.demo import DemoResult
+    from scoring import score
+    from survey.simulate import simulate
+
+    sim = simulate(2021, rng=2, provinces=["P05", "P12"])
+    scores = score(sim.responses, "papi-2021")
+    assert scores.composite["group"].isna().all()
+    result = DemoResult(tmp_path, 0, 0, scores, tmp_path / "report.html")
+    buf = io.StringIO()
+    RichConsole(file=buf, width=160).print(_summary_table(result))
+    import re
+
+    assert not re.search(r"\bnan\b", buf.getvalue(), re.IGNORECASE), buf.getvalue()
+    assert "P05" in buf.getvalue() and "P12" in buf.getvalue()
