@@ -74,23 +74,24 @@ def analysis_design(
     weights: str,
     weighted: bool,
     lonely_psu: str,
+    poststratified: bool = False,
 ) -> tuple[SurveyDesign, list[str]]:
-    """The design the scores are estimated on; with post-stratified weights, the
+    """The design the scores are estimated on; with ``poststratified``, the
     post-stratification itself (so that its variance is accounted for, as R's
     ``postStratify``).
 
-    When the responses carry ``design_weight`` and the post-strata columns
+    With ``poststratified``, the responses must carry ``design_weight`` and the post-strata columns
     (``survey.sampling.weights.POSTSTRATA``) and ``weight`` is exactly ``design_weight``
     post-stratified to its own cell totals, the design starts from ``design_weight`` and
     is post-stratified to those totals (the cells' adult populations), which reproduces
-    ``weight``; otherwise ``weight`` is taken as fixed.
+    ``weight``; without it ``weight`` is taken as fixed.
     """
     cols = [c for c in (strata, psu) if c]
     if not weighted:
         return SurveyDesign(frame.loc[:, cols], None, strata, psu, lonely_psu=lonely_psu), []
     cells = list(POSTSTRATA)
     has = {"design_weight", *cells} <= set(frame.columns) and weights != "design_weight"
-    if has:
+    if poststratified and has:
         base = pd.to_numeric(frame["design_weight"], errors="coerce")
         keys = frame.loc[:, cells]
         if not (base.isna().any() or (base < 0).any() or keys.isna().any().any()):
@@ -107,6 +108,14 @@ def analysis_design(
                     "weights are post-stratified (province × sex × age group): the variance "
                     "accounts for the post-stratification (R: postStratify)"
                 ]
+    if poststratified:
+        raise ScoringError(
+            f"poststratified=True needs `design_weight` and the post-strata columns "
+            f"{', '.join(cells)}, with {weights!r} equal to design_weight post-stratified to "
+            f"its own cell totals (survey.sampling.poststratify); they are missing or "
+            "differ. Score with poststratified=False (weights taken as fixed)",
+            code="poststrata_unavailable",
+        )
     design = SurveyDesign(
         frame.loc[:, [*cols, weights]], weights, strata, psu, lonely_psu=lonely_psu
     )
@@ -364,6 +373,7 @@ def score(
     min_share: float = 0.5,
     dist: str = "t",
     lonely_psu: str = "fail",
+    poststratified: bool = False,
 ) -> IndexScores:
     """Score respondents into indicators, sub-dimensions, dimensions and the aggregate.
 
@@ -382,6 +392,11 @@ def score(
     ``min_n``: fewest respondents with a value for a province's indicator to be scored;
     ``min_share``: least share of a sub-dimension's indicators that must be scored for the
     sub-dimension to be (available-case mean, levels.py; 1 = all of them).
+    ``poststratified=True``: re-create the post-stratification of ``weight`` from
+    ``design_weight`` (cells province × sex × age group) so that the variance accounts for
+    it, as R's ``postStratify``. Off by default: on simulated surveys of three districts
+    per province (ten post-strata, three PSUs) that linearisation understates the SEs and
+    lowers coverage (docs/simulation.md, "Coverage"); the weights are then taken as fixed.
     """
     q = load_questionnaire(questionnaire) if isinstance(questionnaire, str) else questionnaire
     if ci not in CI_METHODS:
@@ -399,7 +414,9 @@ def score(
         raise ScoringError(f"questionnaire {q.id!r} has no indicators to score")
     _, y, absent = indicator_values(responses, q)
     frame = responses
-    design, design_notes = analysis_design(frame, strata, psu, weights, weighted, lonely_psu)
+    design, design_notes = analysis_design(
+        frame, strata, psu, weights, weighted, lonely_psu, poststratified and weighted
+    )
     domain, provinces = integer_codes(responses["province"].astype("str"))
     d = len(provinces)
     est, u, n_obs, df = design.domain_means(y, domain, d)

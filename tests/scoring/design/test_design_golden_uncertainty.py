@@ -44,8 +44,9 @@ def test_no_fpc_and_no_weights_means_unit_weights() -> None:
 def test_scores_on_post_stratified_weights_carry_the_post_stratification(
     ref: dict[str, Any],
 ) -> None:
-    """score()'s design (scoring.index.pipeline.analysis_design) re-creates the
-    post-stratification of ``weight`` from ``design_weight``, so indicator means and SEs
+    """score(poststratified=True)'s design (scoring.index.pipeline.analysis_design)
+    re-creates the post-stratification of ``weight`` from ``design_weight``, so indicator
+    means and SEs
     are R's ``svyby(..., postStratify(design, ~province+sex+age_group, pop), svymean)``;
     treating ``weight`` as fixed gives R's fixed-weight SEs instead (different numbers)."""
     from scoring.design.structure import codes as integer_codes
@@ -54,8 +55,9 @@ def test_scores_on_post_stratified_weights_carry_the_post_stratification(
     pp = pd.read_csv(GOLDEN / "papi_poststrat.csv")
     g = ref["papi_poststrat"]
     domain, provinces = integer_codes(pp["province"].astype("str"))
-    for label, frame in (("poststratified", pp), ("fixed", pp.drop(columns="design_weight"))):
-        design, notes = analysis_design(frame, "stratum", "psu", "weight", True, "fail")
+    for label in ("poststratified", "fixed"):
+        ps = label == "poststratified"
+        design, notes = analysis_design(pp, "stratum", "psu", "weight", True, "fail", ps)
         assert bool(notes) == (label == "poststratified")
         for y in ("y0", "y2", "y9"):
             est, u, _, _ = design.domain_means(pp[y].to_numpy(np.float64), domain, len(provinces))

@@ -274,14 +274,16 @@ def test_rank_draws_agree_with_the_reported_cis() -> None:
     np.testing.assert_allclose(b_got, _group_probs(b_est, b_se, df, "t"), atol=0.035)
 
 
-def test_simulated_survey_is_scored_on_its_real_design() -> None:
+def test_post_stratification_in_the_variance_on_request() -> None:
     from survey.simulate import simulate
 
     sim = simulate(2021, rng=3, provinces=["P05"])
-    s = score(sim.responses, "papi-2021")
+    s = score(sim.responses, "papi-2021", poststratified=True)
     assert any("post-stratification" in n for n in s.notes)
-    fixed = score(sim.responses.drop(columns=["design_weight"]), "papi-2021")
+    fixed = score(sim.responses, "papi-2021")
     assert not any("post-stratification" in n for n in fixed.notes)
-    a, b = s.composite["se"].to_numpy(), fixed.composite["se"].to_numpy()
     np.testing.assert_allclose(s.composite["est"], fixed.composite["est"])
-    assert not np.allclose(a, b)
+    assert not np.allclose(s.composite["se"], fixed.composite["se"])
+    with pytest.raises(ScoringError, match="design_weight") as info:
+        score(sim.responses.drop(columns="design_weight"), "papi-2021", poststratified=True)
+    assert info.value.code == "poststrata_unavailable"
