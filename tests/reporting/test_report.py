@@ -125,3 +125,23 @@ def test_comparison_table_states_its_adjustment_and_rule() -> None:
     assert all(c for c in last)  # never blank: yes, no, or a dash for no test
     vi = build_report(ReportInputs(composite=comp, dimensions=dims, changes=changes), lang="vi")
     assert "hiệu chỉnh Holm" in vi and "sai số chọn mẫu riêng" in vi
+
+
+def test_reference_label_does_not_touch_the_chart_title() -> None:
+    """Issue 15: "Toàn quốc" was drawn on the reference line above the plot, into the title;
+    it now sits in the legend, well below the title's baseline."""
+    from api.reporting import charts
+
+    frame = pd.DataFrame(
+        {"label": ["A", "B", "C"], "est": [40.0, 42.0, 44.0], "lci": [39.0, 41, 43]}
+    ).assign(uci=lambda f: f["est"] + 1)
+    svg = charts.dot_whisker(
+        frame, title="Title", xlabel="x", reference=42.0, reference_label="Toàn quốc"
+    )
+
+    def baseline(prefix: str) -> float:
+        m = re.search(r'<text[^>]* y="([0-9.]+)"[^>]*>' + prefix, svg)
+        assert m, prefix
+        return float(m.group(1))
+
+    assert baseline("To") - baseline("Title") >= 14  # more than the 10 px title's height
