@@ -21,7 +21,13 @@ import numpy as np
 import pandas as pd
 
 from api.reporting import charts
-from api.reporting.i18n import DIMENSION_NAMES, labels
+from api.reporting.i18n import (
+    DIMENSION_NAMES,
+    FACTOR_NAMES,
+    QUALITY_FLAGS,
+    labels,
+    method_text,
+)
 from scoring.index.groups import MIN_GROUP_UNITS
 from survey.errors import PapiError
 from survey.published import provinces
@@ -54,6 +60,10 @@ class ReportInputs:
     changes_title: str | None = None
     collection: CollectionSummary | None = None
     notes: Sequence[str] = ()  # IndexScores.notes: what the scoring run says about the estimates
+    data_label: str | None = (
+        None  # where the scores come from, e.g. their file (said in the report)
+    )
+    published_year: int | None = None  # the scores are PAPI's published scores of this year
 
 
 def _covered(comp: pd.DataFrame, dims: pd.DataFrame) -> set[str]:
@@ -236,9 +246,21 @@ def _sensitivity_block(
         out["rank_chart"] = charts.rank_intervals(
             frame, title=L["rank_q05_q95"], xlabel=L["nominal_rank"], ylabel=L["median_rank"]
         )
+    out["rank_text"] = L["sens_rank_text"] if out["rank_chart"] else ""
+    source = sens.get("input") or {}
+    if "published" in source:
+        out["data"] = L["sens_data_published"].format(year=source["published"])
+    elif "responses" in source:
+        out["data"] = L["sens_data_responses"].format(file=source["responses"])
+    elif "scores" in source:
+        out["data"] = L["sens_data_scores"]
+    else:
+        out["data"] = L["sens_data_unknown"]
     sobol = sens.get("sobol") or []
+    out["sobol_text"] = L["sens_sobol_text"] if sobol else ""
     if sobol:
-        factors = [s["factor"] for s in sobol]
+        plain = FACTOR_NAMES[lang]
+        factors = [plain.get(str(s["factor"]), str(s["factor"])) for s in sobol]
         out["sobol_chart"] = charts.bars(
             factors,
             {"S1": [s["S1"] for s in sobol], "ST": [s["ST"] for s in sobol]},
@@ -246,7 +268,13 @@ def _sensitivity_block(
         )
     overall = sens.get("overall") or {}
     if "mean_abs_shift" in overall:
-        out["summary"] = f"Mean absolute rank shift: {_fmt(overall['mean_abs_shift'])}"
+        shift = _fmt(overall["mean_abs_shift"])
+        runs = sens.get("runs")
+        out["summary"] = (
+            L["sens_summary"].format(runs=runs, shift=shift)
+            if runs
+            else f"{L['mean_abs_shift']}: {shift}"
+        )
     return out
 
 
@@ -274,11 +302,47 @@ def _collection_block(
         "completed": completed,
         "rate": f"{100.0 * completed / target:.1f}%" if target else "",
         "progress_chart": chart,
-        "flags": sorted(col.flags.items(), key=lambda kv: -kv[1]),
+        "flags": [
+            (f"{QUALITY_FLAGS[lang].get(k, k)} ({k})", v)
+            for k, v in sorted(col.flags.items(), key=lambda kv: -kv[1])
+        ],
         "duration_chart": charts.histogram(durations, title=L["duration"], xlabel=L["duration"])
         if durations
         else "",
     }
+
+
+def _missing(
+    comp: pd.DataFrame,
+    dims: pd.DataFrame,
+    names: Mapping[str, str],
+    lang: str,
+    national: bool,
+    published_year: int | None,
+) -> list[str]:
+    """Which provinces have no aggregate score, and why: not in the data (named when the
+    data are national, e.g. Vinh Phuc and Tien Giang in the published 2024 data), or in
+    the data without an aggregate."""
+    L = labels(lang)
+    every = list(provinces()["province"])
+    present = set(comp["province"].astype(str)) | set(dims["province"].astype(str))
+    present &= set(every)
+    scored = set(comp.loc[comp["est"].notna(), "province"].astype(str))
+    absent = [p for p in every if p not in present or p not in _covered(comp, dims)]
+    unscored = [p for p in every if p in present and p in _covered(comp, dims) and p not in scored]
+    out = []
+    if absent and national:
+        listed = ", ".join(names.get(p, p) for p in absent)
+        out.append(
+            L["missing_published"].format(year=published_year, names=listed)
+            if published_year is not None
+            else L["missing_absent"].format(names=listed)
+        )
+    elif absent:
+        out.append(L["coverage_partial"].format(n=len(every) - len(absent), total=len(every)))
+    if unscored:
+        out.append(L["missing_unscored"].format(names=", ".join(names.get(p, p) for p in unscored)))
+    return out
 
 
 def build_report(inputs: ReportInputs, *, lang: str = "en") -> str:
@@ -391,7 +455,15 @@ def build_report(inputs: ReportInputs, *, lang: str = "en") -> str:
         L=L,
         title=inputs.title or L["title"],
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        method=inputs.method,
+        method=method_text(inputs.method, lang),
+        data_label=(
+            L["data_published"].format(year=inputs.published_year)
+            if inputs.published_year is not None
+            else L["scores_data"].format(label=inputs.data_label)
+            if inputs.data_label
+            else ""
+        ),
+        missing=_missing(comp, dims, names, lang, national, inputs.published_year),
         n_scored=len(scored),
         aggregate_chart=aggregate_chart,
         groups=groups,
