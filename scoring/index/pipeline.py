@@ -163,10 +163,8 @@ def _check_frame(frame: pd.DataFrame, weights: str | None, weighted: bool) -> No
             )
 
 
-def _counts(
-    observed: NDArray[np.bool_], domain: NDArray[np.intp], d: int, st: IndexStructure
-) -> FloatArray:
-    """Respondents with a value on at least one input of each code, per province + national."""
+def _has_value(observed: NDArray[np.bool_], st: IndexStructure) -> FloatArray:
+    """(n, all codes): whether each respondent has a value on at least one input of a code."""
     to_sub = st.indicator_to_subdimension() != 0
     to_dim = (to_sub.astype(float) @ st.subdimension_to_dimension()) > 0
     cols = [
@@ -175,9 +173,43 @@ def _counts(
         (observed @ to_dim) > 0,
         observed.any(axis=1, keepdims=True),
     ]
-    has = np.hstack(cols).astype(np.float64)
+    out: FloatArray = np.hstack(cols).astype(np.float64)
+    return out
+
+
+def _counts(
+    observed: NDArray[np.bool_], domain: NDArray[np.intp], d: int, st: IndexStructure
+) -> FloatArray:
+    """Respondents with a value on at least one input of each code, per province + national."""
+    has = _has_value(observed, st)
     per = np.asarray(domain_indicator(domain, d) @ has)
     return np.vstack([per, has.sum(axis=0, keepdims=True)])
+
+
+def design_effects(
+    var: FloatArray,
+    u_level: FloatArray,
+    w: FloatArray,
+    has: FloatArray,
+    domain: NDArray[np.intp] | None,
+    d: int,
+) -> FloatArray:
+    """Design effects (D, C): the variance over that of simple random sampling of as many
+    respondents *with replacement* (R's ``svymean(deff="replace")``; Kish's deff).
+
+    For a mean, R's SRS variance is ``s²/n`` with ``s² = n/(n−1) Σ w (y − ȳ)² / Σ w``;
+    with the influence values ``u = (y − ȳ)/N̂`` that is ``N̂ Σ w u² / (n − 1)``, which
+    extends to every level (``u`` of a level is the same combination of the indicators'),
+    ``n`` and ``N̂`` counting the respondents with a value on one of the level's inputs.
+    """
+    ind = domain_indicator(np.zeros(len(w), dtype=np.intp) if domain is None else domain, d)
+    wu2 = np.asarray(ind @ (w[:, None] * np.nan_to_num(u_level) ** 2))
+    n = np.asarray(ind @ (has * (w > 0)[:, None]))
+    n_hat = np.asarray(ind @ (has * w[:, None]))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        v_srs = n_hat * wu2 / (n - 1)
+        out: FloatArray = np.where((n > 1) & (v_srs > 0), var / v_srs, np.nan)
+    return out
 
 
 def _replicate_se(
@@ -430,16 +462,13 @@ def score(
     wts = Weights.from_available(~np.isnan(x), st, min_share)
     lv = propagate(x, st, wts)
     counts = _counts(~np.isnan(y), domain, d, st)
+    has = _has_value(~np.isnan(y), st)
     full = lv.all_blocks()
     gen = as_generator(rng)
+    national = np.broadcast_to(wts.w[-1], u_n.shape)
+    u_lv, u_lv_n = influence(u, wts.w[domain], st), influence(u_n, national, st)
     if ci == "taylor":
-        national = np.broadcast_to(wts.w[-1], u_n.shape)
-        var = np.vstack(
-            [
-                design.taylor_variance(influence(u, wts.w[domain], st), domain, d),
-                design.taylor_variance(influence(u_n, national, st)),
-            ]
-        )
+        var = np.vstack([design.taylor_variance(u_lv, domain, d), design.taylor_variance(u_lv_n)])
         se = np.where(np.isnan(full), np.nan, np.sqrt(var))
     else:
         unit_cols = [c for c in (strata, psu) if c]
@@ -458,7 +487,14 @@ def score(
     kg_lo, kg_hi = korn_graubard(full[:, :k], se[:, :k] ** 2, n_x, df_all[:, None], level)
     lci[:, :k] = np.where(share, kg_lo, lci[:, :k])
     uci[:, :k] = np.where(share, kg_hi, uci[:, :k])
-    stats = {"se": se, "lci": lci, "uci": uci, "n": counts}
+    w_rows = design.weights
+    deff = np.vstack(
+        [
+            design_effects(se[:d] ** 2, u_lv, w_rows, has, domain, d),
+            design_effects(se[d:] ** 2, u_lv_n, w_rows, has, None, 1),
+        ]
+    )
+    stats = {"se": se, "lci": lci, "uci": uci, "deff": deff, "n": counts}
     frames = _frames(st, [*provinces, NATIONAL], lv, full, stats, df_all, draws, level)
     scored = int(np.isfinite(lv.ranked_blocks()[:-1, -1]).sum())
     notes = _notes(st, dist, replicates, absent, n_x[:-1], min_n, wts, scored)

@@ -287,3 +287,27 @@ def test_post_stratification_in_the_variance_on_request() -> None:
     with pytest.raises(ScoringError, match="design_weight") as info:
         score(sim.responses.drop(columns="design_weight"), "papi-2021", poststratified=True)
     assert info.value.code == "poststrata_unavailable"
+
+
+def test_design_effects_are_r_deffs_with_replacement() -> None:
+    """deff of an indicator = R's svymean(deff=TRUE) (our SurveyDesign, golden-tested)
+    times (N̂ − n)/N̂, i.e. R's deff="replace"; every level has one, the national row too."""
+    from scoring import SurveyDesign
+
+    data = _data()
+    s = score(data, _q())
+    codes, y, _ = indicator_values(data, _q())
+    ind = s.indicators.set_index(["province", "indicator"])
+    for j in (0, 3):
+        frame = data.assign(y=y[:, j])
+        m = SurveyDesign(frame, weights="weight", strata="stratum", psu="psu").mean(
+            "y", by="province", deff=True
+        )
+        ok = ~np.isnan(y[:, j])
+        n_hat = frame[ok].groupby("province")["weight"].sum()
+        n = frame[ok].groupby("province").size()
+        want = m.set_index("province")["deff"] * (n_hat - n) / n_hat
+        got = ind.xs(codes[j], level="indicator")["deff"].drop("VN")
+        np.testing.assert_allclose(got.to_numpy(), want.loc[got.index].to_numpy(), rtol=1e-9)
+    assert s.composite["deff"].notna().all() and (s.composite["deff"] > 0).all()
+    assert s.dimensions["deff"].notna().all()
