@@ -65,3 +65,15 @@ def test_scores_on_post_stratified_weights_carry_the_post_stratification(
             assert list(provinces) == g[label][y]["province"]
             np.testing.assert_allclose(est[:, 0], g[label][y]["est"], rtol=1e-9)
             np.testing.assert_allclose(se, g[label][y]["se"], rtol=1e-6)
+
+
+def test_default_hadamard_is_rs(ref: dict[str, Any]) -> None:
+    """BRR's default matrix is R's survey:::hadamard(n) for n = 1..100 strata (it was
+    Sylvester's, which differs from R's for most n and moved BRR SEs by 2-5%)."""
+    from scoring.design.replicates import default_hadamard
+
+    g = ref["hadamard"]
+    for n, which in zip(g["n"], g["which"], strict=True):
+        want = np.array([[int(c) for c in row] for row in g["matrix"][which - 1]])
+        got = default_hadamard(n)
+        assert got.shape == want.shape and (got == want).all(), n
