@@ -38,14 +38,14 @@ def test_rank_intervals_cover_the_true_rank(method: str) -> None:
 @pytest.mark.xfail(
     strict=True,
     reason="known gap (issue 15, docs/scoring.md): group probabilities computed from draws "
-    "centred on the estimates are overconfident; cells given p≈0.8 are in the group ≈70%",
+    "centred on the estimates are overconfident; cells given p≈0.8 are in the group 68-72%",
 )
 @pytest.mark.parametrize("method", ["taylor", "bootstrap"])
 def test_group_probabilities_are_calibrated(method: str) -> None:
     r = _study(method)
     cal = calibration(r)
-    high = cal.loc[cal["bin"] == "(0.7, 0.9]"].iloc[0]
-    assert high["n"] >= 50 and abs(high["observed"] - high["mean_p"]) <= 0.1, cal
-    # every well-filled bin: observed share within 0.1 of the mean predicted probability
+    # calibrated: in every well-filled bin the mean probability given lies inside the 95%
+    # binomial interval of the share truly in the group (the p≈0.8 bin among them)
     full = cal.loc[cal["n"] >= 100]
-    assert ((full["observed"] - full["mean_p"]).abs() <= 0.1).all(), cal
+    assert (cal["bin"] == "(0.7, 0.9]").loc[cal["n"] >= 100].any(), cal
+    assert ((full["lci"] <= full["mean_p"]) & (full["mean_p"] <= full["uci"])).all(), cal
