@@ -161,6 +161,8 @@ def report(
         changes_title=(
             f"{labels(lang)['changes_vs']} {previous_published}"
             if previous_published is not None
+            else f"{labels(lang)['changes']} ({previous})"  # which data the comparison uses
+            if previous is not None
             else None
         ),
         collection=_collection(collection, database_url, survey),
