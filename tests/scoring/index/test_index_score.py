@@ -311,3 +311,27 @@ def test_design_effects_are_r_deffs_with_replacement() -> None:
         np.testing.assert_allclose(got.to_numpy(), want.loc[got.index].to_numpy(), rtol=1e-9)
     assert s.composite["deff"].notna().all() and (s.composite["deff"] > 0).all()
     assert s.dimensions["deff"].notna().all()
+
+
+def test_share_corrected_variance() -> None:
+    """Equal PSU shares: the usual with-replacement variance (R's); unequal shares: the
+    model-unbiased S2/(1-S2) sum e^2/s by hand; strata spanning provinces are refused."""
+    from scoring.index.pipeline import share_corrected_variance
+
+    data = _data().assign(weight=1.0)  # 4 districts x 20 respondents: equal shares
+    a = score(data, _q(), share_correction=True).to_frame()
+    b = score(data, _q()).to_frame()
+    np.testing.assert_allclose(a["se"], b["se"], rtol=1e-12)
+    # one stratum, three PSUs with weights 1, 2, 5 and PSU totals z = (3, -1, -2)
+    w = np.array([1.0, 2.0, 5.0])
+    u = np.array([[3.0], [-0.5], [-0.4]])
+    zero = np.zeros(3, dtype=np.intp)
+    got = share_corrected_variance(u, w, zero, np.arange(3), zero, 1)[0, 0]
+    s = w / w.sum()
+    z = u[:, 0] * w
+    e = z - s * z.sum()
+    s2 = (s**2).sum()
+    assert got == pytest.approx(s2 / (1 - s2) * (e**2 / s).sum())
+    crossing = _data().assign(stratum="all")
+    with pytest.raises(ScoringError, match="inside one province"):
+        score(crossing, _q(), share_correction=True)
