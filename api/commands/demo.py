@@ -24,6 +24,8 @@ EPILOG = (
 
 
 def _summary_table(result: object, top: int = 5) -> Table:
+    import pandas as pd
+
     from api.demo import DemoResult
 
     assert isinstance(result, DemoResult)
@@ -42,8 +44,8 @@ def _summary_table(result: object, top: int = 5) -> Table:
         tag = "top" if i < min(top, len(shown)) and len(comp) > 2 * top else ""
         if len(comp) > 2 * top and i >= top:
             tag = "bottom"
-        rank = "" if rec["rank"] != rec["rank"] else f"{int(rec['rank'])}"
-        if rec.get("rank_lci") == rec.get("rank_lci") and rec.get("rank_lci") is not None:
+        rank = "" if pd.isna(rec["rank"]) else f"{int(rec['rank'])}"
+        if not pd.isna(rec.get("rank_lci")):
             rank += f" ({int(rec['rank_lci'])}–{int(rec['rank_uci'])})"
         table.add_row(
             tag,
@@ -51,7 +53,7 @@ def _summary_table(result: object, top: int = 5) -> Table:
             f"{rec['est']:.2f}",
             f"[{rec['lci']:.2f}, {rec['uci']:.2f}]",
             rank,
-            str(rec.get("group") or ""),
+            "" if pd.isna(rec.get("group")) else str(rec["group"]),  # no group: blank, not nan
         )
     return table
 

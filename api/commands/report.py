@@ -165,6 +165,8 @@ def report(
         collection=_collection(collection, database_url, survey),
         notes=current.notes,
         provenance=current.meta(),
+        data_label=None if scores is None else str(scores),
+        published_year=published,
     )
     with console.status("Rendering the report…"):
         path = write_report(inputs, out, lang=lang)

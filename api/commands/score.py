@@ -114,6 +114,7 @@ def composite_table(result: IndexScores) -> Table:
         ("", "left"),
         ("score", "right"),
         (f"{pct}% CI", "right"),
+        ("deff", "right"),
         ("rank", "right"),
         ("group", "left"),
     ):
@@ -124,6 +125,7 @@ def composite_table(result: IndexScores) -> Table:
             names.get(str(row["province"]), ""),
             _fmt(row["est"]),
             "—" if pd.isna(row["lci"]) else f"{_fmt(row['lci'])} – {_fmt(row['uci'])}",
+            "—" if pd.isna(row.get("deff")) else f"{row['deff']:.1f}",
             _rank(row),
             "—" if pd.isna(row["group"]) else str(row["group"]),
         )

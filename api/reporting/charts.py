@@ -78,23 +78,32 @@ def dot_whisker(
     ax.set_title(title, loc="left", fontsize=10)
     ax.grid(axis="x", color="#eeeeee")
     ax.set_ylim(-0.8, len(data) - 0.2)
+    handles: list[Line2D] = []
     if reference is not None and np.isfinite(reference):
+        # the reference line is named in the legend, beside the plot: a label on the line at
+        # the top ran into the chart title
         ax.axvline(reference, color="#333333", linestyle="--", linewidth=0.8)
-        ax.text(reference, len(data) - 0.4, f" {reference_label}", fontsize=7, va="bottom")
+        if reference_label:
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    color="#333333",
+                    linestyle="--",
+                    linewidth=0.8,
+                    label=f"{reference_label} ({reference:.2f})",
+                )
+            )
     if group_labels and "group" in data:
-        handles = [
+        handles += [
             Line2D([], [], marker="o", linestyle="", color=c, label=group_labels.get(g, g))
             for g, c in GROUP_COLOURS.items()
             if (data["group"] == g).any()
         ]
-        if handles:
-            ax.legend(
-                handles=handles,
-                loc="upper left",
-                bbox_to_anchor=(1.0, 1.0),
-                fontsize=7,
-                frameon=False,
-            )
+    if handles:
+        ax.legend(
+            handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=False
+        )
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     return to_svg(fig)

@@ -38,6 +38,33 @@ LABELS: dict[str, dict[str, str]] = {
         "change": "Change",
         "change_pct": "Change (%)",
         "p_value": "p-value",
+        "p_adjusted": "p-value ({method}-adjusted)",
+        "p_unadjusted": "p-value (unadjusted)",
+        "ci_unadjusted": "{level} CI (unadjusted)",
+        "yes": "yes",
+        "no": "no",
+        "sig_rule": (
+            "p-values are {method}-adjusted for the {n} provinces of the table (one family); "
+            "“Significant” means an adjusted p-value below {alpha}, and “–” that no test was "
+            "possible (no standard error)."
+        ),
+        "sig_rule_none": (
+            "p-values are not adjusted for multiple comparisons; “Significant” means a p-value "
+            "below {alpha}, and “–” that no test was possible (no standard error)."
+        ),
+        "sig_rule_unknown": (
+            "The table does not record how its p-values were adjusted for multiple comparisons."
+        ),
+        "ci_unadjusted_note": (
+            "The {level} intervals are not adjusted for multiple comparisons: each holds for "
+            "one province on its own, so an interval can exclude 0 while the adjusted p-value "
+            "is not significant."
+        ),
+        "published_error": (
+            "The published scores come from a sample too and carry their own sampling error, "
+            "which is not published; it is counted as zero here, so the intervals and p-values "
+            "understate the uncertainty of the difference."
+        ),
         "flag_5pct": "> 5% change",
         "flag_sig": "Significant",
         "completed": "Completed",
@@ -47,6 +74,46 @@ LABELS: dict[str, dict[str, str]] = {
         "flag": "Flag",
         "count": "Count",
         "duration": "Interview duration (minutes)",
+        "mean_abs_shift": "Mean absolute rank shift",
+        "sens_summary": (
+            "Across {runs} alternative ways of building the index, a province's rank moved by "
+            "{shift} places on average."
+        ),
+        "sens_rank_text": (
+            "How much does a province's rank depend on choices made in building the index "
+            "(how indicators are normalised, how sub-dimensions and dimensions are combined, "
+            "their weights, which indicators are included)? The index was recomputed many "
+            "times, each time with other reasonable choices. Each point is a province: across "
+            "is its rank in the index as published (the “nominal rank”), up is the middle of "
+            "its ranks over all recomputations (the “median rank”), and the bar spans the "
+            "ranks it took in 90% of them. Points near the diagonal with short bars have "
+            "ranks that do not depend on these choices; a long bar means the rank does."
+        ),
+        "sens_sobol_text": (
+            "Which choice moves the ranks most? Each pair of bars is one choice. S1 (first "
+            "order) is the share of the variation in ranks that this choice causes on its own; "
+            "ST (total) adds what it causes together with the other choices. A choice with "
+            "small S1 and ST hardly matters; a large ST with a small S1 means it matters in "
+            "combination with others."
+        ),
+        "sens_data_published": "Data: the published PAPI scores of {year}.",
+        "sens_data_responses": "Data: the interview responses in {file}.",
+        "sens_data_scores": "Data: the sub-dimension scores of this report.",
+        "sens_data_unknown": (
+            "Data: not recorded in the sensitivity result; it may differ from the scores above."
+        ),
+        "scores_data": "Data: the scores in {label}.",
+        "data_published": "Data: the published PAPI scores of {year}.",
+        "missing_absent": "Not in these data: {names}.",
+        "missing_published": (
+            "Not in the published data of {year}: {names} (PAPI did not publish scores for "
+            "them that year)."
+        ),
+        "missing_unscored": (
+            "In the data but without an aggregate score (a dimension is missing, e.g. too few "
+            "respondents for an indicator): {names}."
+        ),
+        "coverage_partial": "These data cover {n} of the {total} provinces.",
         "national": "National",
         "pooled": "All respondents (pooled)",
         "scores_table": "Scores with 95% confidence intervals",
@@ -113,6 +180,33 @@ LABELS: dict[str, dict[str, str]] = {
         "change": "Thay đổi",
         "change_pct": "Thay đổi (%)",
         "p_value": "Giá trị p",
+        "p_adjusted": "Giá trị p (hiệu chỉnh {method})",
+        "p_unadjusted": "Giá trị p (chưa hiệu chỉnh)",
+        "ci_unadjusted": "KTC {level} (chưa hiệu chỉnh)",
+        "yes": "có",
+        "no": "không",
+        "sig_rule": (
+            "Giá trị p được hiệu chỉnh theo phương pháp {method} cho {n} tỉnh/thành phố trong "
+            "bảng (một họ kiểm định); “Có ý nghĩa” nghĩa là giá trị p đã hiệu chỉnh nhỏ hơn "
+            "{alpha}, còn “–” nghĩa là không thể kiểm định (không có sai số chuẩn)."
+        ),
+        "sig_rule_none": (
+            "Giá trị p không được hiệu chỉnh cho so sánh bội; “Có ý nghĩa” nghĩa là giá trị p "
+            "nhỏ hơn {alpha}, còn “–” nghĩa là không thể kiểm định (không có sai số chuẩn)."
+        ),
+        "sig_rule_unknown": (
+            "Bảng không ghi rõ giá trị p đã được hiệu chỉnh cho so sánh bội như thế nào."
+        ),
+        "ci_unadjusted_note": (
+            "Khoảng tin cậy {level} không được hiệu chỉnh cho so sánh bội: mỗi khoảng chỉ đúng "
+            "cho riêng một tỉnh, nên một khoảng có thể không chứa 0 trong khi giá trị p đã "
+            "hiệu chỉnh không có ý nghĩa."
+        ),
+        "published_error": (
+            "Điểm công bố cũng được tính từ một mẫu khảo sát nên có sai số chọn mẫu riêng, "
+            "nhưng sai số này không được công bố; ở đây nó được coi bằng 0, vì vậy khoảng tin "
+            "cậy và giá trị p đánh giá thấp độ bất định của chênh lệch."
+        ),
         "flag_5pct": "Thay đổi > 5%",
         "flag_sig": "Có ý nghĩa",
         "completed": "Đã hoàn thành",
@@ -122,6 +216,46 @@ LABELS: dict[str, dict[str, str]] = {
         "flag": "Cảnh báo",
         "count": "Số lượng",
         "duration": "Thời gian phỏng vấn (phút)",
+        "mean_abs_shift": "Mức thay đổi thứ hạng tuyệt đối trung bình",
+        "sens_summary": (
+            "Qua {runs} cách xây dựng chỉ số khác nhau, thứ hạng của một tỉnh thay đổi trung "
+            "bình {shift} bậc."
+        ),
+        "sens_rank_text": (
+            "Thứ hạng của một tỉnh phụ thuộc bao nhiêu vào các lựa chọn khi xây dựng chỉ số "
+            "(cách chuẩn hóa chỉ báo, cách gộp chỉ số thành phần và chỉ số nội dung, trọng số, "
+            "những chỉ báo được đưa vào)? Chỉ số được tính lại nhiều lần, mỗi lần với những lựa "
+            "chọn hợp lý khác. Mỗi điểm là một tỉnh: trục ngang là thứ hạng theo chỉ số như đã "
+            "công bố (“hạng danh nghĩa”), trục dọc là thứ hạng ở giữa của tỉnh qua tất cả các "
+            "lần tính lại (“hạng trung vị”), và thanh dọc trải trên các thứ hạng tỉnh đạt được "
+            "trong 90% số lần đó. Điểm gần đường chéo với thanh ngắn là thứ hạng không phụ "
+            "thuộc vào các lựa chọn này; thanh dài nghĩa là có phụ thuộc."
+        ),
+        "sens_sobol_text": (
+            "Lựa chọn nào làm thứ hạng thay đổi nhiều nhất? Mỗi cặp cột là một lựa chọn. S1 "
+            "(bậc một) là phần biến động của thứ hạng do riêng lựa chọn đó gây ra; ST (toàn "
+            "phần) cộng thêm phần nó gây ra khi kết hợp với các lựa chọn khác. Lựa chọn có S1 "
+            "và ST nhỏ hầu như không ảnh hưởng; ST lớn mà S1 nhỏ nghĩa là nó ảnh hưởng khi kết "
+            "hợp với các lựa chọn khác."
+        ),
+        "sens_data_published": "Dữ liệu: điểm PAPI đã công bố năm {year}.",
+        "sens_data_responses": "Dữ liệu: các câu trả lời phỏng vấn trong {file}.",
+        "sens_data_scores": "Dữ liệu: điểm các chỉ số nội dung thành phần của báo cáo này.",
+        "sens_data_unknown": (
+            "Dữ liệu: kết quả phân tích độ nhạy không ghi nguồn; có thể khác với bộ điểm ở trên."
+        ),
+        "scores_data": "Dữ liệu: bộ điểm trong {label}.",
+        "data_published": "Dữ liệu: điểm PAPI đã công bố năm {year}.",
+        "missing_absent": "Không có trong dữ liệu này: {names}.",
+        "missing_published": (
+            "Không có trong dữ liệu công bố năm {year}: {names} (PAPI không công bố điểm của "
+            "các tỉnh này trong năm đó)."
+        ),
+        "missing_unscored": (
+            "Có trong dữ liệu nhưng không có điểm tổng hợp (thiếu một chỉ số nội dung, ví dụ "
+            "do quá ít người trả lời cho một chỉ báo): {names}."
+        ),
+        "coverage_partial": "Dữ liệu này bao gồm {n} trên {total} tỉnh/thành phố.",
         "national": "Toàn quốc",
         "pooled": "Toàn bộ mẫu (gộp)",
         "scores_table": "Điểm số với khoảng tin cậy 95%",
@@ -179,6 +313,76 @@ DIMENSION_NAMES: dict[str, dict[str, str]] = {
         "D8": "Quản trị điện tử",
     },
 }
+
+
+FACTOR_NAMES: dict[str, dict[str, str]] = {
+    "en": {
+        "normalisation": "normalisation of indicators",
+        "aggregation.subdimension": "aggregation of indicators into sub-dimensions",
+        "aggregation.dimension": "aggregation of sub-dimensions into dimensions",
+        "aggregation.aggregate": "aggregation of dimensions into the aggregate",
+        "weights": "weighting scheme",
+        "weight_noise": "random changes to the weights",
+        "exclusion": "leaving indicators out",
+        "estimates": "which estimates are used",
+        "sampling": "sampling error of the scores",
+    },
+    "vi": {
+        "normalisation": "cách chuẩn hóa chỉ báo",
+        "aggregation.subdimension": "cách gộp chỉ báo thành chỉ số nội dung thành phần",
+        "aggregation.dimension": "cách gộp chỉ số thành phần thành chỉ số nội dung",
+        "aggregation.aggregate": "cách gộp chỉ số nội dung thành điểm tổng hợp",
+        "weights": "cách đặt trọng số",
+        "weight_noise": "thay đổi ngẫu nhiên của trọng số",
+        "exclusion": "bỏ bớt chỉ báo",
+        "estimates": "loại ước lượng được dùng",
+        "sampling": "sai số chọn mẫu của điểm",
+    },
+}
+"""Plain names of the sensitivity factors (scoring.sensitivity); unknown factors keep their
+code."""
+
+QUALITY_FLAGS: dict[str, dict[str, str]] = {
+    "en": {
+        "too_fast": "interview too short",
+        "straight_lining": "same answer to a whole block of rating questions",
+        "duplicate_respondent": "possible duplicate respondent in the same village",
+        "outside_constraints": "answer outside the questionnaire's limits",
+    },
+    "vi": {
+        "too_fast": "phỏng vấn quá ngắn",
+        "straight_lining": "cùng một câu trả lời cho cả khối câu hỏi đánh giá",
+        "duplicate_respondent": "có thể trùng người trả lời trong cùng thôn",
+        "outside_constraints": "câu trả lời nằm ngoài giới hạn của bảng hỏi",
+    },
+}
+"""Plain names of the interview quality-flag codes (api.submissions.quality)."""
+
+METHOD_WORDS: dict[str, dict[str, str]] = {
+    "en": {},
+    "vi": {
+        "published": "điểm công bố",
+        "taylor": "tuyến tính hóa Taylor",
+        "bootstrap": "bootstrap Rao–Wu",
+        "replicates": "lần lặp",
+        "level": "mức tin cậy",
+        "unweighted": "không dùng trọng số",
+        "weighted": "có trọng số",
+        "95% CI": "KTC 95%",
+    },
+}
+"""Words of the report's method line (``papi report``/``papi demo`` build it in English)."""
+
+
+def method_text(method: str, lang: str) -> str:
+    """The method line in ``lang``: known words translated, the rest kept."""
+    import re
+
+    words = METHOD_WORDS.get(lang, {})
+    if not words:
+        return method
+    pattern = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+    return pattern.sub(lambda m: words[m.group(0)], method)
 
 
 def labels(lang: str) -> dict[str, str]:

@@ -21,11 +21,17 @@ import numpy as np
 import pandas as pd
 
 from api.reporting import charts
-from api.reporting.i18n import DIMENSION_NAMES, labels
+from api.reporting.i18n import (
+    DIMENSION_NAMES,
+    FACTOR_NAMES,
+    QUALITY_FLAGS,
+    labels,
+    method_text,
+)
 from scoring.index.groups import MIN_GROUP_UNITS
-from scoring.index.results import NATIONAL, is_national
+from scoring.index.results import NATIONAL, covered_provinces, is_national
 from survey.errors import PapiError
-from survey.geography import province_names
+from survey.geography import geography_of, province_names, vintage
 
 GROUP_ORDER = ("high", "high-average", "low-average", "low")
 
@@ -55,6 +61,10 @@ class ReportInputs:
     # what the comparison is against, shown under its title (e.g. a derived, not official,
     # history on the 2025 provinces: api.reporting.history)
     changes_notes: Sequence[str] = ()
+    data_label: str | None = (
+        None  # where the scores come from, e.g. their file (said in the report)
+    )
+    published_year: int | None = None  # the scores are PAPI's published scores of this year
 
 
 def _names(
@@ -122,8 +132,36 @@ def _truthy(v: Any) -> bool:
     return not pd.isna(v) and bool(v)
 
 
+ADJUST_NAMES = {
+    "holm": "Holm",
+    "bonferroni": "Bonferroni",
+    "sidak": "Šidák",
+    "holm-sidak": "Holm–Šidák",
+    "simes-hochberg": "Hochberg",
+    "hommel": "Hommel",
+    "fdr_bh": "Benjamini–Hochberg (FDR)",
+    "fdr_by": "Benjamini–Yekutieli (FDR)",
+}
+
+
 def _changes_table(changes: pd.DataFrame, names: Mapping[str, str], lang: str) -> dict[str, Any]:
+    """The comparison table and what it computed: which adjustment the p-values carry
+    (``scoring.compare`` records it in the frame's ``attrs``), that the intervals are
+    unadjusted, the rule behind "Significant", and that a published reference has its own
+    sampling error, unknown here."""
     L = labels(lang)
+    adjust = str(changes.attrs.get("adjust", "")) or None
+    level = float(changes.attrs.get("level", 0.95))
+    alpha = _fmt(1 - level, 2)
+    family = int(changes["province"].nunique()) if "province" in changes else 0
+    if adjust is None:  # a frame not made by scoring.compare: say only what is certain
+        p_head, rule = L["p_value"], L["sig_rule_unknown"]
+    elif adjust == "none":
+        p_head, rule = L["p_unadjusted"], L["sig_rule_none"].format(alpha=alpha)
+    else:
+        name = ADJUST_NAMES.get(adjust, adjust)
+        p_head = L["p_adjusted"].format(method=name)
+        rule = L["sig_rule"].format(method=name, n=family, alpha=alpha)
     spec = [
         ("province", L["province"]),
         ("code", L["dimension"]),
@@ -131,8 +169,8 @@ def _changes_table(changes: pd.DataFrame, names: Mapping[str, str], lang: str) -
         ("est_a", L["current"]),
         ("est", L["change"]),
         ("change", L["change_pct"]),
-        ("lci", L["ci"]),
-        ("p_adj", L["p_value"]),
+        ("lci", L["ci_unadjusted"].format(level=f"{level:.0%}")),
+        ("p_adj", p_head),
         ("more_than_5pct", L["flag_5pct"]),
         ("significant", L["flag_sig"]),
     ]
@@ -145,9 +183,18 @@ def _changes_table(changes: pd.DataFrame, names: Mapping[str, str], lang: str) -
             if c == "province":
                 row.append(str(names.get(v, v)))
             elif c == "lci":
-                row.append(f"[{_fmt(v)}, {_fmt(rec.get('uci'))}]")
-            elif c in ("more_than_5pct", "significant"):
+                row.append(f"[{_fmt(v)}, {_fmt(rec.get('uci'))}]" if _fmt(v) else "")
+            elif c == "more_than_5pct":
                 row.append('<span class="flag">●</span>' if _truthy(v) else "")
+            elif c == "significant":
+                # filled by the stated rule: yes / no, a dash where no test was possible
+                row.append(
+                    "–"
+                    if pd.isna(v)
+                    else '<span class="flag">' + L["yes"] + "</span>"
+                    if bool(v)
+                    else L["no"]
+                )
             elif c == "change":
                 row.append(_fmt(100.0 * float(v)) if _fmt(v) else "")
             elif c == "p_adj":
@@ -157,7 +204,10 @@ def _changes_table(changes: pd.DataFrame, names: Mapping[str, str], lang: str) -
             else:
                 row.append(_fmt(v))
         rows.append(row)
-    return {"header": [h for _, h in cols], "rows": rows}
+    notes = [rule, L["ci_unadjusted_note"].format(level=f"{level:.0%}")]
+    if changes.attrs.get("reference_published", False):
+        notes.append(L["published_error"])
+    return {"header": [h for _, h in cols], "rows": rows, "notes": notes}
 
 
 def _sensitivity_block(
@@ -181,9 +231,21 @@ def _sensitivity_block(
         out["rank_chart"] = charts.rank_intervals(
             frame, title=L["rank_q05_q95"], xlabel=L["nominal_rank"], ylabel=L["median_rank"]
         )
+    out["rank_text"] = L["sens_rank_text"] if out["rank_chart"] else ""
+    source = sens.get("input") or {}
+    if "published" in source:
+        out["data"] = L["sens_data_published"].format(year=source["published"])
+    elif "responses" in source:
+        out["data"] = L["sens_data_responses"].format(file=source["responses"])
+    elif "scores" in source:
+        out["data"] = L["sens_data_scores"]
+    else:
+        out["data"] = L["sens_data_unknown"]
     sobol = sens.get("sobol") or []
+    out["sobol_text"] = L["sens_sobol_text"] if sobol else ""
     if sobol:
-        factors = [s["factor"] for s in sobol]
+        plain = FACTOR_NAMES[lang]
+        factors = [plain.get(str(s["factor"]), str(s["factor"])) for s in sobol]
         out["sobol_chart"] = charts.bars(
             factors,
             {"S1": [s["S1"] for s in sobol], "ST": [s["ST"] for s in sobol]},
@@ -191,7 +253,13 @@ def _sensitivity_block(
         )
     overall = sens.get("overall") or {}
     if "mean_abs_shift" in overall:
-        out["summary"] = f"Mean absolute rank shift: {_fmt(overall['mean_abs_shift'])}"
+        shift = _fmt(overall["mean_abs_shift"])
+        runs = sens.get("runs")
+        out["summary"] = (
+            L["sens_summary"].format(runs=runs, shift=shift)
+            if runs
+            else f"{L['mean_abs_shift']}: {shift}"
+        )
     return out
 
 
@@ -219,7 +287,10 @@ def _collection_block(
         "completed": completed,
         "rate": f"{100.0 * completed / target:.1f}%" if target else "",
         "progress_chart": chart,
-        "flags": sorted(col.flags.items(), key=lambda kv: -kv[1]),
+        "flags": [
+            (f"{QUALITY_FLAGS[lang].get(k, k)} ({k})", v)
+            for k, v in sorted(col.flags.items(), key=lambda kv: -kv[1])
+        ],
         "duration_chart": charts.histogram(durations, title=L["duration"], xlabel=L["duration"])
         if durations
         else "",
@@ -268,6 +339,41 @@ def provenance_rows(meta: Mapping[str, Any]) -> list[tuple[str, str]]:
         ("engine", f"papi-engine {text(prov.get('engine_version'))}"),
     ]
     return rows if prov else rows[:1]
+
+
+def _missing(
+    comp: pd.DataFrame,
+    dims: pd.DataFrame,
+    names: Mapping[str, str],
+    lang: str,
+    national: bool,
+    published_year: int | None,
+) -> list[str]:
+    """Which provinces have no aggregate score, and why: not in the data (named when the
+    data are national, e.g. Vinh Phuc and Tien Giang in the published 2024 data), or in
+    the data without an aggregate."""
+    L = labels(lang)
+    every = list(vintage(geography_of(set(comp["province"].astype(str))) or "2018").codes)
+    present = set(comp["province"].astype(str)) | set(dims["province"].astype(str))
+    present &= set(every)
+    scored = set(comp.loc[comp["est"].notna(), "province"].astype(str))
+    absent = [p for p in every if p not in present or p not in covered_provinces(comp, dims)]
+    unscored = [
+        p for p in every if p in present and p in covered_provinces(comp, dims) and p not in scored
+    ]
+    out = []
+    if absent and national:
+        listed = ", ".join(names.get(p, p) for p in absent)
+        out.append(
+            L["missing_published"].format(year=published_year, names=listed)
+            if published_year is not None
+            else L["missing_absent"].format(names=listed)
+        )
+    elif absent:
+        out.append(L["coverage_partial"].format(n=len(every) - len(absent), total=len(every)))
+    if unscored:
+        out.append(L["missing_unscored"].format(names=", ".join(names.get(p, p) for p in unscored)))
+    return out
 
 
 def build_report(inputs: ReportInputs, *, lang: str = "en") -> str:
@@ -380,7 +486,15 @@ def build_report(inputs: ReportInputs, *, lang: str = "en") -> str:
         L=L,
         title=inputs.title or L["title"],
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        method=inputs.method,
+        method=method_text(inputs.method, lang),
+        data_label=(
+            L["data_published"].format(year=inputs.published_year)
+            if inputs.published_year is not None
+            else L["scores_data"].format(label=inputs.data_label)
+            if inputs.data_label
+            else ""
+        ),
+        missing=_missing(comp, dims, names, lang, national, inputs.published_year),
         n_scored=len(scored),
         aggregate_chart=aggregate_chart,
         groups=groups,

@@ -49,6 +49,17 @@ from survey.rng import RngLike
 Replay = Callable[[FloatArray], FloatArray]
 
 
+def fpc_weights(stages: Sequence[Stage]) -> FloatArray:
+    """Sampling weights implied by the fpc, as R's ``svydesign(fpc=...)`` without weights:
+    the product over stages of ``N_g / n_g`` (population over sampled units of the row's
+    stratum or parent unit), i.e. equal-probability sampling within every stratum."""
+    w = np.ones(stages[0].unit.shape[0])
+    for stage in stages:
+        group = stage.unit_group[stage.unit]
+        w = w * (stage.pop_group / stage.n_group)[group]
+    return w
+
+
 class SurveyDesign(Estimation):
     """A survey design with R ``survey`` semantics; immutable (calibration returns a copy)."""
 
@@ -93,6 +104,8 @@ class SurveyDesign(Estimation):
         if strata is None and stages[0].n_units == 1:
             raise DesignError("the design has only one PSU; a variance cannot be estimated.")
         check_lonely(stages, lonely_psu)
+        if weights is None and fpc is not None:
+            w = fpc_weights(stages)
         self._data = data
         self._w = w
         self._stages = stages

@@ -9,10 +9,10 @@ and weights are ``w_k · m_{psu(k), r}``:
 - JKn: replicate (h, i) drops PSU i of stratum h, others in h × n_h/(n_h−1);
   rscale (n_h−1)/n_h × (1 − f_h); certainty strata give no replicate (R's ``jknweights``).
 - BRR / Fay (McCarthy 1969; Judkins 1990): strata of exactly 2 PSUs; row ``1+h`` of a 0/1
-  Hadamard matrix picks the half-sample; factors 2−ρ and ρ; scale 1/(R (1−ρ)²). Our default
-  matrix is Sylvester's; R's ``hadamard()`` uses precomputed matrices, so pass R's matrix
-  as ``hadamard=`` to reproduce R replicate by replicate (linear estimators agree anyway:
-  any full-orthogonal-balance set gives Σ_h (z_h1 − z_h2)²/4).
+  Hadamard matrix picks the half-sample; factors 2−ρ and ρ; scale 1/(R (1−ρ)²). The
+  default matrix is R's ``survey:::hadamard(n)`` (``scoring.design.hadamard``), so BRR and
+  Fay reproduce R replicate by replicate; another can be passed as ``hadamard=`` (linear
+  estimators agree for any: a full-orthogonal-balance set gives Σ_h (z_h1 − z_h2)²/4).
 - Rao–Wu (1988) rescaling bootstrap with m_h = n_h − 1 (R's ``subbootstrap``): draw
   n_h − 1 PSUs with replacement in each stratum; ``m = count · n_h/(n_h−1)``; scale
   1/(B−1). All B × n_psu multiplicities come from one vectorised draw on a seeded
@@ -26,8 +26,8 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.linalg import hadamard as sylvester
 
+from scoring.design.hadamard import r_hadamard
 from scoring.design.structure import FloatArray, IntArray, Stage
 from survey.errors import DesignError
 from survey.rng import RngLike, as_generator
@@ -88,10 +88,9 @@ def jkn(stage: Stage, lonely: str) -> tuple[FloatArray, float, FloatArray]:
 
 
 def default_hadamard(n_strata: int) -> NDArray[np.int_]:
-    """0/1 Sylvester matrix with at least ``n_strata + 1`` rows (row 0 is never used)."""
-    size = 1 << int(np.ceil(np.log2(n_strata + 1)))
-    out: NDArray[np.int_] = (sylvester(max(size, 2)) > 0).astype(np.int_)
-    return out
+    """R's 0/1 Hadamard matrix for ``n_strata`` strata (``survey:::hadamard``; at least
+    ``n_strata + 1`` rows, row 0 never used)."""
+    return r_hadamard(n_strata)
 
 
 def brr(

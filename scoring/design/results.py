@@ -4,6 +4,12 @@ CIs are ``est ± q · se`` with ``q`` the ``t`` quantile on the design degrees o
 (PSUs − strata; for a domain, those with positive weight in it) by default, or the normal
 quantile on request. R's ``confint`` defaults to the normal quantile; ``confint(x,
 df=degf(design))`` gives our default (Lumley 2010, sec. 2.3; Korn & Graubard 1999, 5.2).
+
+This module is the one home of "which distribution a CI uses": ``quantile`` gives the CI's
+multiplier and ``reference_draws`` draws ``est + se · T`` from the same distribution (``T``
+Student t on the same df, or standard normal), so that anything computed from draws (rank
+intervals, performance-group probabilities) is as wide as the CIs beside it: the
+``(1 ± level)/2`` quantiles of the draws are the CI's limits (tests/scoring/design checks it).
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from scipy import stats
 
 from scoring.design.structure import FloatArray
 from survey.errors import DesignError
+from survey.rng import RngLike, as_generator
 
 CIMethod = Literal["t", "normal"]
 
@@ -33,6 +40,31 @@ def quantile(level: float, df: FloatArray, ci: str) -> FloatArray:
     safe = np.where(df >= 1, df, 1.0)
     q: FloatArray = np.where(df >= 1, stats.t.ppf(p, safe), np.nan)
     return q
+
+
+def reference_draws(
+    est: FloatArray, se: FloatArray, df: FloatArray, ci: str, draws: int, rng: RngLike
+) -> FloatArray:
+    """``draws`` values of ``est + se · T`` per cell, shape ``(draws, *est.shape)``.
+
+    ``T`` follows the distribution whose quantile ``quantile(level, df, ci)`` gives the CIs:
+    Student t on ``df`` (``ci="t"``; ``df`` broadcasts against ``est``, e.g. ``(D, 1)`` for
+    one df per domain) or standard normal (``ci="normal"``). Cells are drawn independently:
+    right for domains that are separate strata. Where ``df < 1`` the CI is undefined (NaN);
+    the draws then use one degree of freedom (a Cauchy ``T``), the widest t, rather than
+    pretending to know the spread. A NaN ``se`` draws ``est`` itself (NaN ``est`` stays NaN).
+    """
+    gen = as_generator(rng)
+    shape = (draws, *est.shape)
+    if ci == "normal":
+        t = gen.standard_normal(shape)
+    elif ci == "t":
+        nu = np.broadcast_to(np.where(np.asarray(df) >= 1, df, 1.0), est.shape)
+        t = gen.standard_t(np.broadcast_to(nu, shape))
+    else:
+        raise DesignError(f"ci={ci!r} is not a CI method; expected 't' or 'normal'.")
+    out: FloatArray = est[None] + np.nan_to_num(se)[None] * t
+    return out
 
 
 def frame(

@@ -16,7 +16,12 @@ province's published scores (``b = score_published(...)``, which has no standard
   is called significant; reported as ``more_than_5pct`` alongside the design-based test.
 - Multiple comparisons: across the provinces of each code (one family per indicator,
   sub-dimension, dimension, and the aggregate), ``statsmodels.stats.multitest.multipletests``
-  with ``adjust`` (Holm by default, any statsmodels method, or ``"none"``).
+  with ``adjust`` (Holm by default, any statsmodels method, or ``"none"``). Only the
+  p-values are adjusted (``p_adj``, and ``significant`` = ``p_adj < 1 − level``); the
+  intervals ``lci``/``uci`` are unadjusted, one at a time. Each table's ``attrs`` records
+  this (``adjust``, ``level``, ``intervals="unadjusted"``, and ``reference_published`` when
+  ``b`` is published scores, whose own sampling error is unknown and counted as zero), so
+  a report can state what it shows.
 """
 
 from __future__ import annotations
@@ -172,6 +177,15 @@ def compare(
             code="unknown_adjustment",
         )
     tables = {t: _compare_tier(a, b, t, level, adjust) for t in TIERS}
+    for table in tables.values():
+        table.attrs.update(
+            {
+                "adjust": adjust,
+                "level": level,
+                "intervals": "unadjusted",
+                "reference_published": b.method == "published",
+            }
+        )
     return IndexComparison(
         **tables, level=level, adjust=adjust, method_a=a.method, method_b=b.method
     )

@@ -38,8 +38,9 @@ from numpy.typing import NDArray
 from scoring.design.design import SurveyDesign
 from scoring.design.estimators import domain_indicator
 from scoring.design.replicates import METHODS, replicate_variance
-from scoring.design.results import quantile
+from scoring.design.results import quantile, reference_draws
 from scoring.design.structure import codes as integer_codes
+from scoring.design.taylor import group_sum
 from scoring.index.groups import MIN_GROUP_UNITS
 from scoring.index.indicators import indicator_values
 from scoring.index.intervals import korn_graubard
@@ -53,11 +54,12 @@ from scoring.index.results import (
     level_frame,
 )
 from scoring.index.structure import IndexStructure
-from scoring.index.uncertainty import normal_draws, rank_uncertainty, replicate_domain_means
+from scoring.index.uncertainty import rank_uncertainty, replicate_domain_means
 from survey.analysis_frame import check_for_scoring, design_columns
-from survey.errors import ScoringError
+from survey.errors import DesignError, ScoringError
 from survey.loader import load_questionnaire
-from survey.rng import RngLike
+from survey.rng import RngLike, as_generator
+from survey.sampling.weights import POSTSTRATA
 from survey.schema import Questionnaire
 
 FloatArray = NDArray[np.float64]
@@ -68,10 +70,63 @@ WEIGHTING = (
 )
 
 
-def _counts(
-    observed: NDArray[np.bool_], domain: NDArray[np.intp], d: int, st: IndexStructure
-) -> FloatArray:
-    """Respondents with a value on at least one input of each code, per province + national."""
+def analysis_design(
+    frame: pd.DataFrame,
+    strata: str | None,
+    psu: str | None,
+    weights: str,
+    weighted: bool,
+    lonely_psu: str,
+    poststratified: bool = False,
+) -> tuple[SurveyDesign, list[str]]:
+    """The design the scores are estimated on; with ``poststratified``, the
+    post-stratification itself (so that its variance is accounted for, as R's
+    ``postStratify``).
+
+    With ``poststratified``, the responses must carry ``design_weight`` and the post-strata columns
+    (``survey.sampling.weights.POSTSTRATA``) and ``weight`` is exactly ``design_weight``
+    post-stratified to its own cell totals, the design starts from ``design_weight`` and
+    is post-stratified to those totals (the cells' adult populations), which reproduces
+    ``weight``; without it ``weight`` is taken as fixed.
+    """
+    cols = [c for c in (strata, psu) if c]
+    if not weighted:
+        return SurveyDesign(frame.loc[:, cols], None, strata, psu, lonely_psu=lonely_psu), []
+    cells = list(POSTSTRATA)
+    has = {"design_weight", *cells} <= set(frame.columns) and weights != "design_weight"
+    if poststratified and has:
+        base = pd.to_numeric(frame["design_weight"], errors="coerce")
+        keys = frame.loc[:, cells]
+        if not (base.isna().any() or (base < 0).any() or keys.isna().any().any()):
+            sub = frame.loc[:, [*dict.fromkeys([*cols, *cells])]].assign(_dw=base.to_numpy())
+            targets = frame[weights].groupby([keys[c] for c in cells], observed=True).sum()
+            design = SurveyDesign(sub, "_dw", strata, psu, lonely_psu=lonely_psu)
+            try:
+                ps = design.poststratify(cells, targets.to_dict())
+            except DesignError:
+                ps = None
+            w = frame[weights].to_numpy(np.float64)
+            if ps is not None and np.allclose(ps.weights, w, rtol=1e-9, atol=1e-9 * w.max()):
+                return ps, [
+                    "weights are post-stratified (province × sex × age group): the variance "
+                    "accounts for the post-stratification (R: postStratify)"
+                ]
+    if poststratified:
+        raise ScoringError(
+            f"poststratified=True needs `design_weight` and the post-strata columns "
+            f"{', '.join(cells)}, with {weights!r} equal to design_weight post-stratified to "
+            f"its own cell totals (survey.sampling.poststratify); they are missing or "
+            "differ. Score with poststratified=False (weights taken as fixed)",
+            code="poststrata_unavailable",
+        )
+    design = SurveyDesign(
+        frame.loc[:, [*cols, weights]], weights, strata, psu, lonely_psu=lonely_psu
+    )
+    return design, []
+
+
+def _has_value(observed: NDArray[np.bool_], st: IndexStructure) -> FloatArray:
+    """(n, all codes): whether each respondent has a value on at least one input of a code."""
     to_sub = st.indicator_to_subdimension() != 0
     to_dim = (to_sub.astype(float) @ st.subdimension_to_dimension()) > 0
     cols = [
@@ -80,9 +135,114 @@ def _counts(
         (observed @ to_dim) > 0,
         observed.any(axis=1, keepdims=True),
     ]
-    has = np.hstack(cols).astype(np.float64)
+    out: FloatArray = np.hstack(cols).astype(np.float64)
+    return out
+
+
+def _counts(
+    observed: NDArray[np.bool_], domain: NDArray[np.intp], d: int, st: IndexStructure
+) -> FloatArray:
+    """Respondents with a value on at least one input of each code, per province + national."""
+    has = _has_value(observed, st)
     per = np.asarray(domain_indicator(domain, d) @ has)
     return np.vstack([per, has.sum(axis=0, keepdims=True)])
+
+
+def design_effects(
+    var: FloatArray,
+    u_level: FloatArray,
+    w: FloatArray,
+    has: FloatArray,
+    domain: NDArray[np.intp] | None,
+    d: int,
+) -> FloatArray:
+    """Design effects (D, C): the variance over that of simple random sampling of as many
+    respondents *with replacement* (R's ``svymean(deff="replace")``; Kish's deff).
+
+    For a mean, R's SRS variance is ``s²/n`` with ``s² = n/(n−1) Σ w (y − ȳ)² / Σ w``;
+    with the influence values ``u = (y − ȳ)/N̂`` that is ``N̂ Σ w u² / (n − 1)``, which
+    extends to every level (``u`` of a level is the same combination of the indicators'),
+    ``n`` and ``N̂`` counting the respondents with a value on one of the level's inputs.
+    """
+    ind = domain_indicator(np.zeros(len(w), dtype=np.intp) if domain is None else domain, d)
+    wu2 = np.asarray(ind @ (w[:, None] * np.nan_to_num(u_level) ** 2))
+    n = np.asarray(ind @ (has * (w > 0)[:, None]))
+    n_hat = np.asarray(ind @ (has * w[:, None]))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        v_srs = n_hat * wu2 / (n - 1)
+        out: FloatArray = np.where((n > 1) & (v_srs > 0), var / v_srs, np.nan)
+    return out
+
+
+def share_corrected_variance(
+    u: FloatArray,
+    w: FloatArray,
+    stratum: NDArray[np.intp],
+    unit: NDArray[np.intp],
+    domain: NDArray[np.intp],
+    d: int,
+) -> FloatArray:
+    """Variance (d, C) of the domain totals of ``w · u`` with the PSU-share correction.
+
+    The with-replacement formula ``n/(n−1) Σ (z_i − z̄)²`` over a stratum's PSU totals
+    ``z_i`` is unbiased when the PSUs carry equal shares of the weight. With shares ``s_i``
+    (a certainty capital holding 12% of a province's weight and two PPS districts 44% each),
+    and PSU means that vary independently with equal variance, its expectation is about
+    0.82 of the variance (docs/simulation.md, "Variance units"). The corrected estimator
+    ``S₂/(1 − S₂) Σ_i e_i² / s_i`` with ``S₂ = Σ s_i²`` and ``e_i = z_i − s_i Σ_j z_j`` is
+    unbiased under that model, and with equal shares it is the usual formula. Strata with
+    one PSU contribute 0. Each stratum must lie within one domain (the caller checks).
+    """
+    n_units = int(unit.max()) + 1
+    n_strata = int(stratum.max()) + 1
+    z = group_sum(unit, u * w[:, None], n_units)
+    big_w = np.bincount(unit, w, minlength=n_units)
+    unit_stratum = np.zeros(n_units, dtype=np.intp)
+    unit_stratum[unit] = stratum
+    w_h = np.bincount(unit_stratum, big_w, minlength=n_strata)
+    share = np.divide(big_w, w_h[unit_stratum], out=np.zeros(n_units), where=w_h[unit_stratum] > 0)
+    e = z - share[:, None] * group_sum(unit_stratum, z, n_strata)[unit_stratum]
+    s2 = np.bincount(unit_stratum, share**2, minlength=n_strata)
+    psus = np.bincount(unit_stratum, big_w > 0, minlength=n_strata)
+    factor = np.divide(s2, 1.0 - s2, out=np.zeros(n_strata), where=(psus > 1) & (s2 < 1))
+    ratio = np.divide(e**2, share[:, None], out=np.zeros_like(e), where=share[:, None] > 0)
+    v_h = factor[:, None] * group_sum(unit_stratum, ratio, n_strata)
+    stratum_domain = np.zeros(n_strata, dtype=np.intp)
+    stratum_domain[stratum] = domain
+    out: FloatArray = group_sum(stratum_domain, v_h, d)
+    return out
+
+
+def _share_corrected(
+    frame: pd.DataFrame,
+    strata: str | None,
+    psu: str | None,
+    w: FloatArray,
+    u_lv: FloatArray,
+    u_lv_n: FloatArray,
+    domain: NDArray[np.intp],
+    d: int,
+) -> FloatArray:
+    """Province and national rows of ``share_corrected_variance``; strata must nest in
+    provinces."""
+    if strata is None or psu is None:
+        raise ScoringError(
+            "share_correction needs strata and PSUs (the columns `stratum`/`province` and "
+            "`psu`/`district`)",
+            code="share_correction_design",
+        )
+    if (frame.groupby(strata, observed=True)["province"].nunique() > 1).any():
+        raise ScoringError(
+            f"share_correction needs every stratum inside one province; {strata!r} spans "
+            "several. Score without it",
+            code="share_correction_design",
+        )
+    stratum = integer_codes(frame[strata].astype("str"))[0]
+    unit = integer_codes(frame.loc[:, [strata, psu]].astype("str"))[0]
+    provinces = share_corrected_variance(u_lv, w, stratum, unit, domain, d)
+    national = share_corrected_variance(u_lv_n, w, stratum, unit, np.zeros_like(domain), 1)
+    out: FloatArray = np.vstack([provinces, national])
+    return out
 
 
 def _replicate_se(
@@ -96,8 +256,8 @@ def _replicate_se(
     st: IndexStructure,
     weights: Weights,
     full: FloatArray,
-) -> tuple[FloatArray, FloatArray]:
-    """SEs of every level and the replicate values of the ranked levels (R, rows, codes)."""
+) -> FloatArray:
+    """SEs of every level from the replicates (rows, codes)."""
     w_rep, scale, rscale, mse = design.replicate_weights(method, replicates, rng)
     d = int(domain.max()) + 1
     x_rep = replicate_domain_means(
@@ -115,7 +275,7 @@ def _replicate_se(
     rep_full = rep.all_blocks()
     with np.errstate(invalid="ignore"):  # suppressed cells are NaN in every replicate
         var = replicate_variance(rep_full, full, scale, rscale, mse)
-    return np.where(np.isnan(full), np.nan, np.sqrt(var)), rep.ranked_blocks()
+    return np.where(np.isnan(full), np.nan, np.sqrt(var))
 
 
 def _frames(
@@ -172,7 +332,7 @@ def _frames(
 
 def _notes(
     st: IndexStructure,
-    ci: str,
+    dist: str,
     replicates: int,
     absent: tuple[str, ...],
     n_obs: FloatArray,
@@ -183,10 +343,11 @@ def _notes(
     """What a reader of the tables must know: rank-draw method, absent items, suppression.
     ``ranked``: provinces with an aggregate score (with fewer than 2 nothing is ranked)."""
     notes = []
-    if ci == "taylor" and ranked >= 2:
+    if ranked >= 2:
+        law = "Student t on the province's design df" if dist == "t" else "standard normal"
         notes.append(
-            f"rank intervals and group probabilities from {replicates} normal draws of "
-            "est + se·z, provinces independent"
+            f"rank intervals and group probabilities from {replicates} draws of est + se·T, "
+            f"T {law} as in the CIs, provinces independent"
         )
     if absent:
         notes.append(f"item columns absent from the responses (indicators missing): {absent}")
@@ -240,6 +401,14 @@ def _design_notes(
             "are very wide and the SE of a sum such as the aggregate can be far off by "
             "chance; sample more clusters (papi sample --communes N for a pilot)"
         )
+    if strata and strata != "province":
+        shared = responses.groupby(strata, sort=True, observed=True)["province"].nunique()
+        if (shared > 1).any():
+            notes.append(
+                f"{int((shared > 1).sum())} stratum/strata span several provinces: the rank "
+                "draws treat provinces as independent, which holds only when every stratum "
+                "lies in one province"
+            )
     if lonely_psu != "fail" and strata and psu:
         per_stratum = responses.groupby(strata, sort=True, observed=True)[psu].nunique()
         lonely = list(per_stratum.index[per_stratum == 1])
@@ -269,6 +438,8 @@ def score(
     min_share: float = 0.5,
     dist: str = "t",
     lonely_psu: str = "fail",
+    poststratified: bool = False,
+    share_correction: bool = False,
 ) -> IndexScores:
     """Score respondents into indicators, sub-dimensions, dimensions and the aggregate.
 
@@ -277,14 +448,27 @@ def score(
     ``district``), ``weights`` to ``weight``; first-stage clusters only, no fpc (the
     with-replacement "ultimate cluster" approximation, standard after PPS selection of
     districts; the simulator counts the certainty capital district as an ordinary PSU of its
-    province, which gave 93.5-95% coverage on known truth, better than making it a stratum).
+    province, which covers better on known truth than making it a stratum, but is biased low
+    for weighted SEs where the capital's weight share is much smaller than a PPS district's:
+    docs/simulation.md, "Variance units").
     ``weighted=False`` gives PAPI's unweighted headline estimates with the same strata and
     clusters. ``ci``: ``taylor`` or a replicate method (``bootstrap`` Rao–Wu, ``jk1``,
     ``jkn``, ``brr``, ``fay``) with ``replicates`` replicates drawn from ``rng``; with
-    Taylor, rank intervals and group probabilities come from ``replicates`` normal draws.
+    every method, rank intervals and group probabilities come from ``replicates`` draws of
+    ``est + se · T``, ``T`` from the CIs' distribution (t on the province's df, or normal
+    with ``dist="normal"``; scoring.design.results.reference_draws).
     ``min_n``: fewest respondents with a value for a province's indicator to be scored;
     ``min_share``: least share of a sub-dimension's indicators that must be scored for the
     sub-dimension to be (available-case mean, levels.py; 1 = all of them).
+    ``poststratified=True``: re-create the post-stratification of ``weight`` from
+    ``design_weight`` (cells province × sex × age group) so that the variance accounts for
+    it, as R's ``postStratify``. Off by default: on simulated surveys of three districts
+    per province (ten post-strata, three PSUs) that linearisation understates the SEs and
+    lowers coverage (docs/simulation.md, "Coverage"); the weights are then taken as fixed.
+    ``share_correction=True`` (Taylor only): correct the with-replacement variance for
+    unequal PSU weight shares (``share_corrected_variance``); on simulated surveys it lifted
+    weighted coverage in P12 and P46 to 94-96% and left other provinces as they were, but
+    it departs from R's ``survey`` whenever shares differ, so it is not the default.
     """
     q = load_questionnaire(questionnaire) if isinstance(questionnaire, str) else questionnaire
     if ci not in CI_METHODS:
@@ -301,13 +485,9 @@ def score(
     if not st.indicators:
         raise ScoringError(f"questionnaire {q.id!r} has no indicators to score")
     _, y, absent = indicator_values(responses, q)
-    keep = [c for c in dict.fromkeys(["province", strata, psu, weights if weighted else None]) if c]
-    design = SurveyDesign(
-        responses.loc[:, keep],
-        weights=weights if weighted else None,
-        strata=strata,
-        psu=psu,
-        lonely_psu=lonely_psu,
+    frame = responses
+    design, design_notes = analysis_design(
+        frame, strata, psu, weights, weighted, lonely_psu, poststratified and weighted
     )
     domain, provinces = integer_codes(responses["province"].astype("str"))
     d = len(provinces)
@@ -320,37 +500,47 @@ def score(
     wts = Weights.from_available(~np.isnan(x), st, min_share)
     lv = propagate(x, st, wts)
     counts = _counts(~np.isnan(y), domain, d, st)
+    has = _has_value(~np.isnan(y), st)
     full = lv.all_blocks()
-    if ci == "taylor":
-        national = np.broadcast_to(wts.w[-1], u_n.shape)
-        var = np.vstack(
-            [
-                design.taylor_variance(influence(u, wts.w[domain], st), domain, d),
-                design.taylor_variance(influence(u_n, national, st)),
-            ]
-        )
+    gen = as_generator(rng)
+    national = np.broadcast_to(wts.w[-1], u_n.shape)
+    u_lv, u_lv_n = influence(u, wts.w[domain], st), influence(u_n, national, st)
+    if ci == "taylor" and share_correction:
+        var = _share_corrected(frame, strata, psu, design.weights, u_lv, u_lv_n, domain, d)
         se = np.where(np.isnan(full), np.nan, np.sqrt(var))
-        draws = normal_draws(lv.ranked_blocks(), se[:, len(st.indicators) :], replicates, rng)
+    elif ci == "taylor":
+        var = np.vstack([design.taylor_variance(u_lv, domain, d), design.taylor_variance(u_lv_n)])
+        se = np.where(np.isnan(full), np.nan, np.sqrt(var))
     else:
         unit_cols = [c for c in (strata, psu) if c]
         psu_codes = (
-            integer_codes(responses.loc[:, unit_cols].astype("str"))[0]
+            integer_codes(frame.loc[:, unit_cols].astype("str"))[0]
             if psu
             else np.arange(len(responses))
         )
-        se, draws = _replicate_se(design, ci, replicates, rng, y, domain, psu_codes, st, wts, full)
+        se = _replicate_se(design, ci, replicates, gen, y, domain, psu_codes, st, wts, full)
+    k = len(st.indicators)
+    # ranks and groups are drawn from the CIs' own distribution (scoring.design.results)
+    draws = reference_draws(lv.ranked_blocks(), se[:, k:], df_all[:, None], dist, replicates, gen)
     qt = quantile(level, df_all, dist)[:, None]
     lci, uci = full - qt * se, full + qt * se
-    k = len(st.indicators)
     share = np.array([i.kind == "share" for i in q.structure.indicators])
     kg_lo, kg_hi = korn_graubard(full[:, :k], se[:, :k] ** 2, n_x, df_all[:, None], level)
     lci[:, :k] = np.where(share, kg_lo, lci[:, :k])
     uci[:, :k] = np.where(share, kg_hi, uci[:, :k])
-    stats = {"se": se, "lci": lci, "uci": uci, "n": counts}
+    w_rows = design.weights
+    deff = np.vstack(
+        [
+            design_effects(se[:d] ** 2, u_lv, w_rows, has, domain, d),
+            design_effects(se[d:] ** 2, u_lv_n, w_rows, has, None, 1),
+        ]
+    )
+    stats = {"se": se, "lci": lci, "uci": uci, "deff": deff, "n": counts}
     frames = _frames(st, [*provinces, NATIONAL], lv, full, stats, df_all, draws, level)
     scored = int(np.isfinite(lv.ranked_blocks()[:-1, -1]).sum())
-    notes = _notes(st, ci, replicates, absent, n_x[:-1], min_n, wts, scored)
-    notes += _design_notes(responses, provinces, df, scored, dist, strata, psu, lonely_psu)
+    notes = _notes(st, dist, replicates, absent, n_x[:-1], min_n, wts, scored)
+    notes += _design_notes(frame, provinces, df, scored, dist, strata, psu, lonely_psu)
+    notes += design_notes
     return IndexScores(
         **frames,
         method=ci,
@@ -369,7 +559,13 @@ def score(
             psu=psu,
             weights=weights if weighted else None,
             lonely_psu=lonely_psu,
-            weighting=WEIGHTING if weighted else "unweighted (unit weights, same design)",
+            weighting=(
+                WEIGHTING
+                + ("; the variance accounts for it (R: postStratify)" if poststratified else "")
+                + ("; PSU-share corrected variance" if share_correction else "")
+                if weighted
+                else "unweighted (unit weights, same design)"
+            ),
             questionnaire_version=q.full_version,
         ),
     )

@@ -3,7 +3,7 @@
 One DataFrame per level (``indicators``, ``subdimensions``, ``dimensions``, ``composite``),
 one row per (province, code), columns in this order (absent statistics are missing):
 
-    province, <key>, [subdimension, dimension], est, se, lci, uci, df, n,
+    province, <key>, [subdimension, dimension], est, se, lci, uci, df, deff, n,
     rank, rank_lci, rank_uci, group, p_high, p_high_average, p_low_average, p_low
 
 ``<key>`` is ``indicator`` / ``subdimension`` / ``dimension``; the composite has no key. Ranks
@@ -41,7 +41,7 @@ KEYS: dict[str, str | None] = {
 COMPOSITE_CODE = "PAPI"
 NATIONAL = "VN"
 PROB_COLUMNS: tuple[str, ...] = tuple("p_" + g.replace("-", "_") for g in GROUP_LABELS)
-_FLOATS = ("est", "se", "lci", "uci", "df", "rescaled", *PROB_COLUMNS)
+_FLOATS = ("est", "se", "lci", "uci", "df", "deff", "rescaled", *PROB_COLUMNS)
 _INTS = ("n", "rank", "rank_lci", "rank_uci")
 
 
@@ -59,6 +59,7 @@ def columns_of(tier: str) -> list[str]:
         "lci",
         "uci",
         "df",
+        "deff",
         "n",
         *rescaled,
         "rank",

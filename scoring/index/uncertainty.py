@@ -11,12 +11,15 @@ province: no loop over replicates or provinces, and ``R × units × K`` instead 
 design re-calibrated per replicate) the same product runs on respondents instead.
 
 Rank intervals and group probabilities (papi-method.md §2; the JRC audit recipe of
-statistics.md): ranks and performance groups are recomputed in every replicate, the rank
-interval is the ``(1 ± level)/2`` quantile of the replicate ranks (rounded outwards to whole
-ranks), the probability of a group the share of replicates in it. With Taylor variances
-there are no replicates: we draw ``est + se · z`` with independent standard normal ``z``
-per province and code (provinces are separate strata, so their estimates are independent;
-codes are ranked separately, so their covariance within a province does not matter).
+statistics.md): ranks and performance groups are recomputed in every draw of the scores, the
+rank interval is the ``(1 ± level)/2`` quantile of the drawn ranks (rounded outwards to whole
+ranks), the probability of a group the share of draws in it. The draws come from
+``scoring.design.results.reference_draws``: ``est + se · T`` with ``T`` from the very
+distribution the CIs use (Student t on the province's design df by default), whatever the
+variance method. Replicate values themselves are not draws of the estimate: jackknife and
+BRR replicates are deliberately shrunk or mirrored, and the spread of bootstrap replicates is
+``±1.96 se``, not the ``±t_df se`` of the CI (4.30 se for a three-district province), so
+ranking them would give rank intervals narrower than the CIs (docs/scoring.md).
 """
 
 from __future__ import annotations
@@ -26,7 +29,6 @@ from numpy.typing import NDArray
 
 from scoring.design.taylor import group_sum
 from scoring.index.groups import ranks_and_groups
-from survey.rng import RngLike, as_generator
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
@@ -92,13 +94,6 @@ def replicate_domain_means(
     num, den = sums[..., :k], sums[..., k:]
     means = np.divide(num, den, out=np.full_like(num, np.nan), where=den > 0)
     out: FloatArray = np.transpose(means, (1, 0, 2))
-    return out
-
-
-def normal_draws(est: FloatArray, se: FloatArray, draws: int, rng: RngLike) -> FloatArray:
-    """``est + se · z`` with independent standard normal ``z``: shape (draws, *est.shape)."""
-    z = as_generator(rng).standard_normal((draws, *est.shape))
-    out: FloatArray = est[None] + np.nan_to_num(se)[None] * z
     return out
 
 

@@ -24,6 +24,10 @@ from survey.errors import SamplingError
 from survey.sampling.frame import Frame
 
 __all__ = ["age_group", "design_weights", "poststratification_targets", "poststratify"]
+POSTSTRATA = ("province", "sex", "age_group")
+"""The post-stratification cells: ``weight`` is ``design_weight`` post-stratified to the
+adult population of each province × sex × age group (scoring re-creates this step to
+account for it in the variance)."""
 
 
 def design_weights(frame: pd.DataFrame) -> pd.Series:
@@ -53,7 +57,7 @@ def poststratify(
 
     Vectorised: cell totals by groupby, one ratio per cell.
     """
-    keys = ["province", "sex", "age_group"]
+    keys = list(POSTSTRATA)
     r = respondents.loc[:, [*keys, weight]].copy()
     r["sex"] = r["sex"].astype(np.int64)
     t = targets.copy()

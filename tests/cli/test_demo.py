@@ -147,3 +147,27 @@ def test_demo_full_national_2025(tmp_path: Path) -> None:
     summary = run_demo(tmp_path, "--geography", "2025", "--bootstrap", "100", "--runs", "200")
     scores = check_outputs(tmp_path / "demo", summary, set(vintage("2025").codes))
     assert scores.composite["rank"].notna().sum() == 34
+
+
+def test_summary_table_never_prints_nan_groups(tmp_path: Path) -> None:
+    """Fewer than 4 provinces (a pilot): no performance group, and the table says nothing
+    rather than `nan` (issue 15)."""
+    import io
+
+    from rich.console import Console as RichConsole
+
+    from api.commands.demo import _summary_table
+    from api.demo import DemoResult
+    from scoring import score
+    from survey.simulate import simulate
+
+    sim = simulate(2021, rng=2, provinces=["P05", "P12"])
+    scores = score(sim.responses, "papi-2021")
+    assert scores.composite["group"].isna().all()
+    result = DemoResult(tmp_path, 0, 0, scores, tmp_path / "report.html")
+    buf = io.StringIO()
+    RichConsole(file=buf, width=160).print(_summary_table(result))
+    import re
+
+    assert not re.search(r"\bnan\b", buf.getvalue(), re.IGNORECASE), buf.getvalue()
+    assert "P05" in buf.getvalue() and "P12" in buf.getvalue()

@@ -31,6 +31,8 @@ def test_report_of_published_scores_with_changes(tmp_path: Path) -> None:
     assert summary["provinces"] > 55
     html = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert "Hai Phong" in html and "Difference from the published scores of 2022" in html
+    assert "Data: the published PAPI scores of 2023." in html  # which data the scores are
+    assert "p-value (Holm-adjusted)" in html
 
 
 def test_unknown_year_is_one_line_and_exit_3(tmp_path: Path) -> None:

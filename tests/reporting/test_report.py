@@ -95,3 +95,120 @@ def test_bad_input_is_a_clear_error() -> None:
         build_report(ReportInputs(composite=comp.drop(columns="est"), dimensions=dims))
     with pytest.raises(PapiError, match="unknown report language"):
         build_report(ReportInputs(composite=comp, dimensions=dims), lang="fr")
+
+
+def test_comparison_table_states_its_adjustment_and_rule() -> None:
+    """Issue 15: the p-value column says it is Holm-adjusted, the intervals say they are
+    not, "Significant" is filled by the stated rule, and a published reference is said to
+    carry its own (unknown) sampling error."""
+    import dataclasses
+
+    pub = score_published(subdimensions(2023), structure="papi-2021")
+    comp23 = pub.composite.assign(se=0.15, df=2.0)
+    survey_like = dataclasses.replace(pub, composite=comp23, method="taylor")
+    earlier = score_published(subdimensions(2022), structure="papi-2021")
+    changes = compare(survey_like, earlier).composite
+    comp, dims = _published_frames()
+    html = build_report(ReportInputs(composite=comp, dimensions=dims, changes=changes))
+    section = html[html.index('<section id="changes">') :]
+    section = section[: section.index("</section>")]
+    assert "p-value (Holm-adjusted)" in section and "95% CI (unadjusted)" in section
+    assert "Holm-adjusted for the" in section and "adjusted p-value below 0.05" in section
+    assert "own sampling error" in section
+    rows = re.findall(r"<tr>(.*?)</tr>", section)[1:]
+    last = [re.findall(r"<td[^>]*>(.*?)</td>", r)[-1] for r in rows]
+    tested = changes["significant"].notna()
+    assert sum(c.endswith("yes</span>") for c in last) == int(changes["significant"].sum())
+    assert sum(c == "no" for c in last) == int(
+        (tested & ~changes["significant"].fillna(False)).sum()
+    )
+    assert all(c for c in last)  # never blank: yes, no, or a dash for no test
+    vi = build_report(ReportInputs(composite=comp, dimensions=dims, changes=changes), lang="vi")
+    assert "hiệu chỉnh Holm" in vi and "sai số chọn mẫu riêng" in vi
+
+
+def test_reference_label_does_not_touch_the_chart_title() -> None:
+    """Issue 15: "Toàn quốc" was drawn on the reference line above the plot, into the title;
+    it now sits in the legend, well below the title's baseline."""
+    from api.reporting import charts
+
+    frame = pd.DataFrame(
+        {"label": ["A", "B", "C"], "est": [40.0, 42.0, 44.0], "lci": [39.0, 41, 43]}
+    ).assign(uci=lambda f: f["est"] + 1)
+    svg = charts.dot_whisker(
+        frame, title="Title", xlabel="x", reference=42.0, reference_label="Toàn quốc"
+    )
+
+    def baseline(prefix: str) -> float:
+        m = re.search(r'<text[^>]* y="([0-9.]+)"[^>]*>' + prefix, svg)
+        assert m, prefix
+        return float(m.group(1))
+
+    assert baseline("To") - baseline("Title") >= 14  # more than the 10 px title's height
+
+
+@pytest.mark.parametrize("lang", ["en", "vi"])
+def test_report_explains_itself(lang: str) -> None:
+    """Issue 15: which data each section uses, the missing provinces by name and why, a
+    plain-language paragraph per sensitivity chart, and the method line, the rank-shift
+    summary, the Sobol factor names and the quality-flag codes in the report's language."""
+    comp, dims = _published_frames(2024)
+    sens = {
+        "provinces": [
+            {"province": "P01", "nominal_rank": 1, "median_rank": 2, "rank_q05": 1, "rank_q95": 4}
+        ],
+        "sobol": [{"factor": "aggregation.dimension", "S1": 0.2, "ST": 0.4}],
+        "overall": {"mean_abs_shift": 2.5},
+        "runs": 1000,
+        "input": {"published": 2023},
+    }
+    coll = CollectionSummary(
+        progress=pd.DataFrame({"province": ["P01", "P02"], "target": [5, 5], "completed": [5, 4]}),
+        flags={"too_fast": 12},
+    )
+    html = build_report(
+        ReportInputs(
+            composite=comp,
+            dimensions=dims,
+            method="taylor, level 95%, weighted",
+            sensitivity=sens,
+            collection=coll,
+            published_year=2024,
+        ),
+        lang=lang,
+    )
+    want = {
+        "en": [
+            "Data: the published PAPI scores of 2024.",
+            "Not in the published data of 2024: Vinh Phuc, Tien Giang",
+            "Data: the published PAPI scores of 2023.",
+            "a province&#39;s rank moved by 2.50 places on average",
+            "the “nominal rank”",
+            "S1 (first order)",
+            "aggregation of sub-dimensions into dimensions",
+            "interview too short (too_fast)",
+        ],
+        "vi": [
+            "Phương pháp: tuyến tính hóa Taylor, mức tin cậy 95%, có trọng số",
+            "Dữ liệu: điểm PAPI đã công bố năm 2024.",
+            "Không có trong dữ liệu công bố năm 2024: Vĩnh Phúc, Tiền Giang",
+            "Dữ liệu: điểm PAPI đã công bố năm 2023.",
+            "thay đổi trung bình 2.50 bậc",
+            "“hạng danh nghĩa”",
+            "S1 (bậc một)",
+            "cách gộp chỉ số thành phần thành chỉ số nội dung",
+            "phỏng vấn quá ngắn (too_fast)",
+        ],
+    }[lang]
+    for text in want:
+        assert text in html, text
+    if lang == "vi":
+        assert "Mean absolute rank shift" not in html and "aggregation.dimension" not in html
+
+
+def test_sensitivity_of_unknown_data_says_so() -> None:
+    comp, dims = _published_frames()
+    sens = {"provinces": [], "overall": {"mean_abs_shift": 1.0}}
+    html = build_report(ReportInputs(composite=comp, dimensions=dims, sensitivity=sens))
+    assert "not recorded in the sensitivity result" in html
+    assert "Mean absolute rank shift: 1.00" in html

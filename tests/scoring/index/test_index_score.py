@@ -241,3 +241,97 @@ def test_a_province_with_two_psus_is_noted_as_one_degree_of_freedom() -> None:
     (note,) = [n for n in result.notes if "1 degree of freedom" in n]
     assert "1 province(s) (P01)" in note
     assert not any("degree of freedom" in n for n in score(data, _q(), rng=0).notes)
+
+
+def _group_probs(est: np.ndarray, se: np.ndarray, df: np.ndarray, dist: str) -> np.ndarray:
+    """Group shares (P, 4) of 200,000 draws from the reported est, se and df."""
+    from scoring.design.results import reference_draws
+    from scoring.index.groups import group_codes
+
+    draws = reference_draws(est[:, None], se[:, None], df[:, None], dist, 200_000, 9)[..., 0]
+    codes = group_codes(draws, axis=1)
+    return np.stack([(codes == g).mean(axis=0) for g in range(4)], axis=1)
+
+
+def test_rank_draws_agree_with_the_reported_cis() -> None:
+    """Group probabilities are those of draws from the CIs' own distribution (t on the
+    province's 2 df here), not of normal draws: recomputed from the reported est, se and df
+    they match to Monte Carlo error, and the normal alternative would not."""
+    data = simulate_responses(_q(), provinces=8, districts=3, villages=2, per_village=10, rng=5)
+    s = score(data, _q(), replicates=4000, rng=4)
+    comp = s.composite.loc[s.composite["province"] != "VN"]
+    assert (comp["df"] == 2).all()
+    est, se, df = (comp[c].to_numpy(np.float64) for c in ("est", "se", "df"))
+    got = comp[["p_high", "p_high_average", "p_low_average", "p_low"]].to_numpy(np.float64)
+    want = _group_probs(est, se, df, "t")
+    np.testing.assert_allclose(got, want, atol=0.035)
+    assert np.abs(_group_probs(est, se, df, "normal") - want).max() > 0.07  # the test has power
+    assert any("Student t" in n for n in s.notes)
+    boot = score(data, _q(), ci="bootstrap", replicates=4000, rng=4).composite
+    boot = boot.loc[boot["province"] != "VN"]
+    b_est, b_se = boot["est"].to_numpy(np.float64), boot["se"].to_numpy(np.float64)
+    b_got = boot[["p_high", "p_high_average", "p_low_average", "p_low"]].to_numpy(np.float64)
+    np.testing.assert_allclose(b_got, _group_probs(b_est, b_se, df, "t"), atol=0.035)
+
+
+def test_post_stratification_in_the_variance_on_request() -> None:
+    from survey.simulate import simulate
+
+    sim = simulate(2021, rng=3, provinces=["P05"])
+    s = score(sim.responses, "papi-2021", poststratified=True)
+    assert any("post-stratification" in n for n in s.notes)
+    fixed = score(sim.responses, "papi-2021")
+    assert not any("post-stratification" in n for n in fixed.notes)
+    np.testing.assert_allclose(s.composite["est"], fixed.composite["est"])
+    assert not np.allclose(s.composite["se"], fixed.composite["se"])
+    with pytest.raises(ScoringError, match="design_weight") as info:
+        score(sim.responses.drop(columns="design_weight"), "papi-2021", poststratified=True)
+    assert info.value.code == "poststrata_unavailable"
+
+
+def test_design_effects_are_r_deffs_with_replacement() -> None:
+    """deff of an indicator = R's svymean(deff=TRUE) (our SurveyDesign, golden-tested)
+    times (N̂ − n)/N̂, i.e. R's deff="replace"; every level has one, the national row too."""
+    from scoring import SurveyDesign
+
+    data = _data()
+    s = score(data, _q())
+    codes, y, _ = indicator_values(data, _q())
+    ind = s.indicators.set_index(["province", "indicator"])
+    for j in (0, 3):
+        frame = data.assign(y=y[:, j])
+        m = SurveyDesign(frame, weights="weight", strata="stratum", psu="psu").mean(
+            "y", by="province", deff=True
+        )
+        ok = ~np.isnan(y[:, j])
+        n_hat = frame[ok].groupby("province")["weight"].sum()
+        n = frame[ok].groupby("province").size()
+        want = m.set_index("province")["deff"] * (n_hat - n) / n_hat
+        got = ind.xs(codes[j], level="indicator")["deff"].drop("VN")
+        np.testing.assert_allclose(got.to_numpy(), want.loc[got.index].to_numpy(), rtol=1e-9)
+    assert s.composite["deff"].notna().all() and (s.composite["deff"] > 0).all()
+    assert s.dimensions["deff"].notna().all()
+
+
+def test_share_corrected_variance() -> None:
+    """Equal PSU shares: the usual with-replacement variance (R's); unequal shares: the
+    model-unbiased S2/(1-S2) sum e^2/s by hand; strata spanning provinces are refused."""
+    from scoring.index.pipeline import share_corrected_variance
+
+    data = _data().assign(weight=1.0)  # 4 districts x 20 respondents: equal shares
+    a = score(data, _q(), share_correction=True).to_frame()
+    b = score(data, _q()).to_frame()
+    np.testing.assert_allclose(a["se"], b["se"], rtol=1e-12)
+    # one stratum, three PSUs with weights 1, 2, 5 and PSU totals z = (3, -1, -2)
+    w = np.array([1.0, 2.0, 5.0])
+    u = np.array([[3.0], [-0.5], [-0.4]])
+    zero = np.zeros(3, dtype=np.intp)
+    got = share_corrected_variance(u, w, zero, np.arange(3), zero, 1)[0, 0]
+    s = w / w.sum()
+    z = u[:, 0] * w
+    e = z - s * z.sum()
+    s2 = (s**2).sum()
+    assert got == pytest.approx(s2 / (1 - s2) * (e**2 / s).sum())
+    crossing = _data().assign(stratum="all")
+    with pytest.raises(ScoringError, match="inside one province"):
+        score(crossing, _q(), share_correction=True)

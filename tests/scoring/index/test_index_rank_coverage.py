@@ -1,0 +1,51 @@
+"""Rank intervals and performance-group probabilities on simulated surveys with known truth.
+
+survey.simulate gives every province's expected score; a 95% rank interval must contain the
+province's true rank (among the simulated provinces) at least 93% of the time over all
+provinces, and a group probability must be calibrated: among cells given p in (0.7, 0.9],
+about 80% are truly in that group. Both for the default (Taylor CIs, t draws) and the
+Rao–Wu bootstrap. Seeds and provinces differ from those behind the figures in
+docs/scoring.md (tests.scoring.index.rank_study). About a minute each on one core.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pandas as pd
+import pytest
+
+from tests.scoring.index.rank_study import calibration, coverage, run, study_provinces
+
+SEEDS = range(9001, 9011)
+
+
+@cache
+def _study(method: str) -> pd.DataFrame:
+    return run(SEEDS, study_provinces(every=3, offset=0), method, replicates=1000)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("method", ["taylor", "bootstrap"])
+def test_rank_intervals_cover_the_true_rank(method: str) -> None:
+    r = _study(method)
+    cov = coverage(r).set_index("cells")
+    assert len(r) > 1500
+    assert cov.loc["all", "coverage"] >= 0.93, cov
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="known gap (issue 15, docs/scoring.md): group probabilities computed from draws "
+    "centred on the estimates are overconfident; cells given p≈0.8 are in the group 68-72%",
+)
+@pytest.mark.parametrize("method", ["taylor", "bootstrap"])
+def test_group_probabilities_are_calibrated(method: str) -> None:
+    r = _study(method)
+    cal = calibration(r)
+    # calibrated: in every well-filled bin the mean probability given lies inside the 95%
+    # binomial interval of the share truly in the group (the p≈0.8 bin among them)
+    full = cal.loc[cal["n"] >= 100]
+    assert (cal["bin"] == "(0.7, 0.9]").loc[cal["n"] >= 100].any(), cal
+    assert ((full["lci"] <= full["mean_p"]) & (full["mean_p"] <= full["uci"])).all(), cal
