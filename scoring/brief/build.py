@@ -23,9 +23,10 @@ from scoring.brief.targets import (
     points_for_probability,
     threshold,
 )
+from scoring.design.results import reference_draws
 from scoring.index.groups import GROUP_LABELS, ranks
 from scoring.index.results import PROB_COLUMNS, IndexScores
-from scoring.index.uncertainty import normal_draws, rank_uncertainty
+from scoring.index.uncertainty import rank_uncertainty
 from survey.rng import RngLike
 
 FloatArray = NDArray[np.float64]
@@ -112,7 +113,7 @@ def _standing(
         if uncertain and pd.notna(row[PROB_COLUMNS[0]]):
             probs = {g: float(row[c]) for g, c in zip(GROUP_LABELS, PROB_COLUMNS, strict=True)}
     elif uncertain:  # a pilot among published provinces: draws as score() makes them
-        reps = normal_draws(agg[:, None], f.se[:, None], draws, rng)
+        reps = reference_draws(agg[:, None], f.se[:, None], f.df[:, None], "t", draws, rng)
         lo, hi, pr = rank_uncertainty(reps, np.ones(len(agg), dtype=bool), 0.95)
         rank_lci, rank_uci = float(lo[f.subject, 0]), float(hi[f.subject, 0])
         probs = {g: float(p) for g, p in zip(GROUP_LABELS, pr[f.subject, 0], strict=True)}
@@ -131,7 +132,7 @@ def _standing(
     if group is not None and group != GROUP_LABELS[-1]:
         group_cushion = x - threshold(others, group).value
     top_p = (
-        placement_probability(agg, f.se, f.subject, TOP, draws=draws, rng=rng)
+        placement_probability(agg, f.se, f.subject, TOP, df=f.df, draws=draws, rng=rng)
         if uncertain
         else None
     )
@@ -229,10 +230,14 @@ def build_brief(
         p = plan(standing.score, others, headroom, target)
         if uncertain:
             prob = placement_probability(
-                agg, f.se, f.subject, target, p.points, draws=draws, rng=rng
+                agg, f.se, f.subject, target, p.points, df=f.df, draws=draws, rng=rng
             )
-            now = placement_probability(agg, f.se, f.subject, target, 0.0, draws=draws, rng=rng)
-            p80 = points_for_probability(agg, f.se, f.subject, target, 0.8, draws=draws, rng=rng)
+            now = placement_probability(
+                agg, f.se, f.subject, target, 0.0, df=f.df, draws=draws, rng=rng
+            )
+            p80 = points_for_probability(
+                agg, f.se, f.subject, target, 0.8, df=f.df, draws=draws, rng=rng
+            )
             p = Plan(
                 **{**p.__dict__, "probability": prob, "probability_now": now, "points_80": p80}
             )

@@ -31,9 +31,11 @@ cannot be reached by matching the best province on every sub-dimension: ``feasib
 false and no allocation is given.
 
 Uncertainty. Where the scores carry standard errors, the probability that the improved
-score is placed is the share of draws ``est + se · z`` (every province, the subject's
-estimate raised by the improvement) in which it is placed: the normal draws of
-:func:`scoring.index.uncertainty.normal_draws`, which ``score`` uses for rank intervals.
+score is placed is the share of draws ``est + se · T`` (every province, the subject's
+estimate raised by the improvement) in which it is placed, ``T`` Student t on each
+province's design df (normal where the df is infinite): the draws of
+:func:`scoring.design.results.reference_draws`, which ``score`` uses for its CIs' rank
+intervals and group probabilities.
 """
 
 from __future__ import annotations
@@ -43,8 +45,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from scoring.design.results import reference_draws
 from scoring.index.groups import GROUP_LABELS, group_codes, ranks
-from scoring.index.uncertainty import normal_draws
 from survey.errors import ScoringError
 from survey.rng import RngLike
 
@@ -193,6 +195,17 @@ def order_statistic(m: int, target: str) -> tuple[int, bool]:
     return int(t.value), t.strict
 
 
+def _draws(
+    centre: FloatArray, se: FloatArray, df: FloatArray | None, draws: int, rng: RngLike
+) -> FloatArray:
+    """(draws, provinces) of ``est + se · T``, T on each province's df (``None``: infinite)."""
+    nu = np.full(len(centre), np.inf) if df is None else np.asarray(df, dtype=np.float64)
+    out: FloatArray = reference_draws(
+        centre[:, None], np.asarray(se, dtype=np.float64)[:, None], nu[:, None], "t", draws, rng
+    )[..., 0]
+    return out
+
+
 def points_for_probability(
     est: FloatArray,
     se: FloatArray,
@@ -200,6 +213,7 @@ def points_for_probability(
     target: str,
     probability: float = 0.8,
     *,
+    df: FloatArray | None = None,
     draws: int = 4000,
     rng: RngLike = 0,
 ) -> float:
@@ -208,7 +222,7 @@ def points_for_probability(
     each draw the points needed are exact (the draw's order statistic), and this is their
     ``probability`` quantile (the smallest value reached by that share of draws)."""
     centre = np.asarray(est, dtype=np.float64)
-    values = normal_draws(centre[:, None], np.asarray(se)[:, None], draws, rng)[..., 0]
+    values = _draws(centre, se, df, draws, rng)
     x = values[:, subject]
     others = np.sort(np.delete(values, subject, axis=1), axis=1)
     k, _strict = order_statistic(others.shape[1], target)
@@ -225,6 +239,7 @@ def placement_probability(
     target: str,
     shift: float = 0.0,
     *,
+    df: FloatArray | None = None,
     draws: int = 4000,
     rng: RngLike = 0,
 ) -> float:
@@ -232,5 +247,5 @@ def placement_probability(
     the subject is placed at ``target``."""
     centre = np.asarray(est, dtype=np.float64).copy()
     centre[subject] += shift
-    values = normal_draws(centre[:, None], np.asarray(se)[:, None], draws, rng)[..., 0]
+    values = _draws(centre, se, df, draws, rng)
     return float(placed(values, subject, target).mean())

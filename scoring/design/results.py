@@ -49,7 +49,8 @@ def reference_draws(
 
     ``T`` follows the distribution whose quantile ``quantile(level, df, ci)`` gives the CIs:
     Student t on ``df`` (``ci="t"``; ``df`` broadcasts against ``est``, e.g. ``(D, 1)`` for
-    one df per domain) or standard normal (``ci="normal"``). Cells are drawn independently:
+    one df per domain; an infinite df is the normal limit) or standard normal
+    (``ci="normal"``). Cells are drawn independently:
     right for domains that are separate strata. Where ``df < 1`` the CI is undefined (NaN);
     the draws then use one degree of freedom (a Cauchy ``T``), the widest t, rather than
     pretending to know the spread. A NaN ``se`` draws ``est`` itself (NaN ``est`` stays NaN).
@@ -60,7 +61,10 @@ def reference_draws(
         t = gen.standard_normal(shape)
     elif ci == "t":
         nu = np.broadcast_to(np.where(np.asarray(df) >= 1, df, 1.0), est.shape)
-        t = gen.standard_t(np.broadcast_to(nu, shape))
+        finite = np.isfinite(nu)  # infinite df (a known, large-sample SE): the normal limit
+        t = gen.standard_t(np.broadcast_to(np.where(finite, nu, 1.0), shape))
+        if not finite.all():
+            t = np.where(np.broadcast_to(finite, shape), t, gen.standard_normal(shape))
     else:
         raise DesignError(f"ci={ci!r} is not a CI method; expected 't' or 'normal'.")
     out: FloatArray = est[None] + np.nan_to_num(se)[None] * t
