@@ -89,7 +89,8 @@ class Components:
                 level: {
                     "df": self.df[i],
                     "variance": {
-                        c: round(float(v), 6) for c, v in zip(self.codes, self.variance[i], strict=True)
+                        c: round(float(v), 6)
+                        for c, v in zip(self.codes, self.variance[i], strict=True)
                     },
                 }
                 for i, level in enumerate(LEVELS)
@@ -223,9 +224,7 @@ def _group_means(
     return sums / np.maximum(counts, 1.0)[:, None], counts
 
 
-def nested_components(
-    e: FloatArray, groups: pd.DataFrame
-) -> tuple[FloatArray, tuple[int, ...]]:
+def nested_components(e: FloatArray, groups: pd.DataFrame) -> tuple[FloatArray, tuple[int, ...]]:
     """Moment estimates of nested variance components, (L + 1, S), from linearised values
     ``e`` (n, S) and ``groups``: columns from the outermost (the place) to the innermost
     (the village), each value unique within its parent. Returns the components of every
@@ -305,7 +304,8 @@ def estimate_components(
     keep = ~np.isnan(e).any(axis=1)
     if not keep.all():
         e = e[keep]
-    groups = responses.loc[keep, [place, "district", "commune", "village"]].reset_index(drop=True)
+    cols = [place, "district", "commune", "village"]
+    groups = responses.loc[:, cols].iloc[np.flatnonzero(keep)].reset_index(drop=True)
     comps, dfs = nested_components(e, groups)
     notes = []
     if dfs[0] == 0:
@@ -315,7 +315,9 @@ def estimate_components(
 
 
 # ------------------------------------------------------------------ the simulator's view
-def _calibration_rules(frame_villages: pd.DataFrame, pilot: bool, interviews: int) -> tuple[int, int, int]:
+def _calibration_rules(
+    frame_villages: pd.DataFrame, pilot: bool, interviews: int
+) -> tuple[int, int, int]:
     """Districts, communes and villages per stage for a calibration run: enough units at each
     level to separate the components, within what the place has."""
     if pilot:
@@ -369,13 +371,12 @@ def simulated_components(
         year, rng=rng, frame=copied, targets=targets, questionnaire=questionnaire, rules=rules
     )
     what = f"district {place}" if pilot else f"province {place}"
-    comps = estimate_components(
+    return estimate_components(
         sim.responses,
         questionnaire,
         source=f"the simulator calibrated to {province}'s published {year} scores "
         f"({copies} simulated surveys of {what})",
     )
-    return comps
 
 
 def combine_components(pilot: Components, fallback: Components) -> Components:
@@ -411,8 +412,8 @@ def weighting_effect(frame: Frame, design: Design, *, draws: int = 8, rng: RngLi
     out = []
     for _ in range(draws):
         v = select_sample(frame, rng=gen, rules=rules).villages
-        w = v["adults"] / (v["prob_district"] * v["prob_commune"] * v["prob_village"])
-        w = w.to_numpy(np.float64)
+        probs = v["prob_district"] * v["prob_commune"] * v["prob_village"]
+        w = (v["adults"] / probs).to_numpy(np.float64)
         out.append(1.0 + float(w.var() / w.mean() ** 2))
     return float(np.mean(out))
 
@@ -554,12 +555,21 @@ def plan(
         key=lambda p: (p.design.total_interviews, p.design.psus, p.design.villages),
     )
     notes = []
+    if not place.pilot:
+        notes.append(
+            "a province's predictions are not yet checked like a district's: in one check "
+            "(docs/planning.md) the achieved half-widths were 15-30% narrower than predicted"
+        )
     if not ranked:
         most = (
             Design(1, place.communes, VILLAGE_CHOICES[-1], INTERVIEW_CHOICES[-1])
             if place.pilot
-            else Design(place.districts, min(COMMUNE_CHOICES[-1], place.communes),
-                        VILLAGE_CHOICES[-1], INTERVIEW_CHOICES[-1])  # fmt: skip
+            else Design(
+                place.districts,
+                min(COMMUNE_CHOICES[-1], place.communes),
+                VILLAGE_CHOICES[-1],
+                INTERVIEW_CHOICES[-1],
+            )
         )
         reach = predict(
             comps, most, interviews_per_day=interviews_per_day, weighting=weighting(most)
@@ -576,3 +586,66 @@ def plan(
 def _describe(d: Design) -> str:
     head = "" if d.districts == 1 else f"{d.districts} districts × "
     return f"{head}{d.communes} communes × {d.villages} villages × {d.interviews} interviews"
+
+
+# ------------------------------------------------------------------ the check by simulation
+@dataclass(frozen=True)
+class Check:
+    """Simulated pilots of one design: median achieved half-width and coverage of the place's
+    truth per code, next to the prediction."""
+
+    prediction: Prediction
+    achieved: dict[str, float]
+    coverage: dict[str, float]
+    pilots: int
+
+    def ratio(self, code: str) -> float:
+        return self.achieved[code] / self.prediction.median[code]
+
+
+def check_design(
+    place: Place,
+    design: Design,
+    comps: Components,
+    year: int,
+    *,
+    pilots: int = 200,
+    rng: RngLike = 11,
+) -> Check:
+    """Simulate ``pilots`` independent surveys of ``design`` in ``place`` (calibrated to the
+    published ``year``), score them (Taylor CIs, weighted) and compare with ``predict``."""
+    from scoring import score
+    from survey.published import subdimensions
+    from survey.sampling import PAPI_RULES
+    from survey.simulate import simulate
+
+    pred = predict(comps, design, weighting=weighting_effect(place.frame, design))
+    copied = place.frame.replicated(pilots)
+    codes = copied.provinces["province"]
+    province = place.code.split("-")[0]
+    published = subdimensions(year).set_index("province")
+    targets = published.loc[[province] * len(codes)]
+    targets.index = pd.Index(codes.to_numpy())
+    rules = PAPI_RULES.with_sizes(
+        districts=None if place.pilot else design.districts,
+        communes=design.communes,
+        villages=design.villages,
+        interviews=design.interviews,
+    )
+    sim = simulate(year, rng=rng, frame=copied, targets=targets, rules=rules)
+    scores = score(sim.responses, sim.questionnaire, replicates=10)
+    level = "district" if place.pilot else "province"
+    truth = sim.truth_at(level).set_index(["province", "code"])["value"]
+    achieved: dict[str, float] = {}
+    coverage: dict[str, float] = {}
+    for table, key in ((scores.dimensions, "dimension"), (scores.composite, None)):
+        t = table.loc[table["province"].isin(codes)]
+        code = t[key] if key else pd.Series(COMPOSITE_CODE, index=t.index)
+        want = truth.reindex(pd.MultiIndex.from_arrays([t["province"], code])).to_numpy()
+        half = ((t["uci"] - t["lci"]) / 2).to_numpy()
+        hit = (t["lci"].to_numpy() <= want) & (want <= t["uci"].to_numpy())
+        frame = pd.DataFrame({"code": code.to_numpy(), "half": half, "hit": hit})
+        for c, g in frame.groupby("code", sort=False):
+            achieved[str(c)] = float(g["half"].median())
+            coverage[str(c)] = float(g["hit"].mean())
+    return Check(pred, achieved, coverage, pilots)

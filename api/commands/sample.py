@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from survey.errors import PapiError
+from survey.errors import NotFound, PapiError
 
 if TYPE_CHECKING:  # heavy imports are made inside the command: `papi --help` stays fast
     import pandas as pd
@@ -249,6 +249,36 @@ def _next_steps(
     return lines
 
 
+def plan_design(
+    path: Path, number: int
+) -> tuple[str | None, str | None, int | None, int, int, int]:
+    """The place and stage sizes of design ``number`` (1-based) of a ``papi plan --out``
+    file: (pilot, provinces, districts, communes, villages, interviews)."""
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        chosen = doc["designs"][number - 1]
+        place, level = str(doc["place"]), str(doc["level"])
+        sizes = tuple(
+            int(chosen[k]) for k in ("districts", "communes", "villages", "interviews_per_village")
+        )
+    except FileNotFoundError:
+        raise NotFound(f"plan file {path} does not exist", code="file_not_found") from None
+    except IndexError:
+        n = len(doc.get("designs", []))
+        raise typer.BadParameter(
+            f"{path} has {n} design{'s' if n != 1 else ''}; choose --design 1 to {n}",
+            param_hint="--design",
+        ) from None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise PapiError(
+            f"{path} is not a plan written by `papi plan --out` ({exc})", code="invalid_plan"
+        ) from None
+    d, c, m, k = sizes
+    if level == "district":
+        return place, None, None, c, m, k
+    return None, place, d, c, m, k
+
+
 def sample(
     frame_path: Annotated[
         Path | None,
@@ -318,6 +348,17 @@ def sample(
     questionnaire: Annotated[
         str, typer.Option(help="Questionnaire id for --survey-json.")
     ] = "papi-2021",
+    plan_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--plan",
+            help="A plan written by `papi plan --out`: its place and the stage sizes of its "
+            "design --design (instead of --pilot/--provinces and the size options).",
+        ),
+    ] = None,
+    design: Annotated[
+        int, typer.Option(min=1, help="Which design of --plan to draw (its # column).")
+    ] = 1,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
 ) -> None:
     """Draw a PAPI sample: districts, communes and villages by PPS with the seats certain.
@@ -330,8 +371,27 @@ def sample(
 
     Example: papi sample --pilot P01-D03 --communes 8 --seed 7 --out sample.csv --residents
     residents.csv --survey-json survey.json --name "Long Bien pilot" --year 2026
+
+    Example: papi sample --plan plan.json --design 1 --out sample.csv
     """
     from survey.sampling import select_sample
+
+    if plan_path is not None:
+        given = {
+            "--pilot": pilot,
+            "--provinces": provinces,
+            "--districts": districts,
+            "--communes": communes,
+            "--villages": villages,
+            "--interviews": interviews,
+        }
+        clash = [k for k, v in given.items() if v is not None]
+        if clash:
+            raise typer.BadParameter(
+                f"the plan sets the place and the sizes: leave {', '.join(clash)} out",
+                param_hint="--plan",
+            )
+        pilot, provinces, districts, communes, villages, interviews = plan_design(plan_path, design)
 
     _check_suffix(out, "--out", (".csv", ".parquet"))
     _check_suffix(residents, "--residents", (".csv", ".parquet"))
