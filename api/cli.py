@@ -25,22 +25,24 @@ from typer.core import TyperGroup
 
 from survey.errors import NotFound, PapiError
 
+# in the order of the work, which is the order `papi --help` lists them: try it, plan and
+# draw the sample, set up the server, collect, then analyse
 COMMAND_MODULES: tuple[str, ...] = (
-    "api.commands.questionnaire",
-    "api.commands.server",
-    "api.commands.db",
-    "api.commands.token",
-    "api.commands.export",
-    "api.commands.sensitivity",
-    "api.commands.report",
     "api.commands.demo",
+    "api.commands.plan",
+    "api.commands.sample",
     "api.commands.simulate",
-    "api.commands.score",
+    "api.commands.questionnaire",
+    "api.commands.db",
+    "api.commands.survey",
+    "api.commands.token",
+    "api.commands.server",
     "api.commands.openrosa",
     "api.commands.progress",
-    "api.commands.sample",
-    "api.commands.plan",
-    "api.commands.survey",
+    "api.commands.export",
+    "api.commands.score",
+    "api.commands.sensitivity",
+    "api.commands.report",
 )
 
 
@@ -96,6 +98,29 @@ app = typer.Typer(
 )
 
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"papi-engine {version('papi-engine')}")
+        except PackageNotFoundError:  # a checkout run without installing
+            typer.echo("papi-engine (not installed)")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    show_version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """papi-engine: collect, score and analyse PAPI-style governance surveys.
+
+    Start with `papi demo` (simulate, collect, score, report), then see each command's --help.
+    """
+
+
 def _assemble() -> typer.Typer:
     for name in COMMAND_MODULES:
         module = importlib.import_module(name)
@@ -105,4 +130,4 @@ def _assemble() -> typer.Typer:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``papi`` console script."""
-    _assemble()(args=argv)
+    _assemble()(args=argv, prog_name="papi")

@@ -198,12 +198,19 @@ def summary_rows(frame: Frame, table: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def _summary_table(rows: list[dict[str, Any]], title: str) -> Table:
-    t = Table(title=title, title_justify="left")
+    # no box: the eight columns fit in 80 columns without cutting their headers
+    t = Table(
+        title=title,
+        title_justify="left",
+        box=None,
+        padding=(0, 2, 0, 0),
+        header_style="bold underline",
+    )
     t.add_column("Province")
     t.add_column("Name")
     t.add_column("Class")
     for col in ("Districts", "Communes", "Villages", "Interviews", "Residents"):
-        t.add_column(col, justify="right")
+        t.add_column(col, justify="right", min_width=len(col))
     counts = ("districts", "communes", "villages", "interviews", "residents")
     for r in rows:
         cells = (escape(r["province"]), escape(r["name"]), r["size_class"])

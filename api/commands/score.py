@@ -42,11 +42,19 @@ def read_responses(path: Path) -> pd.DataFrame:
     if not path.exists():
         raise NotFound(f"responses file {path} does not exist", code="file_not_found")
     suffix = path.suffix.lower()
-    if suffix in (".parquet", ".pq"):
-        return pd.read_parquet(path)
-    if suffix == ".csv":
-        ids = ("province", "district", "commune", "village", "stratum", "psu")
-        return pd.read_csv(path, dtype=dict.fromkeys(ids, str), low_memory=False)
+    if suffix in (".parquet", ".pq", ".csv"):
+        if suffix == ".csv":
+            ids = ("province", "district", "commune", "village", "stratum", "psu")
+            frame = pd.read_csv(path, dtype=dict.fromkeys(ids, str), low_memory=False)
+        else:
+            frame = pd.read_parquet(path)
+        if len(frame) == 0:
+            raise PapiError(
+                f"{path} has no interviews: export a survey once interviews have been "
+                "submitted (`papi progress` shows how many)",
+                code="no_interviews",
+            )
+        return frame
     raise PapiError(
         f"responses file {path} has suffix {suffix!r}; expected .parquet or .csv",
         code="responses_format",

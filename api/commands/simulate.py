@@ -24,6 +24,10 @@ def _write_table(frame_path: Path, sim_frame: pd.DataFrame) -> None:
         sim_frame.to_parquet(frame_path, index=False)
 
 
+def _plural(n: object, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def simulate(
     year: int = typer.Option(2023, "--year", help="Published year to calibrate to (2018-2024)."),
     seed: int = typer.Option(0, "--seed", help="Seed; the same seed gives the same survey."),
@@ -146,7 +150,8 @@ def simulate(
     else:
         console.print(
             f"[green]wrote[/green] {out}: {summary['interviews']} interviews in "
-            f"{summary['provinces']} provinces, {summary['villages']} villages "
+            f"{_plural(summary['provinces'], 'province')}, "
+            f"{_plural(summary['villages'], 'village')} "
             f"({sim.questionnaire.id}, seed {seed})",
             highlight=False,
         )
