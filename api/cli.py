@@ -32,6 +32,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "api.commands.plan",
     "api.commands.sample",
     "api.commands.simulate",
+    "api.commands.places",
     "api.commands.questionnaire",
     "api.commands.db",
     "api.commands.survey",

@@ -72,10 +72,10 @@ def _table(p: Plan) -> Table:
 def plan(
     pilot: Annotated[
         str | None,
-        typer.Option(help="Plan a pilot of one district, e.g. P01-D03."),
+        typer.Option(help="Plan a pilot of one district, by code or name, e.g. P01-D03."),
     ] = None,
     province: Annotated[
-        str | None, typer.Option(help="Plan a survey of one province, e.g. P20.")
+        str | None, typer.Option(help="Plan a survey of one province, by code or name, e.g. P20.")
     ] = None,
     aggregate: Annotated[
         float | None,
@@ -140,8 +140,16 @@ def plan(
     if out is not None and out.suffix.lower() != ".json":
         raise typer.BadParameter(f"{out}: expected a .json file", param_hint="--out")
     target = planning.Target(aggregate=aggregate, dimension=dimension)
-    code = (pilot or province or "").strip().upper()
+    from api.commands.places import district_code, places_of, province_codes, say_synthetic
+
     frame = read_frame(frame_path) if frame_path is not None else None
+    places = places_of(frame, frame_path)
+    if pilot is not None:
+        code = district_code(pilot, places)
+    else:
+        (code,) = province_codes(province or "", places)
+    if frame is None:
+        say_synthetic()
     place = planning.place_of(code, frame)
     with err_console.status("estimating variance components…"):
         if from_path is None:

@@ -141,14 +141,19 @@ def _scope(
             "give --provinces or --pilot, not both (a pilot is one district)",
             param_hint="--pilot",
         )
+    from api.commands.places import district_code, places_of, province_codes
+
     frame = read_frame(frame_path, size_class)
     if pilot is not None:
-        return frame.pilot(pilot.strip())
+        return frame.pilot(
+            district_code(pilot, places_of(frame if frame_path else None, frame_path))
+        )
     if provinces is not None:
-        codes = list(dict.fromkeys(c.strip() for c in provinces.split(",") if c.strip()))
-        if not codes:
+        if not provinces.strip(" ,"):
             raise typer.BadParameter("no province code given", param_hint="--provinces")
-        return frame.subset(codes)
+        return frame.subset(
+            province_codes(provinces, places_of(frame if frame_path else None, frame_path))
+        )
     return frame
 
 
@@ -256,6 +261,38 @@ def _next_steps(
     return lines
 
 
+# the villages table of a user's frame (docs/simulation.md, "Your own frame"): its columns
+# and a row of example values; district_name is optional (it lets commands take the name),
+# capital is left out (a one-district frame needs none)
+FRAME_TEMPLATE: dict[str, str] = {
+    "province": "P01",
+    "district": "P01-D04",
+    "district_name": "Long Bien",
+    "commune": "P01-D04-C01",
+    "village": "P01-D04-C01-V01",
+    "population": "2450",
+    "adults": "1620",
+    "urban": "1",
+    "district_seat": "1",
+    "commune_seat": "1",
+}
+
+
+def write_frame_template(path: Path) -> None:
+    """The frame template: the header and one example row."""
+    from survey.sampling.frame import VILLAGE_COLUMNS
+
+    assert set(VILLAGE_COLUMNS) - {"capital"} <= set(FRAME_TEMPLATE)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(
+            ",".join(FRAME_TEMPLATE) + "\n" + ",".join(FRAME_TEMPLATE.values()) + "\n",
+            encoding="utf-8",
+        )
+    except OSError as exc:
+        raise PapiError(f"cannot write {path}: {exc.strerror}", code="write_failed") from None
+
+
 def plan_design(
     path: Path, number: int
 ) -> tuple[str | None, str | None, int | None, int, int, int]:
@@ -297,10 +334,14 @@ def sample(
     ] = None,
     provinces: Annotated[
         str | None,
-        typer.Option(help="Comma-separated province codes, e.g. P01,P20 (default: all)."),
+        typer.Option(
+            help="Comma-separated provinces by code or name, e.g. P01,P20 or 'Ha Noi' "
+            "(default: all)."
+        ),
     ] = None,
     pilot: Annotated[
-        str | None, typer.Option(help="A pilot survey of one district, e.g. P01-D03.")
+        str | None,
+        typer.Option(help="A pilot survey of one district, by code or name, e.g. P01-D03."),
     ] = None,
     seed: Annotated[int, typer.Option(help="Seed; the same seed draws the same sample.")] = 0,
     size_class: Annotated[
@@ -355,6 +396,13 @@ def sample(
     questionnaire: Annotated[
         str, typer.Option(help="Questionnaire id for --survey-json.")
     ] = "papi-2021",
+    frame_template: Annotated[
+        Path | None,
+        typer.Option(
+            help="Write the villages table to fill in for --frame (.csv: the columns and a "
+            "row of example values), then stop.",
+        ),
+    ] = None,
     plan_path: Annotated[
         Path | None,
         typer.Option(
@@ -383,6 +431,16 @@ def sample(
     """
     from survey.sampling import select_sample
 
+    if frame_template is not None:
+        _check_suffix(frame_template, "--frame-template", (".csv",))
+        write_frame_template(frame_template)
+        console.print(
+            f"[green]wrote[/green] {escape(str(frame_template))}: one row per village of your "
+            "district; replace the example row, then papi sample --frame "
+            f"{escape(str(frame_template))} --pilot DISTRICT --size-class CLASS",
+            highlight=False,
+        )
+        return
     if plan_path is not None:
         given = {
             "--pilot": pilot,
@@ -407,6 +465,12 @@ def sample(
         raise typer.BadParameter("--survey-json needs --name and --year", param_hint="--name")
     rules = stage_rules(pilot, districts, communes, villages, interviews)
     frame = _scope(frame_path, size_class, provinces, pilot)
+    if pilot is not None:  # the code of the district named
+        pilot = str(frame.villages["district"].iloc[0])
+    if frame_path is None:
+        from api.commands.places import say_synthetic
+
+        say_synthetic()
     drawn = select_sample(frame, rng=seed, rules=rules)
     table = sample_table(drawn)
     spec: dict[str, Any] | None = None

@@ -33,7 +33,9 @@ def simulate(
     seed: int = typer.Option(0, "--seed", help="Seed; the same seed gives the same survey."),
     out: Path = typer.Option(..., "--out", help="Respondent table to write (.parquet, or .csv)."),
     provinces: str | None = typer.Option(
-        None, "--provinces", help="Comma-separated province codes, e.g. P01,P31 (default: all)."
+        None,
+        "--provinces",
+        help="Comma-separated provinces by code or name, e.g. P01,P31 (default: all).",
     ),
     interviews: int | None = typer.Option(
         None,
@@ -44,7 +46,9 @@ def simulate(
         "--respondents-per-village is its older name.",
     ),
     pilot: str | None = typer.Option(
-        None, "--pilot", help="Simulate a pilot survey of one district, e.g. P01-D03."
+        None,
+        "--pilot",
+        help="Simulate a pilot survey of one district, by code or name, e.g. P01-D03.",
     ),
     districts: int | None = typer.Option(
         None,
@@ -105,8 +109,13 @@ def simulate(
             code="usage",
         )
 
+    from api.commands.places import district_code, province_codes, say_synthetic
+
     rules = stage_rules(pilot, districts, communes, villages, None)
-    codes = [c.strip() for c in provinces.split(",") if c.strip()] if provinces else None
+    codes = province_codes(provinces) if provinces else None
+    if pilot is not None:
+        pilot = district_code(pilot)
+    say_synthetic()
     with console.status(f"simulating the PAPI {year} survey…"):
         sim = run_simulation(
             year,
