@@ -116,7 +116,7 @@ def search(
     for col in ("Code", "Level", "Name"):
         t.add_column(col)
     for r in rows:
-        t.add_row(r["code"], r["level"], escape(" / ".join(r["names"])))
+        t.add_row(str(r["code"]), str(r["level"]), escape(" / ".join(map(str, r["names"]))))
     console.print(t)
 
 
