@@ -143,7 +143,7 @@ class Places:
         """The one place ``text`` names (a code in any case, or a name); NotFound with the
         nearest names otherwise, or when a name is shared by several places."""
         what = level or "place"
-        code = text.strip().upper()
+        code = re.sub(r"^P(\d)(?=-|$)", r"P0\1", text.strip().upper())  # P1 → P01
         if code in self._by_code and (level is None or self._by_code[code].level == level):
             return self._by_code[code]
         matches = [p for p in self._by_key.get(_key(text), []) if level is None or p.level == level]

@@ -148,8 +148,6 @@ def plan(
         code = district_code(pilot, places)
     else:
         (code,) = province_codes(province or "", places)
-    if frame is None:
-        say_synthetic()
     place = planning.place_of(code, frame)
     with err_console.status("estimating variance components…"):
         if from_path is None:
@@ -159,6 +157,8 @@ def plan(
         result = planning.plan(
             place, target, comps, interviews_per_day=interviews_per_day, designs=designs
         )
+    if frame is None:
+        say_synthetic()
     doc = result.to_json()
     doc["year"] = year
     doc["interviews_per_day"] = interviews_per_day

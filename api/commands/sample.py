@@ -467,10 +467,6 @@ def sample(
     frame = _scope(frame_path, size_class, provinces, pilot)
     if pilot is not None:  # the code of the district named
         pilot = str(frame.villages["district"].iloc[0])
-    if frame_path is None:
-        from api.commands.places import say_synthetic
-
-        say_synthetic()
     drawn = select_sample(frame, rng=seed, rules=rules)
     table = sample_table(drawn)
     spec: dict[str, Any] | None = None
@@ -498,6 +494,10 @@ def sample(
                 f"cannot write {survey_json}: {exc.strerror}", code="write_failed"
             ) from None
     rows = summary_rows(frame, table)
+    if frame_path is None:
+        from api.commands.places import say_synthetic
+
+        say_synthetic()
     if as_json:
         summary = {
             "seed": seed,

@@ -111,6 +111,11 @@ def composite_table(result: IndexScores) -> Table:
     # by the report's rule
     national = is_national(result.composite, result.dimensions)
     names[NATIONAL] = "Viet Nam (pooled)" if national else "all respondents (pooled)"
+    single = int((frame["province"] != NATIONAL).sum()) == 1
+    if single:  # one district or province: no rank, and the pooled row would repeat it
+        frame = frame.loc[frame["province"] != NATIONAL].copy()
+        frame["rank"] = frame["rank_lci"] = frame["rank_uci"] = float("nan")
+        frame["group"] = None
     frame["order"] = frame["rank"].astype("Float64").fillna(1e9)
     frame.loc[frame["province"] == NATIONAL, "order"] = 2e9
     pct = round(100 * result.level)
@@ -132,7 +137,7 @@ def composite_table(result: IndexScores) -> Table:
             _fmt(row["est"]),
             "—" if pd.isna(row["lci"]) else f"{_fmt(row['lci'])} – {_fmt(row['uci'])}",
             _rank(row),
-            "—" if pd.isna(row["group"]) else str(row["group"]),
+            str(row["group"]) if isinstance(row["group"], str) else "—",
         )
     return table
 

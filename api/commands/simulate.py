@@ -115,7 +115,6 @@ def simulate(
     codes = province_codes(provinces) if provinces else None
     if pilot is not None:
         pilot = district_code(pilot)
-    say_synthetic()
     with console.status(f"simulating the PAPI {year} survey…"):
         sim = run_simulation(
             year,
@@ -135,6 +134,7 @@ def simulate(
         raise PapiError(
             f"cannot write {exc.filename}: {exc.strerror}", code="write_failed"
         ) from exc
+    say_synthetic()
     n_sub = 0
     if submissions_dir is not None:
         with console.status("writing submission documents…"):
