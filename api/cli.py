@@ -90,7 +90,7 @@ app = typer.Typer(
     name="papi",
     cls=OneLineErrors,
     help=(
-        "papi-engine: collect, score and analyse PAPI-style governance surveys.\n\n"
+        "Collect, score and analyse PAPI-style governance surveys (papi-engine).\n\n"
         "Start with `papi demo` (simulate, collect, score, report), then see each command's --help."
     ),
     no_args_is_help=True,
@@ -116,7 +116,7 @@ def _root(
         False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
     ),
 ) -> None:
-    """papi-engine: collect, score and analyse PAPI-style governance surveys.
+    """Collect, score and analyse PAPI-style governance surveys (papi-engine).
 
     Start with `papi demo` (simulate, collect, score, report), then see each command's --help.
     """

@@ -12,6 +12,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from survey.rng import DEFAULT_SEED
+
 console = Console(stderr=True)
 
 EPILOG = (
@@ -71,7 +73,9 @@ def demo(
     year: Annotated[
         int, typer.Option(help="Published year the simulation is calibrated to (2021-2024).")
     ] = 2024,
-    seed: Annotated[int, typer.Option(help="Seed; the same seed gives the same demo.")] = 7,
+    seed: Annotated[
+        int, typer.Option(help="Seed; the same seed gives the same demo.")
+    ] = DEFAULT_SEED,
     provinces: Annotated[
         str | None,
         typer.Option(help="Only these provinces, by code or name, comma-separated (e.g. P01,P31)."),

@@ -18,6 +18,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from survey.errors import PapiError
+from survey.rng import DEFAULT_SEED
 
 if TYPE_CHECKING:
     from scoring.plan import Plan, Prediction
@@ -114,7 +115,7 @@ def plan(
         typer.Option(min=0.5, help="Completed interviews per enumerator per day."),
     ] = 6.0,
     designs: Annotated[int, typer.Option(min=1, max=20, help="Designs to propose.")] = 5,
-    seed: Annotated[int, typer.Option(help="Seed of the simulated calibration.")] = 7,
+    seed: Annotated[int, typer.Option(help="Seed of the simulated calibration.")] = DEFAULT_SEED,
     out: Annotated[
         Path | None,
         typer.Option(help="Write the plan (.json) for `papi sample --plan`."),

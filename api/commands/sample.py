@@ -20,6 +20,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from survey.errors import NotFound, PapiError
+from survey.rng import DEFAULT_SEED
 
 if TYPE_CHECKING:  # heavy imports are made inside the command: `papi --help` stays fast
     import pandas as pd
@@ -343,11 +344,13 @@ def sample(
         str | None,
         typer.Option(help="A pilot survey of one district, by code or name, e.g. P01-D03."),
     ] = None,
-    seed: Annotated[int, typer.Option(help="Seed; the same seed draws the same sample.")] = 0,
+    seed: Annotated[
+        int, typer.Option(help="Seed; the same seed draws the same sample.")
+    ] = DEFAULT_SEED,
     size_class: Annotated[
         str | None,
         typer.Option(
-            help="small | medium | large for every province: the numbers of districts and "
+            help="Size class of every province, small | medium | large: the numbers of districts and "
             "residents follow it (default: the frame's; own frames: by population)."
         ),
     ] = None,

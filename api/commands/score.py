@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 
 from survey.errors import NotFound, PapiError
+from survey.rng import DEFAULT_SEED
 
 if TYPE_CHECKING:  # heavy imports are made inside the commands: `papi --help` stays fast
     import pandas as pd
@@ -182,7 +183,7 @@ def score_command(
         bool, typer.Option("--unweighted", help="PAPI's headline unweighted means.")
     ] = False,
     level: Annotated[float, typer.Option(min=0.5, max=0.999, help="Confidence level.")] = 0.95,
-    seed: Annotated[int, typer.Option(help="Random seed (replicates, rank draws).")] = 0,
+    seed: Annotated[int, typer.Option(help="Seed (replicates, rank draws).")] = DEFAULT_SEED,
     min_n: Annotated[
         int, typer.Option(min=1, help="Fewest respondents for a province's indicator.")
     ] = 10,

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 
 from survey.errors import PapiError
+from survey.rng import DEFAULT_SEED
 
 if TYPE_CHECKING:  # heavy imports are made inside the command: `papi --help` stays fast
     import pandas as pd
@@ -30,7 +31,9 @@ def _plural(n: object, noun: str) -> str:
 
 def simulate(
     year: int = typer.Option(2023, "--year", help="Published year to calibrate to (2018-2024)."),
-    seed: int = typer.Option(0, "--seed", help="Seed; the same seed gives the same survey."),
+    seed: int = typer.Option(
+        DEFAULT_SEED, "--seed", help="Seed; the same seed gives the same survey."
+    ),
     out: Path = typer.Option(..., "--out", help="Respondent table to write (.parquet, or .csv)."),
     provinces: str | None = typer.Option(
         None,

@@ -91,5 +91,5 @@ class JobOut(BaseModel):
         default=None,
         description="when succeeded. Scoring: one table per level (indicators, "
         "subdimensions, dimensions, composite), each a list of rows. Sensitivity: the "
-        "document of `papi sensitivity --json` (provinces, sobol, oat, diagnostics, ...)",
+        "document of `papi sensitivity --out` (provinces, sobol, oat, diagnostics, ...)",
     )

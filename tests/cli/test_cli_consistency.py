@@ -4,10 +4,13 @@ the sample table at 80 columns."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from typer.testing import CliRunner
@@ -77,3 +80,58 @@ def test_sample_table_headers_fit_80_columns(tmp_path: Path) -> None:
     for col in ("Districts", "Communes", "Villages", "Interviews", "Residents"):
         assert col in header
     assert "…" not in res.stdout.split("next:")[0]
+
+
+def _commands() -> list[tuple[str, Any]]:
+    import typer.main
+
+    out: list[tuple[str, Any]] = []
+
+    def walk(cmd: Any, path: str) -> None:
+        out.append((path, cmd))
+        for name, sub in getattr(cmd, "commands", {}).items():
+            walk(sub, f"{path} {name}")
+
+    walk(typer.main.get_command(_assemble()), "papi")
+    return out
+
+
+def test_help_texts_are_capitalised_and_years_hyphenated() -> None:
+    bad = []
+    for path, cmd in _commands():
+        texts = [(path, cmd.help or "")] + [
+            (f"{path} {p.opts[0] if p.opts else p.name}", getattr(p, "help", None) or "")
+            for p in cmd.params
+        ]
+        for where, text in texts:
+            if text and text[0].isalpha() and not text[0].isupper():
+                bad.append(f"{where}: {text[:40]}")
+            if re.search(r"\d{4}–\d{4}", text):
+                bad.append(f"{where}: en dash in a year range")
+    assert not bad, bad
+
+
+def test_json_is_a_flag_everywhere() -> None:
+    for path, cmd in _commands():
+        for p in cmd.params:
+            if "--json" in getattr(p, "opts", ()):
+                assert p.is_flag, f"{path} --json takes a value"
+
+
+def test_seed_defaults_agree() -> None:
+    seeds = {
+        path: p.default
+        for path, cmd in _commands()
+        for p in cmd.params
+        if "--seed" in getattr(p, "opts", ())
+    }
+    assert len(set(seeds.values())) == 1, seeds
+
+
+def test_sensitivity_json_prints_the_result(tmp_path: Path) -> None:
+    res = papi(tmp_path, "sensitivity", "--published", "2019", "--runs", "20", "--sobol-n", "8",
+               "--json", "--out", "s.json")  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    printed = json.loads(res.stdout)
+    assert printed == json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))
+    assert "overall" in printed
