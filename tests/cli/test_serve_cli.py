@@ -55,3 +55,56 @@ def test_collect_qr_lan_uses_the_lan_address(started: dict[str, Any]) -> None:
         ["collect-qr", "--survey", "1", "--token", "t", "--lan", "--server", "http://x"],
     )
     assert res.exit_code == 2 and "--lan or --server" in res.output
+
+
+def test_a_clean_exit_leaves_no_writelock(tmp_path: Path) -> None:
+    """`papi serve` writes (a survey is created), then stops on SIGTERM: the lock file next
+    to the SQLite database is gone with it."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    root = Path(__file__).resolve().parents[2]
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env |= {"PYTHONPATH": str(root), "DATABASE_URL": f"sqlite:///{tmp_path / 'papi.db'}"}
+
+    def papi(*args: str) -> str:
+        res = subprocess.run(
+            [sys.executable, "-m", "api", *args],
+            cwd=tmp_path, env=env, capture_output=True, text=True, check=True, timeout=120,
+        )  # fmt: skip
+        return res.stdout.strip()
+
+    papi("db", "upgrade")
+    token = papi("token", "create", "--role", "admin")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "api", "serve", "--port", str(port)],
+        cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(240):
+            try:
+                urllib.request.urlopen(f"{base}/readyz", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.25)
+        body = b'{"questionnaire": "papi-2021", "year": 2026, "name": "x"}'
+        req = urllib.request.Request(
+            f"{base}/api/v1/surveys",
+            data=body,
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        )
+        assert urllib.request.urlopen(req, timeout=30).status == 201
+        assert (tmp_path / "papi.db.writelock").exists()  # held while serving
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)
+    assert not (tmp_path / "papi.db.writelock").exists()
