@@ -331,6 +331,7 @@ def simulated_components(
     place: str,
     year: int,
     *,
+    pilot: bool | None = None,
     copies: int = 30,
     rng: RngLike = 7,
     questionnaire: Questionnaire | None = None,
@@ -344,9 +345,9 @@ def simulated_components(
     from survey.simulate.simulator import questionnaire_for_year
 
     frame = load_frame()
-    pilot = "-" in place
+    pilot = "-" in place if pilot is None else pilot
     scope = frame.pilot(place) if pilot else frame.subset([place])
-    province = place.split("-")[0]
+    province = str(scope.provinces["province"].iloc[0])
     published = subdimensions(year).set_index("province")
     if province not in published.index:
         raise ScoringError(
@@ -466,13 +467,13 @@ class Place:
     frame: Frame  # the place's own frame: its units and sizes set the design's weights
 
 
-def place_of(code: str, frame: Frame | None = None) -> Place:
+def place_of(code: str, frame: Frame | None = None, *, pilot: bool | None = None) -> Place:
     """``Place`` from a frame (default the bundled one): a district ``P01-D03`` or a
     province ``P01``."""
     from survey.sampling import load_frame
 
     frame = frame or load_frame()
-    pilot = "-" in code
+    pilot = "-" in code if pilot is None else pilot
     scope = frame.pilot(code) if pilot else frame.subset([code])
     v = scope.villages
     per_district = v.groupby("district")["commune"].nunique()
@@ -622,7 +623,7 @@ def check_design(
     pred = predict(comps, design, weighting=weighting_effect(place.frame, design))
     copied = place.frame.replicated(pilots)
     codes = copied.provinces["province"]
-    province = place.code.split("-")[0]
+    province = str(place.frame.provinces["province"].iloc[0])
     published = subdimensions(year).set_index("province")
     targets = published.loc[[province] * len(codes)]
     targets.index = pd.Index(codes.to_numpy())

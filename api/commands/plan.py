@@ -149,10 +149,21 @@ def plan(
         code = district_code(pilot, places)
     else:
         (code,) = province_codes(province or "", places)
-    place = planning.place_of(code, frame)
+    place = planning.place_of(code, frame, pilot=pilot is not None)
+    if frame is not None and from_path is None:
+        from survey.places import bundled_places
+
+        try:
+            bundled_places().resolve(code, "district" if place.pilot else "province")
+        except PapiError:
+            raise PapiError(
+                f"{code} is not in the bundled frame the simulator runs on: with your own "
+                "--frame, give a previous pilot's data with --from",
+                code="usage",
+            ) from None
     with err_console.status("estimating variance components…"):
         if from_path is None:
-            comps = planning.simulated_components(code, year, rng=seed)
+            comps = planning.simulated_components(code, year, rng=seed, pilot=place.pilot)
         else:
             comps = _from_pilot(from_path, questionnaire, year, code, seed, place.pilot)
         result = planning.plan(
@@ -189,7 +200,8 @@ def _from_pilot(
     if pilot or not comps.notes:
         return comps
     # a province needs the district component, which a one-district pilot cannot show
-    return planning.combine_components(comps, planning.simulated_components(code, year, rng=seed))
+    fallback = planning.simulated_components(code, year, rng=seed, pilot=False)
+    return planning.combine_components(comps, fallback)
 
 
 def _print(result: Plan, doc: dict[str, Any], out: Path | None) -> None:

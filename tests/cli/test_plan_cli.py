@@ -125,3 +125,11 @@ def test_plan_from_the_simulator() -> None:
     doc = json.loads(out)
     assert doc["components"]["source"].startswith("the simulator calibrated to P01's")
     assert doc["designs"]
+
+
+def test_plan_on_an_own_frame_needs_pilot_data(tmp_path: Path) -> None:
+    frame = tmp_path / "frame.csv"
+    code, out = run("sample", "--frame-template", str(frame))
+    assert code == 0, out
+    code, out = run("plan", "--frame", str(frame), "--pilot", "Long Bien", "--aggregate", "2")
+    assert code == 1 and "give a previous pilot's data with --from" in out
