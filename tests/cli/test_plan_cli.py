@@ -129,7 +129,12 @@ def test_plan_from_the_simulator() -> None:
 
 def test_plan_on_an_own_frame_needs_pilot_data(tmp_path: Path) -> None:
     frame = tmp_path / "frame.csv"
-    code, out = run("sample", "--frame-template", str(frame))
-    assert code == 0, out
+    frame.write_text(
+        "province,district,district_name,commune,village,population,adults,urban,"
+        "district_seat,commune_seat\n"
+        "P01,LB,Long Bien,C1,V1,1000,700,1,1,1\nP01,LB,Long Bien,C1,V2,800,500,1,1,0\n"
+        "P01,LB,Long Bien,C2,V3,900,600,1,0,1\nP01,LB,Long Bien,C2,V4,700,400,1,0,0\n",
+        encoding="utf-8",
+    )
     code, out = run("plan", "--frame", str(frame), "--pilot", "Long Bien", "--aggregate", "2")
     assert code == 1 and "give a previous pilot's data with --from" in out
