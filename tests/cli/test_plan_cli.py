@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -15,6 +16,12 @@ from survey.sampling import PAPI_RULES
 from survey.simulate import simulate
 
 runner = CliRunner()
+
+
+def doc_of(out: str) -> dict[str, Any]:
+    """The JSON document printed on stdout (stderr's one-line notes come first)."""
+    parsed: dict[str, Any] = json.loads(out[out.index("{") :])
+    return parsed
 
 
 def run(*args: str) -> tuple[int, str]:
@@ -39,7 +46,7 @@ def test_plan_from_a_pilot_feeds_the_sample(pilot_file: Path, tmp_path: Path) ->
         "--from", str(pilot_file), "--out", str(plan_path), "--json",
     )  # fmt: skip
     assert code == 0, out
-    doc = json.loads(out)
+    doc = doc_of(out)
     assert doc == json.loads(plan_path.read_text())
     assert doc["place"] == "P01-D03" and doc["level"] == "district"
     assert str(pilot_file) in doc["components"]["source"]
@@ -57,7 +64,7 @@ def test_plan_from_a_pilot_feeds_the_sample(pilot_file: Path, tmp_path: Path) ->
     # the sample takes design 2 as it is
     code, out = run("sample", "--plan", str(plan_path), "--design", "2", "--json")
     assert code == 0, out
-    drawn = json.loads(out)
+    drawn = doc_of(out)
     chosen = designs[1]
     assert drawn["pilot"] == "P01-D03"
     assert drawn["villages"] == chosen["communes"] * chosen["villages"]
@@ -71,7 +78,7 @@ def test_a_tighter_target_asks_for_more(pilot_file: Path) -> None:
             "--json", "--interviews-per-day", "8",
         )  # fmt: skip
         assert code == 0, out
-        first = json.loads(out)["designs"][0]
+        first = doc_of(out)["designs"][0]
         assert first["enumerator_days"] == pytest.approx(first["interviews"] / 8, abs=0.05)
         return int(first["interviews"])
 
@@ -122,7 +129,7 @@ def test_sample_plan_rejects_a_missing_design(pilot_file: Path, tmp_path: Path) 
 def test_plan_from_the_simulator() -> None:
     code, out = run("plan", "--pilot", "P01-D03", "--aggregate", "1.5", "--json")
     assert code == 0, out
-    doc = json.loads(out)
+    doc = doc_of(out)
     assert doc["components"]["source"].startswith("the simulator calibrated to P01's")
     assert doc["designs"]
 
