@@ -14,35 +14,84 @@ from __future__ import annotations
 
 import importlib
 import sys
+from collections.abc import Sequence
+from typing import Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
+from typer._click import exceptions as click_errors  # Typer's own Click
+from typer.core import TyperGroup
 
 from survey.errors import NotFound, PapiError
 
+# in the order of the work, which is the order `papi --help` lists them: try it, plan and
+# draw the sample, set up the server, collect, then analyse
 COMMAND_MODULES: tuple[str, ...] = (
+    "api.commands.demo",
+    "api.commands.plan",
+    "api.commands.sample",
+    "api.commands.simulate",
+    "api.commands.places",
     "api.commands.questionnaire",
-    "api.commands.server",
     "api.commands.db",
+    "api.commands.survey",
     "api.commands.token",
+    "api.commands.server",
+    "api.commands.openrosa",
+    "api.commands.progress",
     "api.commands.export",
+    "api.commands.score",
     "api.commands.sensitivity",
     "api.commands.report",
     "api.commands.brief",
-    "api.commands.demo",
-    "api.commands.simulate",
-    "api.commands.score",
-    "api.commands.openrosa",
-    "api.commands.progress",
-    "api.commands.sample",
-    "api.commands.survey",
 )
+
+
+def _error(message: str, code: int) -> None:
+    # a new console each time: it writes to the sys.stderr of the moment (CliRunner swaps it)
+    err_console = Console(stderr=True)
+    # escaped: messages end problems with "[code]", which Rich would take for markup
+    err_console.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
+    sys.exit(code)
+
+
+class OneLineErrors(TyperGroup):
+    """Every error is one line on stderr with its exit code (module docstring): usage errors
+    name the option and the command's --help instead of Click's multi-line box."""
+
+    def main(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, prog_name: str | None = None, **extra: Any
+    ) -> Any:
+        extra["standalone_mode"] = False
+        try:
+            result = super().main(args=args, prog_name=prog_name, **extra)
+        except click_errors.NoArgsIsHelpError as exc:
+            from typer import rich_utils
+
+            rich_utils.rich_format_error(exc)
+            sys.exit(exc.exit_code)
+        except click_errors.UsageError as exc:
+            where = exc.ctx.command_path if exc.ctx is not None else "papi"
+            _error(f"{exc.format_message()}; see `{where} --help`", exc.exit_code)
+        except click_errors.ClickException as exc:
+            _error(exc.format_message(), exc.exit_code)
+        except typer.Abort:
+            _error("aborted", 1)
+        except NotFound as exc:
+            _error(str(exc), 3)
+        except PapiError as exc:
+            _error(str(exc), 1)
+        if isinstance(result, int) and result != 0:
+            sys.exit(result)
+        return result
+
 
 app = typer.Typer(
     name="papi",
+    cls=OneLineErrors,
     help=(
-        "papi-engine: collect, score and analyse PAPI-style governance surveys.\n\n"
+        "Collect, score and analyse PAPI-style governance surveys (papi-engine).\n\n"
         "Start with `papi demo` (simulate, collect, score, report), then see each command's --help."
     ),
     no_args_is_help=True,
@@ -50,7 +99,28 @@ app = typer.Typer(
     add_completion=False,
 )
 
-err_console = Console(stderr=True)
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"papi-engine {version('papi-engine')}")
+        except PackageNotFoundError:  # a checkout run without installing
+            typer.echo("papi-engine (not installed)")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    show_version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Collect, score and analyse PAPI-style governance surveys (papi-engine).
+
+    Start with `papi demo` (simulate, collect, score, report), then see each command's --help.
+    """
 
 
 def _assemble() -> typer.Typer:
@@ -62,13 +132,4 @@ def _assemble() -> typer.Typer:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``papi`` console script."""
-    cli = _assemble()
-    try:
-        cli(args=argv, standalone_mode=True)
-    except NotFound as exc:
-        err_console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
-        sys.exit(3)
-    except PapiError as exc:
-        # escaped: messages end problems with "[code]", which Rich would take for markup
-        err_console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
-        sys.exit(1)
+    _assemble()(args=argv, prog_name="papi")

@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 RngLike = int | np.random.Generator | np.random.SeedSequence | None
+# the seed every function and every command uses when none is given
+DEFAULT_SEED = 0
 
 
 def as_generator(rng: RngLike = None) -> np.random.Generator:
@@ -17,7 +19,7 @@ def as_generator(rng: RngLike = None) -> np.random.Generator:
     if isinstance(rng, np.random.Generator):
         return rng
     if rng is None:
-        rng = 0
+        rng = DEFAULT_SEED
     return np.random.default_rng(rng)
 
 

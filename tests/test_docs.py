@@ -6,6 +6,7 @@ port (only the port is changed); the server is stopped afterwards whatever happe
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -26,6 +27,10 @@ def test_pilot_guide_runs_as_written(tmp_path: Path) -> None:
     (session,) = bash_blocks("pilot.md")
     code, out, err = run_session(session, tmp_path)
     assert code == 0, err[-3000:]
+    plan = json.loads((tmp_path / "plan.json").read_text(encoding="utf-8"))
+    assert plan["place"] == "P01-D03" and plan["designs"]
+    assert all(d["half_width"]["PAPI"]["median"] <= 1.5 for d in plan["designs"])
+    assert "Designs for district P01-D03" in out
     sample = pd.read_csv(tmp_path / "sample.csv")
     assert sample["district"].unique().tolist() == ["P01-D03"]
     assert sample["commune"].nunique() == 8 and (sample["quota"] == 24).all()
@@ -34,7 +39,7 @@ def test_pilot_guide_runs_as_written(tmp_path: Path) -> None:
     batches = [ln.split() for ln in out.splitlines() if ln.startswith("backlog/batch-")]
     assert batches and all(status == "200" for _, status in batches)
     flagged = (tmp_path / "flagged.txt").read_text(encoding="utf-8").split()
-    reviews = next(ln for ln in out.splitlines() if ln and set(ln.split()) <= {"200"})
+    reviews = next(ln for ln in out.splitlines() if ln.strip() and set(ln.split()) <= {"200"})
     assert len(reviews.split()) == len(flagged) > 0  # every flagged interview approved
     data = pd.read_parquet(tmp_path / "pilot.parquet")
     assert len(data) == int(sample["quota"].sum())

@@ -54,6 +54,16 @@ def test_tour_runs_as_written(tmp_path: Path) -> None:
         timeout=900,
     )
     assert res.returncode == 0, res.stderr[-3000:]
+    # the abridged output the README shows is what the commands print
+    shown = blocks("A five-minute tour", "text")[0]
+    printed = " ".join((res.stdout + res.stderr).split())
+    for line in shown.splitlines():
+        if line.startswith((" P", " VN", "wrote survey.parquet", "note:")):
+            cells = line.split()
+            name = " ".join(c for c in cells[1:] if not c[0].isdigit() and c not in ("–", "—"))
+            assert name.split()[0] in printed, line
+    assert ("all respondents" in printed) == ("all respondents (pooled)" in shown)
+    assert "wrote survey.parquet: 1344 interviews in 4 provinces, 72 villages" in printed
     for produced in (
         "survey.parquet",
         "truth.csv",
@@ -99,8 +109,10 @@ def test_curl_session_runs_as_written(tmp_path: Path) -> None:
     total = next(ln for ln in lines if ln.startswith("{'quota'"))
     assert "'submitted': 193" in total
     assert re.search(r"P20\s+│\s+Hai Phong\s+│\s+\d\d\.\d\d\s+│\s+\d\d\.\d\d – \d\d\.\d\d", out)
+    session_dir = tmp_path / "api-session"  # the session's own folder, not the tour's
     for produced in ("survey.parquet", "survey-1.zip", "scores/scores.json"):
-        assert (tmp_path / produced).exists(), produced
-    with zipfile.ZipFile(tmp_path / "survey-1.zip") as media:
+        assert (session_dir / produced).exists(), produced
+        assert not (tmp_path / produced).exists(), produced
+    with zipfile.ZipFile(session_dir / "survey-1.zip") as media:
         assert {"survey-1.csv", "media/manifest.csv"} <= set(media.namelist())
     assert "Quality flags" in out or "quality flags" in out  # papi progress's table

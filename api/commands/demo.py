@@ -12,12 +12,14 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from survey.rng import DEFAULT_SEED
+
 console = Console(stderr=True)
 
 EPILOG = (
     "Examples:\n\n"
     "  papi demo                                  # national survey, report in ./papi-demo\n\n"
-    "  papi demo --pilot --year 2023 --out pilot  # one-district pilot (Hai Phong's capital)\n\n"
+    "  papi demo --pilot P20-D01 --year 2023 --out pilot  # a one-district pilot\n\n"
     "  papi demo --provinces P01,P20,P31 --bootstrap 200 --out small\n\n"
     "  papi demo --geography 2025 --out demo-2025  # the 34 provinces of July 2025"
 )
@@ -47,13 +49,16 @@ def _summary_table(result: object, top: int = 5) -> Table:
         rank = "" if pd.isna(rec["rank"]) else f"{int(rec['rank'])}"
         if not pd.isna(rec.get("rank_lci")):
             rank += f" ({int(rec['rank_lci'])}–{int(rec['rank_uci'])})"
+        group = rec.get("group")
+        if len(comp) == 1:  # one district or province: nothing to rank it among
+            rank, group = "", None
         table.add_row(
             tag,
             f"{rec['province']} {names.get(rec['province'], '')}",
             f"{rec['est']:.2f}",
             f"[{rec['lci']:.2f}, {rec['uci']:.2f}]",
             rank,
-            "" if pd.isna(rec.get("group")) else str(rec["group"]),  # no group: blank, not nan
+            group if isinstance(group, str) else "",
         )
     return table
 
@@ -63,23 +68,29 @@ def demo(
         "papi-demo"
     ),
     pilot: Annotated[
-        bool, typer.Option("--pilot", help="Simulate a one-district pilot instead.")
-    ] = False,
-    district: Annotated[
-        str, typer.Option(help="District of the pilot (frame id, e.g. P20-D01).")
-    ] = "P20-D01",
+        str | None,
+        typer.Option(
+            help="Simulate a pilot of one district instead, by code or name, e.g. P20-D01."
+        ),
+    ] = None,
     year: Annotated[
-        int, typer.Option(help="Published year the simulation is calibrated to (2021–2024).")
+        int, typer.Option(help="Published year the simulation is calibrated to (2021-2024).")
     ] = 2024,
-    seed: Annotated[int, typer.Option(help="Random seed (everything is reproducible).")] = 7,
+    seed: Annotated[
+        int, typer.Option(help="Seed; the same seed gives the same demo.")
+    ] = DEFAULT_SEED,
     provinces: Annotated[
-        str | None, typer.Option(help="Only these provinces, comma-separated (e.g. P01,P31).")
+        str | None,
+        typer.Option(help="Only these provinces, by code or name, comma-separated (e.g. P01,P31)."),
     ] = None,
     respondents_per_village: Annotated[
         int | None,
         typer.Option(
+            "--interviews",
+            "--respondents-per-village",
             min=1,
-            help="Interviews per village (default 16, 24 in large provinces; 100 in a pilot).",
+            help="Completed interviews per village (default 16, 24 in large provinces; 100 in "
+            "a pilot); --respondents-per-village is its older name.",
         ),
     ] = None,
     bootstrap: Annotated[int, typer.Option(min=2, help="Bootstrap replicates.")] = 1000,
@@ -98,21 +109,30 @@ def demo(
     """Run the whole job on the embedded defaults: create a database, simulate a national
     PAPI survey (or a pilot), submit every interview through the HTTP API in batches,
     export, score with 95% CIs, run a sensitivity analysis and write report.html."""
+    from api.commands.places import district_code, province_codes
     from api.demo import DemoConfig, run_demo
     from survey.errors import PapiError
 
-    if year < 2021:
+    # everything is checked before the database and the progress bars start
+    if not 2021 <= year <= 2024:
         raise PapiError(
-            f"the demo uses the papi-2021 questionnaire, calibrated to 2021–2024; got --year {year}",
+            "the demo uses the papi-2021 questionnaire, calibrated to the published years "
+            f"2021-2024; got --year {year}: give --year 2021 to 2024",
             code="usage",
         )
+    if lang not in ("en", "vi"):
+        raise PapiError(f"--lang {lang!r}: give --lang en or --lang vi", code="usage")
+    if pilot is not None and provinces is not None:
+        raise PapiError("give --pilot or --provinces, not both (a pilot is one district)")
+    codes = province_codes(provinces, geography) if provinces else None
+    district = district_code(pilot) if pilot is not None else None
     cfg = DemoConfig(
         out=out,
         year=year,
         seed=seed,
-        pilot=district if pilot else None,
+        pilot=district,
         respondents_per_village=respondents_per_village,
-        provinces=[p.strip() for p in provinces.split(",") if p.strip()] if provinces else None,
+        provinces=codes,
         bootstrap=bootstrap,
         sensitivity_runs=runs,
         lang=lang,
@@ -154,10 +174,14 @@ def demo(
         f"  Scores:      {out / 'scores'}/ (CSV and JSON per level)\n"
         f"  Data:        {out / 'responses.parquet'} (try: papi score {out / 'responses.parquet'})\n"
         f"  Next:        papi serve --database-url sqlite:///{out / 'papi.db'}  to browse the API "
-        "at http://127.0.0.1:8000/docs",
+        "at http://127.0.0.1:8000/docs\n"
+        f"  Token:       papi token create --role admin --database-url sqlite:///{out / 'papi.db'}"
+        "  (for the API's Authorization: Bearer header)",
         soft_wrap=True,
     )
 
 
 def register(app: typer.Typer) -> None:
-    app.command(name="demo", epilog=EPILOG)(demo)
+    # the help is the docstring as one paragraph: Typer would keep its line breaks
+    assert demo.__doc__ is not None
+    app.command(name="demo", epilog=EPILOG, help=" ".join(demo.__doc__.split()))(demo)

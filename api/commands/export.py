@@ -16,15 +16,15 @@ if TYPE_CHECKING:
 
 
 def export(
-    survey: Annotated[int, typer.Option(help="survey id")],
-    out: Annotated[Path, typer.Option(help="output file; the format follows the suffix")],
+    survey: Annotated[int, typer.Option(help="Survey id")],
+    out: Annotated[Path, typer.Option(help="Output file; the format follows the suffix")],
     fmt: Annotated[
         str | None,
-        typer.Option("--format", help="csv | parquet | dta | sav | zip (default: suffix)"),
+        typer.Option("--format", help="Csv | parquet | dta | sav | zip (default: suffix)"),
     ] = None,
-    include_rejected: Annotated[bool, typer.Option(help="keep rejected interviews")] = False,
-    database_url: Annotated[str | None, typer.Option(help="overrides DATABASE_URL")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="print a JSON summary")] = False,
+    include_rejected: Annotated[bool, typer.Option(help="Keep rejected interviews")] = False,
+    database_url: Annotated[str | None, typer.Option(help="Overrides DATABASE_URL")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary")] = False,
 ) -> None:
     """Export one row per respondent (docs/data-layout.md); Parquet is `papi score`'s input.
 
@@ -37,7 +37,7 @@ def export(
     from api.exports.formats import ExportFormat, encode
     from api.exports.service import survey_frame
     from api.settings import Settings, get_settings
-    from survey.errors import PapiError
+    from survey.errors import NotFound, PapiError
 
     name = fmt or out.suffix.lstrip(".").lower()
     try:
@@ -51,6 +51,15 @@ def export(
     summary: dict[str, object] = {"survey": survey}
     try:
         with db.session() as session:
+            from api.surveys.service import get_survey
+
+            try:
+                get_survey(session, survey)
+            except NotFound:
+                raise NotFound(
+                    f"survey {survey} does not exist; list the surveys with `papi survey list`",
+                    code="survey_not_found",
+                ) from None
             if format_ is ExportFormat.zip:
                 done = _write_zip(session, survey, out, include_rejected)
                 summary |= {"rows": done.rows, "columns": done.columns, "files": done.files}
@@ -67,6 +76,8 @@ def export(
     text = f"wrote {summary['rows']} interviews to {out}"
     if "files" in summary:
         text = f"wrote {summary['rows']} interviews and {summary['files']} files to {out}"
+    if summary["rows"] == 0:
+        text += " (no interviews: the survey has none yet, so `papi score` has nothing to score)"
     typer.echo(json.dumps(summary) if as_json else text)
 
 

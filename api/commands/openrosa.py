@@ -109,9 +109,15 @@ def encode_settings(settings: dict[str, Any]) -> str:
 def collect_qr(
     survey: int = typer.Option(..., "--survey", help="The survey id (the project in the URL)."),
     token: str = typer.Option(..., "--token", help="The enumerator's token (papi token create)."),
-    server: str = typer.Option(
-        "http://localhost:8000", "--server", help="The server's address as the phone sees it."
+    server: str | None = typer.Option(
+        None,
+        "--server",
+        help="The server's address as the phone sees it (default http://localhost:8000).",
     ),
+    lan: bool = typer.Option(
+        False, "--lan", help="Use this machine's local network address (as `papi serve --lan`)."
+    ),
+    port: int = typer.Option(8000, "--port", help="With --lan: the port `papi serve` uses."),
     out: Path | None = typer.Option(None, "--out", "-o", help="Write the QR code as a PNG here."),
     name: str | None = typer.Option(None, "--name", help="Project name shown in Collect."),
     as_json: bool = typer.Option(False, "--json", help="Print settings and payload as JSON."),
@@ -122,7 +128,13 @@ def collect_qr(
 
     Example: papi collect-qr --survey 1 --token papi_... --server http://192.168.1.20:8000 --out enum07.png
     """
-    settings = collect_settings(server, survey, token, name)
+    if lan and server is not None:
+        raise typer.BadParameter("give --lan or --server, not both", param_hint="--lan")
+    if lan:
+        from api.commands.server import lan_address
+
+        server = f"http://{lan_address()}:{port}"
+    settings = collect_settings(server or "http://localhost:8000", survey, token, name)
     payload = encode_settings(settings)
     if out is not None:
         import qrcode

@@ -91,7 +91,7 @@ def _collection(
 
 def report(
     scores: Annotated[
-        Path | None, typer.Argument(help="scores.json or the directory of `papi score --out`.")
+        Path | None, typer.Argument(help="Scores.json or the directory of `papi score --out`.")
     ] = None,
     out: Annotated[Path, typer.Option(help="HTML file to write.")] = Path("report.html"),
     published: Annotated[
@@ -104,7 +104,7 @@ def report(
         int | None, typer.Option(help="Compare with the published scores of this year.")
     ] = None,
     sensitivity: Annotated[
-        Path | None, typer.Option(help="JSON written by `papi sensitivity --json`.")
+        Path | None, typer.Option(help="JSON written by `papi sensitivity --out`.")
     ] = None,
     collection: Annotated[
         Path | None, typer.Option(help="Collection summary JSON (papi demo writes one).")

@@ -19,7 +19,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from survey.errors import PapiError
+from survey.errors import NotFound, PapiError
+from survey.rng import DEFAULT_SEED
 
 if TYPE_CHECKING:  # heavy imports are made inside the command: `papi --help` stays fast
     import pandas as pd
@@ -151,6 +152,9 @@ def _scope(
             "give --provinces or --pilot, not both (a pilot is one district)",
             param_hint="--pilot",
         )
+    from api.commands.places import district_code, places_of, province_codes
+    from survey.places import vintage_places
+
     if parse_geography(geography) == "2025":
         # the bundled 2025 frame, or a 2025 frame derived from a frame of the 63 provinces;
         # a frame already in the new provinces is taken as it is
@@ -161,13 +165,16 @@ def _scope(
             frame = with_size_class(frame, size_class)
     else:
         frame = read_frame(frame_path, size_class)
+    two_tier = parse_geography(geography) == "2025"
+    places = (
+        vintage_places("2025") if two_tier else places_of(frame if frame_path else None, frame_path)
+    )
     if pilot is not None:
-        return frame.pilot(pilot.strip())
+        return frame.pilot(pilot.strip() if two_tier else district_code(pilot, places))
     if provinces is not None:
-        codes = list(dict.fromkeys(c.strip() for c in provinces.split(",") if c.strip()))
-        if not codes:
+        if not provinces.strip(" ,"):
             raise typer.BadParameter("no province code given", param_hint="--provinces")
-        return frame.subset(codes)
+        return frame.subset(province_codes(provinces, places=places))
     return frame
 
 
@@ -231,14 +238,21 @@ def summary_rows(frame: Frame, table: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def _summary_table(rows: list[dict[str, Any]], title: str, districts: bool = True) -> Table:
-    t = Table(title=title, title_justify="left")
+    # no box: the eight columns fit in 80 columns without cutting their headers
+    t = Table(
+        title=title,
+        title_justify="left",
+        box=None,
+        padding=(0, 2, 0, 0),
+        header_style="bold underline",
+    )
     t.add_column("Province")
     t.add_column("Name")
     t.add_column("Class")
     every = ("districts", "communes", "villages", "interviews", "residents")
     counts: tuple[str, ...] = every if districts else every[1:]  # 2025: no districts
     for col in counts:
-        t.add_column(col.capitalize(), justify="right")
+        t.add_column(col.capitalize(), justify="right", min_width=len(col))
     for r in rows:
         cells = (escape(r["province"]), escape(r["name"]), r["size_class"])
         t.add_row(*cells, *(f"{r[c]:,}" for c in counts))
@@ -283,6 +297,68 @@ def _next_steps(
     return lines
 
 
+# the villages table of a user's frame (docs/simulation.md, "Your own frame"): its columns
+# and a row of example values; district_name is optional (it lets commands take the name),
+# capital is left out (a one-district frame needs none)
+FRAME_TEMPLATE: dict[str, str] = {
+    "province": "P01",
+    "district": "P01-D04",
+    "district_name": "Long Bien",
+    "commune": "P01-D04-C01",
+    "village": "P01-D04-C01-V01",
+    "population": "2450",
+    "adults": "1620",
+    "urban": "1",
+    "district_seat": "1",
+    "commune_seat": "1",
+}
+
+
+def write_frame_template(path: Path) -> None:
+    """The frame template: the header and one example row."""
+    from survey.sampling.frame import VILLAGE_COLUMNS
+
+    assert set(VILLAGE_COLUMNS) - {"capital"} <= set(FRAME_TEMPLATE)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(
+            ",".join(FRAME_TEMPLATE) + "\n" + ",".join(FRAME_TEMPLATE.values()) + "\n",
+            encoding="utf-8",
+        )
+    except OSError as exc:
+        raise PapiError(f"cannot write {path}: {exc.strerror}", code="write_failed") from None
+
+
+def plan_design(
+    path: Path, number: int
+) -> tuple[str | None, str | None, int | None, int, int, int]:
+    """The place and stage sizes of design ``number`` (1-based) of a ``papi plan --out``
+    file: (pilot, provinces, districts, communes, villages, interviews)."""
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        chosen = doc["designs"][number - 1]
+        place, level = str(doc["place"]), str(doc["level"])
+        sizes = tuple(
+            int(chosen[k]) for k in ("districts", "communes", "villages", "interviews_per_village")
+        )
+    except FileNotFoundError:
+        raise NotFound(f"plan file {path} does not exist", code="file_not_found") from None
+    except IndexError:
+        n = len(doc.get("designs", []))
+        raise typer.BadParameter(
+            f"{path} has {n} design{'s' if n != 1 else ''}; choose --design 1 to {n}",
+            param_hint="--design",
+        ) from None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise PapiError(
+            f"{path} is not a plan written by `papi plan --out` ({exc})", code="invalid_plan"
+        ) from None
+    d, c, m, k = sizes
+    if level == "district":
+        return place, None, None, c, m, k
+    return None, place, d, c, m, k
+
+
 def sample(
     frame_path: Annotated[
         Path | None,
@@ -294,16 +370,22 @@ def sample(
     ] = None,
     provinces: Annotated[
         str | None,
-        typer.Option(help="Comma-separated province codes, e.g. P01,P20 (default: all)."),
+        typer.Option(
+            help="Comma-separated provinces by code or name, e.g. P01,P20 or 'Ha Noi' "
+            "(default: all)."
+        ),
     ] = None,
     pilot: Annotated[
-        str | None, typer.Option(help="A pilot survey of one district, e.g. P01-D03.")
+        str | None,
+        typer.Option(help="A pilot survey of one district, by code or name, e.g. P01-D03."),
     ] = None,
-    seed: Annotated[int, typer.Option(help="Seed; the same seed draws the same sample.")] = 0,
+    seed: Annotated[
+        int, typer.Option(help="Seed; the same seed draws the same sample.")
+    ] = DEFAULT_SEED,
     size_class: Annotated[
         str | None,
         typer.Option(
-            help="small | medium | large for every province: the numbers of districts and "
+            help="Size class of every province, small | medium | large: the numbers of districts and "
             "residents follow it (default: the frame's; own frames: by population)."
         ),
     ] = None,
@@ -360,6 +442,24 @@ def sample(
             "12 medium and large). A year works too."
         ),
     ] = "2018",
+    frame_template: Annotated[
+        Path | None,
+        typer.Option(
+            help="Write the villages table to fill in for --frame (.csv: the columns and a "
+            "row of example values), then stop.",
+        ),
+    ] = None,
+    plan_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--plan",
+            help="A plan written by `papi plan --out`: its place and the stage sizes of its "
+            "design --design (instead of --pilot/--provinces and the size options).",
+        ),
+    ] = None,
+    design: Annotated[
+        int, typer.Option(min=1, help="Which design of --plan to draw (its # column).")
+    ] = 1,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
 ) -> None:
     """Draw a PAPI sample: districts, communes and villages by PPS with the seats certain.
@@ -376,9 +476,37 @@ def sample(
     Example: papi sample --pilot P01-D03 --communes 8 --seed 7 --out sample.csv --residents
     residents.csv --survey-json survey.json --name "Long Bien pilot" --year 2026
 
-    Example: papi sample --geography 2025 --provinces N31 --seed 7 --out sample.csv
+    Examples: papi sample --plan plan.json --design 1 --out sample.csv;
+    papi sample --geography 2025 --provinces N31 --seed 7 --out sample.csv
     """
     from survey.sampling import select_sample
+
+    if frame_template is not None:
+        _check_suffix(frame_template, "--frame-template", (".csv",))
+        write_frame_template(frame_template)
+        console.print(
+            f"[green]wrote[/green] {escape(str(frame_template))}: one row per village of your "
+            "district; replace the example row, then papi sample --frame "
+            f"{escape(str(frame_template))} --pilot DISTRICT --size-class CLASS",
+            highlight=False,
+        )
+        return
+    if plan_path is not None:
+        given = {
+            "--pilot": pilot,
+            "--provinces": provinces,
+            "--districts": districts,
+            "--communes": communes,
+            "--villages": villages,
+            "--interviews": interviews,
+        }
+        clash = [k for k, v in given.items() if v is not None]
+        if clash:
+            raise typer.BadParameter(
+                f"the plan sets the place and the sizes: leave {', '.join(clash)} out",
+                param_hint="--plan",
+            )
+        pilot, provinces, districts, communes, villages, interviews = plan_design(plan_path, design)
 
     _check_suffix(out, "--out", (".csv", ".parquet"))
     _check_suffix(residents, "--residents", (".csv", ".parquet"))
@@ -387,6 +515,8 @@ def sample(
         raise typer.BadParameter("--survey-json needs --name and --year", param_hint="--name")
     rules = stage_rules(pilot, districts, communes, villages, interviews, geography)
     frame = _scope(frame_path, size_class, provinces, pilot, geography)
+    if pilot is not None and "district" in frame.villages.columns:  # the code named
+        pilot = str(frame.villages["district"].iloc[0])
     drawn = select_sample(frame, rng=seed, rules=rules)
     table = sample_table(drawn)
     spec: dict[str, Any] | None = None
@@ -414,6 +544,10 @@ def sample(
                 f"cannot write {survey_json}: {exc.strerror}", code="write_failed"
             ) from None
     rows = summary_rows(frame, table)
+    if frame_path is None:
+        from api.commands.places import say_synthetic
+
+        say_synthetic()
     if as_json:
         summary = {
             "seed": seed,

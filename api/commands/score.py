@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 
 from survey.errors import NotFound, PapiError
+from survey.rng import DEFAULT_SEED
 
 if TYPE_CHECKING:  # heavy imports are made inside the commands: `papi --help` stays fast
     import pandas as pd
@@ -42,12 +43,20 @@ def read_responses(path: Path) -> pd.DataFrame:
     if not path.exists():
         raise NotFound(f"responses file {path} does not exist", code="file_not_found")
     suffix = path.suffix.lower()
-    if suffix in (".parquet", ".pq"):
-        return pd.read_parquet(path)
-    if suffix == ".csv":
-        from survey.analysis_frame import TEXT_COLUMNS
+    if suffix in (".parquet", ".pq", ".csv"):
+        if suffix == ".csv":
+            from survey.analysis_frame import TEXT_COLUMNS
 
-        return pd.read_csv(path, dtype=dict.fromkeys(TEXT_COLUMNS, str), low_memory=False)
+            frame = pd.read_csv(path, dtype=dict.fromkeys(TEXT_COLUMNS, str), low_memory=False)
+        else:
+            frame = pd.read_parquet(path)
+        if len(frame) == 0:
+            raise PapiError(
+                f"{path} has no interviews: export a survey once interviews have been "
+                "submitted (`papi progress` shows how many)",
+                code="no_interviews",
+            )
+        return frame
     raise PapiError(
         f"responses file {path} has suffix {suffix!r}; expected .parquet or .csv",
         code="responses_format",
@@ -104,6 +113,11 @@ def composite_table(result: IndexScores) -> Table:
     # (scoring's rule, the report's too)
     national = result.is_national()
     names[NATIONAL] = "Viet Nam (pooled)" if national else "all respondents (pooled)"
+    single = int((frame["province"] != NATIONAL).sum()) == 1
+    if single:  # one district or province: no rank, and the pooled row would repeat it
+        frame = frame.loc[frame["province"] != NATIONAL].copy()
+        frame["rank"] = frame["rank_lci"] = frame["rank_uci"] = float("nan")
+        frame["group"] = None
     frame["order"] = frame["rank"].astype("Float64").fillna(1e9)
     frame.loc[frame["province"] == NATIONAL, "order"] = 2e9
     pct = round(100 * result.level)
@@ -127,7 +141,7 @@ def composite_table(result: IndexScores) -> Table:
             "—" if pd.isna(row["lci"]) else f"{_fmt(row['lci'])} – {_fmt(row['uci'])}",
             "—" if pd.isna(row.get("deff")) else f"{row['deff']:.1f}",
             _rank(row),
-            "—" if pd.isna(row["group"]) else str(row["group"]),
+            str(row["group"]) if isinstance(row["group"], str) else "—",
         )
     return table
 
@@ -172,7 +186,7 @@ def score_command(
         bool, typer.Option("--unweighted", help="PAPI's headline unweighted means.")
     ] = False,
     level: Annotated[float, typer.Option(min=0.5, max=0.999, help="Confidence level.")] = 0.95,
-    seed: Annotated[int, typer.Option(help="Random seed (replicates, rank draws).")] = 0,
+    seed: Annotated[int, typer.Option(help="Seed (replicates, rank draws).")] = DEFAULT_SEED,
     min_n: Annotated[
         int, typer.Option(min=1, help="Fewest respondents for a province's indicator.")
     ] = 10,

@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from survey.errors import NotFound, PapiError
+from survey.rng import DEFAULT_SEED
 
 if TYPE_CHECKING:  # heavy imports are made inside the commands: `papi --help` stays fast
     import pandas as pd
@@ -22,9 +23,9 @@ console = Console(stderr=True)
 
 EPILOG = (
     "Examples:\n\n"
-    "  papi sensitivity --published 2023 --runs 10000 --json out.json --plots plots/\n\n"
+    "  papi sensitivity --published 2023 --runs 10000 --out out.json --plots plots/\n\n"
     "  papi sensitivity --responses sim.parquet --questionnaire papi-2021 --spec audit.yaml "
-    "--json out.json"
+    "--out out.json"
 )
 
 
@@ -73,9 +74,8 @@ def _microdata(responses: Path, questionnaire: str, replicates: int, seed: int) 
 
 
 def sensitivity(
-    json_out: Annotated[Path, typer.Option("--json", help="Write the JSON result here.")],
     published: Annotated[
-        int | None, typer.Option(help="Audit the published scores of this year (2018–2024).")
+        int | None, typer.Option(help="Audit the published scores of this year (2018-2024).")
     ] = None,
     responses: Annotated[
         Path | None, typer.Option(help="Respondent data (parquet/csv, docs/data-layout.md).")
@@ -90,13 +90,21 @@ def sensitivity(
     replicates: Annotated[
         int, typer.Option(min=2, help="Bootstrap replicates for sampling error (microdata).")
     ] = 200,
-    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    seed: Annotated[
+        int, typer.Option(help="Seed; the same seed gives the same runs.")
+    ] = DEFAULT_SEED,
     spec: Annotated[
         Path | None, typer.Option(help="YAML spec of the uncertain choices (default: JRC audit).")
     ] = None,
     plots: Annotated[
         Path | None, typer.Option(help="Write rank_intervals.png and sobol.png here.")
     ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Write the JSON result here (papi report --sensitivity).")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the JSON result on stdout.")
+    ] = False,
 ) -> None:
     """Uncertainty (Monte Carlo) and sensitivity (Sobol') analysis of the index ranks."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -144,17 +152,24 @@ def sensitivity(
         if published is not None
         else {"responses": str(responses), "questionnaire": questionnaire, "replicates": replicates}
     )
-    json_out.parent.mkdir(parents=True, exist_ok=True)
-    json_out.write_text(json.dumps(doc, indent=1, allow_nan=False), encoding="utf-8")
+    text = json.dumps(doc, indent=1, allow_nan=False)
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+    if as_json:
+        typer.echo(text)
     if plots is not None:
         from api.plots.sensitivity import write_plots
 
         write_plots(doc, plots)
     ov = doc["overall"]
+    wrote = [str(out)] if out else []
+    if plots:
+        wrote.append(f"plots in {plots}")
     console.print(
         f"{runs} runs: mean absolute rank shift {ov['mean_abs_shift']:.2f}; "
-        f"top group changed in {100 * ov['p_top_group_changed']:.0f}% of runs; "
-        f"wrote {json_out}" + (f" and plots in {plots}" if plots else ""),
+        f"top group changed in {100 * ov['p_top_group_changed']:.0f}% of runs"
+        + (f"; wrote {' and '.join(wrote)}" if wrote else ""),
         highlight=False,
     )
 

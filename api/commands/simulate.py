@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 
 from survey.errors import PapiError
+from survey.rng import DEFAULT_SEED
 
 if TYPE_CHECKING:  # heavy imports are made inside the command: `papi --help` stays fast
     import pandas as pd
@@ -24,12 +25,20 @@ def _write_table(frame_path: Path, sim_frame: pd.DataFrame) -> None:
         sim_frame.to_parquet(frame_path, index=False)
 
 
+def _plural(n: object, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def simulate(
     year: int = typer.Option(2023, "--year", help="Published year to calibrate to (2018-2024)."),
-    seed: int = typer.Option(0, "--seed", help="Seed; the same seed gives the same survey."),
+    seed: int = typer.Option(
+        DEFAULT_SEED, "--seed", help="Seed; the same seed gives the same survey."
+    ),
     out: Path = typer.Option(..., "--out", help="Respondent table to write (.parquet, or .csv)."),
     provinces: str | None = typer.Option(
-        None, "--provinces", help="Comma-separated province codes, e.g. P01,P31 (default: all)."
+        None,
+        "--provinces",
+        help="Comma-separated provinces by code or name, e.g. P01,P31 (default: all).",
     ),
     interviews: int | None = typer.Option(
         None,
@@ -40,7 +49,9 @@ def simulate(
         "--respondents-per-village is its older name.",
     ),
     pilot: str | None = typer.Option(
-        None, "--pilot", help="Simulate a pilot survey of one district, e.g. P01-D03."
+        None,
+        "--pilot",
+        help="Simulate a pilot survey of one district, by code or name, e.g. P01-D03.",
     ),
     districts: int | None = typer.Option(
         None,
@@ -109,8 +120,12 @@ def simulate(
             code="usage",
         )
 
+    from api.commands.places import district_code, province_codes, say_synthetic
+
     rules = stage_rules(pilot, districts, communes, villages, None, geography)
-    codes = [c.strip() for c in provinces.split(",") if c.strip()] if provinces else None
+    codes = province_codes(provinces, geography) if provinces else None
+    if pilot is not None:
+        pilot = district_code(pilot)
     with console.status(f"simulating the PAPI {year} survey…"):
         sim = run_simulation(
             year,
@@ -131,6 +146,7 @@ def simulate(
         raise PapiError(
             f"cannot write {exc.filename}: {exc.strerror}", code="write_failed"
         ) from exc
+    say_synthetic()
     n_sub = 0
     if submissions_dir is not None:
         with console.status("writing submission documents…"):
@@ -156,7 +172,8 @@ def simulate(
     else:
         console.print(
             f"[green]wrote[/green] {out}: {summary['interviews']} interviews in "
-            f"{summary['provinces']} provinces, {summary['villages']} villages "
+            f"{_plural(summary['provinces'], 'province')}, "
+            f"{_plural(summary['villages'], 'village')} "
             f"({sim.questionnaire.id}, seed {seed})",
             highlight=False,
         )

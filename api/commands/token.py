@@ -21,17 +21,17 @@ token_app = typer.Typer(help="API bearer tokens.", no_args_is_help=True)
 
 @token_app.command("create")
 def create(
-    role: Annotated[str, typer.Option(help="admin | supervisor | enumerator | analyst")],
-    survey: Annotated[int | None, typer.Option(help="restrict the token to one survey")] = None,
+    role: Annotated[str, typer.Option(help="Admin | supervisor | enumerator | analyst")],
+    survey: Annotated[int | None, typer.Option(help="Restrict the token to one survey")] = None,
     name: Annotated[
-        str | None, typer.Option(help="holder, unique per survey (default: <role>-<6 hex>)")
+        str | None, typer.Option(help="Holder, unique per survey (default: <role>-<6 hex>)")
     ] = None,
     expires: Annotated[
         str | None,
-        typer.Option(help="expiry: ISO 8601 instant with offset, e.g. 2026-12-31T00:00:00Z"),
+        typer.Option(help="Expiry: ISO 8601 instant with offset, e.g. 2026-12-31T00:00:00Z"),
     ] = None,
-    database_url: Annotated[str | None, typer.Option(help="overrides DATABASE_URL")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+    database_url: Annotated[str | None, typer.Option(help="Overrides DATABASE_URL")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False,
 ) -> None:
     """Create a token and print it (only its SHA-256 is stored: keep it safe).
 

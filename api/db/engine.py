@@ -19,6 +19,7 @@ import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -115,7 +116,19 @@ class WriteLock:
             self._thread_lock.release()
 
     def close(self) -> None:
+        """Close the lock file, and remove it when no other process holds it (a clean exit
+        leaves nothing next to the database). Removing it is safe: the flock only queues
+        writers; SQLite's own locking keeps writes correct if two processes end up locking
+        different files for a moment."""
         if self._fd is not None:
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                pass  # another process is writing: it keeps the file
+            else:
+                if self._path is not None:
+                    Path(self._path).unlink(missing_ok=True)
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = None
 

@@ -94,7 +94,7 @@ def start_sensitivity(
     "/surveys/{survey_id}/sensitivity/{job_id}",
     response_model=JobOut,
     tags=["sensitivity"],
-    summary="The job's status; once succeeded the `papi sensitivity --json` document",
+    summary="The job's status; once succeeded the `papi sensitivity --out` document",
 )
 def sensitivity_status(survey_id: SurveyId, job_id: JobId, caller: Caller, uow: Uow) -> JobOut:
     return service.get_job(uow.read, survey_id, job_id, caller, kind="sensitivity")

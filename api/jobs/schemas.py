@@ -93,5 +93,5 @@ class JobOut(BaseModel):
         "IndexScores.to_dict; load it with IndexScores.from_dict): `meta` (method, level, "
         "weighting, notes, provenance) and one table per level (indicators, subdimensions, "
         "dimensions, composite), each a list of rows. Sensitivity: the "
-        "document of `papi sensitivity --json` (provinces, sobol, oat, diagnostics, ...)",
+        "document of `papi sensitivity --out` (provinces, sobol, oat, diagnostics, ...)",
     )

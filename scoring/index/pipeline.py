@@ -389,9 +389,10 @@ def _design_notes(
     notes = []
     if 0 < scored < MIN_GROUP_UNITS:
         notes.append(
-            f"only {scored} province(s) have an aggregate score: performance groups are "
-            f"quartiles among the scored provinces and need at least {MIN_GROUP_UNITS}, so none "
-            "is assigned; compare with the published scores instead (survey.published)"
+            f"only {scored} province{' has' if scored == 1 else 's have'} an aggregate score: "
+            "performance groups are quartiles among the scored provinces and need at least "
+            f"{MIN_GROUP_UNITS}, so none is assigned; compare with the published scores instead "
+            "(papi report --previous-published YEAR; survey.published in Python)"
         )
     thin_df = [str(p) for p, f in zip(provinces, df, strict=True) if f == 1]
     if thin_df and dist == "t":
@@ -417,7 +418,7 @@ def _design_notes(
                 f"{len(lonely)} stratum/strata have one PSU ({_listed(lonely)}); with "
                 f"lonely_psu={lonely_psu!r} they add no variance of their own, so a province "
                 "that is such a stratum gets a standard error near 0: cluster on a lower stage "
-                "(psu='commune') to measure it"
+                "(--psu commune; psu='commune' in Python) to measure it"
             )
     return notes
 

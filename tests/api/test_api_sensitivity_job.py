@@ -2,7 +2,7 @@
 
 On a small simulated survey (three provinces) submitted through the API, the job's document
 is ``scoring.run_sensitivity`` on the survey's Parquet export with the same seed, exactly as
-``papi sensitivity --responses ... --json`` writes it. A bad spec is refused before any job
+``papi sensitivity --responses ... --out`` writes it. A bad spec is refused before any job
 exists, with the pointer of the bad choice in the request body.
 """
 

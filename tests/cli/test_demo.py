@@ -62,7 +62,7 @@ def test_demo_reduced(tmp_path: Path) -> None:
 
 
 def test_demo_pilot_in_vietnamese(tmp_path: Path) -> None:
-    summary = run_demo(tmp_path, "--pilot", "--bootstrap", "50", "--lang", "vi")
+    summary = run_demo(tmp_path, "--pilot", "P20-D01", "--bootstrap", "50", "--lang", "vi")
     out = tmp_path / "demo"
     check_outputs(out, summary, {"P20"})
     html = (out / "report.html").read_text(encoding="utf-8")

@@ -165,7 +165,7 @@ def test_notes_on_the_estimates_are_listed(pilot: IndexScores) -> None:
     notes = _section(build_report(inputs), "notes")
     assert "<h2>Notes on the estimates</h2>" in notes
     assert notes.count("<li>") == len(pilot.notes)
-    assert ONE_DF in notes and "only 1 province(s) have an aggregate score" in notes
+    assert ONE_DF in notes and "only 1 province has an aggregate score" in notes
     vi = _section(build_report(inputs, lang="vi"), "notes")
     assert "Ghi chú về các ước lượng" in vi and "tiếng Anh" in vi and ONE_DF in vi
     # no notes, no section

@@ -28,7 +28,7 @@ def app() -> typer.Typer:
 def test_published_2023(app: typer.Typer, tmp_path: Path) -> None:
     out, plots = tmp_path / "out.json", tmp_path / "plots"
     args = ["sensitivity", "--published", "2023", "--runs", "300", "--sobol-n", "32"]
-    res = CliRunner().invoke(app, [*args, "--json", str(out), "--plots", str(plots)])
+    res = CliRunner().invoke(app, [*args, "--out", str(out), "--plots", str(plots)])
     assert res.exit_code == 0, res.output
     doc = json.loads(out.read_text())
     assert doc["input"] == {"published": 2023} and doc["runs"] == 300
@@ -46,7 +46,7 @@ def test_spec_file(app: typer.Typer, tmp_path: Path) -> None:
     res = CliRunner().invoke(
         app,
         ["sensitivity", "--published", "2019", "--runs", "50", "--sobol-n", "8", "--spec", str(spec),
-         "--json", str(out)],
+         "--out", str(out)],
     )  # fmt: skip
     assert res.exit_code == 0, res.output
     doc = json.loads(out.read_text())
@@ -65,7 +65,7 @@ def test_spec_file(app: typer.Typer, tmp_path: Path) -> None:
 def test_bad_input_fails_loudly(
     app: typer.Typer, tmp_path: Path, args: list[str], error: type, text: str
 ) -> None:
-    res = CliRunner().invoke(app, ["sensitivity", *args, "--json", str(tmp_path / "o.json")])
+    res = CliRunner().invoke(app, ["sensitivity", *args, "--out", str(tmp_path / "o.json")])
     assert isinstance(res.exception, error) and text in str(res.exception)
 
 
@@ -73,7 +73,7 @@ def test_inapplicable_spec(app: typer.Typer, tmp_path: Path) -> None:
     spec = tmp_path / "spec.yaml"
     spec.write_text("sampling_error: true\n")
     res = CliRunner().invoke(
-        app, ["sensitivity", "--published", "2023", "--spec", str(spec), "--json", "o.json"]
+        app, ["sensitivity", "--published", "2023", "--spec", str(spec), "--out", "o.json"]
     )
     assert isinstance(res.exception, SpecError)
     assert res.exception.problems[0].pointer == "/sampling_error"

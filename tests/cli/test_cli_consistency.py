@@ -1,0 +1,137 @@
+"""The command line a field team meets (issue: "The command line, made consistent"):
+version, command order, one-line errors, empty data, the missing-survey hint, plurals and
+the sample table at 80 columns."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from typer.testing import CliRunner
+
+from api.cli import _assemble
+
+ROOT = Path(__file__).resolve().parents[2]
+runner = CliRunner()
+
+
+def papi(cwd: Path, *args: str, columns: int = 160) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "DATABASE_URL")}
+    env |= {"PYTHONPATH": str(ROOT), "COLUMNS": str(columns), "NO_COLOR": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "api", *args],
+        cwd=cwd, env=env, capture_output=True, text=True, check=False, timeout=300,
+    )  # fmt: skip
+
+
+def test_version() -> None:
+    res = runner.invoke(_assemble(), ["--version"])
+    assert res.exit_code == 0 and res.output.startswith("papi-engine ")
+
+
+def test_commands_listed_in_the_order_of_the_work() -> None:
+    res = runner.invoke(_assemble(), ["--help"], env={"COLUMNS": "200"})
+    names = [ln.split()[1] for ln in res.output.splitlines() if ln.startswith("│ ") and
+             len(ln.split()) > 2 and ln.split()[1].islower()]  # fmt: skip
+    order = [n for n in names if n in ("demo", "plan", "sample", "serve", "score", "report")]
+    assert order == ["demo", "plan", "sample", "serve", "score", "report"], names
+
+
+def test_usage_errors_are_one_line(tmp_path: Path) -> None:
+    res = papi(tmp_path, "sample", "--bogus")
+    assert res.returncode == 2
+    assert res.stderr.count("\n") == 1, res.stderr
+    assert "No such option: --bogus" in res.stderr and "see `papi sample --help`" in res.stderr
+    res = papi(tmp_path, "sample", "--communes", "zero")
+    assert res.returncode == 2 and res.stderr.count("\n") == 1, res.stderr
+
+
+def test_score_of_an_empty_file_says_no_interviews(tmp_path: Path) -> None:
+    pd.DataFrame({"province": pd.Series([], dtype=str)}).to_parquet(tmp_path / "e.parquet")
+    res = papi(tmp_path, "score", "e.parquet", "--questionnaire", "papi-2021")
+    assert res.returncode == 1, res.stderr
+    assert "has no interviews" in res.stderr and res.stderr.count("\n") == 1
+
+
+def test_export_of_a_missing_survey_suggests_survey_list(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'papi.db'}"
+    assert papi(tmp_path, "db", "upgrade", "--database-url", url).returncode == 0
+    res = papi(tmp_path, "export", "--survey", "9", "--out", "o.parquet", "--database-url", url)
+    assert res.returncode == 3
+    assert "papi survey list" in res.stderr and "GET /api" not in res.stderr
+
+
+def test_one_province_is_singular(tmp_path: Path) -> None:
+    res = papi(tmp_path, "simulate", "--pilot", "P01-D03", "--seed", "1", "--out", "p.parquet")
+    assert res.returncode == 0, res.stderr
+    assert "in 1 province," in " ".join(res.stderr.split())
+
+
+def test_sample_table_headers_fit_80_columns(tmp_path: Path) -> None:
+    res = papi(tmp_path, "sample", "--provinces", "P01,P20,P31", columns=80)
+    assert res.returncode == 0, res.stderr
+    header = next(ln for ln in res.stdout.splitlines() if ln.startswith("Province"))
+    for col in ("Districts", "Communes", "Villages", "Interviews", "Residents"):
+        assert col in header
+    assert "…" not in res.stdout.split("next:")[0]
+
+
+def _commands() -> list[tuple[str, Any]]:
+    import typer.main
+
+    out: list[tuple[str, Any]] = []
+
+    def walk(cmd: Any, path: str) -> None:
+        out.append((path, cmd))
+        for name, sub in getattr(cmd, "commands", {}).items():
+            walk(sub, f"{path} {name}")
+
+    walk(typer.main.get_command(_assemble()), "papi")
+    return out
+
+
+def test_help_texts_are_capitalised_and_years_hyphenated() -> None:
+    bad = []
+    for path, cmd in _commands():
+        texts = [(path, cmd.help or "")] + [
+            (f"{path} {p.opts[0] if p.opts else p.name}", getattr(p, "help", None) or "")
+            for p in cmd.params
+        ]
+        for where, text in texts:
+            if text and text[0].isalpha() and not text[0].isupper():
+                bad.append(f"{where}: {text[:40]}")
+            if re.search(r"\d{4}–\d{4}", text):
+                bad.append(f"{where}: en dash in a year range")
+    assert not bad, bad
+
+
+def test_json_is_a_flag_everywhere() -> None:
+    for path, cmd in _commands():
+        for p in cmd.params:
+            if "--json" in getattr(p, "opts", ()):
+                assert p.is_flag, f"{path} --json takes a value"
+
+
+def test_seed_defaults_agree() -> None:
+    seeds = {
+        path: p.default
+        for path, cmd in _commands()
+        for p in cmd.params
+        if "--seed" in getattr(p, "opts", ())
+    }
+    assert len(set(seeds.values())) == 1, seeds
+
+
+def test_sensitivity_json_prints_the_result(tmp_path: Path) -> None:
+    res = papi(tmp_path, "sensitivity", "--published", "2019", "--runs", "20", "--sobol-n", "8",
+               "--json", "--out", "s.json")  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    printed = json.loads(res.stdout)
+    assert printed == json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))
+    assert "overall" in printed

@@ -1,0 +1,65 @@
+"""`papi demo` checks every option before it starts the database or a progress bar; the
+pilot and the single-unit score table; one-paragraph help."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from api.cli import _assemble
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def papi(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "DATABASE_URL")}
+    env |= {"PYTHONPATH": str(ROOT), "COLUMNS": "200", "NO_COLOR": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "api", *args],
+        cwd=cwd, env=env, capture_output=True, text=True, check=False, timeout=300,
+    )  # fmt: skip
+
+
+def test_demo_refuses_a_future_year_before_starting(tmp_path: Path) -> None:
+    res = papi(tmp_path, "demo", "--year", "2026", "--out", "d")
+    assert res.returncode == 1
+    assert res.stderr.count("\n") == 1 and "--year 2021 to 2024" in res.stderr
+    assert not (tmp_path / "d").exists()  # no database, no progress bars
+
+
+def test_demo_refuses_an_unknown_province_before_starting(tmp_path: Path) -> None:
+    res = papi(tmp_path, "demo", "--provinces", "P1,Q7", "--out", "d")
+    assert res.returncode == 3
+    assert "no province 'Q7'" in res.stderr and res.stderr.count("\n") == 1
+    assert not (tmp_path / "d").exists()
+
+
+def test_demo_options_match_simulate_and_sample() -> None:
+    res = CliRunner().invoke(_assemble(), ["demo", "--help"], env={"COLUMNS": "200"})
+    assert "--pilot" in res.output and "--interviews" in res.output
+    assert "--district " not in res.output
+    assert "2021-2024" in res.output and "2021–2024" not in res.output
+    # the description is one paragraph: no line break inside it (Rich wraps it to the width)
+    import typer.main
+
+    command = typer.main.get_command(_assemble()).commands["demo"]  # type: ignore[attr-defined]
+    assert command.help and "\n" not in command.help
+
+
+def test_score_of_one_district_has_no_rank_nor_pooled_row(tmp_path: Path) -> None:
+    sim = papi(tmp_path, "simulate", "--pilot", "P01-D03", "--communes", "4", "--seed", "1",
+               "--out", "p.parquet")  # fmt: skip
+    assert sim.returncode == 0, sim.stderr
+    res = papi(tmp_path, "score", "p.parquet", "--questionnaire", "papi-2021")
+    assert res.returncode == 0, res.stderr
+    rows = [ln for ln in res.stdout.splitlines() if ln.startswith("│ ")]
+    body = [r for r in rows if "province" not in r]
+    assert len(body) == 1 and "P01" in body[0], res.stdout  # no pooled row
+    assert "pooled" not in res.stdout and "nan" not in res.stdout
+    cells = [c.strip() for c in body[0].strip("│ ").split("│")]
+    assert cells[-2:] == ["—", "—"]  # rank, group
+    assert "survey.published in Python" in res.stderr and "1 province has" in res.stderr
