@@ -36,12 +36,14 @@ def lan_address() -> str:
 
 
 def urls(host: str, port: int) -> list[tuple[str, str]]:
-    """What ``papi serve`` prints on start: the address and the API docs."""
+    """What ``papi serve`` prints on start: the address, the web console and the API docs."""
     shown = "localhost" if host in ("127.0.0.1", "localhost") else host
     if host == "0.0.0.0":
         shown = lan_address()
     base = f"http://{shown}:{port}"
-    return [("serving", base), ("API docs", f"{base}/docs")]
+    from api.console import CONSOLE_PATH
+
+    return [("serving", base), ("console", f"{base}{CONSOLE_PATH}"), ("API docs", f"{base}/docs")]
 
 
 def serve(

@@ -31,6 +31,7 @@ def test_serve_prints_its_address_and_docs(started: dict[str, Any], tmp_path: Pa
     assert res.exit_code == 0, res.output
     assert "serving: http://localhost:8123" in res.output
     assert "API docs: http://localhost:8123/docs" in res.output
+    assert "console: http://localhost:8123/console" in res.output
     assert started["host"] == "127.0.0.1" and started["port"] == 8123
 
 
