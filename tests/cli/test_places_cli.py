@@ -101,3 +101,28 @@ def test_frame_template_is_a_frame_to_fill_in(tmp_path: Path) -> None:
     )
     assert code == 0, out
     assert json.loads(out)["villages"] == 4
+
+
+def test_former_names_say_which_2025_province_they_joined() -> None:
+    """Issue 20: a former province or district name resolves across the July 2025 reform."""
+    code, out = run("places", "search", "Hai Duong")
+    assert code == 0, out
+    assert "P19" in out  # the former province, in the 63-province geography
+    assert "since 1 July 2025" in out and "N31" in out  # ... now part of Hai Phong
+    code, out = run("places", "search", "Hai Duong", "--geography", "2025", "--json")
+    assert code == 0, out
+    (row,) = json.loads(out[out.index("[") :])
+    assert row["code"] == "N31" and "Hai Phong" in row["names"]
+    assert "Resolution 202/2025/QH15" in row["note"]
+    code, out = run("places", "search", "Long Bien", "--geography", "2025", "--json")
+    assert code == 0, out
+    assert [r["code"] for r in json.loads(out[out.index("[") :])] == ["N01"]  # Hanoi
+
+
+def test_province_names_resolve_in_the_2025_geography() -> None:
+    from api.commands.places import province_codes
+
+    assert province_codes("hai phong, Huế", "2025") == ["N31", "N46"]
+    assert province_codes("hai phong", "2018") == ["P20"]
+    with pytest.raises(Exception, match="did you mean"):
+        province_codes("Hai Phongg", "2025")
