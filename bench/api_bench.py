@@ -10,7 +10,7 @@ api.app:create_app`` in a subprocess and measures
 - the raw insert rate of the same rows straight into the database (SQLAlchemy Core
   ``executemany`` in one transaction), printed as a ratio to the HTTP rates.
 
-Targets on SQLite (issue 6): >= 500 single submissions/s, >= 5,000 interviews/s in batches,
+Targets on SQLite (docs/api.md): >= 500 single submissions/s, >= 5,000 interviews/s in batches,
 p99 < 100 ms at 32 concurrent clients. The client runs on the same machine and shares its
 cores with the server, so the figures are a lower bound for the server alone.
 

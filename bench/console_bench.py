@@ -10,7 +10,7 @@ requests every console page ``--repeat`` times, one at a time, signed in as the 
 It prints each page's p50 and p95 (milliseconds, client-measured on loopback: an upper
 bound of the server time) and, as the anchor of the same run, ``GET /healthz`` (the
 framework's floor) and ``GET /api/v1/surveys/{id}/progress`` (the API's own progress
-document), with each page's p95 as a ratio to the API's. Target (issue 17): p95 < 150 ms.
+document), with each page's p95 as a ratio to the API's. Target (docs/console.md): p95 < 150 ms.
 
     python bench/console_bench.py                 # both databases
     python bench/console_bench.py --db sqlite --interviews 15000 --repeat 40 --json

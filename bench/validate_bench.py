@@ -4,7 +4,7 @@
 
 Generates valid full responses with ``survey.tabular.generate_response`` (seeded), checks
 that they validate, then times ``Questionnaire.validate_response`` over all of them (best of
-``--repeat`` passes) and prints responses/s. Target (issue 2): >= 5,000 responses/s.
+``--repeat`` passes) and prints responses/s. Target: >= 5,000 responses/s.
 A second figure times responses carrying one corrupted answer each (the slow path).
 """
 

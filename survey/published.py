@@ -1,7 +1,7 @@
 """Real published PAPI provincial sub-dimension scores, 2018–2024.
 
-The CSV files in ``fixtures/published/`` are verbatim copies of
-``shared/data/papi-published/`` (see its README there): one row per province (P01…P63), one
+The CSV files in ``fixtures/published/`` are verbatim copies of the published workbooks'
+sub-dimension scores (fixtures/published/README.md says where they come from): one row per province (P01…P63), one
 column per sub-dimension (SC11…SC83) on its published scale [1/k, 10/k]; an empty cell means
 the sub-dimension did not exist that year or the province was not scored on it. An installed
 wheel carries them as ``survey/data/published/`` (see :mod:`survey.datafiles`).

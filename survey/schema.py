@@ -2,7 +2,7 @@
 
 A :class:`Questionnaire` holds items (the questions, in order), reusable choice lists,
 explicit special-answer codes and the index ``structure`` (dimensions -> sub-dimensions ->
-indicators, papi-method.md §1). Every model is a frozen pydantic v2 model that forbids
+indicators, docs/method.md "Structure"). Every model is a frozen pydantic v2 model that forbids
 unknown fields. Constructing a :class:`Questionnaire` runs the cross-reference checks of
 :mod:`survey.checks` and raises :class:`~survey.errors.QuestionnaireError` listing every
 located problem; structural errors surface as pydantic's ``ValidationError``, which
@@ -138,7 +138,7 @@ class Indicator(_Frozen):
         return tuple(c.item for c in self.criteria or ())
 
     def rescale(self, x: float) -> float:
-        """``1 + 9 (x - L) / (U - L)`` (papi-method.md §2), not clipped."""
+        """``1 + 9 (x - L) / (U - L)`` (docs/method.md "Arithmetic"), not clipped."""
         return 1.0 + 9.0 * (x - self.low) / (self.high - self.low)
 
 
@@ -155,7 +155,7 @@ class Dimension(_Frozen):
 
     @property
     def k(self) -> int:
-        """Number of sub-dimensions (the divisor k_d of papi-method.md §2)."""
+        """Number of sub-dimensions (the divisor k_d of docs/method.md "Arithmetic")."""
         return len(self.subdimensions)
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from survey.errors import PapiError, QuestionnaireError
+from survey.extras import require
 from survey.schema import Item, Questionnaire
 from survey.xlsform import special_question, write_xlsform
 
@@ -42,6 +43,7 @@ class SubmissionInvalid(PapiError):
 def xlsform_to_xform(xlsform: bytes | str | Path, *, validate: bool = False) -> str:
     """Convert an XLSForm (bytes or path) to XForm XML with pyxform; ``validate`` runs ODK
     Validate. pyxform's own errors (which name the row) become a QuestionnaireError."""
+    require("XLSForm support", "odk", "pyxform")
     from pyxform.errors import PyXFormError
     from pyxform.xls2xform import convert
 
@@ -65,6 +67,7 @@ def to_xform(q: Questionnaire, *, validate: bool = False) -> str:
 def validate_xform(xform: str | bytes) -> list[str]:
     """Run ODK Validate (JavaRosa) on an XForm; returns its warnings, raises
     QuestionnaireError (code ``xform_invalid``) when the form does not load."""
+    require("XLSForm support", "odk", "pyxform")
     from pyxform.validators.odk_validate import ODKValidateError, check_xform
 
     data = xform.encode("utf-8") if isinstance(xform, str) else xform

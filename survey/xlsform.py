@@ -38,6 +38,7 @@ from typing import Any
 
 from survey.answer_rules import LAST_DATE, ValueRules, rules_of
 from survey.errors import QuestionnaireError
+from survey.extras import require
 from survey.schema import Indicator, Item, Label, Questionnaire
 from survey.xpath import ItemKind, to_xpath
 
@@ -322,6 +323,7 @@ def to_xlsform_rows(q: Questionnaire) -> dict[str, Rows]:
 
 def write_xlsform(q: Questionnaire, path: str | Path | None = None) -> bytes:
     """The questionnaire as an XLSForm workbook (.xlsx bytes); also written to ``path``."""
+    require("XLSForm support", "odk", "openpyxl")
     from openpyxl import Workbook
 
     wb = Workbook()

@@ -10,11 +10,14 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from survey.extras import require
+
 if TYPE_CHECKING:
     from survey.xlsform_read import Reader
 
 
 def indicator_rows(source: bytes | str | Path) -> list[dict[str, str]]:
+    require("XLSForm support", "odk", "openpyxl")
     from openpyxl import load_workbook
 
     data = source if isinstance(source, bytes) else Path(source).read_bytes()

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from survey.errors import ExpressionError, Problem, QuestionnaireError
+from survey.extras import require
 from survey.loader import parse_questionnaire
 from survey.schema import Item, Questionnaire
 from survey.xlsform import SEP, constraint_xpath, item_kinds
@@ -350,6 +351,7 @@ def _located(r: Reader, exc: QuestionnaireError) -> QuestionnaireError:
 def read_xlsform(source: bytes | str | Path) -> Questionnaire:
     """Read an XLSForm (bytes or path) into a Questionnaire; raises QuestionnaireError whose
     problems name the sheet, row and column."""
+    require("XLSForm support", "odk", "pyxform")
     from pyxform.errors import PyXFormError
     from pyxform.xls2json_backends import get_xlsform
 

@@ -1,4 +1,4 @@
-"""The import direction of architecture.md: survey <- scoring <- api.
+"""The import direction of ARCHITECTURE.md: survey <- scoring <- api.
 
 `survey` imports neither `scoring` nor `api`; `scoring` never imports `api`; neither
 imports FastAPI, Starlette, SQLAlchemy, Alembic, uvicorn or psycopg. Checked on the AST of

@@ -17,6 +17,7 @@ dependency install cheap after the first run on a machine.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -92,9 +93,9 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return wheels[0]
 
 
-@pytest.fixture(scope="module")
-def venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An isolated venv with the wheel and its locked run-time dependencies installed."""
+def install(wheel: Path, extras: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An isolated venv with the wheel (with ``extras``, e.g. ``[server]``, or none) and its
+    locked run-time dependencies installed."""
     env_dir = tmp_path_factory.mktemp("venv") / "venv"
     work = env_dir.parent
     base_python = getattr(sys, "_base_executable", sys.executable)
@@ -102,12 +103,33 @@ def venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert res.returncode == 0, res.stderr
     python = env_dir / "bin" / "python"
     res = run(
-        [python, "-m", "pip", "install", "--quiet", "-c", ROOT / "constraints.txt", wheel],
+        [
+            python,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "-c",
+            ROOT / "constraints.txt",
+            f"{wheel}{extras}",
+        ],
         work,
         {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"},
     )
     assert res.returncode == 0, f"pip install failed:\n{res.stdout[-3000:]}\n{res.stderr[-3000:]}"
     return env_dir
+
+
+@pytest.fixture(scope="module")
+def venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The application: the wheel with its ``[server]`` extra (which includes odk and report)."""
+    return install(wheel, "[server]", tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def core_venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The library alone: ``pip install papi-engine`` with no extra."""
+    return install(wheel, "", tmp_path_factory)
 
 
 def clean_env(venv: Path, home: Path) -> dict[str, str]:
@@ -169,7 +191,7 @@ def test_installed_wheel_runs_outside_the_checkout(venv: Path, tmp_path: Path) -
     res = run([venv / "bin" / "papi", "questionnaire", "validate", "papi-2018"], tmp_path, env)
     assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-3000:]
 
-    demo = [
+    demo: list[str | Path] = [
         venv / "bin" / "papi",
         "demo",
         "--provinces",
@@ -205,3 +227,68 @@ def test_installed_wheel_names_a_missing_data_file(venv: Path, tmp_path: Path) -
         hidden.rename(target)
     assert res.returncode != 0
     assert "subdimensions_2022.csv is missing from the installed package data" in res.stderr
+
+
+# Run in the core venv: simulate four provinces, score them with Taylor and bootstrap CIs.
+CORE_SESSION = """
+import importlib.util, json
+from survey.simulate import simulate
+from scoring import score
+sim = simulate(2023, rng=3, provinces=["P01", "P31", "P40", "P55"], interviews=6)
+out = {}
+for ci in ("taylor", "bootstrap"):
+    s = score(sim.responses, "papi-2021", ci=ci, replicates=50, rng=1)
+    c = s.composite.set_index("province")
+    out[ci] = {p: [float(c.loc[p, k]) for k in ("lci", "est", "uci")] for p in c.index}
+absent = ["fastapi", "sqlalchemy", "psycopg", "uvicorn", "pyxform", "alembic", "typer"]
+out["installed"] = [m for m in absent if importlib.util.find_spec(m) is not None]
+out["rows"] = len(sim.responses)
+print(json.dumps(out))
+"""
+
+
+def test_core_install_simulates_and_scores_without_the_server(
+    core_venv: Path, tmp_path: Path
+) -> None:
+    """``pip install papi-engine``: the library works, and none of the server stack is there."""
+    env = clean_env(core_venv, tmp_path)
+    res = run([core_venv / "bin" / "python", "-c", CORE_SESSION], tmp_path, env)
+    assert res.returncode == 0, res.stderr[-3000:]
+    out = json.loads(res.stdout.strip().splitlines()[-1])
+    assert out["installed"] == [], f"the core install pulled in {out['installed']}"
+    # 6 interviews in each village: 6 districts x 2 communes x 2 villages in P01 (large), 3 x 2 x 2
+    # in each of the three small provinces
+    assert out["rows"] == 6 * (24 + 3 * 12)
+    for ci in ("taylor", "bootstrap"):
+        assert set(out[ci]) == {"P01", "P31", "P40", "P55", "VN"}
+        for province, (lci, est, uci) in out[ci].items():
+            assert 8 <= lci < est < uci <= 80, (ci, province, lci, est, uci)
+
+
+@pytest.mark.parametrize(
+    ("code", "extra"),
+    [
+        ("import api", "server"),
+        ("import api.cli", "server"),
+        (
+            "from survey.xform import to_xform; from survey.loader import load_questionnaire;"
+            " to_xform(load_questionnaire('papi-2021'))",
+            "odk",
+        ),
+        (
+            "from survey.xlsform import write_xlsform; from survey.loader import load_questionnaire;"
+            " write_xlsform(load_questionnaire('papi-2021'))",
+            "odk",
+        ),
+    ],
+)
+def test_core_install_names_the_missing_extra(
+    core_venv: Path, tmp_path: Path, code: str, extra: str
+) -> None:
+    env = clean_env(core_venv, tmp_path)
+    res = run([core_venv / "bin" / "python", "-c", code], tmp_path, env)
+    assert res.returncode != 0
+    last = res.stderr.strip().splitlines()[-1]
+    assert last.startswith("survey.extras.MissingExtra: papi-engine's "), res.stderr[-2000:]
+    assert last.endswith(f"pip install 'papi-engine[{extra}]'"), last
+    assert f"needs the [{extra}] extra" in last

@@ -1,6 +1,6 @@
 """``papi sample``: draw a PAPI sample, list the residents to interview, write the survey body.
 
-The selection is ``survey.sampling.select_sample`` (papi-method.md §3) on the bundled synthetic
+The selection is ``survey.sampling.select_sample`` (docs/method.md "Sampling design") on the bundled synthetic
 national frame or on a user's own frame (``survey.sampling.read_frame``); the resident lists
 are ``select_residents``. ``--survey-json`` writes the exact ``POST /api/v1/surveys`` body,
 validated by the API's own model, so the server tracks progress against the village quotas

@@ -17,7 +17,7 @@ class JobStatus(StrEnum):
 
 
 class ScoreRequest(BaseModel):
-    """Arguments of ``scoring.score`` (architecture.md, public contract)."""
+    """Arguments of ``scoring.score`` (ARCHITECTURE.md, "The public contract")."""
 
     model_config = ConfigDict(extra="forbid")
 

@@ -1,6 +1,6 @@
 """OpenRosa use cases: the device's survey, the served form, and submission intake.
 
-Intake follows what ODK Central does and clients rely on (shared/docs/collection-protocol.md):
+Intake follows what ODK Central does and clients rely on (docs/collection.md):
 
 - deduplication on ``meta/instanceID``: byte-identical XML is a success (201) that adds any
   attachments not stored yet (how retries and split uploads complete); the same id with other

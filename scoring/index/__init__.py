@@ -1,5 +1,5 @@
 """PAPI index construction: indicators → rescaled → sub-dimensions → dimensions → aggregate,
-with design-based uncertainty at every level (papi-method.md §2, statistics.md)."""
+with design-based uncertainty at every level (docs/method.md "Arithmetic", docs/variance.md)."""
 
 from scoring.index.compare import IndexComparison, compare
 from scoring.index.pipeline import score

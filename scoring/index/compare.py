@@ -12,7 +12,7 @@ province's published scores (``b = score_published(...)``, which has no standard
 - Degrees of freedom: Welch–Satterthwaite ``(v_a + v_b)² / (v_a²/df_a + v_b²/df_b)`` from the
   two design df (Korn & Graubard 1999, §5.2); a side without df counts as infinite (normal).
 - Two-sided p-value and a ``level`` CI from Student's t with those df.
-- PAPI's own rule (papi-method.md §2): a change of more than 5% of the earlier score ``b``
+- PAPI's own rule (docs/method.md "Year-on-year change"): a change of more than 5% of the earlier score ``b``
   is called significant; reported as ``more_than_5pct`` alongside the design-based test.
 - Multiple comparisons: across the provinces of each code (one family per indicator,
   sub-dimension, dimension, and the aggregate), ``statsmodels.stats.multitest.multipletests``

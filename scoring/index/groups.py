@@ -1,6 +1,6 @@
 """Ranks and PAPI performance groups, vectorised over provinces, codes and replicates.
 
-Rule (papi-method.md §2, checked on every published province-year 2018–2024): among the
+Rule (docs/method.md "Performance groups", checked on every published province-year 2018–2024): among the
 *scored* provinces (a missing value takes no rank and no group), P25, P50 and P75 by linear
 interpolation (numpy's default percentile, Hyndman & Fan type 7), then
 

@@ -1,6 +1,6 @@
 """Per-respondent indicator values from the respondent table (docs/data-layout.md).
 
-Definitions of docs/questionnaire-format.md ("Indicators → scores"), papi-method.md §1:
+Definitions of docs/questionnaire-format.md ("Indicators → scores"), docs/method.md "Structure":
 
 - ``share``: 1 if the answer (or any selected option of a multiple-choice item) is in
   ``codes``, 0 otherwise, for eligible respondents who answered with a value;
@@ -13,7 +13,7 @@ answer (the questionnaire's special codes never count as values). Reverse coding
 applied here: it lives in the goalposts ``[L, U]`` (L the worst value), see structure.py.
 
 One vectorised pass per indicator over all respondents (columns of the table); eligibility
-is evaluated by H1's vectorised ``evaluate_frame`` once per distinct condition.
+is evaluated by the vectorised ``evaluate_frame`` once per distinct condition.
 """
 
 from __future__ import annotations

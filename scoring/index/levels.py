@@ -1,7 +1,7 @@
 """Indicator means → rescaled → sub-dimensions → dimensions → aggregate, and the same map
 applied to influence values.
 
-Arithmetic (papi-method.md §2): ``r = 1 + 9 (x − L)/(U − L)``; a sub-dimension is the mean
+Arithmetic (docs/method.md "Arithmetic"): ``r = 1 + 9 (x − L)/(U − L)``; a sub-dimension is the mean
 of its indicators' ``r`` divided by ``k_d``; a dimension the sum of its sub-dimensions; the
 aggregate the sum of the dimensions.
 
@@ -18,7 +18,7 @@ small provinces, which is why a strict rule would blank whole dimensions.
 The weights are fixed by the full sample, so each level is still a fixed linear function
 of the indicator means: per province ``sub = c + Σ_k w_dk b_k x_dk`` with
 ``w_dk = 1 / (m_ds k_d)`` for an available indicator (``m_ds`` available in sub-dimension s)
-and 0 otherwise. Influence values combine with the same weights (statistics.md, "Linear
+and 0 otherwise. Influence values combine with the same weights (docs/variance.md, "Linear
 combinations"), row by row with the weights of the row's province.
 """
 

@@ -1,6 +1,6 @@
 """``score``: PAPI index scores with design-based confidence intervals at every level.
 
-Pipeline (papi-method.md §2, docs/questionnaire-format.md):
+Pipeline (docs/method.md "Arithmetic", docs/questionnaire-format.md):
 
 1. per respondent indicator values (indicators.py);
 2. per province, and nationally from the pooled sample, Hájek means through
@@ -15,7 +15,7 @@ Pipeline (papi-method.md §2, docs/questionnaire-format.md):
 
 Uncertainty. Fixed goalposts make every level a fixed linear function of the indicator
 means, so a level's influence values are the same combination of the indicators' influence
-values (statistics.md, "Linear combinations"; R: ``svyby(covmat=TRUE)`` + ``svycontrast``):
+values (docs/variance.md, "Linear combinations"; R: ``svyby(covmat=TRUE)`` + ``svycontrast``):
 ``u_level = u_x @ L`` and one ``taylor_variance`` pass gives all levels. This holds although
 indicators have different eligible sub-samples: each ``u_x`` is defined on the full design
 (zero outside its domain), and the variance of a sum of domain estimators is the variance
@@ -465,7 +465,7 @@ def score(
     ``design_weight`` (cells province × sex × age group) so that the variance accounts for
     it, as R's ``postStratify``. Off by default: on simulated surveys of three districts
     per province (ten post-strata, three PSUs) that linearisation understates the SEs and
-    lowers coverage (docs/simulation.md, "Coverage"); the weights are then taken as fixed.
+    lowers coverage (docs/scoring.md, "Coverage"); the weights are then taken as fixed.
     ``share_correction=True`` (Taylor only): correct the with-replacement variance for
     unequal PSU weight shares (``share_corrected_variance``); on simulated surveys it lifted
     weighted coverage in P12 and P46 to 94-96% and left other provinces as they were, but

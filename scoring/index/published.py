@@ -1,6 +1,6 @@
 """``score_published``: dimensions, aggregate, ranks and groups from published sub-dimensions.
 
-Arithmetic of papi-method.md §2, verified against every published province-year 2018–2024
+Arithmetic of docs/method.md "Arithmetic", verified against every published province-year 2018–2024
 (tests/scoring/index/test_published.py): a dimension is the sum of its published
 sub-dimension scores (each on [1/k, 10/k]), the aggregate the sum of the eight dimensions;
 a province missing any sub-dimension of a dimension has no score for that dimension, hence

@@ -1,6 +1,6 @@
 """The index structure (dimensions → sub-dimensions → indicators) as linear maps.
 
-PAPI's arithmetic (papi-method.md §2) is linear once the goalposts are fixed:
+PAPI's arithmetic (docs/method.md "Arithmetic") is linear once the goalposts are fixed:
 
     r_i   = 1 + 9 (x_i − L_i) / (U_i − L_i)          = a_i + b_i x_i
     sub_s = (1 / k_d) · mean_{i ∈ s} r_i               (the published sub-dimension scale)

@@ -1,6 +1,6 @@
 """Replicate estimates of every province's indicator means, and rank/group uncertainty.
 
-Replicate means (statistics.md, "Replicate weights"): for replicate weights ``W (n × R)``,
+Replicate means (docs/variance.md, "Replicate weights"): for replicate weights ``W (n × R)``,
 ``x_rdk = Σ_{j∈d} W_jr m_jk y_jk / Σ_{j∈d} W_jr m_jk`` (m: the value is observed). Every
 replicate method of Wolter (2007, ch. 3-5) and Rao & Wu (1988) multiplies the base weight by
 a factor that is constant within a first-stage PSU, ``W_jr = w_j F_{psu(j) r}``, so the sums
@@ -10,8 +10,8 @@ province: no loop over replicates or provinces, and ``R × units × K`` instead 
 ``R × n × K`` operations. The factorisation is checked on the weights; when it fails (a
 design re-calibrated per replicate) the same product runs on respondents instead.
 
-Rank intervals and group probabilities (papi-method.md §2; the JRC audit recipe of
-statistics.md): ranks and performance groups are recomputed in every draw of the scores, the
+Rank intervals and group probabilities (docs/method.md "Performance groups"; the JRC audit recipe of
+docs/variance.md, "Composite indicators and sensitivity"): ranks and performance groups are recomputed in every draw of the scores, the
 rank interval is the ``(1 ± level)/2`` quantile of the drawn ranks (rounded outwards to whole
 ranks), the probability of a group the share of draws in it. The draws come from
 ``scoring.design.results.reference_draws``: ``est + se · T`` with ``T`` from the very

@@ -1,4 +1,4 @@
-"""Sensitivity and uncertainty analysis of the PAPI index (issue 7).
+"""Sensitivity and uncertainty analysis of the PAPI index (docs/sensitivity.md).
 
 ``run_sensitivity(published_input(frame), Spec.from_yaml(text), runs=10_000)`` (or
 ``microdata_input(responses, "papi-2021")`` for respondent data) rebuilds the

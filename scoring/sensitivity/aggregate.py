@@ -2,7 +2,7 @@
 
 Inputs ``x`` of shape ``(runs | 1, provinces, children)``, raw weights ``w`` of shape
 ``(runs, children)`` (0 = dropped) and a 0/1 membership matrix ``(children, parents)``.
-Formulas (statistics.md; OECD/JRC Handbook 2008, §6; COINr's ``a_amean``, ``a_gmean``,
+Formulas (docs/variance.md, "Composite indicators and sensitivity"; OECD/JRC Handbook 2008, §6; COINr's ``a_amean``, ``a_gmean``,
 ``a_genmean``, ``a_copeland``), the weights renormalised within each parent:
 
 - arithmetic ``Σ w x / Σ w`` — one batched matrix product for all runs;

@@ -1,7 +1,7 @@
 """The index an audit perturbs: a hierarchy of levels over province-level leaf values.
 
 Leaves are what the normalisation acts on. With **published** scores they are the
-sub-dimensions, taken on PAPI's 1–10 scale ``S = sub · k_d`` (papi-method.md §2: the
+sub-dimensions, taken on PAPI's 1–10 scale ``S = sub · k_d`` (docs/method.md "Arithmetic": the
 published ``sub`` lies on [1/k_d, 10/k_d], so the goalposts of ``S`` are 1 and 10 and
 ``D_d = mean_s S_s``); with **microdata** they are the province-level indicator estimates
 with their questionnaire goalposts. ``values`` stacks every version of the leaves a run may

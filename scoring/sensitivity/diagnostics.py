@@ -1,6 +1,6 @@
 """Structure diagnostics of the index: internal consistency, dimensionality, correlations.
 
-- Cronbach's alpha (Cronbach 1951, *Psychometrika* 16:297; statistics.md):
+- Cronbach's alpha (Cronbach 1951, *Psychometrika* 16:297; docs/variance.md, "Composite indicators and sensitivity"):
   ``α = k/(k−1) · (1 − Σ σ_jj / Σ_jl σ_jl)`` from the covariance matrix of the k items.
   With respondent-level data the covariances are design-weighted (weights normalised, the
   Hájek moments of Lumley 2010, *Complex Surveys* §2) and pairwise complete, because PAPI's

@@ -2,13 +2,13 @@
 
 The leaves are the province-level indicator means (Hájek, ``SurveyDesign.domain_means``;
 provinces as domains of the full design, Lumley 2010 §3.4), computed twice: unweighted
-(PAPI's headline, papi-method.md §4) and with the analysis weight, each with the same
+(PAPI's headline, docs/method.md "Weights") and with the analysis weight, each with the same
 strata and clusters. Sampling error enters as one Rao–Wu bootstrap replicate per run
-(Rao & Wu 1988; statistics.md "Replicate weights"): the replicate indicator means of
+(Rao & Wu 1988; docs/variance.md "Replicate weights"): the replicate indicator means of
 ``scoring.index.uncertainty.replicate_domain_means`` under the replicate weights of
 ``SurveyDesign.replicate_weights`` — the same resampled PSUs for both estimate kinds, since
 both designs share the stage structure and the seed — so that the whole index, its ranks
-and groups are recomputed per replicate (statistics.md: "Recompute the whole pipeline per
+and groups are recomputed per replicate (docs/variance.md "Replicate weights": "Recompute the whole pipeline per
 replicate for rank intervals"). An indicator with fewer than ``min_n`` respondents in a
 province is missing there, as in ``scoring.score``.
 """

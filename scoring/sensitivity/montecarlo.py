@@ -1,10 +1,10 @@
 """Uncertainty analysis: the index rebuilt under random choices, ranks summarised.
 
 The JRC audit recipe (Saisana, Saltelli & Tarantola 2005, *JRSS A* 168(2):307–323; OECD/JRC
-Handbook 2008, §7.1; statistics.md): draw every uncertain choice, rebuild the index, rank;
+Handbook 2008, §7.1; docs/variance.md, "Composite indicators and sensitivity"): draw every uncertain choice, rebuild the index, rank;
 per unit report the nominal rank, the median and the 5th/95th percentiles of its rank, and
 the mean absolute shift from the nominal rank. We add PAPI's performance groups
-(papi-method.md §2: P25/P50/P75 among the scored provinces of each run) and how often the
+(docs/method.md "Performance groups": P25/P50/P75 among the scored provinces of each run) and how often the
 top (``high``) and bottom (``low``) groups change. Runs are processed in chunks, each one
 array operation (:meth:`Design.evaluate`).
 """

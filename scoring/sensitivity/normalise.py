@@ -1,10 +1,10 @@
 """Normalisations of leaf values, vectorised over runs: arrays ``(runs, provinces, leaves)``.
 
 Definitions follow COINr (Becker et al. 2022, *JOSS* 7(78):4567) and the OECD/JRC
-*Handbook on Constructing Composite Indicators* (2008, §5); statistics.md lists them:
+*Handbook on Constructing Composite Indicators* (2008, §5); docs/variance.md, "Composite indicators and sensitivity", lists them:
 
 - ``goalposts``: PAPI's ``1 + 9 (x − L)/(U − L)`` with the fixed theoretical bounds
-  (papi-method.md §2), so one province's value never depends on another's;
+  (docs/method.md "Arithmetic"), so one province's value never depends on another's;
 - ``minmax``: ``(x − min)/(max − min)`` across provinces, mapped onto PAPI's 1–10 range
   (``1 + 9·…``) so that geometric and generalised means stay defined;
 - ``zscore``: ``(x − mean)/sd`` across provinces (sd with ``n − 1``);

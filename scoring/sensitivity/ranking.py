@@ -1,6 +1,6 @@
 """Ranks of many runs at once: 1 = best (highest), ties share the lower rank.
 
-The rule is PAPI's (papi-method.md §2, ``rankdata(method="min")`` on the negated scores);
+The rule is PAPI's (docs/method.md "Performance groups", ``rankdata(method="min")`` on the negated scores);
 written as two ``argsort`` per row instead of ``scipy.stats.rankdata(nan_policy="omit")``,
 which loops in Python over rows containing a missing value (ten times slower on 10,000
 runs). Scores are rounded to 9 decimals first, so that two ways of summing the same numbers

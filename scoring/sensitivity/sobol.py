@@ -1,6 +1,6 @@
 """Variance-based sensitivity: Sobol' first-order and total-order indices with SALib.
 
-Estimators (statistics.md; Saltelli et al. 2010, *Comput. Phys. Commun.* 181:259–270, Table
+Estimators (docs/variance.md, "Composite indicators and sensitivity"; Saltelli et al. 2010, *Comput. Phys. Commun.* 181:259–270, Table
 2): from matrices A, B and A_B^(i), ``S_i = mean(y_B (y_ABi − y_A)) / V`` (Saltelli 2010)
 and ``S_Ti = mean((y_A − y_ABi)²) / (2V)`` (Jansen 1999), N(d + 2) model runs; confidence
 intervals by SALib's bootstrap (``num_resamples``, normal approximation at ``conf_level``).

@@ -1,7 +1,7 @@
 """The specification of the uncertain choices of an index audit.
 
 Each uncertain choice is a list of alternatives; **the first alternative is the nominal
-(reference) choice**, and the defaults are PAPI's own (papi-method.md §2): fixed goalposts,
+(reference) choice**, and the defaults are PAPI's own (docs/method.md "Arithmetic"): fixed goalposts,
 arithmetic means at every level, equal weights, nothing excluded, unweighted headline
 estimates, no sampling error. A run of the Monte Carlo draws one alternative of every choice
 uniformly (the JRC audit recipe: Saisana, Saltelli & Tarantola 2005, *J. R. Stat. Soc. A*
@@ -84,7 +84,7 @@ class Weights(_Frozen):
     ``equal`` is PAPI's; ``user`` takes ``user`` (code → raw weight, 1 for codes not named);
     ``pca`` takes squared first-component loadings per group (OECD/JRC Handbook 2008, §6.1).
     ``noise`` = 0.25 multiplies every raw weight by an independent U(0.75, 1.25) per run; the
-    aggregator renormalises (statistics.md, "Composite indicators and sensitivity").
+    aggregator renormalises (docs/variance.md, "Composite indicators and sensitivity").
     """
 
     schemes: tuple[WeightScheme, ...] = ("equal",)

@@ -270,7 +270,7 @@ SEAT_FLAGS = (
     ("commune_seat", "commune", "village"),
 )
 # province population (sum over its villages) from which a province counts as large / medium
-# when no size class is given; the published PAPI classes are a list (papi-method.md §3), and
+# when no size class is given; the published PAPI classes are a list (docs/method.md "Sampling design"), and
 # this threshold reproduces it for every province but An Giang (medium with 1.9 million)
 SIZE_CLASS_POPULATION = (("large", 5_000_000), ("medium", 3_000_000))
 _ID_COLUMNS = ("province", "district", "commune", "village")

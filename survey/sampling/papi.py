@@ -1,4 +1,4 @@
-"""The PAPI multi-stage selection (papi-method.md §3), with exact inclusion probabilities.
+"""The PAPI multi-stage selection (docs/method.md "Sampling design"), with exact inclusion probabilities.
 
 Per province (a stratum):
 

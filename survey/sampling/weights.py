@@ -9,7 +9,7 @@ this module re-exports (``age_group``) or checks and calls (``design_weights``).
 - Post-stratification (Holt & Smith 1979; Lumley 2010, *Complex Surveys*, §7.2):
   ``w = d · N_g / N̂_g`` in each cell ``g`` = province × sex × age group, ``N_g`` the cell's adult
   population from the frame (``Frame.poststrata``) and ``N̂_g = Σ_{k ∈ g} d_k``. PAPI's census
-  margins are not published (papi-method.md §4); sex × age group is our default. A cell with
+  margins are not published (docs/method.md "Weights"); sex × age group is our default. A cell with
   no respondent cannot be post-stratified: its population is shared out over the province's
   other cells in proportion to their targets (cell collapsing), so the province total is kept.
 """

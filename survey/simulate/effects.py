@@ -11,7 +11,7 @@ with sign s = ±1 by the item's direction. Both terms have conditional mean ``t_
 in [0, 1], so E[t_village] = t_province exactly, with no clipping. With w = ½ the share of the
 Bernoulli variance t(1 − t) that one level adds is about ``¼/(κ+1) + ¼/(2κ+1)`` (at t = ½);
 the defaults κ = 10 (district), 14 (commune), 10 (village) give an intra-village correlation of
-about 0.09 on the probability scale (papi-method.md asks for a realistic ICC; 0.05-0.15 is
+about 0.09 on the probability scale (docs/method.md "Sampling design"; the simulator asks for a realistic ICC; 0.05-0.15 is
 typical of governance items in cluster surveys).
 
 Draws come from each province's own stream, so a province's effects do not depend on which

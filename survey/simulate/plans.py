@@ -10,7 +10,7 @@ E[t_u] = t. Every indicator functional (the share of some codes, the mean of a r
 of criteria) is then *linear* in ``t_u``, so its expectation is exact whatever the unit-level
 variation: this is how each province's expected sub-dimension scores equal the published ones.
 
-Targets (papi-method.md §2 inverted): for indicator i of sub-dimension s, ``r_i = k_d · sub_s``
+Targets (docs/method.md "Arithmetic", inverted): for indicator i of sub-dimension s, ``r_i = k_d · sub_s``
 (the published score on its 1..10 scale), ``x_i = L + (r_i − 1)(U − L)/9``. Then
 
 - share of codes A: ``t = x``, D1 uniform on A, D0 on the other codes (as their ``sim_probs``
@@ -77,7 +77,7 @@ class Targets:
 
 
 def indicator_x(ind: Indicator, r: FloatArray) -> FloatArray:
-    """Invert the goalposts: the x that gives score r (papi-method.md §2)."""
+    """Invert the goalposts: the x that gives score r (docs/method.md "Arithmetic")."""
     return ind.low + (r - 1.0) * (ind.high - ind.low) / 9.0
 
 

@@ -3,7 +3,7 @@
 Every indicator's expected value is linear in the latents of its items (``plans.py``):
 ``x = f(D0) + (f(D1) − f(D0)) · t`` for a share of codes or a rating mean ``f``, ``t`` itself for a
 multiple-choice share, a mean over the items of a mean indicator and a sum over the criteria of
-a checklist. Then the published arithmetic (papi-method.md §2): ``r = 1 + 9 (x − L)/(U − L)``,
+a checklist. Then the published arithmetic (docs/method.md "Arithmetic"): ``r = 1 + 9 (x − L)/(U − L)``,
 sub-dimension ``mean r / k_d``, dimension = sum, aggregate = sum. At the province level this
 reproduces the published scores the simulation was calibrated to.
 """

@@ -1,4 +1,4 @@
-"""The sensitivity audit as a background job (issue 7): POST .../sensitivity, GET its result.
+"""The sensitivity audit as a background job (docs/sensitivity.md): POST .../sensitivity, GET its result.
 
 On a small simulated survey (three provinces) submitted through the API, the job's document
 is ``scoring.run_sensitivity`` on the survey's Parquet export with the same seed, exactly as

@@ -1,4 +1,4 @@
-"""Agreement test of the respondent-frame contract (issue 22, part 3).
+"""Agreement test of the respondent-frame contract (survey/analysis_frame.py; ARCHITECTURE.md, "Where each rule lives").
 
 The same simulated interviews (a) taken straight from the simulator and (b) posted through the
 HTTP API (batch endpoint) and exported as Parquet give equal frames (every contract column:

@@ -151,7 +151,7 @@ def test_demo_full_national_2025(tmp_path: Path) -> None:
 
 def test_summary_table_never_prints_nan_groups(tmp_path: Path) -> None:
     """Fewer than 4 provinces (a pilot): no performance group, and the table says nothing
-    rather than `nan` (issue 15)."""
+    rather than `nan`."""
     import io
 
     from rich.console import Console as RichConsole

@@ -1,4 +1,4 @@
-# Golden values for issue 15 (honest uncertainty) from R's survey package (Lumley).
+# Golden values for the uncertainty defaults (t intervals, deff, share correction) from R's survey package (Lumley).
 # Run from the repository root:  Rscript tests/golden/make_golden_uncertainty.R
 # Writes tests/golden/mu284.csv (data(mu284)) and tests/golden/uncertainty_golden.json.
 # CI needs no R: the tests read the committed files.

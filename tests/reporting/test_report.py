@@ -98,7 +98,7 @@ def test_bad_input_is_a_clear_error() -> None:
 
 
 def test_comparison_table_states_its_adjustment_and_rule() -> None:
-    """Issue 15: the p-value column says it is Holm-adjusted, the intervals say they are
+    """The p-value column says it is Holm-adjusted, the intervals say they are
     not, "Significant" is filled by the stated rule, and a published reference is said to
     carry its own (unknown) sampling error."""
     import dataclasses
@@ -128,7 +128,7 @@ def test_comparison_table_states_its_adjustment_and_rule() -> None:
 
 
 def test_reference_label_does_not_touch_the_chart_title() -> None:
-    """Issue 15: "Toàn quốc" was drawn on the reference line above the plot, into the title;
+    """Regression: "Toàn quốc" was drawn on the reference line above the plot, into the title;
     it now sits in the legend, well below the title's baseline."""
     from api.reporting import charts
 
@@ -149,7 +149,7 @@ def test_reference_label_does_not_touch_the_chart_title() -> None:
 
 @pytest.mark.parametrize("lang", ["en", "vi"])
 def test_report_explains_itself(lang: str) -> None:
-    """Issue 15: which data each section uses, the missing provinces by name and why, a
+    """Which data each section uses, the missing provinces by name and why, a
     plain-language paragraph per sensitivity chart, and the method line, the rank-shift
     summary, the Sobol factor names and the quality-flag codes in the report's language."""
     comp, dims = _published_frames(2024)

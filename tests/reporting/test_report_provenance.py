@@ -1,4 +1,4 @@
-"""The HTML report prints how the scores were made (IndexScores provenance, issue 22)."""
+"""The HTML report prints how the scores were made (IndexScores provenance, docs/scoring.md "Provenance: how a result was made")."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 Outside references: the structure per year (k per dimension) and the sub-dimension codes and
 names come from the published scores (fixtures/published/: subdimensions_codebook.csv and
 the README's "Structure by year"), the dimension names from the PAPI reports (as quoted in
-papi-method.md section 1), the province list from fixtures/published/provinces.csv.
+docs/method.md "Structure"), the province list from fixtures/published/provinces.csv.
 """
 
 from __future__ import annotations

@@ -284,7 +284,7 @@ def test_xpath_of_conditions_guards_missing_and_special_answers() -> None:
 def test_a_workbook_of_the_earlier_date_layout_still_reads_back(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Before issue 22 a date with special answers was written as a text question with a
+    """Older versions wrote a date with special answers was written as a text question with a
     pattern constraint; such workbooks read back into the same questionnaire."""
     import survey.xlsform as xlsform
 

@@ -1,4 +1,4 @@
-"""The OpenRosa conversation as ODK Collect has it (collection-protocol.md), on SQLite and
+"""The OpenRosa conversation as ODK Collect has it (docs/collection.md), on SQLite and
 PostgreSQL: form list and download, HEAD, POST, deduplication, split uploads, errors."""
 
 from __future__ import annotations

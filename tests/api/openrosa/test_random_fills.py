@@ -1,6 +1,5 @@
 """Both real engines fill and submit random interviews of every bundled PAPI form, and the
-server accepts every one (201) and stores it once (issue 22: no interview stranded on a
-tablet). 20 seeds per form and engine, on the form as the server serves it; each engine
+server accepts every one (201) and stores it once (no interview stranded on a tablet). 20 seeds per form and engine, on the form as the server serves it; each engine
 runs once per form (the fillers' batch mode). Special answers come one time in seven, so
 the date that allows "don't know" (q32_03) is answered both ways."""
 

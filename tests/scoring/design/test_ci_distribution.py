@@ -2,7 +2,7 @@
 ``reference_draws`` (the draws behind rank intervals and group probabilities) must agree.
 
 If they drift apart (e.g. draws normal while CIs use Student t on 2 df, the old behaviour),
-rank intervals become narrower than the CIs they sit beside (issue 15)."""
+rank intervals become narrower than the CIs they sit beside (docs/variance.md, "Degrees of freedom and intervals")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""R-compatible defaults (issue 15), against tests/golden/uncertainty_golden.json written by
+"""R-compatible uncertainty defaults (docs/scoring.md "Defaults, and why"), against tests/golden/uncertainty_golden.json written by
 tests/golden/make_golden_uncertainty.R (R survey; each entry records its R call)."""
 
 from __future__ import annotations

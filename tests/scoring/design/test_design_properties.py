@@ -3,7 +3,7 @@
 - scaling every weight by c changes no mean and no SE;
 - permuting rows changes nothing;
 - a stratum whose PSUs are identical contributes zero variance;
-- frequency-weight and iid SEs are not survey SEs (statistics.md "traps").
+- frequency-weight and iid SEs are not survey SEs (docs/variance.md "Traps").
 """
 
 from __future__ import annotations

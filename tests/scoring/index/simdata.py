@@ -1,6 +1,6 @@
 """A seeded, vectorised PAPI-shaped respondent table for tests and the benchmark.
 
-Stratified two-stage shape of papi-method.md §3: provinces are strata, districts the PSUs,
+Stratified two-stage shape of docs/method.md "Sampling design": provinces are strata, districts the PSUs,
 villages inside them, respondents inside villages; answers depend on a province effect and
 a district effect (so designs have real clustering) and respect the questionnaire's skip
 logic (evaluated with survey.frame_eval.evaluate_frame, item by item, in order). Columns

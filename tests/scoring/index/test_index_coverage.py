@@ -1,4 +1,4 @@
-"""Honest coverage on a simulated national survey whose truth is known (papi-method.md §4).
+"""Honest coverage on a simulated national survey whose truth is known (docs/method.md "Weights").
 
 survey.simulate draws a PAPI-design sample (province strata, PPS districts, communes,
 villages, district/commune/village effects) calibrated to the published 2021 scores, and

@@ -1,7 +1,7 @@
 """score_published against the real published PAPI figures (every year 2018–2024).
 
 Golden values come from the official provincial workbooks (fixtures/published/README.md)
-and papi-method.md §6.
+and docs/method.md "Published figures to test against".
 """
 
 from __future__ import annotations

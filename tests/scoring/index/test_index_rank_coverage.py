@@ -37,7 +37,7 @@ def test_rank_intervals_cover_the_true_rank(method: str) -> None:
 @pytest.mark.slow
 @pytest.mark.xfail(
     strict=True,
-    reason="known gap (issue 15, docs/scoring.md): group probabilities computed from draws "
+    reason="known gap (docs/scoring.md, 'Coverage'): group probabilities computed from draws "
     "centred on the estimates are overconfident; cells given p≈0.8 are in the group 68-72%",
 )
 @pytest.mark.parametrize("method", ["taylor", "bootstrap"])

@@ -1,5 +1,5 @@
 """IndexScores: one serialisation, provenance, tables that cannot be changed through the
-result, and the national-table rule (issue 22, part 4)."""
+result, and the national-table rule (docs/scoring.md "Which pooled row is national")."""
 
 from __future__ import annotations
 

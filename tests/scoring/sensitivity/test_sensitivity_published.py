@@ -38,7 +38,7 @@ def fixed(sub2023: pd.DataFrame) -> pd.DataFrame:
 
 
 def published_aggregate(sub: pd.DataFrame) -> pd.Series:
-    """PAPI = Σ of the published sub-dimension scores (papi-method.md §2)."""
+    """PAPI = Σ of the published sub-dimension scores (docs/method.md "Arithmetic")."""
     return sub.set_index("province").sum(axis=1, min_count=1)
 
 

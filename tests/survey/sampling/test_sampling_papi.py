@@ -28,7 +28,7 @@ def frame() -> Frame:
 
 def test_national_totals(frame: Frame) -> None:
     v = select_sample(frame, rng=7).villages
-    # papi-method.md §3: 207 districts, 414 communes, 828 villages, 13,632 interviews
+    # docs/method.md "Sampling design": 207 districts, 414 communes, 828 villages, 13,632 interviews
     assert v["district"].nunique() == 207
     assert v["commune"].nunique() == 414
     assert len(v) == 828
