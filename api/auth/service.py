@@ -126,6 +126,16 @@ def revoke_token(session: Session, caller: Principal, token_id: int) -> TokenOut
     return out
 
 
+def may_manage_tokens(caller: Principal, survey_id: int | None = None) -> bool:
+    """Whether ``caller`` manages (lists, revokes) some tokens of ``survey_id``: the rule of
+    ``list_tokens`` and ``revoke_token``, for showing a link or a button."""
+    try:
+        _manage_scope(caller, survey_id)
+    except (Forbidden, NotFound):
+        return False
+    return True
+
+
 def _manage_scope(caller: Principal, survey_id: int | None) -> int | None:
     if caller.role not in (Role.admin, Role.supervisor):
         raise Forbidden(f"role {caller.role.value!r} may not manage tokens")

@@ -246,8 +246,27 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "qr_alt": ("ODK Collect settings as a QR code", "Cấu hình ODK Collect dạng mã QR"),
     "revocation_note": (
-        "To revoke a token, use the API or the command line (papi token).",
-        "Để thu hồi mã, hãy dùng API hoặc dòng lệnh (papi token).",
+        "Revoke a token when its holder leaves or loses the phone: it stops working within "
+        "a second, and its interviews stay. Times are UTC.",
+        "Thu hồi mã khi người giữ mã nghỉ việc hoặc mất điện thoại: mã ngừng hoạt động trong "
+        "vòng một giây, các phiếu đã nộp vẫn được giữ. Thời gian theo giờ UTC.",
+    ),
+    "revoke": ("Revoke", "Thu hồi"),
+    "token_revoked": (
+        "Token revoked: it no longer opens the API or the console.",
+        "Đã thu hồi mã: mã không còn truy cập được API hay bảng điều khiển.",
+    ),
+    "expires": ("Expires", "Hết hạn"),
+    "last_used": ("Last used", "Dùng lần cuối"),
+    "token_state": ("State", "Trạng thái"),
+    "token_active": ("active", "đang hoạt động"),
+    "token_expired": ("expired", "đã hết hạn"),
+    "never": ("never", "không bao giờ"),
+    "never_used": ("not yet", "chưa dùng"),
+    "valid_until": ("Valid until (optional)", "Có hiệu lực đến (không bắt buộc)"),
+    "valid_until_help": (
+        "The token stops working at the end of this day (UTC). Leave empty for no expiry.",
+        "Mã ngừng hoạt động khi hết ngày này (giờ UTC). Để trống nếu không giới hạn.",
     ),
     "no_tokens": ("No token is scoped to this survey.", "Chưa có mã nào dành cho khảo sát này."),
     # exports

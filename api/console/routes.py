@@ -4,7 +4,7 @@ API's services, rendered with the templates of this package."""
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -39,7 +39,7 @@ from api.http import Uow
 from api.problems import status_of
 from api.submissions import service as submissions
 from api.submissions.schemas import ReviewIn, ReviewStatus
-from survey.errors import PapiError
+from survey.errors import NotFound, PapiError
 from survey.loader import BUNDLED
 
 _env = Environment(
@@ -73,6 +73,9 @@ def render(
         here=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
         may=lambda action, survey_id=None: (
             session is not None and views.may(session.principal, Action(action), survey_id)
+        ),
+        may_tokens=lambda survey_id: (
+            session is not None and auth.may_manage_tokens(session.principal, survey_id)
         ),
         **context,
     )
@@ -425,7 +428,13 @@ def enumerators(request: Request, session: Current, uow: Uow, survey_id: int) ->
 
 
 @router.get("/surveys/{survey_id}/tokens")
-def tokens(request: Request, session: Current, uow: Uow, survey_id: int) -> Response:
+def tokens(
+    request: Request,
+    session: Current,
+    uow: Uow,
+    survey_id: int,
+    revoked: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+) -> Response:
     survey = views.survey(uow.read, session.principal, survey_id)
     listed = auth.list_tokens(uow.read, session.principal, survey_id)
     return render(
@@ -436,9 +445,17 @@ def tokens(request: Request, session: Current, uow: Uow, survey_id: int) -> Resp
         tokens=listed,
         created=None,
         qr=None,
+        revoked=revoked,
         server=str(request.base_url).rstrip("/"),
         tab="tokens",
     )
+
+
+def _expiry(valid_until: date | None) -> datetime | None:
+    """A token valid until the end of ``valid_until`` (UTC) stops at the next midnight."""
+    if valid_until is None:
+        return None
+    return datetime.combine(valid_until + timedelta(days=1), time.min, tzinfo=UTC)
 
 
 @router.post("/surveys/{survey_id}/tokens")
@@ -450,12 +467,19 @@ def create_token(
     csrf: Csrf,
     name: Annotated[str, Form(min_length=1, max_length=100)],
     server: Annotated[str, Form(max_length=300)] = "",
+    valid_until: Annotated[date | None, Form()] = None,
 ) -> Response:
     check_post(request, session, csrf)
     survey = views.survey(uow.read, session.principal, survey_id)
     authorize(session.principal, Action.manage, survey_id)
     created = auth.create_token(
-        uow.write, TokenCreate(name=name.strip(), role=Role.enumerator, survey_id=survey_id)
+        uow.write,
+        TokenCreate(
+            name=name.strip(),
+            role=Role.enumerator,
+            survey_id=survey_id,
+            expires_at=_expiry(valid_until),
+        ),
     )
     server = server.strip() or str(request.base_url).rstrip("/")
     from api.console.forms import collect_qr_svg
@@ -472,8 +496,32 @@ def create_token(
         tokens=listed,
         created=created,
         qr=qr,
+        revoked=None,
         server=server,
         tab="tokens",
+    )
+
+
+@router.post("/surveys/{survey_id}/tokens/{token_id}/revoke")
+def revoke_token(
+    request: Request,
+    session: Current,
+    uow: Uow,
+    survey_id: int,
+    token_id: int,
+    csrf: Csrf,
+) -> Response:
+    """``auth.revoke_token`` with the session's principal (the API's rights: an admin in
+    its scope, a supervisor the enumerator tokens of its survey); a token of another
+    survey is 404 on this survey's page."""
+    check_post(request, session, csrf)
+    views.survey(uow.read, session.principal, survey_id)
+    mine = auth.list_tokens(uow.read, session.principal, survey_id, include_revoked=True)
+    if token_id not in {tk.id for tk in mine}:
+        raise NotFound(f"survey {survey_id} has no token {token_id} that you manage")
+    auth.revoke_token(uow.write, session.principal, token_id)
+    return RedirectResponse(
+        f"{CONSOLE_PATH}/surveys/{survey_id}/tokens?revoked={token_id}", status_code=303
     )
 
 

@@ -135,6 +135,35 @@ def test_create_an_enumerator_token_and_see_its_qr_code(browser: Any, site: Site
     assert axe_violations(browser) == []
 
 
+def test_revoke_a_token_and_it_gets_401_from_the_api(browser: Any, site: Site) -> None:
+    import httpx
+
+    created = httpx.post(
+        site.url + "/api/v1/tokens",
+        json={"name": "enum-lost-phone", "role": "enumerator", "survey_id": site.survey1},
+        headers={"Authorization": f"Bearer {site.admin}"},
+    )
+    assert created.status_code == 201, created.text
+    token, token_id = created.json()["token"], created.json()["id"]
+    me = site.url + "/api/v1/me"
+    assert httpx.get(me, headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    sign_in(browser, site, site.supervisor, f"/console/surveys/{site.survey1}/tokens")
+    row = browser.find_element(By.CSS_SELECTOR, f'#tokens tr[data-token="{token_id}"]')
+    cells = [td.text for td in row.find_elements(By.TAG_NAME, "td")]
+    assert cells[1] == "enum-lost-phone" and cells[4] == STRINGS["never"][0]
+    assert cells[5] != STRINGS["never_used"][0]  # the /me call above
+    assert axe_violations(browser) == []
+    browser.find_element(By.ID, f"revoke-{token_id}").click()
+    WebDriverWait(browser, 10).until(ec.presence_of_element_located((By.ID, "revoked")))
+    assert browser.find_elements(By.CSS_SELECTOR, f'#tokens tr[data-token="{token_id}"]') == []
+    assert axe_violations(browser) == []
+    # the server forgets a revoked token at once in its own process
+    got = httpx.get(me, headers={"Authorization": f"Bearer {token}"})
+    assert got.status_code == 401, got.text
+    revoked = _db(site, "SELECT revoked_at FROM api_tokens WHERE id = :i", i=token_id)
+    assert revoked[0][0] is not None
+
+
 def test_download_an_export_and_read_it_back(browser: Any, site: Site) -> None:
     sign_in(browser, site, site.admin, f"/console/surveys/{site.survey1}/exports")
     assert axe_violations(browser) == []
@@ -187,13 +216,14 @@ def test_a_supervisor_of_survey_1_cannot_reach_survey_2(browser: Any, site: Site
     names = [a.text for a in browser.find_elements(By.CSS_SELECTOR, "#surveys td a")]
     assert names == ["Pilot Hanoi 2026"]
     assert axe_violations(browser) == []
+    # another survey is "does not exist" to a scoped token, as in the API (authorize)
     for page in ("", "/review", "/enumerators", "/tokens", "/exports"):
         browser.get(site.url + f"/console/surveys/{site.survey2}{page}")
-        assert text_of(browser, "error-message") == STRINGS["error_403"][0], page
+        assert text_of(browser, "error-message") == STRINGS["error_404"][0], page
     assert axe_violations(browser) == []
     for fmt in ("csv", "zip"):
         got = fetch(browser, f"/console/surveys/{site.survey2}/export?format={fmt}")
-        assert got["status"] == 403
+        assert got["status"] == 404
     # a supervisor may not export survey 1 either (the API's rule: analysts and admins do)
     got = fetch(browser, f"/console/surveys/{site.survey1}/export?format=csv")
     assert got["status"] == 403

@@ -255,3 +255,104 @@ def test_links_and_forms_follow_authorize(client: TestClient, api: Api) -> None:
     client.cookies.clear()
     _sign_in(client, api.admin)
     assert 'id="create-survey"' in client.get(f"{CONSOLE_PATH}/surveys").text
+
+
+def _token_id(api: Api, headers: dict[str, str]) -> int:
+    me = api.client.get("/api/v1/me", headers=headers)
+    assert me.status_code == 200, me.text
+    token_id: int = me.json()["token_id"]
+    return token_id
+
+
+def _row(html: str, token_id: int) -> str | None:
+    found = re.search(rf'<tr data-token="{token_id}">(.*?)</tr>', html, flags=re.S)
+    return found.group(1) if found else None
+
+
+def test_revoke_a_token_from_the_tokens_page(client: TestClient, api: Api) -> None:
+    survey = api.survey()
+    enumerator = api.token("enumerator", survey, name="enum-revoked")
+    token_id = _token_id(api, enumerator)  # a request: last used is recorded
+    _sign_in(client, api.admin)
+    page = client.get(f"{CONSOLE_PATH}/surveys/{survey}/tokens")
+    row = _row(page.text, token_id)
+    assert row is not None and "enum-revoked" in row
+    assert STRINGS["never"][0] in row and STRINGS["token_active"][0] in row
+    assert STRINGS["never_used"][0] not in row  # the /me call above used it
+    url = f"{CONSOLE_PATH}/surveys/{survey}/tokens/{token_id}/revoke"
+    for data, headers in (
+        ({"csrf": "0" * 64}, {}),
+        ({"csrf": _csrf(page.text)}, {"Origin": "https://evil.example"}),
+    ):
+        assert client.post(url, data=data, headers=headers).status_code == 403
+        assert api.client.get("/api/v1/me", headers=enumerator).status_code == 200
+    other = api.survey()
+    wrong_page = f"{CONSOLE_PATH}/surveys/{other}/tokens/{token_id}/revoke"
+    assert client.post(wrong_page, data={"csrf": _csrf(page.text)}).status_code == 404
+    assert api.client.get("/api/v1/me", headers=enumerator).status_code == 200
+    r = client.post(url, data={"csrf": _csrf(page.text)}, follow_redirects=False)
+    assert r.status_code == 303
+    assert r.headers["location"] == f"{CONSOLE_PATH}/surveys/{survey}/tokens?revoked={token_id}"
+    assert api.client.get("/api/v1/me", headers=enumerator).status_code == 401
+    after = client.get(r.headers["location"])
+    assert STRINGS["token_revoked"][0] in after.text and _row(after.text, token_id) is None
+    listed = api.client.get(
+        "/api/v1/tokens", params={"survey_id": survey, "include_revoked": True}, headers=api.admin
+    ).json()["items"]
+    assert [tk["revoked_at"] is not None for tk in listed if tk["id"] == token_id] == [True]
+
+
+def test_a_supervisor_revokes_only_its_surveys_enumerator_tokens(
+    client: TestClient, api: Api
+) -> None:
+    survey = api.survey()
+    supervisor = api.token("supervisor", survey)
+    enumerator = api.token("enumerator", survey)
+    analyst = api.token("analyst", survey)
+    elsewhere = api.token("enumerator", api.survey())
+    _sign_in(client, supervisor)
+    page = client.get(f"{CONSOLE_PATH}/surveys/{survey}/tokens").text
+    assert f'href="{CONSOLE_PATH}/surveys/{survey}/tokens"' in page  # the tab is shown
+    assert 'id="create-token"' not in page  # creating tokens is an admin's
+    assert _row(page, _token_id(api, enumerator)) is not None
+    assert _row(page, _token_id(api, analyst)) is None
+    for headers in (analyst, elsewhere):
+        target = f"{CONSOLE_PATH}/surveys/{survey}/tokens/{_token_id(api, headers)}/revoke"
+        assert client.post(target, data={"csrf": _csrf(page)}).status_code == 404
+        assert api.client.get("/api/v1/me", headers=headers).status_code == 200
+    target = f"{CONSOLE_PATH}/surveys/{survey}/tokens/{_token_id(api, enumerator)}/revoke"
+    assert (
+        client.post(target, data={"csrf": _csrf(page)}, follow_redirects=False).status_code == 303
+    )
+    assert api.client.get("/api/v1/me", headers=enumerator).status_code == 401
+
+
+def test_an_enumerator_token_valid_until_a_day(client: TestClient, api: Api) -> None:
+    survey = api.survey()
+    _sign_in(client, api.admin)
+    page = client.get(f"{CONSOLE_PATH}/surveys/{survey}/tokens")
+    assert 'name="valid_until" type="date"' in page.text
+    url = f"{CONSOLE_PATH}/surveys/{survey}/tokens"
+    r = client.post(
+        url, data={"csrf": _csrf(page.text), "name": "enum-day", "valid_until": "2999-01-31"}
+    )
+    assert r.status_code == 201
+    created = re.search(r'id="new-token" readonly value="([^"]+)"', r.text)
+    assert created
+    headers = {"Authorization": f"Bearer {created.group(1)}"}
+    token_id = _token_id(api, headers)
+    row = _row(r.text, token_id)
+    assert row is not None and "2999-02-01 00:00" in row
+    listed = api.client.get("/api/v1/tokens", params={"survey_id": survey}, headers=api.admin)
+    [out] = [tk for tk in listed.json()["items"] if tk["id"] == token_id]
+    assert out["expires_at"].startswith("2999-02-01T00:00:00")
+    r = client.post(url, data={"csrf": _csrf(page.text), "name": "enum-never"})
+    assert r.status_code == 201  # no date: no expiry
+    past = client.post(
+        url, data={"csrf": _csrf(page.text), "name": "enum-past", "valid_until": "2020-01-01"}
+    )
+    assert past.status_code == 422 and "expires_at" in past.text
+    names = [
+        tk["name"] for tk in api.client.get("/api/v1/tokens", headers=api.admin).json()["items"]
+    ]
+    assert "enum-never" in names and "enum-past" not in names
