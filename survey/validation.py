@@ -5,7 +5,9 @@
 valid): unknown items, wrong types, codes not among the choices, values out of range
 (bounds, rating scales, dates), failed constraints, required-when-relevant answers missing,
 answers to items that are not relevant, special codes the item does not allow, repeated codes
-in a multiple choice.
+in a multiple choice. A response that exceeds a bound no valid one can (more answers than
+items, a list longer than the item's choices, a text over ``max_text_bytes``:
+:mod:`survey.answer_bounds`) gets those problems alone, as the server reports them.
 
 Speed: the questionnaire is compiled once into a plan (one closure per item checking type and
 range with a set lookup on the common path, :mod:`survey.validation_checks`; compiled
@@ -21,6 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from survey.answer_bounds import bound_issues
 from survey.answer_rules import FLAG, REJECT, normalise_answers
 from survey.evaluate import Env, compile_predicate
 from survey.expressions import Cmp, Lit, Node, Ref, referenced_items
@@ -164,6 +167,9 @@ def validate_response(q: Questionnaire, answers: Any) -> list[ValidationIssue]:
                 f"answers must be a mapping of item id to value, got {_kind(answers)}",
             )
         ]
+    bounds = bound_issues(q, answers)  # what no response may exceed: reported alone
+    if bounds:
+        return bounds
     if plan.valid is not None and plan.ids.issuperset(answers.keys()) and plan.valid(answers):
         return []  # the common case, compiled (survey/validation_fast.py)
     if any(type(v) is float for v in answers.values()):

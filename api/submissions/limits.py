@@ -1,10 +1,12 @@
 """Bounds on the work one submission can cause, and on the errors reported about it.
 
-An interview can only be valid with at most one answer per item of its questionnaire and,
-for a multiple choice, at most one of each choice code; ``screen`` checks those two bounds on
-the raw document (before the model or the questionnaire's checks see it), so a body of a
-million answers or codes costs one pass over its keys and one ``len`` per list, and is
-refused with one error each instead of a million. Objects of the envelope (location,
+An interview can only be valid with at most one answer per item of its questionnaire, for a
+multiple choice at most one of each choice code, and text answers within the questionnaire's
+``max_text_bytes``: ``screen`` checks those bounds (their one home is survey.answer_bounds,
+which ``q.validate_response`` applies the same way) on the raw document, before the model or
+the questionnaire's checks see it, so a body of a million answers or codes costs one pass
+over its keys and one ``len`` per list, and is refused with one error each instead of a
+million. Objects of the envelope (location,
 paradata, ...) get the same treatment for keys their model does not have. ``capped``
 (api/problems.py) keeps at most ``MAX_REPORTED_ERRORS`` errors and says how many more there
 were: the answer to a bad request stays small whatever the request holds.
@@ -18,6 +20,7 @@ from pydantic import BaseModel
 
 from api.problems import MAX_REPORTED_ERRORS, capped
 from api.submissions.schemas import Design, Gps, Location, Paradata, SubmissionIn
+from survey.answer_bounds import bound_issues, text_issues
 from survey.schema import Questionnaire
 
 __all__ = ["MAX_REPORTED_ERRORS", "capped", "long_texts", "screen"]
@@ -29,22 +32,6 @@ _OBJECTS: tuple[tuple[tuple[str, ...], type[BaseModel]], ...] = (
     (("paradata", "gps"), Gps),
     (("design",), Design),
 )
-
-_CODES_KEY = "limits:codes_per_item"
-
-
-def _codes_per_item(q: Questionnaire) -> dict[str, int]:
-    """Item id → how many codes its answer may hold as a list (multiple choice: its
-    choices; any other item: none)."""
-    cached = q.cached(_CODES_KEY)
-    if isinstance(cached, dict):
-        return cached
-    out = {
-        item.id: len(q.choices_of(item)) if item.type == "multiple_choice" else 0
-        for item in q.items
-    }
-    q.store(_CODES_KEY, out)
-    return out
 
 
 def screen(q: Questionnaire, raw: Any) -> list[dict[str, Any]]:
@@ -59,36 +46,7 @@ def screen(q: Questionnaire, raw: Any) -> list[dict[str, Any]]:
     answers = raw.get("answers")
     if not isinstance(answers, dict):
         return []
-    bounds = _codes_per_item(q)
-    if len(answers) > len(bounds):
-        return [
-            {
-                "pointer": "/answers",
-                "code": "too_many_answers",
-                "message": f"{len(answers):,} answers; questionnaire {q.id!r} has "
-                f"{len(bounds)} items, so at most {len(bounds)} answers",
-            }
-        ]
-    errors = long_texts(q, answers)
-    for key, value in answers.items():
-        if type(value) is not list:
-            continue
-        most = bounds.get(key, 0) if type(key) is str else 0
-        if len(value) > most:
-            pointer = "/answers/" + _escape(str(key))
-            why = (
-                f"item {key!r} has {most} choices, so at most {most} distinct codes"
-                if most
-                else f"{key!r} is not a multiple-choice item, so a list is not an answer"
-            )
-            errors.append(
-                {
-                    "pointer": pointer,
-                    "code": "too_many_codes",
-                    "message": f"{len(value):,} codes; {why}",
-                }
-            )
-    return errors
+    return [i.as_dict() for i in bound_issues(q, answers)]
 
 
 def _unknown_keys(raw: dict[str, Any]) -> list[dict[str, Any]]:
@@ -116,24 +74,8 @@ def _escape(key: str) -> str:
 
 
 def long_texts(q: Questionnaire, answers: Any) -> list[dict[str, Any]]:
-    """One error per text answer longer than the questionnaire's ``max_text_bytes`` (UTF-8
-    bytes), whichever way it arrived (JSON or OpenRosa): what a survey accepts, its .dta
-    and .sav exports can hold."""
+    """One error per text answer longer than the questionnaire's ``max_text_bytes`` (the
+    rule of survey.answer_bounds), whichever way it arrived (JSON or OpenRosa)."""
     if not isinstance(answers, dict):
         return []
-    limit = q.max_text_bytes
-    errors = []
-    for key, value in answers.items():
-        if type(value) is not str or len(value) * 4 <= limit:
-            continue  # at most 4 UTF-8 bytes per character
-        size = len(value) if len(value) > limit else len(value.encode("utf-8", "surrogatepass"))
-        if size > limit:
-            errors.append(
-                {
-                    "pointer": "/answers/" + _escape(str(key)),
-                    "code": "text_too_long",
-                    "message": f"{size:,} bytes or more; a text answer of questionnaire "
-                    f"{q.id!r} holds at most {limit:,} bytes (UTF-8)",
-                }
-            )
-    return errors
+    return [i.as_dict() for i in text_issues(q, answers)]
