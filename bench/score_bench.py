@@ -20,7 +20,7 @@ scores of every province with their Taylor SEs the way one would in R
 sub-dimension; timed inside R, data loading excluded); we check the SEs agree and print the
 ratio of R's time to ours (for our *whole* Taylor scoring, every level).
 
-Run: ``python bench/score_bench.py [--repeat 3] [--no-r]`` (timings are wall clock, median
+Run: ``python bench/score_bench.py [--repeat 3] [--no-r] [--no-bootstrap]`` (timings are wall clock, median
 of ``--repeat`` runs after one warm-up; the machine's load shows in them).
 """
 
@@ -158,6 +158,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-r", action="store_true")
+    parser.add_argument("--no-bootstrap", action="store_true", help="Taylor timings only")
     parser.add_argument("--seed", type=int, default=2021)
     parser.add_argument(
         "--r-subdimensions",
@@ -193,6 +194,8 @@ def main() -> None:
         f"  of which the frame check (survey.analysis_frame): {1000 * t_check:.1f} ms "
         f"({t_check / t_taylor:.1%} of the Taylor scoring)"
     )
+    if args.no_bootstrap:
+        return
     t_boot, boot = timed(
         lambda: score(responses, q, ci="bootstrap", replicates=1000, rng=1), args.repeat
     )

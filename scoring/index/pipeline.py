@@ -571,6 +571,8 @@ def score(
                 if weighted
                 else "unweighted (unit weights, same design)"
             ),
+            poststratified=poststratified and weighted,
+            share_correction=share_correction and ci == "taylor",
             questionnaire_version=q.full_version,
         ),
     )

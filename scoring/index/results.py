@@ -187,7 +187,10 @@ class Provenance:
     ``normal``); ``min_n``/``min_share`` and ``suppression``: the suppression rules;
     ``strata``/``psu``/``weights``: the design columns (``weights`` is ``None`` unweighted);
     ``lonely_psu``: the policy for a stratum with one PSU; ``weighting``: what the weights
-    are; ``questionnaire_version``: the questionnaire's full version; ``engine_version``:
+    are; ``poststratified``: whether the variance accounts for the post-stratification
+    (R's ``postStratify``); ``share_correction``: whether the Taylor variance is corrected
+    for unequal PSU weight shares (``None``: not recorded, results of earlier versions);
+    ``questionnaire_version``: the questionnaire's full version; ``engine_version``:
     papi-engine's.
     """
 
@@ -201,6 +204,8 @@ class Provenance:
     weights: str | None = None
     lonely_psu: str | None = None
     weighting: str | None = None
+    poststratified: bool | None = None
+    share_correction: bool | None = None
     questionnaire_version: str | None = None
     engine_version: str = field(default_factory=engine_version)
 
