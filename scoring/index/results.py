@@ -75,7 +75,8 @@ def normalise(frame: pd.DataFrame, tier: str) -> pd.DataFrame:
     out = frame.reindex(columns=columns_of(tier)).reset_index(drop=True)
     for c in out.columns:
         if c in _FLOATS:
-            out[c] = pd.to_numeric(out[c], errors="coerce").astype(np.float64)
+            if out[c].dtype != np.float64:  # float64 columns are already canonical
+                out[c] = pd.to_numeric(out[c], errors="coerce").astype(np.float64)
         elif c in _INTS:
             out[c] = pd.to_numeric(out[c], errors="coerce").round().astype("Int64")
         else:
