@@ -201,6 +201,22 @@ def score_command(
             "(R's survey.lonely.psu).",
         ),
     ] = LonelyPsu.fail,
+    share_correction: Annotated[
+        bool,
+        typer.Option(
+            "--share-correction/--no-share-correction",
+            help="Taylor only: correct the variance for unequal PSU weight shares "
+            "(docs/scoring.md, Coverage); off by default, as R's survey.",
+        ),
+    ] = False,
+    poststratified: Annotated[
+        bool,
+        typer.Option(
+            "--poststratified",
+            help="Weighted only: the variance accounts for the post-stratification of the "
+            "weights (R's postStratify); needs design_weight and the post-strata columns.",
+        ),
+    ] = False,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the full result as JSON on stdout.")
     ] = False,
@@ -226,6 +242,8 @@ def score_command(
             weights=weights,
             min_n=min_n,
             lonely_psu=lonely_psu.value,
+            poststratified=poststratified,
+            share_correction=share_correction,
         )
     for note in result.notes:
         err.print(f"note: {note}", highlight=False, soft_wrap=True)

@@ -297,6 +297,19 @@ def _collection_block(
     }
 
 
+def variance_text(prov: Mapping[str, Any]) -> str:
+    """The variance options of a result (``papi score --poststratified /
+    --share-correction``), as recorded in its provenance."""
+
+    def yes_no(v: Any) -> str:
+        return "not recorded" if v is None else "yes" if v else "no"
+
+    return (
+        f"post-stratification in the variance: {yes_no(prov.get('poststratified'))}; "
+        f"PSU-share correction: {yes_no(prov.get('share_correction'))}"
+    )
+
+
 def provenance_rows(meta: Mapping[str, Any]) -> list[tuple[str, str]]:
     """How the scores were made, as (what, value) rows (``IndexScores.meta()``)."""
     prov: Mapping[str, Any] = meta.get("provenance") or {}
@@ -308,7 +321,7 @@ def provenance_rows(meta: Mapping[str, Any]) -> list[tuple[str, str]]:
     if method not in ("taylor", "published") and meta.get("replicates"):
         method += f", {meta['replicates']} replicates"
     if method == "taylor" and meta.get("replicates"):
-        method += f" (rank intervals from {meta['replicates']} normal draws)"
+        method += f" (rank intervals from {meta['replicates']} draws of the CIs' distribution)"
     level = meta.get("level")
     rows = [
         ("method", method),
@@ -332,6 +345,7 @@ def provenance_rows(meta: Mapping[str, Any]) -> list[tuple[str, str]]:
             f"lonely PSU: {text(prov.get('lonely_psu'))}",
         ),
         ("weighting", f"{text(prov.get('weights'))}: {text(prov.get('weighting'))}"),
+        ("variance", variance_text(prov)),
         (
             "questionnaire",
             f"{text(meta.get('structure'))} {text(prov.get('questionnaire_version'))}",

@@ -43,7 +43,14 @@ def quantile(level: float, df: FloatArray, ci: str) -> FloatArray:
 
 
 def reference_draws(
-    est: FloatArray, se: FloatArray, df: FloatArray, ci: str, draws: int, rng: RngLike
+    est: FloatArray,
+    se: FloatArray,
+    df: FloatArray,
+    ci: str,
+    draws: int,
+    rng: RngLike,
+    *,
+    common_columns: bool = False,
 ) -> FloatArray:
     """``draws`` values of ``est + se · T`` per cell, shape ``(draws, *est.shape)``.
 
@@ -54,8 +61,25 @@ def reference_draws(
     right for domains that are separate strata. Where ``df < 1`` the CI is undefined (NaN);
     the draws then use one degree of freedom (a Cauchy ``T``), the widest t, rather than
     pretending to know the spread. A NaN ``se`` draws ``est`` itself (NaN ``est`` stays NaN).
+
+    ``common_columns=True`` (``est`` of shape (rows, columns), ``df`` constant along a row):
+    one ``T`` per row and draw, shared by the row's columns. Every cell keeps exactly the
+    law above and rows stay independent, so any statistic computed column by column (the
+    ranks of each code across provinces) has the same distribution as with independent
+    cells, from ``columns`` times fewer t variates (the t draws dominated ``score``'s time).
     """
     gen = as_generator(rng)
+    if common_columns:
+        if est.ndim != 2:
+            raise DesignError("common_columns needs est of shape (rows, columns).")
+        dfa = np.broadcast_to(np.asarray(df, dtype=np.float64), est.shape)
+        if not np.array_equal(dfa, np.broadcast_to(dfa[:, :1], dfa.shape), equal_nan=True):
+            raise DesignError("common_columns needs one df per row.")
+        one = reference_draws(
+            np.zeros((est.shape[0], 1)), np.ones((est.shape[0], 1)), dfa[:, :1], ci, draws, gen
+        )
+        shared: FloatArray = est[None] + np.nan_to_num(se)[None] * one
+        return shared
     shape = (draws, *est.shape)
     if ci == "normal":
         t = gen.standard_normal(shape)

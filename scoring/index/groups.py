@@ -90,9 +90,14 @@ def group_codes(values: FloatArray, axis: int = -2) -> IntArray:
 
 def _codes_last(x: FloatArray, xs: FloatArray, n: IntArray) -> IntArray:
     p25, p50, p75 = (_percentiles_last(xs, n, q) for q in (0.25, 0.50, 0.75))
-    codes = np.where(x < p50, np.where(x < p25, 3, 2), np.where(x > p75, 0, 1))
-    none = np.isnan(x) | (n < MIN_GROUP_UNITS)  # n keeps its axis: broadcasts
-    return np.where(none, -1, codes).astype(np.int64)
+    # 3 low, 2 low-average, 1 high-average, 0 high (p25 <= p50 <= p75); a NaN counts as
+    # low here and is set to -1 below
+    codes = np.full(x.shape, 3, dtype=np.int64)
+    codes -= x >= p25
+    codes -= x >= p50
+    codes -= x > p75
+    codes[np.isnan(x) | (n < MIN_GROUP_UNITS)] = -1  # n keeps its axis: broadcasts
+    return codes
 
 
 def ranks_and_groups(values: FloatArray, axis: int = -2) -> tuple[FloatArray, IntArray]:

@@ -94,6 +94,14 @@ def influence(u: FloatArray, row_weights: FloatArray, st: IndexStructure) -> Flo
     """Influence values of [x, sub, dim, agg] (n, K + S + D + 1) from those of the indicator
     means ``u`` (n, K); ``row_weights`` (n, K) are the weights of each row's province."""
     _, b = st.rescale_coefficients()
-    u_sub = (np.nan_to_num(u) * (b * row_weights)) @ st.membership()
+    scaled = np.nan_to_num(u)  # our own copy, scaled in place
+    scaled *= b * row_weights
+    k, s, d = u.shape[1], len(st.subdimensions), len(st.dimensions)
+    out: FloatArray = np.empty((u.shape[0], k + s + d + 1))
+    u_sub = scaled @ st.membership()
     u_dim = u_sub @ st.subdimension_to_dimension()
-    return np.hstack([u, u_sub, u_dim, u_dim.sum(axis=1, keepdims=True)])
+    out[:, :k] = u
+    out[:, k : k + s] = u_sub
+    out[:, k + s : k + s + d] = u_dim
+    out[:, -1] = u_dim.sum(axis=1)
+    return out

@@ -127,23 +127,23 @@ def analysis_design(
 
 def _has_value(observed: NDArray[np.bool_], st: IndexStructure) -> FloatArray:
     """(n, all codes): whether each respondent has a value on at least one input of a code."""
-    to_sub = st.indicator_to_subdimension() != 0
-    to_dim = (to_sub.astype(float) @ st.subdimension_to_dimension()) > 0
-    cols = [
-        observed,
-        (observed @ to_sub) > 0,
-        (observed @ to_dim) > 0,
-        observed.any(axis=1, keepdims=True),
-    ]
-    out: FloatArray = np.hstack(cols).astype(np.float64)
+    to_sub = (st.indicator_to_subdimension() != 0).astype(np.float64)
+    to_dim = ((to_sub @ st.subdimension_to_dimension()) > 0).astype(np.float64)
+    obs = observed.astype(
+        np.float64
+    )  # a float product (BLAS) counts exactly; bool's does not use it
+    out: FloatArray = np.empty((len(obs), obs.shape[1] + to_sub.shape[1] + to_dim.shape[1] + 1))
+    k, s = obs.shape[1], to_sub.shape[1]
+    out[:, :k] = obs
+    out[:, k : k + s] = (obs @ to_sub) > 0
+    out[:, k + s : -1] = (obs @ to_dim) > 0
+    out[:, -1] = observed.any(axis=1)
     return out
 
 
-def _counts(
-    observed: NDArray[np.bool_], domain: NDArray[np.intp], d: int, st: IndexStructure
-) -> FloatArray:
-    """Respondents with a value on at least one input of each code, per province + national."""
-    has = _has_value(observed, st)
+def _counts(has: FloatArray, domain: NDArray[np.intp], d: int) -> FloatArray:
+    """Respondents with a value on at least one input of each code, per province + national;
+    ``has`` from :func:`_has_value`."""
     per = np.asarray(domain_indicator(domain, d) @ has)
     return np.vstack([per, has.sum(axis=0, keepdims=True)])
 
@@ -165,7 +165,10 @@ def design_effects(
     ``n`` and ``N̂`` counting the respondents with a value on one of the level's inputs.
     """
     ind = domain_indicator(np.zeros(len(w), dtype=np.intp) if domain is None else domain, d)
-    wu2 = np.asarray(ind @ (w[:, None] * np.nan_to_num(u_level) ** 2))
+    u2 = np.nan_to_num(u_level)  # our own copy, squared and weighted in place
+    np.square(u2, out=u2)
+    u2 *= w[:, None]
+    wu2 = np.asarray(ind @ u2)
     n = np.asarray(ind @ (has * (w > 0)[:, None]))
     n_hat = np.asarray(ind @ (has * w[:, None]))
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -500,8 +503,8 @@ def score(
     df_all = np.concatenate([df, df_n])
     wts = Weights.from_available(~np.isnan(x), st, min_share)
     lv = propagate(x, st, wts)
-    counts = _counts(~np.isnan(y), domain, d, st)
     has = _has_value(~np.isnan(y), st)
+    counts = _counts(has, domain, d)
     full = lv.all_blocks()
     gen = as_generator(rng)
     national = np.broadcast_to(wts.w[-1], u_n.shape)
@@ -522,13 +525,15 @@ def score(
         se = _replicate_se(design, ci, replicates, gen, y, domain, psu_codes, st, wts, full)
     k = len(st.indicators)
     # ranks and groups are drawn from the CIs' own distribution (scoring.design.results)
-    draws = reference_draws(lv.ranked_blocks(), se[:, k:], df_all[:, None], dist, replicates, gen)
+    draws = reference_draws(
+        lv.ranked_blocks(), se[:, k:], df_all[:, None], dist, replicates, gen, common_columns=True
+    )
     qt = quantile(level, df_all, dist)[:, None]
     lci, uci = full - qt * se, full + qt * se
-    share = np.array([i.kind == "share" for i in q.structure.indicators])
-    kg_lo, kg_hi = korn_graubard(full[:, :k], se[:, :k] ** 2, n_x, df_all[:, None], level)
-    lci[:, :k] = np.where(share, kg_lo, lci[:, :k])
-    uci[:, :k] = np.where(share, kg_hi, uci[:, :k])
+    share = np.flatnonzero([i.kind == "share" for i in q.structure.indicators])
+    lci[:, share], uci[:, share] = korn_graubard(
+        full[:, share], se[:, share] ** 2, n_x[:, share], df_all[:, None], level
+    )
     w_rows = design.weights
     deff = np.vstack(
         [
@@ -567,6 +572,8 @@ def score(
                 if weighted
                 else "unweighted (unit weights, same design)"
             ),
+            poststratified=poststratified and weighted,
+            share_correction=share_correction and ci == "taylor",
             questionnaire_version=q.full_version,
         ),
     )

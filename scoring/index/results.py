@@ -75,7 +75,8 @@ def normalise(frame: pd.DataFrame, tier: str) -> pd.DataFrame:
     out = frame.reindex(columns=columns_of(tier)).reset_index(drop=True)
     for c in out.columns:
         if c in _FLOATS:
-            out[c] = pd.to_numeric(out[c], errors="coerce").astype(np.float64)
+            if out[c].dtype != np.float64:  # float64 columns are already canonical
+                out[c] = pd.to_numeric(out[c], errors="coerce").astype(np.float64)
         elif c in _INTS:
             out[c] = pd.to_numeric(out[c], errors="coerce").round().astype("Int64")
         else:
@@ -187,7 +188,10 @@ class Provenance:
     ``normal``); ``min_n``/``min_share`` and ``suppression``: the suppression rules;
     ``strata``/``psu``/``weights``: the design columns (``weights`` is ``None`` unweighted);
     ``lonely_psu``: the policy for a stratum with one PSU; ``weighting``: what the weights
-    are; ``questionnaire_version``: the questionnaire's full version; ``engine_version``:
+    are; ``poststratified``: whether the variance accounts for the post-stratification
+    (R's ``postStratify``); ``share_correction``: whether the Taylor variance is corrected
+    for unequal PSU weight shares (``None``: not recorded, results of earlier versions);
+    ``questionnaire_version``: the questionnaire's full version; ``engine_version``:
     papi-engine's.
     """
 
@@ -201,6 +205,8 @@ class Provenance:
     weights: str | None = None
     lonely_psu: str | None = None
     weighting: str | None = None
+    poststratified: bool | None = None
+    share_correction: bool | None = None
     questionnaire_version: str | None = None
     engine_version: str = field(default_factory=engine_version)
 

@@ -117,19 +117,29 @@ def rank_uncertainty(
     ``(1 + level)/2`` quantiles of the replicate ranks, read off their histogram (ranks are
     whole numbers: one ``bincount`` instead of a sort).
     """
-    values = np.where(ranked[None, :, None], reps, np.nan)
-    rep_ranks, rep_groups = ranks_and_groups(values, axis=1)
-    _, p, c = values.shape
-    cell = np.arange(p * c).reshape(p, c)[None]
-    top = p + 1
+    _, p, c = reps.shape
+    rows = np.flatnonzero(ranked)
+    # the ranked rows only, provinces last (contiguous): one copy, and the sort runs in place
+    values = np.ascontiguousarray(np.moveaxis(reps[:, rows, :], 1, -1))
+    rep_ranks, rep_groups = ranks_and_groups(values, axis=-1)  # (R, C, P_ranked)
+    m = rows.size
+    cell = (np.arange(c)[:, None] * m + np.arange(m)[None, :])[None]  # code-major cells
+    top = m + 1
     ok = ~np.isnan(rep_ranks)
     flat = (cell * top + np.where(ok, rep_ranks, 0).astype(np.int64))[ok]
-    counts = np.bincount(flat, minlength=p * c * top).reshape(p, c, top)
+    counts = np.bincount(flat, minlength=c * m * top).reshape(c, m, top)
     tail = (1.0 - level) / 2.0
-    low, high = _inverse_cdf(counts, tail), _inverse_cdf(counts, 1.0 - tail)
+    low = np.full((p, c), np.nan)
+    high = np.full((p, c), np.nan)
+    low[rows] = _inverse_cdf(counts, tail).T
+    high[rows] = _inverse_cdf(counts, 1.0 - tail).T
     g_ok = rep_groups >= 0
     g_flat = (cell * 4 + np.maximum(rep_groups, 0))[g_ok]
-    g_counts = np.bincount(g_flat, minlength=p * c * 4).reshape(p, c, 4).astype(np.float64)
+    g_counts = np.bincount(g_flat, minlength=c * m * 4).reshape(c, m, 4).astype(np.float64)
     g_total = g_counts.sum(axis=-1, keepdims=True)
-    probs = np.divide(g_counts, g_total, out=np.full_like(g_counts, np.nan), where=g_total > 0)
+    probs = np.full((p, c, 4), np.nan)
+    probs[rows] = np.transpose(
+        np.divide(g_counts, g_total, out=np.full_like(g_counts, np.nan), where=g_total > 0),
+        (1, 0, 2),
+    )
     return low, high, probs

@@ -29,11 +29,21 @@ def test_the_report_prints_the_provenance_of_the_scores() -> None:
         "min_n = 4, min_share = 0.5",
         "strata stratum, PSU psu, lonely PSU: fail",
         "weight: the weight column as given",
+        "post-stratification in the variance: no; PSU-share correction: no",
         f"papi-2021 {prov.questionnaire_version}",
         f"papi-engine {prov.engine_version}",
     ):
         assert text in section, text
     assert ">6<" in section  # the seed
+    taylor = score(sim.responses, sim.questionnaire, min_n=4, share_correction=True)
+    page = html.unescape(
+        build_report(
+            ReportInputs(
+                composite=taylor.composite, dimensions=taylor.dimensions, provenance=taylor.meta()
+            )
+        )
+    )
+    assert "PSU-share correction: yes" in page
     # without provenance (plain tables, e.g. from CSV) there is no such section
     plain = build_report(ReportInputs(composite=scores.composite, dimensions=scores.dimensions))
     assert 'id="provenance"' not in plain

@@ -123,3 +123,54 @@ def test_design_column_defaults() -> None:
 def test_analysis_weight_without_demographics_is_missing() -> None:
     w = analysis_weight(conform(_rows()).drop(columns=["sex"]))
     assert w.isna().all()
+
+
+def _scoring_frames() -> list[tuple[str, pd.DataFrame]]:
+    base = pd.DataFrame(
+        {
+            "province": ["P01", "P01", "P02", "P02"],
+            "stratum": ["P01", "P01", "P02", "P02"],
+            "psu": ["a", "b", "c", "d"],
+            "weight": [1.0, 2.0, 0.0, 3.5],
+        }
+    )
+    cases = [("good", base)]
+    for name, column, value in [
+        ("nan weight", "weight", np.nan),
+        ("negative weight", "weight", -1.0),
+        ("infinite weight", "weight", np.inf),
+        ("missing psu", "psu", None),
+        ("missing province", "province", None),
+        ("missing stratum", "stratum", None),
+    ]:
+        bad = base.copy()
+        bad.loc[1, column] = value
+        cases.append((name, bad))
+    cases.append(("int weights", base.assign(weight=[1, 2, 0, 3])))
+    cases.append(("text weights", base.assign(weight=["1", "2", "x", "3"])))
+    cases.append(("bool weights", base.assign(weight=[True, True, False, True])))
+    cases.append(("no stratum", base.drop(columns="stratum")))
+    return cases
+
+
+@pytest.mark.parametrize("weighted", [True, False])
+@pytest.mark.parametrize(("name", "frame"), _scoring_frames())
+def test_the_fast_scoring_check_agrees_with_the_pandera_rule(
+    name: str, frame: pd.DataFrame, weighted: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """check_for_scoring answers the common case with array operations and builds pandera's
+    detailed error only when that says no: both must accept exactly the same frames."""
+    from survey import analysis_frame
+
+    kw = {"strata": "stratum", "psu": "psu", "weights": "weight", "weighted": weighted}
+
+    def verdict() -> bool:
+        try:
+            check_for_scoring(frame, **kw)  # type: ignore[arg-type]
+        except (FrameError, ScoringError):
+            return False
+        return True
+
+    fast = verdict()
+    monkeypatch.setattr(analysis_frame, "_scoring_columns_pass", lambda *a: False)
+    assert fast == verdict(), name

@@ -44,3 +44,23 @@ def test_missing_se_and_undefined_df() -> None:
     assert np.isfinite(d[:, 2, 0]).all() and np.isnan(quantile(0.95, df[:, 0], "t")[2])
     with pytest.raises(DesignError, match="CI method"):
         reference_draws(est, se, df, "z", 10, 0)
+
+
+def test_common_columns_keep_every_cells_law_and_independent_rows() -> None:
+    """score() draws one T per province shared by its codes (ranks are computed code by
+    code, so only each cell's law and the rows' independence matter)."""
+    est = np.array([[40.0, 5.0, 1.0], [38.0, 6.0, 2.0], [45.0, 7.0, 3.0]])
+    se = np.array([[1.0, 0.2, 0.5], [0.5, 0.3, 1.0], [2.0, 0.1, 0.2]])
+    df = np.array([2.0, 5.0, 1.0])
+    draws = reference_draws(est, se, df[:, None], "t", 400_000, 1, common_columns=True)
+    assert draws.shape == (400_000, 3, 3)
+    q = quantile(0.95, df, "t")[:, None]
+    low, high = np.quantile(draws, [0.025, 0.975], axis=0)
+    np.testing.assert_allclose((high - est) / se, q * np.ones_like(se), rtol=0.03)
+    np.testing.assert_allclose((est - low) / se, q * np.ones_like(se), rtol=0.03)
+    t = (draws - est) / se
+    np.testing.assert_allclose(t[:, :, 0], t[:, :, 2])  # one T per row
+    sign = np.sign(t[:, :, 0])  # rows independent (signs: the t on 1 df has no variance)
+    assert abs(np.corrcoef(sign.T)[0, 1]) < 0.01 and abs(np.corrcoef(sign.T)[1, 2]) < 0.01
+    with pytest.raises(DesignError, match="one df per row"):
+        reference_draws(est, se, np.array([[2.0, 3.0, 2.0]] * 3), "t", 10, 0, common_columns=True)

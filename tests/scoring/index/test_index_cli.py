@@ -171,3 +171,25 @@ def test_the_pooled_row_is_viet_nam_only_for_a_national_survey() -> None:
     console.print(composite_table(national))
     text = console.export_text()
     assert "Viet Nam (pooled)" in text and "all respondents" not in text
+
+
+def test_variance_options_are_flags_recorded_in_the_provenance(
+    app: typer.Typer, responses: Path
+) -> None:
+    def run(*flags: str) -> tuple[int, dict[str, object], str]:
+        result = CliRunner().invoke(
+            app, ["score", str(responses), "--questionnaire", str(MINI), "--json", *flags]
+        )
+        doc = json.loads(result.stdout) if result.exit_code == 0 else {}
+        return result.exit_code, doc, result.output + str(result.exception or "")
+
+    _, plain, _ = run()
+    _, off, _ = run("--no-share-correction")
+    _, on, _ = run("--share-correction")
+    prov = [d["meta"]["provenance"] for d in (plain, off, on)]  # type: ignore[index]
+    assert [p["share_correction"] for p in prov] == [False, False, True]
+    assert all(p["poststratified"] is False for p in prov)
+    se = [np.array([r["se"] for r in d["subdimensions"]], dtype=float) for d in (off, on)]  # type: ignore[index]
+    assert not np.allclose(se[0], se[1], equal_nan=True)  # the flag reaches the variance
+    code, _, output = run("--poststratified")  # these responses carry no design_weight
+    assert code != 0 and "poststratified" in output
