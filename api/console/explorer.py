@@ -268,6 +268,18 @@ class TargetView:
 
 
 @dataclass(frozen=True, slots=True)
+class DimensionTake:
+    code: str
+    name: str
+    score: float
+    rank: int
+    group: str | None
+    target: str | None  # the next group up
+    points: float
+    feasible: bool
+
+
+@dataclass(frozen=True, slots=True)
 class Takes:
     year: int
     score: float
@@ -279,6 +291,7 @@ class Takes:
     group_cushion: float | None
     top10_cushion: float | None
     targets: list[TargetView]
+    dimensions: list[DimensionTake]
 
 
 def what_it_takes(year: int, province: str, lang: str) -> Takes | None:
@@ -321,6 +334,19 @@ def what_it_takes(year: int, province: str, lang: str) -> Takes | None:
         group_cushion=_num(st.group_cushion),
         top10_cushion=_num(st.top10_cushion),
         targets=targets,
+        dimensions=[
+            DimensionTake(
+                d.dimension,
+                label.get(d.dimension, d.dimension),
+                d.score,
+                int(d.rank),
+                d.group,
+                d.target,
+                d.points,
+                d.feasible,
+            )
+            for d in st.dimensions
+        ],
     )
 
 

@@ -367,6 +367,14 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Even matching the best province on every sub-dimension does not add up to this.",
         "Kể cả khi bằng tỉnh tốt nhất ở mọi chỉ số thành phần cũng không đủ số điểm này.",
     ),
+    "takes_dimensions": ("Each dimension", "Từng chỉ số nội dung"),
+    "points_to_next": ("Points to the next group up", "Số điểm để lên nhóm trên"),
+    "takes_dimensions_note": (
+        "Among the provinces scored on that dimension, others fixed. * even matching the best "
+        "province on each of its sub-dimensions is not enough.",
+        "Trong số các tỉnh được chấm điểm ở chỉ số đó, giữ nguyên các tỉnh khác. * kể cả khi "
+        "bằng tỉnh tốt nhất ở mọi chỉ số thành phần của nó cũng không đủ.",
+    ),
     "best_province": ("Best province", "Tỉnh tốt nhất"),
     "focused": ("Focused", "Tập trung"),
     "balanced": ("Balanced", "Dàn đều"),

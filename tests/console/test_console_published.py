@@ -127,6 +127,16 @@ def test_what_it_takes_shows_the_brief(client: TestClient, province: str, year: 
     else:
         assert f"<strong>{st.group_cushion:.3f}</strong>" in section.split('id="cushion"')[1]
     assert len(brief.plans) == section.count('class="plan"')
+    dims = dict(_table(section, "takes-dimensions"))
+    assert len(dims) == len(st.dimensions)
+    for d in st.dimensions:
+        cells = dims[d.dimension]
+        assert cells[1:4] == [f"{d.score:.2f}", str(int(d.rank)), _group(d.group)]
+        if d.target:
+            star = "" if d.feasible else " *"
+            assert cells[4] == f"{d.points:.3f}{star} → {_group(d.target)}"
+        else:
+            assert cells[4] == "—"
     codes = list(brief.field.structure.subdimensions)
     for plan in brief.plans:
         rows = dict(_table(section, f"plan-{plan.target}"))
