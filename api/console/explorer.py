@@ -64,9 +64,15 @@ def check_province(code: str) -> str:
     return code
 
 
+@cache
+def _names(lang: str, questionnaire: str) -> dict[str, str]:
+    return brief_names(lang, questionnaire)
+
+
 def names(lang: str, year: int = YEARS[-1]) -> dict[str, str]:
-    """Code → name in ``lang``: provinces, dimensions, sub-dimensions of ``year``."""
-    return brief_names(lang, questionnaire_of(year))
+    """Code → name in ``lang``: provinces, dimensions, sub-dimensions of ``year`` (the
+    questionnaire is loaded once per process, not per row)."""
+    return dict(_names(lang, questionnaire_of(year)))
 
 
 def _num(value: object) -> float | None:
