@@ -303,6 +303,108 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "details": ("Details", "Chi tiết"),
     "go_to_surveys": ("Go to the surveys", "Về danh sách khảo sát"),
+    # published explorer
+    "published_papi": ("Published PAPI", "PAPI đã công bố"),
+    "published_intro": (
+        "The provincial scores published by PAPI, 2018–2024, recomputed from the published "
+        "sub-dimension scores: dimensions 1–10, aggregate 8–80, ranks and performance groups "
+        "(quartiles of the scored provinces). Choose a province for its profile.",
+        "Điểm cấp tỉnh do PAPI công bố, 2018–2024, tính lại từ điểm các chỉ số nội dung thành "
+        "phần đã công bố: chỉ số nội dung 1–10, điểm tổng hợp 8–80, thứ hạng và nhóm (theo tứ "
+        "phân vị của các tỉnh được chấm điểm). Chọn một tỉnh để xem hồ sơ.",
+    ),
+    "level": ("Index", "Chỉ số"),
+    "show": ("Show", "Xem"),
+    "compare_provinces": ("Compare two provinces", "So sánh hai tỉnh"),
+    "ranking": ("Ranking", "Xếp hạng"),
+    "group_map": ("Map by performance group", "Bản đồ theo nhóm"),
+    "ranked_chart": ("Ranked chart", "Biểu đồ xếp hạng"),
+    "download_csv": ("Download the table (CSV)", "Tải bảng (CSV)"),
+    "download_svg": ("Download the chart (SVG)", "Tải biểu đồ (SVG)"),
+    "rank": ("Rank", "Hạng"),
+    "province": ("Province", "Tỉnh/thành phố"),
+    "score": ("Score", "Điểm"),
+    "group": ("Group", "Nhóm"),
+    "published_map_note": (
+        "One square per province (its number: 01 Hanoi … 63 Ca Mau), coloured by performance "
+        "group. Hover or focus a square for its name, score and rank; choose it for its profile.",
+        "Mỗi ô là một tỉnh (số thứ tự: 01 Hà Nội … 63 Cà Mau), tô màu theo nhóm. Di chuột hoặc "
+        "chọn một ô để xem tên, điểm và hạng; bấm vào ô để xem hồ sơ tỉnh.",
+    ),
+    "not_scored": ("not scored", "không được chấm điểm"),
+    "group_high": ("high", "cao nhất"),
+    "group_high_average": ("high-average", "trung bình cao"),
+    "group_low_average": ("low-average", "trung bình thấp"),
+    "group_low": ("low", "thấp nhất"),
+    "no_group": ("no group (not scored)", "không xếp nhóm (không được chấm điểm)"),
+    "compare_with": ("Compare with", "So sánh với"),
+    "compare": ("Compare", "So sánh"),
+    "difference": ("Difference (1 − 2)", "Chênh lệch (1 − 2)"),
+    "by_year": (
+        "Aggregate and dimensions by year, with rank and group",
+        "Điểm tổng hợp và các chỉ số nội dung theo năm, kèm hạng và nhóm",
+    ),
+    "aggregate": ("Aggregate (8–80)", "Điểm tổng hợp (8–80)"),
+    "aggregate_trend": ("Aggregate by year", "Điểm tổng hợp theo năm"),
+    "dimension_trend": ("Dimensions by year (1–10)", "Các chỉ số nội dung theo năm (1–10)"),
+    "subdimensions_of": ("Sub-dimensions", "Chỉ số nội dung thành phần"),
+    "code": ("Code", "Mã"),
+    "subdimension": ("Sub-dimension", "Chỉ số nội dung thành phần"),
+    "dimension": ("Dimension", "Chỉ số nội dung"),
+    "what_it_takes": ("What it takes", "Cần bao nhiêu điểm"),
+    "takes_not_scored": (
+        "This province has no aggregate score this year, so it has no rank or group.",
+        "Tỉnh này không có điểm tổng hợp năm nay nên không có hạng và nhóm.",
+    ),
+    "to_next_group": ("Points needed to reach the group", "Số điểm cần để vào nhóm"),
+    "points": ("points", "điểm"),
+    "group_cushion": (
+        "Points it may lose before leaving its group",
+        "Số điểm có thể mất trước khi rời khỏi nhóm hiện tại",
+    ),
+    "top10_cushion": (
+        "Points it may lose before leaving the top 10",
+        "Số điểm có thể mất trước khi rời khỏi top 10",
+    ),
+    "takes_explain": (
+        "Every other province's score held fixed; the group boundaries are recomputed with "
+        "the raised score. Focused: the fewest sub-dimensions, each raised up to the best "
+        "province's score. Balanced: the same share of the gap to the best province on every "
+        "sub-dimension. Either split, in published points, places the province there.",
+        "Giữ nguyên điểm của mọi tỉnh khác; ranh giới các nhóm được tính lại với điểm đã "
+        "tăng. Tập trung: ít chỉ số thành phần nhất, mỗi chỉ số tăng tối đa bằng điểm của tỉnh "
+        "tốt nhất. Dàn đều: cùng một tỷ lệ khoảng cách tới tỉnh tốt nhất trên mọi chỉ số thành "
+        "phần. Cách nào (tính theo điểm công bố) cũng đưa tỉnh tới đó.",
+    ),
+    "target_high": ("To the high group", "Vào nhóm cao nhất"),
+    "target_high_average": ("To the high-average group", "Vào nhóm trung bình cao"),
+    "target_low_average": ("To the low-average group", "Vào nhóm trung bình thấp"),
+    "target_top10": ("To the top 10", "Vào top 10"),
+    "must_exceed": ("must exceed it", "phải vượt mức này"),
+    "enough_to_reach": ("reaching it is enough", "đạt mức này là đủ"),
+    "takes_infeasible": (
+        "Even matching the best province on every sub-dimension does not add up to this.",
+        "Kể cả khi bằng tỉnh tốt nhất ở mọi chỉ số thành phần cũng không đủ số điểm này.",
+    ),
+    "takes_dimensions": ("Each dimension", "Từng chỉ số nội dung"),
+    "points_to_next": ("Points to the next group up", "Số điểm để lên nhóm trên"),
+    "takes_dimensions_note": (
+        "Among the provinces scored on that dimension, others fixed. * even matching the best "
+        "province on each of its sub-dimensions is not enough.",
+        "Trong số các tỉnh được chấm điểm ở chỉ số đó, giữ nguyên các tỉnh khác. * kể cả khi "
+        "bằng tỉnh tốt nhất ở mọi chỉ số thành phần của nó cũng không đủ.",
+    ),
+    "best_province": ("Best province", "Tỉnh tốt nhất"),
+    "focused": ("Focused", "Tập trung"),
+    "balanced": ("Balanced", "Dàn đều"),
+    "takes_limits": (
+        "Not a forecast: the other provinces move too, the groups are quartiles (a quarter of "
+        "the provinces is always in the low group), and a point of one sub-dimension may cost "
+        "far more effort than a point of another.",
+        "Đây không phải dự báo: các tỉnh khác cũng thay đổi, các nhóm là tứ phân vị (luôn có "
+        "một phần tư số tỉnh ở nhóm thấp nhất), và một điểm ở chỉ số này có thể tốn công hơn "
+        "nhiều so với một điểm ở chỉ số khác.",
+    ),
     "none": ("—", "—"),
 }
 

@@ -6,7 +6,9 @@
 It starts a server on the database, signs in with a new admin token in headless Chromium
 and saves the progress page (in English and Vietnamese), a flagged interview, the
 enumerators page and a new enumerator token with its QR code, at laptop size (1280 px), and
-the progress page at 10-inch tablet size (800 px, portrait). The docs keep the top 1,500
+the progress page at 10-inch tablet size (800 px, portrait). With ``--published`` (any
+database, no survey needed) only the published explorer: the 2023 map and ranking and Hai
+Phong's profile. The docs keep the top 1,500
 pixels of each, reduced to 128 colours.
 """
 
@@ -25,7 +27,7 @@ from tests.console.conftest import Site
 from tests.console.helpers import sign_in
 
 
-def main(url: str, out: Path) -> None:
+def main(url: str, out: Path, published_only: bool = False) -> None:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -41,7 +43,8 @@ def main(url: str, out: Path) -> None:
     with LiveServer(url) as server:
         site = Site(server.url, url, token, "", 1, 0, {}, [], out)
         try:
-            sign_in(driver, site, token, "/console/surveys/1")
+            first = "/console/published" if published_only else "/console/surveys/1"
+            sign_in(driver, site, token, first)
 
             def shot(path: str, name: str, width: int = 1280, height: int = 900) -> None:
                 driver.set_window_size(width, height)
@@ -51,6 +54,10 @@ def main(url: str, out: Path) -> None:
                 driver.set_window_size(width, min(int(full) + 120, 2400))
                 driver.save_screenshot(str(out / f"{name}.png"))
 
+            if published_only:
+                shot("/console/published?year=2023", "console-published-2023", height=1000)
+                shot("/console/published/provinces/P20?year=2018", "console-profile-hai-phong")
+                return
             shot("/console/surveys/1", "console-progress")
             shot("/console/surveys/1", "console-progress-tablet", 800, 1280)
             driver.get(server.url + "/console/surveys/1/review?flag=too_fast")
@@ -76,4 +83,4 @@ def main(url: str, out: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], Path(sys.argv[2]))
+    main(sys.argv[1], Path(sys.argv[2]), "--published" in sys.argv[3:])

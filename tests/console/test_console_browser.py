@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 from sqlalchemy import create_engine, text
 
 from api.console.i18n import STRINGS
@@ -236,3 +236,65 @@ def test_every_page_passes_axe(browser: Any, site: Site) -> None:
     for page in ("/console/surveys", f"/console/surveys/{site.survey1}/review?status=any"):
         browser.get(site.url + page)
         assert axe_violations(browser) == [], page
+
+
+# ---------------------------------------------------------------------- published explorer
+
+
+def test_published_2023_map_has_thua_thien_hue_first(browser: Any, site: Site) -> None:
+    sign_in(browser, site, site.supervisor, "/console/published")
+    Select(browser.find_element(By.ID, "year")).select_by_value("2023")
+    browser.find_element(By.ID, "show").click()
+    WebDriverWait(browser, 20).until(lambda d: "year=2023" in d.current_url)
+    first = browser.find_element(By.CSS_SELECTOR, "#ranking tbody tr")
+    assert first.get_attribute("data-province") == "P31"
+    assert [c.text for c in first.find_elements(By.CSS_SELECTOR, "td, th")][:3] == [
+        "1",
+        "Thua Thien Hue",
+        "46.04",
+    ]
+    tile = browser.find_element(By.CSS_SELECTOR, '#pmap g[data-province="P31"]')
+    assert (tile.get_attribute("data-score"), tile.get_attribute("data-rank")) == ("46.04", "1")
+    assert tile.find_element(By.TAG_NAME, "rect").get_attribute("fill") == "#08519c"
+    assert axe_violations(browser) == []
+    got = fetch(browser, "/console/published/ranking.csv?year=2023")
+    table = pd.read_csv(io.BytesIO(base64.b64decode(got["body"])))
+    assert table.iloc[0][["province", "rank"]].tolist() == ["P31", 1]
+    # choose the province on the map: its profile
+    browser.find_element(By.CSS_SELECTOR, '#ranking tr[data-province="P31"] a').click()
+    WebDriverWait(browser, 20).until(ec.presence_of_element_located((By.ID, "takes")))
+    assert "/published/provinces/P31" in browser.current_url
+
+
+def test_a_province_profile_with_what_it_takes(browser: Any, site: Site) -> None:
+    sign_in(browser, site, site.admin, "/console/published/provinces/P20?year=2018")
+    assert browser.find_element(By.TAG_NAME, "h1").text.startswith("Hai Phong")
+    row = browser.find_element(By.CSS_SELECTOR, '#history tr[data-year="2018"]')
+    cells = [c.text for c in row.find_elements(By.CSS_SELECTOR, "td, th")]
+    assert cells[:4] == ["2018", "42.80", "49", STRINGS["group_low"][0]]
+    assert "0.258" in text_of(browser, "to-next")
+    lines = browser.find_elements(By.CSS_SELECTOR, "#dimension-trend polyline")
+    assert len(lines) == 8
+    assert browser.find_elements(By.CSS_SELECTOR, "table.plan")
+    assert axe_violations(browser) == []
+    Select(browser.find_element(By.ID, "b")).select_by_value("P31")
+    browser.find_element(By.CSS_SELECTOR, "form.filters button").click()
+    WebDriverWait(browser, 20).until(ec.presence_of_element_located((By.ID, "side-by-side")))
+    assert axe_violations(browser) == []
+
+
+def test_published_explorer_in_vietnamese(browser: Any, site: Site) -> None:
+    sign_in(browser, site, site.admin, "/console/published?year=2023")
+    browser.find_element(By.ID, "lang-vi").click()
+    WebDriverWait(browser, 10).until(
+        lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "vi"
+    )
+    assert "year=2023" in browser.current_url
+    assert browser.find_element(By.TAG_NAME, "h1").text.startswith(STRINGS["published_papi"][1])
+    first = browser.find_element(By.CSS_SELECTOR, "#ranking tbody tr")
+    cells = [c.text for c in first.find_elements(By.CSS_SELECTOR, "td, th")]
+    assert cells == ["1", "Thừa Thiên Huế", "46.04", STRINGS["group_high"][1]]
+    assert axe_violations(browser) == []
+    browser.get(site.url + "/console/published/provinces/P31?year=2023")
+    assert STRINGS["what_it_takes"][1] in browser.page_source
+    assert axe_violations(browser) == []
