@@ -29,7 +29,8 @@ The rules:
   probabilities is an error.
 - **weight**: the design weight post-stratified to sex × age group within province
   (``survey.sampling.poststratify``; Lumley 2010 §7.2), computed over the frame's own rows,
-  to the bundled frame's population margins unless other targets are passed. A row that
+  to the bundled frames' population margins (either geography) unless other targets are
+  passed. A row that
   cannot be placed in a cell (no design weight, sex not 1/2, no age group, a province with no
   margins) has no ``weight``; weighted scoring then names those rows. ``weight`` is always
   derived here: a ``weight`` a client sent with an interview is not used, because
@@ -192,9 +193,16 @@ def design_columns(
 
 @cache
 def _bundled_targets() -> pd.DataFrame:
+    """Adults by province × sex × age group of both bundled geographies: the 63 provinces
+    (``P01`` …) and the 34 of July 2025 (``N01`` …; survey.sampling.two_tier), whose codes
+    never overlap, so a survey in either geography finds its margins."""
     from survey.sampling import load_frame, poststratification_targets
+    from survey.sampling.two_tier import frame_for
 
-    return poststratification_targets(load_frame())
+    return pd.concat(
+        [poststratification_targets(load_frame()), poststratification_targets(frame_for("2025"))],
+        ignore_index=True,
+    )
 
 
 def analysis_weight(frame: pd.DataFrame, targets: pd.DataFrame | None = None) -> pd.Series:
