@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from tests.api.conftest import (  # noqa: F401 (fixtures of the page tests)
     api,
     database_url,
     db_url,
+    fresh_pg_database,
     pg_database,
     q,
 )
@@ -119,12 +121,19 @@ def site(
     if shutil.which("chromium") is None or shutil.which("chromedriver") is None:
         pytest.fail("chromium and chromedriver are missing: run .ci/install-browser")
     tmp = tmp_path_factory.mktemp(f"console-{request.param}")
-    url = database_url(request.param, request, tmp)
-    upgrade(url)
-    data = _seed(url)
-    downloads = tmp / "downloads"
-    downloads.mkdir()
-    with LiveServer(url) as server:
+    with ExitStack() as stack:
+        # a database of its own: the pages list every survey, and the API tests of the same
+        # worker share the session's PostgreSQL database
+        url = (
+            stack.enter_context(fresh_pg_database())
+            if request.param == "postgresql"
+            else database_url(request.param, request, tmp)
+        )
+        upgrade(url)
+        data = _seed(url)
+        downloads = tmp / "downloads"
+        downloads.mkdir()
+        server = stack.enter_context(LiveServer(url))
         yield Site(url=server.url, db_url=url, downloads=downloads, **data)
 
 
