@@ -5,15 +5,13 @@ an admin sees the row: an enumerator sees what provably is its own)."""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
 
-import psycopg
 import pytest
 from sqlalchemy import create_engine, text
 
 from api.db.migrate import upgrade
-from tests.api.conftest import BACKENDS, PG_SERVER
+from tests.api.conftest import BACKENDS, fresh_pg_database
 
 
 @pytest.fixture(params=BACKENDS)
@@ -21,15 +19,8 @@ def fresh_url(request: pytest.FixtureRequest, tmp_path: object) -> Iterator[str]
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path}/old.db"
         return
-    admin = psycopg.connect(PG_SERVER, autocommit=True, connect_timeout=5)
-    name = f"papi_mig_{secrets.token_hex(5)}"
-    admin.execute(f'CREATE DATABASE "{name}"')
-    base = PG_SERVER.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
-    try:
-        yield f"{base}/{name}"
-    finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
+    with fresh_pg_database() as url:
+        yield url
 
 
 def test_existing_rows_get_their_token_when_the_name_is_unambiguous(fresh_url: str) -> None:
