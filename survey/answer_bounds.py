@@ -8,9 +8,15 @@ server's intake (api/submissions/limits.py, for JSON and OpenRosa alike) both ap
   ``unknown_item``, by the ordinary checks);
 - ``too_many_codes``: a list longer than the item's choices (a multiple choice holds each
   code at most once; any other item takes no list at all);
-- ``text_too_long``: a text answer longer than the questionnaire's ``max_text_bytes``
-  (UTF-8 bytes; 2,045 by default, Stata's widest fixed-width string, so that every accepted
-  survey exports to .dta and .sav: docs/questionnaire-format.md).
+- ``text_too_long``: a text answer longer than :func:`max_text_length` characters, a third of
+  the questionnaire's ``max_text_bytes`` (2,045 UTF-8 bytes by default, Stata's widest
+  fixed-width string, so that every accepted survey exports to .dta and .sav:
+  docs/questionnaire-format.md), hence 681 characters. Characters are counted as the ODK form
+  engines' ``string-length`` counts them (UTF-16 code units: a character of the Basic
+  Multilingual Plane, every Vietnamese letter included, is one unit and at most 3 UTF-8 bytes;
+  any other is two units and 4 bytes), so the XLSForm's constraint
+  ``string-length(.) <= 681`` (survey/xlsform.py) refuses exactly what the server refuses, and
+  an accepted text never exceeds ``max_text_bytes`` bytes.
 
 When any bound is exceeded these are the only problems reported: checking them costs one pass
 over the keys and one ``len`` per value, so a body of a million codes is refused with one
@@ -44,21 +50,34 @@ def codes_per_item(q: Questionnaire) -> dict[str, int]:
     return out
 
 
+def max_text_length(q: Questionnaire) -> int:
+    """The most characters (UTF-16 code units, as ODK's ``string-length`` counts them) a text
+    answer of ``q`` may hold: ``max_text_bytes // 3`` (module docstring)."""
+    return q.max_text_bytes // 3
+
+
+def text_length(text: str) -> int:
+    """``text``'s length as ODK's ``string-length`` counts it (UTF-16 code units)."""
+    if len(text) > 1_000_000 or text.isascii():
+        return len(text)  # a lower bound is enough to refuse a huge text without encoding it
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
 def text_issues(q: Questionnaire, answers: Mapping[Any, Any]) -> list[ValidationIssue]:
-    """One issue per text answer longer than ``q.max_text_bytes`` UTF-8 bytes."""
-    limit = q.max_text_bytes
+    """One issue per text answer longer than :func:`max_text_length` characters."""
+    limit = max_text_length(q)
     out = []
     for key, value in answers.items():
-        if type(value) is not str or len(value) * 4 <= limit:
-            continue  # at most 4 UTF-8 bytes per character
-        size = len(value) if len(value) > limit else len(value.encode("utf-8", "surrogatepass"))
+        if type(value) is not str or len(value) <= limit // 2:
+            continue  # at most 2 code units per character
+        size = text_length(value)
         if size > limit:
             out.append(
                 ValidationIssue(
                     _ptr(str(key)),
                     "text_too_long",
-                    f"{size:,} bytes or more; a text answer of questionnaire {q.id!r} holds at "
-                    f"most {limit:,} bytes (UTF-8)",
+                    f"{size:,} characters; a text answer of questionnaire {q.id!r} holds at "
+                    f"most {limit:,} (so that it fits {q.max_text_bytes:,} UTF-8 bytes)",
                     str(key),
                 )
             )

@@ -132,7 +132,8 @@ def composite_table(result: IndexScores) -> Table:
         ("rank", "right"),
         ("group", "left"),
     ):
-        table.add_column(col, justify=justify)  # type: ignore[arg-type]
+        # the name is cut with an ellipsis rather than wrapped over two rows of a narrow terminal
+        table.add_column(col, justify=justify, no_wrap=col == "", overflow="ellipsis")  # type: ignore[arg-type]
     for row in frame.sort_values(["order", "province"]).to_dict(orient="records"):
         table.add_row(
             str(row["province"]),

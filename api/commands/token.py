@@ -97,12 +97,12 @@ def _spec(model: type[M], **values: object) -> M:
 
 @token_app.command("list")
 def list_(
-    survey: Annotated[int | None, typer.Option(help="only the tokens of this survey")] = None,
+    survey: Annotated[int | None, typer.Option(help="Only the tokens of this survey")] = None,
     include_revoked: Annotated[
-        bool, typer.Option("--include-revoked", help="list revoked tokens too")
+        bool, typer.Option("--include-revoked", help="List revoked tokens too")
     ] = False,
-    database_url: Annotated[str | None, typer.Option(help="overrides DATABASE_URL")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+    database_url: Annotated[str | None, typer.Option(help="Overrides DATABASE_URL")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False,
 ) -> None:
     """List tokens (never their secrets): id, name, role, survey, expiry, last use.
 
@@ -132,8 +132,8 @@ def list_(
 
 @token_app.command("revoke")
 def revoke(
-    token_id: Annotated[int, typer.Argument(help="the token's id (papi token list)")],
-    database_url: Annotated[str | None, typer.Option(help="overrides DATABASE_URL")] = None,
+    token_id: Annotated[int, typer.Argument(help="The token's id (papi token list)")],
+    database_url: Annotated[str | None, typer.Option(help="Overrides DATABASE_URL")] = None,
 ) -> None:
     """Revoke a token: it stops working within a second on every server worker.
 

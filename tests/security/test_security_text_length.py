@@ -1,6 +1,7 @@
-"""Item 5 of the hardening issue: a text answer holds at most the questionnaire's
-``max_text_bytes`` (default 2,045 UTF-8 bytes, Stata's widest fixed string), through JSON and
-OpenRosa alike, so that every survey the server accepted exports to .dta and .sav (a 30 MB
+"""Item 5 of the hardening issue: a text answer holds at most a third of the questionnaire's
+``max_text_bytes`` in characters (default 2,045 UTF-8 bytes, Stata's widest fixed string, so
+681 characters, counted as the ODK form's ``string-length`` counts them:
+survey.answer_bounds), through JSON and OpenRosa alike, so that every survey the server accepted exports to .dta and .sav (a 30 MB
 answer used to be stored, and the .dta export then failed)."""
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from survey.answer_bounds import max_text_length
 from survey.schema import MAX_TEXT_BYTES
 from tests.api.support import Api
 from tests.security.openrosa_support import assert_envelope, collect_post, enumerator, instance
@@ -25,6 +27,17 @@ def _with_text(body: dict[str, Any], text: str) -> dict[str, Any]:
 
 def test_the_default_limit_is_stata_s_widest_fixed_string(api: Api) -> None:
     assert api.q.max_text_bytes == MAX_TEXT_BYTES == 2045
+    assert max_text_length(api.q) == 681
+
+
+def test_a_text_at_the_limit_is_accepted_and_one_more_character_refused(api: Api) -> None:
+    survey = api.survey()
+    assert api.submit(survey, _with_text(api.interview(), "x" * 681)).status_code == 201
+    r = api.submit(survey, _with_text(api.interview(), "x" * 682))
+    assert r.status_code == 422 and r.json()["errors"][0]["code"] == "text_too_long"
+    # a character outside the Basic Multilingual Plane counts twice, as in the ODK form
+    r = api.submit(survey, _with_text(api.interview(), "\U0001f600" * 341))
+    assert r.status_code == 422, r.text[:300]
 
 
 @pytest.mark.parametrize(
@@ -62,8 +75,8 @@ def test_a_long_text_through_openrosa_is_a_422_envelope(api: Api) -> None:
 @pytest.mark.parametrize("fmt", ["dta", "sav", "csv"])
 def test_texts_at_the_limit_export_to_every_format(api: Api, fmt: str, tmp_path: Path) -> None:
     survey = api.survey()
-    longest = "ệ" * 681 + "ab"  # 2,045 bytes
-    assert len(longest.encode()) == 2045
+    longest = "ệ" * 681  # the most characters, each of 3 UTF-8 bytes: 2,043 bytes
+    assert len(longest.encode()) == 2043 <= MAX_TEXT_BYTES
     for _ in range(3):
         assert api.submit(survey, _with_text(api.interview(), longest)).status_code == 201
     r = api.client.get(f"/api/v1/surveys/{survey}/export?format={fmt}", headers=api.admin)

@@ -143,7 +143,7 @@ def test_cli_on_responses(sim: pd.DataFrame, tmp_path: Path) -> None:
     res = CliRunner().invoke(
         app,
         ["sensitivity", "--responses", str(tmp_path / "sim.csv"), "--questionnaire", "papi-2021",
-         "--runs", "200", "--sobol-n", "16", "--replicates", "20", "--json", str(out)],
+         "--runs", "200", "--sobol-n", "16", "--replicates", "20", "--out", str(out)],
     )  # fmt: skip
     assert res.exit_code == 0, res.output
     doc = json.loads(out.read_text())
