@@ -11,6 +11,7 @@ import pandas as pd
 import pyreadstat
 import pytest
 
+from survey.answer_bounds import max_text_length
 from survey.sampling import AGE_GROUPS, load_frame, poststratification_targets, poststratify
 from tests.api.support import Api
 
@@ -211,10 +212,10 @@ def test_an_empty_survey_exports_an_empty_file(api: Api, fmt: str) -> None:
 def test_stata_export_of_a_very_long_text_answer_is_not_a_server_error(api: Api) -> None:
     sid = api.survey()
     body = api.interview()
-    body["answers"]["commune"] = "x" * 5000  # over max_text_bytes: refused at intake
+    body["answers"]["commune"] = "x" * 5000  # over max_text_length: refused at intake
     r = api.submit(sid, body)
     assert r.status_code == 422 and r.json()["errors"][0]["code"] == "text_too_long", r.text
-    body["answers"]["commune"] = "x" * api.q.max_text_bytes  # the longest accepted
+    body["answers"]["commune"] = "ệ" * max_text_length(api.q)  # the longest accepted
     assert api.submit(sid, body).status_code == 201
     r = api.client.get(f"/api/v1/surveys/{sid}/export", params={"format": "dta"}, headers=api.admin)
     assert r.status_code == 200, r.text
