@@ -36,6 +36,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from survey.answer_bounds import max_text_length
 from survey.answer_rules import LAST_DATE, ValueRules, rules_of
 from survey.errors import QuestionnaireError
 from survey.extras import require
@@ -122,19 +123,19 @@ def special_required(it: Item) -> str:
 WIDGET_FIRST_DATE = "1000-01-01"
 
 
-def _bounds(it: Item, rules: ValueRules) -> list[str]:
+def _bounds(q: Questionnaire, it: Item, rules: ValueRules, *, text_limit: bool = True) -> list[str]:
     """The form's checks of a value, from the rules the server applies
     (:mod:`survey.answer_rules`): the bounds (flagged by the server, refused by the form),
     no special code the item does not allow (refused by the server: the value would read as
     that special answer), a date within what the widget writes as YYYY-MM-DD and, for a date
-    with a companion special question, no date when a special answer is chosen.
-
-    Not here: the text length limit (survey.answer_bounds.max_text_length). ODK Web Forms'
-    engine throws on any constraint of a text question when the text reads like an
-    impossible date (docs/odk.md), so the form cannot yet refuse an over-long text: a known
-    gap, pinned by a strict xfail in tests/clients/test_form_server_agreement.py."""
+    with a companion special question, no date when a special answer is chosen, and a text
+    no longer than the server keeps (:func:`survey.answer_bounds.max_text_length`, counted
+    as ``string-length`` counts it; ``text_limit=False`` leaves it out, as versions before
+    it did, so that their workbooks still read back: docs/odk.md, "Text length")."""
     parts = []
-    if rules.type == "date":
+    if rules.type == "text" and text_limit:
+        parts.append(f"string-length(.) <= {max_text_length(q)}")
+    elif rules.type == "date":
         companion = special_question(it)
         if companion:
             parts.append(f"${{{companion}}} = ''")
@@ -153,9 +154,12 @@ def _bounds(it: Item, rules: ValueRules) -> list[str]:
     return parts
 
 
-def constraint_xpath(q: Questionnaire, it: Item, kinds: Mapping[str, ItemKind]) -> str | None:
-    """Bounds, the item's own constraint and its special answers as one XLSForm constraint."""
-    core = _bounds(it, rules_of(q, it))
+def constraint_xpath(
+    q: Questionnaire, it: Item, kinds: Mapping[str, ItemKind], *, text_limit: bool = True
+) -> str | None:
+    """Bounds, the item's own constraint and its special answers as one XLSForm constraint
+    (``text_limit``: :func:`_bounds`)."""
+    core = _bounds(q, it, rules_of(q, it), text_limit=text_limit)
     if it.constraint:
         core.append(f"({to_xpath(q.condition(it.constraint), kinds, current=it.id)})")
     codes = list(q.allowed_special(it).values())

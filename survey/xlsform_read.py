@@ -305,7 +305,14 @@ def _conditions(r: Reader, doc: dict[str, Any], cells: list[dict[str, str]]) -> 
             explained["relevant"] = _same(mine, row.get("relevant"))
             explained["constraint"] = _same(
                 constraint_xpath(q, q.items[i], kinds), row.get("constraint")
-            ) or _same(_legacy_date_constraint(q, q.items[i], kinds), row.get("constraint"))
+            ) or any(
+                _same(legacy, row.get("constraint"))
+                for legacy in (
+                    _legacy_date_constraint(q, q.items[i], kinds),
+                    constraint_xpath(q, q.items[i], kinds, text_limit=False),
+                )
+                if legacy
+            )
         for key in ("relevant", "constraint"):
             if explained[key]:
                 continue

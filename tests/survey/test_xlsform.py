@@ -4,6 +4,7 @@ errors that name the sheet, row and column."""
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -305,3 +306,46 @@ def test_a_workbook_of_the_earlier_date_layout_still_reads_back(
     monkeypatch.undo()
     back = read_xlsform(data)
     assert back.item("q32_03") == q.item("q32_03")
+
+
+def test_every_text_question_is_limited_to_what_the_server_keeps() -> None:
+    """The form's length check and the server's are one rule (survey.answer_bounds)."""
+    from survey.answer_bounds import max_text_length
+
+    base = load_questionnaire("papi-2021")
+    for q in (base, base.model_copy(update={"max_text_bytes": 301})):
+        texts = [r for r in to_xlsform_rows(q)["survey"] if r.get("type") == "text"]
+        assert texts
+        for r in texts:
+            assert f"string-length(.) <= {max_text_length(q)}" in r["constraint"], r
+    assert max_text_length(base) == 681
+
+
+def test_a_workbook_from_before_the_text_length_check_still_reads_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Workbooks written before text questions carried ``string-length(.) <= 681`` (their
+    own constraint and special answers only) read back into the same questionnaire."""
+    import survey.xlsform as xlsform
+
+    kitchen_sink = Path(__file__).parents[1] / "clients" / "fixtures" / "kitchen-sink.yaml"
+    q = load_questionnaire(str(kitchen_sink))
+    rows_of = xlsform.to_xlsform_rows
+    kinds = xlsform.item_kinds(q)
+
+    def legacy(q: Questionnaire) -> dict[str, list[dict[str, Any]]]:
+        rows = rows_of(q)
+        for r in rows["survey"]:
+            if r.get("type") == "text" and not r.get("special_of"):
+                old = xlsform.constraint_xpath(q, q.item(r["name"]), kinds, text_limit=False)
+                r["constraint"] = old or ""
+        return rows
+
+    texts = [it for it in q.items if it.type == "text"]
+    assert any(it.constraint or it.special for it in texts)
+    monkeypatch.setattr(xlsform, "to_xlsform_rows", legacy)
+    data = write_xlsform(q)
+    monkeypatch.undo()
+    back = read_xlsform(data)
+    for it in texts:
+        assert back.item(it.id) == it
