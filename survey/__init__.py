@@ -1,10 +1,10 @@
 """papi-engine shared kernel: questionnaire schema, index structure, response validation,
 sampling. Pure models and functions; never imports FastAPI, SQLAlchemy or `scoring`."""
 
+from survey.conditions.expressions import parse, referenced_items
 from survey.errors import PapiError, Problem, QuestionnaireError
-from survey.expressions import parse, referenced_items
-from survey.loader import dump_questionnaire, load_questionnaire, parse_questionnaire
-from survey.schema import (
+from survey.questionnaire.loader import dump_questionnaire, load_questionnaire, parse_questionnaire
+from survey.questionnaire.schema import (
     Choice,
     Criterion,
     Dimension,
@@ -16,7 +16,7 @@ from survey.schema import (
     Structure,
     SubDimension,
 )
-from survey.validation import ValidationIssue, Verdict
+from survey.validation.response import ValidationIssue, Verdict
 
 __all__ = [
     "Choice",

@@ -1,7 +1,7 @@
 """Design weights and post-stratification to sex × age group within province: the estimators.
 
 Which frame columns they make, and when, is the respondent-frame contract of
-``survey.analysis_frame``; it also owns the age groups and the design-weight formula, which
+``survey.respondents.analysis_frame``; it also owns the age groups and the design-weight formula, which
 this module re-exports (``age_group``) or checks and calls (``design_weights``).
 
 - Design weight (Horvitz & Thompson 1952): ``d = 1 / (π_district π_commune π_village π_person)``,
@@ -19,9 +19,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from survey.analysis_frame import PROB_COLUMNS, age_group, design_weight
 from survey.errors import SamplingError
-from survey.sampling.frame import Frame
+from survey.respondents.analysis_frame import PROB_COLUMNS, age_group, design_weight
+from survey.sampling.sampling_frame import Frame
 
 __all__ = ["age_group", "design_weights", "poststratification_targets", "poststratify"]
 POSTSTRATA = ("province", "sex", "age_group")

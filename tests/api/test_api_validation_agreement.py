@@ -1,6 +1,6 @@
 """The library and the server give the same verdict on a response.
 
-``q.verdict(answers)`` (survey.validation) and the HTTP intake (the batch endpoint) judge
+``q.verdict(answers)`` (survey.validation.response) and the HTTP intake (the batch endpoint) judge
 the same 10,800 responses, valid random fills and hostile mutations of them
 (tests/survey/hostile.py), of the three bundled PAPI questionnaires: each must be accepted
 by both or refused by both, with the same error pointers in the same order; an accepted one
@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from survey.loader import load_questionnaire
+from survey.questionnaire.loader import load_questionnaire
 from tests.api.support import Api
 from tests.survey.hostile import responses
 

@@ -1,6 +1,6 @@
 """Random valid responses to a questionnaire, for driving the form engines.
 
-``survey.tabular.generate_response`` walks the items in order as an enumerator would: an item
+``survey.respondents.table.generate_response`` walks the items in order as an enumerator would: an item
 is asked when its ``relevant`` condition holds under our semantics, then gets a random valid
 value, an allowed special answer (here 15% of the time, so the engines see many of them) or,
 if optional, no answer (20%). The result is checked again with ``q.validate_response`` so a
@@ -13,9 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from survey.schema import Questionnaire
-from survey.tabular import generate_response
-from survey.xlsform import special_question
+from survey.forms.xlsform import special_question
+from survey.questionnaire.schema import Questionnaire
+from survey.respondents.table import generate_response
 
 
 def random_response(q: Questionnaire, rng: np.random.Generator) -> dict[str, Any]:
@@ -28,7 +28,7 @@ def random_response(q: Questionnaire, rng: np.random.Generator) -> dict[str, Any
 def engine_answers(answers: dict[str, Any], q: Questionnaire | None = None) -> dict[str, Any]:
     """The answer map for the fillers: codes as strings, multiple choices as lists; with
     ``q``, a special answer to a date goes to its companion question
-    (``survey.xlsform.special_question``)."""
+    (``survey.forms.xlsform.special_question``)."""
     out: dict[str, Any] = {}
     for k, v in answers.items():
         companion = special_question(q.item(k)) if q is not None and q.has_item(k) else None

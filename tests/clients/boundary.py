@@ -7,10 +7,10 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from survey.schema import Item, Questionnaire
-from survey.validation import ValidationIssue
-from survey.xform import SubmissionInvalid, read_value
-from survey.xlsform import SEP, special_question
+from survey.forms.xform import SubmissionInvalid, read_value
+from survey.forms.xlsform import SEP, special_question
+from survey.questionnaire.schema import Item, Questionnaire
+from survey.validation.response import ValidationIssue
 
 COMMON = ("", " ", "   ", "abc", "x" * 3000, "-7", "-8", "-9", "-8.0", "1 2")
 DATES = (

@@ -28,11 +28,11 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from survey.loader import load_questionnaire
-from survey.schema import Questionnaire
-from survey.tabular import generate_response
-from survey.xform import to_xform
-from survey.xlsform import WIDGET_FIRST_DATE, xlsform_type
+from survey.forms.xform import to_xform
+from survey.forms.xlsform import WIDGET_FIRST_DATE, xlsform_type
+from survey.questionnaire.loader import load_questionnaire
+from survey.questionnaire.schema import Questionnaire
+from survey.respondents.table import generate_response
 from tests.clients.answers import engine_answers
 from tests.clients.boundary import (
     boundary,
@@ -136,7 +136,7 @@ def test_the_form_accepts_only_what_the_server_accepts(
 @pytest.mark.xfail(
     strict=True,
     reason="known gap: the server refuses a text over max_text_length (681 characters, "
-    "survey.answer_bounds) but the form does not yet, because ODK Web Forms' engine throws on "
+    "survey.validation.answer_bounds) but the form does not yet, because ODK Web Forms' engine throws on "
     "any constraint of a text question whose value reads like an impossible date; the fix is a "
     "length check outside the text question's own constraint (docs/odk.md)",
 )

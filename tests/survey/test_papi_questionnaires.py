@@ -17,8 +17,8 @@ import pytest
 import yaml
 
 from survey import Questionnaire, load_questionnaire
-from survey.evaluate import evaluate
-from survey.expressions import referenced_items
+from survey.conditions.evaluate import evaluate
+from survey.conditions.expressions import referenced_items
 from survey.published import codebook, provinces
 
 ROOT = Path(__file__).resolve().parents[2]

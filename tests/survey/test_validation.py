@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from survey import Questionnaire, ValidationIssue
-from survey.evaluate import compile_predicate
-from survey.tabular import generate_response
+from survey.conditions.evaluate import compile_predicate
+from survey.respondents.table import generate_response
 
 VALID: dict[str, Any] = {
     "d_sex": 1,
@@ -267,7 +267,7 @@ def _property(q: Questionnaire, data: st.DataObject) -> None:
     bad, pointer = result
     found = {(i.code, i.pointer) for i in q.validate_response(bad)}
     # a repeated code that makes the list longer than the item's choices exceeds a bound no
-    # response may (survey.answer_bounds), reported alone at the item
+    # response may (survey.validation.answer_bounds), reported alone at the item
     exceeded = kind == "duplicate_code" and ("too_many_codes", pointer.rsplit("/", 1)[0]) in found
     assert (kind, pointer) in found or exceeded, (kind, pointer, found)
 

@@ -12,15 +12,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from survey.conditions.evaluate import evaluate
+from survey.conditions.expressions import And, Call, Cmp, In, Lit, Node, Not, Or, Ref, parse
+from survey.conditions.xpath import ItemKind, render, to_xpath
+from survey.conditions.xpath_parse import from_xpath
 from survey.errors import QuestionnaireError
-from survey.evaluate import evaluate
-from survey.expressions import And, Call, Cmp, In, Lit, Node, Not, Or, Ref, parse
-from survey.loader import load_questionnaire
-from survey.schema import Questionnaire
-from survey.xlsform import to_xlsform_rows, write_xlsform
-from survey.xlsform_read import read_xlsform
-from survey.xpath import ItemKind, render, to_xpath
-from survey.xpath_parse import from_xpath
+from survey.forms.xlsform import to_xlsform_rows, write_xlsform
+from survey.forms.xlsform_read import read_xlsform
+from survey.questionnaire.loader import load_questionnaire
+from survey.questionnaire.schema import Questionnaire
 from tests.clients.answers import random_response
 from tests.clients.authored import CHOICES, INDICATORS, SETTINGS, SURVEY, authored_xlsform
 
@@ -286,7 +286,7 @@ def test_a_workbook_of_the_earlier_date_layout_still_reads_back(
 ) -> None:
     """Older versions wrote a date with special answers was written as a text question with a
     pattern constraint; such workbooks read back into the same questionnaire."""
-    import survey.xlsform as xlsform
+    import survey.forms.xlsform as xlsform
 
     q = load_questionnaire("papi-2021")
     rows_of = xlsform.to_xlsform_rows

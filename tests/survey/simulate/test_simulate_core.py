@@ -14,8 +14,8 @@ from sim_helpers import replicated
 
 from api.submissions.schemas import SubmissionIn
 from survey.errors import NotFound
-from survey.loader import load_questionnaire
 from survey.published import subdimensions
+from survey.questionnaire.loader import load_questionnaire
 from survey.sampling import load_frame
 from survey.simulate import SimulatedSurvey, questionnaire_for_year, simulate
 from survey.simulate.submissions import submissions, write_submissions

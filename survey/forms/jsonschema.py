@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from survey.schema import Item, Questionnaire
+    from survey.questionnaire.schema import Item, Questionnaire
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 

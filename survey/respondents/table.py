@@ -26,12 +26,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from survey.conditions.evaluate import Env, compile_predicate
 from survey.errors import PapiError
-from survey.evaluate import Env, compile_predicate
 from survey.rng import RngLike, as_generator
 
 if TYPE_CHECKING:
-    from survey.schema import Item, Questionnaire
+    from survey.questionnaire.schema import Item, Questionnaire
 
 INT_TYPES = frozenset({"single_choice", "yes_no", "rating", "integer"})
 
