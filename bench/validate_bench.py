@@ -2,7 +2,7 @@
 
     python bench/validate_bench.py [--questionnaire papi-2021] [--responses 2000] [--repeat 5]
 
-Generates valid full responses with ``survey.respondents.table.generate_response`` (seeded), checks
+Generates valid full responses with ``survey.simulate.random_response.generate_response`` (seeded), checks
 that they validate, then times ``Questionnaire.validate_response`` over all of them (best of
 ``--repeat`` passes) and prints responses/s. Target: >= 5,000 responses/s.
 A second figure times responses carrying one corrupted answer each (the slow path).
@@ -19,8 +19,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere
 
 from survey import load_questionnaire
-from survey.respondents.table import generate_response
 from survey.rng import spawn
+from survey.simulate.random_response import generate_response
 
 
 def main() -> None:

@@ -1,7 +1,7 @@
 """Random valid PAPI interviews (answers + location + paradata) for the API tests and
 ``bench/api_bench.py``.
 
-The answers come from ``survey.respondents.table.generate_response`` (relevant items only, optional items
+The answers come from ``survey.simulate.random_response.generate_response`` (relevant items only, optional items
 skipped one time in five, an allowed special answer one time in twenty), with the location
 items set to the interview's location. Every generated interview is checked with
 ``q.validate_response``.
@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from survey.questionnaire.schema import Questionnaire
-from survey.respondents.table import generate_response
+from survey.simulate.random_response import generate_response
 
 LOCATION_ITEMS = ("province_code", "district", "commune", "village")
 

@@ -1,6 +1,6 @@
 """Random valid responses to a questionnaire, for driving the form engines.
 
-``survey.respondents.table.generate_response`` walks the items in order as an enumerator would: an item
+``survey.simulate.random_response.generate_response`` walks the items in order as an enumerator would: an item
 is asked when its ``relevant`` condition holds under our semantics, then gets a random valid
 value, an allowed special answer (here 15% of the time, so the engines see many of them) or,
 if optional, no answer (20%). The result is checked again with ``q.validate_response`` so a
@@ -15,7 +15,7 @@ import numpy as np
 
 from survey.forms.xlsform import special_question
 from survey.questionnaire.schema import Questionnaire
-from survey.respondents.table import generate_response
+from survey.simulate.random_response import generate_response
 
 
 def random_response(q: Questionnaire, rng: np.random.Generator) -> dict[str, Any]:

@@ -32,7 +32,7 @@ from survey.forms.xform import to_xform
 from survey.forms.xlsform import WIDGET_FIRST_DATE, xlsform_type
 from survey.questionnaire.loader import load_questionnaire
 from survey.questionnaire.schema import Questionnaire
-from survey.respondents.table import generate_response
+from survey.simulate.random_response import generate_response
 from tests.clients.answers import engine_answers
 from tests.clients.boundary import (
     boundary,

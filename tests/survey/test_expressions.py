@@ -31,8 +31,9 @@ from survey.conditions.expressions import (
 )
 from survey.conditions.frame_eval import evaluate_frame
 from survey.errors import ExpressionError
-from survey.respondents.table import generate_response, responses_to_frame
+from survey.respondents.table import responses_to_frame
 from survey.rng import spawn
+from survey.simulate.random_response import generate_response
 
 
 def test_precedence_not_binds_tighter_than_and_than_or() -> None:

@@ -13,8 +13,9 @@ import yaml
 from survey import Questionnaire, dump_questionnaire, load_questionnaire
 from survey.errors import NotFound
 from survey.forms.jsonschema import response_json_schema
-from survey.respondents.table import frame_to_responses, generate_response, responses_to_frame
+from survey.respondents.table import frame_to_responses, responses_to_frame
 from survey.rng import spawn
+from survey.simulate.random_response import generate_response
 
 NAMES = [
     "papi-2018",

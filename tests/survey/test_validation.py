@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from survey import Questionnaire, ValidationIssue
 from survey.conditions.evaluate import compile_predicate
-from survey.respondents.table import generate_response
+from survey.simulate.random_response import generate_response
 
 VALID: dict[str, Any] = {
     "d_sex": 1,

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from survey import Questionnaire
-from survey.respondents.table import generate_response
+from survey.simulate.random_response import generate_response
 from survey.validation.answer_bounds import bound_issues
 from survey.validation.answer_rules import normalise_answers
 from survey.validation.response import full_pass, plan_of
