@@ -19,8 +19,9 @@ import pandas as pd
 
 from api.submissions.repository import Stored
 from survey.questionnaire.schema import Questionnaire
-from survey.respondents.analysis_frame import DESIGN_INPUTS, PROB_COLUMNS, conform
+from survey.respondents.analysis_frame import DESIGN_INPUTS, conform
 from survey.respondents.table import responses_to_frame
+from survey.sampling.weights import PROB_COLUMNS
 
 
 def respondent_frame(

@@ -3,7 +3,7 @@
 An interview can only be valid with at most one answer per item of its questionnaire, for a
 multiple choice at most one of each choice code, and text answers within the questionnaire's
 ``max_text_bytes``: ``screen`` checks those bounds (their one home is survey.validation.answer_bounds,
-which ``q.validate_response`` applies the same way) on the raw document, before the model or
+which ``survey.validation.validate_response`` applies the same way) on the raw document, before the model or
 the questionnaire's checks see it, so a body of a million answers or codes costs one pass
 over its keys and one ``len`` per list, and is refused with one error each instead of a
 million. Objects of the envelope (location,

@@ -19,7 +19,7 @@
   answers (unknown item, wrong type, a code not among the choices, a missing required
   answer) are refused with 422. Which is which is a rule of the library
   (``survey.validation.answer_rules.severity``, applied by ``survey.validation.response.verdict``), so that
-  ``q.verdict(answers)`` gives the server's answer.
+  ``verdict(q, answers)`` gives the server's answer.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ Answer = int | float | str | list[int] | None
 
 # What a client sends as an answer: any JSON value, passed through unchanged. Whether it is
 # a valid answer is the questionnaire's rule (survey.validation.answer_rules), checked by response
-# validation with one pointer per problem, exactly as ``q.verdict`` judges it; a typed
+# validation with one pointer per problem, exactly as ``survey.validation.verdict`` judges it; a typed
 # union here would coerce (``[1, "2"]`` to ``[1, 2]``) and report one error per branch.
 AnswerIn = Annotated[
     Any,

@@ -10,20 +10,20 @@ located problem; structural errors surface as pydantic's ``ValidationError``, wh
 
 Derived data (parsed conditions, resolved choices, compiled validators) is cached on the
 instance in a private slot that never takes part in equality.
+
+Validating a response is :func:`survey.validation.validate_response` and
+:func:`survey.validation.verdict`: validation builds on this model, never the reverse.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from survey.conditions.expressions import Node, parse
 from survey.errors import NotFound, QuestionnaireError
-
-if TYPE_CHECKING:
-    from survey.validation.response import ValidationIssue, Verdict
 
 ItemType = Literal[
     "single_choice",
@@ -353,19 +353,6 @@ class Questionnaire(_Frozen):
     def store(self, key: str, value: Any) -> Any:
         self._cache.data[key] = value
         return value
-
-    # ------------------------------------------------------------ responses
-    def validate_response(self, answers: Any) -> list[ValidationIssue]:
-        """Every problem of one response (empty list = valid); see :mod:`survey.validation.response`."""
-        from survey.validation.response import validate_response
-
-        return validate_response(self, answers)
-
-    def verdict(self, answers: Any) -> Verdict:
-        """Accept or reject, as the server decides (:func:`survey.validation.response.verdict`)."""
-        from survey.validation.response import verdict
-
-        return verdict(self, answers)
 
     def summary(self) -> dict[str, Any]:
         return {

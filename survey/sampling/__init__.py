@@ -8,7 +8,6 @@ own = read_frame("villages.csv")          # a user's own frame (one villages tab
 new = select_sample(frame_for("2025"), rng=7, rules=rules_for("2025"))  # 34 provinces, 2025
 """
 
-from survey.respondents.analysis_frame import AGE_GROUPS
 from survey.sampling.papi import PAPI_RULES, Sample, SelectionRules, select_residents, select_sample
 from survey.sampling.pps import inclusion_probabilities, systematic_pps
 from survey.sampling.sampling_frame import (
@@ -21,6 +20,7 @@ from survey.sampling.sampling_frame import (
 from survey.sampling.streams import province_streams, root_sequence
 from survey.sampling.two_tier import TWO_TIER_RULES, frame_for, rules_for, two_tier_frame
 from survey.sampling.weights import (
+    AGE_GROUPS,
     age_group,
     design_weights,
     poststratification_targets,

@@ -116,7 +116,7 @@ def generate_response(
     skip_rate: float = 0.1,
     tries: int = 50,
 ) -> dict[str, Any]:
-    """A random response that passes ``q.validate_response``: relevant items only, optional
+    """A random response that passes ``survey.validation.validate_response``: relevant items only, optional
     items skipped with ``skip_rate``, allowed special answers with ``special_rate``,
     constraints met by rejection sampling (``tries`` draws, then every value of an
     integer-valued range, then a special answer or a skip)."""

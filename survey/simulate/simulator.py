@@ -33,7 +33,7 @@ from survey.geography.history import derived_subdimensions
 from survey.published import QUESTIONNAIRES, subdimensions
 from survey.questionnaire.loader import load_questionnaire
 from survey.questionnaire.schema import Questionnaire
-from survey.respondents.analysis_frame import conform, person_probability
+from survey.respondents.analysis_frame import conform
 from survey.rng import RngLike
 from survey.sampling import (
     AGE_GROUPS,
@@ -48,6 +48,7 @@ from survey.sampling import (
     select_sample,
 )
 from survey.sampling.two_tier import frame_for, rules_for
+from survey.sampling.weights import person_probability
 from survey.simulate.answers import AnswerTable, Context, interview_dates, uniforms_needed
 from survey.simulate.effects import Variation, draw_latents
 from survey.simulate.plans import ChoicePlan, MultiPlan, choice_plan, collect_targets, multi_plan

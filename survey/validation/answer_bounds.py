@@ -1,6 +1,6 @@
 """Bounds that no valid response can exceed, checked before anything else about it.
 
-One home for three rules that the library (``q.validate_response``, ``q.verdict``) and the
+One home for three rules that the library (``survey.validation.validate_response``, ``survey.validation.verdict``) and the
 server's intake (api/submissions/limits.py, for JSON and OpenRosa alike) both apply:
 
 - ``too_many_answers``: more answers than the questionnaire has items plus

@@ -3,7 +3,7 @@
 ``survey.simulate.random_response.generate_response`` walks the items in order as an enumerator would: an item
 is asked when its ``relevant`` condition holds under our semantics, then gets a random valid
 value, an allowed special answer (here 15% of the time, so the engines see many of them) or,
-if optional, no answer (20%). The result is checked again with ``q.validate_response`` so a
+if optional, no answer (20%). The result is checked again with ``survey.validation.validate_response`` so a
 test never starts from an invalid response.
 """
 
@@ -16,11 +16,12 @@ import numpy as np
 from survey.forms.xlsform import special_question
 from survey.questionnaire.schema import Questionnaire
 from survey.simulate.random_response import generate_response
+from survey.validation import validate_response
 
 
 def random_response(q: Questionnaire, rng: np.random.Generator) -> dict[str, Any]:
     answers = generate_response(q, rng, special_rate=0.15, skip_rate=0.2)
-    issues = q.validate_response(answers)
+    issues = validate_response(q, answers)
     assert not issues, issues
     return answers
 

@@ -13,7 +13,6 @@ from survey.questionnaire.loader import load_questionnaire
 from survey.respondents.analysis_frame import (
     CONTRACT_COLUMNS,
     FrameError,
-    age_group,
     analysis_weight,
     check_for_scoring,
     conform,
@@ -21,6 +20,7 @@ from survey.respondents.analysis_frame import (
     validate,
 )
 from survey.sampling import load_frame, poststratification_targets, poststratify
+from survey.sampling.weights import age_group
 from survey.simulate import simulate
 
 
