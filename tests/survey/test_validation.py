@@ -267,9 +267,12 @@ def _property(q: Questionnaire, data: st.DataObject) -> None:
         return
     bad, pointer = result
     found = {(i.code, i.pointer) for i in validate_response(q, bad)}
-    # a repeated code that makes the list longer than the item's choices exceeds a bound no
-    # response may (survey.validation.answer_bounds), reported alone at the item
-    exceeded = kind == "duplicate_code" and ("too_many_codes", pointer.rsplit("/", 1)[0]) in found
+    # a repeated or unknown code that makes the list longer than the item's choices exceeds a
+    # bound no response may (survey.validation.answer_bounds), reported alone at the item
+    exceeded = (
+        kind in ("duplicate_code", "unknown_code")
+        and ("too_many_codes", pointer.rsplit("/", 1)[0]) in found
+    )
     assert (kind, pointer) in found or exceeded, (kind, pointer, found)
 
 
