@@ -28,7 +28,7 @@ from setuptools.command.build_py import build_py
 from setuptools.errors import FileError
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-# What survey/ reads at run time (survey.loader, survey.published, survey.sampling.frame),
+# What survey/ reads at run time (survey.questionnaire.loader, survey.published, survey.sampling.sampling_frame),
 # relative to fixtures/; tests/test_packaging.py checks that a wheel carries exactly these.
 RUNTIME_DATA = (
     "questionnaires/papi-*.yaml",

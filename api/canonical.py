@@ -18,7 +18,7 @@ from typing import Any
 
 import orjson
 
-from survey.answer_rules import integral
+from survey.validation.answer_rules import integral
 
 # An integral float is that integer: the rule of response validation, so that what is
 # hashed and stored is what was validated.

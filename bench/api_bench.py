@@ -43,7 +43,7 @@ from api.db.engine import Database  # noqa: E402
 from api.db.migrate import upgrade  # noqa: E402
 from api.settings import Settings  # noqa: E402
 from api.submissions import intake  # noqa: E402
-from survey.loader import load_questionnaire  # noqa: E402
+from survey.questionnaire.loader import load_questionnaire  # noqa: E402
 from tests.api.interviews import interview  # noqa: E402
 from tests.api.live import LiveServer  # noqa: E402
 from tests.api.support import admin_token  # noqa: E402

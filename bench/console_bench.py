@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 
 from api.db.migrate import upgrade  # noqa: E402
 from bench.api_bench import fresh_pg_database, percentile  # noqa: E402
-from survey.loader import load_questionnaire  # noqa: E402
+from survey.questionnaire.loader import load_questionnaire  # noqa: E402
 from tests.api.interviews import interview  # noqa: E402
 from tests.api.live import LiveServer  # noqa: E402
 from tests.api.support import admin_token, make_settings  # noqa: E402

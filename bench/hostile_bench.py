@@ -34,7 +34,7 @@ from api.db.engine import Database
 from api.db.migrate import upgrade
 from api.settings import Settings
 from survey import load_questionnaire
-from survey.tabular import generate_response
+from survey.simulate.random_response import generate_response
 
 
 def _best(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:

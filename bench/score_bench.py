@@ -9,7 +9,7 @@ ranks, rank intervals and group probabilities):
 - with Taylor CIs (target < 100 ms, issue 18), and in the same run the design kernel
   under it (``SurveyDesign.domain_means`` + ``taylor_variance`` of the 132 indicator means
   in every province and nationally) with the ratio score() / kernel;
-- the respondent-frame check ``score()`` starts with (``survey.analysis_frame``), and its
+- the respondent-frame check ``score()`` starts with (``survey.respondents.analysis_frame``), and its
   share of the Taylor time;
 - with 1,000 Rao–Wu bootstrap replicates, the whole pipeline recomputed per replicate
   (target < 5 s).
@@ -45,8 +45,8 @@ from scoring.index.indicators import indicator_values
 from scoring.index.pipeline import analysis_design
 from scoring.index.structure import IndexStructure
 from survey import load_questionnaire
-from survey.analysis_frame import check_for_scoring
-from survey.schema import Questionnaire
+from survey.questionnaire.schema import Questionnaire
+from survey.respondents.analysis_frame import check_for_scoring
 from survey.simulate import simulate
 
 R_SCRIPT = r"""
@@ -191,7 +191,7 @@ def main() -> None:
     check()
     t_check = float(np.median([_seconds(check) for _ in range(max(args.repeat, 10))]))
     print(
-        f"  of which the frame check (survey.analysis_frame): {1000 * t_check:.1f} ms "
+        f"  of which the frame check (survey.respondents.analysis_frame): {1000 * t_check:.1f} ms "
         f"({t_check / t_taylor:.1%} of the Taylor scoring)"
     )
     if args.no_bootstrap:

@@ -15,7 +15,7 @@ import argparse
 import json
 import time
 
-from survey.loader import load_questionnaire
+from survey.questionnaire.loader import load_questionnaire
 from survey.sampling import load_frame
 from survey.simulate import simulate
 

@@ -2,8 +2,8 @@
 
     python bench/validate_bench.py [--questionnaire papi-2021] [--responses 2000] [--repeat 5]
 
-Generates valid full responses with ``survey.tabular.generate_response`` (seeded), checks
-that they validate, then times ``Questionnaire.validate_response`` over all of them (best of
+Generates valid full responses with ``survey.simulate.random_response.generate_response`` (seeded), checks
+that they validate, then times ``survey.validation.validate_response`` over all of them (best of
 ``--repeat`` passes) and prints responses/s. Target: >= 5,000 responses/s.
 A second figure times responses carrying one corrupted answer each (the slow path).
 """
@@ -20,7 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywher
 
 from survey import load_questionnaire
 from survey.rng import spawn
-from survey.tabular import generate_response
+from survey.simulate.random_response import generate_response
+from survey.validation import validate_response
 
 
 def main() -> None:
@@ -33,7 +34,7 @@ def main() -> None:
 
     q = load_questionnaire(args.questionnaire)
     responses = [generate_response(q, g) for g in spawn(20211, args.responses)]
-    invalid = sum(bool(q.validate_response(r)) for r in responses)
+    invalid = sum(bool(validate_response(q, r)) for r in responses)
     if invalid:
         raise SystemExit(f"{invalid} generated responses do not validate")
     corrupted = []
@@ -48,7 +49,7 @@ def main() -> None:
         for _ in range(args.repeat):
             start = time.perf_counter()
             for r in batch:
-                q.validate_response(r)
+                validate_response(q, r)
             best = min(best, time.perf_counter() - start)
         return len(batch) / best
 

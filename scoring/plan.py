@@ -48,9 +48,9 @@ from scoring.index.levels import Weights, influence
 from scoring.index.results import COMPOSITE_CODE
 from scoring.index.structure import IndexStructure
 from survey.errors import ScoringError
+from survey.questionnaire.schema import Questionnaire
 from survey.rng import RngLike, as_generator
 from survey.sampling import Frame
-from survey.schema import Questionnaire
 
 FloatArray = NDArray[np.float64]
 LEVELS: tuple[str, ...] = ("district", "commune", "village", "respondent")
@@ -365,7 +365,7 @@ def simulated_components(
     targets = published.loc[[province] * len(codes)]
     targets.index = pd.Index(codes.to_numpy())
     if questionnaire is None:
-        from survey.loader import load_questionnaire
+        from survey.questionnaire.loader import load_questionnaire
 
         questionnaire = load_questionnaire(questionnaire_for_year(year))
     sim = simulate(

@@ -1,10 +1,20 @@
-"""papi-engine shared kernel: questionnaire schema, index structure, response validation,
-sampling. Pure models and functions; never imports FastAPI, SQLAlchemy or `scoring`."""
+"""papi-engine shared kernel: pure models and functions; never imports FastAPI, SQLAlchemy
+or ``scoring``. Its subsystems are folders, each naming its public face in its ``__init__``:
 
+- ``survey.questionnaire``: the questionnaire model, loading, definition checks;
+- ``survey.conditions``: the condition language, its evaluators, XPath both ways;
+- ``survey.validation``: response validation and the value rules it shares with the form;
+- ``survey.forms``: XLSForm, ODK XForm and JSON Schema;
+- ``survey.respondents``: the respondent table and the analysis-frame contract;
+- ``survey.sampling``, ``survey.simulate``, ``survey.geography``;
+- at the root: ``errors``, ``rng``, ``extras``, ``datafiles``, ``published``, ``places``.
+
+This module re-exports the small API most users need and nothing else.
+"""
+
+from survey.conditions import parse, referenced_items
 from survey.errors import PapiError, Problem, QuestionnaireError
-from survey.expressions import parse, referenced_items
-from survey.loader import dump_questionnaire, load_questionnaire, parse_questionnaire
-from survey.schema import (
+from survey.questionnaire import (
     Choice,
     Criterion,
     Dimension,
@@ -15,8 +25,11 @@ from survey.schema import (
     Scale,
     Structure,
     SubDimension,
+    dump_questionnaire,
+    load_questionnaire,
+    parse_questionnaire,
 )
-from survey.validation import ValidationIssue, Verdict
+from survey.validation import ValidationIssue, Verdict, validate_response, verdict
 
 __all__ = [
     "Choice",
@@ -39,4 +52,6 @@ __all__ = [
     "parse",
     "parse_questionnaire",
     "referenced_items",
+    "validate_response",
+    "verdict",
 ]

@@ -3,7 +3,7 @@
 ``pip install papi-engine`` installs the library (``survey`` and ``scoring``); the ODK form
 tools, the HTML report and the application come with extras (ARCHITECTURE.md, "Installs"):
 
-- ``[odk]``: pyxform and openpyxl, for ``survey.xlsform*`` and ``survey.xform``;
+- ``[odk]``: pyxform and openpyxl, for ``survey.forms.xlsform*`` and ``survey.forms.xform``;
 - ``[report]``: matplotlib, Jinja2 and qrcode;
 - ``[server]``: the HTTP API, console, jobs, exports and the ``papi`` CLI (``api``), with
   ``[odk]`` and ``[report]``.

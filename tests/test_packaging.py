@@ -41,8 +41,8 @@ BUILD_INPUTS = (
     "api",
     "fixtures",
 )
-# The files survey/ reads at run time, relative to fixtures/ (survey.loader, survey.published,
-# survey.sampling.frame): all but the build scripts and caches.
+# The files survey/ reads at run time, relative to fixtures/ (survey.questionnaire.loader, survey.published,
+# survey.sampling.sampling_frame): all but the build scripts and caches.
 EXPECTED_DATA = sorted(
     str(p.relative_to(FIXTURES))
     for p in FIXTURES.rglob("*")
@@ -271,12 +271,12 @@ def test_core_install_simulates_and_scores_without_the_server(
         ("import api", "server"),
         ("import api.cli", "server"),
         (
-            "from survey.xform import to_xform; from survey.loader import load_questionnaire;"
+            "from survey.forms.xform import to_xform; from survey.questionnaire.loader import load_questionnaire;"
             " to_xform(load_questionnaire('papi-2021'))",
             "odk",
         ),
         (
-            "from survey.xlsform import write_xlsform; from survey.loader import load_questionnaire;"
+            "from survey.forms.xlsform import write_xlsform; from survey.questionnaire.loader import load_questionnaire;"
             " write_xlsform(load_questionnaire('papi-2021'))",
             "odk",
         ),

@@ -155,7 +155,7 @@ def _definitions(a: IndexScores, b: IndexScores | None) -> tuple[Any, Any] | Non
     """Indicator code → definition (kind, items, codes, criteria, eligibility, goalposts) of
     both results' questionnaires, so that an indicator whose definition changed between
     questionnaire years is listed as not compared; ``None`` when either is unknown."""
-    from survey.loader import load_questionnaire
+    from survey.questionnaire.loader import load_questionnaire
 
     if b is None or not a.structure or not b.structure:
         return None

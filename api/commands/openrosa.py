@@ -16,15 +16,15 @@ from typing import Any
 import typer
 from rich.console import Console
 
-from survey.loader import dump_questionnaire, load_questionnaire, to_document
-from survey.schema import Questionnaire
+from survey.questionnaire.loader import dump_questionnaire, load_questionnaire, to_document
+from survey.questionnaire.schema import Questionnaire
 
 console = Console(stderr=True)
 XLSFORM_SUFFIXES = (".xlsx", ".xls", ".csv", ".md")
 
 
 def _load(source: str) -> tuple[Questionnaire, str]:
-    from survey.xlsform_read import read_xlsform
+    from survey.forms.xlsform_read import read_xlsform
 
     if Path(source).suffix.lower() in XLSFORM_SUFFIXES:
         return read_xlsform(Path(source)), "xlsform"
@@ -56,8 +56,8 @@ def convert(
       papi questionnaire convert papi-2021 --out papi-2021.xlsx
       papi questionnaire convert papi-2021 --out papi-2021.xml --validate
     """
-    from survey.xform import to_xform
-    from survey.xlsform import write_xlsform
+    from survey.forms.xform import to_xform
+    from survey.forms.xlsform import write_xlsform
 
     q, kind = _load(source)
     suffix = out.suffix.lower() if out else ".yaml"

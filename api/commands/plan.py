@@ -191,7 +191,7 @@ def _from_pilot(
 ) -> Any:
     from api.commands.score import read_responses
     from scoring import plan as planning
-    from survey.loader import load_questionnaire
+    from survey.questionnaire.loader import load_questionnaire
     from survey.simulate.simulator import questionnaire_for_year
 
     data = read_responses(path)

@@ -16,9 +16,9 @@ from rich.table import Table
 from rich.tree import Tree
 
 from survey.errors import QuestionnaireError
-from survey.jsonschema import response_json_schema
-from survey.loader import load_questionnaire, to_document
-from survey.schema import Questionnaire
+from survey.forms.jsonschema import response_json_schema
+from survey.questionnaire.loader import load_questionnaire, to_document
+from survey.questionnaire.schema import Questionnaire
 
 questionnaire_app = typer.Typer(
     help="Validate, inspect and convert questionnaires.", no_args_is_help=True

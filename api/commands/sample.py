@@ -75,10 +75,10 @@ UNIT_COLUMNS = (
 def sample_table(sample: Sample) -> pd.DataFrame:
     """The ``--out`` table: design columns, ``prob_person = quota / adults`` (the completed
     interviews out of the village's adults) and ``design_weight`` their inverse product, both
-    by the frame contract (``survey.analysis_frame.village_design``)."""
+    by the frame contract (``survey.respondents.analysis_frame.village_design``)."""
     import numpy as np
 
-    from survey.analysis_frame import village_design
+    from survey.respondents.analysis_frame import village_design
 
     v = village_design(sample.villages.rename(columns={"target": "quota"}), interviews="quota")
     for flag in ("capital", "district_seat", "commune_seat"):
@@ -144,7 +144,7 @@ def _scope(
 ) -> Frame:
     from survey.geography import parse_geography
     from survey.sampling import read_frame
-    from survey.sampling.frame import with_size_class
+    from survey.sampling.sampling_frame import with_size_class
     from survey.sampling.two_tier import frame_for, two_tier_frame
 
     if provinces is not None and pilot is not None:
@@ -316,7 +316,7 @@ FRAME_TEMPLATE: dict[str, str] = {
 
 def write_frame_template(path: Path) -> None:
     """The frame template: the header and one example row."""
-    from survey.sampling.frame import VILLAGE_COLUMNS
+    from survey.sampling.sampling_frame import VILLAGE_COLUMNS
 
     assert set(VILLAGE_COLUMNS) - {"capital"} <= set(FRAME_TEMPLATE)
     try:

@@ -45,7 +45,7 @@ def read_responses(path: Path) -> pd.DataFrame:
     suffix = path.suffix.lower()
     if suffix in (".parquet", ".pq", ".csv"):
         if suffix == ".csv":
-            from survey.analysis_frame import TEXT_COLUMNS
+            from survey.respondents.analysis_frame import TEXT_COLUMNS
 
             frame = pd.read_csv(path, dtype=dict.fromkeys(TEXT_COLUMNS, str), low_memory=False)
         else:

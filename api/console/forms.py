@@ -53,8 +53,8 @@ def create_survey(
 
 def _register(uow: UnitOfWork, caller: Principal, name: str, data: bytes) -> tuple[str, str]:
     if name.lower().endswith(XLSX_SUFFIXES):
-        from survey.loader import to_document
-        from survey.xlsform_read import read_xlsform
+        from survey.forms.xlsform_read import read_xlsform
+        from survey.questionnaire.loader import to_document
 
         document = to_document(read_xlsform(data))
     else:

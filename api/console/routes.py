@@ -40,7 +40,7 @@ from api.problems import status_of
 from api.submissions import service as submissions
 from api.submissions.schemas import ReviewIn, ReviewStatus
 from survey.errors import NotFound, PapiError
-from survey.loader import BUNDLED
+from survey.questionnaire.loader import BUNDLED
 
 _env = Environment(
     loader=PackageLoader("api.console", "templates"),

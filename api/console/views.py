@@ -27,7 +27,7 @@ from api.submissions.schemas import EventOut, History, SubmissionOut
 from api.surveys import progress as progress_rules
 from api.surveys import service as surveys
 from api.surveys.schemas import Counts, SurveyOut
-from survey.schema import Item, Questionnaire
+from survey.questionnaire.schema import Item, Questionnaire
 
 LEVELS = ("province", "district", "commune", "village")
 QUEUE_PAGE = 50

@@ -17,7 +17,7 @@ import pandas as pd
 import pyreadstat
 
 from api.problems import Unprocessable
-from survey.schema import Questionnaire
+from survey.questionnaire.schema import Questionnaire
 
 FIXED_LABELS = {
     "submission_id": "Interview UUID",

@@ -1,11 +1,11 @@
 """The respondent frame of a survey in the layout of docs/data-layout.md.
 
-Answers go through ``survey.tabular.responses_to_frame`` (one column per item, multiple
+Answers go through ``survey.respondents.table.responses_to_frame`` (one column per item, multiple
 choices as ``q_<code>`` 0/1 columns); identification, location and design columns come
 first. Design inputs a client sent with the interview (stratum, psu, stage probabilities,
 design weight) win; otherwise the survey's sample gives those of the village. Everything
 derived from them (defaults, ``design_weight``, ``age_group``, the post-stratified
-``weight``) and the checks are the frame contract's, ``survey.analysis_frame.conform``: the
+``weight``) and the checks are the frame contract's, ``survey.respondents.analysis_frame.conform``: the
 same function builds the simulator's frame.
 """
 
@@ -18,9 +18,10 @@ import numpy as np
 import pandas as pd
 
 from api.submissions.repository import Stored
-from survey.analysis_frame import DESIGN_INPUTS, PROB_COLUMNS, conform
-from survey.schema import Questionnaire
-from survey.tabular import responses_to_frame
+from survey.questionnaire.schema import Questionnaire
+from survey.respondents.analysis_frame import DESIGN_INPUTS, conform
+from survey.respondents.table import responses_to_frame
+from survey.sampling.weights import PROB_COLUMNS
 
 
 def respondent_frame(

@@ -10,7 +10,7 @@ from api.questionnaires import catalog
 from api.submissions import repository
 from api.submissions.repository import Filters
 from api.surveys.service import get_survey
-from survey.schema import Questionnaire
+from survey.questionnaire.schema import Questionnaire
 
 
 def survey_frame(

@@ -14,7 +14,7 @@ from api.jobs.schemas import ScoreRequest, SensitivityRequest
 
 if TYPE_CHECKING:
     from scoring.sensitivity import Spec
-    from survey.schema import Questionnaire
+    from survey.questionnaire.schema import Questionnaire
 
 JobFn = Callable[[Session, int, dict[str, Any]], dict[str, Any]]
 

@@ -40,8 +40,8 @@ from api.submissions import service as submissions
 from api.submissions.schemas import EditIn, Location, Paradata, SubmissionIn
 from api.surveys.service import get_survey
 from survey.errors import NotFound, Problem
-from survey.schema import Questionnaire
-from survey.xform import ParsedSubmission, SubmissionInvalid, parse_submission, to_xform
+from survey.forms.xform import ParsedSubmission, SubmissionInvalid, parse_submission, to_xform
+from survey.questionnaire.schema import Questionnaire
 
 _XFORM_KEY = "openrosa_xform"
 MAX_INSTANCE_ID = 100  # the width of openrosa_instances.instance_id

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from api.db.row_cache import ImmutableRows
 from api.questionnaires import repository
 from survey.errors import NotFound
-from survey.loader import load_questionnaire, parse_questionnaire, to_document
-from survey.schema import Questionnaire
+from survey.questionnaire.loader import load_questionnaire, parse_questionnaire, to_document
+from survey.questionnaire.schema import Questionnaire
 
 __all__ = ["build", "bundled_document", "get", "to_document"]
 

@@ -24,8 +24,8 @@ from api.reporting.i18n import DIMENSION_NAMES, labels
 from scoring.brief import Brief
 from scoring.brief.targets import TOP
 from survey.errors import PapiError
-from survey.loader import load_questionnaire
 from survey.published import codebook, provinces
+from survey.questionnaire.loader import load_questionnaire
 
 MAX_PLAN_ROWS = 8
 """Sub-dimensions listed per plan (the focused ones first, then by balanced points); the

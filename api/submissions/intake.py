@@ -26,8 +26,8 @@ from api.problems import problems_as_dicts
 from api.settings import Settings
 from api.submissions import limits, quality, repository
 from api.submissions.schemas import Outcome, SubmissionIn
-from survey.schema import Questionnaire
-from survey.validation import verdict
+from survey.questionnaire.schema import Questionnaire
+from survey.validation.response import verdict
 
 
 @dataclass(slots=True)
@@ -160,7 +160,7 @@ def prepare(
                 index, str(sid) if sid is not None else None, Outcome.invalid, limits.capped(errors)
             )
     item = Item(index, str(sub.submission_id))
-    # reject or flag: survey.answer_rules.severity, the rule q.verdict applies (which reads
+    # reject or flag: survey.validation.answer_rules.severity, the rule survey.validation.verdict applies (which reads
     # 45.0 as 45, as the canonical body does); judged before the body is serialised, so an
     # answer of any JSON shape is refused with its pointer
     judged = verdict(q, sub.answers if answers is None else answers)

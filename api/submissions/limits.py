@@ -2,8 +2,8 @@
 
 An interview can only be valid with at most one answer per item of its questionnaire, for a
 multiple choice at most one of each choice code, and text answers within the questionnaire's
-``max_text_bytes``: ``screen`` checks those bounds (their one home is survey.answer_bounds,
-which ``q.validate_response`` applies the same way) on the raw document, before the model or
+``max_text_bytes``: ``screen`` checks those bounds (their one home is survey.validation.answer_bounds,
+which ``survey.validation.validate_response`` applies the same way) on the raw document, before the model or
 the questionnaire's checks see it, so a body of a million answers or codes costs one pass
 over its keys and one ``len`` per list, and is refused with one error each instead of a
 million. Objects of the envelope (location,
@@ -20,8 +20,8 @@ from pydantic import BaseModel
 
 from api.problems import MAX_REPORTED_ERRORS, capped
 from api.submissions.schemas import Design, Gps, Location, Paradata, SubmissionIn
-from survey.answer_bounds import bound_issues, text_issues
-from survey.schema import Questionnaire
+from survey.questionnaire.schema import Questionnaire
+from survey.validation.answer_bounds import bound_issues, text_issues
 
 __all__ = ["MAX_REPORTED_ERRORS", "capped", "long_texts", "screen"]
 # where each object of a submission sits, and the model that reads it
@@ -75,7 +75,7 @@ def _escape(key: str) -> str:
 
 def long_texts(q: Questionnaire, answers: Any) -> list[dict[str, Any]]:
     """One error per text answer longer than the questionnaire's ``max_text_bytes`` (the
-    rule of survey.answer_bounds), whichever way it arrived (JSON or OpenRosa)."""
+    rule of survey.validation.answer_bounds), whichever way it arrived (JSON or OpenRosa)."""
     if not isinstance(answers, dict):
         return []
     return [i.as_dict() for i in text_issues(q, answers)]

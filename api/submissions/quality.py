@@ -18,8 +18,8 @@
   supervisor, because the interview already happened and cannot be repeated; malformed
   answers (unknown item, wrong type, a code not among the choices, a missing required
   answer) are refused with 422. Which is which is a rule of the library
-  (``survey.answer_rules.severity``, applied by ``survey.validation.verdict``), so that
-  ``q.verdict(answers)`` gives the server's answer.
+  (``survey.validation.answer_rules.severity``, applied by ``survey.validation.response.verdict``), so that
+  ``verdict(q, answers)`` gives the server's answer.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from typing import Any
 from api.canonical import canonical_json
 from survey.errors import NotFound
 from survey.geography import to_new
-from survey.schema import Questionnaire
+from survey.questionnaire.schema import Questionnaire
 
 _DEMOGRAPHIC_IDS = (
     "sex",

@@ -22,8 +22,8 @@ from pydantic import (
 Answer = int | float | str | list[int] | None
 
 # What a client sends as an answer: any JSON value, passed through unchanged. Whether it is
-# a valid answer is the questionnaire's rule (survey.answer_rules), checked by response
-# validation with one pointer per problem, exactly as ``q.verdict`` judges it; a typed
+# a valid answer is the questionnaire's rule (survey.validation.answer_rules), checked by response
+# validation with one pointer per problem, exactly as ``survey.validation.verdict`` judges it; a typed
 # union here would coerce (``[1, "2"]`` to ``[1, 2]``) and report one error per branch.
 AnswerIn = Annotated[
     Any,
@@ -164,7 +164,7 @@ class Design(BaseModel):
         gt=0,
         le=1e12,
         description="stored but not used: the export derives `weight` by post-stratifying "
-        "the design weights of all its rows (survey.analysis_frame, docs/data-layout.md)",
+        "the design weights of all its rows (survey.respondents.analysis_frame, docs/data-layout.md)",
     )
 
 

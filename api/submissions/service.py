@@ -36,7 +36,7 @@ from api.submissions.schemas import (
 )
 from api.surveys.service import get_survey
 from survey.errors import NotFound, Problem
-from survey.schema import Questionnaire
+from survey.questionnaire.schema import Questionnaire
 
 
 def _record(s: Stored) -> dict[str, Any]:

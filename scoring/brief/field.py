@@ -26,7 +26,7 @@ from numpy.typing import NDArray
 from scoring.index.results import NATIONAL, IndexScores
 from scoring.index.structure import IndexStructure, combine
 from survey.errors import NotFound, PapiError, ScoringError
-from survey.loader import load_questionnaire
+from survey.questionnaire.loader import load_questionnaire
 
 FloatArray = NDArray[np.float64]
 

@@ -191,10 +191,15 @@ class SurveyDesign(Estimation):
             hadamard=hadamard,
             lonely=self._lonely,
         )
+        return self._replayed(mult), scale, rscale, mse
+
+    def _replayed(self, mult: FloatArray) -> FloatArray:
+        """The base weights times the PSU multipliers ``mult`` (U, R), re-calibrated by every
+        calibration step of this design: replicate weights (n, R)."""
         w = self._base_w[:, None] * mult[self._stage1.unit]
         for replay in self._replays:
             w = replay(w)
-        return w, scale, rscale, mse
+        return w
 
     # ------------------------------------------------------------- estimator backend
     def _estimate(
@@ -294,4 +299,13 @@ class SurveyDesign(Estimation):
             hadamard=hadamard,
             lonely=self._lonely,
         )
-        return ReplicateDesign._from_design(self, method, mult, scale, rscale, mse)
+        return ReplicateDesign._from_design(
+            self,
+            history=self.calibration_history,
+            method=method,
+            mult=mult,
+            full=self._replayed(mult) if self._replays else None,
+            scale=scale,
+            rscale=rscale,
+            mse=mse,
+        )

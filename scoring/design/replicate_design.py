@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -27,9 +26,6 @@ from scoring.design.calibration import CalibrationRecord
 from scoring.design.replicates import replicate_variance, variance_last_axis
 from scoring.design.structure import FloatArray, IntArray
 from scoring.design.taylor import group_sum
-
-if TYPE_CHECKING:
-    from scoring.design.design import SurveyDesign
 
 
 @dataclass(frozen=True)
@@ -64,13 +60,20 @@ class ReplicateDesign(Estimation):
     @classmethod
     def _from_design(
         cls,
-        design: SurveyDesign,
+        design: Estimation,
+        *,
+        history: tuple[CalibrationRecord, ...],
         method: str,
         mult: FloatArray,
+        full: FloatArray | None,
         scale: float,
         rscale: FloatArray,
         mse: bool,
     ) -> ReplicateDesign:
+        """The replicate design of ``design`` (a ``SurveyDesign``; this module never imports
+        it): its rows, weights and stages, with PSU multipliers ``mult`` (U, R), or ``full``
+        replicate weights (n, R) when the design was calibrated (each replicate re-calibrated
+        the same way)."""
         out = object.__new__(cls)
         out._data = design._data
         out._w = design._w
@@ -81,14 +84,8 @@ class ReplicateDesign(Estimation):
         out._scale = scale
         out._rscale = rscale
         out._mse = mse
-        out._history = design.calibration_history
-        if design._replays:
-            w = design._base_w[:, None] * mult[design._stage1.unit]
-            for replay in design._replays:
-                w = replay(w)
-            out._mult, out._full = None, w
-        else:
-            out._mult, out._full = mult, None
+        out._history = history
+        out._mult, out._full = (None, full) if full is not None else (mult, None)
         return out
 
     @property

@@ -21,7 +21,7 @@ import pandas as pd
 from scoring.index.pipeline import score
 from scoring.index.results import IndexScores
 from survey.errors import ScoringError
-from survey.schema import Questionnaire
+from survey.questionnaire.schema import Questionnaire
 
 DOMAIN_NOTE = (
     "domains: the former provinces (until June 2025) within the 2025 survey's design (strata "

@@ -24,8 +24,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from survey.frame_eval import evaluate_frame
-from survey.schema import Indicator, Questionnaire
+from survey.conditions.frame_eval import evaluate_frame
+from survey.questionnaire.schema import Indicator, Questionnaire
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]

@@ -55,17 +55,17 @@ from scoring.index.results import (
 )
 from scoring.index.structure import IndexStructure
 from scoring.index.uncertainty import rank_uncertainty, replicate_domain_means
-from survey.analysis_frame import check_for_scoring, design_columns
 from survey.errors import DesignError, ScoringError
-from survey.loader import load_questionnaire
+from survey.questionnaire.loader import load_questionnaire
+from survey.questionnaire.schema import Questionnaire
+from survey.respondents.analysis_frame import check_for_scoring, design_columns
 from survey.rng import RngLike, as_generator
 from survey.sampling.weights import POSTSTRATA
-from survey.schema import Questionnaire
 
 FloatArray = NDArray[np.float64]
 CI_METHODS: tuple[str, ...] = ("taylor", *METHODS)
 WEIGHTING = (
-    "the weight column as given; the frame contract (survey.analysis_frame) makes it the "
+    "the weight column as given; the frame contract (survey.respondents.analysis_frame) makes it the "
     "design weight post-stratified to sex x age group within province"
 )
 

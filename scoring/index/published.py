@@ -24,8 +24,8 @@ from scoring.index.results import (
 )
 from scoring.index.structure import IndexStructure, combine
 from survey.errors import ScoringError
-from survey.loader import load_questionnaire
 from survey.published import codebook
+from survey.questionnaire.loader import load_questionnaire
 
 StructureLike = Any  # IndexStructure | Mapping[str, Sequence[str]] | questionnaire | id | None
 

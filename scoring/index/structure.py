@@ -22,7 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from survey.errors import ScoringError
-from survey.schema import Questionnaire, Structure
+from survey.questionnaire.schema import Questionnaire, Structure
 
 FloatArray = NDArray[np.float64]
 

@@ -30,9 +30,9 @@ from scoring.index.uncertainty import replicate_domain_means
 from scoring.sensitivity.data import FloatArray, IndexData, build_levels
 from scoring.sensitivity.spec import Estimates
 from survey.errors import ScoringError
-from survey.loader import load_questionnaire
+from survey.questionnaire.loader import load_questionnaire
+from survey.questionnaire.schema import Questionnaire
 from survey.rng import RngLike, as_generator
-from survey.schema import Questionnaire
 
 
 def microdata_input(

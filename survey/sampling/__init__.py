@@ -8,19 +8,19 @@ own = read_frame("villages.csv")          # a user's own frame (one villages tab
 new = select_sample(frame_for("2025"), rng=7, rules=rules_for("2025"))  # 34 provinces, 2025
 """
 
-from survey.analysis_frame import AGE_GROUPS
-from survey.sampling.frame import (
+from survey.sampling.papi import PAPI_RULES, Sample, SelectionRules, select_residents, select_sample
+from survey.sampling.pps import inclusion_probabilities, systematic_pps
+from survey.sampling.sampling_frame import (
     SIZE_CLASSES,
     Frame,
     frame_from_table,
     load_frame,
     read_frame,
 )
-from survey.sampling.papi import PAPI_RULES, Sample, SelectionRules, select_residents, select_sample
-from survey.sampling.pps import inclusion_probabilities, systematic_pps
 from survey.sampling.streams import province_streams, root_sequence
 from survey.sampling.two_tier import TWO_TIER_RULES, frame_for, rules_for, two_tier_frame
 from survey.sampling.weights import (
+    AGE_GROUPS,
     age_group,
     design_weights,
     poststratification_targets,

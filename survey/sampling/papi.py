@@ -38,8 +38,8 @@ import pandas as pd
 
 from survey.errors import SamplingError
 from survey.rng import RngLike
-from survey.sampling.frame import Frame
 from survey.sampling.pps import systematic_pps
+from survey.sampling.sampling_frame import Frame
 from survey.sampling.streams import province_streams
 
 SIZE_CLASS_KEYS = ("small", "medium", "large")

@@ -34,11 +34,11 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from survey.analysis_frame import AGE_GROUPS
 from survey.errors import SamplingError
 from survey.geography import crosswalk, parse_geography, vintage
-from survey.sampling.frame import Frame, load_frame, size_class_of
 from survey.sampling.papi import PAPI_RULES, SelectionRules
+from survey.sampling.sampling_frame import Frame, load_frame, size_class_of
+from survey.sampling.weights import AGE_GROUPS
 
 TWO_TIER_RULES = SelectionRules(
     extra_districts={"small": 5, "medium": 11, "large": 11}, extra_communes=0, extra_villages=1

@@ -1,8 +1,9 @@
 """Design weights and post-stratification to sex × age group within province: the estimators.
 
-Which frame columns they make, and when, is the respondent-frame contract of
-``survey.analysis_frame``; it also owns the age groups and the design-weight formula, which
-this module re-exports (``age_group``) or checks and calls (``design_weights``).
+This module owns the age groups (the post-stratification cells' categories) and the
+design-weight formula; which frame columns they make, and when, is the respondent-frame
+contract of ``survey.respondents.analysis_frame``, which builds on them (sampling never
+imports it).
 
 - Design weight (Horvitz & Thompson 1952): ``d = 1 / (π_district π_commune π_village π_person)``,
   the product of the conditional stage probabilities of a multi-stage design.
@@ -16,18 +17,58 @@ this module re-exports (``age_group``) or checks and calls (``design_weights``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
-from survey.analysis_frame import PROB_COLUMNS, age_group, design_weight
 from survey.errors import SamplingError
-from survey.sampling.frame import Frame
+from survey.sampling.sampling_frame import Frame
 
-__all__ = ["age_group", "design_weights", "poststratification_targets", "poststratify"]
+__all__ = [
+    "AGE_BREAKS",
+    "AGE_GROUPS",
+    "PROB_COLUMNS",
+    "age_group",
+    "design_weight",
+    "design_weights",
+    "person_probability",
+    "poststratification_targets",
+    "poststratify",
+]
+PROB_COLUMNS: tuple[str, ...] = ("prob_district", "prob_commune", "prob_village", "prob_person")
+"""The conditional inclusion probabilities of the four stages, in the frame's columns."""
+AGE_GROUPS: tuple[str, ...] = ("18-29", "30-39", "40-49", "50-59", "60-70")
+AGE_BREAKS: tuple[int, ...] = (18, 30, 40, 50, 60, 71)
 POSTSTRATA = ("province", "sex", "age_group")
 """The post-stratification cells: ``weight`` is ``design_weight`` post-stratified to the
 adult population of each province × sex × age group (scoring re-creates this step to
 account for it in the variance)."""
+
+
+def age_group(age: pd.Series | np.ndarray | Sequence[Any]) -> pd.Series:
+    """``18-29``, ``30-39``, ``40-49``, ``50-59``, ``60-70``; missing outside 18-70 (and for
+    special codes, which are negative)."""
+    values = pd.to_numeric(pd.Series(np.asarray(age, dtype=object)), errors="coerce")
+    cut = pd.cut(
+        values.astype(np.float64), AGE_BREAKS, right=False, labels=list(AGE_GROUPS)
+    ).astype(object)
+    return pd.Series(cut.where(cut.notna(), None).tolist(), dtype=object)
+
+
+def design_weight(frame: pd.DataFrame) -> pd.Series:
+    """``1 / (prob_district · prob_commune · prob_village · prob_person)`` per row; missing
+    where a probability is missing."""
+    probs = frame.reindex(columns=list(PROB_COLUMNS)).apply(pd.to_numeric, errors="coerce")
+    product = probs.astype(np.float64).prod(axis=1, min_count=len(PROB_COLUMNS))
+    out: pd.Series = (1.0 / product).rename("design_weight")
+    return out
+
+
+def person_probability(interviews: pd.Series, adults: pd.Series) -> pd.Series:
+    """A village's ``prob_person``: completed interviews out of its adults."""
+    return (interviews / adults).rename("prob_person")
 
 
 def design_weights(frame: pd.DataFrame) -> pd.Series:

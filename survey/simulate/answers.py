@@ -1,7 +1,7 @@
 """Answer every item for all respondents at once, in questionnaire order.
 
 Each item is one vectorised step: its ``relevant`` condition is evaluated on the columns drawn
-so far (``survey.frame_eval.evaluate_frame``, the same semantics as validation), its values are
+so far (``survey.conditions.frame_eval.evaluate_frame``, the same semantics as validation), its values are
 drawn by inverse CDF from pre-drawn uniforms (so each province's answers come from its own
 stream), then don't-know and refusal answers are set where the item allows them. Columns follow
 docs/data-layout.md: numbers as float with NaN for missing, a special answer as its code,
@@ -19,9 +19,9 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import special
 
-from survey.expressions import referenced_items
-from survey.frame_eval import evaluate_frame
-from survey.schema import Item, Questionnaire
+from survey.conditions.expressions import referenced_items
+from survey.conditions.frame_eval import evaluate_frame
+from survey.questionnaire.schema import Item, Questionnaire
 from survey.simulate.plans import ChoicePlan, MultiPlan
 
 FloatArray = npt.NDArray[np.float64]

@@ -35,7 +35,7 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
-from survey.schema import Indicator, Item, Questionnaire
+from survey.questionnaire.schema import Indicator, Item, Questionnaire
 
 FloatArray = npt.NDArray[np.float64]
 EPS = 1e-6

@@ -27,12 +27,13 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from survey.analysis_frame import conform, person_probability
 from survey.errors import NotFound, SamplingError
 from survey.geography import parse_geography
 from survey.geography.history import derived_subdimensions
-from survey.loader import load_questionnaire
 from survey.published import QUESTIONNAIRES, subdimensions
+from survey.questionnaire.loader import load_questionnaire
+from survey.questionnaire.schema import Questionnaire
+from survey.respondents.analysis_frame import conform
 from survey.rng import RngLike
 from survey.sampling import (
     AGE_GROUPS,
@@ -47,7 +48,7 @@ from survey.sampling import (
     select_sample,
 )
 from survey.sampling.two_tier import frame_for, rules_for
-from survey.schema import Questionnaire
+from survey.sampling.weights import person_probability
 from survey.simulate.answers import AnswerTable, Context, interview_dates, uniforms_needed
 from survey.simulate.effects import Variation, draw_latents
 from survey.simulate.plans import ChoicePlan, MultiPlan, choice_plan, collect_targets, multi_plan
@@ -119,7 +120,7 @@ def _demographics(
     prov: npt.NDArray[np.int64],
     codes: list[str],
 ) -> dict[str, npt.NDArray[np.float64]]:
-    """Sex, age (its group follows: ``survey.analysis_frame``), ethnicity, urban for every respondent (uniform rows 0..3 of ``u``)."""
+    """Sex, age (its group follows: ``survey.respondents.analysis_frame``), ethnicity, urban for every respondent (uniform rows 0..3 of ``u``)."""
     strata = frame.poststrata.loc[frame.poststrata["province"].isin(codes)]
     cells = strata.pivot_table(index="province", columns=["sex", "age_group"], values="population")
     cells = cells.reindex(

@@ -5,12 +5,12 @@
      "paradata": {"enumerator", "device", "start", "end", "gps": {"lat", "lon"}},
      "design": {"stratum", "psu", "prob_*", "design_weight"}}
 
-Answers come from the respondent table through ``survey.tabular.frame_to_responses`` (the
+Answers come from the respondent table through ``survey.respondents.table.frame_to_responses`` (the
 inverse of the API's export), so they validate against the questionnaire. Paradata are
 synthetic: six enumerators per province (one tablet each), interviews of 40-80 minutes
 between 07:00 and 18:00 on the interview date, GPS points spread over Viet Nam's latitude
 range by province code. The ``design`` block carries the interview's design inputs
-(``survey.analysis_frame.DESIGN_INPUTS``), which the API stores with the submission; the
+(``survey.respondents.analysis_frame.DESIGN_INPUTS``), which the API stores with the submission; the
 post-stratified ``weight`` is not sent, because the export derives it over all its rows. Drawn from each province's ``paradata`` stream.
 """
 
@@ -24,12 +24,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from survey.analysis_frame import DESIGN_INPUTS
 from survey.errors import PapiError
+from survey.respondents.analysis_frame import DESIGN_INPUTS
+from survey.respondents.table import frame_to_responses
 from survey.rng import RngLike
 from survey.sampling import province_streams
 from survey.simulate.simulator import SimulatedSurvey
-from survey.tabular import frame_to_responses
 
 ENUMERATORS_PER_PROVINCE = 6
 MAX_BATCH = 1000  # the collection API's batch limit

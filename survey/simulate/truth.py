@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from survey.schema import Indicator, Questionnaire
+from survey.questionnaire.schema import Indicator, Questionnaire
 from survey.simulate.plans import ChoicePlan, MultiPlan
 
 FloatArray = npt.NDArray[np.float64]

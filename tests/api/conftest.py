@@ -19,8 +19,8 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.db.migrate import upgrade
-from survey.loader import load_questionnaire
-from survey.schema import Questionnaire
+from survey.questionnaire.loader import load_questionnaire
+from survey.questionnaire.schema import Questionnaire
 from tests.api.support import Api, admin_token, make_settings
 
 PG_SERVER = os.environ.get("PAPI_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")

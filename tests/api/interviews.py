@@ -1,10 +1,10 @@
 """Random valid PAPI interviews (answers + location + paradata) for the API tests and
 ``bench/api_bench.py``.
 
-The answers come from ``survey.tabular.generate_response`` (relevant items only, optional items
+The answers come from ``survey.simulate.random_response.generate_response`` (relevant items only, optional items
 skipped one time in five, an allowed special answer one time in twenty), with the location
 items set to the interview's location. Every generated interview is checked with
-``q.validate_response``.
+``survey.validation.validate_response``.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from survey.schema import Questionnaire
-from survey.tabular import generate_response
+from survey.questionnaire.schema import Questionnaire
+from survey.simulate.random_response import generate_response
+from survey.validation import validate_response
 
 LOCATION_ITEMS = ("province_code", "district", "commune", "village")
 
@@ -32,7 +33,7 @@ def random_answers(
     }
     answers = generate_response(q, rng, special_rate=0.05, skip_rate=0.2)
     answers.update({k: v for k, v in fixed.items() if q.has_item(k)})
-    issues = q.validate_response(answers)
+    issues = validate_response(q, answers)
     assert not issues, issues[:3]
     return answers
 

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from api.auth.schemas import Role, TokenCreate
 from api.auth.service import create_token
 from api.settings import Settings
-from survey.schema import Questionnaire
+from survey.questionnaire.schema import Questionnaire
 from tests.api.interviews import interview
 
 

@@ -11,8 +11,8 @@ import pandas as pd
 import pyreadstat
 import pytest
 
-from survey.answer_bounds import max_text_length
 from survey.sampling import AGE_GROUPS, load_frame, poststratification_targets, poststratify
+from survey.validation.answer_bounds import max_text_length
 from tests.api.support import Api
 
 DESIGN = ["stratum", "psu", "prob_district", "prob_commune", "prob_village", "prob_person"]

@@ -15,7 +15,7 @@ from api.canonical import digest, json_serializer, sealed
 from api.settings import Settings
 from api.submissions import intake
 from api.submissions.schemas import SubmissionIn
-from survey.schema import Questionnaire
+from survey.questionnaire.schema import Questionnaire
 from tests.api.interviews import interview
 
 
@@ -80,7 +80,7 @@ def test_errors_of_envelope_and_answers_are_all_reported(q: Questionnaire) -> No
         SubmissionIn.model_validate(raw)
     assert fast.value.errors() == full.value.errors()
     # the envelope is pydantic's; what an answer may be is response validation's, which
-    # still reports the answers' problems alongside (survey.validation.verdict)
+    # still reports the answers' problems alongside (survey.validation.response.verdict)
     assert {e["loc"][0] for e in fast.value.errors()} == {"location"}
     item = intake.prepare(q, Settings(), 1, "enum", raw, 0, intake.utcnow())
     pointers = {e["pointer"] for e in item.errors}

@@ -15,7 +15,7 @@ import pytest
 
 from api.submissions.intake import content_digest
 from api.submissions.schemas import SubmissionIn
-from survey.schema import Questionnaire
+from survey.questionnaire.schema import Questionnaire
 from tests.api.interviews import interview
 from tests.api.live import LiveServer
 from tests.api.support import admin_token, make_settings

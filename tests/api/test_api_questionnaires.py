@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from survey.loader import to_document
+from survey.questionnaire.loader import to_document
 from tests.api.support import Api
 
 

@@ -1,6 +1,6 @@
 """The library and the server give the same verdict on a response.
 
-``q.verdict(answers)`` (survey.validation) and the HTTP intake (the batch endpoint) judge
+``verdict(q, answers)`` (survey.validation.response) and the HTTP intake (the batch endpoint) judge
 the same 10,800 responses, valid random fills and hostile mutations of them
 (tests/survey/hostile.py), of the three bundled PAPI questionnaires: each must be accepted
 by both or refused by both, with the same error pointers in the same order; an accepted one
@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from survey.loader import load_questionnaire
+from survey.questionnaire.loader import load_questionnaire
+from survey.validation import verdict
 from tests.api.support import Api
 from tests.survey.hostile import responses
 
@@ -25,7 +26,7 @@ LOCATION = {"province": "P01", "district": "P01-D01", "commune": "P01-D01-C01", 
 
 
 def _library(q: Any, answers: dict[str, Any]) -> tuple[bool, list[str], list[str]]:
-    v = q.verdict(answers)
+    v = verdict(q, answers)
     # a refused interview is not stored, so it carries no flags
     flagged = [i.pointer for i in v.flagged] if v.accepted else []
     return v.accepted, [i.pointer for i in v.rejected], flagged

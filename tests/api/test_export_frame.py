@@ -1,4 +1,4 @@
-"""The export's respondent frame goes through the frame contract (survey.analysis_frame):
+"""The export's respondent frame goes through the frame contract (survey.respondents.analysis_frame):
 an age outside 18-70 has no age group (the export used to call 71+ "60-70") and no
 post-stratified weight, and the weight is never a copy of the design weight."""
 
@@ -12,7 +12,7 @@ import pandas as pd
 
 from api.exports.frame import respondent_frame
 from api.submissions.repository import Stored
-from survey.loader import load_questionnaire
+from survey.questionnaire.loader import load_questionnaire
 
 
 def _stored(i: int, age: int, sex: int) -> Stored:

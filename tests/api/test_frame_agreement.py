@@ -1,9 +1,9 @@
-"""Agreement test of the respondent-frame contract (survey/analysis_frame.py; ARCHITECTURE.md, "Where each rule lives").
+"""Agreement test of the respondent-frame contract (survey/respondents/analysis_frame.py; ARCHITECTURE.md, "Where each rule lives").
 
 The same simulated interviews (a) taken straight from the simulator and (b) posted through the
 HTTP API (batch endpoint) and exported as Parquet give equal frames (every contract column:
 design, weights, age groups, defaults; every answer) and equal scores to 1e-12. Both paths
-build the frame through ``survey.analysis_frame.conform``; this fails when they drift apart
+build the frame through ``survey.respondents.analysis_frame.conform``; this fails when they drift apart
 (for instance the export copying the design weight instead of post-stratifying it).
 """
 
@@ -19,7 +19,7 @@ import pytest
 from api.demo import survey_sample
 from scoring import IndexScores, score
 from scoring.index.results import TIERS
-from survey.analysis_frame import CONTRACT_COLUMNS
+from survey.respondents.analysis_frame import CONTRACT_COLUMNS
 from survey.simulate import SimulatedSurvey, simulate
 from survey.simulate.submissions import submissions
 from tests.api.support import Api

@@ -27,7 +27,7 @@ from api.db.engine import Database
 from api.db.migrate import upgrade
 from api.surveys import service
 from api.surveys.service import FlagCount
-from survey.loader import load_questionnaire
+from survey.questionnaire.loader import load_questionnaire
 from tests.api.conftest import BACKENDS, database_url, pg_database  # noqa: F401 (a fixture)
 from tests.api.live import LiveServer, free_port
 from tests.api.support import Api, admin_token, make_settings

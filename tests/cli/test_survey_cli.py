@@ -17,7 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from survey.loader import load_questionnaire
+from survey.questionnaire.loader import load_questionnaire
 from tests.api.conftest import BACKENDS, database_url, pg_database  # noqa: F401 (a fixture)
 from tests.api.support import Api, admin_token, make_settings
 

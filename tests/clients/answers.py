@@ -1,9 +1,9 @@
 """Random valid responses to a questionnaire, for driving the form engines.
 
-``survey.tabular.generate_response`` walks the items in order as an enumerator would: an item
+``survey.simulate.random_response.generate_response`` walks the items in order as an enumerator would: an item
 is asked when its ``relevant`` condition holds under our semantics, then gets a random valid
 value, an allowed special answer (here 15% of the time, so the engines see many of them) or,
-if optional, no answer (20%). The result is checked again with ``q.validate_response`` so a
+if optional, no answer (20%). The result is checked again with ``survey.validation.validate_response`` so a
 test never starts from an invalid response.
 """
 
@@ -13,14 +13,15 @@ from typing import Any
 
 import numpy as np
 
-from survey.schema import Questionnaire
-from survey.tabular import generate_response
-from survey.xlsform import special_question
+from survey.forms.xlsform import special_question
+from survey.questionnaire.schema import Questionnaire
+from survey.simulate.random_response import generate_response
+from survey.validation import validate_response
 
 
 def random_response(q: Questionnaire, rng: np.random.Generator) -> dict[str, Any]:
     answers = generate_response(q, rng, special_rate=0.15, skip_rate=0.2)
-    issues = q.validate_response(answers)
+    issues = validate_response(q, answers)
     assert not issues, issues
     return answers
 
@@ -28,7 +29,7 @@ def random_response(q: Questionnaire, rng: np.random.Generator) -> dict[str, Any
 def engine_answers(answers: dict[str, Any], q: Questionnaire | None = None) -> dict[str, Any]:
     """The answer map for the fillers: codes as strings, multiple choices as lists; with
     ``q``, a special answer to a date goes to its companion question
-    (``survey.xlsform.special_question``)."""
+    (``survey.forms.xlsform.special_question``)."""
     out: dict[str, Any] = {}
     for k, v in answers.items():
         companion = special_question(q.item(k)) if q is not None and q.has_item(k) else None

@@ -8,10 +8,11 @@ import random
 import re
 from typing import Any
 
-from survey.schema import Item, Questionnaire
-from survey.validation import ValidationIssue
-from survey.xform import SubmissionInvalid, read_value
-from survey.xlsform import SEP, special_question
+from survey.forms.xform import SubmissionInvalid, read_value
+from survey.forms.xlsform import SEP, special_question
+from survey.questionnaire.schema import Item, Questionnaire
+from survey.validation import validate_response
+from survey.validation.response import ValidationIssue
 
 COMMON = ("", " ", "   ", "abc", "x" * 3000, "-7", "-8", "-9", "-8.0", "1 2")
 DATES = (
@@ -166,4 +167,4 @@ def server_issues(
         answers.pop(item.id, None)
         if value is not None:
             answers[item.id] = value
-    return [i for i in q.validate_response(answers) if i.item == item.id]
+    return [i for i in validate_response(q, answers) if i.item == item.id]

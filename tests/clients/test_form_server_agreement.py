@@ -30,12 +30,13 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from survey.answer_bounds import max_text_length
-from survey.loader import load_questionnaire
-from survey.schema import Questionnaire
-from survey.tabular import generate_response
-from survey.xform import to_xform
-from survey.xlsform import WIDGET_FIRST_DATE, xlsform_type
+from survey.forms.xform import to_xform
+from survey.forms.xlsform import WIDGET_FIRST_DATE, xlsform_type
+from survey.questionnaire.loader import load_questionnaire
+from survey.questionnaire.schema import Questionnaire
+from survey.simulate.random_response import generate_response
+from survey.validation import validate_response
+from survey.validation.answer_bounds import max_text_length
 from tests.clients.answers import engine_answers
 from tests.clients.boundary import (
     boundary,
@@ -65,7 +66,7 @@ def _form(name: str) -> tuple[Questionnaire, bytes]:
 def _base(q: Questionnaire, seed: int) -> dict[str, Any]:
     """A valid interview answering every optional item (so that most questions are asked)."""
     answers = generate_response(q, np.random.default_rng(seed), special_rate=0.0, skip_rate=0.0)
-    assert q.validate_response(answers) == []
+    assert validate_response(q, answers) == []
     return answers
 
 

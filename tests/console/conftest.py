@@ -22,7 +22,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.db.migrate import upgrade
-from survey.loader import load_questionnaire
+from survey.questionnaire.loader import load_questionnaire
 from tests.api.conftest import (  # noqa: F401 (fixtures of the page tests)
     BACKENDS,
     api,

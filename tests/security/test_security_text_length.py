@@ -1,7 +1,7 @@
 """Item 5 of the hardening issue: a text answer holds at most a third of the questionnaire's
 ``max_text_bytes`` in characters (default 2,045 UTF-8 bytes, Stata's widest fixed string, so
 681 characters, counted as the ODK form's ``string-length`` counts them:
-survey.answer_bounds), through JSON and OpenRosa alike, so that every survey the server accepted exports to .dta and .sav (a 30 MB
+survey.validation.answer_bounds), through JSON and OpenRosa alike, so that every survey the server accepted exports to .dta and .sav (a 30 MB
 answer used to be stored, and the .dta export then failed)."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from survey.answer_bounds import max_text_length
-from survey.schema import MAX_TEXT_BYTES
+from survey.questionnaire.schema import MAX_TEXT_BYTES
+from survey.validation.answer_bounds import max_text_length
 from tests.api.support import Api
 from tests.security.openrosa_support import assert_envelope, collect_post, enumerator, instance
 

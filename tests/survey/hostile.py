@@ -1,5 +1,5 @@
 """Generated and hostile responses for the agreement tests: valid random fills
-(``survey.tabular.generate_response``) and the same fills mutated: wrong types, unknown
+(``survey.simulate.random_response.generate_response``) and the same fills mutated: wrong types, unknown
 items, out-of-range numbers and dates, impossible dates, special codes (allowed or not,
 also as floats), integral floats, missing required answers, answers to items that are not
 relevant, empty and very long text. Every value is plain JSON (what a client can send).
@@ -11,8 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from survey.schema import Item, Questionnaire
-from survey.tabular import generate_response
+from survey.questionnaire.schema import Item, Questionnaire
+from survey.simulate.random_response import generate_response
 
 BAD_DATES = (
     "2021-02-29",

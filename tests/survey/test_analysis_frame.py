@@ -1,4 +1,4 @@
-"""The respondent-frame contract (survey.analysis_frame): age groups, defaults, weights, and
+"""The respondent-frame contract (survey.respondents.analysis_frame): age groups, defaults, weights, and
 one clear error naming the column and rows of a bad frame."""
 
 from __future__ import annotations
@@ -8,19 +8,19 @@ import pandas as pd
 import pytest
 
 from scoring import score
-from survey.analysis_frame import (
+from survey.errors import ScoringError
+from survey.questionnaire.loader import load_questionnaire
+from survey.respondents.analysis_frame import (
     CONTRACT_COLUMNS,
     FrameError,
-    age_group,
     analysis_weight,
     check_for_scoring,
     conform,
     design_columns,
     validate,
 )
-from survey.errors import ScoringError
-from survey.loader import load_questionnaire
 from survey.sampling import load_frame, poststratification_targets, poststratify
+from survey.sampling.weights import age_group
 from survey.simulate import simulate
 
 
@@ -160,7 +160,7 @@ def test_the_fast_scoring_check_agrees_with_the_pandera_rule(
 ) -> None:
     """check_for_scoring answers the common case with array operations and builds pandera's
     detailed error only when that says no: both must accept exactly the same frames."""
-    from survey import analysis_frame
+    from survey.respondents import analysis_frame
 
     kw = {"strata": "stratum", "psu": "psu", "weights": "weight", "weighted": weighted}
 

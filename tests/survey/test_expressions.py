@@ -12,9 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from survey import Questionnaire
-from survey.errors import ExpressionError
-from survey.evaluate import evaluate
-from survey.expressions import (
+from survey.conditions.evaluate import evaluate
+from survey.conditions.expressions import (
     And,
     Arith,
     Call,
@@ -30,9 +29,11 @@ from survey.expressions import (
     referenced_items,
     to_source,
 )
-from survey.frame_eval import evaluate_frame
+from survey.conditions.frame_eval import evaluate_frame
+from survey.errors import ExpressionError
+from survey.respondents.table import responses_to_frame
 from survey.rng import spawn
-from survey.tabular import generate_response, responses_to_frame
+from survey.simulate.random_response import generate_response
 
 
 def test_precedence_not_binds_tighter_than_and_than_or() -> None:

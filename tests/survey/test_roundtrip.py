@@ -12,9 +12,11 @@ import yaml
 
 from survey import Questionnaire, dump_questionnaire, load_questionnaire
 from survey.errors import NotFound
-from survey.jsonschema import response_json_schema
+from survey.forms.jsonschema import response_json_schema
+from survey.respondents.table import frame_to_responses, responses_to_frame
 from survey.rng import spawn
-from survey.tabular import frame_to_responses, generate_response, responses_to_frame
+from survey.simulate.random_response import generate_response
+from survey.validation import validate_response
 
 NAMES = [
     "papi-2018",
@@ -126,5 +128,5 @@ def test_unquoted_yaml_dates_become_iso_bounds(mini_doc: dict[str, Any]) -> None
     q = parse_questionnaire(mini_doc)
     assert q.item("d_date").min == "2021-06-01"
     assert ("out_of_range", "/answers/d_date") in {
-        (i.code, i.pointer) for i in q.validate_response({"d_date": "2021-05-31"})
+        (i.code, i.pointer) for i in validate_response(q, {"d_date": "2021-05-31"})
     }

@@ -1,4 +1,4 @@
-"""The compiled validity check (survey/validation_fast.py) agrees with the interpreted full
+"""The compiled validity check (survey/validation/fast.py) agrees with the interpreted full
 pass: it says "valid" exactly when the full pass finds no issue, on generated responses
 (with special answers) and on every kind of corruption of them, for the mini questionnaire
 and papi-2021."""
@@ -9,10 +9,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from survey import Questionnaire
-from survey.answer_bounds import bound_issues
-from survey.answer_rules import normalise_answers
-from survey.tabular import generate_response
-from survey.validation import full_pass, plan_of
+from survey.simulate.random_response import generate_response
+from survey.validation import validate_response
+from survey.validation.answer_bounds import bound_issues
+from survey.validation.answer_rules import normalise_answers
+from survey.validation.response import full_pass, plan_of
 from tests.survey.test_validation import CORRUPTIONS, VALID, corrupt
 
 
@@ -23,10 +24,10 @@ def _agree(q: Questionnaire, answers: dict[str, object]) -> bool:
     fast = plan.ids.issuperset(answers.keys()) and plan.valid(answers)
     assert fast == (not full), (fast, full)
     # validate_response reports the bounds no response may exceed alone
-    # (survey.answer_bounds), else reads an integral float as the integer first (as the
+    # (survey.validation.answer_bounds), else reads an integral float as the integer first (as the
     # server does)
     expected = bound_issues(q, answers) or full_pass(plan, normalise_answers(answers))
-    assert q.validate_response(answers) == expected
+    assert validate_response(q, answers) == expected
     return fast
 
 

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from survey.errors import QuestionnaireError
-from survey.schema import Questionnaire
-from survey.xform import SubmissionInvalid, parse_submission, to_xform, validate_xform
-from survey.xlsform_read import read_xlsform
+from survey.forms.xform import SubmissionInvalid, parse_submission, to_xform, validate_xform
+from survey.forms.xlsform_read import read_xlsform
+from survey.questionnaire.schema import Questionnaire
 from tests.clients.answers import engine_answers, random_response
 from tests.clients.authored import authored_xlsform
 from tests.clients.engines import FillRejected, fill_javarosa, fill_webforms, javarosa_ready

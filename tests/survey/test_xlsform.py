@@ -13,15 +13,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from survey.conditions.evaluate import evaluate
+from survey.conditions.expressions import And, Call, Cmp, In, Lit, Node, Not, Or, Ref, parse
+from survey.conditions.xpath import ItemKind, render, to_xpath
+from survey.conditions.xpath_parse import from_xpath
 from survey.errors import QuestionnaireError
-from survey.evaluate import evaluate
-from survey.expressions import And, Call, Cmp, In, Lit, Node, Not, Or, Ref, parse
-from survey.loader import load_questionnaire
-from survey.schema import Questionnaire
-from survey.xlsform import to_xlsform_rows, write_xlsform
-from survey.xlsform_read import read_xlsform
-from survey.xpath import ItemKind, render, to_xpath
-from survey.xpath_parse import from_xpath
+from survey.forms.xlsform import to_xlsform_rows, write_xlsform
+from survey.forms.xlsform_read import read_xlsform
+from survey.questionnaire.loader import load_questionnaire
+from survey.questionnaire.schema import Questionnaire
 from tests.clients.answers import random_response
 from tests.clients.authored import CHOICES, INDICATORS, SETTINGS, SURVEY, authored_xlsform
 
@@ -287,7 +287,7 @@ def test_a_workbook_of_the_earlier_date_layout_still_reads_back(
 ) -> None:
     """Older versions wrote a date with special answers was written as a text question with a
     pattern constraint; such workbooks read back into the same questionnaire."""
-    import survey.xlsform as xlsform
+    import survey.forms.xlsform as xlsform
 
     q = load_questionnaire("papi-2021")
     rows_of = xlsform.to_xlsform_rows
@@ -309,8 +309,8 @@ def test_a_workbook_of_the_earlier_date_layout_still_reads_back(
 
 
 def test_every_text_question_is_limited_to_what_the_server_keeps() -> None:
-    """The form's length check and the server's are one rule (survey.answer_bounds)."""
-    from survey.answer_bounds import max_text_length
+    """The form's length check and the server's are one rule (survey.validation.answer_bounds)."""
+    from survey.validation.answer_bounds import max_text_length
 
     base = load_questionnaire("papi-2021")
     for q in (base, base.model_copy(update={"max_text_bytes": 301})):
@@ -326,7 +326,7 @@ def test_a_workbook_from_before_the_text_length_check_still_reads_back(
 ) -> None:
     """Workbooks written before text questions carried ``string-length(.) <= 681`` (their
     own constraint and special answers only) read back into the same questionnaire."""
-    import survey.xlsform as xlsform
+    import survey.forms.xlsform as xlsform
 
     kitchen_sink = Path(__file__).parents[1] / "clients" / "fixtures" / "kitchen-sink.yaml"
     q = load_questionnaire(str(kitchen_sink))

@@ -17,9 +17,9 @@ from api.auth.schemas import Role, TokenCreate
 from api.auth.service import create_token
 from api.db.engine import Database
 from api.settings import Settings
-from survey.loader import load_questionnaire
-from survey.schema import Questionnaire
-from survey.xform import to_xform
+from survey.forms.xform import to_xform
+from survey.questionnaire.loader import load_questionnaire
+from survey.questionnaire.schema import Questionnaire
 from tests.clients.answers import engine_answers, random_response
 from tests.clients.collect import CollectClient
 from tests.clients.engines import Filled, fill_javarosa, fill_webforms

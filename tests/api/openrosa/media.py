@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from xml.sax.saxutils import escape
 
-from survey.schema import Questionnaire
+from survey.questionnaire.schema import Questionnaire
 
 AUDIT = b"event,node,start,end\nform start,,1700000000000,\n"
 EXTRA = b"\x89not referenced by any field"

@@ -13,8 +13,8 @@ import qrcode
 from PIL import Image, ImageChops
 
 from api.cli import main
-from survey.loader import load_questionnaire
-from survey.xlsform_read import read_xlsform
+from survey.forms.xlsform_read import read_xlsform
+from survey.questionnaire.loader import load_questionnaire
 from tests.clients.authored import authored_xlsform
 from tests.clients.engines import javarosa_ready
 

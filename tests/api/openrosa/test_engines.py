@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 
 from scoring.index.indicators import indicator_values
-from survey.loader import load_questionnaire
-from survey.tabular import responses_to_frame
-from survey.xform import parse_submission
+from survey.forms.xform import parse_submission
+from survey.questionnaire.loader import load_questionnaire
+from survey.respondents.table import responses_to_frame
 from tests.api.openrosa.conftest import Fill, Server
 from tests.clients.answers import engine_answers
 from tests.clients.collect import OPENROSA, UploadFailed, openrosa_message

@@ -11,7 +11,7 @@ import pytest
 
 from api.db.engine import Database
 from api.openrosa import repository
-from survey.xform import parse_submission
+from survey.forms.xform import parse_submission
 from tests.api.live import LiveServer
 from tests.api.openrosa.conftest import MAX_BODY, Fill, Server
 from tests.clients.collect import CollectClient

@@ -16,8 +16,8 @@ import pytest
 from api.db.engine import Database
 from api.openrosa import repository
 from api.openrosa.routes import accept_length
-from survey.schema import Questionnaire
-from survey.xform import to_xform
+from survey.forms.xform import to_xform
+from survey.questionnaire.schema import Questionnaire
 from tests.api.openrosa.conftest import Server
 from tests.clients.answers import random_response
 from tests.clients.collect import OPENROSA, UploadFailed, openrosa_message

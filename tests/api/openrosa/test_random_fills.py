@@ -12,8 +12,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from survey.loader import load_questionnaire
-from survey.xform import parse_submission
+from survey.forms.xform import parse_submission
+from survey.questionnaire.loader import load_questionnaire
 from tests.api.openrosa.conftest import Fill, Server
 from tests.api.openrosa.test_engines import browser_post
 from tests.clients.answers import engine_answers, random_response

@@ -16,9 +16,10 @@ from typer.testing import CliRunner
 
 from api.cli import _assemble
 from scoring import score
-from survey.loader import load_questionnaire
-from survey.xform import parse_submission, to_xform
-from survey.xlsform_read import read_xlsform
+from survey.forms.xform import parse_submission, to_xform
+from survey.forms.xlsform_read import read_xlsform
+from survey.questionnaire.loader import load_questionnaire
+from survey.validation import validate_response
 from tests.api.openrosa.conftest import Server
 from tests.clients.answers import engine_answers, random_response
 from tests.clients.authored import authored_xlsform
@@ -50,7 +51,7 @@ def _interviews(q: Any, n: int, seed: int) -> list[dict[str, Any]]:
             "commune": f"{district}-C01",
             "village": f"{district}-C01-V01",
         }
-        assert not q.validate_response(answers)
+        assert not validate_response(q, answers)
         out.append(answers)
     return out
 

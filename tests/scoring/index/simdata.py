@@ -3,7 +3,7 @@
 Stratified two-stage shape of docs/method.md "Sampling design": provinces are strata, districts the PSUs,
 villages inside them, respondents inside villages; answers depend on a province effect and
 a district effect (so designs have real clustering) and respect the questionnaire's skip
-logic (evaluated with survey.frame_eval.evaluate_frame, item by item, in order). Columns
+logic (evaluated with survey.conditions.frame_eval.evaluate_frame, item by item, in order). Columns
 follow docs/data-layout.md. Not a substitute for the survey simulator: no calibration to
 published scores, no fieldwork.
 """
@@ -13,9 +13,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from survey.frame_eval import evaluate_frame
+from survey.conditions.frame_eval import evaluate_frame
+from survey.questionnaire.schema import Item, Questionnaire
 from survey.rng import RngLike, as_generator
-from survey.schema import Item, Questionnaire
 
 
 def _latent(gen: np.random.Generator, prov: np.ndarray, dist: np.ndarray, n: int) -> np.ndarray:

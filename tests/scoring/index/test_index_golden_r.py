@@ -21,7 +21,7 @@ import pytest
 from scoring import IndexScores, score
 from scoring.index.indicators import indicator_values
 from survey import load_questionnaire
-from survey.schema import Questionnaire
+from survey.questionnaire.schema import Questionnaire
 
 GOLDEN = Path(__file__).resolve().parents[2] / "golden" / "index"
 MINI = Path(__file__).resolve().parent / "fixtures" / "index-mini.yaml"

@@ -14,7 +14,7 @@ from scoring import score
 from scoring.index.levels import Weights, propagate
 from scoring.index.structure import IndexStructure
 from survey import load_questionnaire
-from survey.schema import Questionnaire
+from survey.questionnaire.schema import Questionnaire
 from tests.scoring.index.simdata import simulate_responses
 
 MINI = Path(__file__).resolve().parent / "fixtures" / "index-mini.yaml"

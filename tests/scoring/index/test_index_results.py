@@ -13,8 +13,8 @@ import api.reporting.report as report
 from scoring import IndexScores, score, score_published
 from scoring.index.results import TIERS, is_national
 from survey.errors import ScoringError
-from survey.loader import load_questionnaire
 from survey.published import subdimensions
+from survey.questionnaire.loader import load_questionnaire
 from survey.simulate import simulate
 
 

@@ -15,7 +15,7 @@ from scoring.index.structure import IndexStructure
 from scoring.index.uncertainty import rank_uncertainty, replicate_domain_means
 from survey import load_questionnaire
 from survey.errors import ScoringError
-from survey.schema import Questionnaire
+from survey.questionnaire.schema import Questionnaire
 from tests.scoring.index.simdata import simulate_responses
 
 MINI = Path(__file__).resolve().parent / "fixtures" / "index-mini.yaml"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from survey.loader import load_questionnaire
-from survey.schema import Questionnaire
+from survey.questionnaire.loader import load_questionnaire
+from survey.questionnaire.schema import Questionnaire
 
 
 @pytest.fixture(scope="session")

@@ -14,8 +14,8 @@ import pytest
 from sim_helpers import covered, replicated_pilot
 
 from scoring import score
+from survey.questionnaire.schema import Questionnaire
 from survey.sampling import PAPI_RULES
-from survey.schema import Questionnaire
 from survey.simulate import simulate
 
 PILOTS = 400  # independent pilots of one district, simulated and scored in one pass

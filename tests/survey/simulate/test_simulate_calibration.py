@@ -14,7 +14,7 @@ from sim_helpers import covered, replicated
 
 from scoring import IndexScores, score
 from survey.published import subdimensions
-from survey.schema import Questionnaire
+from survey.questionnaire.schema import Questionnaire
 from survey.simulate import SimulatedSurvey, simulate
 
 COVERAGE_PROVINCES = ["P04", "P26", "P31", "P38"]  # three small provinces and a medium one

@@ -14,11 +14,12 @@ from sim_helpers import replicated
 
 from api.submissions.schemas import SubmissionIn
 from survey.errors import NotFound
-from survey.loader import load_questionnaire
 from survey.published import subdimensions
+from survey.questionnaire.loader import load_questionnaire
 from survey.sampling import load_frame
 from survey.simulate import SimulatedSurvey, questionnaire_for_year, simulate
 from survey.simulate.submissions import submissions, write_submissions
+from survey.validation import validate_response
 
 DESIGN = [
     "submission_id", "province", "district", "commune", "village", "stratum", "psu",
@@ -172,7 +173,7 @@ def test_submissions_validate_and_have_the_api_shape(sim: SimulatedSurvey, tmp_p
         assert set(doc["location"]) == {"province", "district", "commune", "village"}
         assert set(doc["paradata"]) == {"enumerator", "device", "start", "end", "gps"}
         assert doc["paradata"]["start"] < doc["paradata"]["end"]
-        assert q.validate_response(doc["answers"]) == [], doc["submission_id"]
+        assert validate_response(q, doc["answers"]) == [], doc["submission_id"]
     small = simulate(2023, rng=6, pilot="P31-D02")
     n = write_submissions(small, tmp_path, rng=6)
     files = sorted(tmp_path.glob("*.json"))

@@ -1,12 +1,12 @@
 """A compiled "is this response valid?" function for a questionnaire (the common case).
 
-:func:`compile_valid` turns the validation plan of :mod:`survey.validation` into one
+:func:`compile_valid` turns the validation plan of :mod:`survey.validation.response` into one
 straight-line Python function (generated source, compiled once per questionnaire), in the
 same item order with the same checks: every answer kept in a local variable, a relevance
 ``item == number`` a comparison of two locals, a choice answer one set lookup, the other
 types the plan's own check closures (ids, codes and literals are constants of the code), constraints and other conditions the plan's compiled
 predicates over an environment holding just the items they read. It returns ``True`` only
-when :func:`survey.validation.validate_response` would return no issue, and stops at the
+when :func:`survey.validation.response.validate_response` would return no issue, and stops at the
 first problem; the caller then runs the full pass to report every issue with its pointer.
 
 Why generated code: the interpreted loop over ~190 plan steps spends most of its time on
@@ -21,11 +21,11 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from survey.expressions import referenced_items
+from survey.conditions.expressions import referenced_items
 
 if TYPE_CHECKING:
-    from survey.schema import Questionnaire
-    from survey.validation import _Fast
+    from survey.questionnaire.schema import Questionnaire
+    from survey.validation.response import _Fast
 
 Valid = Callable[[Mapping[str, Any]], bool]
 

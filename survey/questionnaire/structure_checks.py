@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from survey.conditions.expressions import DOT, Call, ExpressionParseError, Node, Ref, walk
 from survey.errors import Problem
-from survey.expressions import DOT, Call, ExpressionParseError, Node, Ref, walk
 
 if TYPE_CHECKING:
-    from survey.schema import Indicator, Item, Questionnaire
+    from survey.questionnaire.schema import Indicator, Item, Questionnaire
 
 SHARE_TYPES = frozenset({"single_choice", "multiple_choice", "yes_no", "rating", "integer"})
 MEAN_TYPES = frozenset({"rating", "integer", "decimal", "yes_no"})

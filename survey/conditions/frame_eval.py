@@ -1,7 +1,7 @@
 """Vectorised evaluation of conditions over the respondent table (docs/data-layout.md).
 
 ``evaluate_frame(node, frame, q)`` gives one boolean per row, with exactly the semantics of
-the scalar evaluator (:mod:`survey.evaluate`): missing values (NaN/None, or a special code of
+the scalar evaluator (:mod:`survey.conditions.evaluate`): missing values (NaN/None, or a special code of
 the questionnaire) make comparisons false, numbers never equal strings, ``x == null`` tests for
 missing. Every operation is a numpy operation on whole columns; there is no loop over rows.
 
@@ -19,8 +19,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from survey.errors import ExpressionError
-from survey.expressions import (
+from survey.conditions.expressions import (
     DOT,
     And,
     Arith,
@@ -34,10 +33,11 @@ from survey.expressions import (
     Ref,
     parse,
 )
-from survey.schema import NUMERIC_TYPES
+from survey.errors import ExpressionError
+from survey.questionnaire.schema import NUMERIC_TYPES
 
 if TYPE_CHECKING:
-    from survey.schema import Questionnaire
+    from survey.questionnaire.schema import Questionnaire
 
 BoolArray = npt.NDArray[np.bool_]
 _NUMERIC_OPS = {

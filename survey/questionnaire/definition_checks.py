@@ -1,6 +1,6 @@
 """Cross-reference checks of a questionnaire definition (docs/questionnaire-format.md,
 "Loader errors"): items, choices, special codes, bounds, condition order and cycles; the
-index structure is checked by :mod:`survey.checks_structure`.
+index structure is checked by :mod:`survey.questionnaire.structure_checks`.
 
 :func:`check_questionnaire` returns every problem, each located by a JSON pointer (RFC 6901)
 into the document, with a stable code. It runs after pydantic has checked the shapes, so it
@@ -13,14 +13,14 @@ from collections import Counter
 from datetime import date
 from typing import TYPE_CHECKING
 
-from survey.checks_structure import check_condition, check_structure, parse_condition
-from survey.errors import Problem
-from survey.expressions import (
+from survey.conditions.expressions import (
     referenced_items,
 )
+from survey.errors import Problem
+from survey.questionnaire.structure_checks import check_condition, check_structure, parse_condition
 
 if TYPE_CHECKING:
-    from survey.schema import Item, Questionnaire
+    from survey.questionnaire.schema import Item, Questionnaire
 
 
 def check_questionnaire(q: Questionnaire) -> list[Problem]:

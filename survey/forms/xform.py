@@ -1,7 +1,7 @@
 """Questionnaire → XLSForm → ODK XForm (through pyxform), ODK Validate, and submission XML →
 answers.
 
-- :func:`to_xform` writes the questionnaire as an XLSForm (:mod:`survey.xlsform`) and lets
+- :func:`to_xform` writes the questionnaire as an XLSForm (:mod:`survey.forms.xlsform`) and lets
   pyxform (the reference XLSForm converter, https://github.com/XLSForm/pyxform) turn it into
   the XForm that ODK Collect, Enketo and ODK Web Forms load. With ``validate=True`` the result
   goes through ODK Validate, the JavaRosa-based checker pyxform ships, run with the machine's
@@ -10,7 +10,7 @@ answers.
   back into the answer dict of docs/questionnaire-format.md, so that a form filled in ODK
   lands in the same validation as a JSON submission. A date that allows special answers is
   two questions in the form (the special answers, then the date widget,
-  :func:`survey.xlsform.special_question`); a chosen special answer is the item's answer. Engines differ in small ways (the
+  :func:`survey.forms.xlsform.special_question`); a chosen special answer is the item's answer. Engines differ in small ways (the
   namespace of ``meta``, ``...Z`` vs ``+00:00`` timestamps, empty groups); we read by local
   element name and keep timestamps as sent.
 """
@@ -25,8 +25,8 @@ from typing import Any
 
 from survey.errors import PapiError, QuestionnaireError
 from survey.extras import require
-from survey.schema import Item, Questionnaire
-from survey.xlsform import special_question, write_xlsform
+from survey.forms.xlsform import special_question, write_xlsform
+from survey.questionnaire.schema import Item, Questionnaire
 
 META_FIELDS = ("instanceID", "deprecatedID", "instanceName")
 TIMING_FIELDS = ("start", "end")

@@ -1,6 +1,6 @@
 """Per-item answer checks of response validation (docs/questionnaire-format.md, "Answers"):
 the issue record, and the type/range check closure of one item (:class:`_ItemChecker`),
-which :mod:`survey.validation` compiles once per questionnaire into its plan.
+which :mod:`survey.validation.response` compiles once per questionnaire into its plan.
 
 A check takes the answer and the issue list; it returns the clean value (``None`` for an
 allowed special code) or :data:`INVALID` after recording the issue, with a set lookup on
@@ -15,12 +15,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from survey.answer_rules import FIRST_DATE, LAST_DATE, Severity, is_calendar_date, rules_of
-from survey.answer_rules import severity as severity_of
 from survey.errors import Problem
+from survey.validation.answer_rules import (
+    FIRST_DATE,
+    LAST_DATE,
+    Severity,
+    is_calendar_date,
+    rules_of,
+)
+from survey.validation.answer_rules import severity as severity_of
 
 if TYPE_CHECKING:
-    from survey.schema import Item, Questionnaire
+    from survey.questionnaire.schema import Item, Questionnaire
 
 Check = Callable[[Any, list["ValidationIssue"]], Any]
 
@@ -37,7 +43,7 @@ class ValidationIssue:
     """One problem of a response: a JSON pointer (``/answers/q101``), a stable code, a
     message naming the item, the value and what was expected, and its ``severity``:
     ``reject`` (the server refuses the interview) or ``flag`` (kept and flagged), by the
-    rule of :func:`survey.answer_rules.severity`."""
+    rule of :func:`survey.validation.answer_rules.severity`."""
 
     pointer: str
     code: str

@@ -1,5 +1,5 @@
 """Questionnaire → XLSForm rows (the layout ODK tools read), and the conventions both
-directions share. Reading an XLSForm back is :mod:`survey.xlsform_read`.
+directions share. Reading an XLSForm back is :mod:`survey.forms.xlsform_read`.
 
 The workbook has pyxform's ``survey``, ``choices`` and ``settings`` sheets, which ODK tools
 read (https://xlsform.org), plus what only PAPI needs:
@@ -14,15 +14,15 @@ read (https://xlsform.org), plus what only PAPI needs:
   ``dimension``, ``subdimension``, ``indicator``, ``label::…``, ``description::…``, ``source``,
   ``kind``, ``items``, ``codes`` (``1 2``; for a checklist one group per criterion separated by
   ``;``), ``eligible``, ``direction``, ``goalposts`` (``L U``) and ``meta``; when reading, the
-  same can be written next to the questions (:func:`survey.xlsform_indicators.add_shorthand`).
+  same can be written next to the questions (:func:`survey.forms.xlsform_indicators.add_shorthand`).
 
 Choice-list names: a questionnaire list keeps its name; an item's inline choices become
 ``<item>__inline``; yes/no and scale-only ratings get ``<item>__builtin`` / ``<item>__scale``;
 an item that allows special answers gets its own list ``<base>__<special>__…`` holding the
 base choices plus one choice per special code. Conditions become XPath through
-:mod:`survey.xpath` (guarded so that missing and special answers behave as in our language);
+:mod:`survey.conditions.xpath` (guarded so that missing and special answers behave as in our language);
 ``min``/``max`` and special answers are folded into the XLSForm ``constraint``, derived from
-the value rules the server applies (:mod:`survey.answer_rules`), so that the form lets an
+the value rules the server applies (:mod:`survey.validation.answer_rules`), so that the form lets an
 enumerator finalise only answers the server accepts (docs/odk.md, "What the form checks").
 A date that allows special answers is a date widget preceded by a ``select_one`` of those
 answers, ``<item>__special`` (column ``special_of`` names the date), never a text field.
@@ -36,12 +36,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from survey.answer_bounds import max_text_length
-from survey.answer_rules import LAST_DATE, ValueRules, rules_of
+from survey.conditions.xpath import ItemKind, to_xpath
 from survey.errors import QuestionnaireError
 from survey.extras import require
-from survey.schema import Indicator, Item, Label, Questionnaire
-from survey.xpath import ItemKind, to_xpath
+from survey.questionnaire.schema import Indicator, Item, Label, Questionnaire
+from survey.validation.answer_bounds import max_text_length
+from survey.validation.answer_rules import LAST_DATE, ValueRules, rules_of
 
 LANGS = (("vi", "Tiếng Việt (vi)"), ("en", "English (en)"))
 DEFAULT_LANGUAGE = "Tiếng Việt (vi)"
@@ -71,7 +71,7 @@ def number_text(value: float | int | str) -> str:
 
 
 def item_kinds(q: Questionnaire) -> dict[str, ItemKind]:
-    """What :mod:`survey.xpath` needs of every item (multiple choice, special codes)."""
+    """What :mod:`survey.conditions.xpath` needs of every item (multiple choice, special codes)."""
     return {
         it.id: ItemKind(
             multiple=it.type == "multiple_choice",
@@ -106,7 +106,7 @@ def special_question(it: Item) -> str | None:
     """The companion question of a date that allows special answers: a ``select_one`` of
     those answers, asked just before the date widget (which cannot hold -8). When one is
     chosen the date is not required and must stay empty; the server reads the pair back as
-    one answer (:func:`survey.xform.parse_submission`). ``None`` for other items."""
+    one answer (:func:`survey.forms.xform.parse_submission`). ``None`` for other items."""
     if it.type == "date" and it.special:
         return f"{it.id}{SEP}special"
     return None
@@ -125,11 +125,11 @@ WIDGET_FIRST_DATE = "1000-01-01"
 
 def _bounds(q: Questionnaire, it: Item, rules: ValueRules, *, text_limit: bool = True) -> list[str]:
     """The form's checks of a value, from the rules the server applies
-    (:mod:`survey.answer_rules`): the bounds (flagged by the server, refused by the form),
+    (:mod:`survey.validation.answer_rules`): the bounds (flagged by the server, refused by the form),
     no special code the item does not allow (refused by the server: the value would read as
     that special answer), a date within what the widget writes as YYYY-MM-DD and, for a date
     with a companion special question, no date when a special answer is chosen, and a text
-    no longer than the server keeps (:func:`survey.answer_bounds.max_text_length`, counted
+    no longer than the server keeps (:func:`survey.validation.answer_bounds.max_text_length`, counted
     as ``string-length`` counts it; ``text_limit=False`` leaves it out, as versions before
     it did, so that their workbooks still read back: docs/odk.md, "Text length")."""
     parts = []

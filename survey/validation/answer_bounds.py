@@ -1,6 +1,6 @@
 """Bounds that no valid response can exceed, checked before anything else about it.
 
-One home for three rules that the library (``q.validate_response``, ``q.verdict``) and the
+One home for three rules that the library (``survey.validation.validate_response``, ``survey.validation.verdict``) and the
 server's intake (api/submissions/limits.py, for JSON and OpenRosa alike) both apply:
 
 - ``too_many_answers``: more answers than the questionnaire has items plus
@@ -15,7 +15,7 @@ server's intake (api/submissions/limits.py, for JSON and OpenRosa alike) both ap
   engines' ``string-length`` counts them (UTF-16 code units: a character of the Basic
   Multilingual Plane, every Vietnamese letter included, is one unit and at most 3 UTF-8 bytes;
   any other is two units and 4 bytes), so the XLSForm's constraint
-  ``string-length(.) <= 681`` (survey/xlsform.py) refuses exactly what the server refuses, and
+  ``string-length(.) <= 681`` (survey/forms/xlsform.py) refuses exactly what the server refuses, and
   an accepted text never exceeds ``max_text_bytes`` bytes.
 
 When any bound is exceeded these are the only problems reported: checking them costs one pass
@@ -28,8 +28,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from survey.schema import Questionnaire
-from survey.validation_checks import ValidationIssue, _ptr
+from survey.questionnaire.schema import Questionnaire
+from survey.validation.item_checks import ValidationIssue, _ptr
 
 _CODES_KEY = "bounds:codes_per_item"
 MAX_UNKNOWN_ANSWERS = 100

@@ -12,9 +12,9 @@ number with a string is false (``!=`` is true). ``x == null`` / ``x != null`` te
 missing / present (an extension of the format document). Arithmetic with a missing operand
 is missing.
 
-Two evaluators share these semantics: :func:`survey.evaluate.evaluate` (one response, used
-by validation; compiled to closures by :func:`survey.evaluate.compile_scalar`) and
-:func:`survey.frame_eval.evaluate_frame` (vectorised over the respondent table of
+Two evaluators share these semantics: :func:`survey.conditions.evaluate.evaluate` (one response, used
+by validation; compiled to closures by :func:`survey.conditions.evaluate.compile_scalar`) and
+:func:`survey.conditions.frame_eval.evaluate_frame` (vectorised over the respondent table of
 docs/data-layout.md, used by scoring). Both are also reachable as attributes of this module.
 """
 
@@ -363,10 +363,10 @@ def to_source(node: Node) -> str:
 
 
 _LAZY = {
-    "evaluate": "survey.evaluate",
-    "compile_scalar": "survey.evaluate",
-    "truth": "survey.evaluate",
-    "evaluate_frame": "survey.frame_eval",
+    "evaluate": "survey.conditions.evaluate",
+    "compile_scalar": "survey.conditions.evaluate",
+    "truth": "survey.conditions.evaluate",
+    "evaluate_frame": "survey.conditions.frame_eval",
 }
 
 

@@ -7,13 +7,13 @@ valid): unknown items, wrong types, codes not among the choices, values out of r
 answers to items that are not relevant, special codes the item does not allow, repeated codes
 in a multiple choice. A response that exceeds a bound no valid one can (more answers than
 items, a list longer than the item's choices, a text over ``max_text_bytes``:
-:mod:`survey.answer_bounds`) gets those problems alone, as the server reports them.
+:mod:`survey.validation.answer_bounds`) gets those problems alone, as the server reports them.
 
 Speed: the questionnaire is compiled once into a plan (one closure per item checking type and
-range with a set lookup on the common path, :mod:`survey.validation_checks`; compiled
-relevance and constraint closures from :mod:`survey.evaluate`) cached on the questionnaire
+range with a set lookup on the common path, :mod:`survey.validation.item_checks`; compiled
+relevance and constraint closures from :mod:`survey.conditions.evaluate`) cached on the questionnaire
 instance. A response first goes through the plan's compiled validity check
-(:mod:`survey.validation_fast`); only when that fails does the full pass over the items
+(:mod:`survey.validation.fast`); only when that fails does the full pass over the items
 collect every issue. ``bench/validate_bench.py`` measures it.
 """
 
@@ -23,15 +23,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from survey.answer_bounds import bound_issues
-from survey.answer_rules import FLAG, REJECT, normalise_answers
-from survey.evaluate import Env, compile_predicate
-from survey.expressions import Cmp, Lit, Node, Ref, referenced_items
-from survey.validation_checks import INVALID, Check, ValidationIssue, _ItemChecker, _kind, _ptr
-from survey.validation_fast import Valid, compile_valid
+from survey.conditions.evaluate import Env, compile_predicate
+from survey.conditions.expressions import Cmp, Lit, Node, Ref, referenced_items
+from survey.validation.answer_bounds import bound_issues
+from survey.validation.answer_rules import FLAG, REJECT, normalise_answers
+from survey.validation.fast import Valid, compile_valid
+from survey.validation.item_checks import INVALID, Check, ValidationIssue, _ItemChecker, _kind, _ptr
 
 if TYPE_CHECKING:
-    from survey.schema import Questionnaire
+    from survey.questionnaire.schema import Questionnaire
 
 __all__ = [
     "INVALID",
@@ -171,9 +171,11 @@ def validate_response(q: Questionnaire, answers: Any) -> list[ValidationIssue]:
     if bounds:
         return bounds
     if plan.valid is not None and plan.ids.issuperset(answers.keys()) and plan.valid(answers):
-        return []  # the common case, compiled (survey/validation_fast.py)
+        return []  # the common case, compiled (survey/validation/fast.py)
     if any(type(v) is float for v in answers.values()):
-        answers = normalise_answers(dict(answers))  # 45.0 is 45 (survey.answer_rules.integral)
+        answers = normalise_answers(
+            dict(answers)
+        )  # 45.0 is 45 (survey.validation.answer_rules.integral)
         if plan.ids.issuperset(answers.keys()) and plan.valid is not None and plan.valid(answers):
             return []
     return full_pass(plan, answers)

@@ -6,7 +6,7 @@
 :class:`~survey.errors.QuestionnaireError` whose ``problems`` list every problem with a JSON
 pointer (RFC 6901) into the document: pydantic's shape errors first (a shape error stops the
 cross-reference checks, which need well-formed models), otherwise every cross-reference
-problem of :mod:`survey.checks`.
+problem of :mod:`survey.questionnaire.definition_checks`.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from survey.datafiles import DATA_ROOT
 from survey.errors import NotFound, Problem, QuestionnaireError
-from survey.schema import Questionnaire
+from survey.questionnaire.schema import Questionnaire
 
 # libyaml's C loader/dumper when available (about 10x faster than the pure-Python ones)
 _YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

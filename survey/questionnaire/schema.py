@@ -4,26 +4,26 @@ A :class:`Questionnaire` holds items (the questions, in order), reusable choice 
 explicit special-answer codes and the index ``structure`` (dimensions -> sub-dimensions ->
 indicators, docs/method.md "Structure"). Every model is a frozen pydantic v2 model that forbids
 unknown fields. Constructing a :class:`Questionnaire` runs the cross-reference checks of
-:mod:`survey.checks` and raises :class:`~survey.errors.QuestionnaireError` listing every
+:mod:`survey.questionnaire.definition_checks` and raises :class:`~survey.errors.QuestionnaireError` listing every
 located problem; structural errors surface as pydantic's ``ValidationError``, which
-:func:`survey.loader.parse_questionnaire` turns into located problems too.
+:func:`survey.questionnaire.loader.parse_questionnaire` turns into located problems too.
 
 Derived data (parsed conditions, resolved choices, compiled validators) is cached on the
 instance in a private slot that never takes part in equality.
+
+Validating a response is :func:`survey.validation.validate_response` and
+:func:`survey.validation.verdict`: validation builds on this model, never the reverse.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
+from survey.conditions.expressions import Node, parse
 from survey.errors import NotFound, QuestionnaireError
-from survey.expressions import Node, parse
-
-if TYPE_CHECKING:
-    from survey.validation import ValidationIssue, Verdict
 
 ItemType = Literal[
     "single_choice",
@@ -212,7 +212,7 @@ class Questionnaire(_Frozen):
 
     @model_validator(mode="after")
     def _cross_references(self) -> Questionnaire:
-        from survey.checks import check_questionnaire
+        from survey.questionnaire.definition_checks import check_questionnaire
 
         problems = check_questionnaire(self)
         if problems:
@@ -353,19 +353,6 @@ class Questionnaire(_Frozen):
     def store(self, key: str, value: Any) -> Any:
         self._cache.data[key] = value
         return value
-
-    # ------------------------------------------------------------ responses
-    def validate_response(self, answers: Any) -> list[ValidationIssue]:
-        """Every problem of one response (empty list = valid); see :mod:`survey.validation`."""
-        from survey.validation import validate_response
-
-        return validate_response(self, answers)
-
-    def verdict(self, answers: Any) -> Verdict:
-        """Accept or reject, as the server decides (:func:`survey.validation.verdict`)."""
-        from survey.validation import verdict
-
-        return verdict(self, answers)
 
     def summary(self) -> dict[str, Any]:
         return {

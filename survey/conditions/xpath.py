@@ -9,7 +9,7 @@ true for an empty ``x``, and ``${x} < 3`` is true for ``x = -8``. Every referenc
 comparison is therefore guarded by *present(x)*: ``${x} != ''`` and, for each special code
 ``s`` of ``x``, ``${x} != s`` (``not(selected(${x}, 's'))`` for a multiple choice).
 
-Reading XPath back (:mod:`survey.xpath_parse`), the guards are recognised and dropped again (they are redundant next to a
+Reading XPath back (:mod:`survey.conditions.xpath_parse`), the guards are recognised and dropped again (they are redundant next to a
 comparison on the same item under our semantics), ``${x} != ''`` becomes ``answered(x)``, and
 the tree is rendered with the fewest parentheses. Only the subset that has a meaning in our
 language is accepted (comparisons, ``and``/``or``/``not()``, ``+``/``-``, ``selected()``,
@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from survey.expressions import (
+from survey.conditions.expressions import (
     DOT,
     And,
     Arith,

@@ -1,7 +1,7 @@
 """Scalar evaluation of conditions for one response (docs/questionnaire-format.md,
 "Conditions").
 
-A parsed tree (:mod:`survey.expressions`) is compiled once into nested closures; validation
+A parsed tree (:mod:`survey.conditions.expressions`) is compiled once into nested closures; validation
 calls them for every response, so common shapes (``x == 3``, ``x in (1, 2)``) get a
 specialised closure. Semantics: a missing value (absent, ``None``, or a special answer
 removed by :func:`clean`) makes every comparison false; comparing a number with a string is
@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Container, Mapping
 from typing import Any, TypeAlias
 
-from survey.expressions import (
+from survey.conditions.expressions import (
     COMPARISONS,
     DOT,
     And,

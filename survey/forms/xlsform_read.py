@@ -1,4 +1,4 @@
-"""XLSForm → questionnaire (the layout is described in :mod:`survey.xlsform`).
+"""XLSForm → questionnaire (the layout is described in :mod:`survey.forms.xlsform`).
 
 The ``survey``, ``choices`` and ``settings`` sheets are read through pyxform's own reader
 (so .xlsx, .xls, .csv and markdown XLSForms all work) and the form is converted once with
@@ -10,7 +10,7 @@ mapped back to ``survey`` row 6 column ``relevant``).
 Conditions: when the PAPI columns (``papi_relevant``, ``papi_constraint``, ``min``/``max``)
 are present and still translate to exactly the XPath in the XLSForm, they are used verbatim,
 so our own export round-trips unchanged; otherwise the XPath is parsed back
-(:func:`survey.xpath_parse.from_xpath`), which is how a hand-written XLSForm is read.
+(:func:`survey.conditions.xpath_parse.from_xpath`), which is how a hand-written XLSForm is read.
 """
 
 from __future__ import annotations
@@ -22,14 +22,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from survey.conditions.xpath import ItemKind, render, to_xpath
+from survey.conditions.xpath_parse import from_xpath
 from survey.errors import ExpressionError, Problem, QuestionnaireError
 from survey.extras import require
-from survey.loader import parse_questionnaire
-from survey.schema import Item, Questionnaire
-from survey.xlsform import SEP, constraint_xpath, item_kinds
-from survey.xlsform_indicators import add_shorthand, indicator_rows, read_structure
-from survey.xpath import ItemKind, render, to_xpath
-from survey.xpath_parse import from_xpath
+from survey.forms.xlsform import SEP, constraint_xpath, item_kinds
+from survey.forms.xlsform_indicators import add_shorthand, indicator_rows, read_structure
+from survey.questionnaire.loader import parse_questionnaire
+from survey.questionnaire.schema import Item, Questionnaire
 
 SKIPPED = {"start", "end", "today", "deviceid", "phonenumber", "username", "email", "audit"}
 SKIPPED |= {"simserial", "subscriberid", "note", "calculate", "hidden", "start-geopoint"}
@@ -362,7 +362,7 @@ def read_xlsform(source: bytes | str | Path) -> Questionnaire:
     from pyxform.errors import PyXFormError
     from pyxform.xls2json_backends import get_xlsform
 
-    from survey.xform import xlsform_to_xform
+    from survey.forms.xform import xlsform_to_xform
 
     data = source if isinstance(source, bytes) else str(source)
     try:

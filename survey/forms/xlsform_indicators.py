@@ -1,5 +1,5 @@
 """The index ``structure`` of a PAPI XLSForm: the ``indicators`` sheet (layout in
-:mod:`survey.xlsform`: one row per dimension, sub-dimension and indicator, in order) and the
+:mod:`survey.forms.xlsform`: one row per dimension, sub-dimension and indicator, in order) and the
 shorthand of indicator columns on the survey sheet (:func:`add_shorthand`)."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from survey.extras import require
 
 if TYPE_CHECKING:
-    from survey.xlsform_read import Reader
+    from survey.forms.xlsform_read import Reader
 
 
 def indicator_rows(source: bytes | str | Path) -> list[dict[str, str]]:

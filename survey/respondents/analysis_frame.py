@@ -21,9 +21,11 @@ The rules:
 - **Defaults**: ``stratum`` is the province and ``psu`` the district where a row has none
   (:data:`DEFAULT_STRATUM`, :data:`DEFAULT_PSU`); scoring falls back to the same columns when
   ``stratum``/``psu`` are absent.
-- **Age groups** (:func:`age_group`): ``18-29`` … ``60-70``, the categories of the population
-  margins; an age outside 18–70 or a special code has no group (missing), never a wrong one.
-- **design_weight** (Horvitz & Thompson 1952): ``1 / (prob_district · prob_commune ·
+- **Age groups** (``survey.sampling.weights.age_group``, the post-stratification cells'
+  categories): ``18-29`` … ``60-70``; an age outside 18–70 or a special code has no group
+  (missing), never a wrong one.
+- **design_weight** (Horvitz & Thompson 1952; the formula is
+  ``survey.sampling.weights.design_weight``): ``1 / (prob_district · prob_commune ·
   prob_village · prob_person)`` wherever the four probabilities are known; a row without them
   keeps a ``design_weight`` it was given. A given weight that disagrees with its
   probabilities is an error.
@@ -52,9 +54,7 @@ hand-written checks scattered over four modules are what drifted apart.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from functools import cache
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -62,9 +62,15 @@ import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
 from survey.errors import Problem, ScoringError
+from survey.sampling.weights import (
+    AGE_GROUPS,
+    PROB_COLUMNS,
+    age_group,
+    design_weight,
+    person_probability,
+)
 
 IDENTITY_COLUMNS: tuple[str, ...] = ("submission_id", "province", "district", "commune", "village")
-PROB_COLUMNS: tuple[str, ...] = ("prob_district", "prob_commune", "prob_village", "prob_person")
 DESIGN_COLUMNS: tuple[str, ...] = ("stratum", "psu", *PROB_COLUMNS, "design_weight", "weight")
 DESIGN_INPUTS: tuple[str, ...] = ("stratum", "psu", *PROB_COLUMNS, "design_weight")
 """What a client may send with an interview (its ``design`` block); ``weight`` is derived."""
@@ -72,8 +78,6 @@ DEMOGRAPHIC_COLUMNS: tuple[str, ...] = ("sex", "age", "age_group", "ethnicity", 
 CONTRACT_COLUMNS: tuple[str, ...] = (*IDENTITY_COLUMNS, *DESIGN_COLUMNS, *DEMOGRAPHIC_COLUMNS)
 DEFAULT_STRATUM = "province"
 DEFAULT_PSU = "district"
-AGE_GROUPS: tuple[str, ...] = ("18-29", "30-39", "40-49", "50-59", "60-70")
-AGE_BREAKS: tuple[int, ...] = (18, 30, 40, 50, 60, 71)
 SEXES = (1, 2)
 RTOL = 1e-9  # a given design_weight must match its probabilities to this relative tolerance
 TEXT_COLUMNS: tuple[str, ...] = (*IDENTITY_COLUMNS, "stratum", "psu")
@@ -144,30 +148,6 @@ SCHEMA = pa.DataFrameSchema(
     name="respondent frame",
 )
 """The frame contract as a pandera schema (columns, dtypes, allowed values)."""
-
-
-def age_group(age: pd.Series | np.ndarray | Sequence[Any]) -> pd.Series:
-    """``18-29``, ``30-39``, ``40-49``, ``50-59``, ``60-70``; missing outside 18-70 (and for
-    special codes, which are negative)."""
-    values = pd.to_numeric(pd.Series(np.asarray(age, dtype=object)), errors="coerce")
-    cut = pd.cut(
-        values.astype(np.float64), AGE_BREAKS, right=False, labels=list(AGE_GROUPS)
-    ).astype(object)
-    return pd.Series(cut.where(cut.notna(), None).tolist(), dtype=object)
-
-
-def design_weight(frame: pd.DataFrame) -> pd.Series:
-    """``1 / (prob_district · prob_commune · prob_village · prob_person)`` per row; missing
-    where a probability is missing."""
-    probs = frame.reindex(columns=list(PROB_COLUMNS)).apply(pd.to_numeric, errors="coerce")
-    product = probs.astype(np.float64).prod(axis=1, min_count=len(PROB_COLUMNS))
-    out: pd.Series = (1.0 / product).rename("design_weight")
-    return out
-
-
-def person_probability(interviews: pd.Series, adults: pd.Series) -> pd.Series:
-    """A village's ``prob_person``: completed interviews out of its adults."""
-    return (interviews / adults).rename("prob_person")
 
 
 def village_design(villages: pd.DataFrame, interviews: str = "target") -> pd.DataFrame:

@@ -1,11 +1,11 @@
 """XLSForm/XPath conditions → our condition language (the inverse of
-:func:`survey.xpath.to_xpath`).
+:func:`survey.conditions.xpath.to_xpath`).
 
 A recursive-descent parser for the XPath 1.0 subset (W3C XPath 1.0 §3) that has a meaning in
 our language: comparisons, ``and``/``or``/``not()``, ``+``/``-``, ``selected()``,
 ``count-selected()``, ``true()``/``false()`` and ``date()`` (ISO dates compare as strings in
 our language). ``${x} != ''`` becomes ``answered(x)``; ``x = 1 or x = 2`` becomes
-``x in (1, 2)``; the present()-guards :func:`~survey.xpath.to_xpath` writes are dropped where a
+``x in (1, 2)``; the present()-guards :func:`~survey.conditions.xpath.to_xpath` writes are dropped where a
 comparison on the same item makes them redundant under our missing-value semantics. Anything
 else is an :class:`~survey.errors.ExpressionError` naming the column. We wrote the parser
 ourselves because no Python XPath library yields a tree we could map to ours and report
@@ -17,9 +17,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from survey.conditions.expressions import DOT, And, Arith, Call, Cmp, In, Lit, Node, Not, Or, Ref
+from survey.conditions.xpath import ItemKind, Kinds, refs
 from survey.errors import ExpressionError
-from survey.expressions import DOT, And, Arith, Call, Cmp, In, Lit, Node, Not, Or, Ref
-from survey.xpath import ItemKind, Kinds, refs
 
 _OUR_OP = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 

@@ -4,7 +4,7 @@ The schema states what JSON Schema can: the item ids (no others), each value's t
 ranges and allowed special codes, ``null`` for a skipped item, and the items that are
 required regardless of skip logic. Skip logic and constraints are conditions over other
 answers; they are carried as annotations (``x-relevant``, ``x-constraint``) and enforced by
-``Questionnaire.validate_response``.
+``survey.validation.validate_response``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from survey.schema import Item, Questionnaire
+    from survey.questionnaire.schema import Item, Questionnaire
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 

@@ -3,12 +3,12 @@
 
 Three parts read these definitions and must agree:
 
-- response validation (:mod:`survey.validation_checks` builds each item's check from
+- response validation (:mod:`survey.validation.item_checks` builds each item's check from
   :func:`rules_of`; :func:`severity` says which problems refuse an interview);
 - the server's intake, which refuses an interview with a ``reject`` problem and keeps and
   flags one with only ``flag`` problems (``api/submissions/intake.py`` calls
-  :func:`survey.validation.verdict`);
-- the ODK form (:mod:`survey.xlsform` turns the same :class:`ValueRules` into the XLSForm
+  :func:`survey.validation.response.verdict`);
+- the ODK form (:mod:`survey.forms.xlsform` turns the same :class:`ValueRules` into the XLSForm
   constraint, so a value the form lets an enumerator finalise is one the server accepts).
 
 The agreement tests are ``tests/api/test_api_validation_agreement.py`` (library and HTTP
@@ -25,7 +25,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
-    from survey.schema import Item, Questionnaire
+    from survey.questionnaire.schema import Item, Questionnaire
 
 Severity = Literal["reject", "flag"]
 
