@@ -15,6 +15,7 @@ from survey.sampling.frame import (
     frame_from_table,
     load_frame,
     read_frame,
+    with_default_margins,
 )
 from survey.sampling.papi import PAPI_RULES, Sample, SelectionRules, select_residents, select_sample
 from survey.sampling.pps import inclusion_probabilities, systematic_pps
@@ -51,4 +52,5 @@ __all__ = [
     "select_sample",
     "systematic_pps",
     "two_tier_frame",
+    "with_default_margins",
 ]
