@@ -12,9 +12,13 @@ with-replacement (ultimate cluster) variance that ``papi score`` estimates for a
 ``D`` districts, ``C`` communes per district, ``M`` villages per commune and ``K`` interviews
 per village is then
 
-    V = σ²_district / D + σ²_commune / (D C) + σ²_village / (D C M) + σ²_resp / (D C M K)
+    V = f_d σ²_district / D + f_c σ²_commune / (D C) + f_v σ²_village / (D C M)
+        + f_r σ²_resp / (D C M K)
 
-(a district pilot has ``D = 1`` and no district term: its communes are the PSUs). The CI's
+(a district pilot has ``D = 1`` and no district term: its communes are the PSUs), ``f_l`` the
+design's weighting effect at each level (``weighting_effects``: 1 for equal weights; the
+components are those of the unweighted values, so the planned design's weights enter only
+here). The CI's
 half-width is ``t(df) · sqrt(v̂)`` with ``df = PSUs − 1``; treating ``v̂ ~ V χ²_df / df``
 gives the median half-width ``t · sqrt(V · χ²_df(0.5) / df)`` and the band that 80% of pilots
 fall in (the 10th and 90th percentiles). The simulation check of this prediction is in
@@ -604,7 +608,16 @@ def plan(
             + ", ".join(f"{c} ±{v:.2f}" for c, v in reach.median.items() if c == COMPOSITE_CODE)
         )
         return Plan(place, target, comps, (), reach, tuple(notes))
-    return Plan(place, target, comps, tuple(ranked[:designs]), None, tuple(notes))
+    chosen = tuple(ranked[:designs])
+    most = [i for i, p in enumerate(chosen, 1) if 2 * p.design.districts > place.districts]
+    if not place.pilot and most:
+        notes.append(
+            f"design{'s' if len(most) > 1 else ''} {', '.join(f'#{i}' for i in most)} take "
+            f"more than half of the province's {place.districts} districts: the half-widths "
+            "are predicted as well, but the CIs of such designs covered only 90-94% of the "
+            "time in the check (docs/planning.md)"
+        )
+    return Plan(place, target, comps, chosen, None, tuple(notes))
 
 
 def _describe(d: Design) -> str:

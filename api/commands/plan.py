@@ -153,7 +153,9 @@ def plan(
     from api.commands.places import district_code, places_of, province_codes, say_synthetic
 
     if frame_path is None and size_class is not None:
-        raise PapiError("--size-class applies to your own frame; add --frame FILE", code="usage")
+        raise typer.BadParameter(
+            "applies to your own frame; add --frame FILE", param_hint="--size-class"
+        )
     frame = read_frame(frame_path, size_class) if frame_path is not None else None
     places = places_of(frame, frame_path)
     if pilot is not None:

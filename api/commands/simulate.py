@@ -140,16 +140,18 @@ def simulate(
 
     rules = stage_rules(pilot, districts, communes, villages, None, geography)
     if frame_path is None and size_class is not None:
-        raise PapiError("--size-class applies to your own frame; add --frame FILE", code="usage")
+        raise typer.BadParameter(
+            "applies to your own frame; add --frame FILE", param_hint="--size-class"
+        )
     own = None
     if frame_path is not None:
         from survey.geography import parse_geography
 
         if parse_geography(geography) == "2025":
-            raise PapiError(
+            raise typer.BadParameter(
                 "--frame simulates on the 2018 geography of its districts; leave out "
                 "--geography 2025",
-                code="usage",
+                param_hint="--geography",
             )
         from api.commands.sample import _scope
 
