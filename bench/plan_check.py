@@ -27,7 +27,7 @@ CASES: dict[str, tuple[Design, ...]] = {
 
 
 def _sizes(design: Design) -> str:
-    sizes = (design.communes, design.villages, design.interviews)
+    sizes: tuple[int, ...] = (design.communes, design.villages, design.interviews)
     if design.districts > 1:
         sizes = (design.districts, *sizes)
     return " × ".join(map(str, sizes))

@@ -609,13 +609,15 @@ def plan(
         )
         return Plan(place, target, comps, (), reach, tuple(notes))
     chosen = tuple(ranked[:designs])
-    most = [i for i, p in enumerate(chosen, 1) if 2 * p.design.districts > place.districts]
-    if not place.pilot and most:
+    crowded = [i for i, p in enumerate(chosen, 1) if 3 * p.design.districts >= 2 * place.districts]
+    if not place.pilot and crowded:
         notes.append(
-            f"design{'s' if len(most) > 1 else ''} {', '.join(f'#{i}' for i in most)} take "
-            f"more than half of the province's {place.districts} districts: the half-widths "
-            "are predicted as well, but the CIs of such designs covered only 90-94% of the "
-            "time in the check (docs/planning.md)"
+            ("designs " if len(crowded) > 1 else "design ")
+            + ", ".join(f"#{i}" for i in crowded)
+            + (" take" if len(crowded) > 1 else " takes")
+            + f" two thirds or more of the province's {place.districts} districts: the "
+            + "half-widths are predicted as well, but in the check (docs/planning.md) the CIs "
+            + "of two such designs covered only 90.5% of the time"
         )
     return Plan(place, target, comps, chosen, None, tuple(notes))
 

@@ -133,3 +133,17 @@ def test_plan_proposes_only_designs_that_reach_the_target() -> None:
             assert worse.median["PAPI"] > 1.2  # the fewest communes that reach it
     unreachable = plan(place, Target(aggregate=0.01), comps)
     assert unreachable.designs == () and unreachable.notes
+
+
+def test_a_province_plan_notes_designs_that_take_most_districts() -> None:
+    var = np.array([[0.1, 0.8], [0.05, 0.5], [0.05, 0.6], [1.0, 11.0]])
+    comps = Components(("D1", "PAPI"), var, (10, 10, 10, 100), "test")
+    place = Place("P31", False, 9, 4, 16, load_frame().subset(["P31"]))
+    loose = plan(place, Target(aggregate=2.0), comps, weighted=False)
+    assert loose.designs and all(p.design.districts < 6 for p in loose.designs)
+    assert not loose.notes
+    tight = plan(place, Target(aggregate=0.75), comps, weighted=False)
+    crowded = [i for i, p in enumerate(tight.designs, 1) if p.design.districts >= 6]
+    assert crowded and tight.notes
+    assert tight.notes[-1].startswith("design") and f"#{crowded[0]}" in tight.notes[-1]
+    assert "two thirds or more of the province's 9 districts" in tight.notes[-1]
