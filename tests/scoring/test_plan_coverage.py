@@ -6,6 +6,9 @@ time. The designs and seeds are bench/plan_check.py's, which prints the table.""
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+
 import pytest
 
 from scoring.plan import Design, check_design, place_of, simulated_components
@@ -32,3 +35,12 @@ def test_plan_predicts_simulated_pilots(code: str) -> None:
         pooled = sum(c.coverage[k] for k in dims) / len(dims)
         assert 0.93 <= pooled <= 0.97, (design, c.coverage)
         assert 0.93 <= c.coverage["PAPI"] <= 0.97, (design, c.coverage)
+
+
+def test_the_bench_checks_the_same_designs() -> None:
+    path = Path(__file__).resolve().parents[2] / "bench" / "plan_check.py"
+    spec = importlib.util.spec_from_file_location("plan_check", path)
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    assert bench.CASES == CASES and bench.YEAR == YEAR
