@@ -1,6 +1,7 @@
 """Check ``papi plan``'s predictions by simulation and print the table of docs/planning.md.
 
-    python bench/plan_check.py            # 3 designs × 2 districts × 200 pilots
+    python bench/plan_check.py            # 3 designs × (2 districts + 2 provinces) × 200 pilots
+    python bench/plan_check.py P20        # one place
 
 For each place the variance components come from the simulator (``simulated_components``,
 seed 7); each design is then simulated ``PILOTS`` times independently (seed 11), scored with
@@ -20,16 +21,27 @@ PILOTS = 200
 CASES: dict[str, tuple[Design, ...]] = {
     "P01-D03": (Design(1, 6, 2, 16), Design(1, 10, 2, 12), Design(1, 8, 3, 8)),
     "P31-D03": (Design(1, 6, 2, 16), Design(1, 8, 2, 12), Design(1, 6, 3, 12)),
+    "P20": (Design(6, 2, 2, 16), Design(8, 2, 3, 8), Design(5, 3, 2, 16)),
+    "P31": (Design(5, 2, 2, 16), Design(6, 3, 3, 8), Design(4, 3, 2, 16)),
 }
+
+
+def _sizes(design: Design) -> str:
+    sizes: tuple[int, ...] = (design.communes, design.villages, design.interviews)
+    if design.districts > 1:
+        sizes = (design.districts, *sizes)
+    return " × ".join(map(str, sizes))
 
 
 def main() -> None:
     print(
-        "| place | communes × villages × interviews | df | aggregate: predicted / achieved "
+        "| place | (districts ×) communes × villages × interviews | df | aggregate: predicted / achieved "
         "(ratio) | dimensions: ratio range | coverage aggregate / dimensions |"
     )
     print("|---|---|---|---|---|---|")
-    for code, designs in CASES.items():
+    chosen = sys.argv[1:] or list(CASES)
+    for code in chosen:
+        designs = CASES[code]
         place = place_of(code)
         comps = simulated_components(code, YEAR)
         for design in designs:
@@ -38,7 +50,7 @@ def main() -> None:
             ratios = [c.ratio(k) for k in dims]
             cov_dims = sum(c.coverage[k] for k in dims) / len(dims)
             print(
-                f"| {code} | {design.communes} × {design.villages} × {design.interviews} "
+                f"| {code} | {_sizes(design)} "
                 f"| {design.df} | {c.prediction.median['PAPI']:.2f} / {c.achieved['PAPI']:.2f} "
                 f"({c.ratio('PAPI'):.2f}) | {min(ratios):.2f}-{max(ratios):.2f} "
                 f"| {100 * c.coverage['PAPI']:.1f} / {100 * cov_dims:.1f}% |",

@@ -12,9 +12,13 @@ with-replacement (ultimate cluster) variance that ``papi score`` estimates for a
 ``D`` districts, ``C`` communes per district, ``M`` villages per commune and ``K`` interviews
 per village is then
 
-    V = σ²_district / D + σ²_commune / (D C) + σ²_village / (D C M) + σ²_resp / (D C M K)
+    V = f_d σ²_district / D + f_c σ²_commune / (D C) + f_v σ²_village / (D C M)
+        + f_r σ²_resp / (D C M K)
 
-(a district pilot has ``D = 1`` and no district term: its communes are the PSUs). The CI's
+(a district pilot has ``D = 1`` and no district term: its communes are the PSUs), ``f_l`` the
+design's weighting effect at each level (``weighting_effects``: 1 for equal weights; the
+components are those of the unweighted values, so the planned design's weights enter only
+here). The CI's
 half-width is ``t(df) · sqrt(v̂)`` with ``df = PSUs − 1``; treating ``v̂ ~ V χ²_df / df``
 gives the median half-width ``t · sqrt(V · χ²_df(0.5) / df)`` and the band that 80% of pilots
 fall in (the 10th and 90th percentiles). The simulation check of this prediction is in
@@ -284,12 +288,15 @@ def estimate_components(
     questionnaire: Questionnaire,
     *,
     source: str,
-    weighted: bool = True,
+    weighted: bool = False,
     place: str | None = None,
 ) -> Components:
     """Variance components from a respondent table (a previous pilot or survey): its places
     are its provinces (or ``place``), the components pooled over them. A level whose units
-    never vary within their parent (one district per place) is not estimable: NaN."""
+    never vary within their parent (one district per place) is not estimable: NaN.
+
+    By default of the unweighted linearised values: the weights of the design being planned
+    enter through ``weighting_effects``, not those of the design that produced the data."""
     for col in ("province", "district", "commune", "village"):
         if col not in responses.columns:
             raise ScoringError(
@@ -335,23 +342,29 @@ def simulated_components(
     copies: int = 30,
     rng: RngLike = 7,
     questionnaire: Questionnaire | None = None,
+    frame: Frame | None = None,
 ) -> Components:
     """Variance components from the simulator calibrated to the published scores of
     ``year`` of the place's province: ``copies`` independent simulated surveys of the place
-    (a district ``P01-D03`` or a province ``P01``) with enough units at every level."""
+    (a district ``P01-D03`` or a province ``P01``) with enough units at every level, in
+    ``frame`` (default the bundled one; a user's own frame takes its province's
+    post-stratification targets, ``survey.sampling.with_default_margins``)."""
     from survey.published import subdimensions
-    from survey.sampling import PAPI_RULES, load_frame
+    from survey.sampling import PAPI_RULES, load_frame, with_default_margins
     from survey.simulate import simulate
     from survey.simulate.simulator import questionnaire_for_year
 
-    frame = load_frame()
+    where = " in your frame" if frame is not None else ""
+    frame = frame or load_frame()
     pilot = "-" in place if pilot is None else pilot
     scope = frame.pilot(place) if pilot else frame.subset([place])
     province = str(scope.provinces["province"].iloc[0])
     published = subdimensions(year).set_index("province")
     if province not in published.index:
         raise ScoringError(
-            f"{province} has no published scores for {year}: choose another --year",
+            f"{province} has no published scores for {year}: choose another --year (your own "
+            "frame: put the province's PAPI code, P01-P63, in its province column, or give a "
+            "previous pilot's data with --from)",
             code="province_not_scored",
         )
     size = str(scope.provinces["size_class"].iloc[0])
@@ -360,7 +373,7 @@ def simulated_components(
     rules = PAPI_RULES.with_sizes(
         districts=None if pilot else d, communes=c, villages=m, interviews=k
     )
-    copied = scope.replicated(copies)
+    copied = with_default_margins(scope).replicated(copies)
     codes = copied.provinces["province"]
     targets = published.loc[[province] * len(codes)]
     targets.index = pd.Index(codes.to_numpy())
@@ -376,7 +389,7 @@ def simulated_components(
         sim.responses,
         questionnaire,
         source=f"the simulator calibrated to {province}'s published {year} scores "
-        f"({copies} simulated surveys of {what})",
+        f"({copies} simulated surveys of {what}{where})",
     )
 
 
@@ -393,13 +406,24 @@ def combine_components(pilot: Components, fallback: Components) -> Components:
 
 
 # ------------------------------------------------------------------ predictions and search
-def weighting_effect(frame: Frame, design: Design, *, draws: int = 8, rng: RngLike = 7) -> float:
-    """Kish's weighting effect ``1 + CV²`` of the design weights of ``design`` in the place
-    ``frame`` (one district or one province), averaged over ``draws`` samples drawn the PAPI
-    way. The seat commune and seat village are taken with certainty and the others by PPS,
-    so their weights differ, and by more the fewer units are drawn: the components of
-    ``linearised`` (unweighted) are multiplied by it (Kish 1992; Gabler, Haeder & Lahiri
-    1999 for cluster samples)."""
+def weighting_effects(
+    frame: Frame, design: Design, *, draws: int = 8, rng: RngLike = 7
+) -> FloatArray:
+    """The weighting effect of ``design`` in the place ``frame`` (one district or one
+    province) at every level of ``LEVELS``, averaged over ``draws`` samples drawn the PAPI
+    way: ``n_l Σ_u W_u² / (Σ W)²``, ``W_u`` the design weight of unit ``u`` of level ``l``
+    (the sum of its interviews' weights) and ``n_l`` the number of such units; 1 for equal
+    weights. The seat district (a province's capital), the seat commune and the seat village
+    are taken with certainty and the others by PPS, so the weights differ, mostly between
+    villages and communes and little between a province's districts.
+
+    Under the nested model of ``predict`` (independent district, commune, village and
+    respondent effects, unrelated to the weights) the weighted mean's variance is
+    ``Σ_l σ²_l Σ_u W_u² / (Σ W)²``: each component is divided by its own effective number of
+    units (the model-based design effect of Gabler, Haeder & Lahiri 1999, level by level). A
+    single factor for all levels (Kish's ``1 + CV²`` of the interview weights, which equals
+    the village and respondent factors here) overstates a province's variance, whose
+    district component is the largest but whose districts are nearly equally weighted."""
     from survey.sampling import PAPI_RULES, select_sample
 
     pilot = design.districts == 1
@@ -410,13 +434,19 @@ def weighting_effect(frame: Frame, design: Design, *, draws: int = 8, rng: RngLi
         interviews=design.interviews,
     )
     gen = as_generator(rng)
-    out = []
-    for _ in range(draws):
+    out = np.empty((draws, len(LEVELS)))
+    for i in range(draws):
         v = select_sample(frame, rng=gen, rules=rules).villages
         probs = v["prob_district"] * v["prob_commune"] * v["prob_village"]
-        w = (v["adults"] / probs).to_numpy(np.float64)
-        out.append(1.0 + float(w.var() / w.mean() ** 2))
-    return float(np.mean(out))
+        w = (v["adults"] / probs).to_numpy(np.float64)  # the village's interviews' weight
+        total = w.sum()
+        for j, level in enumerate(LEVELS[:-1]):
+            units, _ = integer_codes(v[level].astype("str"))
+            per_unit = np.bincount(units, weights=w)
+            out[i, j] = len(per_unit) * float((per_unit**2).sum()) / total**2
+        # equal interviews per village: a respondent's weight is its village's ÷ K
+        out[i, -1] = out[i, LEVELS.index("village")]
+    return np.asarray(out.mean(axis=0), dtype=np.float64)
 
 
 def predict(
@@ -425,10 +455,11 @@ def predict(
     *,
     interviews_per_day: float = DEFAULT_INTERVIEWS_PER_DAY,
     level: float = 0.95,
-    weighting: float = 1.0,
+    weighting: float | FloatArray = 1.0,
 ) -> Prediction:
     """Expected half-widths of ``design`` (module docstring); ``weighting``: the design's
-    weighting effect (``weighting_effect``), 1 for unweighted scores."""
+    weighting effect at each level of ``LEVELS`` (``weighting_effects``), or one number for
+    all levels; 1 for unweighted scores."""
     if design.df < 1:
         raise ScoringError(
             f"a design with {design.psus} PSU has no degrees of freedom for a CI",
@@ -436,11 +467,12 @@ def predict(
         )
     d, c, m, k = design.districts, design.communes, design.villages, design.interviews
     pilot = d == 1
-    var = weighting * (
-        (0.0 if pilot else comps.of("district") / d)
-        + comps.of("commune") / (d * c)
-        + comps.of("village") / (d * c * m)
-        + comps.of("respondent") / (d * c * m * k)
+    f = np.broadcast_to(np.asarray(weighting, dtype=np.float64), (len(LEVELS),))
+    var = (
+        (0.0 if pilot else f[0] * comps.of("district") / d)
+        + f[1] * comps.of("commune") / (d * c)
+        + f[2] * comps.of("village") / (d * c * m)
+        + f[3] * comps.of("respondent") / (d * c * m * k)
     )
     df = design.df
     t = float(stats.t.ppf(0.5 + level / 2, df))
@@ -534,12 +566,12 @@ def plan(
     """For every villages × interviews (× communes, for a province) combination the fewest
     PSUs that reach ``target``; the ``designs`` cheapest in interviews, then in PSUs."""
     best: dict[tuple[int, int, int], Prediction] = {}
-    effects: dict[tuple[int, int, int], float] = {}
+    effects: dict[tuple[int, int, int], FloatArray] = {}
 
-    def weighting(d: Design) -> float:
+    def weighting(d: Design) -> FloatArray:
         key = (d.districts, d.communes, d.villages)
         if key not in effects:
-            effects[key] = weighting_effect(place.frame, d) if weighted else 1.0
+            effects[key] = weighting_effects(place.frame, d) if weighted else np.ones(len(LEVELS))
         return effects[key]
 
     for design in _candidates(place):
@@ -556,11 +588,6 @@ def plan(
         key=lambda p: (p.design.total_interviews, p.design.psus, p.design.villages),
     )
     notes = []
-    if not place.pilot:
-        notes.append(
-            "a province's predictions are not yet checked like a district's: in one check "
-            "(docs/planning.md) the achieved half-widths were 15-30% narrower than predicted"
-        )
     if not ranked:
         most = (
             Design(1, place.communes, VILLAGE_CHOICES[-1], INTERVIEW_CHOICES[-1])
@@ -581,7 +608,18 @@ def plan(
             + ", ".join(f"{c} ±{v:.2f}" for c, v in reach.median.items() if c == COMPOSITE_CODE)
         )
         return Plan(place, target, comps, (), reach, tuple(notes))
-    return Plan(place, target, comps, tuple(ranked[:designs]), None, tuple(notes))
+    chosen = tuple(ranked[:designs])
+    crowded = [i for i, p in enumerate(chosen, 1) if 3 * p.design.districts >= 2 * place.districts]
+    if not place.pilot and crowded:
+        notes.append(
+            ("designs " if len(crowded) > 1 else "design ")
+            + ", ".join(f"#{i}" for i in crowded)
+            + (" take" if len(crowded) > 1 else " takes")
+            + f" two thirds or more of the province's {place.districts} districts: the "
+            + "half-widths are predicted as well, but in the check (docs/planning.md) the CIs "
+            + "of two such designs covered only 90.5% of the time"
+        )
+    return Plan(place, target, comps, chosen, None, tuple(notes))
 
 
 def _describe(d: Design) -> str:
@@ -620,7 +658,7 @@ def check_design(
     from survey.sampling import PAPI_RULES
     from survey.simulate import simulate
 
-    pred = predict(comps, design, weighting=weighting_effect(place.frame, design))
+    pred = predict(comps, design, weighting=weighting_effects(place.frame, design))
     copied = place.frame.replicated(pilots)
     codes = copied.provinces["province"]
     province = str(place.frame.provinces["province"].iloc[0])

@@ -1,13 +1,15 @@
 """Guides in docs/ whose shell sessions run as written (like the README's, tests/test_readme.py).
 
-docs/pilot.md: a pilot from the sample to the report, against a server it starts on a free
-port (only the port is changed); the server is stopped afterwards whatever happens.
+docs/pilot.md: a pilot from the district's own frame (the template filled in, the example
+fixtures/examples/long-bien.csv) and the plan to the report, against a server it starts on a
+free port (only the port is changed); the server is stopped afterwards whatever happens.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -25,14 +27,22 @@ def bash_blocks(doc: str) -> list[str]:
 
 def test_pilot_guide_runs_as_written(tmp_path: Path) -> None:
     (session,) = bash_blocks("pilot.md")
+    # the district's filled-in frame, as the reader has it next to the template
+    shutil.copy(ROOT / "fixtures" / "examples" / "long-bien.csv", tmp_path / "long-bien.csv")
     code, out, err = run_session(session, tmp_path)
     assert code == 0, err[-3000:]
+    template = pd.read_csv(tmp_path / "frame.csv")
+    own = pd.read_csv(tmp_path / "long-bien.csv")
+    assert list(template.columns) == list(own.columns) and len(template) == 1
     plan = json.loads((tmp_path / "plan.json").read_text(encoding="utf-8"))
-    assert plan["place"] == "P01-D03" and plan["designs"]
+    assert plan["place"] == "P01-D04" and plan["designs"]
+    assert plan["components"]["source"].endswith("in your frame)")
     assert all(d["half_width"]["PAPI"]["median"] <= 1.5 for d in plan["designs"])
-    assert "Designs for district P01-D03" in out
+    assert "Designs for district P01-D04" in out
+    assert "synthetic" not in err  # every command ran on the district's own frame
     sample = pd.read_csv(tmp_path / "sample.csv")
-    assert sample["district"].unique().tolist() == ["P01-D03"]
+    assert sample["district"].unique().tolist() == ["P01-D04"]
+    assert set(sample["village"]) <= set(own["village"])
     assert sample["commune"].nunique() == 8 and (sample["quota"] == 24).all()
     residents = pd.read_csv(tmp_path / "residents.csv")
     assert set(residents["village"]) == set(sample["village"])

@@ -22,6 +22,7 @@ from survey.rng import DEFAULT_SEED
 
 if TYPE_CHECKING:
     from scoring.plan import Plan, Prediction
+    from survey.sampling import Frame
 
 console = Console()
 err_console = Console(stderr=True)
@@ -106,8 +107,16 @@ def plan(
         Path | None,
         typer.Option(
             "--frame",
-            help="Your own frame (.csv/.parquet): its communes and villages set the design's "
-            "weights (default: the bundled synthetic frame).",
+            help="Your own frame (.csv/.parquet, papi sample --frame-template): the simulator "
+            "runs on its communes and villages, which also set the design's weights (default: "
+            "the bundled synthetic frame).",
+        ),
+    ] = None,
+    size_class: Annotated[
+        str | None,
+        typer.Option(
+            help="With --frame: size class of its province, small | medium | large, as for "
+            "`papi sample` (a district of Ha Noi: large)."
         ),
     ] = None,
     interviews_per_day: Annotated[
@@ -143,29 +152,24 @@ def plan(
     target = planning.Target(aggregate=aggregate, dimension=dimension)
     from api.commands.places import district_code, places_of, province_codes, say_synthetic
 
-    frame = read_frame(frame_path) if frame_path is not None else None
+    if frame_path is None and size_class is not None:
+        raise typer.BadParameter(
+            "applies to your own frame; add --frame FILE", param_hint="--size-class"
+        )
+    frame = read_frame(frame_path, size_class) if frame_path is not None else None
     places = places_of(frame, frame_path)
     if pilot is not None:
         code = district_code(pilot, places)
     else:
         (code,) = province_codes(province or "", places=places)
     place = planning.place_of(code, frame, pilot=pilot is not None)
-    if frame is not None and from_path is None:
-        from survey.places import bundled_places
-
-        try:
-            bundled_places().resolve(code, "district" if place.pilot else "province")
-        except PapiError:
-            raise PapiError(
-                f"{code} is not in the bundled frame the simulator runs on: with your own "
-                "--frame, give a previous pilot's data with --from",
-                code="usage",
-            ) from None
     with err_console.status("estimating variance components…"):
         if from_path is None:
-            comps = planning.simulated_components(code, year, rng=seed, pilot=place.pilot)
+            comps = planning.simulated_components(
+                code, year, rng=seed, pilot=place.pilot, frame=frame
+            )
         else:
-            comps = _from_pilot(from_path, questionnaire, year, code, seed, place.pilot)
+            comps = _from_pilot(from_path, questionnaire, year, code, seed, place.pilot, frame)
         result = planning.plan(
             place, target, comps, interviews_per_day=interviews_per_day, designs=designs
         )
@@ -183,11 +187,19 @@ def plan(
     if as_json:
         typer.echo(json.dumps(doc, indent=2))
         return
-    _print(result, doc, out)
+    own = "" if frame_path is None else f" --frame {frame_path}"
+    own += "" if size_class is None else f" --size-class {size_class}"
+    _print(result, doc, out, own)
 
 
 def _from_pilot(
-    path: Path, questionnaire: str | None, year: int, code: str, seed: int, pilot: bool
+    path: Path,
+    questionnaire: str | None,
+    year: int,
+    code: str,
+    seed: int,
+    pilot: bool,
+    frame: Frame | None,
 ) -> Any:
     from api.commands.score import read_responses
     from scoring import plan as planning
@@ -200,11 +212,13 @@ def _from_pilot(
     if pilot or not comps.notes:
         return comps
     # a province needs the district component, which a one-district pilot cannot show
-    fallback = planning.simulated_components(code, year, rng=seed, pilot=False)
+    fallback = planning.simulated_components(code, year, rng=seed, pilot=False, frame=frame)
     return planning.combine_components(comps, fallback)
 
 
-def _print(result: Plan, doc: dict[str, Any], out: Path | None) -> None:
+def _print(result: Plan, doc: dict[str, Any], out: Path | None, own: str) -> None:
+    """The plan as a table; ``own``: the --frame (and --size-class) options the sample
+    needs too."""
     t = result.target
     wanted = " and ".join(
         s
@@ -233,13 +247,14 @@ def _print(result: Plan, doc: dict[str, Any], out: Path | None) -> None:
     if out is not None:
         console.print(f"[green]wrote[/green] plan: {escape(str(out))}", highlight=False)
         console.print(
-            f"next: papi sample --plan {out} --design 1 --out sample.csv --residents residents.csv",
+            f"next: papi sample{own} --plan {out} --design 1 --out sample.csv "
+            "--residents residents.csv",
             highlight=False,
             markup=False,
         )
     else:
-        console.print("next: write the plan with --out plan.json, then papi sample --plan "
-                      "plan.json --design 1", highlight=False, markup=False)  # fmt: skip
+        console.print("next: write the plan with --out plan.json, then papi sample"
+                      f"{own} --plan plan.json --design 1", highlight=False, markup=False)  # fmt: skip
 
 
 def register(app: typer.Typer) -> None:

@@ -93,6 +93,19 @@ def simulate(
         help="2018 (63 provinces, districts) or 2025 (34 provinces, communes/wards; "
         "calibrated to --year's published scores derived on them, docs/geography.md).",
     ),
+    frame_path: Path | None = typer.Option(
+        None,
+        "--frame",
+        help="Your own frame: a villages .csv/.parquet (papi sample --frame-template) or a "
+        "frame directory. Its province must be a PAPI province code (P01-P63); "
+        "post-stratification targets default to that province's (docs/simulation.md).",
+    ),
+    size_class: str | None = typer.Option(
+        None,
+        "--size-class",
+        help="With --frame: size class of every province, small | medium | large, as for "
+        "`papi sample` (a district of Ha Noi: large).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON summary on stdout."),
 ) -> None:
     """Simulate a PAPI survey calibrated to the published scores of YEAR.
@@ -109,6 +122,9 @@ def simulate(
     Example: papi simulate --pilot P01-D03 --communes 8 --seed 1 --out pilot.parquet
 
     Example: papi simulate --geography 2025 --year 2024 --seed 7 --out survey-2025.parquet
+
+    Example: papi simulate --frame long-bien.csv --size-class large --pilot "Long Bien"
+    --communes 8 --seed 1 --out pilot.parquet
     """
     from api.commands.sample import stage_rules
     from survey.simulate import simulate as run_simulation
@@ -123,9 +139,30 @@ def simulate(
     from api.commands.places import district_code, province_codes, say_synthetic
 
     rules = stage_rules(pilot, districts, communes, villages, None, geography)
-    codes = province_codes(provinces, geography) if provinces else None
-    if pilot is not None:
-        pilot = district_code(pilot)
+    if frame_path is None and size_class is not None:
+        raise typer.BadParameter(
+            "applies to your own frame; add --frame FILE", param_hint="--size-class"
+        )
+    own = None
+    if frame_path is not None:
+        from survey.geography import parse_geography
+
+        if parse_geography(geography) == "2025":
+            raise typer.BadParameter(
+                "--frame simulates on the 2018 geography of its districts; leave out "
+                "--geography 2025",
+                param_hint="--geography",
+            )
+        from api.commands.sample import _scope
+
+        # the same scope as `papi sample --frame`: the same seed and sizes give the same
+        # villages, so the simulated interviews fall in the sample's villages
+        own = _scope(frame_path, size_class, provinces, pilot, geography)
+        codes, pilot = None, None
+    else:
+        codes = province_codes(provinces, geography) if provinces else None
+        if pilot is not None:
+            pilot = district_code(pilot)
     with console.status(f"simulating the PAPI {year} survey…"):
         sim = run_simulation(
             year,
@@ -135,6 +172,7 @@ def simulate(
             pilot=pilot,
             rules=rules,
             geography=geography,
+            frame=own,
         )
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -146,7 +184,8 @@ def simulate(
         raise PapiError(
             f"cannot write {exc.filename}: {exc.strerror}", code="write_failed"
         ) from exc
-    say_synthetic()
+    if own is None:
+        say_synthetic()
     n_sub = 0
     if submissions_dir is not None:
         with console.status("writing submission documents…"):

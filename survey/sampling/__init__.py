@@ -16,6 +16,7 @@ from survey.sampling.sampling_frame import (
     frame_from_table,
     load_frame,
     read_frame,
+    with_default_margins,
 )
 from survey.sampling.streams import province_streams, root_sequence
 from survey.sampling.two_tier import TWO_TIER_RULES, frame_for, rules_for, two_tier_frame
@@ -51,4 +52,5 @@ __all__ = [
     "select_sample",
     "systematic_pps",
     "two_tier_frame",
+    "with_default_margins",
 ]

@@ -188,17 +188,22 @@ class Frame:
         """``copies`` independent copies of every province, coded ``P04.001``, ``P04.002``….
 
         Provinces are independent strata, so a frame of copies simulates and scores like that
-        many separate surveys in one vectorised pass (used by coverage studies). Unit ids
-        must start with their three-character province code, as in the bundled frame.
+        many separate surveys in one vectorised pass (used by coverage studies). A unit id
+        that starts with its province code, as in the bundled frame, gets the copy tag right
+        after it (``P04-D01`` → ``P04.001-D01``); any other id (a user's own frame) is
+        prefixed with the tagged province code (``LB`` → ``P04.001/LB``).
         """
         tags = pd.Series([f".{i + 1:03d}" for i in range(copies)])
         v = pd.concat([self.villages] * copies, ignore_index=True)
         tag = tags.repeat(len(self.villages)).to_numpy()
-        for col in ("village", "commune", "district", "province"):
-            # ids start with the province code: insert the copy tag right after it
-            head = v["province"].astype(str)
-            v[col] = head + tag + v[col].astype(str).str.slice(start=3)
-        v["province"] = v["province"].astype(str)
+        province = v["province"].astype(str)
+        for col in ("village", "commune", "district"):
+            rest = [
+                i[len(p) :] if i.startswith(p) else "/" + i
+                for i, p in zip(v[col].astype(str), province, strict=True)
+            ]
+            v[col] = province + tag + pd.Series(rest, index=v.index)
+        v["province"] = province + tag
 
         def copy(table: pd.DataFrame) -> pd.DataFrame:
             t = pd.concat([table] * copies, ignore_index=True)
@@ -403,6 +408,49 @@ def frame_from_table(villages: pd.DataFrame, size_class: str | None = None) -> F
         }
     )
     return Frame.from_villages(v.loc[:, list(VILLAGE_COLUMNS)], provinces, poststrata)
+
+
+def with_default_margins(frame: Frame, reference: Frame | None = None) -> Frame:
+    """``frame`` with what the simulator needs and a villages table does not carry, for every
+    province that lacks it, taken from the same province of ``reference`` (default: the
+    bundled national frame, whose provinces are the real ones):
+
+    - post-stratification targets: the province's adults by sex × age group, scaled to the
+      frame's adults in that province (a district's own frame gets the province's shares, as
+      ``Frame.pilot`` does);
+    - ``kinh_share``: the province's share of Kinh adults.
+
+    A province that already has both is kept as it is; one that ``reference`` does not know
+    raises, naming the codes it expects."""
+    ref = reference or load_frame()
+    has_margins = set(frame.poststrata["province"])
+    kinh = frame.provinces.set_index("province")["kinh_share"]
+    lacking = [str(c) for c in kinh.index if c not in has_margins or pd.isna(kinh[c])]
+    if not lacking:
+        return frame
+    unknown = sorted(set(lacking) - set(ref.provinces["province"]))
+    if unknown:
+        raise _problem(
+            f"province {unknown[0]!r} of the frame has no post-stratification targets and is "
+            "not a province of the bundled frame (P01-P63) to take them from: use the "
+            "province's PAPI code in the province column, or give a frame directory with "
+            f"villages.parquet, provinces.csv and poststrata.csv ({_DOCS})"
+        )
+    adults = frame.villages.groupby("province")["adults"].sum()
+    ref_adults = ref.poststrata.groupby("province")["population"].sum()
+    added = ref.poststrata.loc[
+        ref.poststrata["province"].isin([c for c in lacking if c not in has_margins])
+    ].copy()
+    share = (
+        adults.reindex(added["province"]).to_numpy()
+        / ref_adults.reindex(added["province"]).to_numpy()
+    )
+    added["population"] = added["population"].to_numpy(np.float64) * share
+    poststrata = pd.concat([frame.poststrata, added], ignore_index=True)
+    ref_kinh = ref.provinces.set_index("province")["kinh_share"]
+    provinces = frame.provinces.copy()
+    provinces["kinh_share"] = kinh.fillna(ref_kinh.reindex(kinh.index)).to_numpy()
+    return Frame(villages=frame.villages, provinces=provinces, poststrata=poststrata)
 
 
 def _size_classes(v: pd.DataFrame, size_class: str | None) -> pd.Series:

@@ -46,6 +46,7 @@ from survey.sampling import (
     province_streams,
     root_sequence,
     select_sample,
+    with_default_margins,
 )
 from survey.sampling.two_tier import frame_for, rules_for
 from survey.sampling.weights import person_probability
@@ -167,7 +168,9 @@ def simulate(
     ``interviews``: completed interviews per village (default 16, 24 in large provinces),
     with resident lists sized to match (``SelectionRules.with_sizes``);
     ``respondents_per_village``: the same as ``interviews`` (its older name);
-    ``frame``/``questionnaire``: override the bundled ones; ``targets``:
+    ``frame``/``questionnaire``: override the bundled ones (a frame without
+    post-stratification targets or Kinh shares, as a user's villages table, takes its
+    province's from the bundled frame: ``survey.sampling.with_default_margins``); ``targets``:
     sub-dimension scores on the published scale (index province, columns SC11…) to calibrate
     to instead of the year's published scores; ``variation``: unit-level concentrations;
     ``geography``: ``2025`` (or a year from 2025) for a survey of the 34 new provinces on the
@@ -202,10 +205,15 @@ def simulate(
     if provinces is not None:
         frame.subset(provinces)  # raises NotFound on unknown codes
     if not codes:
+        asked = provinces or [str(c) for c in frame.provinces["province"]]
         raise NotFound(
-            f"none of the requested provinces was scored in {year}", code="province_not_scored"
+            f"none of the provinces {asked} was scored in {year}: the simulator calibrates "
+            "to a province's published scores, so choose another year, or (your own frame) "
+            "put the province's PAPI code (P01-P63) in its province column",
+            code="province_not_scored",
         )
-    frame = frame.subset(codes)
+    # a user's own frame carries no post-stratification targets: the province's, scaled
+    frame = with_default_margins(frame.subset(codes))
     rules = _rules(rules, interviews, respondents_per_village)
     sample = select_sample(frame, root, rules)
     v = sample.villages

@@ -134,14 +134,42 @@ def test_plan_from_the_simulator() -> None:
     assert doc["designs"]
 
 
-def test_plan_on_an_own_frame_needs_pilot_data(tmp_path: Path) -> None:
+@pytest.mark.slow
+def test_plan_on_an_own_frame(tmp_path: Path) -> None:
+    """The simulator runs on the example frame (the template filled in for Long Bien): its
+    14 communes bound the designs, and the sample takes the plan with the same frame."""
+    frame = Path(__file__).resolve().parents[2] / "fixtures" / "examples" / "long-bien.csv"
+    plan_path = tmp_path / "plan.json"
+    code, out = run(
+        "plan", "--frame", str(frame), "--size-class", "large", "--pilot", "long bien",
+        "--aggregate", "1.5", "--out", str(plan_path),
+    )  # fmt: skip
+    assert code == 0, out
+    doc = json.loads(plan_path.read_text())
+    assert doc["place"] == "P01-D04"
+    assert doc["components"]["source"].endswith(
+        "(30 simulated surveys of district P01-D04 in your frame)"
+    )
+    assert doc["designs"] and all(4 <= d["communes"] <= 14 for d in doc["designs"])
+    assert f"next: papi sample --frame {frame} --size-class large --plan" in " ".join(out.split())
+    code, out = run(
+        "sample", "--frame", str(frame), "--size-class", "large", "--plan", str(plan_path),
+        "--design", "1", "--json",
+    )  # fmt: skip
+    assert code == 0, out
+    assert doc_of(out)["interviews"] == doc["designs"][0]["interviews"]
+
+
+def test_plan_on_an_own_frame_needs_a_papi_province(tmp_path: Path) -> None:
     frame = tmp_path / "frame.csv"
     frame.write_text(
         "province,district,district_name,commune,village,population,adults,urban,"
         "district_seat,commune_seat\n"
-        "P01,LB,Long Bien,C1,V1,1000,700,1,1,1\nP01,LB,Long Bien,C1,V2,800,500,1,1,0\n"
-        "P01,LB,Long Bien,C2,V3,900,600,1,0,1\nP01,LB,Long Bien,C2,V4,700,400,1,0,0\n",
+        "HN,LB,Long Bien,C1,V1,1000,700,1,1,1\nHN,LB,Long Bien,C1,V2,800,500,1,1,0\n"
+        "HN,LB,Long Bien,C2,V3,900,600,1,0,1\nHN,LB,Long Bien,C2,V4,700,400,1,0,0\n",
         encoding="utf-8",
     )
     code, out = run("plan", "--frame", str(frame), "--pilot", "Long Bien", "--aggregate", "2")
-    assert code == 1 and "give a previous pilot's data with --from" in out
+    assert code == 1 and "put the province's PAPI code, P01-P63" in " ".join(out.split())
+    code, out = run("plan", "--pilot", "P01-D03", "--size-class", "large", "--aggregate", "2")
+    assert code == 2 and "add --frame FILE" in out
