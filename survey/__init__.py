@@ -7,7 +7,8 @@ or ``scoring``. Its subsystems are folders, each naming its public face in its `
 - ``survey.forms``: XLSForm, ODK XForm and JSON Schema;
 - ``survey.respondents``: the respondent table and the analysis-frame contract;
 - ``survey.sampling``, ``survey.simulate``, ``survey.geography``;
-- at the root: ``errors``, ``rng``, ``extras``, ``datafiles``, ``published``, ``places``.
+- at the root, what every subsystem shares (``errors``, ``rng``, ``extras``), the bundled
+  data (``datafiles``, ``published``) and place names (``places``).
 
 This module re-exports the small API most users need and nothing else.
 """
