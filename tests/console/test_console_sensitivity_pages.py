@@ -1,0 +1,149 @@
+"""The sensitivity pages and the downloads without a browser: every number the audit page
+shows equals what ``scoring.run_sensitivity`` returns for the same choices; the console's
+CSV files carry a BOM; the HTML report of a view is self-contained."""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+from html import unescape
+from typing import Any
+
+import pandas as pd
+import pytest
+from fastapi.testclient import TestClient
+
+from api.console import CONSOLE_PATH
+from api.console import sensitivity as sens
+from api.console.i18n import STRINGS
+from api.reporting.i18n import FACTOR_NAMES
+from scoring.sensitivity import default_audit, published_input, run_sensitivity
+from survey.published import subdimensions
+from tests.api.support import Api
+
+YEAR, RUNS, SEED = 2023, 1000, 5
+
+
+def _sign_in(client: TestClient, token: str) -> None:
+    r = client.post(f"{CONSOLE_PATH}/sign-in", data={"token": token}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+
+
+@pytest.fixture
+def client(api: Api) -> Any:
+    api.client.cookies.clear()
+    _sign_in(api.client, api.admin["Authorization"].split(" ", 1)[1])
+    yield api.client
+    api.client.cookies.clear()
+
+
+def _csrf(html: str) -> str:
+    return html.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+
+
+def _rows(html: str, table_id: str) -> dict[str, list[str]]:
+    body = html.split(f'id="{table_id}"', 1)[1].split("</table>", 1)[0]
+    out = {}
+    for key, row in re.findall(r'<tr data-[a-z]+="([^"]+)">(.*?)</tr>', body, flags=re.S):
+        cells = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, flags=re.S)
+        out[key] = [" ".join(unescape(re.sub(r"<[^>]+>", " ", c)).split()) for c in cells]
+    return out
+
+
+def _audit_page(client: TestClient) -> str:
+    page = client.get(f"{CONSOLE_PATH}/published/sensitivity?year={YEAR}&runs={RUNS}&seed={SEED}")
+    r = client.post(
+        f"{CONSOLE_PATH}/published/sensitivity",
+        data={"csrf": _csrf(page.text), "year": YEAR, "runs": RUNS, "seed": SEED},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    deadline = time.monotonic() + 120
+    status = ""
+    while time.monotonic() < deadline:
+        status = client.get(
+            f"{CONSOLE_PATH}/published/sensitivity/status?year={YEAR}&runs={RUNS}&seed={SEED}"
+        ).text
+        if "data-reload" in status:
+            break
+        time.sleep(0.3)
+    assert "data-reload" in status, status
+    return client.get(r.headers["location"]).text
+
+
+def test_the_audit_page_shows_what_run_sensitivity_returns(client: TestClient) -> None:
+    html = _audit_page(client)
+    doc = run_sensitivity(
+        published_input(subdimensions(YEAR)),
+        default_audit(microdata=False),
+        runs=RUNS,
+        sobol_n=sens.SOBOL_N,
+        rng=SEED,
+    ).to_json()
+    ranks = _rows(html, "sens-ranks")
+    ranked = [p for p in doc["provinces"] if p["nominal_rank"] is not None]
+    assert len(ranks) == len(ranked) == 61
+    for p in ranked:
+        _name, nominal, median, q05, q95, shift = ranks[p["province"]]
+        assert int(nominal) == p["nominal_rank"]
+        assert (median, q05, q95) == tuple(
+            f"{p[k]:g}" for k in ("median_rank", "rank_q05", "rank_q95")
+        )
+        assert shift == f"{p['mean_abs_shift']:.2f}"
+    sobol = _rows(html, "sens-sobol")
+    assert set(sobol) == {s["factor"] for s in doc["sobol"]}
+    for s in doc["sobol"]:
+        name, s1, s1_ci, st, st_ci = sobol[s["factor"]]
+        assert name == FACTOR_NAMES["en"][s["factor"]]
+        assert (s1, st) == (f"{s['S1']:.3f}", f"{s['ST']:.3f}")
+        assert s1_ci == f"{s['S1_ci'][0]:.3f} – {s['S1_ci'][1]:.3f}"
+        assert st_ci == f"{s['ST_ci'][0]:.3f} – {s['ST_ci'][1]:.3f}"
+    oat = _rows(html, "sens-oat")
+    assert set(oat) == {o["dropped"] for o in doc["oat"]}
+    for o in doc["oat"]:
+        _name, _level, mean, largest, moved = oat[o["dropped"]]
+        assert (mean, float(largest), int(moved)) == (
+            f"{o['mean_abs_shift']:.2f}",
+            o["max_abs_shift"],
+            o["n_changed"],
+        )
+    summary = f"{doc['overall']['mean_abs_shift']:.2f}"
+    assert summary in html.split('id="sens-summary"', 1)[1].split("</p>", 1)[0]
+
+
+def test_every_factor_of_the_default_audits_has_a_plain_name() -> None:
+    from scoring.sensitivity.engine import Design
+
+    data = published_input(subdimensions(YEAR))
+    factors = {f.name for f in Design(data, default_audit(microdata=False)).factors}
+    assert factors
+    for lang in ("en", "vi"):
+        assert factors <= set(FACTOR_NAMES[lang]), lang
+
+
+def test_an_unoffered_run_count_is_a_clear_error(client: TestClient) -> None:
+    r = client.get(f"{CONSOLE_PATH}/published/sensitivity?year={YEAR}&runs=7")
+    assert r.status_code == 422
+    assert "choose one of 1000, 2000, 5000, 10000" in r.text
+    assert STRINGS["error_422"][0] in r.text
+
+
+def test_csv_files_carry_a_bom_and_the_report_is_self_contained(client: TestClient) -> None:
+    for url in ("/published/ranking.csv?year=2023", "/published/provinces/P20.csv"):
+        r = client.get(CONSOLE_PATH + url)
+        assert r.headers["content-type"] == "text/csv; charset=utf-8"
+        assert r.content.startswith(b"\xef\xbb\xbf"), url
+        assert len(pd.read_csv(io.BytesIO(r.content), encoding="utf-8-sig")) > 0
+    page = client.get(f"{CONSOLE_PATH}/published?year=2023&level=D1").text
+    r = client.get(f"{CONSOLE_PATH}/published?year=2023&level=D1&download=html")
+    assert r.headers["content-disposition"] == (
+        'attachment; filename="console-published-year-2023-level-D1.html"'
+    )
+    report = r.text
+    assert "<script" not in report and "<form" not in report and "<style>" in report
+    assert _rows(report, "ranking") == _rows(page, "ranking")
+    assert (
+        'id="pmap"' in report and 'href="http://testserver/console/published/provinces/' in report
+    )
+    assert "http://testserver/console/published?year=2023&amp;level=D1 ·" in report
