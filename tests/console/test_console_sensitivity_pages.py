@@ -147,3 +147,41 @@ def test_csv_files_carry_a_bom_and_the_report_is_self_contained(client: TestClie
         'id="pmap"' in report and 'href="http://testserver/console/published/provinces/' in report
     )
     assert "http://testserver/console/published?year=2023&amp;level=D1 ·" in report
+
+
+def test_a_finished_survey_job_is_drawn_from_its_stored_document(
+    api: Api, client: TestClient
+) -> None:
+    """The survey page draws the job's stored document (the one the API returns), whoever
+    computed it: here a document written straight into the jobs table."""
+    from datetime import UTC, datetime
+
+    from api.jobs import repository
+
+    survey = api.survey(name="Audit survey")
+    doc = run_sensitivity(
+        published_input(subdimensions(2024)),
+        default_audit(microdata=False),
+        runs=200,
+        sobol_n=64,
+        rng=1,
+    ).to_json()
+    job = "00000000-0000-4000-8000-0000000000a1"
+    db = client.app.state.db  # type: ignore[attr-defined]
+    with db.writing() as session:
+        repository.insert(
+            session, job, survey, "sensitivity", {"runs": 200}, "t", datetime.now(UTC)
+        )
+        repository.finish(session, job, datetime.now(UTC), doc, None)
+        session.commit()
+    html = client.get(f"{CONSOLE_PATH}/surveys/{survey}/sensitivity?job={job}").text
+    ranks = _rows(html, "sens-ranks")
+    ranked = {p["province"]: p for p in doc["provinces"] if p["nominal_rank"] is not None}
+    assert set(ranks) == set(ranked)
+    assert all(ranks[p][1] == f"{ranked[p]['nominal_rank']:g}" for p in ranked)
+    assert set(_rows(html, "sens-oat")) == {o["dropped"] for o in doc["oat"]}
+    assert 'aria-current="page">' + STRINGS["sensitivity"][0] in html
+    # another kind of job, or a job of another survey, is not a sensitivity audit here
+    other = api.survey(name="Other")
+    r = client.get(f"{CONSOLE_PATH}/surveys/{other}/sensitivity?job={job}")
+    assert r.status_code == 404

@@ -154,6 +154,8 @@
       if (anchor.nextElementSibling && anchor.nextElementSibling.classList.contains("legend")) {
         anchor = anchor.nextElementSibling;
       }
+      // a chart or table folded in a <details> gets its controls after it, always visible
+      anchor = svg.closest("details") || anchor;
       anchor.insertAdjacentElement("afterend", controls(svg, name, [
         { label: "SVG", make: svgFile }, { label: "PNG", make: pngFile }]));
     });
@@ -162,6 +164,7 @@
       table.setAttribute("data-dl", "1");
       var anchor = table.parentElement && table.parentElement.classList.contains("scroll")
         ? table.parentElement : table;
+      anchor = table.closest("details") || anchor;
       anchor.insertAdjacentElement("afterend", controls(table, table.id, [
         { label: "CSV", make: csvFile }]));
     });
