@@ -254,3 +254,38 @@ def test_downloads_of_the_audit_charts_in_vietnamese(downloader: Any, site: Site
     ).read_text("utf-8")
     assert 'lang="vi"' in report and LABELS["vi"]["sens_rank_text"] in report
     assert 'id="sens-oat-chart"' in report and "<script" not in report
+
+
+def test_every_chart_and_table_of_every_page_has_its_downloads(downloader: Any, site: Site) -> None:
+    d = downloader
+    sign_in(d, site, site.admin)
+    pages = (
+        f"/console/surveys/{site.survey1}",
+        f"/console/surveys/{site.survey1}/enumerators",
+        f"/console/surveys/{site.survey1}/review?status=any",
+        "/console/published?year=2024&level=D3",
+        "/console/published/provinces/P20?year=2020",
+        "/console/published/compare?a=P01&b=P31&year=2024",
+    )
+    for page in pages:
+        d.get(site.url + page)
+        charts = d.find_elements(By.CSS_SELECTOR, "main svg.chart, main svg.map")
+        tables = d.find_elements(By.CSS_SELECTOR, "main table[id]")
+        svg = d.find_elements(By.CSS_SELECTOR, ".dl button.dl-svg")
+        png = d.find_elements(By.CSS_SELECTOR, ".dl button.dl-png")
+        csv_ = d.find_elements(By.CSS_SELECTOR, ".dl button.dl-csv")
+        assert (len(svg), len(png), len(csv_)) == (len(charts), len(charts), len(tables)), page
+        assert charts or tables, page
+        assert d.find_element(By.ID, "report-html").get_attribute("download") is not None
+        assert axe_violations(d) == [], page
+    # the progress page's charts take their colours from the style sheet: the SVG file
+    # carries them on its elements
+    d.get(site.url + f"/console/surveys/{site.survey1}")
+    chart = d.find_element(By.CSS_SELECTOR, "main svg.chart")
+    name = chart.get_attribute("id") or "chart-1"
+    _click_download(d, name, "svg")
+    svg_file = ET.parse(_wait_file(d.downloads, f"{name}.svg")).getroot()
+    styled = [
+        e.get("style") or "" for e in svg_file.iter() if e.tag in (f"{SVG}rect", f"{SVG}path")
+    ]
+    assert styled and all("fill:" in s for s in styled)
