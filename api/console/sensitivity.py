@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from api.console.explorer import GROUP_FILLS
+from api.problems import Conflict
 from api.reporting.i18n import FACTOR_NAMES, labels
 from survey.errors import PapiError
 
@@ -39,6 +40,8 @@ SOBOL_N = 512
 """Sobol' base sample of the console's audits (the API's and the CLI's default)."""
 KEPT = 16
 """Published audits kept in memory per process (the oldest finished one goes first)."""
+WAITING = 4
+"""Published audits that may wait or run at once per process; one more is refused (409)."""
 
 
 # ----------------------------------------------------------------------------------- charts
@@ -354,6 +357,13 @@ class PublishedAudits:
             if state is not None and state.stage != "failed":
                 self._states.move_to_end(key)
                 return state
+            busy = sum(not s.finished for s in self._states.values())
+            if busy >= WAITING:
+                raise Conflict(
+                    f"the server already has {busy} audits waiting or running; "
+                    "try again when one of them has finished",
+                    code="audits_busy",
+                )
             state = AuditState()
             self._states[key] = state
             finished = [k for k, s in self._states.items() if s.finished]

@@ -185,3 +185,33 @@ def test_a_finished_survey_job_is_drawn_from_its_stored_document(
     other = api.survey(name="Other")
     r = client.get(f"{CONSOLE_PATH}/surveys/{other}/sensitivity?job={job}")
     assert r.status_code == 404
+
+
+def test_published_audits_wait_one_at_a_time_and_a_full_queue_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import threading
+
+    from api.problems import Conflict
+
+    gate = threading.Event()
+    ran: list[sens.AuditKey] = []
+
+    def hold(key: sens.AuditKey, state: sens.AuditState) -> None:
+        gate.wait(30)
+        ran.append(key)
+        state.stage = "done"
+
+    monkeypatch.setattr(sens.PublishedAudits, "_run", staticmethod(hold))
+    audits = sens.PublishedAudits()
+    keys = [sens.AuditKey(2023, 1000, seed) for seed in range(sens.WAITING)]
+    states = [audits.start(k) for k in keys]
+    assert audits.start(keys[0]) is states[0]  # the same audit is not queued twice
+    with pytest.raises(Conflict, match="try again"):
+        audits.start(sens.AuditKey(2023, 1000, 99))
+    gate.set()
+    deadline = time.monotonic() + 30
+    while len(ran) < len(keys) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert ran == keys  # in order, one at a time
+    assert audits.start(sens.AuditKey(2023, 1000, 99)).stage in ("queued", "done")
