@@ -423,10 +423,6 @@ STRINGS: dict[str, tuple[str, str]] = {
         "This audit has not been run yet: choose the runs and press “Run the audit”.",
         "Phân tích này chưa được chạy: chọn số lần mô phỏng và bấm “Chạy phân tích”.",
     ),
-    "sens_not_here": (
-        "This server has no record of this audit (it may have restarted): run it again.",
-        "Máy chủ không còn kết quả phân tích này (có thể đã khởi động lại): hãy chạy lại.",
-    ),
     "sens_progress": ("Progress of the audit", "Tiến độ phân tích"),
     "sens_stage_queued": ("Waiting to start", "Đang chờ bắt đầu"),
     "sens_stage_monte_carlo": ("Monte Carlo runs", "Các lần mô phỏng Monte Carlo"),

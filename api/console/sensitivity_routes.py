@@ -39,7 +39,7 @@ def _names(lang: str, questionnaire: str | None) -> dict[str, str]:
 
 
 def _published_query(year: int, runs: int, seed: int) -> str:
-    return urlencode({"year": year, "runs": runs, "seed": seed})
+    return urlencode({"year": year, "runs": runs, "seed": seed, "run": 1})
 
 
 @router.get("/published/sensitivity")
@@ -49,11 +49,17 @@ def published_page(
     year: Year = DEFAULT_YEAR,
     runs: Runs = sens.RUN_CHOICES[0],
     seed: Seed = 0,
+    run: bool = False,
 ) -> Response:
+    """``run=1`` (the address the form leads to): a worker that has not computed this audit
+    starts it, so that with several workers the page never loses an audit it was asked for
+    (the result depends on the year, runs and seed only)."""
     from api.console import explorer as ex
 
     key = sens.AuditKey(ex.check_year(year), sens.check_runs(runs), seed)
     state = sens.AUDITS.get(key)
+    if state is None and run:
+        state = sens.AUDITS.start(key)
     lang = _lang(request)
     context: dict[str, Any] = {}
     if state is not None and state.result is not None:
@@ -103,7 +109,11 @@ def published_status(
     runs: Runs = sens.RUN_CHOICES[0],
     seed: Seed = 0,
 ) -> Response:
-    state = sens.AUDITS.get(sens.AuditKey(year, runs, seed))
+    """The progress fragment; a worker that has not seen this audit starts it (see above)."""
+    from api.console import explorer as ex
+
+    key = sens.AuditKey(ex.check_year(year), sens.check_runs(runs), seed)
+    state = sens.AUDITS.get(key) or sens.AUDITS.start(key)
     return render(request, "sensitivity_status.html", session=session, state=state, job=None)
 
 

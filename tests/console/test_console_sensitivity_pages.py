@@ -215,3 +215,30 @@ def test_published_audits_wait_one_at_a_time_and_a_full_queue_is_refused(
         time.sleep(0.05)
     assert ran == keys  # in order, one at a time
     assert audits.start(sens.AuditKey(2023, 1000, 99)).stage in ("queued", "done")
+
+
+def test_a_worker_that_has_not_seen_an_audit_starts_it(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With several workers the poll or the page may reach one that has not computed the
+    audit: it computes it too (the result depends on year, runs and seed only)."""
+    started: list[sens.AuditKey] = []
+
+    def note(key: sens.AuditKey, state: sens.AuditState) -> None:
+        started.append(key)
+        state.error, state.stage = "not computed in this test", "failed"
+
+    monkeypatch.setattr(sens.PublishedAudits, "_run", staticmethod(note))
+    monkeypatch.setattr(sens, "AUDITS", sens.PublishedAudits())  # this worker's, empty
+    query = "year=2019&runs=2000&seed=41"
+    page = client.get(f"{CONSOLE_PATH}/published/sensitivity?{query}").text
+    assert 'id="sens-none"' in page and not started  # not asked for: nothing runs
+    r = client.get(f"{CONSOLE_PATH}/published/sensitivity/status?{query}")
+    assert r.status_code == 200
+    deadline = time.monotonic() + 10
+    while not started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert started == [sens.AuditKey(2019, 2000, 41)]
+    page = client.get(f"{CONSOLE_PATH}/published/sensitivity?{query}&run=1").text
+    assert 'id="sens-error"' in page and "not computed in this test" in page
+    assert started == [sens.AuditKey(2019, 2000, 41)]  # known here: not started twice
