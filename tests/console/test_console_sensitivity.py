@@ -250,7 +250,7 @@ def test_downloads_of_the_audit_charts_in_vietnamese(downloader: Any, site: Site
     assert {r[1]: r[2] for r in ranks[1:]} == bands
     d.find_element(By.ID, "report-html").click()
     report = _wait_file(
-        d.downloads, "console-published-sensitivity-year-2021-runs-1000-seed-0.html"
+        d.downloads, "console-published-sensitivity-year-2021-runs-1000-seed-0-run-1.html"
     ).read_text("utf-8")
     assert 'lang="vi"' in report and LABELS["vi"]["sens_rank_text"] in report
     assert 'id="sens-oat-chart"' in report and "<script" not in report
