@@ -405,6 +405,100 @@ STRINGS: dict[str, tuple[str, str]] = {
         "một phần tư số tỉnh ở nhóm thấp nhất), và một điểm ở chỉ số này có thể tốn công hơn "
         "nhiều so với một điểm ở chỉ số khác.",
     ),
+    # ---------------------------------------------------------------- sensitivity audit
+    "sensitivity": ("Sensitivity", "Độ nhạy"),
+    "sensitivity_intro": (
+        "How much do the ranks depend on the choices made in building the index? The audit "
+        "rebuilds the index many times with other reasonable choices (normalisation, "
+        "aggregation, weights, which parts are included) and shows how the ranks move.",
+        "Thứ hạng phụ thuộc bao nhiêu vào các lựa chọn khi xây dựng chỉ số? Phân tích này "
+        "tính lại chỉ số nhiều lần với những lựa chọn hợp lý khác (chuẩn hóa, cách gộp, trọng "
+        "số, những phần được đưa vào) và cho thấy thứ hạng thay đổi thế nào.",
+    ),
+    "sensitivity_of_year": ("Sensitivity of these ranks", "Độ nhạy của các thứ hạng này"),
+    "mc_runs": ("Monte Carlo runs", "Số lần mô phỏng Monte Carlo"),
+    "seed": ("Seed", "Hạt giống ngẫu nhiên"),
+    "run_sensitivity": ("Run the audit", "Chạy phân tích"),
+    "sens_not_run": (
+        "This audit has not been run yet: choose the runs and press “Run the audit”.",
+        "Phân tích này chưa được chạy: chọn số lần mô phỏng và bấm “Chạy phân tích”.",
+    ),
+    "sens_progress": ("Progress of the audit", "Tiến độ phân tích"),
+    "sens_stage_queued": ("Waiting to start", "Đang chờ bắt đầu"),
+    "sens_stage_monte_carlo": ("Monte Carlo runs", "Các lần mô phỏng Monte Carlo"),
+    "sens_stage_sobol": ("Sobol’ indices", "Chỉ số Sobol’"),
+    "sens_stage_finishing": (
+        "Confidence intervals, removals and diagnostics",
+        "Khoảng tin cậy, phép bỏ từng phần và chẩn đoán",
+    ),
+    "sens_stage_done": ("Finished", "Đã xong"),
+    "sens_stage_failed": ("Failed", "Thất bại"),
+    "job_queued": ("Waiting in the job queue", "Đang chờ trong hàng đợi"),
+    "job_running": ("Running", "Đang chạy"),
+    "job_succeeded": ("Finished", "Đã xong"),
+    "job_failed": ("Failed", "Thất bại"),
+    "sens_finished": ("The audit has finished.", "Phân tích đã xong."),
+    "sens_show": ("Show the results", "Xem kết quả"),
+    "sens_failed": ("The audit failed:", "Phân tích thất bại:"),
+    "sens_data_survey": (
+        "Data: the interview responses of the survey “{survey}”.",
+        "Dữ liệu: các câu trả lời phỏng vấn của cuộc khảo sát “{survey}”.",
+    ),
+    "sens_seed_note": (
+        "(%(runs)s runs, seed %(seed)s: the same choices give the same result.)",
+        "(%(runs)s lần, hạt giống %(seed)s: cùng lựa chọn cho cùng kết quả.)",
+    ),
+    "sens_rank_title": (
+        "Median rank and 5–95% rank interval of each province",
+        "Hạng trung vị và khoảng thứ hạng 5–95% của mỗi tỉnh",
+    ),
+    "sens_sobol_title": (
+        "Which choices move the ranks: Sobol’ indices S1 and ST",
+        "Lựa chọn nào làm thay đổi thứ hạng: chỉ số Sobol’ S1 và ST",
+    ),
+    "sens_oat_title": (
+        "Leaving one part out: average rank change",
+        "Bỏ ra một phần: mức thay đổi thứ hạng trung bình",
+    ),
+    "sens_oat_text": (
+        "What if one dimension or one sub-dimension were left out of the index, everything "
+        "else kept as published? Each bar is one part left out; its length is how many places "
+        "a province's rank moves on average. A long bar means the ranks lean on that part.",
+        "Nếu bỏ một chỉ số nội dung hoặc một chỉ số thành phần ra khỏi chỉ số, giữ nguyên mọi "
+        "thứ khác như đã công bố, thì sao? Mỗi thanh là một phần bị bỏ ra; độ dài của nó là số "
+        "bậc trung bình mà thứ hạng của một tỉnh thay đổi. Thanh dài nghĩa là thứ hạng dựa "
+        "nhiều vào phần đó.",
+    ),
+    "sens_no_sobol": (
+        "No uncertain choice in this audit: nothing to attribute.",
+        "Không có lựa chọn bất định nào trong phân tích này: không có gì để phân bổ.",
+    ),
+    "nominal_rank_axis": (
+        "Nominal rank (the index as published)",
+        "Hạng danh nghĩa (chỉ số như đã công bố)",
+    ),
+    "median_rank_axis": (
+        "Median rank over the recomputations",
+        "Hạng trung vị qua các lần tính lại",
+    ),
+    "nominal_rank_short": ("nominal rank", "hạng danh nghĩa"),
+    "median_rank_short": ("median rank", "hạng trung vị"),
+    "mean_shift_short": ("mean rank change", "thay đổi hạng trung bình"),
+    "max_shift": ("largest change", "thay đổi lớn nhất"),
+    "provinces_moved": ("provinces moved", "số tỉnh đổi hạng"),
+    "places": ("places", "bậc"),
+    "nominal_group": ("nominal group", "nhóm danh nghĩa"),
+    "chart_numbers": ("The chart's numbers", "Số liệu của biểu đồ"),
+    "factor": ("Choice", "Lựa chọn"),
+    "ci95": ("95% CI", "KTC 95%"),
+    "dropped": ("Left out", "Phần bị bỏ ra"),
+    "level_dimension": ("dimension", "chỉ số nội dung"),
+    "level_subdimension": ("sub-dimension", "chỉ số thành phần"),
+    "level_indicator": ("indicator", "chỉ báo"),
+    # -------------------------------------------------------------------------- downloads
+    "downloads": ("Download", "Tải xuống"),
+    "download_as": ("Download “{name}” as {format}", "Tải “{name}” dạng {format}"),
+    "report_download": ("HTML report of this view", "Báo cáo HTML của trang này"),
     "none": ("—", "—"),
 }
 

@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from api.auth import service as auth
 from api.auth.schemas import Role, TokenCreate
 from api.auth.service import Action, authorize
-from api.console import CONSOLE_PATH, views
+from api.console import CONSOLE_PATH, downloads, views
 from api.console.i18n import LANGS, STRINGS, pick_lang, translator
 from api.console.session import (
     LANG_COOKIE,
@@ -60,7 +60,7 @@ def render(
     status: int = 200,
     session: Session | None = None,
     **context: Any,
-) -> HTMLResponse:
+) -> Response:
     lang = _lang(request)
     html = _env.get_template(template).render(
         t=translator(lang),
@@ -71,6 +71,7 @@ def render(
         request=request,
         session=session,
         here=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+        report_link=downloads.report_link,
         may=lambda action, survey_id=None: (
             session is not None and views.may(session.principal, Action(action), survey_id)
         ),
@@ -79,6 +80,16 @@ def render(
         ),
         **context,
     )
+    if status == 200 and downloads.wants_report(request.query_params):
+        query = [
+            (k, v) for k, v in request.query_params.multi_items() if k != downloads.REPORT_PARAM
+        ]
+        return downloads.report_response(
+            html,
+            lang=lang,
+            origin=str(request.base_url).rstrip("/"),
+            path=request.url.path + (f"?{urlencode(query)}" if query else ""),
+        )
     return HTMLResponse(
         html,
         status_code=status,
@@ -583,7 +594,7 @@ def published_csv(
     from api.console import explorer as ex
 
     body = ex.ranking_csv(ex.check_year(year), ex.check_level(level), _lang(request))
-    return _download(body, "text/csv", f"papi-{year}-{level}.csv")
+    return downloads.csv_response(body, f"papi-{year}-{level}.csv")
 
 
 @router.get("/published/chart.svg")
@@ -623,7 +634,7 @@ def province_csv(request: Request, session: Current, code: str) -> Response:
     from api.console import explorer as ex
 
     body = ex.history_csv(ex.check_province(code), _lang(request))
-    return _download(body, "text/csv", f"papi-{code}.csv")
+    return downloads.csv_response(body, f"papi-{code}.csv")
 
 
 @router.get("/published/provinces/{code}/trend.svg")
@@ -677,3 +688,10 @@ def _svg(request: Request, filename: str, **context: Any) -> Response:
         t=translator(lang), lang=lang, base=CONSOLE_PATH, **context
     )
     return _download(body.lstrip(), "image/svg+xml", filename)
+
+
+# --------------------------------------------------------------------- sensitivity audit
+# (its own module; imported here, at the end, because it uses this module's route class)
+from api.console.sensitivity_routes import router as _sensitivity  # noqa: E402
+
+router.include_router(_sensitivity)

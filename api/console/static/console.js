@@ -1,6 +1,7 @@
 /* papi-engine console: the only script. Two behaviours, no dependencies.
    1. An element with data-poll="URL" is re-fetched every data-interval seconds (not while
-      the tab is hidden) and its content replaced by the server's fragment.
+      the tab is hidden) and its content replaced by the server's fragment; a fragment
+      holding an element with data-reload reloads the page (a finished job shows its results).
    2. On a page with elements carrying data-key="n", pressing that key (outside a text
       field) follows the link or presses the button. */
 (function () {
@@ -15,7 +16,13 @@
           if (r.redirected || !r.ok) { return null; }
           return r.text();
         })
-        .then(function (html) { if (html !== null) { el.innerHTML = html; } })
+        .then(function (html) {
+          if (html === null) { return; }
+          el.innerHTML = html;
+          // a fragment that says the work is done asks for the whole page again
+          if (el.querySelector("[data-reload]")) { window.location.reload(); return; }
+          if (window.papiDownloads) { window.papiDownloads.attach(); }
+        })
         .catch(function () { /* offline for a moment: try again at the next tick */ });
     }
     window.setInterval(tick, seconds * 1000);
