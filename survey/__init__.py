@@ -2,7 +2,7 @@
 sampling. Pure models and functions; never imports FastAPI, SQLAlchemy or `scoring`."""
 
 from survey.errors import PapiError, Problem, QuestionnaireError
-from survey.expressions import parse, referenced_items
+from survey.expressions import parse_condition, referenced_items
 from survey.loader import dump_questionnaire, load_questionnaire, parse_questionnaire
 from survey.schema import (
     Choice,
@@ -36,7 +36,7 @@ __all__ = [
     "Verdict",
     "dump_questionnaire",
     "load_questionnaire",
-    "parse",
+    "parse_condition",
     "parse_questionnaire",
     "referenced_items",
 ]

@@ -308,7 +308,7 @@ class _Parser:
         return Call(name.text, item, code, column)
 
 
-def parse(source: str) -> Node:
+def parse_condition(source: str) -> Node:
     """Parse a condition into its tree; raises :class:`ExpressionParseError` with the column."""
     return _Parser(source).parse()
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from survey.errors import NotFound, QuestionnaireError
-from survey.expressions import Node, parse
+from survey.expressions import Node, parse_condition
 
 if TYPE_CHECKING:
     from survey.validation import ValidationIssue, Verdict
@@ -342,7 +342,7 @@ class Questionnaire(_Frozen):
         key = f"expr:{source}"
         node = self._cache.data.get(key)
         if node is None:
-            node = parse(source)
+            node = parse_condition(source)
             self._cache.data[key] = node
         return node
 

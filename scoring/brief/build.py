@@ -190,7 +190,7 @@ def build_brief(
     current: IndexScores | None = None,
     definitions: tuple[Any, Any] | None = None,
     draws: int = 4000,
-    rng: RngLike = 0,
+    rng: RngLike = None,
 ) -> Brief:
     """The brief of ``field_``'s subject.
 

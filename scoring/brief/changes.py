@@ -72,7 +72,7 @@ def province_changes(
     ``definitions``: optional ``(current, previous)`` maps indicator code → definition
     (anything comparable with ``==``); an indicator whose definition differs is not compared.
     """
-    cmp = compare(current, previous, level=current.level, adjust=adjust)
+    cmp = compare(current, previous, confidence=current.confidence, adjust=adjust)
     skipped: list[tuple[str, str, str]] = []
     keep: dict[str, set[str]] = {}
     k_a, k_b = _k(current), _k(previous)

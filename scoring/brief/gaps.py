@@ -33,7 +33,7 @@ from numpy.typing import NDArray
 
 from scoring.brief.field import Field
 from scoring.index.groups import GROUP_LABELS, group_codes, ranks
-from scoring.index.levels import Weights
+from scoring.index.levels import AggregationWeights
 from scoring.index.results import IndexScores
 from scoring.index.structure import IndexStructure
 
@@ -90,7 +90,7 @@ class Gap:
 
 def indicator_terms(scores: IndexScores, st: IndexStructure) -> tuple[list[str], FloatArray]:
     """``w_i r_i`` of every province × indicator (0 where not counted): the terms whose sums
-    are the sub-dimension scores. Weights come from :class:`scoring.index.levels.Weights`
+    are the sub-dimension scores. Weights come from :class:`scoring.index.levels.AggregationWeights`
     (the rule ``score`` applies) on the indicators available, restricted to scored
     sub-dimensions."""
     frame = scores.indicators
@@ -99,7 +99,7 @@ def indicator_terms(scores: IndexScores, st: IndexStructure) -> tuple[list[str],
     available = r.notna().to_numpy()
     sub_est = scores.subdimensions.pivot(index="province", columns="subdimension", values="est")
     sub_est = sub_est.reindex(index=r.index, columns=list(st.subdimensions))
-    w = Weights.from_available(available, st, min_share=1e-9).w
+    w = AggregationWeights.from_available(available, st, min_share=1e-9).w
     scored_ind = sub_est.notna().to_numpy() @ st.membership().T > 0
     terms = np.where(available & scored_ind, np.nan_to_num(r.to_numpy()) * w, 0.0)
     return [str(p) for p in r.index], terms

@@ -215,7 +215,7 @@ def points_for_probability(
     *,
     df: FloatArray | None = None,
     draws: int = 4000,
-    rng: RngLike = 0,
+    rng: RngLike = None,
 ) -> float:
     """The least improvement placing the subject at ``target`` in a share ``probability``
     of the draws of :func:`placement_probability` (same draws for the same ``rng``): in
@@ -241,7 +241,7 @@ def placement_probability(
     *,
     df: FloatArray | None = None,
     draws: int = 4000,
-    rng: RngLike = 0,
+    rng: RngLike = None,
 ) -> float:
     """Share of draws ``est + se · z`` (the subject's ``est`` raised by ``shift``) in which
     the subject is placed at ``target``."""

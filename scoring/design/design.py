@@ -12,7 +12,8 @@ Low-level vectorised API (used by the index scorer):
 - ``d.domain_totals(Y, domain)``: the same for totals;
 - ``d.taylor_variance(u, domain)`` -> ``(D,K)``: multiply ``u`` by the weights, form unit
   totals per domain on the full design and apply the stratified (multistage) variance;
-- ``d.replicate_weights(method, replicates, rng)`` -> ``(W (n,R), scale, rscale, mse)`` and
+- ``d.replicate_weights_and_scales(method, replicates, rng)`` -> ``(W (n,R), scale, rscale,
+  mse)`` and
   ``scoring.design.replicate_variance``.
 
 Why our own code rather than a library: R's ``survey`` is the reference but loops over
@@ -172,7 +173,7 @@ class SurveyDesign(Estimation):
         est, u, n_obs, _ = estimator(y2, self._w, dom, d)
         return est, u, n_obs, self.domain_df(dom, d)
 
-    def replicate_weights(
+    def replicate_weights_and_scales(
         self,
         method: str = "bootstrap",
         replicates: int | None = None,
@@ -181,7 +182,10 @@ class SurveyDesign(Estimation):
         mse: bool = False,
         hadamard: NDArray[np.int_] | None = None,
     ) -> tuple[FloatArray, float, FloatArray, bool]:
-        """Replicate weights (n, R), re-calibrated like the design, with scale and rscale."""
+        """Replicate weights (n, R), re-calibrated like the design, with the variance's
+        ``scale`` and ``rscale`` and ``mse`` as given (the arguments of
+        ``replicate_variance``); ``replicates(...)`` wraps the same weights in a
+        ``ReplicateDesign``, whose ``replicate_weights()`` is the matrix alone."""
         mult, scale, rscale = reps.multipliers(
             method,
             self._stage1,

@@ -30,9 +30,10 @@ from numpy.typing import NDArray
 from scoring.design.hadamard import r_hadamard
 from scoring.design.structure import FloatArray, IntArray, Stage
 from survey.errors import DesignError
-from survey.rng import RngLike, as_generator
+from survey.rng import DEFAULT_REPLICATES, RngLike, as_generator
 
 Method = Literal["jk1", "jkn", "bootstrap", "brr", "fay"]
+
 METHODS: tuple[str, ...] = ("jk1", "jkn", "bootstrap", "brr", "fay")
 
 
@@ -164,7 +165,7 @@ def multipliers(
     if method == "jkn":
         return jkn(stage, lonely)
     if method == "bootstrap":
-        return rao_wu(stage, 500 if replicates is None else replicates, rng)
+        return rao_wu(stage, DEFAULT_REPLICATES if replicates is None else replicates, rng)
     if method in ("brr", "fay"):
         return brr(stage, 0.0 if method == "brr" else (0.5 if rho is None else rho), hadamard)
     raise DesignError(

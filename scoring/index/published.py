@@ -104,7 +104,7 @@ def _subdimension_matrix(frame: pd.DataFrame, st: IndexStructure) -> tuple[list[
 
 
 def score_published(
-    subdimensions: pd.DataFrame, structure: StructureLike = None, *, level: float = 0.95
+    subdimensions: pd.DataFrame, structure: StructureLike = None, *, confidence: float = 0.95
 ) -> IndexScores:
     """Dimensions, aggregate (8–80), ranks and performance groups from published scores.
 
@@ -136,7 +136,7 @@ def score_published(
         dimensions=level_frame("dimensions", provinces, st.dimensions, dims, ranked=ranked),
         composite=level_frame("composite", provinces, [COMPOSITE_CODE], agg, ranked=ranked),
         method="published",
-        level=level,
+        confidence=confidence,
         weighted=None,
         structure=st.name,
         provenance=Provenance(weighting="none: the published sub-dimension scores"),

@@ -6,7 +6,7 @@ provinces as domains of the full design, Lumley 2010 §3.4), computed twice: unw
 strata and clusters. Sampling error enters as one Rao–Wu bootstrap replicate per run
 (Rao & Wu 1988; docs/variance.md "Replicate weights"): the replicate indicator means of
 ``scoring.index.uncertainty.replicate_domain_means`` under the replicate weights of
-``SurveyDesign.replicate_weights`` — the same resampled PSUs for both estimate kinds, since
+``SurveyDesign.replicate_weights_and_scales`` — the same resampled PSUs for both estimate kinds, since
 both designs share the stage structure and the seed — so that the whole index, its ranks
 and groups are recomputed per replicate (docs/variance.md "Replicate weights": "Recompute the whole pipeline per
 replicate for rank intervals"). An indicator with fewer than ``min_n`` respondents in a
@@ -31,7 +31,7 @@ from scoring.sensitivity.data import FloatArray, IndexData, build_levels
 from scoring.sensitivity.spec import Estimates
 from survey.errors import ScoringError
 from survey.loader import load_questionnaire
-from survey.rng import RngLike, as_generator
+from survey.rng import DEFAULT_REPLICATES, RngLike, as_generator
 from survey.schema import Questionnaire
 
 
@@ -39,8 +39,8 @@ def microdata_input(
     responses: pd.DataFrame,
     questionnaire: Questionnaire | str,
     *,
-    replicates: int = 200,
-    rng: RngLike = 0,
+    replicates: int = DEFAULT_REPLICATES,
+    rng: RngLike = None,
     estimates: Sequence[Estimates] = ("unweighted", "weighted"),
     weights: str = "weight",
     strata: str | None = None,
@@ -98,7 +98,7 @@ def microdata_input(
         scored = n_obs >= min_n
         layers = [np.where(scored, est, np.nan)]
         if replicates > 0:
-            w_rep, *_ = design.replicate_weights("bootstrap", replicates, seed)
+            w_rep, *_ = design.replicate_weights_and_scales("bootstrap", replicates, seed)
             rep = replicate_domain_means(
                 w_rep, design.weights, y, domain, d, psu_codes, factorised=True
             )

@@ -52,7 +52,7 @@ class UncertaintyResult:
 def uncertainty(
     design: Design,
     runs: int = 1000,
-    rng: RngLike = 0,
+    rng: RngLike = None,
     *,
     progress: Progress | None = None,
     chunk: int | None = None,

@@ -21,7 +21,7 @@ from scoring.sensitivity.montecarlo import UncertaintyResult, uncertainty
 from scoring.sensitivity.oat import OatResult, one_at_a_time
 from scoring.sensitivity.sobol import SobolResult, index_sobol
 from scoring.sensitivity.spec import Spec
-from survey.rng import RngLike, spawn
+from survey.rng import RngLike, seed_of, spawn
 
 StageProgress = Callable[[str, int, int], None]
 """``(stage, done, total)`` with stage ``monte_carlo`` or ``sobol``."""
@@ -120,7 +120,7 @@ def run_sensitivity(
     *,
     runs: int = 1000,
     sobol_n: int = 512,
-    rng: RngLike = 0,
+    rng: RngLike = None,
     progress: StageProgress | None = None,
 ) -> SensitivityResult:
     """Audit ``data`` (:func:`published_input` or :func:`microdata_input`) under ``spec``
@@ -128,7 +128,8 @@ def run_sensitivity(
     sample of ``sobol_n`` (a power of 2), the removal table and the diagnostics."""
     spec = spec or Spec()
     design = Design(data, spec)
-    mc_rng, sobol_rng = spawn(rng, 2)
+    seed = seed_of(rng)
+    mc_rng, sobol_rng = spawn(seed, 2)
     mc = uncertainty(
         design,
         runs,
@@ -148,7 +149,7 @@ def run_sensitivity(
         oat=one_at_a_time(design),
         diagnostics=diagnostics(data),
         factors=tuple(f.name for f in design.factors),
-        seed=rng if isinstance(rng, int) else None,
+        seed=seed,
         notes=data.notes,
     )
 

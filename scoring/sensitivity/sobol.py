@@ -56,7 +56,7 @@ def sobol_indices(
     bounds: Sequence[tuple[float, float]] | None = None,
     groups: Sequence[str] | None = None,
     outputs: Sequence[str] | None = None,
-    rng: RngLike = 0,
+    rng: RngLike = None,
     num_resamples: int = 100,
     conf_level: float = 0.95,
 ) -> SobolResult:
@@ -124,7 +124,7 @@ def sobol_indices(
 def index_sobol(
     design: Design,
     n: int = 512,
-    rng: RngLike = 0,
+    rng: RngLike = None,
     *,
     progress: Progress | None = None,
     num_resamples: int = 100,

@@ -78,7 +78,7 @@ class Aggregation(_Frozen):
         return self.method != "copeland"
 
 
-class Weights(_Frozen):
+class WeightSchemes(_Frozen):
     """Weight schemes (alternatives) and a uniform ±``noise`` on every weight.
 
     ``equal`` is PAPI's; ``user`` takes ``user`` (code → raw weight, 1 for codes not named);
@@ -105,7 +105,7 @@ class Weights(_Frozen):
         return v
 
     @model_validator(mode="after")
-    def _user_given(self) -> Weights:
+    def _user_given(self) -> WeightSchemes:
         if "user" in self.schemes and not self.user:
             raise ValueError("scheme `user` needs weights under `user:` (code: weight)")
         return self
@@ -125,7 +125,7 @@ class Spec(_Frozen):
 
     normalisation: tuple[Normalisation, ...] = ("goalposts",)
     aggregation: dict[LevelName, tuple[Aggregation, ...]] = Field(default_factory=dict)
-    weights: Weights = Field(default_factory=Weights)
+    weights: WeightSchemes = Field(default_factory=WeightSchemes)
     exclusion: Exclusion = Field(default_factory=Exclusion)
     estimates: tuple[Estimates, ...] = ("unweighted",)
     sampling_error: bool = False
@@ -273,7 +273,7 @@ def default_audit(*, microdata: bool) -> Spec:
     return Spec(
         normalisation=("goalposts", "minmax", "rank"),
         aggregation=dict.fromkeys(levels, mean_or_geo),
-        weights=Weights(noise=0.25),
+        weights=WeightSchemes(noise=0.25),
         exclusion=Exclusion(mode="one_at_a_time", level="subdimension"),
         estimates=("unweighted", "weighted") if microdata else ("unweighted",),
         sampling_error=microdata,

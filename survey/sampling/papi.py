@@ -190,7 +190,7 @@ def _uniform_blocks(
     return out
 
 
-def select_sample(frame: Frame, rng: RngLike = 0, rules: SelectionRules = PAPI_RULES) -> Sample:
+def select_sample(frame: Frame, rng: RngLike = None, rules: SelectionRules = PAPI_RULES) -> Sample:
     """Draw a PAPI sample from ``frame``; each province uses its own stream (see streams.py)."""
     provinces = frame.provinces.set_index("province")
     codes = list(provinces.index)
@@ -263,7 +263,7 @@ def select_sample(frame: Frame, rng: RngLike = 0, rules: SelectionRules = PAPI_R
     return Sample(villages=out.reset_index(drop=True), rules=rules, pilot=pilot)
 
 
-def select_residents(sample: Sample, rng: RngLike = 0) -> pd.DataFrame:
+def select_residents(sample: Sample, rng: RngLike = None) -> pd.DataFrame:
     """Draw each village's resident list: SRS of residents + reserves from its adults.
 
     Returns one row per drawn resident: village, line (1..adults, the position on the

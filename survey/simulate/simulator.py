@@ -145,7 +145,7 @@ def _demographics(
 
 def simulate(
     year: int,
-    rng: RngLike = 0,
+    rng: RngLike = None,
     *,
     provinces: list[str] | None = None,
     respondents_per_village: int | None = None,

@@ -90,7 +90,7 @@ def coverage_survey(papi_2021: Questionnaire) -> SimulatedSurvey:
 
 
 def coverage_rates(sim: SimulatedSurvey, q: Questionnaire, ci: str) -> dict[str, float]:
-    scores = score(sim.responses, q, ci=ci, replicates=100, rng=1)
+    scores = score(sim.responses, q, variance=ci, replicates=100, rng=1)
     return {tier: float(np.nanmean(v)) for tier, v in covered(sim, scores).items()}
 
 
