@@ -45,9 +45,9 @@ from scoring.index.domains import score_former_provinces
 from scoring.sensitivity import default_audit, published_input
 from survey.errors import PapiError
 from survey.geography import parse_geography, province_names
+from survey.rng import DEFAULT_SEED
 from survey.simulate import SimulatedSurvey, simulate
 from survey.simulate.submissions import submissions as sim_submissions
-from survey.rng import DEFAULT_SEED
 
 PILOT_RESPONDENTS_PER_VILLAGE = 100
 

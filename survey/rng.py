@@ -42,9 +42,7 @@ def seed_of(rng: RngLike = None) -> int:
         return int(rng.generate_state(1, np.uint32)[0])
     if isinstance(rng, np.random.Generator):
         return int(rng.integers(0, 2**32, dtype=np.uint64))
-    raise TypeError(
-        f"rng must be an int seed, a numpy Generator or None, not {type(rng).__name__}"
-    )
+    raise TypeError(f"rng must be an int seed, a numpy Generator or None, not {type(rng).__name__}")
 
 
 def as_generator(rng: RngLike = None) -> np.random.Generator:

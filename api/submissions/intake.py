@@ -138,7 +138,9 @@ def prepare(
         sub = raw
         too_long = limits.long_texts(q, sub.answers)
         if too_long:
-            return IncomingSubmission(index, str(sub.submission_id), Outcome.invalid, limits.capped(too_long))
+            return IncomingSubmission(
+                index, str(sub.submission_id), Outcome.invalid, limits.capped(too_long)
+            )
     else:
         sid = raw.get("submission_id") if isinstance(raw, dict) else None
         sid = str(sid) if sid is not None else None
@@ -250,7 +252,9 @@ def store(session: Session, survey_id: int, items: list[IncomingSubmission]) -> 
         it.outcome = Outcome.replayed if same else Outcome.conflict
 
 
-def _insert(session: Session, rows: list[dict[str, Any]], first: dict[str, IncomingSubmission]) -> set[str]:
+def _insert(
+    session: Session, rows: list[dict[str, Any]], first: dict[str, IncomingSubmission]
+) -> set[str]:
     try:
         with session.begin_nested():
             return repository.insert_new(session, rows)
@@ -274,7 +278,9 @@ def _insert(session: Session, rows: list[dict[str, Any]], first: dict[str, Incom
     return inserted
 
 
-def _flag_duplicate_respondents(session: Session, survey_id: int, items: list[IncomingSubmission]) -> None:
+def _flag_duplicate_respondents(
+    session: Session, survey_id: int, items: list[IncomingSubmission]
+) -> None:
     keys = [it.row["respondent_key"] for it in items if it.row.get("respondent_key")]
     if not keys:
         return

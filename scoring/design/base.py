@@ -87,7 +87,7 @@ class Estimation(ABC):
             )
         frame = self._data[cols]
         group = frame.groupby(cols, sort=True, observed=True, dropna=True).ngroup()
-        code = group.fillna(-1).to_numpy(dtype=np.intp)
+        code: IntArray = np.asarray(group.fillna(-1).to_numpy(), dtype=np.intp)
         live = code >= 0
         keys = (
             frame.loc[live]

@@ -168,7 +168,9 @@ def compare(
     ``bonferroni``, ``fdr_bh``, …) or ``"none"``; families are the provinces of one code.
     """
     if not 0 < confidence < 1:
-        raise ScoringError(f"confidence = {confidence}; expected a confidence level in (0, 1), e.g. 0.95")
+        raise ScoringError(
+            f"confidence = {confidence}; expected a confidence level in (0, 1), e.g. 0.95"
+        )
     known = {"none", "bonferroni", "sidak", "holm-sidak", "holm", "simes-hochberg", "hommel"}
     known |= {"fdr_bh", "fdr_by", "fdr_tsbh", "fdr_tsbky"}
     if adjust not in known:

@@ -63,7 +63,9 @@ DERIVED_SE_NOTE = (
 )
 
 
-def _derive_tier(frame: pd.DataFrame, tier: str, w: pd.DataFrame, confidence: float) -> pd.DataFrame:
+def _derive_tier(
+    frame: pd.DataFrame, tier: str, w: pd.DataFrame, confidence: float
+) -> pd.DataFrame:
     key = KEYS[tier]
     keys = [key] if key else []
     t = frame.loc[frame["province"] != NATIONAL].merge(

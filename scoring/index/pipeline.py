@@ -576,7 +576,13 @@ def score(
     k = len(st.indicators)
     # ranks and groups are drawn from the CIs' own distribution (scoring.design.results)
     draws = reference_draws(
-        lv.ranked_blocks(), se[:, k:], df_all[:, None], ci_dist, replicates, gen, common_columns=True
+        lv.ranked_blocks(),
+        se[:, k:],
+        df_all[:, None],
+        ci_dist,
+        replicates,
+        gen,
+        common_columns=True,
     )
     qt = quantile(confidence, df_all, ci_dist)[:, None]
     lci, uci = full - qt * se, full + qt * se

@@ -110,7 +110,9 @@ def test_a_scoring_job_fetched_over_http_loads_back_as_an_equal_index_scores(
     )
     as_exported = pd.read_parquet(io.BytesIO(e.content))
     assert sorted(as_exported["submission_id"]) == sorted(exported["submission_id"])
-    direct = score(as_exported, sim.questionnaire, rng=4, replicates=30, min_n=5, variance="bootstrap")
+    direct = score(
+        as_exported, sim.questionnaire, rng=4, replicates=30, min_n=5, variance="bootstrap"
+    )
     assert fetched.equals(direct)
     prov = fetched.provenance
     assert prov is not None

@@ -50,7 +50,9 @@ def test_calls_lists_and_literals() -> None:
     assert parse_condition("count_selected(q201) >= 2") == Cmp(
         ">=", Call("count_selected", "q201", None, 16), Lit(2)
     )
-    assert parse_condition("x not in [-8, 'a', 2.5]") == In(Ref("x", 1), (-8, "a", 2.5), negated=True)
+    assert parse_condition("x not in [-8, 'a', 2.5]") == In(
+        Ref("x", 1), (-8, "a", 2.5), negated=True
+    )
     assert parse_condition("x == null") == Cmp("==", Ref("x", 1), Lit(None))
     assert parse_condition(". <= age - 18").left == Ref(".", 1)
 

@@ -274,7 +274,9 @@ def test_xpath_of_conditions_guards_missing_and_special_answers() -> None:
         to_xpath(parse_condition("b != 1"), ITEMS)
         == "(${b} != '' and ${b} != -8 and ${b} != -9 and ${b} != 1)"
     )
-    assert to_xpath(parse_condition("a in (1, 2)"), ITEMS) == "(${a} != '' and (${a} = 1 or ${a} = 2))"
+    assert (
+        to_xpath(parse_condition("a in (1, 2)"), ITEMS) == "(${a} != '' and (${a} = 1 or ${a} = 2))"
+    )
     assert render(from_xpath("${a} = 1 or ${a} = 2", ITEMS)) == "a in (1, 2)"
     assert render(from_xpath("${a} != '' and . <= ${a}", ITEMS, current="a")) == ". <= a"
     with pytest.raises(Exception, match="column 1"):
