@@ -62,7 +62,31 @@ def fpc_weights(stages: Sequence[Stage]) -> FloatArray:
 
 
 class SurveyDesign(Estimation):
-    """A survey design with R ``survey`` semantics; immutable (calibration returns a copy)."""
+    """A survey design with R ``survey`` semantics; immutable (calibration returns a copy).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        One row per respondent, with the design columns and the variables.
+    weights : str or None, default None
+        Sampling weight column; ``None``: from the fpcs (equal probability within strata)
+        or 1.
+    strata : str or None, default None
+        Strata column; ``None``: unstratified.
+    psu : str, sequence of str or None, default None
+        Cluster column of each stage (R's ``id=~psu+ssu``); ``None``: element sampling.
+    fpc : str, sequence of str or None, default None
+        Population count (or sampling fraction) per stage; ``None``: with replacement, the
+        first stage only ("ultimate cluster").
+    lonely_psu : {"fail", "adjust", "remove", "certainty"}, default "fail"
+        A stratum with one PSU: fail (as R), or R's ``survey.lonely.psu`` options.
+
+    Raises
+    ------
+    DesignError
+        A design column missing from ``df``, negative or missing weights, a single PSU, or
+        a lone PSU with ``lonely_psu="fail"``.
+    """
 
     _stages: tuple[Stage, ...]
     _strata_labels: tuple[str, ...]

@@ -203,6 +203,26 @@ def replicate_variance(
 
     Replicates giving NaN (an empty domain in that replicate) are left out, as R's
     ``svrVar`` does with ``na.action``.
+
+    Parameters
+    ----------
+    theta_reps : numpy.ndarray
+        The replicate estimates, replicates along ``axis``.
+    theta_full : numpy.ndarray or float
+        The full-sample estimate (the centre with ``mse=True``).
+    scale : float
+        The overall scale (``SurveyDesign.replicate_weights_and_scales`` gives it).
+    rscale : numpy.ndarray
+        One scale per replicate, shape (R,).
+    mse : bool, default False
+        Centre on the full-sample estimate instead of the replicates' mean.
+    axis : int, default 0
+        The replicates' axis.
+
+    Returns
+    -------
+    numpy.ndarray
+        The variance, ``theta_reps``' shape without ``axis``.
     """
     reps = np.asarray(theta_reps, dtype=np.float64)
     rs_flat = np.asarray(rscale, dtype=np.float64)

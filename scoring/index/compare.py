@@ -67,6 +67,17 @@ class IndexComparison:
 
     ``code`` is the level key (indicator, SC.., D.., or ``PAPI`` for the composite);
     ``change`` is ``(a − b) / |b|``; ``significant`` is ``p_adj < 1 − confidence``.
+
+    Attributes
+    ----------
+    indicators, subdimensions, dimensions, composite : pandas.DataFrame
+        The differences of each tier (:data:`COMPARE_COLUMNS`).
+    confidence : float
+        The confidence level of the intervals.
+    adjust : str
+        The p-value adjustment.
+    method_a, method_b : str
+        ``IndexScores.method`` of ``a`` and ``b``.
     """
 
     indicators: pd.DataFrame
@@ -164,8 +175,26 @@ def compare(
 ) -> IndexComparison:
     """Province-by-province differences ``a − b`` at every level both results have.
 
-    ``adjust``: a ``statsmodels.stats.multitest.multipletests`` method (``holm``,
-    ``bonferroni``, ``fdr_bh``, …) or ``"none"``; families are the provinces of one code.
+    Parameters
+    ----------
+    a, b : IndexScores
+        The two results (a pilot and a published year, two survey rounds, …).
+    confidence : float, default 0.95
+        Confidence level of the difference's interval; ``significant`` is
+        ``p_adj < 1 − confidence``.
+    adjust : str, default "holm"
+        A ``statsmodels.stats.multitest.multipletests`` method (``holm``, ``bonferroni``,
+        ``fdr_bh``, …) or ``"none"``; families are the provinces of one code.
+
+    Returns
+    -------
+    IndexComparison
+        One table of differences per tier.
+
+    Raises
+    ------
+    ScoringError
+        A confidence level outside (0, 1) or an unknown ``adjust``.
     """
     if not 0 < confidence < 1:
         raise ScoringError(

@@ -44,7 +44,22 @@ def structure_of_year(year: int) -> str:
 def derived_published(
     year: int, structure: StructureLike = None, *, confidence: float = 0.95
 ) -> IndexScores:
-    """Published ``year`` (2018–2024) on the 34 new provinces: derived, not official."""
+    """Published ``year`` (2018–2024) on the 34 new provinces: derived, not official.
+
+    Parameters
+    ----------
+    year : int
+        A published year, 2018–2024.
+    structure : Questionnaire, str, IndexStructure, mapping or None, default None
+        The index structure; ``None``: the year's questionnaire.
+    confidence : float, default 0.95
+        Confidence level of the intervals that carry the derivation's uncertainty.
+
+    Returns
+    -------
+    IndexScores
+        ``method="derived"``, with notes saying how and how uncertain.
+    """
     scores = score_published(
         derived_subdimensions(year),
         structure if structure is not None else structure_of_year(year),

@@ -256,6 +256,25 @@ class IndexScores:
 
     Serialisation (one format, used by ``papi score``, the scoring job and the report):
     :meth:`to_dict` / :meth:`from_dict`, :meth:`to_json` / :meth:`from_json`.
+
+    Parameters
+    ----------
+    indicators, subdimensions, dimensions, composite : pandas.DataFrame
+        The table of each tier (columns: module docstring); copied.
+    method : str
+        ``taylor``, a replicate method, ``published`` or ``derived``.
+    confidence : float, default 0.95
+        The confidence level of ``lci``/``uci`` and of the rank intervals.
+    weighted : bool or None, default None
+        Whether analysis weights were used (``None`` for published scores).
+    structure : str or None, default None
+        The questionnaire id.
+    replicates : int or None, default None
+        Replicates (and draws behind rank intervals).
+    notes : tuple of str, default ()
+        What a reader of the tables must know.
+    provenance : Provenance or None, default None
+        The rest of how the result was made, with the seed.
     """
 
     indicators: pd.DataFrame

@@ -29,7 +29,27 @@ StageProgress = Callable[[str, int, int], None]
 
 @dataclass(frozen=True)
 class SensitivityResult:
-    """Everything an audit produces; ``.to_json()`` gives the documented JSON document."""
+    """Everything an audit produces; ``.to_json()`` gives the documented JSON document.
+
+    Attributes
+    ----------
+    spec : Spec
+        The uncertain choices audited.
+    uncertainty : UncertaintyResult
+        Monte Carlo rank intervals and group probabilities.
+    sobol : SobolResult
+        Sobol' indices of the choices.
+    oat : OatResult
+        The one-at-a-time removal table.
+    diagnostics : DiagnosticsResult
+        Structure diagnostics (Cronbach's alpha, PCA, correlation flags).
+    factors : tuple of str
+        The names of the uncertain choices.
+    seed : int or None
+        The integer seed used (survey.rng.seed_of; docs/glossary.md, "Random seeds").
+    notes : tuple of str
+        What a reader must know about the data.
+    """
 
     spec: Spec
     uncertainty: UncertaintyResult
@@ -123,9 +143,29 @@ def run_sensitivity(
     rng: RngLike = None,
     progress: StageProgress | None = None,
 ) -> SensitivityResult:
-    """Audit ``data`` (:func:`published_input` or :func:`microdata_input`) under ``spec``
-    (PAPI's own choices when ``None``): ``runs`` Monte Carlo runs, Sobol' indices on a base
-    sample of ``sobol_n`` (a power of 2), the removal table and the diagnostics."""
+    """Audit ``data`` under ``spec``: Monte Carlo runs, Sobol' indices, the removal table
+    and the diagnostics (docs/sensitivity.md).
+
+    Parameters
+    ----------
+    data : IndexData
+        The audit's leaves: :func:`published_input` or :func:`microdata_input`.
+    spec : Spec or None, default None
+        The uncertain choices; ``None``: PAPI's own choices only.
+    runs : int, default 1000
+        Monte Carlo runs.
+    sobol_n : int, default 512
+        Sobol' base sample, a power of 2 (N(d+2) runs).
+    rng : int, numpy.random.Generator or None, default None
+        Random source; ``None`` is seed 0. The seed used is the result's ``seed``.
+    progress : callable or None, default None
+        Called as ``progress(stage, done, total)`` while the runs go.
+
+    Returns
+    -------
+    SensitivityResult
+        Rank intervals, group probabilities, Sobol' indices, removals, diagnostics.
+    """
     spec = spec or Spec()
     design = Design(data, spec)
     seed = seed_of(rng)

@@ -121,7 +121,24 @@ class Exclusion(_Frozen):
 
 
 class Spec(_Frozen):
-    """All uncertain choices; the first alternative of each list is the nominal one."""
+    """All uncertain choices; the first alternative of each list is the nominal one
+    (docs/sensitivity.md). Build one with :meth:`parse` or :meth:`from_yaml`.
+
+    Attributes
+    ----------
+    normalisation : tuple of str
+        ``goalposts`` (PAPI's), ``minmax``, ``zscore``, ``rank``.
+    aggregation : dict of str to tuple of Aggregation
+        Per level (``subdimension``, ``dimension``, ``index``) the aggregation alternatives.
+    weights : WeightSchemes
+        Weight schemes and the noise on every weight.
+    exclusion : Exclusion
+        Dropping elements: none, one at a time, or k at random.
+    estimates : tuple of str
+        ``unweighted`` (PAPI's headline) and/or ``weighted`` (microdata only).
+    sampling_error : bool
+        Whether each run draws a bootstrap replicate (microdata only).
+    """
 
     normalisation: tuple[Normalisation, ...] = ("goalposts",)
     aggregation: dict[LevelName, tuple[Aggregation, ...]] = Field(default_factory=dict)
