@@ -512,7 +512,8 @@ def score(
     Raises
     ------
     ScoringError
-        An unknown variance method, a confidence level outside (0, 1), a frame that fails
+        An unknown variance method, a confidence level outside (0, 1), a numeric
+        ``province`` column (scores are keyed by text codes), a frame that fails
         ``check_for_scoring``, a questionnaire without indicators, or
         ``poststratified=True`` without the columns it needs.
     DesignError
@@ -532,6 +533,16 @@ def score(
         )
     check_ci_dist(ci_dist)
     seed = seed_of(rng)
+    if "province" in responses.columns and pd.api.types.is_numeric_dtype(responses["province"]):
+        # the result's province column is text (codes, and the pooled row "VN"): a numeric
+        # column would come back as strings and a merge onto the data would match nothing
+        raise ScoringError(
+            f"the province column is numeric ({responses['province'].dtype}); scores are keyed "
+            "by province codes as text (P01…P63, docs/data-layout.md), with the pooled row VN. "
+            "Convert it first, e.g. responses.assign(province=responses['province'].map("
+            "'P{:02d}'.format)), and merge the scores back on that column",
+            code="province_not_text",
+        )
     weights = weights or "weight"
     strata, psu = design_columns(responses, strata, psu)
     check_for_scoring(responses, strata=strata, psu=psu, weights=weights, weighted=weighted)

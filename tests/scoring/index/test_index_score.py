@@ -181,6 +181,18 @@ def test_errors_name_the_fix() -> None:
     assert info.value.code == "unknown_variance_method"
 
 
+def test_province_codes_are_text_and_a_category_keeps_them() -> None:
+    data = _data()
+    numeric = data.assign(province=data["province"].astype("category").cat.codes.astype("int64"))
+    with pytest.raises(ScoringError, match="merge the scores back") as info:
+        score(numeric, _q())
+    assert info.value.code == "province_not_text"
+    # a categorical (or string) province scores, and the result merges back onto the data
+    s = score(data.assign(province=data["province"].astype("category")), _q(), min_n=1)
+    merged = data.merge(s.composite[["province", "est"]], on="province", how="left")
+    assert merged["est"].notna().all()
+
+
 def test_design_column_fallbacks_and_json() -> None:
     data = _data().drop(columns=["stratum", "psu"])
     s = score(data, _q())  # strata=province, psu=district
