@@ -60,6 +60,42 @@ def microdata_input(
     sub-dimension, the dimension and its rank — which on a sample where a rare indicator
     is missing in every province leaves nothing to rank; ``drop`` (the default) leaves
     such indicators out of the audited index everywhere and says so in ``notes``.
+
+    Parameters
+    ----------
+    responses : pandas.DataFrame
+        One row per respondent (docs/data-layout.md).
+    questionnaire : Questionnaire or str
+        The questionnaire or its id.
+    replicates : int, default 1000
+        Rao–Wu bootstrap replicates; 0 skips them (no sampling-error choice then).
+    rng : int, numpy.random.Generator or None, default None
+        Random source of the replicates; ``None`` is seed 0.
+    estimates : sequence of {"unweighted", "weighted"}, default both
+        Which estimates to compute (``weighted`` needs the ``weights`` column).
+    weights : str, default "weight"
+        The weight column.
+    strata, psu : str or None, default None
+        Design columns, as in ``scoring.score``.
+    min_n : int, default 10
+        Fewest respondents for a province's indicator.
+    lonely_psu : str, default "fail"
+        A stratum with one PSU, as in ``scoring.score``.
+    names : mapping of str to str or None, default None
+        Province code → name for the outputs.
+    sparse : {"drop", "suppress"}, default "drop"
+        What to do with an indicator missing in some province (above).
+
+    Returns
+    -------
+    IndexData
+        Province indicator estimates and their replicates, as audit leaves.
+
+    Raises
+    ------
+    ScoringError
+        A questionnaire without indicators, no ``province`` column, a missing weight column
+        for weighted estimates, or nothing left to audit.
     """
     q = load_questionnaire(questionnaire) if isinstance(questionnaire, str) else questionnaire
     st = IndexStructure.from_questionnaire(q)

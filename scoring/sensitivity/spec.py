@@ -282,7 +282,19 @@ class Spec(_Frozen):
 def default_audit(*, microdata: bool) -> Spec:
     """A JRC-style audit: three normalisations, arithmetic vs geometric means at every level,
     ±25% weight noise, one sub-dimension dropped at a time (and, for microdata, weighted vs
-    unweighted estimates and one bootstrap replicate per run)."""
+    unweighted estimates and one bootstrap replicate per run).
+
+    Parameters
+    ----------
+    microdata : bool
+        Whether the audit runs on respondent data (adds the estimate and sampling-error
+        choices, and the sub-dimension level).
+
+    Returns
+    -------
+    Spec
+        The audit's choices.
+    """
     mean_or_geo = (Aggregation(method="arithmetic"), Aggregation(method="geometric"))
     levels: tuple[LevelName, ...] = (
         ("subdimension", "dimension", "index") if microdata else ("dimension", "index")
