@@ -42,11 +42,17 @@ def _scales(tier: str, frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
 
 
 @SETTINGS
-@given(seed=st.integers(0, 50), weighted=st.booleans(), ci=st.sampled_from(["taylor", "bootstrap"]))
+@given(
+    seed=st.integers(0, 50),
+    weighted=st.booleans(),
+    variance=st.sampled_from(["taylor", "bootstrap"]),
+)
 def test_scores_stay_in_scale_and_ci_brackets_the_estimate(
-    seed: int, weighted: bool, ci: str
+    seed: int, weighted: bool, variance: str
 ) -> None:
-    s = score(_data(seed), _q(), weighted=weighted, variance=ci, replicates=100, rng=seed, min_n=1)
+    s = score(
+        _data(seed), _q(), weighted=weighted, variance=variance, replicates=100, rng=seed, min_n=1
+    )
     for tier in ("subdimensions", "dimensions", "composite"):
         frame = s.tier(tier)
         low, high = _scales(tier, frame)
