@@ -5,8 +5,8 @@ docstrings' numpydoc sections.
     python docs/make_reference.py --check  # exit 1 when it is stale or a docstring is short
 
 The public API is what ``survey/__init__``, ``scoring/__init__`` and their subpackages'
-``__init__`` export (``__all__``). Every exported function and class of ``CHECKED`` must
-have a numpydoc docstring: a ``Parameters`` section naming every parameter of its signature
+``__init__`` export (``__all__``). Every exported function and class (but the few of
+``NOT_YET``) must have a numpydoc docstring: a ``Parameters`` section naming every parameter of its signature
 (for a class, of its constructor; ``Attributes`` serves for records), a ``Returns`` section
 when a function returns something, and a ``Raises`` section when its body raises.
 tests/test_reference.py runs the check and fails when the committed page is stale.
@@ -39,18 +39,17 @@ MODULES: tuple[str, ...] = (
     "survey.simulate",
     "survey.geography",
 )
-# the packages whose exports must have full numpydoc sections (the public contract of
-# ARCHITECTURE.md, the sensitivity audit, the brief, the simulator and the geography);
-# survey.sampling is rendered as it is: a known gap
-CHECKED: tuple[str, ...] = (
-    "survey",
-    "scoring",
-    "scoring.design",
-    "scoring.index",
-    "scoring.sensitivity",
-    "scoring.brief",
-    "survey.simulate",
-    "survey.geography",
+# the packages whose exports must have full numpydoc sections: all of them
+CHECKED: tuple[str, ...] = MODULES
+# exports not documented yet (a known gap: survey/sampling/frame.py is being changed on
+# another branch); tests/test_reference.py fails once one of them is, so the list shrinks
+NOT_YET: frozenset[str] = frozenset(
+    {
+        "survey.sampling.Frame",
+        "survey.sampling.frame_from_table",
+        "survey.sampling.load_frame",
+        "survey.sampling.read_frame",
+    }
 )
 
 SECTION = re.compile(r"^(?P<name>[A-Z][a-z]+)\n-{3,}\s*$", re.M)
@@ -133,12 +132,13 @@ def problems(module: str, name: str, obj: Any) -> list[str]:
     return out
 
 
-def check() -> list[str]:
+def check(skip: frozenset[str] = NOT_YET) -> list[str]:
+    """Every problem of every checked export, except those of ``skip``."""
     out = []
     seen: set[int] = set()
     for module in CHECKED:
         for name, obj in exported(module):
-            if id(obj) not in seen:
+            if id(obj) not in seen and f"{module}.{name}" not in skip:
                 seen.add(id(obj))
                 out += problems(module, name, obj)
     return out

@@ -17,6 +17,14 @@ def test_every_public_function_and_class_has_numpydoc_sections() -> None:
     assert REF["check"]() == []
 
 
+def test_the_exports_not_documented_yet_are_still_missing_sections() -> None:
+    """The list of known gaps only shrinks: an export documented since is taken off it."""
+    for name in sorted(REF["NOT_YET"]):
+        assert any(p.startswith(name + ":") for p in REF["check"](frozenset())), (
+            f"{name} has its numpydoc sections now: take it off NOT_YET in docs/make_reference.py"
+        )
+
+
 def test_the_reference_page_is_up_to_date() -> None:
     page = ROOT / "docs" / "reference.md"
     assert page.read_text(encoding="utf-8") == REF["render"](), (
