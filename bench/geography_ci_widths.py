@@ -28,7 +28,7 @@ from survey.simulate import simulate
 
 def one(seed: int, geography: str) -> pd.DataFrame:
     sim = simulate(2024, rng=seed, geography=geography)
-    s = score(sim.responses, sim.questionnaire, ci="taylor", replicates=10, rng=seed)
+    s = score(sim.responses, sim.questionnaire, variance="taylor", replicates=10, rng=seed)
     truth = sim.truth_at("province")
     truth = truth.set_index(["province", "code"])["value"]
     rows = []

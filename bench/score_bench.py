@@ -174,9 +174,9 @@ def main() -> None:
         f"survey: {len(responses):,} respondents, {responses['province'].nunique()} provinces, "
         f"{responses['psu'].nunique()} PSUs, {len(q.indicators)} indicators (papi-2021)"
     )
-    t_taylor, taylor = timed(lambda: score(responses, q, ci="taylor"), args.repeat)
+    t_taylor, taylor = timed(lambda: score(responses, q, variance="taylor"), args.repeat)
     print(
-        f"score(ci='taylor'):                    {1000 * t_taylor:6.1f} ms  (target < 100 ms)",
+        f"score(variance='taylor'):              {1000 * t_taylor:6.1f} ms  (target < 100 ms)",
         flush=True,
     )
     t_kernel = kernel_seconds(responses, q, max(args.repeat, 10))
@@ -197,9 +197,9 @@ def main() -> None:
     if args.no_bootstrap:
         return
     t_boot, boot = timed(
-        lambda: score(responses, q, ci="bootstrap", replicates=1000, rng=1), args.repeat
+        lambda: score(responses, q, variance="bootstrap", replicates=1000, rng=1), args.repeat
     )
-    print(f"score(ci='bootstrap', replicates=1000): {t_boot:6.3f} s  (target < 5 s)")
+    print(f"score(variance='bootstrap', replicates=1000): {t_boot:6.3f} s  (target < 5 s)")
     scored = taylor.composite["est"].notna().sum() - 1
     ratio = (boot.composite["se"] / taylor.composite["se"]).median()
     print(f"provinces with an aggregate: {scored}; median SE ratio bootstrap/Taylor {ratio:.3f}")

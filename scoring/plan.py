@@ -48,7 +48,7 @@ from scipy import stats
 from scoring.design.design import SurveyDesign
 from scoring.design.structure import codes as integer_codes
 from scoring.index.indicators import indicator_values
-from scoring.index.levels import Weights, influence
+from scoring.index.levels import AggregationWeights, influence
 from scoring.index.results import COMPOSITE_CODE
 from scoring.index.structure import IndexStructure
 from survey.errors import ScoringError
@@ -209,7 +209,7 @@ def linearised(
     domain, labels = integer_codes(responses[place].astype("str"))
     est, u, n_obs, _ = design.domain_means(y, domain, len(labels))
     x = np.where(n_obs >= min_n, est, np.nan)
-    wts = Weights.from_available(~np.isnan(x), st, min_share)
+    wts = AggregationWeights.from_available(~np.isnan(x), st, min_share)
     inf = influence(u, wts.w[domain], st)
     n_dims = len(st.dimensions)
     block = inf[:, -(n_dims + 1) :]
@@ -454,7 +454,7 @@ def predict(
     design: Design,
     *,
     interviews_per_day: float = DEFAULT_INTERVIEWS_PER_DAY,
-    level: float = 0.95,
+    confidence: float = 0.95,
     weighting: float | FloatArray = 1.0,
 ) -> Prediction:
     """Expected half-widths of ``design`` (module docstring); ``weighting``: the design's
@@ -475,7 +475,7 @@ def predict(
         + f[3] * comps.of("respondent") / (d * c * m * k)
     )
     df = design.df
-    t = float(stats.t.ppf(0.5 + level / 2, df))
+    t = float(stats.t.ppf(0.5 + confidence / 2, df))
 
     def at(q: float) -> dict[str, float]:
         scale = math.sqrt(float(stats.chi2.ppf(q, df)) / df)

@@ -3,7 +3,7 @@ or ``scoring``. Its subsystems are folders, each naming its public face in its `
 
 - ``survey.questionnaire``: the questionnaire model, loading, definition checks;
 - ``survey.conditions``: the condition language, its evaluators, XPath both ways;
-- ``survey.validation``: response validation and the value rules it shares with the form;
+- ``survey.validation.response``: response validation and the value rules it shares with the form;
 - ``survey.forms``: XLSForm, ODK XForm and JSON Schema;
 - ``survey.respondents``: the respondent table and the analysis-frame contract;
 - ``survey.sampling``, ``survey.simulate``, ``survey.geography``;
@@ -13,7 +13,7 @@ or ``scoring``. Its subsystems are folders, each naming its public face in its `
 This module re-exports the small API most users need and nothing else.
 """
 
-from survey.conditions import parse, referenced_items
+from survey.conditions import parse_condition, referenced_items
 from survey.errors import PapiError, Problem, QuestionnaireError
 from survey.questionnaire import (
     Choice,
@@ -30,7 +30,7 @@ from survey.questionnaire import (
     load_questionnaire,
     parse_questionnaire,
 )
-from survey.validation import ValidationIssue, Verdict, validate_response, verdict
+from survey.validation.response import ValidationIssue, Verdict, validate_response, verdict
 
 __all__ = [
     "Choice",
@@ -50,7 +50,7 @@ __all__ = [
     "Verdict",
     "dump_questionnaire",
     "load_questionnaire",
-    "parse",
+    "parse_condition",
     "parse_questionnaire",
     "referenced_items",
     "validate_response",

@@ -16,7 +16,17 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One located problem: a JSON pointer (RFC 6901), a stable code and a message."""
+    """One located problem: a JSON pointer (RFC 6901), a stable code and a message.
+
+    Parameters
+    ----------
+    pointer : str
+        Where the problem is, as a JSON pointer into the document (``/answers/q201``).
+    code : str
+        A stable code clients and tests match on.
+    message : str
+        What is wrong and what to do, in words.
+    """
 
     pointer: str
     code: str
@@ -30,8 +40,15 @@ class Problem:
 class PapiError(Exception):
     """Base of all domain errors.
 
-    ``code`` is stable (tests and clients match on it); ``problems`` lists located problems
-    when there are several (a broken questionnaire, an invalid response).
+    Parameters
+    ----------
+    message : str
+        One line saying what is wrong and what to do.
+    code : str, default "papi_error"
+        Stable: tests and clients match on it (HTTP problem+json ``code``).
+    problems : tuple of Problem, default ()
+        Located problems when there are several (a broken questionnaire, an invalid
+        response).
     """
 
     message: str
@@ -62,7 +79,17 @@ class PapiError(Exception):
 
 
 class QuestionnaireError(PapiError):
-    """A questionnaire definition is broken (every problem listed and located)."""
+    """A questionnaire definition is broken (every problem listed and located).
+
+    Parameters
+    ----------
+    message : str
+        One line saying what is wrong and what to do.
+    code : str, default "papi_error"
+        Stable code (``with_problems`` uses ``questionnaire_invalid``).
+    problems : tuple of Problem, default ()
+        Every problem, located by a JSON pointer into the questionnaire.
+    """
 
     @classmethod
     def default_code(cls) -> str:

@@ -236,10 +236,10 @@ from survey.simulate import simulate
 from scoring import score
 sim = simulate(2023, rng=3, provinces=["P01", "P31", "P40", "P55"], interviews=6)
 out = {}
-for ci in ("taylor", "bootstrap"):
-    s = score(sim.responses, "papi-2021", ci=ci, replicates=50, rng=1)
+for variance in ("taylor", "bootstrap"):
+    s = score(sim.responses, "papi-2021", variance=variance, replicates=50, rng=1)
     c = s.composite.set_index("province")
-    out[ci] = {p: [float(c.loc[p, k]) for k in ("lci", "est", "uci")] for p in c.index}
+    out[variance] = {p: [float(c.loc[p, k]) for k in ("lci", "est", "uci")] for p in c.index}
 absent = ["fastapi", "sqlalchemy", "psycopg", "uvicorn", "pyxform", "alembic", "typer"]
 out["installed"] = [m for m in absent if importlib.util.find_spec(m) is not None]
 out["rows"] = len(sim.responses)

@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 
 from survey.errors import PapiError
+from survey.rng import DEFAULT_SEED
 
 if TYPE_CHECKING:
     from scoring import IndexScores
@@ -60,7 +61,9 @@ def brief_command(
     out: Annotated[
         Path | None, typer.Option(help="HTML file (the JSON goes next to it, .json).")
     ] = None,
-    seed: Annotated[int, typer.Option(help="Seed of the draws behind probabilities.")] = 0,
+    seed: Annotated[
+        int, typer.Option(min=0, help="Seed of the draws behind probabilities (printed).")
+    ] = DEFAULT_SEED,
 ) -> None:
     """Write a province's brief: aggregate, rank and group with the distances to the next
     group, the top 10 and the median; the gap to a reference decomposed by dimension,
@@ -145,7 +148,8 @@ def brief_command(
     s = brief.standing
     err.print(
         f"{province}: {s.score:.2f}, rank {s.rank} of {s.provinces}, group {s.group or '—'}"
-        + (f"; {s.to_next_group:.3f} points to the {s.next_group} group" if s.next_group else ""),
+        + (f"; {s.to_next_group:.3f} points to the {s.next_group} group" if s.next_group else "")
+        + f" (seed {seed})",
         highlight=False,
     )
     err.print(f"[green]Brief written:[/green] {path} and {json_path} (open the HTML in a browser)")

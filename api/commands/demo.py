@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from survey.rng import DEFAULT_SEED
+from survey.rng import DEFAULT_REPLICATES, DEFAULT_SEED
 
 console = Console(stderr=True)
 
@@ -93,7 +93,9 @@ def demo(
             "a pilot); --respondents-per-village is its older name.",
         ),
     ] = None,
-    bootstrap: Annotated[int, typer.Option(min=2, help="Bootstrap replicates.")] = 1000,
+    bootstrap: Annotated[
+        int, typer.Option(min=2, help="Bootstrap replicates.")
+    ] = DEFAULT_REPLICATES,
     runs: Annotated[int, typer.Option(min=10, help="Sensitivity Monte Carlo runs.")] = 2000,
     lang: Annotated[str, typer.Option(help="Report language: en or vi.")] = "en",
     geography: Annotated[
@@ -157,6 +159,7 @@ def demo(
             json.dumps(
                 {
                     "out": str(result.out),
+                    "seed": seed,
                     "interviews": result.interviews,
                     "accepted": result.accepted,
                     "report": str(result.report),
@@ -169,7 +172,7 @@ def demo(
     console.print(_summary_table(result))
     console.print(
         f"\n[green]Done.[/green] {result.accepted:,} interviews collected and scored in "
-        f"{sum(result.timings.values()):.0f} s.\n"
+        f"{sum(result.timings.values()):.0f} s (seed {seed}).\n"
         f"  Report:      {result.report}  (open it in a browser)\n"
         f"  Scores:      {out / 'scores'}/ (CSV and JSON per level)\n"
         f"  Data:        {out / 'responses.parquet'} (try: papi score {out / 'responses.parquet'})\n"

@@ -178,6 +178,7 @@ def plan(
     doc = result.to_json()
     doc["year"] = year
     doc["interviews_per_day"] = interviews_per_day
+    doc["seed"] = seed  # of the simulated calibration (printed below)
     if out is not None:
         try:
             out.parent.mkdir(parents=True, exist_ok=True)
@@ -229,7 +230,10 @@ def _print(result: Plan, doc: dict[str, Any], out: Path | None, own: str) -> Non
         if s
     )
     console.print(f"Target: 95% CI half-width {wanted}.", highlight=False)
-    console.print(f"Variance components: {escape(result.components.source)}.", highlight=False)
+    console.print(
+        f"Variance components: {escape(result.components.source)} (seed {doc['seed']}).",
+        highlight=False,
+    )
     for note in (*result.components.notes, *result.notes):
         console.print(f"note: {escape(note)}", highlight=False)
     if not result.designs:

@@ -149,7 +149,7 @@ def report(
             raise NotFound(f"sensitivity result {sensitivity} does not exist")
         sens = json.loads(sensitivity.read_text(encoding="utf-8"))
     method = current.method + (
-        f", level {current.level:.0%}" if current.method != "published" else ""
+        f", confidence {current.confidence:.0%}" if current.method != "published" else ""
     )
     if current.weighted is not None:
         method += ", weighted" if current.weighted else ", unweighted"

@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 
 from survey.errors import NotFound, PapiError
-from survey.rng import DEFAULT_SEED
+from survey.rng import DEFAULT_REPLICATES, DEFAULT_SEED
 
 if TYPE_CHECKING:  # heavy imports are made inside the commands: `papi --help` stays fast
     import pandas as pd
@@ -27,6 +27,11 @@ EPILOG = (
     "--out scores/\n\n"
     "  papi score pilot.csv --questionnaire papi-2021 --json > scores.json"
 )
+
+
+class CiDist(StrEnum):
+    t = "t"
+    normal = "normal"
 
 
 class LonelyPsu(StrEnum):
@@ -120,9 +125,11 @@ def composite_table(result: IndexScores) -> Table:
         frame["group"] = None
     frame["order"] = frame["rank"].astype("Float64").fillna(1e9)
     frame.loc[frame["province"] == NATIONAL, "order"] = 2e9
-    pct = round(100 * result.level)
+    pct = round(100 * result.confidence)
     weights = "weighted" if result.weighted else "unweighted"
-    table = Table(title=f"PAPI aggregate score ({weights}, {result.method} {pct}% CI)")
+    seed = result.provenance.seed if result.provenance is not None else None
+    used = "" if seed is None else f", seed {seed}"
+    table = Table(title=f"PAPI aggregate score ({weights}, {result.method} {pct}% CI{used})")
     for col, justify in (
         ("province", "left"),
         ("", "left"),
@@ -186,8 +193,18 @@ def score_command(
     unweighted: Annotated[
         bool, typer.Option("--unweighted", help="PAPI's headline unweighted means.")
     ] = False,
-    level: Annotated[float, typer.Option(min=0.5, max=0.999, help="Confidence level.")] = 0.95,
-    seed: Annotated[int, typer.Option(help="Seed (replicates, rank draws).")] = DEFAULT_SEED,
+    confidence: Annotated[
+        float, typer.Option(min=0.5, max=0.999, help="Confidence level of the CIs.")
+    ] = 0.95,
+    ci_dist: Annotated[
+        CiDist,
+        typer.Option(
+            "--ci-dist", help="CI quantile: t (Student t on the province's design df) or normal."
+        ),
+    ] = CiDist.t,
+    seed: Annotated[
+        int, typer.Option(min=0, help="Seed of the replicates and rank draws (printed).")
+    ] = DEFAULT_SEED,
     min_n: Annotated[
         int, typer.Option(min=1, help="Fewest respondents for a province's indicator.")
     ] = 10,
@@ -234,10 +251,11 @@ def score_command(
             frame,
             questionnaire,
             weighted=not unweighted,
-            ci="bootstrap" if bootstrap else "taylor",
-            replicates=bootstrap or 1000,
+            variance="bootstrap" if bootstrap else "taylor",
+            replicates=bootstrap or DEFAULT_REPLICATES,
             rng=seed,
-            level=level,
+            confidence=confidence,
+            ci_dist=ci_dist.value,
             strata=strata,
             psu=psu,
             weights=weights,

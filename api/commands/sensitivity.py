@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 
 from survey.errors import NotFound, PapiError
-from survey.rng import DEFAULT_SEED
+from survey.rng import DEFAULT_REPLICATES, DEFAULT_SEED
 
 if TYPE_CHECKING:  # heavy imports are made inside the commands: `papi --help` stays fast
     import pandas as pd
@@ -89,7 +89,7 @@ def sensitivity(
     ] = 512,
     replicates: Annotated[
         int, typer.Option(min=2, help="Bootstrap replicates for sampling error (microdata).")
-    ] = 200,
+    ] = DEFAULT_REPLICATES,
     seed: Annotated[
         int, typer.Option(help="Seed; the same seed gives the same runs.")
     ] = DEFAULT_SEED,
@@ -150,7 +150,12 @@ def sensitivity(
     doc["input"] = (
         {"published": published}
         if published is not None
-        else {"responses": str(responses), "questionnaire": questionnaire, "replicates": replicates}
+        else {
+            "responses": str(responses),
+            "questionnaire": questionnaire,
+            "replicates": replicates,
+            "seed": seed,
+        }
     )
     text = json.dumps(doc, indent=1, allow_nan=False)
     if out is not None:
@@ -167,7 +172,7 @@ def sensitivity(
     if plots:
         wrote.append(f"plots in {plots}")
     console.print(
-        f"{runs} runs: mean absolute rank shift {ov['mean_abs_shift']:.2f}; "
+        f"{runs} runs (seed {seed}): mean absolute rank shift {ov['mean_abs_shift']:.2f}; "
         f"top group changed in {100 * ov['p_top_group_changed']:.0f}% of runs"
         + (f"; wrote {' and '.join(wrote)}" if wrote else ""),
         highlight=False,

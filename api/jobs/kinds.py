@@ -47,10 +47,11 @@ def run_score(session: Session, survey_id: int, params: dict[str, Any]) -> dict[
         frame,
         q,
         weighted=spec.weighted,
-        ci=spec.ci,
+        variance=spec.variance,
         replicates=spec.replicates,
-        rng=spec.rng,
-        level=spec.level,
+        rng=spec.seed,
+        confidence=spec.confidence,
+        ci_dist=spec.ci_dist,
         min_n=spec.min_n,
         psu=spec.psu,
         lonely_psu=spec.lonely_psu,
@@ -79,7 +80,12 @@ def run_sensitivity_job(session: Session, survey_id: int, params: dict[str, Any]
         rng=req.seed,
     )
     doc: dict[str, Any] = result.to_json()
-    doc["input"] = {"survey": survey_id, "questionnaire": q.id, "replicates": req.replicates}
+    doc["input"] = {
+        "survey": survey_id,
+        "questionnaire": q.id,
+        "replicates": req.replicates,
+        "seed": req.seed,
+    }
     return doc
 
 

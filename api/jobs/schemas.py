@@ -8,6 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
+from survey.rng import DEFAULT_REPLICATES, DEFAULT_SEED
+
 
 class JobStatus(StrEnum):
     queued = "queued"
@@ -22,10 +24,25 @@ class ScoreRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     weighted: bool = True
-    ci: Literal["taylor", "bootstrap"] = "taylor"
-    replicates: int = Field(default=200, ge=10, le=5000)
-    rng: int = Field(default=0, ge=0, le=2**32 - 1)
-    level: float = Field(default=0.95, gt=0.5, lt=1.0)
+    variance: Literal["taylor", "bootstrap"] = Field(
+        default="taylor", description="variance method (scoring.score's `variance`)"
+    )
+    replicates: int = Field(
+        default=DEFAULT_REPLICATES,
+        ge=10,
+        le=5000,
+        description="bootstrap replicates, and draws behind rank intervals",
+    )
+    seed: int = Field(
+        default=DEFAULT_SEED,
+        ge=0,
+        le=2**32 - 1,
+        description="seed of the replicates and draws (scoring.score's `rng`)",
+    )
+    confidence: float = Field(default=0.95, gt=0.5, lt=1.0, description="confidence level")
+    ci_dist: Literal["t", "normal"] = Field(
+        default="t", description="CI quantile: Student t on the province's design df, or normal"
+    )
     min_n: int = Field(
         default=10, ge=1, description="fewest respondents for a province's indicator"
     )
@@ -53,9 +70,12 @@ class SensitivityRequest(BaseModel):
         default=512, ge=2, le=8192, description="Sobol' base sample (a power of 2)"
     )
     replicates: int = Field(
-        default=200, ge=2, le=5000, description="bootstrap replicates for sampling error"
+        default=DEFAULT_REPLICATES,
+        ge=2,
+        le=5000,
+        description="bootstrap replicates for sampling error",
     )
-    seed: int = Field(default=0, ge=0, le=2**32 - 1)
+    seed: int = Field(default=DEFAULT_SEED, ge=0, le=2**32 - 1)
     spec: dict[str, Any] | None = Field(
         default=None, description="uncertain choices (docs/sensitivity.md); default: JRC audit"
     )
@@ -90,8 +110,8 @@ class JobOut(BaseModel):
     results: dict[str, Any] | None = Field(
         default=None,
         description="when succeeded. Scoring: the IndexScores document (scoring."
-        "IndexScores.to_dict; load it with IndexScores.from_dict): `meta` (method, level, "
-        "weighting, notes, provenance) and one table per level (indicators, subdimensions, "
+        "IndexScores.to_dict; load it with IndexScores.from_dict): `meta` (method, confidence, "
+        "weighted, notes, provenance with the seed) and one table per level (indicators, subdimensions, "
         "dimensions, composite), each a list of rows. Sensitivity: the "
         "document of `papi sensitivity --out` (provinces, sobol, oat, diagnostics, ...)",
     )

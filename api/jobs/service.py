@@ -73,14 +73,14 @@ def results_csv(job: JobOut) -> str:
             code="job_not_finished",
         )
     tables = {t: job.results[t] for t in TIERS if isinstance(job.results.get(t), list)}
-    columns: list[str] = ["level"]
+    columns: list[str] = ["tier"]
     for rows in tables.values():
         for row in rows:
             columns.extend(k for k in row if k not in columns)
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
-    for level, rows in tables.items():
+    for tier, rows in tables.items():
         for row in rows:
-            writer.writerow({"level": level, **row})
+            writer.writerow({"tier": tier, **row})
     return buf.getvalue()

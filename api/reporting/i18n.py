@@ -365,7 +365,7 @@ METHOD_WORDS: dict[str, dict[str, str]] = {
         "taylor": "tuyến tính hóa Taylor",
         "bootstrap": "bootstrap Rao–Wu",
         "replicates": "lần lặp",
-        "level": "mức tin cậy",
+        "confidence": "mức tin cậy",
         "unweighted": "không dùng trọng số",
         "weighted": "có trọng số",
         "95% CI": "KTC 95%",

@@ -151,8 +151,8 @@ def _changes_table(changes: pd.DataFrame, names: Mapping[str, str], lang: str) -
     sampling error, unknown here."""
     L = labels(lang)
     adjust = str(changes.attrs.get("adjust", "")) or None
-    level = float(changes.attrs.get("level", 0.95))
-    alpha = _fmt(1 - level, 2)
+    confidence = float(changes.attrs.get("confidence", 0.95))
+    alpha = _fmt(1 - confidence, 2)
     family = int(changes["province"].nunique()) if "province" in changes else 0
     if adjust is None:  # a frame not made by scoring.compare: say only what is certain
         p_head, rule = L["p_value"], L["sig_rule_unknown"]
@@ -169,7 +169,7 @@ def _changes_table(changes: pd.DataFrame, names: Mapping[str, str], lang: str) -
         ("est_a", L["current"]),
         ("est", L["change"]),
         ("change", L["change_pct"]),
-        ("lci", L["ci_unadjusted"].format(level=f"{level:.0%}")),
+        ("lci", L["ci_unadjusted"].format(level=f"{confidence:.0%}")),
         ("p_adj", p_head),
         ("more_than_5pct", L["flag_5pct"]),
         ("significant", L["flag_sig"]),
@@ -204,7 +204,7 @@ def _changes_table(changes: pd.DataFrame, names: Mapping[str, str], lang: str) -
             else:
                 row.append(_fmt(v))
         rows.append(row)
-    notes = [rule, L["ci_unadjusted_note"].format(level=f"{level:.0%}")]
+    notes = [rule, L["ci_unadjusted_note"].format(level=f"{confidence:.0%}")]
     if changes.attrs.get("reference_published", False):
         notes.append(L["published_error"])
     return {"header": [h for _, h in cols], "rows": rows, "notes": notes}
@@ -322,7 +322,7 @@ def provenance_rows(meta: Mapping[str, Any]) -> list[tuple[str, str]]:
         method += f", {meta['replicates']} replicates"
     if method == "taylor" and meta.get("replicates"):
         method += f" (rank intervals from {meta['replicates']} draws of the CIs' distribution)"
-    level = meta.get("level")
+    confidence = meta.get("confidence")
     rows = [
         ("method", method),
         ("seed", text(prov.get("seed"))),
@@ -330,8 +330,8 @@ def provenance_rows(meta: Mapping[str, Any]) -> list[tuple[str, str]]:
             "confidence intervals",
             "—"
             if method == "published"
-            else f"{float(level):.0%}, {text(prov.get('dist'))} distribution"
-            if level is not None
+            else f"{float(confidence):.0%}, {text(prov.get('ci_dist'))} distribution"
+            if confidence is not None
             else "—",
         ),
         (

@@ -31,7 +31,7 @@ from survey.validation.response import verdict
 
 
 @dataclass(slots=True)
-class Item:
+class IncomingSubmission:
     """One submission on its way in, and what became of it."""
 
     index: int
@@ -132,19 +132,21 @@ def prepare(
     index: int,
     now: datetime,
     submitted_by_token: int | None = None,
-) -> Item:
+) -> IncomingSubmission:
     answers: dict[str, Any] | None = None
     if isinstance(raw, SubmissionIn):
         sub = raw
         too_long = limits.long_texts(q, sub.answers)
         if too_long:
-            return Item(index, str(sub.submission_id), Outcome.invalid, limits.capped(too_long))
+            return IncomingSubmission(
+                index, str(sub.submission_id), Outcome.invalid, limits.capped(too_long)
+            )
     else:
         sid = raw.get("submission_id") if isinstance(raw, dict) else None
         sid = str(sid) if sid is not None else None
         screened = limits.screen(q, raw)
         if screened:
-            return Item(index, sid, Outcome.invalid, limits.capped(screened))
+            return IncomingSubmission(index, sid, Outcome.invalid, limits.capped(screened))
         try:
             sub, answers = _validate(raw)
         except ValidationError as exc:
@@ -156,11 +158,11 @@ def prepare(
             if isinstance(raw_answers, dict):  # the answers' own problems, reported too
                 rejected = verdict(q, raw_answers).rejected
                 errors += problems_as_dicts([i.as_problem() for i in rejected])
-            return Item(
+            return IncomingSubmission(
                 index, str(sid) if sid is not None else None, Outcome.invalid, limits.capped(errors)
             )
-    item = Item(index, str(sub.submission_id))
-    # reject or flag: survey.validation.answer_rules.severity, the rule survey.validation.verdict applies (which reads
+    item = IncomingSubmission(index, str(sub.submission_id))
+    # reject or flag: survey.validation.answer_rules.severity, the rule survey.validation.response.verdict applies (which reads
     # 45.0 as 45, as the canonical body does); judged before the body is serialised, so an
     # answer of any JSON shape is refused with its pointer
     judged = verdict(q, sub.answers if answers is None else answers)
@@ -217,10 +219,10 @@ def finish_row(row: dict[str, Any]) -> None:
     row["flag_codes"] = "," + ",".join(sorted({f["code"] for f in flags})) + "," if flags else ""
 
 
-def store(session: Session, survey_id: int, items: list[Item]) -> None:
+def store(session: Session, survey_id: int, items: list[IncomingSubmission]) -> None:
     """Store every prepared item; sets ``outcome`` (and ``stored`` for replays)."""
     pending = [i for i in items if i.outcome is None]
-    first: dict[str, Item] = {}
+    first: dict[str, IncomingSubmission] = {}
     for it in pending:
         first.setdefault(it.submission_id or "", it)
     _flag_duplicate_respondents(session, survey_id, list(first.values()))
@@ -250,7 +252,9 @@ def store(session: Session, survey_id: int, items: list[Item]) -> None:
         it.outcome = Outcome.replayed if same else Outcome.conflict
 
 
-def _insert(session: Session, rows: list[dict[str, Any]], first: dict[str, Item]) -> set[str]:
+def _insert(
+    session: Session, rows: list[dict[str, Any]], first: dict[str, IncomingSubmission]
+) -> set[str]:
     try:
         with session.begin_nested():
             return repository.insert_new(session, rows)
@@ -274,7 +278,9 @@ def _insert(session: Session, rows: list[dict[str, Any]], first: dict[str, Item]
     return inserted
 
 
-def _flag_duplicate_respondents(session: Session, survey_id: int, items: list[Item]) -> None:
+def _flag_duplicate_respondents(
+    session: Session, survey_id: int, items: list[IncomingSubmission]
+) -> None:
     keys = [it.row["respondent_key"] for it in items if it.row.get("respondent_key")]
     if not keys:
         return

@@ -19,7 +19,7 @@ from api.problems import Conflict, Forbidden, Unprocessable
 from api.questionnaires import catalog
 from api.settings import Settings
 from api.submissions import intake, repository
-from api.submissions.intake import Item
+from api.submissions.intake import IncomingSubmission
 from api.submissions.repository import Filters, Stored
 from api.submissions.schemas import (
     EditIn,
@@ -88,7 +88,7 @@ def _intake(
     survey_id: int,
     caller: Principal,
     raws: Sequence[Any],
-) -> list[Item]:
+) -> list[IncomingSubmission]:
     q = _survey_questionnaire(uow, survey_id, caller)
     now = intake.utcnow()
     items = [
@@ -147,17 +147,17 @@ async def submit_one_async(
     return _single_result(item)
 
 
-def _store_merged(survey_id: int) -> Callable[[Session, list[Item]], None]:
+def _store_merged(survey_id: int) -> Callable[[Session, list[IncomingSubmission]], None]:
     """Single submissions of one commit stored as one batch (same outcomes as one by one:
     a later duplicate of an id in the group is a replay or a conflict of the first)."""
 
-    def store(session: Session, items: list[Item]) -> None:
+    def store(session: Session, items: list[IncomingSubmission]) -> None:
         intake.store(session, survey_id, items)
 
     return store
 
 
-def _single_result(item: Item) -> tuple[Stored, bool]:
+def _single_result(item: IncomingSubmission) -> tuple[Stored, bool]:
     if item.outcome is Outcome.invalid:
         problems = [Problem(e["pointer"], e["code"], e["message"]) for e in item.errors]
         raise Unprocessable(

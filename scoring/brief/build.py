@@ -34,6 +34,26 @@ FloatArray = NDArray[np.float64]
 
 @dataclass(frozen=True)
 class DimensionStanding:
+    """Where the province stands on one dimension.
+
+    Attributes
+    ----------
+    dimension : str
+        The dimension's code.
+    score : float
+        Its score (1–10).
+    rank : float
+        Its rank among the scored provinces.
+    group : str or None
+        Its performance group.
+    target : str or None
+        The next group up.
+    points : float
+        Points to reach it, other provinces fixed (0 when already high or no group).
+    feasible : bool
+        Whether that is within the headroom of its sub-dimensions.
+    """
+
     dimension: str
     score: float
     rank: float
@@ -45,6 +65,44 @@ class DimensionStanding:
 
 @dataclass(frozen=True)
 class Standing:
+    """Where the province stands on the aggregate.
+
+    Attributes
+    ----------
+    score, lci, uci : float
+        The aggregate and its CI.
+    rank : int
+        Its rank.
+    rank_lci, rank_uci : float
+        The rank interval.
+    group : str or None
+        Its performance group.
+    group_probabilities : dict of str to float or None
+        The probability of each group (with standard errors).
+    provinces : int
+        Provinces ranked.
+    median : float
+        The median aggregate.
+    to_median : float
+        Median − score.
+    next_group : str or None
+        The next group up.
+    to_next_group : float
+        Points needed to reach it, boundaries recomputed (0: already there).
+    next_group_boundary : float
+        The current quartile the province has to pass.
+    to_top10 : float
+        Points needed to rank 10 or better (0 when in the top 10).
+    top10_cushion : float
+        In the top 10: points it may lose before dropping out (else NaN).
+    group_cushion : float
+        Points it may lose before leaving its group (NaN in the low group).
+    top10_probability : float or None
+        With standard errors: the probability of a top-10 rank now.
+    dimensions : tuple of DimensionStanding
+        The same per dimension.
+    """
+
     score: float
     lci: float
     uci: float
@@ -68,6 +126,28 @@ class Standing:
 
 @dataclass(frozen=True, eq=False)
 class Brief:
+    """A province's action brief (docs/brief.md).
+
+    Attributes
+    ----------
+    province : str
+        The subject's code.
+    field : Field
+        The provinces it is ranked among.
+    standing : Standing
+        Where it stands.
+    gaps : tuple of Gap
+        Its gap to each reference (next group, top 10, best, median).
+    plans : tuple of Plan
+        The smallest improvement reaching each target.
+    changes : Changes or None
+        What changed since the previous result.
+    uncertain : bool
+        Whether the scores carry standard errors.
+    notes : tuple of str, default ()
+        What a reader must know.
+    """
+
     province: str
     field: Field
     standing: Standing
@@ -190,13 +270,35 @@ def build_brief(
     current: IndexScores | None = None,
     definitions: tuple[Any, Any] | None = None,
     draws: int = 4000,
-    rng: RngLike = 0,
+    rng: RngLike = None,
 ) -> Brief:
     """The brief of ``field_``'s subject.
 
     ``scores``: the subject's own scores (CI, rank interval, group probabilities, and with
     microdata the indicator terms); ``current``/``previous``: the two results to compare
     for "what changed" (``current`` defaults to ``scores``).
+
+    Parameters
+    ----------
+    field_ : Field
+        The provinces the subject is ranked among, with the subject.
+    scores : IndexScores or None, default None
+        The subject's own scores.
+    previous : IndexScores or None, default None
+        The earlier result for "what changed".
+    current : IndexScores or None, default None
+        The later result for "what changed"; ``None``: ``scores``.
+    definitions : tuple or None, default None
+        ``(current, previous)`` maps indicator code → definition (province_changes).
+    draws : int, default 4000
+        Draws behind the probabilities.
+    rng : int, numpy.random.Generator or None, default None
+        Random source of the draws; ``None`` is seed 0.
+
+    Returns
+    -------
+    Brief
+        Standing, gaps, plans and changes.
     """
     f = field_
     uncertain = bool((f.se > 0).any())

@@ -32,8 +32,22 @@ from scoring.index.results import COMPOSITE_CODE, IndexScores
 
 @dataclass(frozen=True, eq=False)
 class Changes:
-    """Rows ``tier, code, before, after, change, change_pct, lci, uci, p_adj, significant,
-    more_than_5pct, beyond_noise``; ``not_compared``: ``tier, code, reason``."""
+    """What changed for one province between two results.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        Rows ``tier, code, before, after, change, change_pct, lci, uci, p_adj,
+        significant, more_than_5pct, beyond_noise``.
+    not_compared : pandas.DataFrame
+        ``tier, code, reason`` of what could not be compared.
+    adjust : str
+        The p-value adjustment (``scoring.compare``).
+    tested : bool
+        Whether at least one side has standard errors (a design-based test).
+    changed_dimensions : tuple of str
+        Dimensions whose change is beyond noise.
+    """
 
     table: pd.DataFrame
     not_compared: pd.DataFrame
@@ -71,8 +85,24 @@ def province_changes(
 
     ``definitions``: optional ``(current, previous)`` maps indicator code → definition
     (anything comparable with ``==``); an indicator whose definition differs is not compared.
+
+    Parameters
+    ----------
+    current, previous : IndexScores
+        The later and the earlier result.
+    province : str
+        The province's code.
+    adjust : str, default "holm"
+        The p-value adjustment (``scoring.compare``).
+    definitions : tuple of two mappings or None, default None
+        See above.
+
+    Returns
+    -------
+    Changes
+        The comparison table and what was not compared.
     """
-    cmp = compare(current, previous, level=current.level, adjust=adjust)
+    cmp = compare(current, previous, confidence=current.confidence, adjust=adjust)
     skipped: list[tuple[str, str, str]] = []
     keep: dict[str, set[str]] = {}
     k_a, k_b = _k(current), _k(previous)

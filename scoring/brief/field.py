@@ -74,8 +74,25 @@ def _composite(scores: IndexScores, column: str) -> pd.Series:
 class Field:
     """Scored provinces × sub-dimensions (published scale), the subject's row among them.
 
-    ``se``: standard error of each province's aggregate (0 where the data carry none, e.g.
-    published scores); ``df``: its design degrees of freedom (``inf`` when unknown).
+    Attributes
+    ----------
+    provinces : tuple of str
+        The scored provinces.
+    sub : numpy.ndarray
+        Sub-dimension scores (P, S), published scale.
+    se : numpy.ndarray
+        Standard error of each province's aggregate (0 where the data carry none, e.g.
+        published scores).
+    df : numpy.ndarray
+        Its design degrees of freedom (``inf`` when unknown).
+    subject : int
+        The subject's row.
+    structure : IndexStructure
+        The index structure.
+    dimensions : pandas.DataFrame
+        Province × dimension, every province scored on any dimension.
+    substituted : bool, default False
+        Whether the subject's row is a pilot's scores put in place of the published ones.
     """
 
     provinces: tuple[str, ...]

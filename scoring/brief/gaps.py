@@ -33,7 +33,7 @@ from numpy.typing import NDArray
 
 from scoring.brief.field import Field
 from scoring.index.groups import GROUP_LABELS, group_codes, ranks
-from scoring.index.levels import Weights
+from scoring.index.levels import AggregationWeights
 from scoring.index.results import IndexScores
 from scoring.index.structure import IndexStructure
 
@@ -52,7 +52,25 @@ class Reference:
 
 
 def reference(field: Field, key: str) -> Reference | None:
-    """The reference ``key`` in ``field`` (``None``: no next group for a high province)."""
+    """The reference profile ``key`` in ``field``.
+
+    Parameters
+    ----------
+    field : Field
+        The provinces and the subject.
+    key : {"next_group", "top10", "best", "median"}
+        Which reference.
+
+    Returns
+    -------
+    Reference or None
+        The provinces it averages; ``None``: no next group for a high province.
+
+    Raises
+    ------
+    ValueError
+        An unknown ``key``.
+    """
     agg = field.aggregate()
     if key == "next_group":
         codes = group_codes(agg[:, None])[:, 0]
@@ -77,7 +95,23 @@ def reference(field: Field, key: str) -> Reference | None:
 
 @dataclass(frozen=True)
 class Gap:
-    """``reference − subject`` at every level; ``indicators`` only with microdata."""
+    """``reference − subject`` at every level.
+
+    Attributes
+    ----------
+    reference : Reference
+        The reference profile.
+    total : float
+        Reference aggregate − subject aggregate.
+    subject_score, reference_score : float
+        The two aggregates.
+    dimensions : pandas.DataFrame
+        dimension, subject, reference, contribution.
+    subdimensions : pandas.DataFrame
+        subdimension, dimension, subject, reference, contribution.
+    indicators : pandas.DataFrame or None
+        The same per indicator (microdata only).
+    """
 
     reference: Reference
     total: float  # reference aggregate − subject aggregate
@@ -90,7 +124,7 @@ class Gap:
 
 def indicator_terms(scores: IndexScores, st: IndexStructure) -> tuple[list[str], FloatArray]:
     """``w_i r_i`` of every province × indicator (0 where not counted): the terms whose sums
-    are the sub-dimension scores. Weights come from :class:`scoring.index.levels.Weights`
+    are the sub-dimension scores. Weights come from :class:`scoring.index.levels.AggregationWeights`
     (the rule ``score`` applies) on the indicators available, restricted to scored
     sub-dimensions."""
     frame = scores.indicators
@@ -99,7 +133,7 @@ def indicator_terms(scores: IndexScores, st: IndexStructure) -> tuple[list[str],
     available = r.notna().to_numpy()
     sub_est = scores.subdimensions.pivot(index="province", columns="subdimension", values="est")
     sub_est = sub_est.reindex(index=r.index, columns=list(st.subdimensions))
-    w = Weights.from_available(available, st, min_share=1e-9).w
+    w = AggregationWeights.from_available(available, st, min_share=1e-9).w
     scored_ind = sub_est.notna().to_numpy() @ st.membership().T > 0
     terms = np.where(available & scored_ind, np.nan_to_num(r.to_numpy()) * w, 0.0)
     return [str(p) for p in r.index], terms
@@ -113,7 +147,24 @@ def decompose(
     subject_terms: FloatArray | None = None,
 ) -> Gap:
     """The gap of the field's subject to ``ref``, by dimension, sub-dimension and (with
-    ``terms`` from :func:`indicator_terms` of the field's own scores) by indicator."""
+    ``terms`` from :func:`indicator_terms` of the field's own scores) by indicator.
+
+    Parameters
+    ----------
+    field : Field
+        The provinces and the subject.
+    ref : Reference
+        The reference profile (:func:`reference`).
+    terms : tuple or None, default None
+        Indicator codes and ``w_i r_i`` of every province × indicator.
+    subject_terms : numpy.ndarray or None, default None
+        The subject's own terms in place of its row of ``terms``.
+
+    Returns
+    -------
+    Gap
+        The decomposition.
+    """
     st = field.structure
     x_sub = field.sub[field.subject]
     r_sub = field.sub[ref.members].mean(axis=0)

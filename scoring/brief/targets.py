@@ -78,7 +78,17 @@ def placed(values: FloatArray, subject: int, target: str) -> BoolArray:
 @dataclass(frozen=True)
 class Threshold:
     """The least score that places a province at ``target`` among fixed others:
-    ``score >= value`` (``strict`` false) or ``score > value`` (``strict`` true)."""
+    ``score >= value`` (``strict`` false) or ``score > value`` (``strict`` true).
+
+    Attributes
+    ----------
+    target : str
+        A group or ``top10``.
+    value : float
+        The boundary.
+    strict : bool
+        Whether the score must exceed it.
+    """
 
     target: str
     value: float
@@ -95,7 +105,25 @@ class Threshold:
 
 
 def threshold(others: FloatArray, target: str) -> Threshold:
-    """The exact threshold of ``target`` for one more province among ``others`` (fixed)."""
+    """The exact threshold of ``target`` for one more province among ``others`` (fixed).
+
+    Parameters
+    ----------
+    others : numpy.ndarray
+        The other provinces' aggregates.
+    target : str
+        A group or ``top10``.
+
+    Returns
+    -------
+    Threshold
+        The least placing score.
+
+    Raises
+    ------
+    ScoringError
+        The target cannot be reached (cannot happen for a valid target).
+    """
     o = np.asarray(others, dtype=np.float64)
     c = np.unique(o[np.isfinite(o)])
     if c.size == 0:
@@ -143,7 +171,35 @@ def balanced(points: float, headroom: FloatArray) -> tuple[FloatArray, float]:
 @dataclass(frozen=True)
 class Plan:
     """The smallest improvement (points per sub-dimension) placing the subject at
-    ``target``; ``points`` is its total; allocations are empty when not ``feasible``."""
+    ``target``; allocations are empty (NaN) when not ``feasible``.
+
+    Attributes
+    ----------
+    target : str
+        A group or ``top10``.
+    threshold : Threshold
+        The score to reach.
+    score : float
+        The subject's aggregate now.
+    points : float
+        The improvement's total.
+    feasible : bool
+        Whether the sub-dimensions' headroom allows it.
+    headroom : numpy.ndarray
+        Per sub-dimension, the gap to the best score the field reaches on it.
+    focused : numpy.ndarray
+        The fewest sub-dimensions: largest headroom first.
+    balanced : numpy.ndarray
+        The same fraction of every headroom.
+    fraction : float
+        That fraction, ``points / Σ headroom``.
+    probability : float or None, default None
+        With standard errors: of being placed after the improvement.
+    probability_now : float or None, default None
+        Of being placed now.
+    points_80 : float or None, default None
+        The least improvement placing it there with probability 0.8.
+    """
 
     target: str
     threshold: Threshold
@@ -165,7 +221,24 @@ def plan(
     headroom: FloatArray,
     target: str,
 ) -> Plan:
-    """The plan for one target (probabilities are added by :func:`with_probabilities`)."""
+    """The plan for one target (probabilities are added by :func:`with_probabilities`).
+
+    Parameters
+    ----------
+    score : float
+        The subject's aggregate.
+    others : numpy.ndarray
+        The other provinces' aggregates.
+    headroom : numpy.ndarray
+        Per sub-dimension headroom.
+    target : str
+        A group or ``top10``.
+
+    Returns
+    -------
+    Plan
+        The smallest improvement and its two allocations.
+    """
     t = threshold(others, target)
     points = t.needed(score)
     h = np.maximum(np.asarray(headroom, dtype=np.float64), 0.0)
@@ -215,7 +288,7 @@ def points_for_probability(
     *,
     df: FloatArray | None = None,
     draws: int = 4000,
-    rng: RngLike = 0,
+    rng: RngLike = None,
 ) -> float:
     """The least improvement placing the subject at ``target`` in a share ``probability``
     of the draws of :func:`placement_probability` (same draws for the same ``rng``): in
@@ -241,7 +314,7 @@ def placement_probability(
     *,
     df: FloatArray | None = None,
     draws: int = 4000,
-    rng: RngLike = 0,
+    rng: RngLike = None,
 ) -> float:
     """Share of draws ``est + se · z`` (the subject's ``est`` raised by ``shift``) in which
     the subject is placed at ``target``."""

@@ -3,7 +3,7 @@
 ``SurveyDesign`` (Taylor linearisation), ``ReplicateDesign`` (JK1, JKn, BRR, Fay, Rao–Wu
 bootstrap), calibration (post-stratification, raking, GREG) and the low-level kernels the
 index scorer uses: ``SurveyDesign.domain_means``, ``SurveyDesign.taylor_variance``,
-``SurveyDesign.replicate_weights`` and ``replicate_variance``. See ``design`` for details.
+``SurveyDesign.replicate_weights_and_scales`` and ``replicate_variance``. See ``design`` for details.
 """
 
 from scoring.design.calibration import CalibrationRecord

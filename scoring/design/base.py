@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.design import estimators, results
-from scoring.design.structure import FloatArray, IntArray, Stage, codes
+from scoring.design.structure import FloatArray, IntArray, Stage
 from survey.errors import DesignError
 
 
@@ -68,18 +68,36 @@ class Estimation(ABC):
         except (ValueError, TypeError) as exc:
             raise DesignError(f"variables {cols} must be numeric: {exc}") from exc
 
-    def domain_codes(self, by: str | Sequence[str] | None) -> tuple[IntArray, tuple[str, ...]]:
-        """Integer domain codes (-1 where ``by`` is missing) and the domain labels."""
+    def domain_codes(self, by: str | Sequence[str] | None) -> tuple[IntArray, pd.DataFrame]:
+        """Integer domain codes (-1 where a ``by`` column is missing) and the domains.
+
+        The domains are a frame with one row per code (in code order, sorted by the ``by``
+        columns) and one column per ``by`` column, each with the input's dtype (an int64
+        province stays int64, a category a category), so that results merge back onto the
+        data. Without ``by``: one domain and a frame without columns.
+        """
         if by is None:
-            return np.zeros(self.n_rows, dtype=np.intp), ("all",)
+            return np.zeros(self.n_rows, dtype=np.intp), pd.DataFrame(index=pd.RangeIndex(1))
         cols = as_list(by)
+        absent = [c for c in cols if c not in self._data.columns]
+        if absent:
+            raise DesignError(
+                f"domain column(s) {absent} not in the data; available: "
+                f"{list(self._data.columns)[:20]}."
+            )
         frame = self._data[cols]
-        miss = frame.isna().any(axis=1).to_numpy()
-        key = frame.astype(str).agg(".".join, axis=1) if len(cols) > 1 else frame[cols[0]]
-        code = np.full(self.n_rows, -1, dtype=np.intp)
-        sub, labels = codes(key[~miss])
-        code[~miss] = sub
-        return code, labels
+        group = frame.groupby(cols, sort=True, observed=True, dropna=True).ngroup()
+        code: IntArray = np.asarray(group.fillna(-1).to_numpy(), dtype=np.intp)
+        live = code >= 0
+        keys = (
+            frame.loc[live]
+            .assign(_domain=code[live])
+            .drop_duplicates("_domain")
+            .sort_values("_domain")
+            .drop(columns="_domain")
+            .reset_index(drop=True)
+        )
+        return code, keys
 
     def domain_df(self, domain: IntArray | None = None, n_domains: int | None = None) -> FloatArray:
         """PSUs − strata among rows with positive weight in each domain (R's ``degf``)."""
@@ -124,25 +142,25 @@ class Estimation(ABC):
         y: FloatArray,
         x: FloatArray | None,
         by: str | Sequence[str] | None,
-        level: float,
-        ci: str,
+        confidence: float,
+        ci_dist: str,
         deff: bool,
     ) -> pd.DataFrame:
-        domain, labels = self.domain_codes(by)
-        d = len(labels)
+        results.check_confidence(confidence)
+        results.check_ci_dist(ci_dist)
+        domain, domains = self.domain_codes(by)
+        d = len(domains)
         est, var, n_obs = self._estimate(kind, y, x, domain, d)
         dd = self._deff(kind, y, est, var, domain, d) if deff else None
-        by_name = None if by is None else "*".join(as_list(by))
         return results.frame(
             names,
-            by_name,
-            labels,
+            domains,
             est,
             var,
             self.domain_df(domain, d),
             n_obs,
-            level=level,
-            ci=ci,
+            confidence=confidence,
+            ci_dist=ci_dist,
             statistic=kind,
             variance=self.variance_method,
             deff=dd,
@@ -152,33 +170,33 @@ class Estimation(ABC):
         self,
         variables: str | Sequence[str],
         by: str | Sequence[str] | None = None,
-        level: float = 0.95,
-        ci: str = "t",
+        confidence: float = 0.95,
+        ci_dist: str = "t",
         deff: bool = False,
     ) -> pd.DataFrame:
         """Hájek means of ``variables`` (overall or by domain) with SE, CI, df, n."""
         names = as_list(variables)
-        return self._run("mean", names, self.values(names), None, by, level, ci, deff)
+        return self._run("mean", names, self.values(names), None, by, confidence, ci_dist, deff)
 
     def total(
         self,
         variables: str | Sequence[str],
         by: str | Sequence[str] | None = None,
-        level: float = 0.95,
-        ci: str = "t",
+        confidence: float = 0.95,
+        ci_dist: str = "t",
         deff: bool = False,
     ) -> pd.DataFrame:
         """Horvitz–Thompson totals of ``variables`` (overall or by domain)."""
         names = as_list(variables)
-        return self._run("total", names, self.values(names), None, by, level, ci, deff)
+        return self._run("total", names, self.values(names), None, by, confidence, ci_dist, deff)
 
     def ratio(
         self,
         numerator: str | Sequence[str],
         denominator: str | Sequence[str],
         by: str | Sequence[str] | None = None,
-        level: float = 0.95,
-        ci: str = "t",
+        confidence: float = 0.95,
+        ci_dist: str = "t",
     ) -> pd.DataFrame:
         """Ratios Σwy/Σwx; numerator and denominator lists pair up (or one denominator)."""
         nums, dens = as_list(numerator), as_list(denominator)
@@ -190,4 +208,6 @@ class Estimation(ABC):
                 "denominator or one per numerator."
             )
         names = [f"{a}/{b}" for a, b in zip(nums, dens, strict=True)]
-        return self._run("ratio", names, self.values(nums), self.values(dens), by, level, ci, False)
+        return self._run(
+            "ratio", names, self.values(nums), self.values(dens), by, confidence, ci_dist, False
+        )

@@ -48,7 +48,19 @@ class Cells:
 
 @dataclass(frozen=True)
 class CalibrationRecord:
-    """What a calibration did: its kind, iterations and the largest remaining margin error."""
+    """What a calibration did: its kind, iterations and the largest remaining margin error.
+
+    Attributes
+    ----------
+    kind : str
+        ``poststratify``, ``rake`` or ``greg``.
+    iterations : int
+        Iterations used (1 for post-stratification).
+    converged : bool
+        Whether the margins were met within the tolerance.
+    max_error : float
+        The largest remaining difference from a margin.
+    """
 
     kind: str
     iterations: int

@@ -12,7 +12,8 @@ Low-level vectorised API (used by the index scorer):
 - ``d.domain_totals(Y, domain)``: the same for totals;
 - ``d.taylor_variance(u, domain)`` -> ``(D,K)``: multiply ``u`` by the weights, form unit
   totals per domain on the full design and apply the stratified (multistage) variance;
-- ``d.replicate_weights(method, replicates, rng)`` -> ``(W (n,R), scale, rscale, mse)`` and
+- ``d.replicate_weights_and_scales(method, replicates, rng)`` -> ``(W (n,R), scale, rscale,
+  mse)`` and
   ``scoring.design.replicate_variance``.
 
 Why our own code rather than a library: R's ``survey`` is the reference but loops over
@@ -61,7 +62,31 @@ def fpc_weights(stages: Sequence[Stage]) -> FloatArray:
 
 
 class SurveyDesign(Estimation):
-    """A survey design with R ``survey`` semantics; immutable (calibration returns a copy)."""
+    """A survey design with R ``survey`` semantics; immutable (calibration returns a copy).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        One row per respondent, with the design columns and the variables.
+    weights : str or None, default None
+        Sampling weight column; ``None``: from the fpcs (equal probability within strata)
+        or 1.
+    strata : str or None, default None
+        Strata column; ``None``: unstratified.
+    psu : str, sequence of str or None, default None
+        Cluster column of each stage (R's ``id=~psu+ssu``); ``None``: element sampling.
+    fpc : str, sequence of str or None, default None
+        Population count (or sampling fraction) per stage; ``None``: with replacement, the
+        first stage only ("ultimate cluster").
+    lonely_psu : {"fail", "adjust", "remove", "certainty"}, default "fail"
+        A stratum with one PSU: fail (as R), or R's ``survey.lonely.psu`` options.
+
+    Raises
+    ------
+    DesignError
+        A design column missing from ``df``, negative or missing weights, a single PSU, or
+        a lone PSU with ``lonely_psu="fail"``.
+    """
 
     _stages: tuple[Stage, ...]
     _strata_labels: tuple[str, ...]
@@ -172,7 +197,7 @@ class SurveyDesign(Estimation):
         est, u, n_obs, _ = estimator(y2, self._w, dom, d)
         return est, u, n_obs, self.domain_df(dom, d)
 
-    def replicate_weights(
+    def replicate_weights_and_scales(
         self,
         method: str = "bootstrap",
         replicates: int | None = None,
@@ -181,7 +206,10 @@ class SurveyDesign(Estimation):
         mse: bool = False,
         hadamard: NDArray[np.int_] | None = None,
     ) -> tuple[FloatArray, float, FloatArray, bool]:
-        """Replicate weights (n, R), re-calibrated like the design, with scale and rscale."""
+        """Replicate weights (n, R), re-calibrated like the design, with the variance's
+        ``scale`` and ``rscale`` and ``mse`` as given (the arguments of
+        ``replicate_variance``); ``replicates(...)`` wraps the same weights in a
+        ``ReplicateDesign``, whose ``replicate_weights()`` is the matrix alone."""
         mult, scale, rscale = reps.multipliers(
             method,
             self._stage1,

@@ -30,7 +30,19 @@ from scoring.design.taylor import group_sum
 
 @dataclass(frozen=True)
 class ReplicateEstimate:
-    """Result of ``with_replicates``: full-sample estimate, replicate estimates, variance."""
+    """Result of ``with_replicates``: full-sample estimate, replicate estimates, variance.
+
+    Attributes
+    ----------
+    est : numpy.ndarray
+        The full-sample estimate.
+    se, var : numpy.ndarray
+        Its replicate standard error and variance.
+    replicates : numpy.ndarray
+        The replicate estimates, replicates on the last axis.
+    method : str
+        The replicate method (``bootstrap``, ``jk1``, …).
+    """
 
     est: FloatArray
     se: FloatArray

@@ -30,9 +30,10 @@ from numpy.typing import NDArray
 from scoring.design.hadamard import r_hadamard
 from scoring.design.structure import FloatArray, IntArray, Stage
 from survey.errors import DesignError
-from survey.rng import RngLike, as_generator
+from survey.rng import DEFAULT_REPLICATES, RngLike, as_generator
 
 Method = Literal["jk1", "jkn", "bootstrap", "brr", "fay"]
+
 METHODS: tuple[str, ...] = ("jk1", "jkn", "bootstrap", "brr", "fay")
 
 
@@ -164,7 +165,7 @@ def multipliers(
     if method == "jkn":
         return jkn(stage, lonely)
     if method == "bootstrap":
-        return rao_wu(stage, 500 if replicates is None else replicates, rng)
+        return rao_wu(stage, DEFAULT_REPLICATES if replicates is None else replicates, rng)
     if method in ("brr", "fay"):
         return brr(stage, 0.0 if method == "brr" else (0.5 if rho is None else rho), hadamard)
     raise DesignError(
@@ -202,6 +203,26 @@ def replicate_variance(
 
     Replicates giving NaN (an empty domain in that replicate) are left out, as R's
     ``svrVar`` does with ``na.action``.
+
+    Parameters
+    ----------
+    theta_reps : numpy.ndarray
+        The replicate estimates, replicates along ``axis``.
+    theta_full : numpy.ndarray or float
+        The full-sample estimate (the centre with ``mse=True``).
+    scale : float
+        The overall scale (``SurveyDesign.replicate_weights_and_scales`` gives it).
+    rscale : numpy.ndarray
+        One scale per replicate, shape (R,).
+    mse : bool, default False
+        Centre on the full-sample estimate instead of the replicates' mean.
+    axis : int, default 0
+        The replicates' axis.
+
+    Returns
+    -------
+    numpy.ndarray
+        The variance, ``theta_reps``' shape without ``axis``.
     """
     reps = np.asarray(theta_reps, dtype=np.float64)
     rs_flat = np.asarray(rscale, dtype=np.float64)

@@ -11,15 +11,15 @@ province's published scores (``b = score_published(...)``, which has no standard
   without SE give no test.
 - Degrees of freedom: Welch–Satterthwaite ``(v_a + v_b)² / (v_a²/df_a + v_b²/df_b)`` from the
   two design df (Korn & Graubard 1999, §5.2); a side without df counts as infinite (normal).
-- Two-sided p-value and a ``level`` CI from Student's t with those df.
+- Two-sided p-value and a ``confidence`` CI from Student's t with those df.
 - PAPI's own rule (docs/method.md "Year-on-year change"): a change of more than 5% of the earlier score ``b``
   is called significant; reported as ``more_than_5pct`` alongside the design-based test.
 - Multiple comparisons: across the provinces of each code (one family per indicator,
   sub-dimension, dimension, and the aggregate), ``statsmodels.stats.multitest.multipletests``
   with ``adjust`` (Holm by default, any statsmodels method, or ``"none"``). Only the
-  p-values are adjusted (``p_adj``, and ``significant`` = ``p_adj < 1 − level``); the
+  p-values are adjusted (``p_adj``, and ``significant`` = ``p_adj < 1 − confidence``); the
   intervals ``lci``/``uci`` are unadjusted, one at a time. Each table's ``attrs`` records
-  this (``adjust``, ``level``, ``intervals="unadjusted"``, and ``reference_published`` when
+  this (``adjust``, ``confidence``, ``intervals="unadjusted"``, and ``reference_published`` when
   ``b`` is published scores, whose own sampling error is unknown and counted as zero), so
   a report can state what it shows.
 """
@@ -66,14 +66,25 @@ class IndexComparison:
     """Differences ``a − b`` per level; each table has :data:`COMPARE_COLUMNS`.
 
     ``code`` is the level key (indicator, SC.., D.., or ``PAPI`` for the composite);
-    ``change`` is ``(a − b) / |b|``; ``significant`` is ``p_adj < 1 − level``.
+    ``change`` is ``(a − b) / |b|``; ``significant`` is ``p_adj < 1 − confidence``.
+
+    Attributes
+    ----------
+    indicators, subdimensions, dimensions, composite : pandas.DataFrame
+        The differences of each tier (:data:`COMPARE_COLUMNS`).
+    confidence : float
+        The confidence level of the intervals.
+    adjust : str
+        The p-value adjustment.
+    method_a, method_b : str
+        ``IndexScores.method`` of ``a`` and ``b``.
     """
 
     indicators: pd.DataFrame
     subdimensions: pd.DataFrame
     dimensions: pd.DataFrame
     composite: pd.DataFrame
-    level: float
+    confidence: float
     adjust: str
     method_a: str
     method_b: str
@@ -121,7 +132,7 @@ def _adjust(p: pd.Series, codes: pd.Series, method: str) -> pd.Series:
     return out
 
 
-def _compare_tier(a: IndexScores, b: IndexScores, tier: str, level: float, adjust: str) -> Any:
+def _compare_tier(a: IndexScores, b: IndexScores, tier: str, confidence: float, adjust: str) -> Any:
     m = _side(a, tier).merge(_side(b, tier), on=["province", "code"], suffixes=("_a", "_b"))
     diff = m["est_a"] - m["est_b"]
     va, vb = m["se_a"] ** 2, m["se_b"] ** 2
@@ -132,7 +143,7 @@ def _compare_tier(a: IndexScores, b: IndexScores, tier: str, level: float, adjus
     with np.errstate(divide="ignore", invalid="ignore"):
         df = var**2 / (va**2 / dfa + vb**2 / dfb)
     df = df.where(np.isfinite(df) | se.isna(), np.inf)
-    q = stats.t.ppf(0.5 + level / 2, df)
+    q = stats.t.ppf(0.5 + confidence / 2, df)
     p = pd.Series(2 * stats.t.sf(np.abs(diff / se), df), index=m.index)
     p_adj = _adjust(p, m["code"], adjust)
     change = diff / m["est_b"].abs()
@@ -149,7 +160,7 @@ def _compare_tier(a: IndexScores, b: IndexScores, tier: str, level: float, adjus
             "df": df.where(se.notna()),
             "p": p,
             "p_adj": p_adj,
-            "significant": (p_adj < 1 - level).where(p_adj.notna()).astype("boolean"),
+            "significant": (p_adj < 1 - confidence).where(p_adj.notna()).astype("boolean"),
             "change": change,
             "more_than_5pct": (change.abs() > PAPI_CHANGE_THRESHOLD)
             .where(change.notna())
@@ -160,15 +171,35 @@ def _compare_tier(a: IndexScores, b: IndexScores, tier: str, level: float, adjus
 
 
 def compare(
-    a: IndexScores, b: IndexScores, *, level: float = 0.95, adjust: str = "holm"
+    a: IndexScores, b: IndexScores, *, confidence: float = 0.95, adjust: str = "holm"
 ) -> IndexComparison:
     """Province-by-province differences ``a − b`` at every level both results have.
 
-    ``adjust``: a ``statsmodels.stats.multitest.multipletests`` method (``holm``,
-    ``bonferroni``, ``fdr_bh``, …) or ``"none"``; families are the provinces of one code.
+    Parameters
+    ----------
+    a, b : IndexScores
+        The two results (a pilot and a published year, two survey rounds, …).
+    confidence : float, default 0.95
+        Confidence level of the difference's interval; ``significant`` is
+        ``p_adj < 1 − confidence``.
+    adjust : str, default "holm"
+        A ``statsmodels.stats.multitest.multipletests`` method (``holm``, ``bonferroni``,
+        ``fdr_bh``, …) or ``"none"``; families are the provinces of one code.
+
+    Returns
+    -------
+    IndexComparison
+        One table of differences per tier.
+
+    Raises
+    ------
+    ScoringError
+        A confidence level outside (0, 1) or an unknown ``adjust``.
     """
-    if not 0 < level < 1:
-        raise ScoringError(f"level = {level}; expected a confidence level in (0, 1), e.g. 0.95")
+    if not 0 < confidence < 1:
+        raise ScoringError(
+            f"confidence = {confidence}; expected a confidence level in (0, 1), e.g. 0.95"
+        )
     known = {"none", "bonferroni", "sidak", "holm-sidak", "holm", "simes-hochberg", "hommel"}
     known |= {"fdr_bh", "fdr_by", "fdr_tsbh", "fdr_tsbky"}
     if adjust not in known:
@@ -176,16 +207,16 @@ def compare(
             f"unknown adjustment {adjust!r}; expected one of {', '.join(sorted(known))}",
             code="unknown_adjustment",
         )
-    tables = {t: _compare_tier(a, b, t, level, adjust) for t in TIERS}
+    tables = {t: _compare_tier(a, b, t, confidence, adjust) for t in TIERS}
     for table in tables.values():
         table.attrs.update(
             {
                 "adjust": adjust,
-                "level": level,
+                "confidence": confidence,
                 "intervals": "unadjusted",
                 "reference_published": b.method == "published",
             }
         )
     return IndexComparison(
-        **tables, level=level, adjust=adjust, method_a=a.method, method_b=b.method
+        **tables, confidence=confidence, adjust=adjust, method_a=a.method, method_b=b.method
     )

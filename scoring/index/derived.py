@@ -42,13 +42,28 @@ def structure_of_year(year: int) -> str:
 
 
 def derived_published(
-    year: int, structure: StructureLike = None, *, level: float = 0.95
+    year: int, structure: StructureLike = None, *, confidence: float = 0.95
 ) -> IndexScores:
-    """Published ``year`` (2018–2024) on the 34 new provinces: derived, not official."""
+    """Published ``year`` (2018–2024) on the 34 new provinces: derived, not official.
+
+    Parameters
+    ----------
+    year : int
+        A published year, 2018–2024.
+    structure : Questionnaire, str, IndexStructure, mapping or None, default None
+        The index structure; ``None``: the year's questionnaire.
+    confidence : float, default 0.95
+        Confidence level of the intervals that carry the derivation's uncertainty.
+
+    Returns
+    -------
+    IndexScores
+        ``method="derived"``, with notes saying how and how uncertain.
+    """
     scores = score_published(
         derived_subdimensions(year),
         structure if structure is not None else structure_of_year(year),
-        level=level,
+        confidence=confidence,
     )
     return replace(
         scores,
@@ -63,7 +78,9 @@ DERIVED_SE_NOTE = (
 )
 
 
-def _derive_tier(frame: pd.DataFrame, tier: str, w: pd.DataFrame, level: float) -> pd.DataFrame:
+def _derive_tier(
+    frame: pd.DataFrame, tier: str, w: pd.DataFrame, confidence: float
+) -> pd.DataFrame:
     key = KEYS[tier]
     keys = [key] if key else []
     t = frame.loc[frame["province"] != NATIONAL].merge(
@@ -90,7 +107,7 @@ def _derive_tier(frame: pd.DataFrame, tier: str, w: pd.DataFrame, level: float) 
     out["se"] = np.sqrt(out["var"]).where(complete & known)
     with np.errstate(divide="ignore", invalid="ignore"):
         out["df"] = (out["var"] ** 2 / out["var_df"]).where(out["se"] > 0)
-    q = stats.t.ppf(0.5 + level / 2, out["df"])
+    q = stats.t.ppf(0.5 + confidence / 2, out["df"])
     out["lci"] = out["est"] - q * out["se"]
     out["uci"] = out["est"] + q * out["se"]
     out = out.rename(columns={"new": "province"})
@@ -108,7 +125,7 @@ def derive_scores(scores: IndexScores) -> IndexScores:
             "derived on the 2025 provinces",
             code="province_not_found",
         )
-    tiers = [_derive_tier(scores.tier(t), t, w, scores.level) for t in TIERS]
+    tiers = [_derive_tier(scores.tier(t), t, w, scores.confidence) for t in TIERS]
     return replace(
         scores,
         indicators=tiers[0],

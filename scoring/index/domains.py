@@ -33,7 +33,7 @@ def score_former_provinces(
     responses: pd.DataFrame, questionnaire: Questionnaire | str, **options: Any
 ) -> IndexScores:
     """Scores of each former province as a domain of a 2025-geography survey; ``options`` go
-    to ``scoring.score`` (``ci``, ``replicates``, ``weighted``, …; ``strata`` is the survey's
+    to ``scoring.score`` (``variance``, ``replicates``, ``weighted``, …; ``strata`` is the survey's
     ``stratum``, else its ``province``)."""
     if "former_province" not in responses.columns:
         raise ScoringError(

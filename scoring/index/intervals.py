@@ -25,10 +25,10 @@ FloatArray = NDArray[np.float64]
 
 
 def korn_graubard(
-    p: FloatArray, var: FloatArray, n: FloatArray, df: FloatArray, level: float
+    p: FloatArray, var: FloatArray, n: FloatArray, df: FloatArray, confidence: float
 ) -> tuple[FloatArray, FloatArray]:
     """Korn–Graubard (R ``svyciprop(method="beta")``) limits; arrays broadcast together."""
-    alpha = 1.0 - level
+    alpha = 1.0 - confidence
     with np.errstate(divide="ignore", invalid="ignore"):
         # v = 0 (or rounding noise around 0, n* beyond 1e10): no design effect to estimate
         defined = var > 1e-10 * p * (1.0 - p)

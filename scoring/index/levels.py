@@ -55,7 +55,7 @@ class Levels:
 
 
 @dataclass(frozen=True)
-class Weights:
+class AggregationWeights:
     """Per row (province) weight of each indicator in its sub-dimension, (P, K)."""
 
     w: FloatArray  # 1 / (m_available · k) for available indicators of scored sub-dimensions
@@ -64,7 +64,7 @@ class Weights:
     @classmethod
     def from_available(
         cls, available: BoolArray, st: IndexStructure, min_share: float = 0.5
-    ) -> Weights:
+    ) -> AggregationWeights:
         member = st.membership()  # (K, S)
         m_all = member.sum(axis=0)
         m_avail = available.astype(np.float64) @ member  # (P, S)
@@ -75,7 +75,7 @@ class Weights:
         return cls(w, scored)
 
 
-def propagate(x: FloatArray, st: IndexStructure, weights: Weights) -> Levels:
+def propagate(x: FloatArray, st: IndexStructure, weights: AggregationWeights) -> Levels:
     """Indicator means (…, P, K) → every level. A NaN in an available indicator (a replicate
     with no respondent for it) leaves its sub-dimension missing in that replicate."""
     a, b = st.rescale_coefficients()

@@ -23,7 +23,7 @@ of the sum of their influence values. Replicate methods (``bootstrap`` = Rao–W
 ``jkn``, ``brr``, ``fay``) recompute the whole pipeline under every replicate as array
 operations (uncertainty.py), giving SEs, rank intervals and group probabilities.
 CIs: ``est ± q · se``, ``q`` from Student's t on the province's design df (PSUs − strata)
-by default, or normal (``dist="normal"``, R's ``confint`` default); share indicators get
+by default, or normal (``ci_dist="normal"``, R's ``confint`` default); share indicators get
 Korn–Graubard intervals (intervals.py).
 """
 
@@ -38,13 +38,13 @@ from numpy.typing import NDArray
 from scoring.design.design import SurveyDesign
 from scoring.design.estimators import domain_indicator
 from scoring.design.replicates import METHODS, replicate_variance
-from scoring.design.results import quantile, reference_draws
+from scoring.design.results import check_ci_dist, quantile, reference_draws
 from scoring.design.structure import codes as integer_codes
 from scoring.design.taylor import group_sum
 from scoring.index.groups import MIN_GROUP_UNITS
 from scoring.index.indicators import indicator_values
 from scoring.index.intervals import korn_graubard
-from scoring.index.levels import Levels, Weights, influence, propagate
+from scoring.index.levels import AggregationWeights, Levels, influence, propagate
 from scoring.index.results import (
     COMPOSITE_CODE,
     NATIONAL,
@@ -59,11 +59,11 @@ from survey.errors import DesignError, ScoringError
 from survey.questionnaire.loader import load_questionnaire
 from survey.questionnaire.schema import Questionnaire
 from survey.respondents.analysis_frame import check_for_scoring, design_columns
-from survey.rng import RngLike, as_generator
+from survey.rng import DEFAULT_REPLICATES, RngLike, seed_of
 from survey.sampling.weights import POSTSTRATA
 
 FloatArray = NDArray[np.float64]
-CI_METHODS: tuple[str, ...] = ("taylor", *METHODS)
+VARIANCE_METHODS: tuple[str, ...] = ("taylor", *METHODS)
 WEIGHTING = (
     "the weight column as given; the frame contract (survey.respondents.analysis_frame) makes it the "
     "design weight post-stratified to sex x age group within province"
@@ -257,11 +257,11 @@ def _replicate_se(
     domain: NDArray[np.intp],
     psu_codes: NDArray[np.intp],
     st: IndexStructure,
-    weights: Weights,
+    weights: AggregationWeights,
     full: FloatArray,
 ) -> FloatArray:
     """SEs of every level from the replicates (rows, codes)."""
-    w_rep, scale, rscale, mse = design.replicate_weights(method, replicates, rng)
+    w_rep, scale, rscale, mse = design.replicate_weights_and_scales(method, replicates, rng)
     d = int(domain.max()) + 1
     x_rep = replicate_domain_means(
         w_rep,
@@ -289,7 +289,7 @@ def _frames(
     stats: dict[str, FloatArray],
     df: FloatArray,
     draws: FloatArray,
-    level: float,
+    confidence: float,
 ) -> dict[str, pd.DataFrame]:
     """The four result tables; ``full`` and ``stats`` hold [indicators | sub | dim | agg]."""
     ranked = np.arange(len(rows)) < len(rows) - 1  # the national row is not ranked
@@ -297,7 +297,7 @@ def _frames(
     cuts = np.cumsum(sizes)[:-1]
     est = np.split(full, cuts, axis=1)
     parts = {name: np.split(values, cuts, axis=1) for name, values in stats.items()}
-    rank_lo, rank_hi, probs = rank_uncertainty(draws, ranked, level)
+    rank_lo, rank_hi, probs = rank_uncertainty(draws, ranked, confidence)
     ranked_cuts = np.cumsum(sizes[1:])[:-1]
     lo, hi, pr = (np.split(a, ranked_cuts, axis=1) for a in (rank_lo, rank_hi, probs))
     dim_of = dict(zip(st.subdimensions, st.subdimension_dimension, strict=True))
@@ -335,19 +335,19 @@ def _frames(
 
 def _notes(
     st: IndexStructure,
-    dist: str,
+    ci_dist: str,
     replicates: int,
     absent: tuple[str, ...],
     n_obs: FloatArray,
     min_n: int,
-    weights: Weights,
+    weights: AggregationWeights,
     ranked: int,
 ) -> list[str]:
     """What a reader of the tables must know: rank-draw method, absent items, suppression.
     ``ranked``: provinces with an aggregate score (with fewer than 2 nothing is ranked)."""
     notes = []
     if ranked >= 2:
-        law = "Student t on the province's design df" if dist == "t" else "standard normal"
+        law = "Student t on the province's design df" if ci_dist == "t" else "standard normal"
         notes.append(
             f"rank intervals and group probabilities from {replicates} draws of est + se·T, "
             f"T {law} as in the CIs, provinces independent"
@@ -382,7 +382,7 @@ def _design_notes(
     provinces: Sequence[object],
     df: FloatArray,
     scored: int,
-    dist: str,
+    ci_dist: str,
     strata: str | None,
     psu: str | None,
     lonely_psu: str,
@@ -398,7 +398,7 @@ def _design_notes(
             "(papi report --previous-published YEAR; survey.published in Python)"
         )
     thin_df = [str(p) for p, f in zip(provinces, df, strict=True) if f == 1]
-    if thin_df and dist == "t":
+    if thin_df and ci_dist == "t":
         notes.append(
             f"{len(thin_df)} province(s) ({_listed(thin_df)}) have 2 PSUs in one stratum: their "
             "standard errors rest on 1 degree of freedom, so the CIs (Student t, 12.7 × se) "
@@ -431,57 +431,118 @@ def score(
     questionnaire: Questionnaire | str,
     *,
     weighted: bool = True,
-    ci: str = "taylor",
-    replicates: int = 1000,
-    rng: RngLike = 0,
-    level: float = 0.95,
+    variance: str = "taylor",
+    replicates: int = DEFAULT_REPLICATES,
+    rng: RngLike = None,
+    confidence: float = 0.95,
+    ci_dist: str = "t",
     strata: str | None = None,
     psu: str | None = None,
     weights: str | None = None,
     min_n: int = 10,
     min_share: float = 0.5,
-    dist: str = "t",
     lonely_psu: str = "fail",
     poststratified: bool = False,
     share_correction: bool = False,
 ) -> IndexScores:
     """Score respondents into indicators, sub-dimensions, dimensions and the aggregate.
 
-    ``responses``: one row per respondent (docs/data-layout.md). The design comes from the
-    data: ``strata`` defaults to ``stratum`` (else ``province``), ``psu`` to ``psu`` (else
-    ``district``), ``weights`` to ``weight``; first-stage clusters only, no fpc (the
+    The design comes from the data: first-stage clusters only, no fpc (the
     with-replacement "ultimate cluster" approximation, standard after PPS selection of
-    districts; the simulator counts the certainty capital district as an ordinary PSU of its
-    province, which covers better on known truth than making it a stratum, but is biased low
-    for weighted SEs where the capital's weight share is much smaller than a PPS district's:
-    docs/simulation.md, "Variance units").
-    ``weighted=False`` gives PAPI's unweighted headline estimates with the same strata and
-    clusters. ``ci``: ``taylor`` or a replicate method (``bootstrap`` Rao–Wu, ``jk1``,
-    ``jkn``, ``brr``, ``fay``) with ``replicates`` replicates drawn from ``rng``; with
-    every method, rank intervals and group probabilities come from ``replicates`` draws of
-    ``est + se · T``, ``T`` from the CIs' distribution (t on the province's df, or normal
-    with ``dist="normal"``; scoring.design.results.reference_draws).
-    ``min_n``: fewest respondents with a value for a province's indicator to be scored;
-    ``min_share``: least share of a sub-dimension's indicators that must be scored for the
-    sub-dimension to be (available-case mean, levels.py; 1 = all of them).
-    ``poststratified=True``: re-create the post-stratification of ``weight`` from
-    ``design_weight`` (cells province × sex × age group) so that the variance accounts for
-    it, as R's ``postStratify``. Off by default: on simulated surveys of three districts
-    per province (ten post-strata, three PSUs) that linearisation understates the SEs and
-    lowers coverage (docs/scoring.md, "Coverage"); the weights are then taken as fixed.
-    ``share_correction=True`` (Taylor only): correct the with-replacement variance for
-    unequal PSU weight shares (``share_corrected_variance``); on simulated surveys it lifted
-    weighted coverage in P12 and P46 to 94-96% and left other provinces as they were, but
-    it departs from R's ``survey`` whenever shares differ, so it is not the default.
+    districts; the simulator counts the certainty capital district as an ordinary PSU of
+    its province, which covers better on known truth than making it a stratum, but is
+    biased low for weighted SEs where the capital's weight share is much smaller than a PPS
+    district's: docs/simulation.md, "Variance units"). With every variance method, rank
+    intervals and group probabilities come from ``replicates`` draws of ``est + se · T``,
+    ``T`` from the CIs' distribution (scoring.design.results.reference_draws).
+
+    Parameters
+    ----------
+    responses : pandas.DataFrame
+        One row per respondent (docs/data-layout.md).
+    questionnaire : Questionnaire or str
+        The questionnaire, or the id of a bundled one (``papi-2021``) or a path.
+    weighted : bool, default True
+        Weight with the analysis weight; ``False`` gives PAPI's unweighted headline
+        estimates with the same strata and clusters.
+    variance : str, default "taylor"
+        The variance method: ``taylor`` (linearisation) or a replicate method
+        (``bootstrap`` Rao–Wu, ``jk1``, ``jkn``, ``brr``, ``fay``).
+    replicates : int, default 1000
+        Replicates of a replicate method, and draws behind rank intervals and group
+        probabilities.
+    rng : int, numpy.random.Generator or None, default None
+        Random source of the replicates and draws; ``None`` is seed 0 (reproducible). The
+        integer seed used is recorded in ``provenance.seed`` (survey.rng.seed_of).
+    confidence : float, default 0.95
+        Confidence level of ``lci``/``uci`` and of the rank intervals.
+    ci_dist : {"t", "normal"}, default "t"
+        Distribution of the CI quantile: Student t on the province's design df, or normal.
+    strata : str or None, default None
+        Strata column; ``None``: ``stratum``, else ``province``.
+    psu : str or None, default None
+        First-stage cluster column; ``None``: ``psu``, else ``district``.
+    weights : str or None, default None
+        Weight column; ``None``: ``weight``.
+    min_n : int, default 10
+        Fewest respondents with a value for a province's indicator to be scored.
+    min_share : float, default 0.5
+        Least share of a sub-dimension's indicators that must be scored for the
+        sub-dimension to be (available-case mean, levels.py; 1 = all of them).
+    lonely_psu : {"fail", "adjust", "remove", "certainty"}, default "fail"
+        A stratum with one PSU: fail (as R), or R's ``survey.lonely.psu`` options.
+    poststratified : bool, default False
+        Re-create the post-stratification of ``weight`` from ``design_weight`` (cells
+        province × sex × age group) so that the variance accounts for it, as R's
+        ``postStratify``. Off by default: on simulated surveys of three districts per
+        province (ten post-strata, three PSUs) that linearisation understates the SEs and
+        lowers coverage (docs/scoring.md, "Coverage"); the weights are then fixed.
+    share_correction : bool, default False
+        Taylor only: correct the with-replacement variance for unequal PSU weight shares
+        (``share_corrected_variance``); on simulated surveys it lifted weighted coverage in
+        P12 and P46 to 94-96% and left other provinces as they were, but it departs from
+        R's ``survey`` whenever shares differ, so it is not the default.
+
+    Returns
+    -------
+    IndexScores
+        Frozen tables of every level with estimates, SEs, CIs, design effects, ranks, rank
+        intervals, groups and group probabilities, and their provenance.
+
+    Raises
+    ------
+    ScoringError
+        An unknown variance method, a confidence level outside (0, 1), a numeric
+        ``province`` column (scores are keyed by text codes), a frame that fails
+        ``check_for_scoring``, a questionnaire without indicators, or
+        ``poststratified=True`` without the columns it needs.
+    DesignError
+        An unknown ``ci_dist`` or a design that cannot be estimated (a lone PSU with
+        ``lonely_psu="fail"``).
     """
     q = load_questionnaire(questionnaire) if isinstance(questionnaire, str) else questionnaire
-    if ci not in CI_METHODS:
+    if variance not in VARIANCE_METHODS:
         raise ScoringError(
-            f"ci={ci!r} is not a variance method; expected one of {', '.join(CI_METHODS)}",
-            code="unknown_ci_method",
+            f"variance={variance!r} is not a variance method; expected one of "
+            f"{', '.join(VARIANCE_METHODS)}",
+            code="unknown_variance_method",
         )
-    if not 0 < level < 1:
-        raise ScoringError(f"level={level}; expected a confidence level in (0, 1), e.g. 0.95")
+    if not 0 < confidence < 1:
+        raise ScoringError(
+            f"confidence={confidence}; expected a confidence level in (0, 1), e.g. 0.95"
+        )
+    check_ci_dist(ci_dist)
+    seed = seed_of(rng)
+    if "province" in responses.columns and pd.api.types.is_numeric_dtype(responses["province"]):
+        # the result's province column is text (codes, and the pooled row "VN"): a numeric
+        # column would come back as strings and a merge onto the data would match nothing
+        raise ScoringError(
+            f"the province column is numeric ({responses['province'].dtype}); scores are keyed "
+            "by province codes as text (P01…P63, docs/data-layout.md), with the pooled row VN. "
+            "Convert it first, e.g. responses.assign(province=responses['province'].map("
+            "'P{:02d}'.format)), and merge the scores back on that column",
+            code="province_not_text",
+        )
     weights = weights or "weight"
     strata, psu = design_columns(responses, strata, psu)
     check_for_scoring(responses, strata=strata, psu=psu, weights=weights, weighted=weighted)
@@ -501,18 +562,18 @@ def score(
     n_x = np.vstack([n_obs, n_obs_n])
     x = np.where(n_x >= min_n, x, np.nan)
     df_all = np.concatenate([df, df_n])
-    wts = Weights.from_available(~np.isnan(x), st, min_share)
+    wts = AggregationWeights.from_available(~np.isnan(x), st, min_share)
     lv = propagate(x, st, wts)
     has = _has_value(~np.isnan(y), st)
     counts = _counts(has, domain, d)
     full = lv.all_blocks()
-    gen = as_generator(rng)
+    gen = np.random.default_rng(seed)
     national = np.broadcast_to(wts.w[-1], u_n.shape)
     u_lv, u_lv_n = influence(u, wts.w[domain], st), influence(u_n, national, st)
-    if ci == "taylor" and share_correction:
+    if variance == "taylor" and share_correction:
         var = _share_corrected(frame, strata, psu, design.weights, u_lv, u_lv_n, domain, d)
         se = np.where(np.isnan(full), np.nan, np.sqrt(var))
-    elif ci == "taylor":
+    elif variance == "taylor":
         var = np.vstack([design.taylor_variance(u_lv, domain, d), design.taylor_variance(u_lv_n)])
         se = np.where(np.isnan(full), np.nan, np.sqrt(var))
     else:
@@ -522,17 +583,23 @@ def score(
             if psu
             else np.arange(len(responses))
         )
-        se = _replicate_se(design, ci, replicates, gen, y, domain, psu_codes, st, wts, full)
+        se = _replicate_se(design, variance, replicates, gen, y, domain, psu_codes, st, wts, full)
     k = len(st.indicators)
     # ranks and groups are drawn from the CIs' own distribution (scoring.design.results)
     draws = reference_draws(
-        lv.ranked_blocks(), se[:, k:], df_all[:, None], dist, replicates, gen, common_columns=True
+        lv.ranked_blocks(),
+        se[:, k:],
+        df_all[:, None],
+        ci_dist,
+        replicates,
+        gen,
+        common_columns=True,
     )
-    qt = quantile(level, df_all, dist)[:, None]
+    qt = quantile(confidence, df_all, ci_dist)[:, None]
     lci, uci = full - qt * se, full + qt * se
     share = np.flatnonzero([i.kind == "share" for i in q.structure.indicators])
     lci[:, share], uci[:, share] = korn_graubard(
-        full[:, share], se[:, share] ** 2, n_x[:, share], df_all[:, None], level
+        full[:, share], se[:, share] ** 2, n_x[:, share], df_all[:, None], confidence
     )
     w_rows = design.weights
     deff = np.vstack(
@@ -542,22 +609,22 @@ def score(
         ]
     )
     stats = {"se": se, "lci": lci, "uci": uci, "deff": deff, "n": counts}
-    frames = _frames(st, [*provinces, NATIONAL], lv, full, stats, df_all, draws, level)
+    frames = _frames(st, [*provinces, NATIONAL], lv, full, stats, df_all, draws, confidence)
     scored = int(np.isfinite(lv.ranked_blocks()[:-1, -1]).sum())
-    notes = _notes(st, dist, replicates, absent, n_x[:-1], min_n, wts, scored)
-    notes += _design_notes(frame, provinces, df, scored, dist, strata, psu, lonely_psu)
+    notes = _notes(st, ci_dist, replicates, absent, n_x[:-1], min_n, wts, scored)
+    notes += _design_notes(frame, provinces, df, scored, ci_dist, strata, psu, lonely_psu)
     notes += design_notes
     return IndexScores(
         **frames,
-        method=ci,
-        level=level,
+        method=variance,
+        confidence=confidence,
         weighted=weighted,
         structure=q.id,
         replicates=replicates,
         notes=tuple(notes),
         provenance=Provenance(
-            seed=int(rng) if isinstance(rng, int | np.integer) else None,
-            dist=dist,
+            seed=seed,
+            ci_dist=ci_dist,
             min_n=min_n,
             min_share=min_share,
             suppression=SUPPRESSION_RULES,
@@ -573,7 +640,7 @@ def score(
                 else "unweighted (unit weights, same design)"
             ),
             poststratified=poststratified and weighted,
-            share_correction=share_correction and ci == "taylor",
+            share_correction=share_correction and variance == "taylor",
             questionnaire_version=q.full_version,
         ),
     )

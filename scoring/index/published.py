@@ -104,17 +104,29 @@ def _subdimension_matrix(frame: pd.DataFrame, st: IndexStructure) -> tuple[list[
 
 
 def score_published(
-    subdimensions: pd.DataFrame, structure: StructureLike = None, *, level: float = 0.95
+    subdimensions: pd.DataFrame, structure: StructureLike = None, *, confidence: float = 0.95
 ) -> IndexScores:
     """Dimensions, aggregate (8–80), ranks and performance groups from published scores.
 
-    ``subdimensions``: one row per province (column ``province``), one column per
-    sub-dimension (SC11…) on the published scale [1/k, 10/k], as
-    ``survey.published.subdimensions(year)`` returns. ``structure``: ``None`` infers the
-    year's structure from the columns present (k = sub-dimensions per dimension present);
-    a questionnaire (or its id, e.g. ``"papi-2021"``), an :class:`IndexStructure` or a
-    mapping ``{"D1": ["SC11", ...]}`` imposes one. Published scores carry no uncertainty:
-    ``se``, ``lci``, ``uci`` and ``n`` are missing.
+    Published scores carry no uncertainty: ``se``, ``lci``, ``uci`` and ``n`` are missing.
+
+    Parameters
+    ----------
+    subdimensions : pandas.DataFrame
+        One row per province (column ``province``), one column per sub-dimension (SC11…)
+        on the published scale [1/k, 10/k], as ``survey.published.subdimensions(year)``
+        returns.
+    structure : Questionnaire, str, IndexStructure, mapping or None, default None
+        ``None`` infers the year's structure from the columns present (k = sub-dimensions
+        per dimension present); a questionnaire (or its id, e.g. ``"papi-2021"``), an
+        :class:`IndexStructure` or a mapping ``{"D1": ["SC11", ...]}`` imposes one.
+    confidence : float, default 0.95
+        Recorded as the result's confidence level (there are no intervals).
+
+    Returns
+    -------
+    IndexScores
+        ``method="published"``: the sub-dimension, dimension and composite tables.
     """
     present = [c for c in subdimensions.columns if c != "province"]
     st = resolve_structure(structure, present)
@@ -136,7 +148,7 @@ def score_published(
         dimensions=level_frame("dimensions", provinces, st.dimensions, dims, ranked=ranked),
         composite=level_frame("composite", provinces, [COMPOSITE_CODE], agg, ranked=ranked),
         method="published",
-        level=level,
+        confidence=confidence,
         weighted=None,
         structure=st.name,
         provenance=Provenance(weighting="none: the published sub-dimension scores"),

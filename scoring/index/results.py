@@ -180,11 +180,12 @@ def is_national(composite: pd.DataFrame, dimensions: pd.DataFrame) -> bool:
 
 @dataclass(frozen=True)
 class Provenance:
-    """How a result was made, beyond ``IndexScores``' own ``method``, ``level``, ``weighted``,
-    ``structure`` (the questionnaire id) and ``replicates``.
+    """How a result was made, beyond ``IndexScores``' own ``method``, ``confidence``,
+    ``weighted``, ``structure`` (the questionnaire id) and ``replicates``.
 
-    ``seed``: the integer seed of the replicates / rank draws (``None`` when a Generator was
-    passed); ``dist``: the distribution of the CI quantile (``t`` on the design df, or
+    ``seed``: the integer seed of the replicates / rank draws (survey.rng.seed_of: the seed
+    given, 0 for ``rng=None``, or one drawn from a Generator; ``None`` only in published
+    scores and results of earlier versions); ``ci_dist``: the distribution of the CI quantile (``t`` on the design df, or
     ``normal``); ``min_n``/``min_share`` and ``suppression``: the suppression rules;
     ``strata``/``psu``/``weights``: the design columns (``weights`` is ``None`` unweighted);
     ``lonely_psu``: the policy for a stratum with one PSU; ``weighting``: what the weights
@@ -196,7 +197,7 @@ class Provenance:
     """
 
     seed: int | None = None
-    dist: str | None = None
+    ci_dist: str | None = None
     min_n: int | None = None
     min_share: float | None = None
     suppression: tuple[str, ...] = ()
@@ -246,8 +247,8 @@ class IndexScores:
     """Index scores at every level with their uncertainty.
 
     ``method``: ``published`` (no uncertainty), ``taylor`` or a replicate method
-    (``bootstrap``, ``jk1``, ``jkn``, ``brr``); ``level``: the confidence level of
-    ``lci``/``uci``; ``weighted``: analysis weights used (``None`` for published scores);
+    (``bootstrap``, ``jk1``, ``jkn``, ``brr``, ``fay``) or ``derived``; ``confidence``: the
+    confidence level of ``lci``/``uci``; ``weighted``: analysis weights used (``None`` for published scores);
     ``provenance``: the rest of how the result was made (:class:`Provenance`).
 
     The tables (``indicators``, ``subdimensions``, ``dimensions``, ``composite``, ``tier()``,
@@ -255,6 +256,25 @@ class IndexScores:
 
     Serialisation (one format, used by ``papi score``, the scoring job and the report):
     :meth:`to_dict` / :meth:`from_dict`, :meth:`to_json` / :meth:`from_json`.
+
+    Parameters
+    ----------
+    indicators, subdimensions, dimensions, composite : pandas.DataFrame
+        The table of each tier (columns: module docstring); copied.
+    method : str
+        ``taylor``, a replicate method, ``published`` or ``derived``.
+    confidence : float, default 0.95
+        The confidence level of ``lci``/``uci`` and of the rank intervals.
+    weighted : bool or None, default None
+        Whether analysis weights were used (``None`` for published scores).
+    structure : str or None, default None
+        The questionnaire id.
+    replicates : int or None, default None
+        Replicates (and draws behind rank intervals).
+    notes : tuple of str, default ()
+        What a reader of the tables must know.
+    provenance : Provenance or None, default None
+        The rest of how the result was made, with the seed.
     """
 
     indicators: pd.DataFrame
@@ -262,7 +282,7 @@ class IndexScores:
     dimensions: pd.DataFrame
     composite: pd.DataFrame
     method: str
-    level: float = 0.95
+    confidence: float = 0.95
     weighted: bool | None = None
     structure: str | None = None
     replicates: int | None = None
@@ -277,7 +297,7 @@ class IndexScores:
         dimensions: pd.DataFrame,
         composite: pd.DataFrame,
         method: str,
-        level: float = 0.95,
+        confidence: float = 0.95,
         weighted: bool | None = None,
         structure: str | None = None,
         replicates: int | None = None,
@@ -291,7 +311,7 @@ class IndexScores:
         for name, value in (
             ("_tables", MappingProxyType(tables)),
             ("method", method),
-            ("level", level),
+            ("confidence", confidence),
             ("weighted", weighted),
             ("structure", structure),
             ("replicates", replicates),
@@ -303,7 +323,8 @@ class IndexScores:
     def __repr__(self) -> str:
         rows = len(self._tables["composite"])
         return (
-            f"IndexScores(method={self.method!r}, level={self.level}, weighted={self.weighted}, "
+            f"IndexScores(method={self.method!r}, confidence={self.confidence}, "
+            f"weighted={self.weighted}, "
             f"structure={self.structure!r}, composite rows={rows})"
         )
 
@@ -335,7 +356,7 @@ class IndexScores:
     def meta(self) -> dict[str, Any]:
         return {
             "method": self.method,
-            "level": self.level,
+            "confidence": self.confidence,
             "weighted": self.weighted,
             "structure": self.structure,
             "replicates": self.replicates,
@@ -366,7 +387,7 @@ class IndexScores:
             return cls(
                 **frames,
                 method=str(meta["method"]),
-                level=float(meta["level"]),
+                confidence=float(meta["confidence"]),
                 weighted=meta.get("weighted"),
                 structure=meta.get("structure"),
                 replicates=meta.get("replicates"),

@@ -12,7 +12,7 @@ design re-calibrated per replicate) the same product runs on respondents instead
 
 Rank intervals and group probabilities (docs/method.md "Performance groups"; the JRC audit recipe of
 docs/variance.md, "Composite indicators and sensitivity"): ranks and performance groups are recomputed in every draw of the scores, the
-rank interval is the ``(1 ± level)/2`` quantile of the drawn ranks (rounded outwards to whole
+rank interval is the ``(1 ± confidence)/2`` quantile of the drawn ranks (rounded outwards to whole
 ranks), the probability of a group the share of draws in it. The draws come from
 ``scoring.design.results.reference_draws``: ``est + se · T`` with ``T`` from the very
 distribution the CIs use (Student t on the province's design df by default), whatever the
@@ -108,13 +108,13 @@ def _inverse_cdf(counts: NDArray[np.int64], q: float) -> FloatArray:
 
 
 def rank_uncertainty(
-    reps: FloatArray, ranked: NDArray[np.bool_], level: float
+    reps: FloatArray, ranked: NDArray[np.bool_], confidence: float
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """From replicate values (R, P, C): rank_lci, rank_uci (P, C) and group shares (P, C, 4).
 
     Only rows with ``ranked`` take part (the national row does not); a unit missing in a
-    replicate takes no rank there. The rank interval is the ``(1 − level)/2`` and
-    ``(1 + level)/2`` quantiles of the replicate ranks, read off their histogram (ranks are
+    replicate takes no rank there. The rank interval is the ``(1 − confidence)/2`` and
+    ``(1 + confidence)/2`` quantiles of the replicate ranks, read off their histogram (ranks are
     whole numbers: one ``bincount`` instead of a sort).
     """
     _, p, c = reps.shape
@@ -128,7 +128,7 @@ def rank_uncertainty(
     ok = ~np.isnan(rep_ranks)
     flat = (cell * top + np.where(ok, rep_ranks, 0).astype(np.int64))[ok]
     counts = np.bincount(flat, minlength=c * m * top).reshape(c, m, top)
-    tail = (1.0 - level) / 2.0
+    tail = (1.0 - confidence) / 2.0
     low = np.full((p, c), np.nan)
     high = np.full((p, c), np.nan)
     low[rows] = _inverse_cdf(counts, tail).T

@@ -48,7 +48,37 @@ class Level:
 
 @dataclass(frozen=True)
 class IndexData:
-    """Province-level leaf values and the hierarchy built on them."""
+    """Province-level leaf values and the hierarchy built on them: the input of an audit
+    (:func:`published_input`, :func:`microdata_input`).
+
+    Attributes
+    ----------
+    provinces : tuple of str
+        The province codes.
+    levels : tuple of Level
+        The hierarchy, bottom-up (leaves → sub-dimensions → dimensions → index).
+    values : numpy.ndarray
+        Leaf values, shape (estimates, 1 + replicates, provinces, leaves).
+    lo, hi : numpy.ndarray
+        The leaves' goalposts.
+    estimates : tuple of str, default ("unweighted",)
+        Which estimates ``values`` holds (``unweighted``, ``weighted``).
+    names : mapping of str to str
+        Province code → name.
+    microdata : bool, default False
+        Whether the leaves come from respondents (sampling error possible).
+    units : pandas.DataFrame or None, default None
+        Respondent-level indicator values (for Cronbach's alpha).
+    unit_weights : numpy.ndarray or None, default None
+        Their design weights.
+    notes : tuple of str, default ()
+        What a reader must know (indicators left out, …).
+
+    Raises
+    ------
+    ScoringError
+        ``values`` of a shape that does not match the provinces, leaves and estimates.
+    """
 
     provinces: tuple[str, ...]
     levels: tuple[Level, ...]
@@ -117,8 +147,27 @@ def build_levels(
 def published_input(
     subdimensions: pd.DataFrame, names: Mapping[str, str] | None = None
 ) -> IndexData:
-    """Published sub-dimension scores (``province`` + SC11…SC83, as ``survey.published``
-    gives them) as leaves ``S = sub · k_d`` on [1, 10], dimension ``D`` + third character."""
+    """Published sub-dimension scores as audit leaves ``S = sub · k_d`` on [1, 10]; a
+    sub-dimension's dimension is ``D`` + its third character.
+
+    Parameters
+    ----------
+    subdimensions : pandas.DataFrame
+        ``province`` and SC11…SC83 on the published scale, as ``survey.published`` gives
+        them.
+    names : mapping of str to str or None, default None
+        Province code → name for the outputs.
+
+    Returns
+    -------
+    IndexData
+        The leaves and their hierarchy (no microdata).
+
+    Raises
+    ------
+    ScoringError
+        No ``province`` column or no sub-dimension column.
+    """
     codes = [c for c in subdimensions.columns if c != "province" and c.startswith("SC")]
     if not codes or "province" not in subdimensions.columns:
         raise ScoringError(

@@ -35,6 +35,18 @@ HIGH_CORRELATION = 0.9
 
 @dataclass(frozen=True)
 class DiagnosticsResult:
+    """Structure diagnostics of an index.
+
+    Attributes
+    ----------
+    alpha : pandas.DataFrame
+        Cronbach's alpha per sub-dimension and dimension.
+    pca : pandas.DataFrame
+        First-component share and loadings per dimension.
+    flags : pandas.DataFrame
+        Indicator pairs whose correlation is suspicious.
+    """
+
     alpha: pd.DataFrame
     pca: pd.DataFrame
     flags: pd.DataFrame
@@ -44,7 +56,20 @@ class DiagnosticsResult:
 
 
 def cronbach_alpha(items: FloatArray, weights: FloatArray | None = None) -> float:
-    """Cronbach's alpha of the columns of ``items`` (rows: units; NaN = not answered)."""
+    """Cronbach's alpha of the columns of ``items``.
+
+    Parameters
+    ----------
+    items : numpy.ndarray
+        Rows: units; columns: items; NaN = not answered.
+    weights : numpy.ndarray or None, default None
+        Unit weights (design weights); ``None``: equal.
+
+    Returns
+    -------
+    float
+        Alpha; NaN with fewer than two items.
+    """
     x = np.asarray(items, dtype=np.float64)
     k = x.shape[1]
     if k < 2:
@@ -71,6 +96,16 @@ def diagnostics(data: IndexData) -> DiagnosticsResult:
     With microdata, ``data.units`` (respondent-level indicator values) give the alpha of
     each sub-dimension, design-weighted by ``data.unit_weights`` when present; otherwise
     alphas are computed across provinces.
+
+    Parameters
+    ----------
+    data : IndexData
+        The audit's leaves.
+
+    Returns
+    -------
+    DiagnosticsResult
+        Alphas, PCA and correlation flags.
     """
     units, unit_weights = data.units, data.unit_weights
     est = data.estimates.index("weighted") if "weighted" in data.estimates else 0

@@ -67,7 +67,20 @@ class Outputs:
 
 
 class Design:
-    """The uncertain choices of ``spec`` on ``data``, validated, as a unit-cube design."""
+    """The uncertain choices of ``spec`` on ``data``, validated, as a unit-cube design.
+
+    Parameters
+    ----------
+    data : IndexData
+        The audit's leaves.
+    spec : Spec
+        The uncertain choices.
+
+    Raises
+    ------
+    SpecError
+        A choice that does not apply to ``data`` (located by a JSON pointer).
+    """
 
     def __init__(self, data: IndexData, spec: Spec) -> None:
         spec.check(

@@ -6,7 +6,7 @@ provinces as domains of the full design, Lumley 2010 §3.4), computed twice: unw
 strata and clusters. Sampling error enters as one Rao–Wu bootstrap replicate per run
 (Rao & Wu 1988; docs/variance.md "Replicate weights"): the replicate indicator means of
 ``scoring.index.uncertainty.replicate_domain_means`` under the replicate weights of
-``SurveyDesign.replicate_weights`` — the same resampled PSUs for both estimate kinds, since
+``SurveyDesign.replicate_weights_and_scales`` — the same resampled PSUs for both estimate kinds, since
 both designs share the stage structure and the seed — so that the whole index, its ranks
 and groups are recomputed per replicate (docs/variance.md "Replicate weights": "Recompute the whole pipeline per
 replicate for rank intervals"). An indicator with fewer than ``min_n`` respondents in a
@@ -32,15 +32,15 @@ from scoring.sensitivity.spec import Estimates
 from survey.errors import ScoringError
 from survey.questionnaire.loader import load_questionnaire
 from survey.questionnaire.schema import Questionnaire
-from survey.rng import RngLike, as_generator
+from survey.rng import DEFAULT_REPLICATES, RngLike, as_generator
 
 
 def microdata_input(
     responses: pd.DataFrame,
     questionnaire: Questionnaire | str,
     *,
-    replicates: int = 200,
-    rng: RngLike = 0,
+    replicates: int = DEFAULT_REPLICATES,
+    rng: RngLike = None,
     estimates: Sequence[Estimates] = ("unweighted", "weighted"),
     weights: str = "weight",
     strata: str | None = None,
@@ -60,6 +60,42 @@ def microdata_input(
     sub-dimension, the dimension and its rank — which on a sample where a rare indicator
     is missing in every province leaves nothing to rank; ``drop`` (the default) leaves
     such indicators out of the audited index everywhere and says so in ``notes``.
+
+    Parameters
+    ----------
+    responses : pandas.DataFrame
+        One row per respondent (docs/data-layout.md).
+    questionnaire : Questionnaire or str
+        The questionnaire or its id.
+    replicates : int, default 1000
+        Rao–Wu bootstrap replicates; 0 skips them (no sampling-error choice then).
+    rng : int, numpy.random.Generator or None, default None
+        Random source of the replicates; ``None`` is seed 0.
+    estimates : sequence of {"unweighted", "weighted"}, default both
+        Which estimates to compute (``weighted`` needs the ``weights`` column).
+    weights : str, default "weight"
+        The weight column.
+    strata, psu : str or None, default None
+        Design columns, as in ``scoring.score``.
+    min_n : int, default 10
+        Fewest respondents for a province's indicator.
+    lonely_psu : str, default "fail"
+        A stratum with one PSU, as in ``scoring.score``.
+    names : mapping of str to str or None, default None
+        Province code → name for the outputs.
+    sparse : {"drop", "suppress"}, default "drop"
+        What to do with an indicator missing in some province (above).
+
+    Returns
+    -------
+    IndexData
+        Province indicator estimates and their replicates, as audit leaves.
+
+    Raises
+    ------
+    ScoringError
+        A questionnaire without indicators, no ``province`` column, a missing weight column
+        for weighted estimates, or nothing left to audit.
     """
     q = load_questionnaire(questionnaire) if isinstance(questionnaire, str) else questionnaire
     st = IndexStructure.from_questionnaire(q)
@@ -98,7 +134,7 @@ def microdata_input(
         scored = n_obs >= min_n
         layers = [np.where(scored, est, np.nan)]
         if replicates > 0:
-            w_rep, *_ = design.replicate_weights("bootstrap", replicates, seed)
+            w_rep, *_ = design.replicate_weights_and_scales("bootstrap", replicates, seed)
             rep = replicate_domain_means(
                 w_rep, design.weights, y, domain, d, psu_codes, factorised=True
             )

@@ -39,7 +39,17 @@ def output_names(design: Design) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class UncertaintyResult:
-    """Per province and output (``PAPI``, ``D1``…): rank statistics over ``runs`` runs."""
+    """Per province and output (``PAPI``, ``D1``…): rank statistics over ``runs`` runs.
+
+    Attributes
+    ----------
+    provinces : pandas.DataFrame
+        Rank intervals, median ranks and group probabilities per province and output.
+    overall : pandas.DataFrame
+        Summaries over provinces (mean absolute rank shift, group changes) per output.
+    runs : int
+        Monte Carlo runs.
+    """
 
     provinces: pd.DataFrame
     overall: pd.DataFrame
@@ -52,12 +62,31 @@ class UncertaintyResult:
 def uncertainty(
     design: Design,
     runs: int = 1000,
-    rng: RngLike = 0,
+    rng: RngLike = None,
     *,
     progress: Progress | None = None,
     chunk: int | None = None,
 ) -> UncertaintyResult:
-    """Monte Carlo over the choices of ``design`` (``runs`` random points of its cube)."""
+    """Monte Carlo over the choices of ``design`` (``runs`` random points of its cube).
+
+    Parameters
+    ----------
+    design : Design
+        The audit's choices on its data.
+    runs : int, default 1000
+        Monte Carlo runs.
+    rng : int, numpy.random.Generator or None, default None
+        Random source; ``None`` is seed 0.
+    progress : callable or None, default None
+        Called as ``progress(done, total)``.
+    chunk : int or None, default None
+        Runs evaluated at once; ``None``: the design's choice.
+
+    Returns
+    -------
+    UncertaintyResult
+        Rank statistics per province and output.
+    """
     gen = as_generator(rng)
     chunk = chunk or design.chunk
     nominal = stack(design.evaluate(design.nominal()))

@@ -20,8 +20,16 @@ from scoring.sensitivity.ranking import rank_desc
 
 @dataclass(frozen=True)
 class OatResult:
-    """``summary``: one row per dropped element; ``shifts``: rank change per province
-    (positive = moves down, i.e. a worse rank number) with elements as columns."""
+    """The one-at-a-time removal table.
+
+    Attributes
+    ----------
+    summary : pandas.DataFrame
+        One row per dropped element.
+    shifts : pandas.DataFrame
+        Rank change per province (positive = moves down, i.e. a worse rank number), with
+        elements as columns.
+    """
 
     summary: pd.DataFrame
     shifts: pd.DataFrame
@@ -31,7 +39,18 @@ class OatResult:
 
 
 def one_at_a_time(design: Design) -> OatResult:
-    """Rank changes of the aggregate when each element is dropped alone."""
+    """Rank changes of the aggregate when each element is dropped alone.
+
+    Parameters
+    ----------
+    design : Design
+        The audit's choices on its data.
+
+    Returns
+    -------
+    OatResult
+        The removal table.
+    """
     data = design.data
     nominal = design.evaluate(design.nominal()).aggregate[0]
     r0 = rank_desc(nominal)

@@ -21,7 +21,7 @@ from scoring.sensitivity.montecarlo import UncertaintyResult, uncertainty
 from scoring.sensitivity.oat import OatResult, one_at_a_time
 from scoring.sensitivity.sobol import SobolResult, index_sobol
 from scoring.sensitivity.spec import Spec
-from survey.rng import RngLike, spawn
+from survey.rng import RngLike, seed_of, spawn
 
 StageProgress = Callable[[str, int, int], None]
 """``(stage, done, total)`` with stage ``monte_carlo`` or ``sobol``."""
@@ -29,7 +29,27 @@ StageProgress = Callable[[str, int, int], None]
 
 @dataclass(frozen=True)
 class SensitivityResult:
-    """Everything an audit produces; ``.to_json()`` gives the documented JSON document."""
+    """Everything an audit produces; ``.to_json()`` gives the documented JSON document.
+
+    Attributes
+    ----------
+    spec : Spec
+        The uncertain choices audited.
+    uncertainty : UncertaintyResult
+        Monte Carlo rank intervals and group probabilities.
+    sobol : SobolResult
+        Sobol' indices of the choices.
+    oat : OatResult
+        The one-at-a-time removal table.
+    diagnostics : DiagnosticsResult
+        Structure diagnostics (Cronbach's alpha, PCA, correlation flags).
+    factors : tuple of str
+        The names of the uncertain choices.
+    seed : int or None
+        The integer seed used (survey.rng.seed_of; docs/glossary.md, "Random seeds").
+    notes : tuple of str
+        What a reader must know about the data.
+    """
 
     spec: Spec
     uncertainty: UncertaintyResult
@@ -120,15 +140,36 @@ def run_sensitivity(
     *,
     runs: int = 1000,
     sobol_n: int = 512,
-    rng: RngLike = 0,
+    rng: RngLike = None,
     progress: StageProgress | None = None,
 ) -> SensitivityResult:
-    """Audit ``data`` (:func:`published_input` or :func:`microdata_input`) under ``spec``
-    (PAPI's own choices when ``None``): ``runs`` Monte Carlo runs, Sobol' indices on a base
-    sample of ``sobol_n`` (a power of 2), the removal table and the diagnostics."""
+    """Audit ``data`` under ``spec``: Monte Carlo runs, Sobol' indices, the removal table
+    and the diagnostics (docs/sensitivity.md).
+
+    Parameters
+    ----------
+    data : IndexData
+        The audit's leaves: :func:`published_input` or :func:`microdata_input`.
+    spec : Spec or None, default None
+        The uncertain choices; ``None``: PAPI's own choices only.
+    runs : int, default 1000
+        Monte Carlo runs.
+    sobol_n : int, default 512
+        Sobol' base sample, a power of 2 (N(d+2) runs).
+    rng : int, numpy.random.Generator or None, default None
+        Random source; ``None`` is seed 0. The seed used is the result's ``seed``.
+    progress : callable or None, default None
+        Called as ``progress(stage, done, total)`` while the runs go.
+
+    Returns
+    -------
+    SensitivityResult
+        Rank intervals, group probabilities, Sobol' indices, removals, diagnostics.
+    """
     spec = spec or Spec()
     design = Design(data, spec)
-    mc_rng, sobol_rng = spawn(rng, 2)
+    seed = seed_of(rng)
+    mc_rng, sobol_rng = spawn(seed, 2)
     mc = uncertainty(
         design,
         runs,
@@ -148,7 +189,7 @@ def run_sensitivity(
         oat=one_at_a_time(design),
         diagnostics=diagnostics(data),
         factors=tuple(f.name for f in design.factors),
-        seed=rng if isinstance(rng, int) else None,
+        seed=seed,
         notes=data.notes,
     )
 

@@ -3,7 +3,7 @@
 Estimators (docs/variance.md, "Composite indicators and sensitivity"; Saltelli et al. 2010, *Comput. Phys. Commun.* 181:259–270, Table
 2): from matrices A, B and A_B^(i), ``S_i = mean(y_B (y_ABi − y_A)) / V`` (Saltelli 2010)
 and ``S_Ti = mean((y_A − y_ABi)²) / (2V)`` (Jansen 1999), N(d + 2) model runs; confidence
-intervals by SALib's bootstrap (``num_resamples``, normal approximation at ``conf_level``).
+intervals by SALib's bootstrap (``num_resamples``, normal approximation at ``confidence``).
 Sampling (``SALib.sample.sobol``, scrambled Sobol' sequence) and estimation
 (``SALib.analyze.sobol``) are SALib's; this module only wires them to vectorised models and
 to factor *groups* (the ±x% noise on every weight is one factor, ``weight_noise``). Small
@@ -33,12 +33,24 @@ FloatArray = NDArray[np.float64]
 
 @dataclass(frozen=True)
 class SobolResult:
-    """One row per output × factor: ``S1``, ``ST`` and their CIs (``*_lci``, ``*_uci``)."""
+    """Sobol' indices: one row per output × factor.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        ``output``, ``factor``, ``S1``, ``ST`` and their CIs (``*_lci``, ``*_uci``).
+    n_base : int
+        The base sample.
+    n_runs : int
+        Model runs, ``n_base (d + 2)``.
+    confidence : float
+        The confidence level of the CIs.
+    """
 
     table: pd.DataFrame
     n_base: int
     n_runs: int
-    conf_level: float
+    confidence: float
 
     def to_frame(self) -> pd.DataFrame:
         return self.table.copy()
@@ -56,15 +68,43 @@ def sobol_indices(
     bounds: Sequence[tuple[float, float]] | None = None,
     groups: Sequence[str] | None = None,
     outputs: Sequence[str] | None = None,
-    rng: RngLike = 0,
+    rng: RngLike = None,
     num_resamples: int = 100,
-    conf_level: float = 0.95,
+    confidence: float = 0.95,
 ) -> SobolResult:
     """First and total Sobol' indices of a vectorised ``model`` (rows of X → outputs).
 
-    ``model`` maps an ``(runs, len(names))`` array to ``(runs,)`` or ``(runs, outputs)``.
-    ``n`` (a power of 2) is the base sample: the model runs ``n (d + 2)`` times, d being the
-    number of factors (of groups, when ``groups`` is given).
+    Parameters
+    ----------
+    model : callable
+        Maps an ``(runs, len(names))`` array to ``(runs,)`` or ``(runs, outputs)``.
+    names : sequence of str
+        The factors.
+    n : int, default 1024
+        The base sample, a power of 2: the model runs ``n (d + 2)`` times, d being the
+        number of factors (of groups, when ``groups`` is given).
+    bounds : sequence of (float, float) or None, default None
+        Each factor's range; ``None``: [0, 1].
+    groups : sequence of str or None, default None
+        A group per factor; indices are then per group.
+    outputs : sequence of str or None, default None
+        Names of the model's outputs; ``None``: ``y0``, ``y1``, …
+    rng : int, numpy.random.Generator or None, default None
+        Random source; ``None`` is seed 0.
+    num_resamples : int, default 100
+        Bootstrap resamples for the CIs (SALib).
+    confidence : float, default 0.95
+        Confidence level of the CIs (SALib's ``conf_level``).
+
+    Returns
+    -------
+    SobolResult
+        First and total indices with CIs.
+
+    Raises
+    ------
+    ScoringError
+        ``n`` not a power of 2.
     """
     if n < 2 or n & (n - 1):
         raise ScoringError(
@@ -98,7 +138,7 @@ def sobol_indices(
                     yi,
                     calc_second_order=False,
                     num_resamples=num_resamples,
-                    conf_level=conf_level,
+                    conf_level=confidence,
                     seed=int(gen.integers(2**31)),
                 )
             est = {
@@ -118,13 +158,13 @@ def sobol_indices(
                     "ST_uci": st + stc,
                 }
             )
-    return SobolResult(pd.DataFrame(rows), n, len(x), conf_level)
+    return SobolResult(pd.DataFrame(rows), n, len(x), confidence)
 
 
 def index_sobol(
     design: Design,
     n: int = 512,
-    rng: RngLike = 0,
+    rng: RngLike = None,
     *,
     progress: Progress | None = None,
     num_resamples: int = 100,
@@ -132,7 +172,26 @@ def index_sobol(
     """Sobol' indices of the audit's factors for two kinds of output: the mean absolute
     rank shift of the aggregate (``mean_abs_shift``) and every scored province's aggregate
     score (``score:P01`` …) and rank (``rank:P01`` …; scores under different normalisations
-    live on different scales, ranks do not). Empty when no choice is uncertain."""
+    live on different scales, ranks do not). Empty when no choice is uncertain.
+
+    Parameters
+    ----------
+    design : Design
+        The audit's choices on its data.
+    n : int, default 512
+        The base sample, a power of 2.
+    rng : int, numpy.random.Generator or None, default None
+        Random source; ``None`` is seed 0.
+    progress : callable or None, default None
+        Called as ``progress(done, total)``.
+    num_resamples : int, default 100
+        Bootstrap resamples for the CIs.
+
+    Returns
+    -------
+    SobolResult
+        The indices of every output.
+    """
     if not design.factors:
         return SobolResult(pd.DataFrame(columns=_COLUMNS), n, 0, 0.95)
     nominal = stack(design.evaluate(design.nominal()))[0, :, 0]

@@ -78,7 +78,7 @@ class Aggregation(_Frozen):
         return self.method != "copeland"
 
 
-class Weights(_Frozen):
+class WeightSchemes(_Frozen):
     """Weight schemes (alternatives) and a uniform ±``noise`` on every weight.
 
     ``equal`` is PAPI's; ``user`` takes ``user`` (code → raw weight, 1 for codes not named);
@@ -105,7 +105,7 @@ class Weights(_Frozen):
         return v
 
     @model_validator(mode="after")
-    def _user_given(self) -> Weights:
+    def _user_given(self) -> WeightSchemes:
         if "user" in self.schemes and not self.user:
             raise ValueError("scheme `user` needs weights under `user:` (code: weight)")
         return self
@@ -121,11 +121,28 @@ class Exclusion(_Frozen):
 
 
 class Spec(_Frozen):
-    """All uncertain choices; the first alternative of each list is the nominal one."""
+    """All uncertain choices; the first alternative of each list is the nominal one
+    (docs/sensitivity.md). Build one with :meth:`parse` or :meth:`from_yaml`.
+
+    Attributes
+    ----------
+    normalisation : tuple of str
+        ``goalposts`` (PAPI's), ``minmax``, ``zscore``, ``rank``.
+    aggregation : dict of str to tuple of Aggregation
+        Per level (``subdimension``, ``dimension``, ``index``) the aggregation alternatives.
+    weights : WeightSchemes
+        Weight schemes and the noise on every weight.
+    exclusion : Exclusion
+        Dropping elements: none, one at a time, or k at random.
+    estimates : tuple of str
+        ``unweighted`` (PAPI's headline) and/or ``weighted`` (microdata only).
+    sampling_error : bool
+        Whether each run draws a bootstrap replicate (microdata only).
+    """
 
     normalisation: tuple[Normalisation, ...] = ("goalposts",)
     aggregation: dict[LevelName, tuple[Aggregation, ...]] = Field(default_factory=dict)
-    weights: Weights = Field(default_factory=Weights)
+    weights: WeightSchemes = Field(default_factory=WeightSchemes)
     exclusion: Exclusion = Field(default_factory=Exclusion)
     estimates: tuple[Estimates, ...] = ("unweighted",)
     sampling_error: bool = False
@@ -265,7 +282,19 @@ class Spec(_Frozen):
 def default_audit(*, microdata: bool) -> Spec:
     """A JRC-style audit: three normalisations, arithmetic vs geometric means at every level,
     ±25% weight noise, one sub-dimension dropped at a time (and, for microdata, weighted vs
-    unweighted estimates and one bootstrap replicate per run)."""
+    unweighted estimates and one bootstrap replicate per run).
+
+    Parameters
+    ----------
+    microdata : bool
+        Whether the audit runs on respondent data (adds the estimate and sampling-error
+        choices, and the sub-dimension level).
+
+    Returns
+    -------
+    Spec
+        The audit's choices.
+    """
     mean_or_geo = (Aggregation(method="arithmetic"), Aggregation(method="geometric"))
     levels: tuple[LevelName, ...] = (
         ("subdimension", "dimension", "index") if microdata else ("dimension", "index")
@@ -273,7 +302,7 @@ def default_audit(*, microdata: bool) -> Spec:
     return Spec(
         normalisation=("goalposts", "minmax", "rank"),
         aggregation=dict.fromkeys(levels, mean_or_geo),
-        weights=Weights(noise=0.25),
+        weights=WeightSchemes(noise=0.25),
         exclusion=Exclusion(mode="one_at_a_time", level="subdimension"),
         estimates=("unweighted", "weighted") if microdata else ("unweighted",),
         sampling_error=microdata,

@@ -26,7 +26,7 @@ from survey.conditions.expressions import (
     Not,
     Or,
     Ref,
-    parse,
+    parse_condition,
 )
 
 Env: TypeAlias = Mapping[str, Any]
@@ -187,7 +187,7 @@ def evaluate(
 ) -> bool:
     """Truth of a condition for one response. ``special`` lists the special codes (they count
     as missing); ``current`` is the value of ``.`` in a constraint."""
-    tree = parse(node) if isinstance(node, str) else node
+    tree = parse_condition(node) if isinstance(node, str) else node
     env = clean(answers, special)
     if current is not None:
         env[DOT] = clean({DOT: current}, special)[DOT]

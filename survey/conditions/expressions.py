@@ -308,8 +308,25 @@ class _Parser:
         return Call(name.text, item, code, column)
 
 
-def parse(source: str) -> Node:
-    """Parse a condition into its tree; raises :class:`ExpressionParseError` with the column."""
+def parse_condition(source: str) -> Node:
+    """Parse a condition (``relevant``, ``constraint``, ``eligible``) into its tree.
+
+    Parameters
+    ----------
+    source : str
+        The condition, e.g. ``"q201 in (1, 2) and not answered(q202)"``
+        (docs/questionnaire-format.md).
+
+    Returns
+    -------
+    Node
+        The immutable expression tree (never handed to Python's ``eval``).
+
+    Raises
+    ------
+    ExpressionParseError
+        The condition does not parse; the error names the 1-based column.
+    """
     return _Parser(source).parse()
 
 
@@ -330,7 +347,18 @@ def walk(node: Node) -> list[Node]:
 
 
 def referenced_items(node: Node) -> frozenset[str]:
-    """Item ids the condition reads (``.`` excluded)."""
+    """Item ids a condition reads.
+
+    Parameters
+    ----------
+    node : Node
+        A tree from :func:`parse_condition`.
+
+    Returns
+    -------
+    frozenset of str
+        The ids of the items it reads (``.``, the current answer, excluded).
+    """
     return frozenset(n.item for n in walk(node) if isinstance(n, Ref | Call) and n.item != DOT)
 
 

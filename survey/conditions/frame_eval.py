@@ -31,7 +31,7 @@ from survey.conditions.expressions import (
     Not,
     Or,
     Ref,
-    parse,
+    parse_condition,
 )
 from survey.errors import ExpressionError
 from survey.questionnaire.schema import NUMERIC_TYPES
@@ -238,6 +238,6 @@ def evaluate_frame(
     """Truth of a condition for every row of a respondent table (one bool per row).
 
     ``current`` names the item whose column stands for ``.`` (constraints only)."""
-    tree = parse(node) if isinstance(node, str) else node
+    tree = parse_condition(node) if isinstance(node, str) else node
     result = _FrameEvaluator(frame, questionnaire, current).predicate(tree)
     return np.asarray(result, dtype=bool)

@@ -147,7 +147,7 @@ def _prec(node: Node) -> int:
 
 
 def render(node: Node) -> str:
-    """Our condition language with the fewest parentheses (``parse(render(t)) == t``)."""
+    """Our condition language with the fewest parentheses (``parse_condition(render(t)) == t``)."""
 
     def wrap(child: Node, minimum: int) -> str:
         text = render(child)

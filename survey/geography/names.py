@@ -38,7 +38,19 @@ _SUFFIXES = (" province", " city", " district")
 
 
 def fold(name: str) -> str:
-    """Case, diacritics, đ, punctuation and the administrative prefix folded away."""
+    """A place name with case, diacritics, đ, punctuation and the administrative prefix
+    folded away, for matching names however they are typed.
+
+    Parameters
+    ----------
+    name : str
+        A place name (``"Tỉnh Hải Dương"``, ``"hai duong"``).
+
+    Returns
+    -------
+    str
+        Its folded key (``"haiduong"``).
+    """
     text = unicodedata.normalize("NFD", str(name)).replace("đ", "d").replace("Đ", "D")
     text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn").lower()
     text = re.sub(r"[^a-z0-9]+", " ", text).strip()
@@ -56,10 +68,26 @@ def fold(name: str) -> str:
 class Succession:
     """Where a former unit is after the reform.
 
-    ``former``: the former unit's code (``P19``, or a district's official code ``030``…);
-    ``level``: ``province`` or ``district``; ``former_province``: its province (P code);
-    ``new``: the new province (N code) with ``new_name_vi``/``new_name_en``; ``changed``:
-    whether the reform changed the province; ``note``: one line saying what happened.
+    Attributes
+    ----------
+    query : str
+        What was asked for.
+    level : str
+        ``province`` or ``district``.
+    former : str
+        The former unit's code (``P19``, or a district's official code ``030``…).
+    former_name : str
+        Its name.
+    former_province : str
+        Its province (P code).
+    new : str
+        The new province (N code).
+    new_name_vi, new_name_en : str
+        The new province's names.
+    changed : bool
+        Whether the reform changed the province.
+    note : str
+        One line saying what happened.
     """
 
     query: str
@@ -185,9 +213,26 @@ def _ambiguous(query: str, rows: pd.DataFrame) -> PapiError:
 
 
 def former_to_new(code_or_name: str) -> Succession:
-    """The new province a former province or district (code or name) belongs to, with a
-    one-line note of the change. Raises ``NotFound`` for an unknown name and ``PapiError``
-    (``ambiguous_name``) for a district name shared by several provinces."""
+    """The new province a former province or district belongs to, with a one-line note.
+
+    Parameters
+    ----------
+    code_or_name : str
+        A province code (``P19``) or GSO code, a district's official code, or a name in any
+        case, with or without diacritics (``"Hai Duong"``, ``"Long Bien, Ha Noi"``).
+
+    Returns
+    -------
+    Succession
+        Where the unit is after the reform.
+
+    Raises
+    ------
+    NotFound
+        An unknown name or code.
+    PapiError
+        ``ambiguous_name``: a district name shared by several provinces (add ``, province``).
+    """
     query = str(code_or_name).strip()
     head, _, tail = query.partition(",")
     key = fold(head)

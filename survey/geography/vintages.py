@@ -38,8 +38,24 @@ def _read(name: str) -> pd.DataFrame:
 
 
 def parse_geography(value: object) -> str:
-    """``"2018"`` or ``"2025"`` from a vintage name or a survey year (2018–2024 → ``2018``;
-    2025 on → ``2025``)."""
+    """``"2018"`` or ``"2025"`` from a vintage name or a survey year.
+
+    Parameters
+    ----------
+    value : object
+        ``2018``/``2025`` (string or integer) or a survey year (2018–2024 → ``2018``,
+        2025 on → ``2025``).
+
+    Returns
+    -------
+    str
+        ``"2018"`` or ``"2025"``.
+
+    Raises
+    ------
+    PapiError
+        ``unknown_geography``: neither a vintage nor a year.
+    """
     text = str(value).strip()
     if text in VINTAGES:
         return text
@@ -54,8 +70,19 @@ def parse_geography(value: object) -> str:
 
 @dataclass(frozen=True, eq=False)
 class Vintage:
-    """One vintage: ``provinces`` (province, gso_code, name_vi, name_en, kind) and its
-    lower units (``units``: gso_code, province, name_vi; ``unit_level`` says which)."""
+    """One vintage of the geography.
+
+    Attributes
+    ----------
+    name : str
+        ``2018`` or ``2025``.
+    provinces : pandas.DataFrame
+        province, gso_code, name_vi, name_en, kind.
+    units : pandas.DataFrame
+        The units below the province: gso_code, province, name_vi.
+    unit_level : str
+        Which units: ``district`` (2018) or ``commune`` (2025).
+    """
 
     name: str
     provinces: pd.DataFrame
@@ -80,7 +107,18 @@ def _vintage(name: str) -> Vintage:
 
 
 def vintage(name: object) -> Vintage:
-    """The vintage ``name`` (``2018``/``2025`` or a survey year, see ``parse_geography``)."""
+    """The vintage ``name``.
+
+    Parameters
+    ----------
+    name : object
+        ``2018``/``2025`` or a survey year (``parse_geography``).
+
+    Returns
+    -------
+    Vintage
+        Its provinces and lower units.
+    """
     return _vintage(parse_geography(name))
 
 
@@ -92,13 +130,35 @@ def _crosswalk() -> pd.DataFrame:
 
 
 def crosswalk() -> pd.DataFrame:
-    """Former province (``former``, P01…P63) → new province (``new``, N01…N96), ``seat``:
-    whether the new province keeps the former one's code and provincial seat."""
+    """The 2025 reform's province crosswalk.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Former province (``former``, P01…P63) → new province (``new``, N01…N96), ``seat``:
+        whether the new province keeps the former one's code and provincial seat (a copy).
+    """
     return _crosswalk().copy()
 
 
 def members(new: str) -> list[str]:
-    """The former provinces a new province was formed from, its seat first."""
+    """The former provinces a new province was formed from.
+
+    Parameters
+    ----------
+    new : str
+        A 2025 province code (N01…N96).
+
+    Returns
+    -------
+    list of str
+        Former province codes (P01…P63), its seat first.
+
+    Raises
+    ------
+    NotFound
+        ``new`` is not a province of the 2025 geography.
+    """
     cw = _crosswalk()
     rows = cw.loc[cw["new"] == new].sort_values(["seat", "former"], ascending=[False, True])
     if rows.empty:
@@ -110,9 +170,25 @@ def members(new: str) -> list[str]:
 
 
 def to_new(codes: Iterable[str]) -> list[str]:
-    """The new province of each former province code (P01…P63); a new code stays itself.
+    """The new province of each former province code; a new code stays itself.
 
-    Old data keep their codes; this is how they are read in the 2025 geography."""
+    Old data keep their codes; this is how they are read in the 2025 geography.
+
+    Parameters
+    ----------
+    codes : iterable of str
+        Province codes, P01…P63 or N01…N96.
+
+    Returns
+    -------
+    list of str
+        The 2025 province code of each, in order.
+
+    Raises
+    ------
+    NotFound
+        A code in neither geography.
+    """
     mapping = dict(zip(_crosswalk()["former"], _crosswalk()["new"], strict=True))
     new = set(_vintage("2025").codes)
     out = []
@@ -131,8 +207,18 @@ def to_new(codes: Iterable[str]) -> list[str]:
 
 
 def geography_of(codes: Iterable[str]) -> str | None:
-    """The vintage whose province codes ``codes`` use (pooled rows and unknown codes are
-    ignored); ``None`` when they use neither, or both."""
+    """The vintage whose province codes ``codes`` use.
+
+    Parameters
+    ----------
+    codes : iterable of str
+        Province codes; pooled rows and unknown codes are ignored.
+
+    Returns
+    -------
+    str or None
+        ``"2018"`` or ``"2025"``; ``None`` when they use neither, or both.
+    """
     seen = {
         name
         for code in codes
@@ -143,5 +229,16 @@ def geography_of(codes: Iterable[str]) -> str | None:
 
 
 def province_names(lang: str = "en") -> dict[str, str]:
-    """Names of every province code of both vintages (the codes never collide)."""
+    """Names of every province code of both vintages (the codes never collide).
+
+    Parameters
+    ----------
+    lang : {"en", "vi"}, default "en"
+        The language of the names.
+
+    Returns
+    -------
+    dict of str to str
+        Province code (P01…P63, N01…N96) → name.
+    """
     return {**_vintage("2018").names(lang), **_vintage("2025").names(lang)}

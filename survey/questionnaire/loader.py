@@ -71,7 +71,26 @@ def read_document(path: Path) -> Any:
 
 
 def load_questionnaire(name_or_path: str | Path) -> Questionnaire:
-    """Load a questionnaire by bundled name or path; raises QuestionnaireError / NotFound."""
+    """Load a questionnaire by bundled name or path.
+
+    Parameters
+    ----------
+    name_or_path : str or pathlib.Path
+        A bundled questionnaire's id (``papi-2018``, ``papi-2019``, ``papi-2021``) or the
+        path of a YAML or JSON questionnaire (docs/questionnaire-format.md).
+
+    Returns
+    -------
+    Questionnaire
+        The validated questionnaire.
+
+    Raises
+    ------
+    NotFound
+        No bundled questionnaire has that id and no file that path.
+    QuestionnaireError
+        The document is not a valid questionnaire (every problem located).
+    """
     path = resolve(name_or_path)
     return parse_questionnaire(read_document(path), source=str(path))
 
@@ -107,7 +126,26 @@ def _problems_from(exc: ValidationError) -> list[Problem]:
 
 
 def parse_questionnaire(document: Any, source: str = "<document>") -> Questionnaire:
-    """Validate a parsed YAML/JSON document into a Questionnaire (every problem located)."""
+    """Validate a parsed YAML/JSON document into a Questionnaire.
+
+    Parameters
+    ----------
+    document : Any
+        The parsed document (a mapping: id, version, items, structure, …).
+    source : str, default "<document>"
+        What to call it in error messages (a file name).
+
+    Returns
+    -------
+    Questionnaire
+        The validated questionnaire.
+
+    Raises
+    ------
+    QuestionnaireError
+        It is not a mapping or not a valid questionnaire; every problem is located by a
+        JSON pointer into ``document``.
+    """
     if not isinstance(document, Mapping):
         raise QuestionnaireError.with_problems(
             f"{source}: a questionnaire is a mapping (id, version, items, structure, ...)",
@@ -132,7 +170,20 @@ def to_document(q: Questionnaire) -> dict[str, Any]:
 
 
 def dump_questionnaire(q: Questionnaire, path: str | Path) -> Path:
-    """Write the questionnaire as YAML (or JSON for a ``.json`` path); returns the path."""
+    """Write the questionnaire as YAML, or JSON for a ``.json`` path (defaults left out).
+
+    Parameters
+    ----------
+    q : Questionnaire
+        The questionnaire.
+    path : str or pathlib.Path
+        Where to write it; ``load_questionnaire(path)`` reads it back equal.
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+    """
     out = Path(path)
     doc = to_document(q)
     if out.suffix.lower() == ".json":

@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
-from survey.conditions.expressions import Node, parse
+from survey.conditions.expressions import Node, parse_condition
 from survey.errors import NotFound, QuestionnaireError
 
 ItemType = Literal[
@@ -49,7 +49,15 @@ class _Frozen(BaseModel):
 
 
 class Label(_Frozen):
-    """A text in Vietnamese and English."""
+    """A text in Vietnamese and English.
+
+    Attributes
+    ----------
+    vi : str
+        The Vietnamese text.
+    en : str
+        The English text (``str(label)``).
+    """
 
     vi: str
     en: str
@@ -62,18 +70,67 @@ MAX_TEXT_BYTES = 2045  # Stata's str2045, the widest fixed-width string of a .dt
 
 
 class Choice(_Frozen):
+    """One answer option of a choice item.
+
+    Attributes
+    ----------
+    code : int
+        The stored answer.
+    label : Label
+        What the respondent reads.
+    """
+
     code: int
     label: Label
 
 
 class Scale(_Frozen):
-    """The ordered scale of a rating item (inclusive bounds)."""
+    """The ordered scale of a rating item (inclusive bounds).
+
+    Attributes
+    ----------
+    min, max : int
+        The lowest and highest rating.
+    """
 
     min: int
     max: int
 
 
 class Item(_Frozen):
+    """One question of the questionnaire (docs/questionnaire-format.md).
+
+    Attributes
+    ----------
+    id : str
+        The answer's key, lower case (``q201``).
+    type : str
+        ``single_choice``, ``multiple_choice``, ``yes_no``, ``rating``, ``integer``,
+        ``decimal``, ``text`` or ``date``.
+    label : Label
+        The question's text.
+    section : str or None
+        The questionnaire section it belongs to.
+    choices : str, tuple of Choice or None
+        The options of a choice item, or the name of a list in ``choice_lists``.
+    required : bool
+        Whether a relevant item must be answered.
+    relevant : str or None
+        Condition (survey.parse_condition) under which the item is asked.
+    constraint : str or None
+        Condition an answer must meet (``.`` is the answer).
+    constraint_message : Label or None
+        What to say when the constraint fails.
+    min, max : int, float, str or None
+        Bounds of a number or date answer (inclusive; dates as ISO strings).
+    scale : Scale or None
+        The scale of a rating item.
+    special : tuple of str
+        The special codes (``dont_know``, ``refused``, …) the item accepts.
+    meta : dict
+        Free metadata carried along (not validated).
+    """
+
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     type: ItemType
     label: Label
@@ -97,13 +154,54 @@ class Item(_Frozen):
 
 
 class Criterion(_Frozen):
-    """One condition of a checklist indicator: the answer to ``item`` is in ``codes``."""
+    """One condition of a checklist indicator: the answer to ``item`` is in ``codes``.
+
+    Attributes
+    ----------
+    item : str
+        The item's id.
+    codes : tuple of int
+        The answers that meet the condition.
+    """
 
     item: str
     codes: tuple[int, ...]
 
 
 class Indicator(_Frozen):
+    """One indicator: how respondents' answers become a value, and its goalposts.
+
+    Attributes
+    ----------
+    code : str
+        The indicator's code.
+    name : Label
+        Its name.
+    source : {"published", "modelled"}
+        Whether PAPI publishes it or we model it.
+    kind : str
+        ``share`` (``item`` in ``codes``), ``mean`` (of ``items``) or ``checklist``
+        (``criteria``), docs/questionnaire-format.md.
+    item : str or None
+        The item of a share.
+    items : tuple of str or None
+        The items of a mean.
+    codes : tuple of int or None
+        The answers a share counts.
+    criteria : tuple of Criterion or None
+        The conditions of a checklist.
+    eligible : str or None
+        Condition (survey.parse_condition) a respondent must meet to count.
+    direction : {"positive", "negative"}
+        Whether a higher value is better.
+    goalposts : tuple of float
+        ``(L, U)``: the worst and best values; ``rescale`` maps them to 1 and 10.
+    description : Label or None
+        A longer description.
+    meta : dict
+        Free metadata carried along (not validated).
+    """
+
     code: str = Field(pattern=r"^[A-Za-z0-9_.\-]+$")
     name: Label
     source: Literal["published", "modelled"] = "modelled"
@@ -143,12 +241,36 @@ class Indicator(_Frozen):
 
 
 class SubDimension(_Frozen):
+    """A sub-dimension: the mean of its indicators' rescaled values, divided by k.
+
+    Attributes
+    ----------
+    code : str
+        ``SC`` and a number.
+    name : Label
+        Its name.
+    indicators : tuple of Indicator
+        Its indicators.
+    """
+
     code: str = Field(pattern=r"^SC\d+$")
     name: Label
     indicators: tuple[Indicator, ...] = ()
 
 
 class Dimension(_Frozen):
+    """A dimension: the sum of its sub-dimensions (1–10).
+
+    Attributes
+    ----------
+    code : str
+        ``D`` and a number.
+    name : Label
+        Its name.
+    subdimensions : tuple of SubDimension
+        Its sub-dimensions; ``k`` is their number.
+    """
+
     code: str = Field(pattern=r"^D\d+$")
     name: Label
     subdimensions: tuple[SubDimension, ...] = ()
@@ -160,6 +282,14 @@ class Dimension(_Frozen):
 
 
 class Structure(_Frozen):
+    """The index: dimensions → sub-dimensions → indicators.
+
+    Attributes
+    ----------
+    dimensions : tuple of Dimension
+        The dimensions, in order; the aggregate is their sum (8–80 with eight).
+    """
+
     dimensions: tuple[Dimension, ...] = ()
 
     @property
@@ -195,6 +325,37 @@ class _Cache:
 
 
 class Questionnaire(_Frozen):
+    """A versioned questionnaire: its items and the index built on them. Load one with
+    ``load_questionnaire``; construction checks every cross-reference.
+
+    Attributes
+    ----------
+    id : str
+        Its id (``papi-2021``).
+    version : str
+        Its version; ``full_version`` adds the structure signature.
+    year : int
+        The survey year it is for.
+    title : Label
+        Its title.
+    special_codes : dict of str to int
+        Codes of special answers (``dont_know`` …).
+    choice_lists : dict of str to tuple of Choice
+        Named option lists that items refer to.
+    items : tuple of Item
+        The questions.
+    structure : Structure
+        The index.
+    max_text_bytes : int
+        The longest text answer in UTF-8 bytes (at most 2,045).
+
+    Raises
+    ------
+    QuestionnaireError
+        A reference that does not resolve or a condition that does not parse, with every
+        problem located.
+    """
+
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     version: str
     year: int
@@ -342,7 +503,7 @@ class Questionnaire(_Frozen):
         key = f"expr:{source}"
         node = self._cache.data.get(key)
         if node is None:
-            node = parse(source)
+            node = parse_condition(source)
             self._cache.data[key] = node
         return node
 

@@ -76,6 +76,22 @@ class SelectionRules:
     ``extra_communes`` / ``extra_villages``: units by πps besides the certainty seat;
     ``residents``, ``reserves``, ``target``: list sizes and completed interviews per village,
     per size class. ``with_sizes`` sets them the way ``papi sample`` options do.
+
+    Attributes
+    ----------
+    extra_districts : dict of str to int
+        Districts by πps besides the certainty capital, per size class.
+    extra_communes, extra_villages : int
+        Units by πps besides the certainty seat.
+    residents, reserves : dict of str to int
+        Resident and reserve list sizes per village, per size class.
+    target : dict of str to int
+        Completed interviews per village, per size class.
+
+    Raises
+    ------
+    SamplingError
+        A size that is not a whole number, or a table lacking a size class.
     """
 
     extra_districts: dict[str, int] = field(
@@ -152,6 +168,15 @@ class Sample:
     Columns: province, size_class, district, commune, village, adults, urban, capital,
     district_seat, commune_seat, prob_district, prob_commune, prob_village, stratum, psu,
     residents, reserves, target.
+
+    Attributes
+    ----------
+    villages : pandas.DataFrame
+        The selected villages with the columns above.
+    rules : SelectionRules
+        The stage sizes used.
+    pilot : bool
+        Whether every province has one selected district (its communes are the PSUs).
     """
 
     villages: pd.DataFrame
@@ -190,8 +215,29 @@ def _uniform_blocks(
     return out
 
 
-def select_sample(frame: Frame, rng: RngLike = 0, rules: SelectionRules = PAPI_RULES) -> Sample:
-    """Draw a PAPI sample from ``frame``; each province uses its own stream (see streams.py)."""
+def select_sample(frame: Frame, rng: RngLike = None, rules: SelectionRules = PAPI_RULES) -> Sample:
+    """Draw a PAPI sample from ``frame``; each province uses its own stream (see streams.py).
+
+    Parameters
+    ----------
+    frame : Frame
+        The sampling frame.
+    rng : int, numpy.random.Generator or None, default None
+        Random source; ``None`` is seed 0.
+    rules : SelectionRules, default PAPI_RULES
+        The stage sizes.
+
+    Returns
+    -------
+    Sample
+        The selected villages with their design columns.
+
+    Raises
+    ------
+    SamplingError
+        One commune in a lone district (no variance), or a village with fewer adults than
+        its lists need.
+    """
     provinces = frame.provinces.set_index("province")
     codes = list(provinces.index)
     districts = frame.districts()
@@ -263,12 +309,24 @@ def select_sample(frame: Frame, rng: RngLike = 0, rules: SelectionRules = PAPI_R
     return Sample(villages=out.reset_index(drop=True), rules=rules, pilot=pilot)
 
 
-def select_residents(sample: Sample, rng: RngLike = 0) -> pd.DataFrame:
+def select_residents(sample: Sample, rng: RngLike = None) -> pd.DataFrame:
     """Draw each village's resident list: SRS of residents + reserves from its adults.
 
-    Returns one row per drawn resident: village, line (1..adults, the position on the
-    village's list of adults), order (1..), role (``main`` for the first ``residents``,
-    ``reserve`` after). Vectorised: one random key per adult, sorted within village.
+    Vectorised: one random key per adult, sorted within village.
+
+    Parameters
+    ----------
+    sample : Sample
+        The drawn sample.
+    rng : int, numpy.random.Generator or None, default None
+        Random source; ``None`` is seed 0.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per drawn resident: village, line (1..adults, the position on the
+        village's list of adults), order (1..), role (``main`` for the first
+        ``residents``, ``reserve`` after).
     """
     v = sample.villages
     codes = list(dict.fromkeys(v["province"]))

@@ -37,9 +37,27 @@ def inclusion_probabilities(
 ) -> FloatArray:
     """Exact first-order inclusion probabilities of a πps sample of ``n[g]`` units in each group.
 
-    ``sizes``: one positive (or zero) size per unit; ``groups``: the unit's group as an integer
-    ``0..G-1``; ``n``: the sample size of each group (length ``G``), capped at the number of
-    units with a positive size. Units whose probability reaches 1 are certainty units (π = 1).
+    Units whose probability reaches 1 are certainty units (π = 1).
+
+    Parameters
+    ----------
+    sizes : array_like
+        One positive (or zero) size per unit.
+    n : array_like
+        The sample size of each group (length ``G``), capped at the number of units with a
+        positive size.
+    groups : array_like
+        The unit's group as an integer ``0..G-1``.
+
+    Returns
+    -------
+    numpy.ndarray
+        π of every unit.
+
+    Raises
+    ------
+    SamplingError
+        Shapes that differ, a negative or non-finite size, or a group outside ``0..G-1``.
     """
     x = np.asarray(sizes, dtype=np.float64)
     g = np.asarray(groups, dtype=np.int64)
@@ -80,9 +98,30 @@ def systematic_pps(
 ) -> tuple[BoolArray, FloatArray]:
     """Select ``n[g]`` units per group by randomised systematic πps; return (selected, π).
 
-    ``order_keys`` (one U(0,1) per unit) give the random order; ``starts`` (one U(0,1) per group)
-    the random start. Passing them in, rather than a generator, lets callers draw them from
+    Passing the random numbers in, rather than a generator, lets callers draw them from
     per-province streams so that a province's sample never depends on which others are drawn.
+
+    Parameters
+    ----------
+    sizes, n, groups : array_like
+        As in :func:`inclusion_probabilities`.
+    order_keys : array_like
+        One U(0,1) per unit: the random order.
+    starts : array_like
+        One U(0,1) per group: the random start.
+
+    Returns
+    -------
+    selected : numpy.ndarray of bool
+        Whether each unit is drawn.
+    pi : numpy.ndarray
+        Its inclusion probability.
+
+    Raises
+    ------
+    SamplingError
+        Keys or starts of the wrong length (and the errors of
+        :func:`inclusion_probabilities`).
     """
     x = np.asarray(sizes, dtype=np.float64)
     g = np.asarray(groups, dtype=np.int64)

@@ -20,7 +20,18 @@ PURPOSES = ("selection", "effects", "respondents", "residents", "paradata", "ids
 
 
 def root_sequence(rng: RngLike) -> np.random.SeedSequence:
-    """The SeedSequence a run derives everything from (a Generator contributes one draw)."""
+    """The SeedSequence a run derives everything from.
+
+    Parameters
+    ----------
+    rng : int, numpy.random.Generator, numpy.random.SeedSequence or None
+        The run's random source (a Generator contributes one draw; ``None`` is seed 0).
+
+    Returns
+    -------
+    numpy.random.SeedSequence
+        The root of every stream of the run.
+    """
     if isinstance(rng, np.random.SeedSequence):
         return rng
     if isinstance(rng, np.random.Generator):
@@ -31,7 +42,23 @@ def root_sequence(rng: RngLike) -> np.random.SeedSequence:
 def province_streams(
     rng: RngLike, provinces: Sequence[str], purpose: str
 ) -> list[np.random.Generator]:
-    """One generator per province for ``purpose`` (one of ``PURPOSES``)."""
+    """One generator per province for ``purpose``, so that a province's draws never depend
+    on which other provinces are drawn.
+
+    Parameters
+    ----------
+    rng : int, numpy.random.Generator, numpy.random.SeedSequence or None
+        The run's random source (:func:`root_sequence`).
+    provinces : sequence of str
+        Province codes.
+    purpose : str
+        One of ``PURPOSES`` (each gets independent streams).
+
+    Returns
+    -------
+    list of numpy.random.Generator
+        One per province, in order.
+    """
     root = root_sequence(rng)
     tag = PURPOSES.index(purpose)
     entropy = root.entropy if root.entropy is not None else 0

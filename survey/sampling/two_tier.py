@@ -61,7 +61,23 @@ def _allocate(total: int, sizes: npt.NDArray[np.integer[Any]]) -> npt.NDArray[np
 
 
 def two_tier_frame(frame: Frame) -> Frame:
-    """The 2025 frame derived from a 2018 frame of the 63 provinces (see the module doc)."""
+    """The 2025 frame derived from a 2018 frame of the 63 provinces (see the module doc).
+
+    Parameters
+    ----------
+    frame : Frame
+        A frame of the 63 former provinces.
+
+    Returns
+    -------
+    Frame
+        The frame of the 34 new provinces, communes as the units below them.
+
+    Raises
+    ------
+    SamplingError
+        Provinces that are not 2018 provinces.
+    """
     cw = crosswalk().set_index("former")
     unknown = sorted(set(frame.provinces["province"]) - set(cw.index))
     if unknown:
@@ -146,15 +162,38 @@ def _bundled_two_tier() -> Frame:
 
 
 def frame_for(geography: object, frame: Frame | None = None) -> Frame:
-    """The bundled frame of a geography (``2018``/``2025`` or a year); ``frame``: a 2018
-    frame to derive the 2025 one from instead of the bundled one."""
+    """The bundled frame of a geography.
+
+    Parameters
+    ----------
+    geography : object
+        ``2018``/``2025`` or a survey year.
+    frame : Frame or None, default None
+        A 2018 frame to use (or derive the 2025 one from) instead of the bundled one.
+
+    Returns
+    -------
+    Frame
+        The geography's frame.
+    """
     if parse_geography(geography) == "2018":
         return frame if frame is not None else load_frame()
     return _bundled_two_tier() if frame is None else two_tier_frame(frame)
 
 
 def rules_for(geography: object) -> SelectionRules:
-    """PAPI's stage sizes in a geography (``PAPI_RULES`` or ``TWO_TIER_RULES``)."""
+    """PAPI's stage sizes in a geography.
+
+    Parameters
+    ----------
+    geography : object
+        ``2018``/``2025`` or a survey year.
+
+    Returns
+    -------
+    SelectionRules
+        ``PAPI_RULES`` or ``TWO_TIER_RULES``.
+    """
     return TWO_TIER_RULES if parse_geography(geography) == "2025" else PAPI_RULES
 
 

@@ -72,7 +72,23 @@ def person_probability(interviews: pd.Series, adults: pd.Series) -> pd.Series:
 
 
 def design_weights(frame: pd.DataFrame) -> pd.Series:
-    """``1 / (prob_district · prob_commune · prob_village · prob_person)`` for each row."""
+    """``1 / (prob_district · prob_commune · prob_village · prob_person)`` for each row.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Respondents with the ``prob_*`` columns.
+
+    Returns
+    -------
+    pandas.Series
+        The design weight of each row.
+
+    Raises
+    ------
+    SamplingError
+        A ``prob_*`` column missing, or a probability outside (0, 1].
+    """
     cols = list(PROB_COLUMNS)
     missing = [c for c in cols if c not in frame.columns]
     if missing:
@@ -84,7 +100,20 @@ def design_weights(frame: pd.DataFrame) -> pd.Series:
 
 
 def poststratification_targets(frame: Frame, provinces: list[str] | None = None) -> pd.DataFrame:
-    """Adults by province × sex × age group: columns province, sex, age_group, population."""
+    """Adults by province × sex × age group, the post-stratification targets.
+
+    Parameters
+    ----------
+    frame : Frame
+        The sampling frame.
+    provinces : list of str or None, default None
+        Only these provinces; ``None``: all.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns province, sex, age_group, population.
+    """
     t = frame.poststrata
     if provinces is not None:
         t = t.loc[t["province"].isin(provinces)]
@@ -94,9 +123,30 @@ def poststratification_targets(frame: Frame, provinces: list[str] | None = None)
 def poststratify(
     respondents: pd.DataFrame, targets: pd.DataFrame, weight: str = "design_weight"
 ) -> pd.Series:
-    """Post-stratified weights for ``respondents`` (columns province, sex, age_group, weight).
+    """Post-stratified weights for ``respondents``.
 
-    Vectorised: cell totals by groupby, one ratio per cell.
+    Vectorised: cell totals by groupby, one ratio per cell; a province's empty cells give
+    their population to its other cells.
+
+    Parameters
+    ----------
+    respondents : pandas.DataFrame
+        Columns province, sex, age_group and ``weight``.
+    targets : pandas.DataFrame
+        :func:`poststratification_targets`.
+    weight : str, default "design_weight"
+        The weight column to post-stratify.
+
+    Returns
+    -------
+    pandas.Series
+        The post-stratified weight (``weight``), indexed as ``respondents``.
+
+    Raises
+    ------
+    SamplingError
+        A province without targets, or a respondent in no cell (sex not 1/2, age not
+        18-70).
     """
     keys = list(POSTSTRATA)
     r = respondents.loc[:, [*keys, weight]].copy()

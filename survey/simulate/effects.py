@@ -31,7 +31,15 @@ FloatArray = npt.NDArray[np.float64]
 
 @dataclass(frozen=True)
 class Variation:
-    """Concentrations κ per level (larger = less variation) and the shared weight w."""
+    """Concentrations κ per level (larger = less variation) and the shared weight w.
+
+    Attributes
+    ----------
+    district, commune, village : float
+        The concentration κ of each level's unit effects.
+    shared_weight : float
+        The weight w of the effect shared by all indicators of a unit.
+    """
 
     district: float = 10.0
     commune: float = 14.0

@@ -69,7 +69,23 @@ TWO_TIER_VARIATION = Variation(commune=44.0)
 
 
 def questionnaire_for_year(year: int) -> str:
-    """The questionnaire structure of a PAPI year: 2018, 2019-2020, 2021 onward."""
+    """The questionnaire structure of a PAPI year: 2018, 2019-2020, 2021 onward.
+
+    Parameters
+    ----------
+    year : int
+        A PAPI year, 2018 or later.
+
+    Returns
+    -------
+    str
+        The bundled questionnaire's id (``papi-2018``, ``papi-2019`` or ``papi-2021``).
+
+    Raises
+    ------
+    NotFound
+        A year before 2018 (the engine covers the 8-dimension PAPI).
+    """
     if year < 2018:
         raise NotFound(
             f"no questionnaire for {year}: the engine covers the 8-dimension PAPI (2018 onward)",
@@ -80,7 +96,21 @@ def questionnaire_for_year(year: int) -> str:
 
 @dataclass(frozen=True, eq=False)
 class SimulatedSurvey:
-    """Respondent rows, the truth, and what produced them."""
+    """Respondent rows, the truth, and what produced them.
+
+    Attributes
+    ----------
+    responses : pandas.DataFrame
+        One row per respondent (docs/data-layout.md).
+    truth : pandas.DataFrame
+        The true values at every level (``truth_at(level)``).
+    sample : Sample
+        The drawn sample.
+    questionnaire : Questionnaire
+        The questionnaire answered.
+    year : int
+        The year calibrated to.
+    """
 
     responses: pd.DataFrame
     truth: pd.DataFrame
@@ -147,7 +177,7 @@ def _demographics(
 
 def simulate(
     year: int,
-    rng: RngLike = 0,
+    rng: RngLike = None,
     *,
     provinces: list[str] | None = None,
     respondents_per_village: int | None = None,
@@ -162,21 +192,52 @@ def simulate(
 ) -> SimulatedSurvey:
     """Simulate the PAPI survey of ``year`` (see the module docstring).
 
-    ``provinces``: codes to simulate (default: every province scored that year);
-    ``pilot``: a district id (``P01-D03``) to simulate a pilot survey of that district only;
-    ``rules``: the stage sizes (default PAPI's; e.g. ``PAPI_RULES.with_sizes(communes=8)``);
-    ``interviews``: completed interviews per village (default 16, 24 in large provinces),
-    with resident lists sized to match (``SelectionRules.with_sizes``);
-    ``respondents_per_village``: the same as ``interviews`` (its older name);
-    ``frame``/``questionnaire``: override the bundled ones (a frame without
-    post-stratification targets or Kinh shares, as a user's villages table, takes its
-    province's from the bundled frame: ``survey.sampling.with_default_margins``); ``targets``:
-    sub-dimension scores on the published scale (index province, columns SC11…) to calibrate
-    to instead of the year's published scores; ``variation``: unit-level concentrations;
-    ``geography``: ``2025`` (or a year from 2025) for a survey of the 34 new provinces on the
-    two-tier design (docs/geography.md): the derived 2025 frame and ``TWO_TIER_RULES`` by
-    default, calibrated to ``year``'s published scores derived on the 34 provinces (a derived
-    figure, not an official one), with ``TWO_TIER_VARIATION``; default ``2018``.
+    Parameters
+    ----------
+    year : int
+        The published year the survey is calibrated to (2018 onward).
+    rng : int, numpy.random.Generator or None, default None
+        Random source; ``None`` is seed 0 (docs/glossary.md, "Random seeds").
+    provinces : list of str or None, default None
+        Codes to simulate; ``None``: every province scored that year.
+    respondents_per_village : int or None, default None
+        The same as ``interviews`` (its older name).
+    pilot : str or None, default None
+        A district id (``P01-D03``): a pilot survey of that district only.
+    rules : SelectionRules or None, default None
+        The stage sizes; ``None``: PAPI's (e.g. ``PAPI_RULES.with_sizes(communes=8)``).
+    interviews : int or None, default None
+        Completed interviews per village (default 16, 24 in large provinces), with
+        resident lists sized to match (``SelectionRules.with_sizes``).
+    frame : Frame or None, default None
+        The sampling frame; ``None``: the bundled one. A frame without post-stratification
+        targets or Kinh shares (a user's villages table) takes its province's from the
+        bundled frame (``survey.sampling.with_default_margins``).
+    variation : Variation or None, default None
+        Unit-level concentrations; ``None``: the calibrated defaults.
+    questionnaire : Questionnaire or None, default None
+        The questionnaire; ``None``: the year's bundled one.
+    targets : pandas.DataFrame or None, default None
+        Sub-dimension scores on the published scale (index province, columns SC11…) to
+        calibrate to instead of the year's published scores.
+    geography : str, int or None, default None
+        ``2025`` (or a year from 2025) for a survey of the 34 new provinces on the two-tier
+        design (docs/geography.md): the derived 2025 frame and ``TWO_TIER_RULES`` by
+        default, calibrated to ``year``'s published scores derived on the 34 provinces (a
+        derived figure, not an official one), with ``TWO_TIER_VARIATION``; ``None``:
+        ``2018``.
+
+    Returns
+    -------
+    SimulatedSurvey
+        The respondent rows, the truth at every level, the sample and the questionnaire.
+
+    Raises
+    ------
+    SamplingError
+        A district pilot in the 2025 geography, or stage sizes the frame cannot give.
+    NotFound
+        A year without a questionnaire (before 2018).
     """
     two_tier = geography is not None and parse_geography(geography) == "2025"
     if two_tier and pilot is not None:

@@ -73,7 +73,7 @@ def _paradata(responses: pd.DataFrame, rng: RngLike) -> pd.DataFrame:
     )
 
 
-def submissions(sim: SimulatedSurvey, rng: RngLike = 0) -> Iterator[dict[str, Any]]:
+def submissions(sim: SimulatedSurvey, rng: RngLike = None) -> Iterator[dict[str, Any]]:
     """One API submission document per simulated interview."""
     r = sim.responses
     answers = frame_to_responses(sim.questionnaire, r)
@@ -101,7 +101,7 @@ def submissions(sim: SimulatedSurvey, rng: RngLike = 0) -> Iterator[dict[str, An
 def write_submissions(
     sim: SimulatedSurvey,
     directory: str | Path,
-    rng: RngLike = 0,
+    rng: RngLike = None,
     *,
     batch_size: int | None = None,
 ) -> int:

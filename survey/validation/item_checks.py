@@ -43,7 +43,21 @@ class ValidationIssue:
     """One problem of a response: a JSON pointer (``/answers/q101``), a stable code, a
     message naming the item, the value and what was expected, and its ``severity``:
     ``reject`` (the server refuses the interview) or ``flag`` (kept and flagged), by the
-    rule of :func:`survey.validation.answer_rules.severity`."""
+    rule of :func:`survey.validation.answer_rules.severity`.
+
+    Parameters
+    ----------
+    pointer : str
+        Where, as a JSON pointer into the submission (``/answers/q101``).
+    code : str
+        A stable code (``out_of_range``, ``outside_constraints``, …).
+    message : str
+        What is wrong: the item, the value and what was expected.
+    item : str or None, default None
+        The item's id, when the problem is about one.
+    severity : {"reject", "flag"}, default "reject"
+        Whether the problem refuses the interview or only flags it.
+    """
 
     pointer: str
     code: str

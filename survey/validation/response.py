@@ -185,7 +185,17 @@ def validate_response(q: Questionnaire, answers: Any) -> list[ValidationIssue]:
 class Verdict:
     """What the server does with a response: ``accepted`` (stored) unless a problem of
     severity ``reject`` is present; ``rejected`` are the problems that refuse it (the 422's
-    errors), ``flagged`` those it is kept and flagged for (``outside_constraints``)."""
+    errors), ``flagged`` those it is kept and flagged for (``outside_constraints``).
+
+    Parameters
+    ----------
+    accepted : bool
+        Whether the response is stored.
+    rejected : tuple of ValidationIssue
+        The problems that refuse it.
+    flagged : tuple of ValidationIssue
+        The problems it is kept and flagged for.
+    """
 
     accepted: bool
     rejected: tuple[ValidationIssue, ...]

@@ -134,7 +134,7 @@ def test_scoring_job_runs_in_the_background_and_serves_json_and_csv(
     api: Api, scored_survey: tuple[int, list[dict[str, Any]]]
 ) -> None:
     sid, _ = scored_survey
-    r = api.client.post(f"/api/v1/surveys/{sid}/scores", json={"rng": 1}, headers=api.admin)
+    r = api.client.post(f"/api/v1/surveys/{sid}/scores", json={"seed": 1}, headers=api.admin)
     assert r.status_code == 202, r.text
     assert r.json()["status"] in ("queued", "running", "succeeded")
     url = r.headers["location"]
@@ -153,14 +153,14 @@ def test_scoring_job_runs_in_the_background_and_serves_json_and_csv(
     csv = api.client.get(url, params={"format": "csv"}, headers=api.admin)
     assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
     table = pd.read_csv(io.StringIO(csv.text))
-    assert set(table["level"]) == {"indicators", "subdimensions", "dimensions", "composite"}
+    assert set(table["tier"]) == {"indicators", "subdimensions", "dimensions", "composite"}
 
 
 def test_scoring_job_takes_the_design_choices_of_papi_score(
     api: Api, scored_survey: tuple[int, list[dict[str, Any]]]
 ) -> None:
     sid, _ = scored_survey
-    params = {"rng": 2, "psu": "village", "lonely_psu": "adjust", "min_n": 5}
+    params = {"seed": 2, "psu": "village", "lonely_psu": "adjust", "min_n": 5}
     r = api.client.post(f"/api/v1/surveys/{sid}/scores", json=params, headers=api.admin)
     assert r.status_code == 202, r.text
     job = api.wait_job(r.headers["location"], timeout=120.0)

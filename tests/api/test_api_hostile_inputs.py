@@ -147,7 +147,7 @@ def test_odd_numbers_in_answers_and_gps_are_never_a_server_error(api: Api, liter
     assert_problem(r, 422)
     gps = json.dumps(api.interview()).replace('"lat": ', f'"lat": {literal}, "x": ', 1)
     assert_problem(raw_json(api, "POST", f"/api/v1/surveys/{survey}/submissions", gps), 422)
-    for job, field in (("scores", "replicates"), ("scores", "level"), ("sensitivity", "runs")):
+    for job, field in (("scores", "replicates"), ("scores", "confidence"), ("sensitivity", "runs")):
         r = raw_json(api, "POST", f"/api/v1/surveys/{survey}/{job}", f'{{"{field}": {literal}}}')
         assert r.status_code in (202, 422), r.text
 
@@ -325,7 +325,7 @@ def test_xml_bombs_and_external_entities_are_never_expanded(
     ("kind", "body"),
     [
         ("scores", {"weighted": False}),
-        ("scores", {"weighted": False, "ci": "bootstrap", "replicates": 20}),
+        ("scores", {"weighted": False, "variance": "bootstrap", "replicates": 20}),
         ("sensitivity", {"runs": 10, "sobol_n": 16, "replicates": 5}),
     ],
 )

@@ -92,7 +92,12 @@ def test_the_job_is_run_sensitivity_on_the_survey_data(api: Api, sim_survey: int
     assert sorted(p["province"] for p in doc["provinces"]) == PROVINCES
     for row in doc["provinces"]:
         assert 1 <= row["rank_q05"] <= row["median_rank"] <= row["rank_q95"] <= len(PROVINCES)
-    assert doc["input"] == {"survey": sid, "questionnaire": "papi-2021", "replicates": 10}
+    assert doc["input"] == {
+        "survey": sid,
+        "questionnaire": "papi-2021",
+        "replicates": 10,
+        "seed": BODY["seed"],
+    }
     # the same analysis called directly on the survey's export with the same seed
     names = dict(zip(provinces()["province"], provinces()["name"], strict=True))
     data = microdata_input(_export(api, sid), api.q, replicates=10, rng=5, names=names)

@@ -97,7 +97,15 @@ def test_a_scoring_job_fetched_over_http_loads_back_as_an_equal_index_scores(
     """One serialisation (IndexScores.to_dict): the job's results are the document that
     ``papi score`` writes, and loading them gives the result ``score`` returns directly."""
     sim, exported, sid = posted
-    body = {"rng": 4, "replicates": 30, "min_n": 5, "ci": "bootstrap"}
+    # the JSON fields are scoring.score's names (docs/glossary.md); seed is its rng
+    body = {
+        "seed": 4,
+        "replicates": 30,
+        "min_n": 5,
+        "variance": "bootstrap",
+        "confidence": 0.9,
+        "ci_dist": "normal",
+    }
     r = api.client.post(f"/api/v1/surveys/{sid}/scores", json=body, headers=api.admin)
     assert r.status_code == 202, r.text
     job = api.wait_job(r.headers["location"], timeout=300.0)
@@ -110,11 +118,21 @@ def test_a_scoring_job_fetched_over_http_loads_back_as_an_equal_index_scores(
     )
     as_exported = pd.read_parquet(io.BytesIO(e.content))
     assert sorted(as_exported["submission_id"]) == sorted(exported["submission_id"])
-    direct = score(as_exported, sim.questionnaire, rng=4, replicates=30, min_n=5, ci="bootstrap")
+    direct = score(
+        as_exported,
+        sim.questionnaire,
+        rng=4,
+        replicates=30,
+        min_n=5,
+        variance="bootstrap",
+        confidence=0.9,
+        ci_dist="normal",
+    )
     assert fetched.equals(direct)
     prov = fetched.provenance
     assert prov is not None
     assert (fetched.method, fetched.replicates, prov.seed, prov.min_n) == ("bootstrap", 30, 4, 5)
+    assert (fetched.confidence, prov.ci_dist) == (0.9, "normal")
     assert prov.questionnaire_version == sim.questionnaire.full_version
     assert (prov.strata, prov.psu, prov.weights, prov.lonely_psu) == (
         "stratum",

@@ -170,7 +170,7 @@ def test_report_explains_itself(lang: str) -> None:
         ReportInputs(
             composite=comp,
             dimensions=dims,
-            method="taylor, level 95%, weighted",
+            method="taylor, confidence 95%, weighted",
             sensitivity=sens,
             collection=coll,
             published_year=2024,

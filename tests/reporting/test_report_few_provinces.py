@@ -28,7 +28,7 @@ ONE_DF = "1 degree of freedom"
 def pilot() -> IndexScores:
     """A real one-district pilot (P01-D03, 2 communes, PAPI rule): scored with Taylor CIs."""
     sim = simulate(2021, rng=3, pilot="P01-D03")
-    return score(sim.responses, questionnaire=sim.questionnaire, ci="taylor")
+    return score(sim.responses, questionnaire=sim.questionnaire, variance="taylor")
 
 
 def _section(html: str, anchor: str) -> str:

@@ -11,7 +11,9 @@ from survey.simulate import simulate
 
 def test_the_report_prints_the_provenance_of_the_scores() -> None:
     sim = simulate(2021, rng=4, provinces=["P01", "P02"], respondents_per_village=3)
-    scores = score(sim.responses, sim.questionnaire, ci="bootstrap", replicates=20, rng=6, min_n=4)
+    scores = score(
+        sim.responses, sim.questionnaire, variance="bootstrap", replicates=20, rng=6, min_n=4
+    )
     prov = scores.provenance
     assert prov is not None
     inputs = ReportInputs(

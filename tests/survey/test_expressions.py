@@ -25,7 +25,7 @@ from survey.conditions.expressions import (
     Not,
     Or,
     Ref,
-    parse,
+    parse_condition,
     referenced_items,
     to_source,
 )
@@ -37,7 +37,7 @@ from survey.simulate.random_response import generate_response
 
 
 def test_precedence_not_binds_tighter_than_and_than_or() -> None:
-    tree = parse("not a == 1 and b in (1, 2) or c != 'x'")
+    tree = parse_condition("not a == 1 and b in (1, 2) or c != 'x'")
     assert tree == Or(
         (
             And((Not(Cmp("==", Ref("a", 5), Lit(1))), In(Ref("b", 16), (1, 2)))),
@@ -47,13 +47,15 @@ def test_precedence_not_binds_tighter_than_and_than_or() -> None:
 
 
 def test_calls_lists_and_literals() -> None:
-    assert parse("selected(q201, 4)") == Call("selected", "q201", 4, 10)
-    assert parse("count_selected(q201) >= 2") == Cmp(
+    assert parse_condition("selected(q201, 4)") == Call("selected", "q201", 4, 10)
+    assert parse_condition("count_selected(q201) >= 2") == Cmp(
         ">=", Call("count_selected", "q201", None, 16), Lit(2)
     )
-    assert parse("x not in [-8, 'a', 2.5]") == In(Ref("x", 1), (-8, "a", 2.5), negated=True)
-    assert parse("x == null") == Cmp("==", Ref("x", 1), Lit(None))
-    assert parse(". <= age - 18").left == Ref(".", 1)
+    assert parse_condition("x not in [-8, 'a', 2.5]") == In(
+        Ref("x", 1), (-8, "a", 2.5), negated=True
+    )
+    assert parse_condition("x == null") == Cmp("==", Ref("x", 1), Lit(None))
+    assert parse_condition(". <= age - 18").left == Ref(".", 1)
 
 
 @pytest.mark.parametrize(
@@ -74,14 +76,14 @@ def test_calls_lists_and_literals() -> None:
 )
 def test_parse_errors_carry_the_column(source: str, column: int) -> None:
     with pytest.raises(ExpressionParseError) as info:
-        parse(source)
+        parse_condition(source)
     assert info.value.column == column
     assert f"column {column}" in info.value.message
     assert isinstance(info.value, ExpressionError)
 
 
 def test_referenced_items_excludes_dot() -> None:
-    tree = parse(". <= a + count_selected(b) and answered(c) or not selected(d, 1)")
+    tree = parse_condition(". <= a + count_selected(b) and answered(c) or not selected(d, 1)")
     assert referenced_items(tree) == {"a", "b", "c", "d"}
 
 
@@ -181,7 +183,7 @@ def test_scalar_and_frame_evaluators_agree(
 ) -> None:
     responses, frame = sample
     source = to_source(tree)
-    reparsed = parse(source)
+    reparsed = parse_condition(source)
     assert to_source(reparsed) == source
     vector = evaluate_frame(reparsed, frame, mini)
     scalar = np.array([evaluate(reparsed, r, special=mini.special_code_values) for r in responses])

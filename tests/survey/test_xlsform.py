@@ -14,7 +14,18 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from survey.conditions.evaluate import evaluate
-from survey.conditions.expressions import And, Call, Cmp, In, Lit, Node, Not, Or, Ref, parse
+from survey.conditions.expressions import (
+    And,
+    Call,
+    Cmp,
+    In,
+    Lit,
+    Node,
+    Not,
+    Or,
+    Ref,
+    parse_condition,
+)
 from survey.conditions.xpath import ItemKind, render, to_xpath
 from survey.conditions.xpath_parse import from_xpath
 from survey.errors import QuestionnaireError
@@ -263,7 +274,7 @@ def test_xpath_translation_keeps_our_semantics(tree: Node, answers: list[dict[st
     """to_xpath then from_xpath gives a condition with the same truth on every response, and
     render() writes it so that our parser reads the same condition back."""
     back = from_xpath(to_xpath(tree, ITEMS), ITEMS)
-    again = parse(render(back))
+    again = parse_condition(render(back))
     for env in answers:
         want = evaluate(tree, env, special={-8, -9})
         assert evaluate(back, env, special={-8, -9}) == want
@@ -272,10 +283,12 @@ def test_xpath_translation_keeps_our_semantics(tree: Node, answers: list[dict[st
 
 def test_xpath_of_conditions_guards_missing_and_special_answers() -> None:
     assert (
-        to_xpath(parse("b != 1"), ITEMS)
+        to_xpath(parse_condition("b != 1"), ITEMS)
         == "(${b} != '' and ${b} != -8 and ${b} != -9 and ${b} != 1)"
     )
-    assert to_xpath(parse("a in (1, 2)"), ITEMS) == "(${a} != '' and (${a} = 1 or ${a} = 2))"
+    assert (
+        to_xpath(parse_condition("a in (1, 2)"), ITEMS) == "(${a} != '' and (${a} = 1 or ${a} = 2))"
+    )
     assert render(from_xpath("${a} = 1 or ${a} = 2", ITEMS)) == "a in (1, 2)"
     assert render(from_xpath("${a} != '' and . <= ${a}", ITEMS, current="a")) == ". <= a"
     with pytest.raises(Exception, match="column 1"):

@@ -66,7 +66,7 @@ def test_with_standard_errors_the_adjusted_test_decides() -> None:
             f["se"] = scale * (1 + rng.random(len(f)))
             f["df"] = 40.0
             frames[tier] = f
-        return IndexScores(**frames, method="taylor", level=0.95, weighted=False)
+        return IndexScores(**frames, method="taylor", confidence=0.95, weighted=False)
 
     c = province_changes(with_se(a, 0.05), with_se(b, 0.05), "P20")
     assert c.tested and c.adjust == "holm"

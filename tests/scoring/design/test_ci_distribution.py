@@ -42,7 +42,7 @@ def test_missing_se_and_undefined_df() -> None:
     d = reference_draws(est, se, df, "t", 1000, 2)
     assert (d[:, 0, 0] == 1.0).all() and np.isnan(d[:, 1, 0]).all()
     assert np.isfinite(d[:, 2, 0]).all() and np.isnan(quantile(0.95, df[:, 0], "t")[2])
-    with pytest.raises(DesignError, match="CI method"):
+    with pytest.raises(DesignError, match="CI distribution"):
         reference_draws(est, se, df, "z", 10, 0)
 
 

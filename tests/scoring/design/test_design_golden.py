@@ -50,11 +50,11 @@ def test_cluster_means_totals_ratio_deff_df(dclus1: SurveyDesign, golden: dict[s
 
 def test_confidence_intervals(dclus1: SurveyDesign, golden: dict[str, Any]) -> None:
     ref = golden["clus1_ci"]
-    t90 = dclus1.mean(["api00", "api99"], level=0.9)
+    t90 = dclus1.mean(["api00", "api99"], confidence=0.9)
     close(t90["lci"], ref["t90_lci"])
     close(t90["uci"], ref["t90_uci"])
-    assert t90.attrs["ci"] == "t" and t90.attrs["level"] == 0.9
-    n95 = dclus1.mean(["api00", "api99"], ci="normal")
+    assert t90.attrs["ci_dist"] == "t" and t90.attrs["confidence"] == 0.9
+    n95 = dclus1.mean(["api00", "api99"], ci_dist="normal")
     close(n95["lci"], ref["n95_lci"])
     close(n95["uci"], ref["n95_uci"])
 

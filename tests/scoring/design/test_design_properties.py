@@ -82,7 +82,7 @@ def test_a_stratum_of_identical_psus_adds_no_variance(
 @SETTINGS
 @given(df=designs())
 def test_ci_contains_the_estimate(df: pd.DataFrame) -> None:
-    m = SurveyDesign(df, weights="w", strata="h", psu="psu").mean("y", by="g", ci="normal")
+    m = SurveyDesign(df, weights="w", strata="h", psu="psu").mean("y", by="g", ci_dist="normal")
     ok = m.dropna(subset=["se"])
     assert (ok["lci"] <= ok["est"] + 1e-12).all() and (ok["est"] <= ok["uci"] + 1e-12).all()
 

@@ -45,7 +45,9 @@ def one_survey(
     """One row per (province, code) ranked: rank interval, true rank, group probabilities,
     true group; codes are ``aggregate`` and the dimensions."""
     sim = simulate(2021, rng=seed, provinces=provinces)
-    s = score(sim.responses, "papi-2021", ci=method, replicates=replicates, rng=seed, dist=dist)
+    s = score(
+        sim.responses, "papi-2021", variance=method, replicates=replicates, rng=seed, ci_dist=dist
+    )
     truth = sim.truth_at("province")
     frames = []
     for tier, key, measure in (

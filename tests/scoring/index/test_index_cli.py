@@ -60,6 +60,9 @@ def test_writes_every_level_and_prints_the_table(
     scores = IndexScores.from_json((out / "scores.json").read_text())
     assert scores.method == "taylor" and scores.weighted is True
     assert "Hanoi" in result.output and "95% CI" in result.output
+    # the seed used is printed and recorded (docs/glossary.md, "Random seeds")
+    assert "seed 0" in result.output and scores.provenance is not None
+    assert scores.provenance.seed == 0
     # four provinces are not Viet Nam: the pooled row says what it is
     assert "all respondents (pooled)" in result.output and "Viet Nam" not in result.output
     best = scores.composite.sort_values("rank").iloc[0]
@@ -77,13 +80,21 @@ def test_bootstrap_unweighted_json(app: typer.Typer, responses: Path) -> None:
             "--bootstrap",
             "50",
             "--unweighted",
+            "--confidence",
+            "0.9",
+            "--ci-dist",
+            "normal",
+            "--seed",
+            "11",
             "--json",
         ],
     )
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     assert doc["meta"]["method"] == "bootstrap" and doc["meta"]["weighted"] is False
-    assert doc["meta"]["replicates"] == 50
+    assert doc["meta"]["replicates"] == 50 and doc["meta"]["confidence"] == 0.9
+    assert doc["meta"]["provenance"]["ci_dist"] == "normal"
+    assert doc["meta"]["provenance"]["seed"] == 11
 
 
 def _papi(*args: str) -> subprocess.CompletedProcess[str]:

@@ -47,7 +47,7 @@ def test_pilot_against_published_uses_the_pilot_se_only() -> None:
     pilot = dataclasses.replace(
         pilot, composite=pilot.composite[pilot.composite["province"] == "P20"]
     )
-    c = compare(pilot, pub, level=0.9)
+    c = compare(pilot, pub, confidence=0.9)
     row = c.composite.iloc[0]
     assert len(c.composite) == 1 and row["province"] == "P20"
     assert row["se"] == pytest.approx(0.4)
@@ -82,7 +82,7 @@ def test_bad_arguments() -> None:
         compare(s, s, adjust="tukey")
     assert info.value.code == "unknown_adjustment"
     with pytest.raises(ScoringError):
-        compare(s, s, level=95)
+        compare(s, s, confidence=95)
 
 
 def test_a_simulated_pilot_against_the_published_year_it_was_calibrated_to() -> None:

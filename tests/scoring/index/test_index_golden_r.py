@@ -73,7 +73,7 @@ def test_data_indicator_columns_match_our_indicator_values() -> None:
 
 @pytest.mark.parametrize("weighted", [True, False])
 def test_taylor_matches_r_to_1e6(weighted: bool) -> None:
-    ours = score(_data(), _q(), weighted=weighted, ci="taylor", min_n=1)
+    ours = score(_data(), _q(), weighted=weighted, variance="taylor", min_n=1)
     _check(ours, _golden()["weighted" if weighted else "unweighted"]["taylor"], se_rtol=0.0)
     df = ours.composite.set_index("province")["df"]
     assert df.to_dict() == pytest.approx(_golden()["df"])
@@ -85,7 +85,7 @@ def test_bootstrap_agrees_with_r_within_monte_carlo_error(weighted: bool) -> Non
     withReplicates() on its own 2000 subbootstrap replicates. Two independent sets of 2000
     replicates: the SE ratio has an MC sd of about 2% here (measured over seeds), so each
     SE must agree to 8% and the mean ratio over all 65 cells to 2%."""
-    ours = score(_data(), _q(), weighted=weighted, ci="bootstrap", replicates=2000, rng=7)
+    ours = score(_data(), _q(), weighted=weighted, variance="bootstrap", replicates=2000, rng=7)
     ref = _golden()["weighted" if weighted else "unweighted"]["bootstrap"]
     _check(ours, ref, se_rtol=0.08)
     se = _long(ours, "se")

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scoring import score
-from scoring.index.levels import Weights, propagate
+from scoring.index.levels import AggregationWeights, propagate
 from scoring.index.structure import IndexStructure
 from survey import load_questionnaire
 from survey.questionnaire.schema import Questionnaire
@@ -42,11 +42,17 @@ def _scales(tier: str, frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
 
 
 @SETTINGS
-@given(seed=st.integers(0, 50), weighted=st.booleans(), ci=st.sampled_from(["taylor", "bootstrap"]))
+@given(
+    seed=st.integers(0, 50),
+    weighted=st.booleans(),
+    variance=st.sampled_from(["taylor", "bootstrap"]),
+)
 def test_scores_stay_in_scale_and_ci_brackets_the_estimate(
-    seed: int, weighted: bool, ci: str
+    seed: int, weighted: bool, variance: str
 ) -> None:
-    s = score(_data(seed), _q(), weighted=weighted, ci=ci, replicates=100, rng=seed, min_n=1)
+    s = score(
+        _data(seed), _q(), weighted=weighted, variance=variance, replicates=100, rng=seed, min_n=1
+    )
     for tier in ("subdimensions", "dimensions", "composite"):
         frame = s.tier(tier)
         low, high = _scales(tier, frame)
@@ -87,7 +93,7 @@ def test_raising_one_indicator_never_lowers_the_aggregate(
     values = low + np.array(x) * (high - low)
     better = values.copy()
     better[k] = values[k] + delta * (high[k] - values[k])
-    weights = Weights.from_available(np.ones((1, 6), dtype=bool), structure)
+    weights = AggregationWeights.from_available(np.ones((1, 6), dtype=bool), structure)
     before = propagate(values[None], structure, weights)
     after = propagate(better[None], structure, weights)
     assert after.agg[0, 0] >= before.agg[0, 0] - 1e-12

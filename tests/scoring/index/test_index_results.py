@@ -21,7 +21,7 @@ from survey.simulate import simulate
 @pytest.fixture(scope="module")
 def scores() -> IndexScores:
     sim = simulate(2021, rng=5, provinces=["P01", "P02", "P03"], respondents_per_village=3)
-    return score(sim.responses, sim.questionnaire, replicates=40, rng=9, min_n=4, dist="normal")
+    return score(sim.responses, sim.questionnaire, replicates=40, rng=9, min_n=4, ci_dist="normal")
 
 
 def test_round_trip_is_exact_and_keeps_the_provenance(scores: IndexScores) -> None:
@@ -53,8 +53,8 @@ def test_files_of_the_earlier_split_format_still_load(scores: IndexScores) -> No
 def test_provenance_records_how_the_result_was_made(scores: IndexScores) -> None:
     p = scores.provenance
     assert p is not None
-    assert (scores.method, scores.level, scores.replicates) == ("taylor", 0.95, 40)
-    assert (p.seed, p.dist, p.min_n, p.min_share) == (9, "normal", 4, 0.5)
+    assert (scores.method, scores.confidence, scores.replicates) == ("taylor", 0.95, 40)
+    assert (p.seed, p.ci_dist, p.min_n, p.min_share) == (9, "normal", 4, 0.5)
     assert any("min_n" in rule for rule in p.suppression)
     assert (p.strata, p.psu, p.weights, p.lonely_psu) == ("stratum", "psu", "weight", "fail")
     assert "post-stratified" in (p.weighting or "")
@@ -62,12 +62,18 @@ def test_provenance_records_how_the_result_was_made(scores: IndexScores) -> None
     assert scores.structure == q.id and p.questionnaire_version == q.full_version
     assert p.engine_version and p.engine_version != "unknown"
     sim = simulate(2021, rng=5, provinces=["P01", "P02"], respondents_per_village=3)
-    boot = score(sim.responses, q, ci="bootstrap", replicates=20, rng=3, weighted=False)
+    boot = score(sim.responses, q, variance="bootstrap", replicates=20, rng=3, weighted=False)
     assert boot.provenance is not None
     assert (boot.method, boot.replicates, boot.provenance.seed) == ("bootstrap", 20, 3)
     assert boot.provenance.weights is None and "unweighted" in str(boot.provenance.weighting)
-    unseeded = score(sim.responses, q, rng=np.random.default_rng(1), weighted=False)
-    assert unseeded.provenance is not None and unseeded.provenance.seed is None
+    # a Generator: the seed drawn from it is recorded, and it repeats the result
+    drawn = score(sim.responses, q, rng=np.random.default_rng(1), weighted=False)
+    assert drawn.provenance is not None and isinstance(drawn.provenance.seed, int)
+    again = score(sim.responses, q, rng=drawn.provenance.seed, weighted=False)
+    assert again.equals(drawn)
+    # no rng: seed 0, recorded (reproducible by default, docs/glossary.md)
+    default = score(sim.responses, q, weighted=False)
+    assert default.provenance is not None and default.provenance.seed == 0
 
 
 def test_tables_cannot_be_changed_through_the_result(scores: IndexScores) -> None:

@@ -95,7 +95,7 @@ def test_suppression_propagates_and_unranks() -> None:
     comp = s.composite.set_index("province")
     assert np.isnan(comp.loc["P02", "est"]) and pd.isna(comp.loc["P02", "group"])
     assert comp["rank"].max() == 4  # four provinces remain ranked
-    boot = score(data, _q(), ci="bootstrap", replicates=200, min_share=1.0)
+    boot = score(data, _q(), variance="bootstrap", replicates=200, min_share=1.0)
     assert np.isnan(boot.composite.set_index("province").loc["P02", "se"])
     assert pd.isna(boot.composite.set_index("province").loc["P02", "rank_lci"])
 
@@ -118,8 +118,8 @@ def test_available_case_subdimension_and_its_taylor_se() -> None:
 
 @pytest.mark.parametrize("method", ["jkn", "bootstrap"])
 def test_replicate_ses_are_close_to_taylor(method: str) -> None:
-    taylor = score(_data(), _q(), ci="taylor").to_frame()
-    rep = score(_data(), _q(), ci=method, replicates=1500, rng=1).to_frame()
+    taylor = score(_data(), _q(), variance="taylor").to_frame()
+    rep = score(_data(), _q(), variance=method, replicates=1500, rng=1).to_frame()
     np.testing.assert_allclose(rep["est"], taylor["est"])
     ratio = (rep["se"] / taylor["se"]).to_numpy()
     assert np.nanmedian(np.abs(ratio - 1)) < 0.1
@@ -177,8 +177,20 @@ def test_errors_name_the_fix() -> None:
         score(_data().drop(columns=["province"]), _q())
     assert info.value.code == "province_column_missing"
     with pytest.raises(ScoringError) as info:
-        score(_data(), _q(), ci="delta")
-    assert info.value.code == "unknown_ci_method"
+        score(_data(), _q(), variance="delta")
+    assert info.value.code == "unknown_variance_method"
+
+
+def test_province_codes_are_text_and_a_category_keeps_them() -> None:
+    data = _data()
+    numeric = data.assign(province=data["province"].astype("category").cat.codes.astype("int64"))
+    with pytest.raises(ScoringError, match="merge the scores back") as info:
+        score(numeric, _q())
+    assert info.value.code == "province_not_text"
+    # a categorical (or string) province scores, and the result merges back onto the data
+    s = score(data.assign(province=data["province"].astype("category")), _q(), min_n=1)
+    merged = data.merge(s.composite[["province", "est"]], on="province", how="left")
+    assert merged["est"].notna().all()
 
 
 def test_design_column_fallbacks_and_json() -> None:
@@ -188,7 +200,7 @@ def test_design_column_fallbacks_and_json() -> None:
     pd.testing.assert_frame_equal(s.to_frame(), t.to_frame())
     back = IndexScores.from_json(s.to_json())
     pd.testing.assert_frame_equal(back.to_frame(), s.to_frame())
-    assert (back.method, back.level, back.weighted, back.structure) == (
+    assert (back.method, back.confidence, back.weighted, back.structure) == (
         "taylor",
         0.95,
         True,
@@ -267,7 +279,7 @@ def test_rank_draws_agree_with_the_reported_cis() -> None:
     np.testing.assert_allclose(got, want, atol=0.035)
     assert np.abs(_group_probs(est, se, df, "normal") - want).max() > 0.07  # the test has power
     assert any("Student t" in n for n in s.notes)
-    boot = score(data, _q(), ci="bootstrap", replicates=4000, rng=4).composite
+    boot = score(data, _q(), variance="bootstrap", replicates=4000, rng=4).composite
     boot = boot.loc[boot["province"] != "VN"]
     b_est, b_se = boot["est"].to_numpy(np.float64), boot["se"].to_numpy(np.float64)
     b_got = boot[["p_high", "p_high_average", "p_low_average", "p_low"]].to_numpy(np.float64)

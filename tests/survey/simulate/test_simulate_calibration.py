@@ -89,19 +89,19 @@ def coverage_survey(papi_2021: Questionnaire) -> SimulatedSurvey:
     return simulate(2023, rng=2023, frame=frame, targets=targets, questionnaire=papi_2021)
 
 
-def coverage_rates(sim: SimulatedSurvey, q: Questionnaire, ci: str) -> dict[str, float]:
-    scores = score(sim.responses, q, ci=ci, replicates=100, rng=1)
+def coverage_rates(sim: SimulatedSurvey, q: Questionnaire, variance: str) -> dict[str, float]:
+    scores = score(sim.responses, q, variance=variance, replicates=100, rng=1)
     return {tier: float(np.nanmean(v)) for tier, v in covered(sim, scores).items()}
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("ci", ["taylor", "bootstrap"])
+@pytest.mark.parametrize("variance", ["taylor", "bootstrap"])
 def test_ci_coverage_over_200_surveys(
-    coverage_survey: SimulatedSurvey, papi_2021: Questionnaire, ci: str
+    coverage_survey: SimulatedSurvey, papi_2021: Questionnaire, variance: str
 ) -> None:
     """200 independent surveys of four provinces: 95% CIs cover the truth 93-97% of the time
     for sub-dimensions, dimensions and the aggregate (weighted estimates, the default;
     bootstrap: Rao-Wu with 100 replicates to keep CI time down)."""
-    rates = coverage_rates(coverage_survey, papi_2021, ci)
+    rates = coverage_rates(coverage_survey, papi_2021, variance)
     for rate in rates.values():
         assert 0.93 <= rate <= 0.97, rates
