@@ -420,8 +420,26 @@ def with_default_margins(frame: Frame, reference: Frame | None = None) -> Frame:
       ``Frame.pilot`` does);
     - ``kinh_share``: the province's share of Kinh adults.
 
-    A province that already has both is kept as it is; one that ``reference`` does not know
-    raises, naming the codes it expects."""
+    A province that already has both is kept as it is.
+
+    Parameters
+    ----------
+    frame : Frame
+        The frame to complete (a user's villages table, ``frame_from_table``).
+    reference : Frame or None, default None
+        Where the margins come from; ``None``: the bundled national frame.
+
+    Returns
+    -------
+    Frame
+        ``frame`` itself when no province lacks them, else a copy with them filled in.
+
+    Raises
+    ------
+    SamplingError
+        A province lacking them that ``reference`` does not know (code ``frame_invalid``),
+        naming the codes it expects.
+    """
     ref = reference or load_frame()
     has_margins = set(frame.poststrata["province"])
     kinh = frame.provinces.set_index("province")["kinh_share"]

@@ -48,8 +48,19 @@ account for it in the variance)."""
 
 
 def age_group(age: pd.Series | np.ndarray | Sequence[Any]) -> pd.Series:
-    """``18-29``, ``30-39``, ``40-49``, ``50-59``, ``60-70``; missing outside 18-70 (and for
-    special codes, which are negative)."""
+    """The age group of each age, for post-stratification.
+
+    Parameters
+    ----------
+    age : pandas.Series, numpy.ndarray or sequence
+        Ages in years (special codes are negative).
+
+    Returns
+    -------
+    pandas.Series
+        ``18-29``, ``30-39``, ``40-49``, ``50-59``, ``60-70``; missing outside 18-70 and for
+        special codes.
+    """
     values = pd.to_numeric(pd.Series(np.asarray(age, dtype=object)), errors="coerce")
     cut = pd.cut(
         values.astype(np.float64), AGE_BREAKS, right=False, labels=list(AGE_GROUPS)

@@ -157,7 +157,22 @@ def _plan(q: Questionnaire) -> _Plan:
 
 
 def validate_response(q: Questionnaire, answers: Any) -> list[ValidationIssue]:
-    """Every problem of one response (item id -> value); an empty list means valid."""
+    """Every problem of one response; an empty list means valid.
+
+    Parameters
+    ----------
+    q : Questionnaire
+        The questionnaire the response answers.
+    answers : Any
+        Item id -> value (docs/questionnaire-format.md); anything else is one ``wrong_type``
+        issue.
+
+    Returns
+    -------
+    list of ValidationIssue
+        Each problem with its JSON pointer, code, message and severity (``reject`` or
+        ``flag``, :func:`survey.validation.answer_rules.severity`).
+    """
     plan = _plan(q)
     if not isinstance(answers, Mapping):
         return [
@@ -209,7 +224,20 @@ class Verdict:
 
 
 def verdict(q: Questionnaire, answers: Any) -> Verdict:
-    """The server's verdict on one response (accept or reject, and why)."""
+    """The server's verdict on one response: accept or reject, and why.
+
+    Parameters
+    ----------
+    q : Questionnaire
+        The questionnaire the response answers.
+    answers : Any
+        Item id -> value, as for :func:`validate_response`.
+
+    Returns
+    -------
+    Verdict
+        The problems that reject the interview and those that only flag it.
+    """
     return Verdict.of(validate_response(q, answers))
 
 
