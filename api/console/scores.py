@@ -112,23 +112,25 @@ def level_rows(table: pd.DataFrame, code: str, label: dict[str, str]) -> list[Sc
     """One row per province (best first, the national row last) of the aggregate
     (``AGG``) or a dimension, from a table with the columns of ``IndexScores``."""
     if "dimension" in table.columns and code != AGGREGATE:
-        table = table[table["dimension"] == code]
+        table = table.loc[table["dimension"].to_numpy() == code]
     elif "code" in table.columns:
-        table = table[table["code"] == code]
+        table = table.loc[table["code"].to_numpy() == code]
+    cols = ["province", "est", "lci", "uci", "rank", "rank_lci", "rank_uci", "group", "n"]
+    records = table.reindex(columns=cols).to_dict("records")
     rows = [
         ScoreRow(
             province=str(r["province"]),
             name=label.get(str(r["province"]), "") if r["province"] != "VN" else "",
             est=num(r["est"]),
-            lci=num(r.get("lci")),
-            uci=num(r.get("uci")),
-            rank=_int(r.get("rank")),
-            rank_lci=_int(r.get("rank_lci")),
-            rank_uci=_int(r.get("rank_uci")),
-            group=r["group"] if isinstance(r.get("group"), str) and r["group"] != "nan" else None,
-            n=_int(r.get("n")),
+            lci=num(r["lci"]),
+            uci=num(r["uci"]),
+            rank=_int(r["rank"]),
+            rank_lci=_int(r["rank_lci"]),
+            rank_uci=_int(r["rank_uci"]),
+            group=r["group"] if isinstance(r["group"], str) and r["group"] != "nan" else None,
+            n=_int(r["n"]),
         )
-        for _, r in table.iterrows()
+        for r in records
     ]
     return sorted(rows, key=lambda r: (r.province == "VN", r.rank is None, r.rank or 0, r.province))
 
@@ -365,3 +367,21 @@ def job_context(
         compare_rows, attrs = comparison(s, year, level, label)
         context.update(compare_rows=compare_rows, compare_attrs=attrs)
     return context
+
+
+def whatif_view(
+    current: whatif.Outcome, nominal: whatif.Outcome, level: str, label: dict[str, str]
+) -> dict[str, Any]:
+    """What the what-if fragment shows of ``current`` on ``level``, with who moved against
+    ``nominal``."""
+    rows = level_rows(current.table, level, label)
+    return {
+        "outcome": current,
+        "nominal": nominal,
+        "rows": rows,
+        "chart": ci_chart(rows),
+        "tiles": tiles(rows, label),
+        "fills": GROUP_FILLS,
+        "moves": whatif.moves(nominal, current, level, label),
+        "top": 80 if level == AGGREGATE else 10,
+    }

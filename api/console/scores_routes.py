@@ -13,7 +13,6 @@ from starlette.background import BackgroundTask
 
 from api.auth.service import Action, authorize
 from api.console import CONSOLE_PATH, scores, views, whatif
-from api.console.explorer import GROUP_FILLS
 from api.console.i18n import translator
 from api.console.routes import ConsoleRoute, Csrf, Current, _lang, render
 from api.console.session import check_post
@@ -143,20 +142,9 @@ def _whatif_context(
     except PapiError as exc:
         context.update(choices=choices, error=exc, query=choices.query())
         return context
-    rows = scores.level_rows(current.table, level, label)
-    context.update(
-        choices=choices,
-        query=choices.query(),
-        outcome=current,
-        nominal=nominal,
-        rows=rows,
-        chart=scores.ci_chart(rows),
-        tiles=scores.tiles(rows, label),
-        fills=GROUP_FILLS,
-        moves=whatif.moves(nominal, current, level, label),
-        top=80 if level == "AGG" else 10,
-        level_name=dict(scores.levels(q, t, label))[level],
-    )
+    name = dict(scores.levels(q, t, label))[level]
+    context.update(choices=choices, query=choices.query(), level_name=name)
+    context.update(scores.whatif_view(current, nominal, level, label))
     return context
 
 

@@ -417,21 +417,27 @@ def _num(v: Any) -> float | None:
     return None if math.isnan(f) else f
 
 
+def _records(table: pd.DataFrame, code: str, cols: list[str]) -> list[dict[str, Any]]:
+    codes = table["code"].to_numpy()
+    out: list[dict[str, Any]] = table.loc[codes == code, cols].to_dict("records")
+    return out
+
+
 def moves(nominal: Outcome, current: Outcome, code: str, names: Mapping[str, str]) -> list[Move]:
     """Who moved on ``code`` (the aggregate or a dimension) against the nominal result,
     largest move first; provinces whose rank did not change are left out."""
-    a = nominal.table[nominal.table["code"] == code].set_index("province")
-    b = current.table[current.table["code"] == code].set_index("province")
+    cols = ["province", "est", "rank", "group"]
+    a = {r["province"]: r for r in _records(nominal.table, code, cols)}
     out = []
-    for p in b.index:
-        if p not in a.index:
+    for rb in _records(current.table, code, cols):
+        p = rb["province"]
+        ra = a.get(p)
+        if ra is None:
             continue
-        r0, r1 = _num(a.at[p, "rank"]), _num(b.at[p, "rank"])
-        g0, g1 = (g if isinstance(g, str) else None for g in (a.at[p, "group"], b.at[p, "group"]))
+        r0, r1 = _num(ra["rank"]), _num(rb["rank"])
+        g0, g1 = (g if isinstance(g, str) else None for g in (ra["group"], rb["group"]))
         change = None if r0 is None or r1 is None else int(r0 - r1)
-        if change == 0 and g0 == g1:
-            continue
-        if r0 is None and r1 is None:
+        if (change == 0 and g0 == g1) or (r0 is None and r1 is None):
             continue
         out.append(
             Move(
@@ -440,8 +446,8 @@ def moves(nominal: Outcome, current: Outcome, code: str, names: Mapping[str, str
                 rank_before=None if r0 is None else int(r0),
                 rank_after=None if r1 is None else int(r1),
                 change=change,
-                est_before=_num(a.at[p, "est"]),
-                est_after=_num(b.at[p, "est"]),
+                est_before=_num(ra["est"]),
+                est_after=_num(rb["est"]),
                 group_before=g0,
                 group_after=g1,
             )
