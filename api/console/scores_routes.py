@@ -125,6 +125,13 @@ def _whatif_context(
     level = (query.get("level") or ["AGG"])[-1]
     level = level if level in dict(scores.levels(q, t, label)) else "AGG"
     context["level"] = level
+    context["opened"] = {
+        str(d.code)
+        for d in q.structure.dimensions
+        for s in d.subdimensions
+        for code in (s.code, *(i.code for i in s.indicators))
+        if code in set(query.get("drop", []))
+    }
     try:
         choices = whatif.parse(query, q, base)
     except PapiError as exc:

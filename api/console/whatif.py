@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -246,17 +247,52 @@ def by_score(
     return Outcome(choices, _canonical(table), "score", tuple(s.notes), len(frame))
 
 
-def sensitivity_spec(choices: Choices) -> Any:
-    """The ``scoring.sensitivity.Spec`` with one alternative per choice."""
+def leaves(
+    frame: pd.DataFrame, q: Questionnaire, job_params: Mapping[str, Any], weighted: bool
+) -> Any:
+    """``microdata_input`` of the whole questionnaire (the audit's leaves), computed once per
+    frame and weighting: the choices only change the spec evaluated on them."""
+    from scoring.sensitivity import microdata_input
+    from scoring.sensitivity.spec import Estimates
+
+    spec = ScoreRequest.model_validate(job_params)
+    kind: Estimates = "weighted" if weighted else "unweighted"
+    key = (id(frame), q.id, q.full_version, kind, spec.min_n, spec.psu, spec.lonely_psu)
+    with _lock:
+        hit = _leaves.get(key)
+    if hit is not None and hit[0]() is frame:
+        return hit[1]
+    data = microdata_input(
+        frame,
+        q,
+        replicates=0,
+        estimates=(kind,),
+        psu=spec.psu if spec.psu in frame.columns else None,
+        min_n=spec.min_n,
+        lonely_psu=spec.lonely_psu,
+    )
+    with _lock:
+        _leaves[key] = (weakref.ref(frame), data)
+        while len(_leaves) > 8:
+            _leaves.pop(next(iter(_leaves)))
+    return data
+
+
+def sensitivity_spec(choices: Choices, known: set[str] | None = None) -> Any:
+    """The ``scoring.sensitivity.Spec`` with one alternative per choice; dropped elements
+    weigh 0 (the aggregator renormalises the rest, as the reduced questionnaire does)."""
     from scoring.sensitivity import Spec
     from scoring.sensitivity.spec import LEVELS, Aggregation, Weights
 
     how = Aggregation(method=choices.agg)  # type: ignore[arg-type]
+    zero = {c: 0.0 for c in choices.drop if known is None or c in known}
     return Spec(
         normalisation=(choices.norm,),  # type: ignore[arg-type]
         aggregation=dict.fromkeys(LEVELS, (how,)),
         weights=(
-            Weights(schemes=("user",), user=dict(choices.weights)) if choices.weights else Weights()
+            Weights(schemes=("user",), user={**dict(choices.weights), **zero})
+            if choices.weights or zero
+            else Weights()
         ),
         estimates=("weighted" if choices.weighted else "unweighted",),
     )
@@ -267,23 +303,15 @@ def by_sensitivity(
 ) -> Outcome:
     """The sensitivity engine's nominal run of a one-alternative spec (point scores)."""
     from scoring.index.groups import group_labels, ranks_and_groups
-    from scoring.sensitivity import Design, microdata_input
-    from scoring.sensitivity.spec import Estimates
+    from scoring.sensitivity import Design
     from survey.errors import SpecError
 
-    spec = ScoreRequest.model_validate(job_params)
-    kind: Estimates = "weighted" if choices.weighted else "unweighted"
-    data = microdata_input(
-        frame,
-        reduced(q, choices.drop),
-        replicates=0,
-        estimates=(kind,),
-        psu=spec.psu if spec.psu in frame.columns else None,
-        min_n=spec.min_n,
-        lonely_psu=spec.lonely_psu,
-    )
+    reduced(q, choices.drop)  # the same refusals as scoring.score's path
+
+    data = leaves(frame, q, job_params, choices.weighted)
     try:
-        design = Design(data, sensitivity_spec(choices))
+        known = {c for codes in data.codes().values() for c in codes}
+        design = Design(data, sensitivity_spec(choices, known))
     except SpecError as exc:
         problems = [Problem("/" + ("agg" if "aggregation" in p.pointer else "norm"), p.code,
                             p.message) for p in exc.problems]  # fmt: skip
@@ -341,6 +369,7 @@ def compute(
 _lock = threading.Lock()
 _frames: dict[tuple[int, bool], tuple[tuple[int, int, str], pd.DataFrame, Questionnaire]] = {}
 _results: OrderedDict[tuple[Any, ...], Outcome] = OrderedDict()
+_leaves: dict[tuple[Any, ...], tuple[weakref.ref[pd.DataFrame], Any]] = {}
 
 
 def frame_of(
@@ -391,6 +420,7 @@ def clear_caches() -> None:
     with _lock:
         _frames.clear()
         _results.clear()
+        _leaves.clear()
 
 
 # ---------------------------------------------------------------------------------- moves
