@@ -145,6 +145,13 @@ def _check_score_rows(rows: list[dict[str, str]], table: pd.DataFrame) -> None:
             assert f"{lib['est']:.2f}" in r["cells"].split("|")
 
 
+def test_the_scores_page_lists_the_jobs_with_their_choices(scored: Scored) -> None:
+    html = scored.client.get(f"/console/surveys/{scored.survey}/scores").text
+    listed = re.findall(r'<tr data-job="([0-9a-f-]{36})">', html)
+    assert listed == [scored.job]
+    assert "Taylor linearisation" in html and "done" in html
+
+
 def test_the_job_page_shows_exactly_the_job_result(scored: Scored) -> None:
     s = _result(scored, scored.survey, scored.job)
     base = f"/console/surveys/{scored.survey}/scores/{scored.job}"
