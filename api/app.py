@@ -22,6 +22,7 @@ from api import problems
 from api.auth.routes import router as auth_router
 from api.console import CONSOLE_PATH, STATIC_DIR, STATIC_PATH
 from api.console.routes import router as console_router
+from api.console.scores_routes import router as console_scores_router
 from api.db.engine import Database
 from api.exports.routes import router as exports_router
 from api.http import BodyLimitMiddleware, tune_gc
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(openrosa_router)  # ODK Central's URL shape: /v1/key/{token}/projects/{id}
     app.include_router(console_router)
+    app.include_router(console_scores_router)
     app.mount(STATIC_PATH, StaticFiles(directory=STATIC_DIR), name="console-static")
     _health_routes(app)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]

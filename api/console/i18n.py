@@ -502,6 +502,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "none": ("—", "—"),
 }
 
+from api.console.i18n_scores import SCORES_STRINGS  # noqa: E402
+
+STRINGS.update(SCORES_STRINGS)
+
 
 def translator(lang: str) -> Callable[[str], str]:
     """``t(key)`` in ``lang`` (English for an unknown language)."""

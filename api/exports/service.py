@@ -26,3 +26,9 @@ def survey_frame(
         session, survey_id, filters or Filters(), None if include_rejected else "rejected"
     )
     return respondent_frame(q, rows, survey.sample), q
+
+
+def frame_version(session: Session, survey_id: int) -> tuple[int, int, str]:
+    """Changes whenever ``survey_frame`` may change (a submission arrives, is edited or
+    reviewed): the key of a process cache of the frame."""
+    return repository.frame_version(session, survey_id)

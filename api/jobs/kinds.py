@@ -43,19 +43,7 @@ def run_score(session: Session, survey_id: int, params: dict[str, Any]) -> dict[
 
     spec = ScoreRequest.model_validate(params)
     frame, q = _frame(session, survey_id, spec.include_rejected)
-    scores = score(
-        frame,
-        q,
-        weighted=spec.weighted,
-        variance=spec.variance,
-        replicates=spec.replicates,
-        rng=spec.seed,
-        confidence=spec.confidence,
-        ci_dist=spec.ci_dist,
-        min_n=spec.min_n,
-        psu=spec.psu,
-        lonely_psu=spec.lonely_psu,
-    )
+    scores = score(frame, q, **spec.score_kwargs())
     # the one serialisation of a result: IndexScores.from_dict(job results) gives it back
     return scores.to_dict()
 

@@ -62,6 +62,17 @@ def get(session: Session, survey_id: int, job_id: str, with_result: bool = True)
     return None if row is None else _out(row, with_result)
 
 
+def recent(session: Session, survey_id: int, kind: str, limit: int) -> list[JobOut]:
+    """The survey's ``limit`` newest jobs of ``kind``, newest first, without their results."""
+    rows = session.scalars(
+        select(JobRow)
+        .where(JobRow.survey_id == survey_id, JobRow.kind == kind)
+        .order_by(JobRow.created_at.desc(), JobRow.id)
+        .limit(limit)
+    ).all()
+    return [_out(r, False) for r in rows]
+
+
 def _claimable(now: datetime) -> Any:
     return or_(
         JobRow.status == JobStatus.queued.value,

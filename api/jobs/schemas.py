@@ -56,6 +56,22 @@ class ScoreRequest(BaseModel):
     )
     include_rejected: StrictBool = False
 
+    def score_kwargs(self) -> dict[str, Any]:
+        """The keyword arguments of ``scoring.score`` these settings stand for: the one
+        mapping of the request's names onto the library's (the job runner and the console's
+        what-if both call ``score`` through it)."""
+        return {
+            "weighted": self.weighted,
+            "variance": self.variance,
+            "replicates": self.replicates,
+            "rng": self.seed,
+            "confidence": self.confidence,
+            "ci_dist": self.ci_dist,
+            "min_n": self.min_n,
+            "psu": self.psu,
+            "lonely_psu": self.lonely_psu,
+        }
+
 
 class SensitivityRequest(BaseModel):
     """Arguments of ``papi sensitivity --responses`` on the survey's data (docs/sensitivity.md).

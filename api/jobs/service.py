@@ -62,6 +62,15 @@ def get_job(
     return job
 
 
+def recent_jobs(
+    session: Session, survey_id: int, caller: Principal, kind: str = "score", limit: int = 20
+) -> list[JobOut]:
+    """The survey's newest jobs of ``kind`` (status only), with the rights of ``get_job``."""
+    get_survey(session, survey_id)
+    authorize(caller, Action.score, survey_id)
+    return repository.recent(session, survey_id, kind, limit)
+
+
 def results_csv(job: JobOut) -> str:
     """All result tables stacked, with a ``level`` column naming the table (the tables of
     ``IndexScores.to_dict()``; its ``meta`` is in the JSON form)."""

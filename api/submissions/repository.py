@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, bindparam, select, update
+from sqlalchemy import Select, Table, bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -203,6 +203,17 @@ def all_current(
     if exclude_status is not None:
         stmt = stmt.where(SubmissionRow.status != exclude_status)
     return [_stored(r) for r in session.scalars(stmt).all()]
+
+
+def frame_version(session: Session, survey_id: int) -> tuple[int, int, str]:
+    """A token that changes whenever the survey's respondent frame may change: a submission
+    arrives (count, newest row), or one is edited or reviewed (latest ``updated_at``)."""
+    row = session.execute(
+        select(func.count(), func.max(SubmissionRow.id), func.max(SubmissionRow.updated_at)).where(
+            SubmissionRow.survey_id == survey_id
+        )
+    ).one()
+    return int(row[0]), int(row[1] or 0), str(row[2])
 
 
 def save_version(session: Session, s: Stored, now: datetime) -> None:
