@@ -10,8 +10,8 @@ from typing import Any
 from markupsafe import escape
 
 from api.auth.schemas import Principal
-from api.commands.openrosa import collect_settings, encode_settings
-from api.commands.survey import read_sample, survey_spec
+from api.cli.openrosa import collect_settings, encode_settings
+from api.cli.survey import read_sample, survey_spec
 from api.http import UnitOfWork
 from api.questionnaires import service as questionnaires
 from api.surveys import service as surveys

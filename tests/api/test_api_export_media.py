@@ -19,7 +19,7 @@ from urllib.parse import quote
 import numpy as np
 import pytest
 
-from api.cli import main
+from api.cli.main import main
 from api.db.engine import Database
 from api.exports import routes
 from api.exports.media import MANIFEST_COLUMNS, safe_name

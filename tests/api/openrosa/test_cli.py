@@ -12,7 +12,7 @@ import pytest
 import qrcode
 from PIL import Image, ImageChops
 
-from api.cli import main
+from api.cli.main import main
 from survey.loader import load_questionnaire
 from survey.xlsform_read import read_xlsform
 from tests.clients.authored import authored_xlsform

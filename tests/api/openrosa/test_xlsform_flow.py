@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from api.cli import _assemble
+from api.cli.main import _assemble
 from scoring import score
 from survey.loader import load_questionnaire
 from survey.xform import parse_submission, to_xform

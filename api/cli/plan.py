@@ -141,7 +141,7 @@ def plan(
     if out is not None and out.suffix.lower() != ".json":
         raise typer.BadParameter(f"{out}: expected a .json file", param_hint="--out")
     target = planning.Target(aggregate=aggregate, dimension=dimension)
-    from api.commands.places import district_code, places_of, province_codes, say_synthetic
+    from api.cli.places import district_code, places_of, province_codes, say_synthetic
 
     frame = read_frame(frame_path) if frame_path is not None else None
     places = places_of(frame, frame_path)
@@ -189,7 +189,7 @@ def plan(
 def _from_pilot(
     path: Path, questionnaire: str | None, year: int, code: str, seed: int, pilot: bool
 ) -> Any:
-    from api.commands.score import read_responses
+    from api.cli.score import read_responses
     from scoring import plan as planning
     from survey.loader import load_questionnaire
     from survey.simulate.simulator import questionnaire_for_year

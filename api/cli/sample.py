@@ -152,7 +152,7 @@ def _scope(
             "give --provinces or --pilot, not both (a pilot is one district)",
             param_hint="--pilot",
         )
-    from api.commands.places import district_code, places_of, province_codes
+    from api.cli.places import district_code, places_of, province_codes
     from survey.places import vintage_places
 
     if parse_geography(geography) == "2025":
@@ -521,7 +521,7 @@ def sample(
     table = sample_table(drawn)
     spec: dict[str, Any] | None = None
     if survey_json is not None:
-        from api.commands.survey import survey_spec
+        from api.cli.survey import survey_spec
 
         assert name is not None and year is not None
         spec = {
@@ -545,7 +545,7 @@ def sample(
             ) from None
     rows = summary_rows(frame, table)
     if frame_path is None:
-        from api.commands.places import say_synthetic
+        from api.cli.places import say_synthetic
 
         say_synthetic()
     if as_json:

@@ -110,7 +110,7 @@ def simulate(
 
     Example: papi simulate --geography 2025 --year 2024 --seed 7 --out survey-2025.parquet
     """
-    from api.commands.sample import stage_rules
+    from api.cli.sample import stage_rules
     from survey.simulate import simulate as run_simulation
     from survey.simulate.submissions import write_submissions
 
@@ -120,7 +120,7 @@ def simulate(
             code="usage",
         )
 
-    from api.commands.places import district_code, province_codes, say_synthetic
+    from api.cli.places import district_code, province_codes, say_synthetic
 
     rules = stage_rules(pilot, districts, communes, villages, None, geography)
     codes = province_codes(provinces, geography) if provinces else None

@@ -66,7 +66,7 @@ def read_sample(path: Path) -> list[dict[str, Any]]:
     """The survey's sample from a table (.csv or .parquet) such as ``papi sample --out``."""
     import pandas as pd
 
-    from api.commands.sample import sample_units
+    from api.cli.sample import sample_units
     from survey.errors import NotFound
 
     if not path.is_file():
