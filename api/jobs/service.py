@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from api.auth.schemas import Principal
 from api.auth.service import Action, authorize
 from api.jobs import repository
-from api.jobs.kinds import sensitivity_spec
+from api.jobs.scoring_adapter import sensitivity_spec
 from api.jobs.schemas import JobOut, JobStatus, ScoreRequest, SensitivityRequest
 from api.problems import Conflict
 from api.questionnaires import catalog
