@@ -10,8 +10,9 @@ from api.auth import service
 from api.auth.deps import Caller
 from api.auth.schemas import Me, TokenCreate, TokenCreated, TokenList, TokenOut
 from api.auth.service import Action
-from api.http import QueryFlag, Uow, require_json
+from api.http import QueryFlag, require_json
 from api.problems import problem_responses
+from api.unit_of_work import Uow
 
 router = APIRouter(tags=["auth"], responses=problem_responses(401, 403))
 

@@ -35,10 +35,10 @@ from api.console.session import (
 )
 from api.exports import routes as exports
 from api.exports.formats import ExportFormat
-from api.http import Uow
 from api.problems import status_of
 from api.submissions import service as submissions
 from api.submissions.schemas import ReviewIn, ReviewStatus
+from api.unit_of_work import Uow
 from survey.errors import NotFound, PapiError
 from survey.loader import BUNDLED
 

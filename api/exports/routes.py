@@ -13,11 +13,11 @@ from api.auth.deps import Caller
 from api.auth.service import Action, authorize
 from api.exports import formats, media, service
 from api.exports.formats import MEDIA_TYPES, ExportFormat
-from api.http import Uow
 from api.problems import problem_responses
 from api.submissions.repository import Filters
 from api.submissions.schemas import ReviewStatus
 from api.surveys.service import get_survey
+from api.unit_of_work import Uow
 
 router = APIRouter(tags=["exports"], responses=problem_responses(401, 403, 404, 422))
 

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from api.auth.schemas import Principal
 from api.auth.service import Action, authorize
 from api.jobs import repository
-from api.jobs.scoring_adapter import sensitivity_spec
 from api.jobs.schemas import JobOut, JobStatus, ScoreRequest, SensitivityRequest
+from api.jobs.scoring_adapter import sensitivity_spec
 from api.problems import Conflict
 from api.questionnaires import catalog
 from api.surveys.service import get_survey

@@ -28,17 +28,18 @@ from api.auth import service as auth
 from api.auth.schemas import Principal, Role
 from api.auth.service import Action
 from api.db.engine import Database
-from api.http import UnitOfWork, text_problem
 from api.openrosa import repository
 from api.openrosa.models import MAX_FILE_NAME
 from api.openrosa.repository import Upload
 from api.problems import Conflict, Forbidden, Unauthorized, Unprocessable
 from api.questionnaires import catalog
 from api.settings import Settings
+from api.storable_text import text_problem
 from api.submissions import intake
 from api.submissions import service as submissions
 from api.submissions.schemas import EditIn, Location, Paradata, SubmissionIn
 from api.surveys.service import get_survey
+from api.unit_of_work import UnitOfWork
 from survey.errors import NotFound, Problem
 from survey.schema import Questionnaire
 from survey.xform import ParsedSubmission, SubmissionInvalid, parse_submission, to_xform

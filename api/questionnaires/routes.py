@@ -7,10 +7,11 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth.deps import Caller
 from api.auth.service import Action, authorize
-from api.http import Uow, media_type
+from api.http import media_type
 from api.problems import problem_responses
 from api.questionnaires import repository, service
 from api.questionnaires.schemas import QuestionnaireOut, QuestionnaireRecord
+from api.unit_of_work import Uow
 
 router = APIRouter(tags=["questionnaires"], responses=problem_responses(401, 403))
 

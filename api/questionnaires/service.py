@@ -10,10 +10,10 @@ import yaml
 from sqlalchemy.orm import Session
 
 from api.canonical import content_hash, normalise
-from api.http import unstorable_in
 from api.problems import Conflict, Unprocessable, UnsupportedMediaType
 from api.questionnaires import catalog, repository
 from api.questionnaires.schemas import QuestionnaireRecord
+from api.storable_text import unstorable_in
 from survey.errors import NotFound, Problem
 
 MAX_DEPTH = 64  # a questionnaire nests about 6 levels deep

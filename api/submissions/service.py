@@ -14,7 +14,6 @@ from starlette.concurrency import run_in_threadpool
 from api.auth.schemas import Principal, Role
 from api.auth.service import Action, authorize
 from api.canonical import content_hash, normalise
-from api.http import UnitOfWork
 from api.problems import Conflict, Forbidden, Unprocessable
 from api.questionnaires import catalog
 from api.settings import Settings
@@ -35,6 +34,7 @@ from api.submissions.schemas import (
     encode_cursor,
 )
 from api.surveys.service import get_survey
+from api.unit_of_work import UnitOfWork
 from survey.errors import NotFound, Problem
 from survey.schema import Questionnaire
 

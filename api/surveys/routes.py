@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Path
 
 from api.auth.deps import Caller
 from api.auth.service import Action, authorize
-from api.http import Uow, require_json
+from api.http import require_json
 from api.problems import problem_responses
 from api.surveys import repository, service
 from api.surveys.schemas import (
@@ -16,6 +16,7 @@ from api.surveys.schemas import (
     SurveyCreate,
     SurveyOut,
 )
+from api.unit_of_work import Uow
 
 router = APIRouter(tags=["surveys"], responses=problem_responses(401, 403))
 
