@@ -8,7 +8,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from api.auth.schemas import Principal, Role, TokenOut
-from api.db.models import TokenRow
+from api.db.models import SurveyRow, TokenRow
 
 
 def _out(row: TokenRow, now: datetime) -> TokenOut:
@@ -119,3 +119,8 @@ def revoke(session: Session, token_id: int, now: datetime) -> None:
         .where(TokenRow.id == token_id, TokenRow.revoked_at.is_(None))
         .values(revoked_at=now)
     )
+
+
+def survey_exists(session: Session, survey_id: int) -> bool:
+    """Whether the survey a token would be scoped to exists (its foreign key)."""
+    return session.scalar(select(SurveyRow.id).where(SurveyRow.id == survey_id)) is not None

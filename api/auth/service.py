@@ -95,6 +95,17 @@ def create_token(session: Session, spec: TokenCreate) -> TokenCreated:
     return TokenCreated(**out.model_dump(), token=token)
 
 
+def issue_token(session: Session, spec: TokenCreate, caller: Principal) -> TokenCreated:
+    """``create_token`` on behalf of ``caller``, who must manage ``spec.survey_id`` (an admin
+    of that scope: 403 otherwise); an unknown survey is 404."""
+    authorize(caller, Action.manage, spec.survey_id)
+    if spec.survey_id is not None and not repository.survey_exists(session, spec.survey_id):
+        raise NotFound(
+            f"survey {spec.survey_id} does not exist; list surveys with GET /api/v1/surveys"
+        )
+    return create_token(session, spec)
+
+
 def list_tokens(
     session: Session, caller: Principal, survey_id: int | None = None, include_revoked: bool = False
 ) -> list[TokenOut]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy.orm import Session
 
+from api.auth.schemas import Principal
+from api.auth.service import Action, authorize
 from api.exports.frame import respondent_frame
 from api.questionnaires import catalog
 from api.submissions import repository
@@ -26,3 +28,9 @@ def survey_frame(
         session, survey_id, filters or Filters(), None if include_rejected else "rejected"
     )
     return respondent_frame(q, rows, survey.sample), q
+
+
+def check_export(session: Session, survey_id: int, caller: Principal) -> None:
+    """404 for an unknown survey, then 403 unless ``caller`` may export it."""
+    get_survey(session, survey_id)
+    authorize(caller, Action.export, survey_id)

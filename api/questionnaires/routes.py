@@ -6,10 +6,9 @@ from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.auth.deps import Caller
-from api.auth.service import Action, authorize
 from api.http import media_type
 from api.problems import problem_responses
-from api.questionnaires import repository, service
+from api.questionnaires import service
 from api.questionnaires.schemas import QuestionnaireOut, QuestionnaireRecord
 from api.unit_of_work import Uow
 
@@ -41,8 +40,7 @@ _UPLOAD_BODY = {
 async def upload(
     request: Request, response: Response, caller: Caller, uow: Uow
 ) -> QuestionnaireOut:
-    authorize(caller, Action.manage)
-    document = service.parse_upload(await request.body(), media_type(request))
+    document = service.accept_upload(await request.body(), media_type(request), caller)
 
     def register() -> tuple[QuestionnaireRecord, bool]:
         # uow.write takes SQLite's writer lock: in the thread, never in the event loop. Taken
@@ -63,7 +61,7 @@ async def upload(
 def list_questionnaires(caller: Caller, uow: Uow) -> list[QuestionnaireOut]:
     return [
         QuestionnaireOut.model_validate(r.model_dump(exclude={"pk"}))
-        for r in repository.list_all(uow.read)
+        for r in service.list_all(uow.read)
     ]
 
 
@@ -73,6 +71,4 @@ def list_questionnaires(caller: Caller, uow: Uow) -> list[QuestionnaireOut]:
     summary="The stored document of one questionnaire version",
 )
 def get_document(qid: str, version: str, caller: Caller, uow: Uow) -> dict[str, object]:
-    record = service.get(uow.read, qid, version)
-    doc = repository.document(uow.read, record.pk)
-    return dict(doc or {})
+    return service.document(uow.read, qid, version)

@@ -9,6 +9,8 @@ from typing import Any
 import yaml
 from sqlalchemy.orm import Session
 
+from api.auth.schemas import Principal
+from api.auth.service import Action, authorize
 from api.canonical import content_hash, normalise
 from api.problems import Conflict, Unprocessable, UnsupportedMediaType
 from api.questionnaires import catalog, repository
@@ -104,6 +106,25 @@ def register(
             code="questionnaire_version_exists",
         )
     return record, created
+
+
+def accept_upload(body: bytes, media_type: str, caller: Principal) -> dict[str, Any]:
+    """An upload by ``caller`` (an admin: 403 otherwise), parsed (``parse_upload``) before
+    any database work, so a bad document never waits for SQLite's writer lock; then
+    ``register`` stores it."""
+    authorize(caller, Action.manage)
+    return parse_upload(body, media_type)
+
+
+def list_all(session: Session) -> list[QuestionnaireRecord]:
+    """Every published questionnaire version."""
+    return repository.list_all(session)
+
+
+def document(session: Session, qid: str, version: str | None) -> dict[str, Any]:
+    """The stored document of one questionnaire version (404 when not registered)."""
+    record = get(session, qid, version)
+    return dict(repository.document(session, record.pk) or {})
 
 
 def resolve(

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy.orm import Session
 
 from api.auth.schemas import Principal
+from api.auth.service import Action, authorize
 from api.db.row_cache import ImmutableRows
 from api.problems import Unprocessable
 from api.questionnaires import service as questionnaires
@@ -57,6 +58,8 @@ def check_sample_geography(spec: SurveyCreate, geography: str) -> None:
 
 
 def create_survey(session: Session, spec: SurveyCreate, caller: Principal) -> SurveyOut:
+    """Create the survey (``caller`` must be an admin: 403 otherwise)."""
+    authorize(caller, Action.manage)
     q = questionnaires.resolve(session, spec.questionnaire, spec.questionnaire_version, caller.name)
     quotas = dict(spec.quotas)
     for unit in spec.sample:
@@ -82,6 +85,37 @@ def create_survey(session: Session, spec: SurveyCreate, caller: Principal) -> Su
 def survey_ids(session: Session, caller: Principal) -> list[int]:
     """The ids of the surveys ``caller`` may see (its own survey, when scoped), in order."""
     return repository.list_ids(session, caller.survey_id)
+
+
+def all_survey_ids(session: Session) -> list[int]:
+    """The ids of every survey, in order (the command line, which runs as the operator)."""
+    return repository.list_ids(session, None)
+
+
+def visible_surveys(session: Session, caller: Principal) -> list[SurveyOut]:
+    """The surveys ``caller`` may see, in id order."""
+    return [get_survey(session, sid).out for sid in survey_ids(session, caller)]
+
+
+def read_survey(session: Session, survey_id: int, caller: Principal) -> SurveyOut:
+    """One survey, when ``caller`` may read it (404 before 403)."""
+    record = get_survey(session, survey_id)
+    authorize(caller, Action.read, survey_id)
+    return record.out
+
+
+def progress_for(session: Session, survey_id: int, caller: Principal) -> Progress:
+    """``survey_progress``, when ``caller`` may follow the survey's progress (404 before 403)."""
+    get_survey(session, survey_id)
+    authorize(caller, Action.progress, survey_id)
+    return survey_progress(session, survey_id)
+
+
+def quality_for(session: Session, survey_id: int, caller: Principal) -> FlagSummary:
+    """``quality_flags``, when ``caller`` may follow the survey's progress (404 before 403)."""
+    get_survey(session, survey_id)
+    authorize(caller, Action.progress, survey_id)
+    return quality_flags(session, survey_id)
 
 
 _cache: ImmutableRows[SurveyRecord] = ImmutableRows()
