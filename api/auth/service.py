@@ -92,7 +92,7 @@ def create_token(session: Session, spec: TokenCreate) -> TokenCreated:
     out = repository.insert(
         session, hash_token(token), spec.name, spec.role, spec.survey_id, now, spec.expires_at
     )
-    return TokenCreated(**out.model_dump(), token=token)
+    return TokenCreated(**out.as_dict(), token=token)
 
 
 def issue_token(session: Session, spec: TokenCreate, caller: Principal) -> TokenCreated:
@@ -113,13 +113,14 @@ def list_tokens(
     a supervisor the enumerator tokens of its survey; ``survey_id`` narrows the list."""
     scope = _manage_scope(caller, survey_id)
     role = Role.enumerator if caller.role is Role.supervisor else None
-    return repository.listing(
+    listed = repository.listing(
         session,
         datetime.now(UTC),
         survey_id=scope,
         role=role,
         include_revoked=include_revoked,
     )
+    return [TokenOut(**t.as_dict()) for t in listed]
 
 
 def revoke_token(session: Session, caller: Principal, token_id: int) -> TokenOut:
@@ -134,7 +135,7 @@ def revoke_token(session: Session, caller: Principal, token_id: int) -> TokenOut
     forget(token_id)
     out = repository.get(session, token_id, now)
     assert out is not None
-    return out
+    return TokenOut(**out.as_dict())
 
 
 def may_manage_tokens(caller: Principal, survey_id: int | None = None) -> bool:
@@ -157,7 +158,7 @@ def _manage_scope(caller: Principal, survey_id: int | None) -> int | None:
     return survey_id
 
 
-def _may_manage(caller: Principal, token: TokenOut) -> bool:
+def _may_manage(caller: Principal, token: repository.StoredToken) -> bool:
     if caller.role is Role.admin:
         return caller.survey_id is None or token.survey_id == caller.survey_id
     if caller.role is Role.supervisor:

@@ -41,13 +41,34 @@ def start_sensitivity(
     return _queue(session, survey_id, "sensitivity", req.model_dump(mode="json"), caller)
 
 
+def job_out(record: repository.JobRecord) -> JobOut:
+    """The API's view of a stored job."""
+    return JobOut.model_validate(
+        {
+            "id": record.id,
+            "survey_id": record.survey_id,
+            "kind": record.kind,
+            "status": record.status,
+            "params": record.params,
+            "created_by": record.created_by,
+            "created_at": record.created_at,
+            "started_at": record.started_at,
+            "finished_at": record.finished_at,
+            "attempts": record.attempts,
+            "error": record.error,
+            "results": record.result,
+        }
+    )
+
+
 def _queue(
     session: Session, survey_id: int, kind: str, params: dict[str, Any], caller: Principal
 ) -> JobOut:
     """Insert a queued job of ``kind`` with a fresh UUID, created now by ``caller``."""
-    return repository.insert(
+    record = repository.insert(
         session, str(uuid.uuid4()), survey_id, kind, params, caller.name, datetime.now(UTC)
     )
+    return job_out(record)
 
 
 def get_job(
@@ -55,11 +76,11 @@ def get_job(
 ) -> JobOut:
     get_survey(session, survey_id)
     authorize(caller, Action.score, survey_id)
-    job = repository.get(session, survey_id, job_id)
-    if job is None or job.kind != kind:
+    record = repository.get(session, survey_id, job_id)
+    if record is None or record.kind != kind:
         what = "scoring" if kind == "score" else kind
         raise NotFound(f"{what} job {job_id} does not exist in survey {survey_id}")
-    return job
+    return job_out(record)
 
 
 def results_csv(job: JobOut) -> str:

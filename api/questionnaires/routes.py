@@ -9,7 +9,7 @@ from api.auth.deps import Caller
 from api.http import media_type
 from api.problems import problem_responses
 from api.questionnaires import service
-from api.questionnaires.schemas import QuestionnaireOut, QuestionnaireRecord
+from api.questionnaires.schemas import QuestionnaireOut
 from api.unit_of_work import Uow
 
 router = APIRouter(tags=["questionnaires"], responses=problem_responses(401, 403))
@@ -42,15 +42,16 @@ async def upload(
 ) -> QuestionnaireOut:
     document = service.accept_upload(await request.body(), media_type(request), caller)
 
-    def register() -> tuple[QuestionnaireRecord, bool]:
+    def register() -> tuple[QuestionnaireOut, bool]:
         # uow.write takes SQLite's writer lock: in the thread, never in the event loop. Taken
         # in the loop, it waited for a request whose commit needs the loop: a deadlock that
         # hung the whole server (tests/api/test_api_hostile_inputs.py).
-        return service.register(uow.write, document, caller.name)
+        record, created = service.register(uow.write, document, caller.name)
+        return service.questionnaire_out(record), created
 
-    record, created = await run_in_threadpool(register)
+    out, created = await run_in_threadpool(register)
     response.status_code = 201 if created else 200
-    return QuestionnaireOut.model_validate(record.model_dump(exclude={"pk"}))
+    return out
 
 
 @router.get(
@@ -59,10 +60,7 @@ async def upload(
     summary="List published questionnaire versions",
 )
 def list_questionnaires(caller: Caller, uow: Uow) -> list[QuestionnaireOut]:
-    return [
-        QuestionnaireOut.model_validate(r.model_dump(exclude={"pk"}))
-        for r in service.list_all(uow.read)
-    ]
+    return service.list_all(uow.read)
 
 
 @router.get(

@@ -14,7 +14,8 @@ from api.auth.service import Action, authorize
 from api.canonical import content_hash, normalise
 from api.problems import Conflict, Unprocessable, UnsupportedMediaType
 from api.questionnaires import catalog, repository
-from api.questionnaires.schemas import QuestionnaireRecord
+from api.questionnaires.repository import QuestionnaireRecord
+from api.questionnaires.schemas import QuestionnaireOut
 from api.storable_text import unstorable_in
 from survey.errors import NotFound, Problem
 
@@ -116,9 +117,22 @@ def accept_upload(body: bytes, media_type: str, caller: Principal) -> dict[str, 
     return parse_upload(body, media_type)
 
 
-def list_all(session: Session) -> list[QuestionnaireRecord]:
+def questionnaire_out(record: QuestionnaireRecord) -> QuestionnaireOut:
+    """The API's view of a published version."""
+    return QuestionnaireOut(
+        id=record.id,
+        version=record.version,
+        year=record.year,
+        content_hash=record.content_hash,
+        items=record.items,
+        created_at=record.created_at,
+        created_by=record.created_by,
+    )
+
+
+def list_all(session: Session) -> list[QuestionnaireOut]:
     """Every published questionnaire version."""
-    return repository.list_all(session)
+    return [questionnaire_out(r) for r in repository.list_all(session)]
 
 
 def document(session: Session, qid: str, version: str | None) -> dict[str, Any]:

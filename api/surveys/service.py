@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -13,8 +14,8 @@ from api.db.row_cache import ImmutableRows
 from api.problems import Unprocessable
 from api.questionnaires import service as questionnaires
 from api.surveys import progress, repository
-from api.surveys.repository import SurveyRecord
-from api.surveys.schemas import Progress, SurveyCreate, SurveyOut
+from api.surveys.repository import StoredSurvey
+from api.surveys.schemas import Progress, QuestionnaireRef, SurveyCreate, SurveyOut
 from survey.errors import NotFound, Problem
 from survey.geography import geography_of, parse_geography, vintage
 
@@ -118,6 +119,32 @@ def quality_for(session: Session, survey_id: int, caller: Principal) -> FlagSumm
     return quality_flags(session, survey_id)
 
 
+@dataclass(frozen=True, slots=True)
+class SurveyRecord:
+    """A survey: its API view, its questionnaire's key and its sample."""
+
+    out: SurveyOut
+    questionnaire_pk: int
+    sample: list[dict[str, Any]]
+
+
+def _record(stored: StoredSurvey) -> SurveyRecord:
+    out = SurveyOut(
+        id=stored.id,
+        name=stored.name,
+        year=stored.year,
+        questionnaire=QuestionnaireRef(
+            id=stored.questionnaire_id, version=stored.questionnaire_version
+        ),
+        geography=stored.geography,
+        villages=len(stored.sample),
+        quotas=stored.quotas,
+        created_at=stored.created_at,
+        created_by=stored.created_by,
+    )
+    return SurveyRecord(out=out, questionnaire_pk=stored.questionnaire_pk, sample=stored.sample)
+
+
 _cache: ImmutableRows[SurveyRecord] = ImmutableRows()
 
 
@@ -126,12 +153,12 @@ def get_survey(session: Session, survey_id: int) -> SurveyRecord:
     process keeps the records it has read."""
 
     def load() -> SurveyRecord:
-        record = repository.get(session, survey_id)
-        if record is None:
+        stored = repository.get(session, survey_id)
+        if stored is None:
             raise NotFound(
                 f"survey {survey_id} does not exist; list surveys with GET /api/v1/surveys"
             )
-        return record
+        return _record(stored)
 
     return _cache.get(session, survey_id, load)
 
