@@ -11,9 +11,9 @@ from markupsafe import escape
 
 from api.auth.schemas import Principal
 from api.cli.openrosa import collect_settings, encode_settings
-from api.cli.survey import read_sample, survey_spec
 from api.questionnaires import service as questionnaires
 from api.surveys import service as surveys
+from api.surveys.sample_file import read_sample, survey_spec
 from api.unit_of_work import UnitOfWork
 from survey.errors import PapiError
 
