@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from api.submissions.repository import Stored
+from api.submissions.records import Stored
 from survey.analysis_frame import DESIGN_INPUTS, PROB_COLUMNS, conform
 from survey.schema import Questionnaire
 from survey.tabular import responses_to_frame

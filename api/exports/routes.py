@@ -13,7 +13,7 @@ from api.auth.deps import Caller
 from api.exports import formats, media, service
 from api.exports.formats import MEDIA_TYPES, ExportFormat
 from api.problems import problem_responses
-from api.submissions.repository import Filters
+from api.submissions.records import Filters
 from api.submissions.schemas import ReviewStatus
 from api.unit_of_work import Uow
 

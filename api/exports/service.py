@@ -9,8 +9,8 @@ from api.auth.schemas import Principal
 from api.auth.service import Action, authorize
 from api.exports.frame import respondent_frame
 from api.questionnaires import catalog
-from api.submissions import repository
-from api.submissions.repository import Filters
+from api.submissions import service as submissions
+from api.submissions.records import Filters
 from api.surveys.service import get_survey
 from survey.schema import Questionnaire
 
@@ -24,8 +24,8 @@ def survey_frame(
 ) -> tuple[pd.DataFrame, Questionnaire]:
     survey = get_survey(session, survey_id)
     q = catalog.get(session, survey.questionnaire_pk)
-    rows = repository.all_current(
-        session, survey_id, filters or Filters(), None if include_rejected else "rejected"
+    rows = submissions.current_submissions(
+        session, survey_id, filters=filters or Filters(), include_rejected=include_rejected
     )
     return respondent_frame(q, rows, survey.sample), q
 

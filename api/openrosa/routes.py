@@ -23,7 +23,7 @@ from starlette.formparsers import MultiPartException
 
 from api.openrosa import service
 from api.openrosa.envelope import OPENROSA_HEADERS, XML_MEDIA_TYPE, envelope_bytes
-from api.openrosa.repository import Upload
+from api.openrosa.records import Upload
 from api.settings import Settings
 from api.unit_of_work import UnitOfWork, Uow
 

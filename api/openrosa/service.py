@@ -30,7 +30,7 @@ from api.auth.service import Action
 from api.db.engine import Database
 from api.openrosa import repository
 from api.openrosa.models import MAX_FILE_NAME
-from api.openrosa.repository import Upload
+from api.openrosa.records import Instance, Upload
 from api.problems import Conflict, Forbidden, Unauthorized, Unprocessable
 from api.questionnaires import catalog
 from api.settings import Settings
@@ -288,7 +288,7 @@ def submit(
     return Received(message, True)
 
 
-def _may_add_files(principal: Principal, existing: repository.Instance) -> None:
+def _may_add_files(principal: Principal, existing: Instance) -> None:
     """Only the app user that sent an instance adds files to it by resending it (an
     enumerator re-posting another's byte-identical XML gets 403); an admin may."""
     if principal.role is Role.enumerator and not submissions.is_own(

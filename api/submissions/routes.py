@@ -14,7 +14,7 @@ from api.http import parse_body, parse_json, require_json
 from api.problems import problem_responses
 from api.settings import Settings
 from api.submissions import service
-from api.submissions.repository import Filters
+from api.submissions.records import Filters
 from api.submissions.schemas import (
     BatchIn,
     BatchOut,

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from api.auth.schemas import Principal
 from api.auth.service import Action, authorize
-from api.db.row_cache import ImmutableRows
 from api.problems import Unprocessable
+from api.process_cache import ProcessCache, row_key
 from api.questionnaires import service as questionnaires
 from api.surveys import progress, repository
 from api.surveys.repository import StoredSurvey
@@ -145,7 +145,7 @@ def _record(stored: StoredSurvey) -> SurveyRecord:
     return SurveyRecord(out=out, questionnaire_pk=stored.questionnaire_pk, sample=stored.sample)
 
 
-_cache: ImmutableRows[SurveyRecord] = ImmutableRows()
+_cache: ProcessCache[tuple[str, int], SurveyRecord] = ProcessCache("surveys")
 
 
 def get_survey(session: Session, survey_id: int) -> SurveyRecord:
@@ -160,7 +160,7 @@ def get_survey(session: Session, survey_id: int) -> SurveyRecord:
             )
         return _record(stored)
 
-    return _cache.get(session, survey_id, load)
+    return _cache.get_or_load(row_key(session, survey_id), load)
 
 
 def survey_progress(session: Session, survey_id: int) -> Progress:
