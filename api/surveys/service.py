@@ -58,9 +58,15 @@ def check_sample_geography(spec: SurveyCreate, geography: str) -> None:
     )
 
 
+def check_create(caller: Principal) -> None:
+    """403 unless ``caller`` may create surveys (an unscoped admin); a form checks it before
+    reading its uploads."""
+    authorize(caller, Action.manage)
+
+
 def create_survey(session: Session, spec: SurveyCreate, caller: Principal) -> SurveyOut:
     """Create the survey (``caller`` must be an admin: 403 otherwise)."""
-    authorize(caller, Action.manage)
+    check_create(caller)
     q = questionnaires.resolve(session, spec.questionnaire, spec.questionnaire_version, caller.name)
     quotas = dict(spec.quotas)
     for unit in spec.sample:
