@@ -51,7 +51,7 @@ def test_checker_catches_a_violation(tmp_path: Path) -> None:
 
 
 # --------------------------------------------------------------------------- inside api/
-# The layers of ARCHITECTURE.md ("api/ has layers"): routes -> services -> repositories;
+# The layers of api/ (ARCHITECTURE.md "Layers"): routes -> services -> repositories;
 # the CLI calls services; a package never reaches into another resource's repository;
 # routes neither commit (the request's unit of work does) nor check permissions (services
 # do); repositories return rows or domain records, never the API's pydantic models.
