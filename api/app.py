@@ -20,15 +20,19 @@ from starlette.concurrency import run_in_threadpool
 
 from api import problems
 from api.auth.routes import router as auth_router
+from api.body_limit import BodyLimitMiddleware
 from api.console import CONSOLE_PATH, STATIC_DIR, STATIC_PATH
 from api.console.routes import router as console_router
 from api.console.scores_routes import router as console_scores_router
 from api.db.engine import Database
 from api.exports.routes import router as exports_router
-from api.http import BodyLimitMiddleware, tune_gc
+from api.gc_tuning import tune_gc
 from api.jobs.routes import router as jobs_router
 from api.jobs.runner import JobRunner
+from api.openrosa import errors as openrosa_errors
 from api.openrosa.attachment_routes import router as attachments_router
+from api.openrosa.envelope import OPENROSA_PATH
+from api.openrosa.routes import accept_length
 from api.openrosa.routes import router as openrosa_router
 from api.questionnaires.routes import router as questionnaires_router
 from api.redact import install_log_filter
@@ -69,12 +73,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.db = db
     app.state.jobs = runner
+    # routes with their own error format, by URL prefix; everything else is problem+json
+    renderers = {OPENROSA_PATH: openrosa_errors.renderer(accept_length(settings))}
+    app.state.error_renderers = renderers
     problems.install(app)
     install_log_filter()
     app.add_middleware(
         BodyLimitMiddleware,
         limit=settings.max_body_bytes,
         idle_timeout=settings.body_idle_timeout_seconds,
+        renderers=renderers,
     )
     for router in (
         auth_router,

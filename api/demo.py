@@ -291,7 +291,7 @@ def run_demo(cfg: DemoConfig, step: Step) -> DemoResult:
     )
     advance(1)
     timings["score"] = time.perf_counter() - t0
-    from api.commands.score import write_outputs
+    from api.cli.score import write_outputs
 
     for path in write_outputs(scores, out / "scores"):
         files[path.name] = path

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from http import HTTPStatus
 from typing import Any, ClassVar
 
@@ -23,7 +23,6 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.openrosa.envelope import OPENROSA_HEADERS, OPENROSA_PATH, XML_MEDIA_TYPE, envelope_bytes
 from api.redact import redact
 from survey.errors import NotFound, PapiError, Problem
 
@@ -117,6 +116,21 @@ def capped(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [*errors[: MAX_REPORTED_ERRORS - 1], more]
 
 
+ErrorRenderer = Callable[[str, int, str, list[dict[str, Any]], dict[str, str] | None], Response]
+"""``(path, status, detail, errors, headers) -> response``: the error answer of a family of
+routes whose clients expect their own error format (the OpenRosa routes: an
+``OpenRosaResponse`` envelope). The app registers one per URL prefix
+(``app.state.error_renderers``, see ``api.app``); every other path gets problem+json."""
+
+
+def renderer_for(renderers: Mapping[str, ErrorRenderer], path: str) -> ErrorRenderer | None:
+    """The renderer registered for the prefix ``path`` starts with, or None."""
+    for prefix, render in renderers.items():
+        if path.startswith(prefix):
+            return render
+    return None
+
+
 def problem_response(
     request: Request,
     status: int,
@@ -125,10 +139,12 @@ def problem_response(
     errors: Iterable[dict[str, Any]] = (),
     headers: dict[str, str] | None = None,
 ) -> Response:
-    """The error answer: problem+json, or on an OpenRosa route (``/v1/key/...``) the
-    ``OpenRosaResponse`` envelope whose message ODK Collect shows the enumerator."""
-    if request.url.path.startswith(OPENROSA_PATH):
-        return openrosa_error(status, detail, list(errors), headers)
+    """The error answer: problem+json, or the error format the app registered for the
+    request's URL prefix (``renderer_for``)."""
+    renderers: Mapping[str, ErrorRenderer] = getattr(request.app.state, "error_renderers", {})
+    own = renderer_for(renderers, request.url.path)
+    if own is not None:
+        return own(request.url.path, status, detail, list(errors), headers)
     body = {
         "type": f"urn:papi-engine:problem:{code}",
         "title": HTTPStatus(status).phrase,
@@ -139,25 +155,6 @@ def problem_response(
         "errors": capped(list(errors)),
     }
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
-
-
-def openrosa_error(
-    status: int,
-    detail: str,
-    errors: list[dict[str, Any]] = (),  # type: ignore[assignment]
-    headers: dict[str, str] | None = None,
-) -> Response:
-    """An error of an OpenRosa route: the envelope, with the first located errors."""
-    where = "; ".join(
-        f"{e.get('pointer') or e.get('parameter') or ''}: {e['message']}" for e in errors[:10]
-    )
-    message = f"{detail} — {where}" if where else detail
-    return Response(
-        envelope_bytes(message),
-        status,
-        {**OPENROSA_HEADERS, **(headers or {})},
-        XML_MEDIA_TYPE,
-    )
 
 
 def problems_as_dicts(problems: Sequence[Problem]) -> list[dict[str, Any]]:

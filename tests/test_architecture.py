@@ -8,6 +8,7 @@ every module, so a lazy import inside a function is caught too.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -47,3 +48,208 @@ def test_checker_catches_a_violation(tmp_path: Path) -> None:
     bad = tmp_path / "m.py"
     bad.write_text("def f():\n    from sqlalchemy import select\n    import api.cli\n")
     assert imported_roots(bad) == {"sqlalchemy", "api"}
+
+
+# --------------------------------------------------------------------------- inside api/
+# The layers of api/ (ARCHITECTURE.md "Layers"): routes -> services -> repositories;
+# the CLI calls services; a package never reaches into another resource's repository;
+# routes neither commit (the request's unit of work does) nor check permissions (services
+# do); repositories return rows or domain records, never the API's pydantic models.
+
+API = ROOT / "api"
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Every module ``path`` imports, by dotted name, also lazily inside a function; ``from
+    api.x import repository`` counts as importing ``api.x.repository``."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    mods: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            mods.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            mods.add(node.module)
+            mods.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return mods
+
+
+def is_route_module(path: Path) -> bool:
+    return path.name == "routes.py" or path.name.endswith("_routes.py")
+
+
+def resource_of(path: Path, root: Path = API) -> str | None:
+    """The package of ``api`` a module belongs to (``surveys`` for api/surveys/service.py),
+    None for a module at the root of ``api``."""
+    parts = path.relative_to(root).parts
+    return parts[0] if len(parts) > 1 else None
+
+
+def repositories(mods: set[str]) -> set[str]:
+    return {m for m in mods if m.startswith("api.") and m.split(".")[-1] == "repository"}
+
+
+def layer_violations(root: Path) -> list[str]:
+    """Route and CLI modules that import a repository, and modules that import another
+    package's repository."""
+    out = []
+    for path in sorted(root.rglob("*.py")):
+        rel = path.relative_to(root.parent)
+        repos = repositories(imported_modules(path))
+        if repos and is_route_module(path):
+            out.append(f"{rel}: a route imports {sorted(repos)}; call a service")
+        if repos and resource_of(path, root) == "cli":
+            out.append(f"{rel}: a command imports {sorted(repos)}; call a service")
+        own = resource_of(path, root)
+        foreign = sorted(r for r in repos if r.split(".")[1] != own)
+        if foreign:
+            out.append(f"{rel}: reaches into {foreign}; call that package's service")
+    return out
+
+
+def _calls(path: Path) -> list[tuple[int, str]]:
+    """``(line, name)`` of every call: ``f(...)`` gives ``f``, ``x.f(...)`` gives ``.f``."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            if isinstance(node.func, ast.Attribute):
+                found.append((node.lineno, "." + node.func.attr))
+            elif isinstance(node.func, ast.Name):
+                found.append((node.lineno, node.func.id))
+    return found
+
+
+def route_violations(root: Path) -> list[str]:
+    """Route modules that commit or roll back a transaction, or check a permission."""
+    out = []
+    for path in sorted(p for p in root.rglob("*.py") if is_route_module(p)):
+        rel = path.relative_to(root.parent)
+        for line, name in _calls(path):
+            if name in (".commit", ".rollback"):
+                out.append(f"{rel}:{line}: a route calls {name}(); the unit of work commits")
+            if name in ("authorize", ".authorize"):
+                out.append(f"{rel}:{line}: a route checks a permission; services do")
+    return out
+
+
+def api_models(root: Path) -> set[str]:
+    """The names of the pydantic models of every ``schemas.py`` (subclasses of BaseModel,
+    directly or through another model of the same module)."""
+    models: set[str] = set()
+    for path in sorted(root.rglob("schemas.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        classes = [n for n in tree.body if isinstance(n, ast.ClassDef)]
+        local = {"BaseModel"}
+        changed = True
+        while changed:
+            changed = False
+            for cls in classes:
+                bases = {b.id for b in cls.bases if isinstance(b, ast.Name)}
+                if cls.name not in local and bases & local:
+                    local.add(cls.name)
+                    changed = True
+        models |= local - {"BaseModel"}
+    return models
+
+
+def repository_violations(root: Path) -> list[str]:
+    """Repository functions whose return annotation names an API model."""
+    models = api_models(root)
+    out = []
+    for path in sorted(root.rglob("repository.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.returns:
+                names = {n.id for n in ast.walk(node.returns) if isinstance(n, ast.Name)}
+                names |= {n.attr for n in ast.walk(node.returns) if isinstance(n, ast.Attribute)}
+                if isinstance(node.returns, ast.Constant) and isinstance(node.returns.value, str):
+                    names |= set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", node.returns.value))
+                bad = sorted(names & models)
+                if bad:
+                    rel = path.relative_to(root.parent)
+                    out.append(f"{rel}:{node.lineno} {node.name} returns the API model {bad}")
+    return out
+
+
+def test_api_layers_routes_and_cli_call_services_and_no_package_reaches_across() -> None:
+    assert (API / "cli" / "main.py").is_file()
+    violations = layer_violations(API)
+    assert not violations, "\n".join(violations)
+
+
+def test_routes_never_commit_nor_check_permissions() -> None:
+    assert any(is_route_module(p) for p in API.rglob("*.py"))
+    violations = route_violations(API)
+    assert not violations, "\n".join(violations)
+
+
+def test_repositories_return_rows_or_domain_records_not_api_models() -> None:
+    assert {"SurveyOut", "JobOut", "TokenOut", "QuestionnaireOut"} <= api_models(API)
+    violations = repository_violations(API)
+    assert not violations, "\n".join(violations)
+
+
+def _package(tmp_path: Path, files: dict[str, str]) -> Path:
+    root = tmp_path / "api"
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root
+
+
+def test_layer_checker_catches_each_violation(tmp_path: Path) -> None:
+    root = _package(
+        tmp_path,
+        {
+            "jobs/routes.py": "from api.jobs import repository\n",
+            "jobs/service.py": "from api.jobs import repository\n",  # allowed: own service
+            "cli/survey.py": "def f():\n    from api.surveys.repository import list_ids\n",
+            "exports/service.py": "import api.submissions.repository\n",
+            "surveys/service.py": "from api.surveys import repository\n",  # allowed
+        },
+    )
+    found = "\n".join(layer_violations(root))
+    assert "api/jobs/routes.py: a route imports ['api.jobs.repository']" in found
+    assert "api/cli/survey.py: a command imports ['api.surveys.repository']" in found
+    assert "api/exports/service.py: reaches into ['api.submissions.repository']" in found
+    assert "jobs/service.py" not in found and "surveys/service.py" not in found
+
+
+def test_route_checker_catches_a_commit_and_a_permission_check(tmp_path: Path) -> None:
+    root = _package(
+        tmp_path,
+        {
+            "jobs/routes.py": "def start(uow):\n    uow.commit()\n",
+            "openrosa/attachment_routes.py": "def f(s):\n    s.rollback()\n",
+            "surveys/routes.py": "def get(caller):\n    authorize(caller, 1)\n",
+            "surveys/service.py": "def get(caller, uow):\n    authorize(caller, 1)\n",
+        },
+    )
+    found = "\n".join(route_violations(root))
+    assert "api/jobs/routes.py:2: a route calls .commit()" in found
+    assert "api/openrosa/attachment_routes.py:2: a route calls .rollback()" in found
+    assert "api/surveys/routes.py:2: a route checks a permission" in found
+    assert "service.py" not in found
+
+
+def test_repository_checker_catches_an_api_model(tmp_path: Path) -> None:
+    root = _package(
+        tmp_path,
+        {
+            "jobs/schemas.py": (
+                "from pydantic import BaseModel\n"
+                "class JobOut(BaseModel): ...\n"
+                "class JobWithResult(JobOut): ...\n"
+                "class JobStatus: ...\n"
+            ),
+            "jobs/repository.py": (
+                "def get(s) -> 'JobOut | None': ...\n"
+                "def all(s) -> list[JobWithResult]: ...\n"
+                "def status(s) -> JobStatus: ...\n"
+            ),
+        },
+    )
+    assert api_models(root) == {"JobOut", "JobWithResult"}
+    found = repository_violations(root)
+    assert [f.split(" ")[1] for f in found] == ["get", "all"]

@@ -2,18 +2,39 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from api.auth.schemas import Principal, Role, TokenOut
-from api.db.models import TokenRow
+from api.auth.schemas import Principal, Role
+from api.db.models import SurveyRow, TokenRow
 
 
-def _out(row: TokenRow, now: datetime) -> TokenOut:
+@dataclass(frozen=True, slots=True)
+class StoredToken:
+    """A token row without its hash; ``active``: neither revoked nor expired at the time of
+    reading."""
+
+    id: int
+    name: str
+    role: Role
+    survey_id: int | None
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+    active: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _out(row: TokenRow, now: datetime) -> StoredToken:
     expired = row.expires_at is not None and row.expires_at <= now
-    return TokenOut(
+    return StoredToken(
         id=row.id,
         name=row.name,
         role=Role(row.role),
@@ -34,7 +55,7 @@ def insert(
     survey_id: int | None,
     now: datetime,
     expires_at: datetime | None = None,
-) -> TokenOut:
+) -> StoredToken:
     row = TokenRow(
         token_hash=token_hash,
         name=name,
@@ -95,7 +116,7 @@ def listing(
     survey_id: int | None = None,
     role: Role | None = None,
     include_revoked: bool = False,
-) -> list[TokenOut]:
+) -> list[StoredToken]:
     """Tokens in id order: of one survey (``survey_id``), of one role, without the revoked
     ones unless asked."""
     stmt = select(TokenRow).order_by(TokenRow.id)
@@ -108,7 +129,7 @@ def listing(
     return [_out(row, now) for row in session.scalars(stmt)]
 
 
-def get(session: Session, token_id: int, now: datetime) -> TokenOut | None:
+def get(session: Session, token_id: int, now: datetime) -> StoredToken | None:
     row = session.get(TokenRow, token_id)
     return None if row is None else _out(row, now)
 
@@ -119,3 +140,8 @@ def revoke(session: Session, token_id: int, now: datetime) -> None:
         .where(TokenRow.id == token_id, TokenRow.revoked_at.is_(None))
         .values(revoked_at=now)
     )
+
+
+def survey_exists(session: Session, survey_id: int) -> bool:
+    """Whether the survey a token would be scoped to exists (its foreign key)."""
+    return session.scalar(select(SurveyRow.id).where(SurveyRow.id == survey_id)) is not None

@@ -9,9 +9,9 @@ from fastapi import APIRouter, Depends, Path, Query
 from api.auth import service
 from api.auth.deps import Caller
 from api.auth.schemas import Me, TokenCreate, TokenCreated, TokenList, TokenOut
-from api.auth.service import Action
-from api.http import QueryFlag, Uow, require_json
+from api.http import QueryFlag, require_json
 from api.problems import problem_responses
+from api.unit_of_work import Uow
 
 router = APIRouter(tags=["auth"], responses=problem_responses(401, 403))
 
@@ -32,12 +32,7 @@ def me(caller: Caller) -> Me:
     summary="Create a token (admin); the secret is returned once",
 )
 def create_token(spec: TokenCreate, caller: Caller, uow: Uow) -> TokenCreated:
-    service.authorize(caller, Action.manage, spec.survey_id)
-    if spec.survey_id is not None:
-        from api.surveys.service import get_survey
-
-        get_survey(uow.read, spec.survey_id)
-    return service.create_token(uow.write, spec)
+    return service.issue_token(uow.write, spec, caller)
 
 
 @router.get(

@@ -16,8 +16,6 @@ import dataclasses
 import hashlib
 import logging
 import secrets
-import threading
-import time
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -27,6 +25,7 @@ from sqlalchemy.orm import Session
 from api.auth import repository
 from api.auth.schemas import TOKEN_PREFIX, Principal, Role, TokenCreate, TokenCreated, TokenOut
 from api.problems import Conflict, Forbidden, Unauthorized, Unprocessable
+from api.process_cache import ProcessCache
 from survey.errors import NotFound
 
 if TYPE_CHECKING:
@@ -41,8 +40,10 @@ PRINCIPAL_TTL_SECONDS = 1.0
 # last_used_at is written when the stored value is older than this (one write a minute
 # per token at most, not one per request).
 LAST_USED_RESOLUTION = timedelta(seconds=60)
-_principals: dict[str, tuple[Principal, float]] = {}
-_principals_lock = threading.Lock()
+# token hash -> its principal, verified at most PRINCIPAL_TTL_SECONDS ago
+_principals: ProcessCache[str, Principal] = ProcessCache(
+    "principals", ttl=PRINCIPAL_TTL_SECONDS, max_entries=10_000
+)
 
 
 class Action(StrEnum):
@@ -92,7 +93,18 @@ def create_token(session: Session, spec: TokenCreate) -> TokenCreated:
     out = repository.insert(
         session, hash_token(token), spec.name, spec.role, spec.survey_id, now, spec.expires_at
     )
-    return TokenCreated(**out.model_dump(), token=token)
+    return TokenCreated(**out.as_dict(), token=token)
+
+
+def issue_token(session: Session, spec: TokenCreate, caller: Principal) -> TokenCreated:
+    """``create_token`` on behalf of ``caller``, who must manage ``spec.survey_id`` (an admin
+    of that scope: 403 otherwise); an unknown survey is 404."""
+    authorize(caller, Action.manage, spec.survey_id)
+    if spec.survey_id is not None and not repository.survey_exists(session, spec.survey_id):
+        raise NotFound(
+            f"survey {spec.survey_id} does not exist; list surveys with GET /api/v1/surveys"
+        )
+    return create_token(session, spec)
 
 
 def list_tokens(
@@ -102,13 +114,14 @@ def list_tokens(
     a supervisor the enumerator tokens of its survey; ``survey_id`` narrows the list."""
     scope = _manage_scope(caller, survey_id)
     role = Role.enumerator if caller.role is Role.supervisor else None
-    return repository.listing(
+    listed = repository.listing(
         session,
         datetime.now(UTC),
         survey_id=scope,
         role=role,
         include_revoked=include_revoked,
     )
+    return [TokenOut(**t.as_dict()) for t in listed]
 
 
 def revoke_token(session: Session, caller: Principal, token_id: int) -> TokenOut:
@@ -123,7 +136,7 @@ def revoke_token(session: Session, caller: Principal, token_id: int) -> TokenOut
     forget(token_id)
     out = repository.get(session, token_id, now)
     assert out is not None
-    return out
+    return TokenOut(**out.as_dict())
 
 
 def may_manage_tokens(caller: Principal, survey_id: int | None = None) -> bool:
@@ -146,7 +159,7 @@ def _manage_scope(caller: Principal, survey_id: int | None) -> int | None:
     return survey_id
 
 
-def _may_manage(caller: Principal, token: TokenOut) -> bool:
+def _may_manage(caller: Principal, token: repository.StoredToken) -> bool:
     if caller.role is Role.admin:
         return caller.survey_id is None or token.survey_id == caller.survey_id
     if caller.role is Role.supervisor:
@@ -157,9 +170,7 @@ def _may_manage(caller: Principal, token: TokenOut) -> bool:
 
 def forget(token_id: int) -> None:
     """Drop ``token_id`` from this process's cache."""
-    with _principals_lock:
-        for digest in [d for d, (p, _) in _principals.items() if p.token_id == token_id]:
-            del _principals[digest]
+    _principals.discard(lambda p: p.token_id == token_id)
 
 
 def touch(db: Database, principal: Principal) -> None:
@@ -177,20 +188,14 @@ def touch(db: Database, principal: Principal) -> None:
         log.warning("could not record the use of token %s: %s", principal.token_id, exc)
         return
     fresh = dataclasses.replace(principal, last_used_at=now)
-    with _principals_lock:
-        for digest, (p, until) in list(_principals.items()):
-            if p.token_id == principal.token_id:
-                _principals[digest] = (fresh, until)
+    _principals.replace(lambda p: p.token_id == principal.token_id, fresh)
 
 
 def cached_principal(authorization: str | None) -> Principal | None:
     """The principal of a well-formed, recently verified token, without touching the DB."""
     if not authorization or authorization[:7].lower() != "bearer ":
         return None
-    hit = _principals.get(hash_token(authorization[7:].strip()))
-    if hit is not None and hit[1] > time.monotonic():
-        return hit[0]
-    return None
+    return _principals.get(hash_token(authorization[7:].strip()))
 
 
 def authenticate(session: Session, authorization: str | None) -> Principal:
@@ -201,17 +206,13 @@ def authenticate(session: Session, authorization: str | None) -> Principal:
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized("the Authorization header must be 'Bearer <token>'")
     digest = hash_token(token)
-    now = time.monotonic()
     hit = _principals.get(digest)
-    if hit is not None and hit[1] > now:
-        return hit[0]
+    if hit is not None:
+        return hit
     principal = repository.principal_by_hash(session, digest, datetime.now(UTC))
     if principal is None:
         raise Unauthorized("the token is unknown, revoked or expired; ask an admin for a new one")
-    with _principals_lock:
-        if len(_principals) > 10_000:
-            _principals.clear()
-        _principals[digest] = (principal, now + PRINCIPAL_TTL_SECONDS)
+    _principals.put(digest, principal)
     return principal
 
 

@@ -10,11 +10,11 @@ from typing import Any
 from markupsafe import escape
 
 from api.auth.schemas import Principal
-from api.commands.openrosa import collect_settings, encode_settings
-from api.commands.survey import read_sample, survey_spec
-from api.http import UnitOfWork
+from api.cli.openrosa import collect_settings, encode_settings
 from api.questionnaires import service as questionnaires
 from api.surveys import service as surveys
+from api.surveys.sample_file import read_sample, survey_spec
+from api.unit_of_work import UnitOfWork
 from survey.errors import PapiError
 
 XLSX_SUFFIXES = (".xlsx", ".xls")

@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth import service as auth
 from api.auth.schemas import Role, TokenCreate
-from api.auth.service import Action, authorize
+from api.auth.service import Action
 from api.console import CONSOLE_PATH, downloads, views
 from api.console.i18n import LANGS, STRINGS, pick_lang, translator
 from api.console.session import (
@@ -34,11 +34,13 @@ from api.console.session import (
     set_session,
 )
 from api.exports import routes as exports
+from api.exports import service as export_service
 from api.exports.formats import ExportFormat
-from api.http import Uow
 from api.problems import status_of
 from api.submissions import service as submissions
 from api.submissions.schemas import ReviewIn, ReviewStatus
+from api.surveys import service as survey_service
+from api.unit_of_work import Uow
 from survey.errors import NotFound, PapiError
 from survey.questionnaire.loader import BUNDLED
 
@@ -237,7 +239,7 @@ async def create_survey(
     sample_file: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
     check_post(request, session, csrf)
-    authorize(session.principal, Action.manage)
+    survey_service.check_create(session.principal)
     q_upload = await _upload(questionnaire_file)
     s_upload = await _upload(sample_file)
     form = {"name": name, "year": year, "questionnaire": questionnaire}
@@ -482,8 +484,7 @@ def create_token(
 ) -> Response:
     check_post(request, session, csrf)
     survey = views.survey(uow.read, session.principal, survey_id)
-    authorize(session.principal, Action.manage, survey_id)
-    created = auth.create_token(
+    created = auth.issue_token(
         uow.write,
         TokenCreate(
             name=name.strip(),
@@ -491,6 +492,7 @@ def create_token(
             survey_id=survey_id,
             expires_at=_expiry(valid_until),
         ),
+        session.principal,
     )
     server = server.strip() or str(request.base_url).rstrip("/")
     from api.console.forms import collect_qr_svg
@@ -541,8 +543,8 @@ def revoke_token(
 
 @router.get("/surveys/{survey_id}/exports")
 def exports_page(request: Request, session: Current, uow: Uow, survey_id: int) -> Response:
+    export_service.check_export(uow.read, survey_id, session.principal)
     survey = views.survey(uow.read, session.principal, survey_id)
-    authorize(session.principal, Action.export, survey_id)
     return render(
         request,
         "exports.html",

@@ -9,16 +9,14 @@ from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
-from starlette.background import BackgroundTask
 
-from api.auth.service import Action, authorize
 from api.console import CONSOLE_PATH, scores, views, whatif
 from api.console.i18n import translator
 from api.console.routes import ConsoleRoute, Csrf, Current, _lang, render
 from api.console.session import check_post
-from api.http import Uow
 from api.jobs import service as jobs
 from api.jobs.schemas import JobStatus, ScoreRequest
+from api.unit_of_work import Uow
 from survey.errors import PapiError
 from survey.rng import DEFAULT_REPLICATES
 
@@ -67,16 +65,12 @@ def start_scoring(
     replicates: Annotated[int, Form(ge=10, le=5000)] = DEFAULT_REPLICATES,
 ) -> Response:
     """The jobs service's ``start_scoring`` (the API's POST .../scores); the runner is woken
-    once the request's unit of work has committed the job (a background task runs after)."""
+    once the request's unit of work has committed the job (``after_commit``)."""
     check_post(request, session, csrf)
     spec = ScoreRequest(variance=variance, weighted=weighted == "1", replicates=replicates)
     job = jobs.start_scoring(uow.write, survey_id, session.principal, spec)
-    runner = request.app.state.jobs
-    return RedirectResponse(
-        f"{CONSOLE_PATH}/surveys/{survey_id}/scores/{job.id}",
-        status_code=303,
-        background=BackgroundTask(runner.wake),
-    )
+    uow.after_commit(request.app.state.jobs.wake)
+    return RedirectResponse(f"{CONSOLE_PATH}/surveys/{survey_id}/scores/{job.id}", status_code=303)
 
 
 @router.get("/surveys/{survey_id}/scores/{job_id}")
@@ -116,7 +110,6 @@ def _whatif_context(
     lang = _lang(request)
     t = translator(lang)
     job = jobs.get_job(uow.read, survey_id, _job_id(job_id), session.principal)
-    authorize(session.principal, Action.score, survey_id)
     q = scores.questionnaire(uow.read, survey_id)
     label = scores.names(lang, q)
     base = whatif.defaults(job.params)

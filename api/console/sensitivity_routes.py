@@ -11,14 +11,13 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from api.auth.service import Action, authorize
 from api.console import CONSOLE_PATH, views
 from api.console import sensitivity as sens
 from api.console.routes import ConsoleRoute, Csrf, Current, Year, _lang, render
 from api.console.session import check_post
-from api.http import Uow
 from api.jobs import service as jobs
 from api.jobs.schemas import JobOut, JobStatus, SensitivityRequest
+from api.unit_of_work import Uow
 from survey.published import YEARS
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
@@ -138,7 +137,7 @@ def survey_page(
     job: JobParam = "",
 ) -> Response:
     survey = views.survey(uow.read, session.principal, survey_id)
-    authorize(session.principal, Action.score, survey_id)
+    jobs.check_score(uow.read, survey_id, session.principal)
     found: JobOut | None = None
     context: dict[str, Any] = {}
     lang = _lang(request)
@@ -179,8 +178,7 @@ def survey_start(
     check_post(request, session, csrf)
     req = SensitivityRequest(runs=sens.check_runs(runs), seed=seed, sobol_n=sens.SOBOL_N)
     job = jobs.start_sensitivity(uow.write, survey_id, session.principal, req)
-    uow.commit()
-    request.app.state.jobs.wake()
+    uow.after_commit(request.app.state.jobs.wake)
     return RedirectResponse(
         f"{CONSOLE_PATH}/surveys/{survey_id}/sensitivity?job={job.id}", status_code=303
     )

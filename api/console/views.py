@@ -22,7 +22,7 @@ from api.console import tilemap
 from api.problems import Forbidden
 from api.questionnaires import catalog
 from api.submissions import service as submissions
-from api.submissions.repository import Filters
+from api.submissions.records import Filters
 from api.submissions.schemas import EventOut, History, SubmissionOut
 from api.surveys import progress as progress_rules
 from api.surveys import service as surveys

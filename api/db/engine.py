@@ -147,7 +147,7 @@ class Database:
         self.write_lock = WriteLock(self.engine.url.database) if self.sqlite else None
         # Single submissions are merged into shared commits on both databases; on SQLite
         # every write goes through it (one writer), on PostgreSQL writes run in parallel.
-        self.group_commit = GroupCommit(self)
+        self.group_commit = GroupCommit(self.writing)
         self.serial_writes = self.sqlite
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(

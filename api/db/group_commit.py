@@ -29,13 +29,11 @@ import queue
 import threading
 from collections.abc import Callable, Hashable
 from concurrent.futures import Future
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
-
-if TYPE_CHECKING:
-    from api.db.engine import Database
 
 T = TypeVar("T")
 A = TypeVar("A")
@@ -51,9 +49,13 @@ class _Job:
     arg: Any = None
 
 
+Writing = Callable[[], AbstractContextManager[Session]]
+"""Opens a write session holding the writer lock (``Database.writing``)."""
+
+
 class GroupCommit:
-    def __init__(self, db: Database) -> None:
-        self.db = db
+    def __init__(self, writing: Writing) -> None:
+        self.writing = writing
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
@@ -127,7 +129,7 @@ class GroupCommit:
                 units.append(merged[job.key])
         results: list[tuple[_Job, Any, BaseException | None]] = []
         try:
-            with self.db.writing() as session:
+            with self.writing() as session:
                 for unit in units:
                     head = unit[0]
                     try:

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from api.submissions.repository import Stored
+from api.submissions.records import Stored
 from survey.questionnaire.schema import Questionnaire
 from survey.respondents.analysis_frame import DESIGN_INPUTS, conform
 from survey.respondents.table import responses_to_frame

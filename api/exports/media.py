@@ -37,11 +37,11 @@ from sqlalchemy.orm import Session
 
 from api.exports.formats import CSV_LINE_TERMINATOR, ExportFormat, csv_safe, encode
 from api.exports.service import survey_frame
-from api.openrosa import repository
+from api.openrosa import attachments
 from api.openrosa.attachments import current_files, current_version, referenced_names
-from api.openrosa.repository import Instance, StoredFile
+from api.openrosa.records import Instance, StoredFile
 from api.questionnaires import catalog
-from api.submissions.repository import Filters
+from api.submissions.records import Filters
 from api.surveys.service import get_survey
 
 MANIFEST_COLUMNS = ("submission_id", "name", "path", "size", "sha256", "content_type")
@@ -93,14 +93,14 @@ def media_files(session: Session, survey_id: int, submission_ids: Sequence[str])
     """The files of these submissions (in their order, then by name), without their bytes."""
     wanted = set(submission_ids)
     chains: dict[str, list[Instance]] = {}
-    for inst in repository.survey_instances(session, survey_id):
+    for inst in attachments.survey_instances(session, survey_id):
         if inst.submission_id in wanted:
             chains.setdefault(inst.submission_id, []).append(inst)
     if not chains:
         return []
     wanted_pks = {i.pk for chain in chains.values() for i in chain}
     by_instance: dict[int, list[StoredFile]] = {}
-    for f in repository.survey_files(session, survey_id):
+    for f in attachments.survey_files(session, survey_id):
         if f.instance_pk in wanted_pks:
             by_instance.setdefault(f.instance_pk, []).append(f)
     item_ids: frozenset[str] | None = None
@@ -116,7 +116,7 @@ def media_files(session: Session, survey_id: int, submission_ids: Sequence[str])
             if item_ids is None:
                 q = catalog.get(session, get_survey(session, survey_id).questionnaire_pk)
                 item_ids = frozenset(it.id for it in q.items)
-            versions = repository.instances_of(session, survey_id, sid)
+            versions = attachments.instances_of(session, survey_id, sid)
             xml = next((v.xml for v in versions if v.pk == pk), b"")
             return referenced_names(xml, item_ids, stored)
 
@@ -155,7 +155,7 @@ def write_media_zip(
     written = total = 0
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as zf:
         zf.writestr(_entry(f"survey-{survey_id}.csv", now, True), encode(df, q, ExportFormat.csv))
-        for pk, content in repository.file_contents(session, [m.file.pk for m in files]):
+        for pk, content in attachments.file_contents(session, [m.file.pk for m in files]):
             m = by_pk[pk]
             ext = m.path.rpartition(".")[2].lower()
             zf.writestr(_entry(m.path, m.file.received_at, ext in _DEFLATED), content)

@@ -10,14 +10,12 @@ from fastapi import APIRouter, Path, Query, Response
 from fastapi.responses import StreamingResponse
 
 from api.auth.deps import Caller
-from api.auth.service import Action, authorize
 from api.exports import formats, media, service
 from api.exports.formats import MEDIA_TYPES, ExportFormat
-from api.http import Uow
 from api.problems import problem_responses
-from api.submissions.repository import Filters
+from api.submissions.records import Filters
 from api.submissions.schemas import ReviewStatus
-from api.surveys.service import get_survey
+from api.unit_of_work import Uow
 
 router = APIRouter(tags=["exports"], responses=problem_responses(401, 403, 404, 422))
 
@@ -63,8 +61,7 @@ def export(
         bool, Query(description="rejected interviews are left out unless this is true")
     ] = False,
 ) -> Response:
-    get_survey(uow.read, survey_id)
-    authorize(caller, Action.export, survey_id)
+    service.check_export(uow.read, survey_id, caller)
     include = include_rejected or status is ReviewStatus.rejected
     filters = Filters(status=status.value if status else None)
     disposition = {

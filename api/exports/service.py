@@ -5,10 +5,12 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy.orm import Session
 
+from api.auth.schemas import Principal
+from api.auth.service import Action, authorize
 from api.exports.frame import respondent_frame
 from api.questionnaires import catalog
-from api.submissions import repository
-from api.submissions.repository import Filters
+from api.submissions import service as submissions
+from api.submissions.records import Filters
 from api.surveys.service import get_survey
 from survey.questionnaire.schema import Questionnaire
 
@@ -22,8 +24,8 @@ def survey_frame(
 ) -> tuple[pd.DataFrame, Questionnaire]:
     survey = get_survey(session, survey_id)
     q = catalog.get(session, survey.questionnaire_pk)
-    rows = repository.all_current(
-        session, survey_id, filters or Filters(), None if include_rejected else "rejected"
+    rows = submissions.current_submissions(
+        session, survey_id, filters=filters or Filters(), include_rejected=include_rejected
     )
     return respondent_frame(q, rows, survey.sample), q
 
@@ -31,4 +33,10 @@ def survey_frame(
 def frame_version(session: Session, survey_id: int) -> tuple[int, int, str]:
     """Changes whenever ``survey_frame`` may change (a submission arrives, is edited or
     reviewed): the key of a process cache of the frame."""
-    return repository.frame_version(session, survey_id)
+    return submissions.frame_version(session, survey_id)
+
+
+def check_export(session: Session, survey_id: int, caller: Principal) -> None:
+    """404 for an unknown survey, then 403 unless ``caller`` may export it."""
+    get_survey(session, survey_id)
+    authorize(caller, Action.export, survey_id)

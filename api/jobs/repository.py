@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -9,25 +10,41 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from api.db.models import JobRow
-from api.jobs.schemas import JobOut, JobStatus
+from api.jobs.schemas import JobStatus
 
 
-def _out(r: JobRow, with_result: bool) -> JobOut:
-    return JobOut.model_validate(
-        {
-            "id": r.id,
-            "survey_id": r.survey_id,
-            "kind": r.kind,
-            "status": r.status,
-            "params": r.params,
-            "created_by": r.created_by,
-            "created_at": r.created_at,
-            "started_at": r.started_at,
-            "finished_at": r.finished_at,
-            "attempts": r.attempts,
-            "error": r.error,
-            "results": r.result if with_result else None,
-        }
+@dataclass(frozen=True, slots=True)
+class JobRecord:
+    """A stored job, as the database holds it (``api.jobs.service`` shapes the answer)."""
+
+    id: str
+    survey_id: int
+    kind: str
+    status: str
+    params: dict[str, Any]
+    created_by: str
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    attempts: int
+    error: dict[str, Any] | None
+    result: dict[str, Any] | None
+
+
+def _record(r: JobRow, with_result: bool) -> JobRecord:
+    return JobRecord(
+        id=r.id,
+        survey_id=r.survey_id,
+        kind=r.kind,
+        status=r.status,
+        params=dict(r.params),
+        created_by=r.created_by,
+        created_at=r.created_at,
+        started_at=r.started_at,
+        finished_at=r.finished_at,
+        attempts=r.attempts,
+        error=r.error,
+        result=r.result if with_result else None,
     )
 
 
@@ -39,7 +56,7 @@ def insert(
     params: dict[str, Any],
     created_by: str,
     now: datetime,
-) -> JobOut:
+) -> JobRecord:
     row = JobRow(
         id=job_id,
         survey_id=survey_id,
@@ -52,17 +69,19 @@ def insert(
     )
     session.add(row)
     session.flush()
-    return _out(row, False)
+    return _record(row, False)
 
 
-def get(session: Session, survey_id: int, job_id: str, with_result: bool = True) -> JobOut | None:
+def get(
+    session: Session, survey_id: int, job_id: str, with_result: bool = True
+) -> JobRecord | None:
     row = session.scalars(
         select(JobRow).where(JobRow.id == job_id, JobRow.survey_id == survey_id)
     ).first()
-    return None if row is None else _out(row, with_result)
+    return None if row is None else _record(row, with_result)
 
 
-def recent(session: Session, survey_id: int, kind: str, limit: int) -> list[JobOut]:
+def recent(session: Session, survey_id: int, kind: str, limit: int) -> list[JobRecord]:
     """The survey's ``limit`` newest jobs of ``kind``, newest first, without their results."""
     rows = session.scalars(
         select(JobRow)
@@ -70,7 +89,7 @@ def recent(session: Session, survey_id: int, kind: str, limit: int) -> list[JobO
         .order_by(JobRow.created_at.desc(), JobRow.id)
         .limit(limit)
     ).all()
-    return [_out(r, False) for r in rows]
+    return [_record(r, False) for r in rows]
 
 
 def _claimable(now: datetime) -> Any:

@@ -8,10 +8,11 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Path, Request, Response
 
 from api.auth.deps import Caller
-from api.http import Uow, require_json
+from api.http import require_json
 from api.jobs import service
 from api.jobs.schemas import JobOut, ScoreRequest, SensitivityRequest
 from api.problems import problem_responses
+from api.unit_of_work import Uow
 
 router = APIRouter(tags=["scores"], responses=problem_responses(401, 403, 404, 422))
 
@@ -20,9 +21,9 @@ JobId = Annotated[str, Path(min_length=36, max_length=36, description="job UUID"
 
 
 def _queued(job: JobOut, resource: str, request: Request, response: Response, uow: Uow) -> JobOut:
-    """Commit the new job, wake the runner and point ``Location`` at the job's status."""
-    uow.commit()
-    request.app.state.jobs.wake()
+    """Wake the runner once the unit of work has committed the new job (the runner reads it
+    from the database) and point ``Location`` at the job's status."""
+    uow.after_commit(request.app.state.jobs.wake)
     response.headers["Location"] = f"/api/v1/surveys/{job.survey_id}/{resource}/{job.id}"
     return job
 

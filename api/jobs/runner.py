@@ -15,7 +15,7 @@ from typing import Any
 
 from api.db.engine import Database
 from api.jobs import repository
-from api.jobs.kinds import KINDS
+from api.jobs.scoring_adapter import KINDS
 from api.settings import Settings
 from survey.errors import PapiError
 

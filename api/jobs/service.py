@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from api.auth.schemas import Principal
 from api.auth.service import Action, authorize
 from api.jobs import repository
-from api.jobs.kinds import sensitivity_spec
 from api.jobs.schemas import JobOut, JobStatus, ScoreRequest, SensitivityRequest
+from api.jobs.scoring_adapter import sensitivity_spec
 from api.problems import Conflict
 from api.questionnaires import catalog
 from api.surveys.service import get_survey
@@ -41,25 +41,52 @@ def start_sensitivity(
     return _queue(session, survey_id, "sensitivity", req.model_dump(mode="json"), caller)
 
 
+def job_out(record: repository.JobRecord) -> JobOut:
+    """The API's view of a stored job."""
+    return JobOut.model_validate(
+        {
+            "id": record.id,
+            "survey_id": record.survey_id,
+            "kind": record.kind,
+            "status": record.status,
+            "params": record.params,
+            "created_by": record.created_by,
+            "created_at": record.created_at,
+            "started_at": record.started_at,
+            "finished_at": record.finished_at,
+            "attempts": record.attempts,
+            "error": record.error,
+            "results": record.result,
+        }
+    )
+
+
 def _queue(
     session: Session, survey_id: int, kind: str, params: dict[str, Any], caller: Principal
 ) -> JobOut:
     """Insert a queued job of ``kind`` with a fresh UUID, created now by ``caller``."""
-    return repository.insert(
+    record = repository.insert(
         session, str(uuid.uuid4()), survey_id, kind, params, caller.name, datetime.now(UTC)
     )
+    return job_out(record)
+
+
+def check_score(session: Session, survey_id: int, caller: Principal) -> None:
+    """404 for an unknown survey, then 403 unless ``caller`` may run and read its scoring and
+    sensitivity jobs."""
+    get_survey(session, survey_id)
+    authorize(caller, Action.score, survey_id)
 
 
 def get_job(
     session: Session, survey_id: int, job_id: str, caller: Principal, kind: str = "score"
 ) -> JobOut:
-    get_survey(session, survey_id)
-    authorize(caller, Action.score, survey_id)
-    job = repository.get(session, survey_id, job_id)
-    if job is None or job.kind != kind:
+    check_score(session, survey_id, caller)
+    record = repository.get(session, survey_id, job_id)
+    if record is None or record.kind != kind:
         what = "scoring" if kind == "score" else kind
         raise NotFound(f"{what} job {job_id} does not exist in survey {survey_id}")
-    return job
+    return job_out(record)
 
 
 def recent_jobs(
@@ -68,7 +95,7 @@ def recent_jobs(
     """The survey's newest jobs of ``kind`` (status only), with the rights of ``get_job``."""
     get_survey(session, survey_id)
     authorize(caller, Action.score, survey_id)
-    return repository.recent(session, survey_id, kind, limit)
+    return [job_out(r) for r in repository.recent(session, survey_id, kind, limit)]
 
 
 def results_csv(job: JobOut) -> str:

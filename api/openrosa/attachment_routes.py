@@ -13,10 +13,10 @@ from pydantic import AfterValidator
 from pydantic_core import PydanticCustomError
 
 from api.auth.deps import Caller
-from api.http import Uow
 from api.openrosa import attachments as service
 from api.openrosa.schemas import AttachmentList
 from api.problems import problem_responses
+from api.unit_of_work import Uow
 
 router = APIRouter(tags=["submissions"], responses=problem_responses(401, 403, 404, 422))
 PATH = "/surveys/{survey_id}/submissions/{submission_id}/attachments"

@@ -18,7 +18,7 @@ from __future__ import annotations
 import mimetypes
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 from uuid import UUID
@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from api.auth.schemas import Principal
 from api.openrosa import repository
-from api.openrosa.repository import StoredFile
+from api.openrosa.records import Instance, InstanceXml, StoredFile
 from api.openrosa.schemas import AttachmentList, AttachmentOut
 from api.questionnaires import catalog
 from api.submissions import service as submissions
@@ -215,3 +215,28 @@ def media_type(hit: Found) -> str:
         return sent
     guessed, _ = mimetypes.guess_type(hit.out.name, strict=False)
     return guessed or "application/octet-stream"
+
+
+# What the media export reads (api.exports.media), through this service rather than the
+# repository: every instance and file of a survey, the versions of one submission, and the
+# bytes of files one at a time.
+
+
+def survey_instances(session: Session, survey_id: int) -> Iterator[Instance]:
+    """Every instance received for the survey, without its XML, in the order received."""
+    return repository.survey_instances(session, survey_id)
+
+
+def survey_files(session: Session, survey_id: int) -> Iterator[StoredFile]:
+    """The attachments of every instance of the survey, without their bytes."""
+    return repository.survey_files(session, survey_id)
+
+
+def instances_of(session: Session, survey_id: int, submission_id: str) -> list[InstanceXml]:
+    """Every instance that became (a version of) this submission, newest first."""
+    return repository.instances_of(session, survey_id, submission_id)
+
+
+def file_contents(session: Session, file_pks: Iterable[int]) -> Iterator[tuple[int, bytes]]:
+    """The bytes of these attachments, one file at a time, in the order given."""
+    return repository.file_contents(session, file_pks)

@@ -4,30 +4,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from api.openrosa.models import OpenRosaAttachmentRow, OpenRosaInstanceRow
-
-
-@dataclass(frozen=True, slots=True)
-class Instance:
-    pk: int
-    instance_id: str
-    submission_id: str
-    xml_sha256: str
-    superseded_by: str | None
-    submitted_by_token_id: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Upload:
-    name: str
-    content_type: str
-    content: bytes
+from api.openrosa.records import Instance, InstanceXml, StoredFile, Upload
 
 
 def lock_instance(session: Session, survey_id: int, instance_id: str) -> None:
@@ -144,29 +127,6 @@ def attachments(session: Session, survey_id: int, instance_id: str) -> dict[str,
         )
     )
     return {name: bytes(content) for name, content in rows}
-
-
-@dataclass(frozen=True, slots=True)
-class InstanceXml:
-    """One received version of a submission, with its XML (for the files it names)."""
-
-    pk: int
-    instance_id: str
-    superseded_by: str | None
-    xml: bytes
-
-
-@dataclass(frozen=True, slots=True)
-class StoredFile:
-    """An attachment's metadata (the bytes are read separately, by ``pk``)."""
-
-    pk: int
-    instance_pk: int
-    name: str
-    content_type: str
-    sha256: str
-    size: int
-    received_at: datetime
 
 
 def instances_of(session: Session, survey_id: int, submission_id: str) -> list[InstanceXml]:

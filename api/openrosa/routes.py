@@ -4,7 +4,9 @@ An app-user token in the path identifies the enumerator (Collect sends Basic aut
 HTTPS, so a pilot server on plain HTTP would never see credentials). Every response carries
 ``X-OpenRosa-Version: 1.0``; submission responses also ``X-OpenRosa-Accept-Content-Length``;
 ``HEAD /submission`` answers 204 (Collect refuses any other 2xx); a stored submission 201;
-every error is an ``OpenRosaResponse`` envelope whose message Collect shows the enumerator.
+every error is an ``OpenRosaResponse`` envelope whose message Collect shows the enumerator
+(``api.openrosa.errors``: handlers raise, the app's error handlers render the envelope, the
+unit of work rolls back; these routes neither catch domain errors nor commit).
 """
 
 from __future__ import annotations
@@ -19,13 +21,11 @@ from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException
 
-from api.http import UnitOfWork, Uow
 from api.openrosa import service
 from api.openrosa.envelope import OPENROSA_HEADERS, XML_MEDIA_TYPE, envelope_bytes
-from api.openrosa.repository import Upload
-from api.problems import status_of
+from api.openrosa.records import Upload
 from api.settings import Settings
-from survey.errors import PapiError
+from api.unit_of_work import UnitOfWork, Uow
 
 BASE = "/v1/key/{token}/projects/{project}"
 OPENROSA = OPENROSA_HEADERS
@@ -87,19 +87,10 @@ def envelope(message: str, status: int, extra: dict[str, str] | None = None) -> 
     return Response(envelope_bytes(message), status_code=status, media_type=XML, headers=headers)
 
 
-def failure(uow: UnitOfWork, exc: PapiError, extra: dict[str, str] | None = None) -> Response:
-    uow.close(rollback=True)
-    details = "; ".join(f"{p.pointer}: {p.message}" for p in exc.problems[:10])
-    return envelope(f"{exc.message}{' — ' + details if details else ''}", status_of(exc), extra)
-
-
 @router.get("/formList", summary="OpenRosa form list (what Collect offers to download)")
 def form_list(request: Request, token: Token, project: Project, uow: Uow) -> Response:
-    try:
-        dev = service.device(uow.read, token, project, uow.db)
-        form = service.served_form(dev.q)
-    except PapiError as exc:
-        return failure(uow, exc)
+    dev = service.device(uow.read, token, project, uow.db)
+    form = service.served_form(dev.q)
     url = str(request.url_for("form_xml", token=token, project=project, form_id=form.form_id))
     body = (
         "<?xml version='1.0' encoding='UTF-8' ?>"
@@ -115,19 +106,13 @@ def form_list(request: Request, token: Token, project: Project, uow: Uow) -> Res
     "/forms/{form_id}.xml", name="form_xml", summary="The XForm (exact bytes of formList's hash)"
 )
 def form_xml(token: Token, project: Project, form_id: str, uow: Uow) -> Response:
-    try:
-        form = service.form_for(service.device(uow.read, token, project, uow.db), form_id)
-    except PapiError as exc:
-        return failure(uow, exc)
+    form = service.form_for(service.device(uow.read, token, project, uow.db), form_id)
     return Response(form.xml, media_type=XML, headers=OPENROSA)
 
 
 @router.get("/forms/{form_id}/manifest", summary="Media manifest (PAPI forms carry no media)")
 def manifest(token: Token, project: Project, form_id: str, uow: Uow) -> Response:
-    try:
-        service.form_for(service.device(uow.read, token, project, uow.db), form_id)
-    except PapiError as exc:
-        return failure(uow, exc)
+    service.form_for(service.device(uow.read, token, project, uow.db), form_id)
     body = "<?xml version='1.0' encoding='UTF-8' ?><manifest xmlns=\"http://openrosa.org/xforms/xformsManifest\"/>"
     return Response(body, media_type=XML, headers=OPENROSA)
 
@@ -140,10 +125,7 @@ def manifest(token: Token, project: Project, form_id: str, uow: Uow) -> Response
 @router.get("/submission", status_code=204, summary="Pre-flight: 204 and the size limit")
 def submission_head(token: Token, project: Project, uow: Uow, settings: AppSettings) -> Response:
     extra = {"X-OpenRosa-Accept-Content-Length": str(accept_length(settings))}
-    try:
-        service.device(uow.read, token, project, uow.db)
-    except PapiError as exc:
-        return failure(uow, exc, extra)
+    service.device(uow.read, token, project, uow.db)
     return Response(status_code=204, headers={**OPENROSA, **extra})
 
 
@@ -189,10 +171,7 @@ async def submission(
             400,
             extra,
         )
-    try:
-        received = await _run(uow, settings, token, project, xml, uploads, device_id)
-    except PapiError as exc:
-        return failure(uow, exc, extra)
+    received = await _run(uow, settings, token, project, xml, uploads, device_id)
     return envelope(received.message, 201, extra)
 
 
@@ -209,8 +188,6 @@ async def _run(
 
     def work() -> service.Received:
         dev = service.device(uow.read, token, project, uow.db)
-        received = service.submit(uow, settings, dev, xml, uploads, device_id)
-        uow.commit()
-        return received
+        return service.submit(uow, settings, dev, xml, uploads, device_id)
 
     return await run_in_threadpool(work)

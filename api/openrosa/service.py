@@ -28,17 +28,18 @@ from api.auth import service as auth
 from api.auth.schemas import Principal, Role
 from api.auth.service import Action
 from api.db.engine import Database
-from api.http import UnitOfWork, text_problem
 from api.openrosa import repository
 from api.openrosa.models import MAX_FILE_NAME
-from api.openrosa.repository import Upload
+from api.openrosa.records import Instance, Upload
 from api.problems import Conflict, Forbidden, Unauthorized, Unprocessable
 from api.questionnaires import catalog
 from api.settings import Settings
+from api.storable_text import text_problem
 from api.submissions import intake
 from api.submissions import service as submissions
 from api.submissions.schemas import EditIn, Location, Paradata, SubmissionIn
 from api.surveys.service import get_survey
+from api.unit_of_work import UnitOfWork
 from survey.errors import NotFound, Problem
 from survey.forms.xform import ParsedSubmission, SubmissionInvalid, parse_submission, to_xform
 from survey.questionnaire.schema import Questionnaire
@@ -287,7 +288,7 @@ def submit(
     return Received(message, True)
 
 
-def _may_add_files(principal: Principal, existing: repository.Instance) -> None:
+def _may_add_files(principal: Principal, existing: Instance) -> None:
     """Only the app user that sent an instance adds files to it by resending it (an
     enumerator re-posting another's byte-identical XML gets 403); an admin may."""
     if principal.role is Role.enumerator and not submissions.is_own(

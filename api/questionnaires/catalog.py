@@ -1,7 +1,8 @@
 """Questionnaire models by database key, parsed once per process.
 
 A published version is immutable (the API refuses a different document under the same
-``id`` + ``version``), so caching the parsed model per row id is safe in every worker.
+``id`` + ``version``), so caching the parsed model per row id is safe in every worker
+(``api.process_cache``).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from api.db.row_cache import ImmutableRows
+from api.process_cache import ProcessCache, row_key
 from api.questionnaires import repository
 from survey.errors import NotFound
 from survey.questionnaire.loader import load_questionnaire, parse_questionnaire, to_document
@@ -18,7 +19,7 @@ from survey.questionnaire.schema import Questionnaire
 
 __all__ = ["build", "bundled_document", "get", "to_document"]
 
-_cache: ImmutableRows[Questionnaire] = ImmutableRows()
+_cache: ProcessCache[tuple[str, int], Questionnaire] = ProcessCache("questionnaires")
 
 
 def build(document: dict[str, Any]) -> Questionnaire:
@@ -42,4 +43,4 @@ def get(session: Session, pk: int) -> Questionnaire:
             raise NotFound(f"questionnaire row {pk} does not exist")
         return build(document)
 
-    return _cache.get(session, pk, load)
+    return _cache.get_or_load(row_key(session, pk), load)

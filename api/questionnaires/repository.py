@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -11,7 +12,20 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from api.db.models import QuestionnaireRow
-from api.questionnaires.schemas import QuestionnaireRecord
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionnaireRecord:
+    """A published questionnaire version (``pk``: its row id), without its document."""
+
+    pk: int
+    id: str
+    version: str
+    year: int | None
+    content_hash: str
+    items: int
+    created_at: datetime
+    created_by: str
 
 
 def _record(row: QuestionnaireRow) -> QuestionnaireRecord:

@@ -6,11 +6,11 @@ from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.auth.deps import Caller
-from api.auth.service import Action, authorize
-from api.http import Uow, media_type
+from api.http import media_type
 from api.problems import problem_responses
-from api.questionnaires import repository, service
-from api.questionnaires.schemas import QuestionnaireOut, QuestionnaireRecord
+from api.questionnaires import service
+from api.questionnaires.schemas import QuestionnaireOut
+from api.unit_of_work import Uow
 
 router = APIRouter(tags=["questionnaires"], responses=problem_responses(401, 403))
 
@@ -40,18 +40,18 @@ _UPLOAD_BODY = {
 async def upload(
     request: Request, response: Response, caller: Caller, uow: Uow
 ) -> QuestionnaireOut:
-    authorize(caller, Action.manage)
-    document = service.parse_upload(await request.body(), media_type(request))
+    document = service.accept_upload(await request.body(), media_type(request), caller)
 
-    def register() -> tuple[QuestionnaireRecord, bool]:
+    def register() -> tuple[QuestionnaireOut, bool]:
         # uow.write takes SQLite's writer lock: in the thread, never in the event loop. Taken
         # in the loop, it waited for a request whose commit needs the loop: a deadlock that
         # hung the whole server (tests/api/test_api_hostile_inputs.py).
-        return service.register(uow.write, document, caller.name)
+        record, created = service.register(uow.write, document, caller.name)
+        return service.questionnaire_out(record), created
 
-    record, created = await run_in_threadpool(register)
+    out, created = await run_in_threadpool(register)
     response.status_code = 201 if created else 200
-    return QuestionnaireOut.model_validate(record.model_dump(exclude={"pk"}))
+    return out
 
 
 @router.get(
@@ -60,10 +60,7 @@ async def upload(
     summary="List published questionnaire versions",
 )
 def list_questionnaires(caller: Caller, uow: Uow) -> list[QuestionnaireOut]:
-    return [
-        QuestionnaireOut.model_validate(r.model_dump(exclude={"pk"}))
-        for r in repository.list_all(uow.read)
-    ]
+    return service.list_all(uow.read)
 
 
 @router.get(
@@ -72,6 +69,4 @@ def list_questionnaires(caller: Caller, uow: Uow) -> list[QuestionnaireOut]:
     summary="The stored document of one questionnaire version",
 )
 def get_document(qid: str, version: str, caller: Caller, uow: Uow) -> dict[str, object]:
-    record = service.get(uow.read, qid, version)
-    doc = repository.document(uow.read, record.pk)
-    return dict(doc or {})
+    return service.document(uow.read, qid, version)

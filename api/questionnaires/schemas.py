@@ -15,7 +15,3 @@ class QuestionnaireOut(BaseModel):
     items: int = Field(description="number of items")
     created_at: datetime
     created_by: str
-
-
-class QuestionnaireRecord(QuestionnaireOut):
-    pk: int

@@ -9,11 +9,14 @@ from typing import Any
 import yaml
 from sqlalchemy.orm import Session
 
+from api.auth.schemas import Principal
+from api.auth.service import Action, authorize
 from api.canonical import content_hash, normalise
-from api.http import unstorable_in
 from api.problems import Conflict, Unprocessable, UnsupportedMediaType
 from api.questionnaires import catalog, repository
-from api.questionnaires.schemas import QuestionnaireRecord
+from api.questionnaires.repository import QuestionnaireRecord
+from api.questionnaires.schemas import QuestionnaireOut
+from api.storable_text import unstorable_in
 from survey.errors import NotFound, Problem
 
 MAX_DEPTH = 64  # a questionnaire nests about 6 levels deep
@@ -104,6 +107,38 @@ def register(
             code="questionnaire_version_exists",
         )
     return record, created
+
+
+def accept_upload(body: bytes, media_type: str, caller: Principal) -> dict[str, Any]:
+    """An upload by ``caller`` (an admin: 403 otherwise), parsed (``parse_upload``) before
+    any database work, so a bad document never waits for SQLite's writer lock; then
+    ``register`` stores it."""
+    authorize(caller, Action.manage)
+    return parse_upload(body, media_type)
+
+
+def questionnaire_out(record: QuestionnaireRecord) -> QuestionnaireOut:
+    """The API's view of a published version."""
+    return QuestionnaireOut(
+        id=record.id,
+        version=record.version,
+        year=record.year,
+        content_hash=record.content_hash,
+        items=record.items,
+        created_at=record.created_at,
+        created_by=record.created_by,
+    )
+
+
+def list_all(session: Session) -> list[QuestionnaireOut]:
+    """Every published questionnaire version."""
+    return [questionnaire_out(r) for r in repository.list_all(session)]
+
+
+def document(session: Session, qid: str, version: str | None) -> dict[str, Any]:
+    """The stored document of one questionnaire version (404 when not registered)."""
+    record = get(session, qid, version)
+    return dict(repository.document(session, record.pk) or {})
 
 
 def resolve(

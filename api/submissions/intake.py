@@ -25,6 +25,7 @@ from api.canonical import digest, normalise_flat, normalise_float, sealed
 from api.problems import problems_as_dicts
 from api.settings import Settings
 from api.submissions import limits, quality, repository
+from api.submissions.records import Stored
 from api.submissions.schemas import Outcome, SubmissionIn
 from survey.questionnaire.schema import Questionnaire
 from survey.validation.response import verdict
@@ -40,7 +41,7 @@ class IncomingSubmission:
     errors: list[dict[str, str]] = field(default_factory=list)
     content_hash: str = ""
     row: dict[str, Any] = field(default_factory=dict)
-    stored: repository.Stored | None = None
+    stored: Stored | None = None
 
     @property
     def http_status(self) -> int:

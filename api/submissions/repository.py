@@ -9,7 +9,6 @@ serialises writers with ``BEGIN IMMEDIATE``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
@@ -19,6 +18,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from api.db.models import SubmissionEventRow, SubmissionRow, SubmissionVersionRow
+from api.submissions.records import Filters, Stored
 
 SUBMISSIONS = cast(Table, SubmissionRow.__table__)
 # Hot-path statements are built once (SQLAlchemy then reuses their compiled form).
@@ -32,24 +32,6 @@ _RESPONDENTS = select(SUBMISSIONS.c.respondent_key, SUBMISSIONS.c.submission_id)
     SUBMISSIONS.c.survey_id == bindparam("survey_id"),
     SUBMISSIONS.c.respondent_key.in_(bindparam("keys", expanding=True)),
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Stored:
-    """A stored submission as the service sees it (no ORM row leaves this module)."""
-
-    pk: int
-    survey_id: int
-    submission_id: str
-    content_hash: str
-    submitted_by: str
-    status: str
-    flags: list[dict[str, Any]]
-    version: int
-    received_at: datetime
-    updated_at: datetime
-    body: dict[str, Any]
-    submitted_by_token_id: int | None = None  # the token that sent it ("own submissions")
 
 
 def _stored(r: SubmissionRow) -> Stored:
@@ -118,21 +100,6 @@ def get(
         stmt = stmt.with_for_update()
     row = session.scalars(stmt).first()
     return None if row is None else _stored(row)
-
-
-@dataclass(frozen=True, slots=True)
-class Filters:
-    status: str | None = None
-    submitted_by: str | None = None
-    submitted_by_token_id: int | None = None
-    province: str | None = None
-    district: str | None = None
-    village: str | None = None
-    flag: str | None = None
-    received_from: datetime | None = None
-    received_to: datetime | None = None
-    flagged: bool = False  # only submissions with at least one quality flag
-    unreviewed: bool = False  # only those neither approved nor rejected
 
 
 def _filtered(survey_id: int, f: Filters) -> Select[SubmissionRow]:

@@ -10,11 +10,11 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Res
 from starlette.concurrency import run_in_threadpool
 
 from api.auth.deps import Caller
-from api.http import Uow, parse_body, parse_json, require_json
+from api.http import parse_body, parse_json, require_json
 from api.problems import problem_responses
 from api.settings import Settings
 from api.submissions import service
-from api.submissions.repository import Filters
+from api.submissions.records import Filters
 from api.submissions.schemas import (
     BatchIn,
     BatchOut,
@@ -27,6 +27,7 @@ from api.submissions.schemas import (
     SubmissionPage,
     UtcInstant,
 )
+from api.unit_of_work import Uow
 
 router = APIRouter(tags=["submissions"], responses=problem_responses(401, 403, 404, 422))
 

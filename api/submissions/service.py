@@ -14,13 +14,13 @@ from starlette.concurrency import run_in_threadpool
 from api.auth.schemas import Principal, Role
 from api.auth.service import Action, authorize
 from api.canonical import content_hash, normalise
-from api.http import UnitOfWork
 from api.problems import Conflict, Forbidden, Unprocessable
+from api.process_cache import ProcessCache
 from api.questionnaires import catalog
 from api.settings import Settings
 from api.submissions import intake, repository
 from api.submissions.intake import IncomingSubmission
-from api.submissions.repository import Filters, Stored
+from api.submissions.records import Filters, Stored
 from api.submissions.schemas import (
     EditIn,
     EventOut,
@@ -35,6 +35,7 @@ from api.submissions.schemas import (
     encode_cursor,
 )
 from api.surveys.service import get_survey
+from api.unit_of_work import UnitOfWork
 from survey.errors import NotFound, Problem
 from survey.questionnaire.schema import Questionnaire
 
@@ -115,14 +116,16 @@ def submit_one(
 
 
 # (database url, survey id) → the survey's questionnaire; both are immutable once created.
-_questionnaires: dict[tuple[str, int], Questionnaire] = {}
+_questionnaires: ProcessCache[tuple[str, int], Questionnaire] = ProcessCache(
+    "survey questionnaires"
+)
 
 
 def _survey_questionnaire(uow: UnitOfWork, survey_id: int, caller: Principal) -> Questionnaire:
     survey = get_survey(uow.read, survey_id)
     authorize(caller, Action.submit, survey_id)
     q = catalog.get(uow.read, survey.questionnaire_pk)
-    _questionnaires[(str(uow.db.engine.url), survey_id)] = q
+    _questionnaires.put((str(uow.db.engine.url), survey_id), q)
     return q
 
 
@@ -421,3 +424,20 @@ def history(session: Session, survey_id: int, submission_id: str, caller: Princi
         versions=[VersionOut.model_validate(v) for v in repository.versions(session, s.pk)],
         events=[created, *(EventOut.model_validate(e) for e in repository.events(session, s.pk))],
     )
+
+
+def current_submissions(
+    session: Session, survey_id: int, *, filters: Filters, include_rejected: bool
+) -> list[Stored]:
+    """The current version of every submission of the survey that passes ``filters``, in
+    the order stored; rejected ones only when ``include_rejected`` (the export and the
+    scoring job's frame)."""
+    return repository.all_current(
+        session, survey_id, filters, None if include_rejected else "rejected"
+    )
+
+
+def frame_version(session: Session, survey_id: int) -> tuple[int, int, str]:
+    """A token that changes whenever the survey's respondent frame may change (a submission
+    arrives, is edited or reviewed): the key of the console's frame cache."""
+    return repository.frame_version(session, survey_id)

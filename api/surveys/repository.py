@@ -10,14 +10,24 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from api.db.models import QuestionnaireRow, SubmissionRow, SurveyRow
-from api.surveys.schemas import QuestionnaireRef, SurveyOut
 
 
 @dataclass(frozen=True, slots=True)
-class SurveyRecord:
-    out: SurveyOut
+class StoredSurvey:
+    """A survey row with its questionnaire's id and version (``api.surveys.service`` shapes
+    the answer)."""
+
+    id: int
+    name: str
+    year: int
+    geography: str
     questionnaire_pk: int
+    questionnaire_id: str
+    questionnaire_version: str
     sample: list[dict[str, Any]]
+    quotas: dict[str, int]
+    created_at: datetime
+    created_by: str
 
 
 def insert(
@@ -46,7 +56,7 @@ def insert(
     return row.id
 
 
-def get(session: Session, survey_id: int) -> SurveyRecord | None:
+def get(session: Session, survey_id: int) -> StoredSurvey | None:
     found = session.execute(
         select(SurveyRow, QuestionnaireRow.qid, QuestionnaireRow.version)
         .join(QuestionnaireRow, QuestionnaireRow.id == SurveyRow.questionnaire_pk)
@@ -55,18 +65,19 @@ def get(session: Session, survey_id: int) -> SurveyRecord | None:
     if found is None:
         return None
     row, qid, version = found
-    out = SurveyOut(
+    return StoredSurvey(
         id=row.id,
         name=row.name,
         year=row.year,
-        questionnaire=QuestionnaireRef(id=qid, version=version),
         geography=row.geography,
-        villages=len(row.sample),
+        questionnaire_pk=row.questionnaire_pk,
+        questionnaire_id=qid,
+        questionnaire_version=version,
+        sample=list(row.sample),
         quotas={str(k): int(v) for k, v in row.quotas.items()},
         created_at=row.created_at,
         created_by=row.created_by,
     )
-    return SurveyRecord(out=out, questionnaire_pk=row.questionnaire_pk, sample=list(row.sample))
 
 
 def list_ids(session: Session, only: int | None) -> list[int]:

@@ -5,10 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Path
 
 from api.auth.deps import Caller
-from api.auth.service import Action, authorize
-from api.http import Uow, require_json
+from api.http import require_json
 from api.problems import problem_responses
-from api.surveys import repository, service
+from api.surveys import service
 from api.surveys.schemas import (
     FlagCountOut,
     Progress,
@@ -16,6 +15,7 @@ from api.surveys.schemas import (
     SurveyCreate,
     SurveyOut,
 )
+from api.unit_of_work import Uow
 
 router = APIRouter(tags=["surveys"], responses=problem_responses(401, 403))
 
@@ -31,16 +31,12 @@ SurveyId = Path(ge=1, le=2**31 - 1, description="survey id")
     summary="Create a survey on a questionnaire, with an optional sample and quotas",
 )
 def create_survey(spec: SurveyCreate, caller: Caller, uow: Uow) -> SurveyOut:
-    authorize(caller, Action.manage)
     return service.create_survey(uow.write, spec, caller)
 
 
 @router.get("/surveys", response_model=list[SurveyOut], summary="Surveys visible to the caller")
 def list_surveys(caller: Caller, uow: Uow) -> list[SurveyOut]:
-    out = []
-    for sid in repository.list_ids(uow.read, caller.survey_id):
-        out.append(service.get_survey(uow.read, sid).out)
-    return out
+    return service.visible_surveys(uow.read, caller)
 
 
 @router.get(
@@ -50,9 +46,7 @@ def list_surveys(caller: Caller, uow: Uow) -> list[SurveyOut]:
     summary="One survey",
 )
 def get_survey(caller: Caller, uow: Uow, survey_id: int = SurveyId) -> SurveyOut:
-    record = service.get_survey(uow.read, survey_id)
-    authorize(caller, Action.read, survey_id)
-    return record.out
+    return service.read_survey(uow.read, survey_id, caller)
 
 
 @router.get(
@@ -62,9 +56,7 @@ def get_survey(caller: Caller, uow: Uow, survey_id: int = SurveyId) -> SurveyOut
     summary="Interviews per province and village against the quotas",
 )
 def get_progress(caller: Caller, uow: Uow, survey_id: int = SurveyId) -> Progress:
-    service.get_survey(uow.read, survey_id)
-    authorize(caller, Action.progress, survey_id)
-    return service.survey_progress(uow.read, survey_id)
+    return service.progress_for(uow.read, survey_id, caller)
 
 
 @router.get(
@@ -74,9 +66,7 @@ def get_progress(caller: Caller, uow: Uow, survey_id: int = SurveyId) -> Progres
     summary="How many submissions carry each quality flag (and how many are unreviewed)",
 )
 def get_quality(caller: Caller, uow: Uow, survey_id: int = SurveyId) -> QualitySummary:
-    service.get_survey(uow.read, survey_id)
-    authorize(caller, Action.progress, survey_id)
-    summary = service.quality_flags(uow.read, survey_id)
+    summary = service.quality_for(uow.read, survey_id, caller)
     return QualitySummary(
         survey_id=survey_id,
         flagged=summary.flagged,

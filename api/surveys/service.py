@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from api.auth.schemas import Principal
-from api.db.row_cache import ImmutableRows
+from api.auth.service import Action, authorize
 from api.problems import Unprocessable
+from api.process_cache import ProcessCache, row_key
 from api.questionnaires import service as questionnaires
 from api.surveys import progress, repository
-from api.surveys.repository import SurveyRecord
-from api.surveys.schemas import Progress, SurveyCreate, SurveyOut
+from api.surveys.repository import StoredSurvey
+from api.surveys.schemas import Progress, QuestionnaireRef, SurveyCreate, SurveyOut
 from survey.errors import NotFound, Problem
 from survey.geography import geography_of, parse_geography, vintage
 
@@ -56,7 +58,15 @@ def check_sample_geography(spec: SurveyCreate, geography: str) -> None:
     )
 
 
+def check_create(caller: Principal) -> None:
+    """403 unless ``caller`` may create surveys (an unscoped admin); a form checks it before
+    reading its uploads."""
+    authorize(caller, Action.manage)
+
+
 def create_survey(session: Session, spec: SurveyCreate, caller: Principal) -> SurveyOut:
+    """Create the survey (``caller`` must be an admin: 403 otherwise)."""
+    check_create(caller)
     q = questionnaires.resolve(session, spec.questionnaire, spec.questionnaire_version, caller.name)
     quotas = dict(spec.quotas)
     for unit in spec.sample:
@@ -84,7 +94,64 @@ def survey_ids(session: Session, caller: Principal) -> list[int]:
     return repository.list_ids(session, caller.survey_id)
 
 
-_cache: ImmutableRows[SurveyRecord] = ImmutableRows()
+def all_survey_ids(session: Session) -> list[int]:
+    """The ids of every survey, in order (the command line, which runs as the operator)."""
+    return repository.list_ids(session, None)
+
+
+def visible_surveys(session: Session, caller: Principal) -> list[SurveyOut]:
+    """The surveys ``caller`` may see, in id order."""
+    return [get_survey(session, sid).out for sid in survey_ids(session, caller)]
+
+
+def read_survey(session: Session, survey_id: int, caller: Principal) -> SurveyOut:
+    """One survey, when ``caller`` may read it (404 before 403)."""
+    record = get_survey(session, survey_id)
+    authorize(caller, Action.read, survey_id)
+    return record.out
+
+
+def progress_for(session: Session, survey_id: int, caller: Principal) -> Progress:
+    """``survey_progress``, when ``caller`` may follow the survey's progress (404 before 403)."""
+    get_survey(session, survey_id)
+    authorize(caller, Action.progress, survey_id)
+    return survey_progress(session, survey_id)
+
+
+def quality_for(session: Session, survey_id: int, caller: Principal) -> FlagSummary:
+    """``quality_flags``, when ``caller`` may follow the survey's progress (404 before 403)."""
+    get_survey(session, survey_id)
+    authorize(caller, Action.progress, survey_id)
+    return quality_flags(session, survey_id)
+
+
+@dataclass(frozen=True, slots=True)
+class SurveyRecord:
+    """A survey: its API view, its questionnaire's key and its sample."""
+
+    out: SurveyOut
+    questionnaire_pk: int
+    sample: list[dict[str, Any]]
+
+
+def _record(stored: StoredSurvey) -> SurveyRecord:
+    out = SurveyOut(
+        id=stored.id,
+        name=stored.name,
+        year=stored.year,
+        questionnaire=QuestionnaireRef(
+            id=stored.questionnaire_id, version=stored.questionnaire_version
+        ),
+        geography=stored.geography,
+        villages=len(stored.sample),
+        quotas=stored.quotas,
+        created_at=stored.created_at,
+        created_by=stored.created_by,
+    )
+    return SurveyRecord(out=out, questionnaire_pk=stored.questionnaire_pk, sample=stored.sample)
+
+
+_cache: ProcessCache[tuple[str, int], SurveyRecord] = ProcessCache("surveys")
 
 
 def get_survey(session: Session, survey_id: int) -> SurveyRecord:
@@ -92,14 +159,14 @@ def get_survey(session: Session, survey_id: int) -> SurveyRecord:
     process keeps the records it has read."""
 
     def load() -> SurveyRecord:
-        record = repository.get(session, survey_id)
-        if record is None:
+        stored = repository.get(session, survey_id)
+        if stored is None:
             raise NotFound(
                 f"survey {survey_id} does not exist; list surveys with GET /api/v1/surveys"
             )
-        return record
+        return _record(stored)
 
-    return _cache.get(session, survey_id, load)
+    return _cache.get_or_load(row_key(session, survey_id), load)
 
 
 def survey_progress(session: Session, survey_id: int) -> Progress:

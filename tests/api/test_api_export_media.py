@@ -19,12 +19,12 @@ from urllib.parse import quote
 import numpy as np
 import pytest
 
-from api.cli import main
+from api.cli.main import main
 from api.db.engine import Database
 from api.exports import routes
 from api.exports.media import MANIFEST_COLUMNS, safe_name
 from api.openrosa import repository
-from api.openrosa.repository import Upload
+from api.openrosa.records import Upload
 from api.settings import Settings
 from tests.api.openrosa.media import AUDIT, EXTRA, instance_xml
 from tests.api.support import Api

@@ -457,7 +457,9 @@ def _stalled_request(path: str, idle: float) -> list[dict[str, Any]]:
     """What BodyLimitMiddleware sends for a body that delivers one chunk and then nothing."""
     import asyncio
 
-    from api.http import BodyLimitMiddleware
+    from api.body_limit import BodyLimitMiddleware
+    from api.openrosa import errors
+    from api.openrosa.envelope import OPENROSA_PATH
 
     async def app(scope: Any, receive: Any, send: Any) -> None:
         raise AssertionError("the application must not see a stalled body")
@@ -482,7 +484,9 @@ def _stalled_request(path: str, idle: float) -> list[dict[str, Any]]:
         "query_string": b"",
         "headers": [(b"content-type", b"application/json"), (b"content-length", b"1000")],
     }
-    asyncio.run(BodyLimitMiddleware(app, limit=10_000, idle_timeout=idle)(scope, receive, send))
+    renderers = {OPENROSA_PATH: errors.renderer(accept_length=9_000)}
+    middleware = BodyLimitMiddleware(app, limit=10_000, idle_timeout=idle, renderers=renderers)
+    asyncio.run(middleware(scope, receive, send))
     return sent
 
 

@@ -247,7 +247,7 @@ def test_lean_record_json_equals_the_validated_model(api: Api) -> None:
     from datetime import UTC, datetime, timedelta, timezone
 
     from api.submissions.intake import canonical_body
-    from api.submissions.repository import Stored
+    from api.submissions.records import Stored
     from api.submissions.schemas import SubmissionIn
     from api.submissions.service import record_json, to_out
 

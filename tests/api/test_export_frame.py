@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from api.exports.frame import respondent_frame
-from api.submissions.repository import Stored
+from api.submissions.records import Stored
 from survey.questionnaire.loader import load_questionnaire
 
 

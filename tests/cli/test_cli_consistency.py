@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 from typer.testing import CliRunner
 
-from api.cli import _assemble
+from api.cli.main import _assemble
 
 ROOT = Path(__file__).resolve().parents[2]
 runner = CliRunner()

@@ -156,7 +156,7 @@ def test_summary_table_never_prints_nan_groups(tmp_path: Path) -> None:
 
     from rich.console import Console as RichConsole
 
-    from api.commands.demo import _summary_table
+    from api.cli.demo import _summary_table
     from api.demo import DemoResult
     from scoring import score
     from survey.simulate import simulate

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from api.cli import _assemble
+from api.cli.main import _assemble
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from api.cli import _assemble
+from api.cli.main import _assemble
 from survey.places import bundled_places, normalise
 
 runner = CliRunner()
@@ -120,7 +120,7 @@ def test_former_names_say_which_2025_province_they_joined() -> None:
 
 
 def test_province_names_resolve_in_the_2025_geography() -> None:
-    from api.commands.places import province_codes
+    from api.cli.places import province_codes
 
     assert province_codes("hai phong, Huế", "2025") == ["N31", "N46"]
     assert province_codes("hai phong", "2018") == ["P20"]

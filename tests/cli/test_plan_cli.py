@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from api.cli import _assemble
+from api.cli.main import _assemble
 from survey.sampling import PAPI_RULES
 from survey.simulate import simulate
 

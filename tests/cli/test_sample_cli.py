@@ -5,9 +5,7 @@ villages table; bad frames end with exit 1 and one line saying what is wrong."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -19,24 +17,10 @@ from api.app import create_app
 from api.db.migrate import upgrade
 from survey.sampling import load_frame, select_sample
 from tests.api.support import admin_token, make_settings
+from tests.cli_runner import papi
 
-ROOT = Path(__file__).resolve().parents[2]
 IDS = dict.fromkeys(("province", "district", "commune", "village", "stratum", "psu"), str)
 PROBS = ["prob_district", "prob_commune", "prob_village", "prob_person"]
-
-
-def papi(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "FORCE_COLOR"}
-    env |= {"PYTHONPATH": str(ROOT), "COLUMNS": "160", "NO_COLOR": "1"}
-    return subprocess.run(
-        [sys.executable, "-m", "api", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
 
 
 def ok(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -11,8 +11,8 @@ import pytest
 import uvicorn
 from typer.testing import CliRunner
 
-import api.commands.server as server
-from api.cli import _assemble
+import api.cli.server as server
+from api.cli.main import _assemble
 
 runner = CliRunner()
 

@@ -6,9 +6,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -20,31 +17,17 @@ from api.app import create_app
 from survey.questionnaire.loader import load_questionnaire
 from tests.api.conftest import BACKENDS, database_url, pg_database  # noqa: F401 (a fixture)
 from tests.api.support import Api, admin_token, make_settings
+from tests.cli_runner import papi_db
 
-ROOT = Path(__file__).resolve().parents[2]
 IDS = dict.fromkeys(("province", "district", "commune", "village", "stratum", "psu"), str)
 PROBS = ["prob_district", "prob_commune", "prob_village", "prob_person"]
-
-
-def papi(cwd: Path, url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "FORCE_COLOR"}
-    env |= {"PYTHONPATH": str(ROOT), "COLUMNS": "160", "NO_COLOR": "1", "DATABASE_URL": url}
-    return subprocess.run(
-        [sys.executable, "-m", "api", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
 
 
 @pytest.fixture(scope="module")
 def drawn(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Hai Phong (P20) drawn with seed 3: 12 villages, 16 interviews each."""
     tmp = tmp_path_factory.mktemp("drawn")
-    res = papi(tmp, "sqlite://", "sample", "--provinces", "P20", "--seed", "3", "--out", "s.csv")
+    res = papi_db(tmp, "sqlite://", "sample", "--provinces", "P20", "--seed", "3", "--out", "s.csv")
     assert res.returncode == 0, res.stderr
     return tmp / "s.csv"
 
@@ -55,18 +38,18 @@ def test_create_from_sample_then_export_weights(
 ) -> None:
     url = database_url(backend, request, tmp_path)  # the command migrates a new database
     name = f"Hai Phong 2026 ({backend})"
-    res = papi(tmp_path, url, "survey", "create", "--questionnaire", "papi-2021",
+    res = papi_db(tmp_path, url, "survey", "create", "--questionnaire", "papi-2021",
                "--year", "2026", "--name", name, "--sample", str(drawn))  # fmt: skip
     assert res.returncode == 0, res.stderr
     sid = int(res.stdout.strip())
     assert f"created survey {sid}" in res.stderr and "12 villages, 192 interviews" in res.stderr
 
-    listed = papi(tmp_path, url, "survey", "list", "--json")
+    listed = papi_db(tmp_path, url, "survey", "list", "--json")
     assert listed.returncode == 0, listed.stderr
     mine = [s for s in json.loads(listed.stdout) if s["id"] == sid]
     assert len(mine) == 1 and mine[0]["name"] == name and mine[0]["created_by"] == "cli"
     assert mine[0]["villages"] == 12 and mine[0]["quota"] == 192 and mine[0]["submitted"] == 0
-    table = papi(tmp_path, url, "survey", "list")
+    table = papi_db(tmp_path, url, "survey", "list")
     assert table.returncode == 0 and name in table.stdout, table.stderr
 
     sample = pd.read_csv(drawn, dtype=IDS).set_index("village")
@@ -100,7 +83,7 @@ def test_errors_are_the_api_validation(drawn: Path, tmp_path: Path) -> None:
     bad = pd.read_csv(drawn, dtype=IDS)
     bad.loc[2, "prob_village"] = 1.5
     bad.to_csv(tmp_path / "bad.csv", index=False)
-    res = papi(tmp_path, url, "survey", "create", "--questionnaire", "papi-2021",
+    res = papi_db(tmp_path, url, "survey", "create", "--questionnaire", "papi-2021",
                "--year", "2026", "--name", "x", "--sample", "bad.csv")  # fmt: skip
     assert res.returncode == 1, res.stderr
     assert "the survey has 1 invalid field(s)" in res.stderr
@@ -109,20 +92,20 @@ def test_errors_are_the_api_validation(drawn: Path, tmp_path: Path) -> None:
     assert not (tmp_path / "papi.db").exists()  # nothing was written
 
     bad.drop(columns="commune").to_csv(tmp_path / "nocommune.csv", index=False)
-    res = papi(tmp_path, url, "survey", "create", "--questionnaire", "papi-2021",
+    res = papi_db(tmp_path, url, "survey", "create", "--questionnaire", "papi-2021",
                "--year", "2026", "--name", "x", "--sample", "nocommune.csv")  # fmt: skip
     assert res.returncode == 1 and "lacks columns ['commune']" in res.stderr, res.stderr
 
-    res = papi(tmp_path, url, "survey", "create", "--questionnaire", "papi-2099",
+    res = papi_db(tmp_path, url, "survey", "create", "--questionnaire", "papi-2099",
                "--year", "2026", "--name", "x")  # fmt: skip
     assert res.returncode == 3 and "questionnaire 'papi-2099' is not registered" in res.stderr
 
-    res = papi(tmp_path, url, "survey", "create", "--questionnaire", "papi-2021",
+    res = papi_db(tmp_path, url, "survey", "create", "--questionnaire", "papi-2021",
                "--year", "1200", "--name", "x")  # fmt: skip
     assert res.returncode == 1 and "/year: Input should be greater than or equal to 1990" in (
         res.stderr
     )
 
-    res = papi(tmp_path, f"sqlite:///{tmp_path / 'none.db'}", "survey", "list")
+    res = papi_db(tmp_path, f"sqlite:///{tmp_path / 'none.db'}", "survey", "list")
     assert res.returncode == 3 and "no database at" in res.stderr, res.stderr
     assert not (tmp_path / "none.db").exists()

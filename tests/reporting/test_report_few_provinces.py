@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from api.commands.report import load_collection, report
+from api.cli.report import load_collection, report
 from api.reporting import CollectionSummary, ReportInputs, build_report
 from api.reporting.collection import collection_summary
 from scoring import IndexScores, score

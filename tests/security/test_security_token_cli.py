@@ -4,9 +4,6 @@ a lost tablet is cut off from the command line, and a listing never shows a secr
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,22 +12,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from tests.api.conftest import BACKENDS, database_url
 from tests.api.support import make_settings
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def papi(cwd: Path, url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "FORCE_COLOR"}
-    env |= {"PYTHONPATH": str(ROOT), "COLUMNS": "160", "NO_COLOR": "1", "DATABASE_URL": url}
-    return subprocess.run(
-        [sys.executable, "-m", "api", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
+from tests.cli_runner import papi_db
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -38,10 +20,10 @@ def test_list_then_revoke_cuts_the_token_off(
     backend: str, request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
     url = database_url(backend, request, tmp_path)
-    made = papi(tmp_path, url, "token", "create", "--role", "analyst", "--json")
+    made = papi_db(tmp_path, url, "token", "create", "--role", "analyst", "--json")
     assert made.returncode == 0, made.stderr
     created = json.loads(made.stdout)
-    listed = papi(tmp_path, url, "token", "list", "--json")
+    listed = papi_db(tmp_path, url, "token", "list", "--json")
     assert listed.returncode == 0, listed.stderr
     assert created["token"] not in listed.stdout
     (row,) = [t for t in json.loads(listed.stdout) if t["id"] == created["id"]]
@@ -49,7 +31,7 @@ def test_list_then_revoke_cuts_the_token_off(
     headers = {"Authorization": f"Bearer {created['token']}"}
     with TestClient(create_app(make_settings(url, run_jobs=False))) as client:
         assert client.get("/api/v1/me", headers=headers).status_code == 200
-        revoked = papi(tmp_path, url, "token", "revoke", str(created["id"]))
+        revoked = papi_db(tmp_path, url, "token", "revoke", str(created["id"]))
         assert revoked.returncode == 0, revoked.stderr
         assert "revoked" in revoked.stdout
         # the server learns it from the database within PRINCIPAL_TTL_SECONDS (1 s)
@@ -57,7 +39,7 @@ def test_list_then_revoke_cuts_the_token_off(
 
         time.sleep(1.1)
         assert client.get("/api/v1/me", headers=headers).status_code == 401
-    text = papi(tmp_path, url, "token", "list", "--include-revoked")
+    text = papi_db(tmp_path, url, "token", "list", "--include-revoked")
     assert "revoked" in text.stdout
-    missing = papi(tmp_path, url, "token", "revoke", "999999")
+    missing = papi_db(tmp_path, url, "token", "revoke", "999999")
     assert missing.returncode != 0 and len(missing.stderr.strip().splitlines()) == 1

@@ -13,7 +13,7 @@ import typer
 import yaml
 from typer.testing import CliRunner
 
-from api.commands.questionnaire import register
+from api.cli.questionnaire import register
 
 ROOT = Path(__file__).resolve().parents[2]
 MINI = Path(__file__).parent / "fixtures" / "mini.yaml"

@@ -12,7 +12,7 @@ import pytest
 import qrcode
 from PIL import Image, ImageChops
 
-from api.cli import main
+from api.cli.main import main
 from survey.forms.xlsform_read import read_xlsform
 from survey.questionnaire.loader import load_questionnaire
 from tests.clients.authored import authored_xlsform

@@ -256,7 +256,7 @@ def test_which_version_each_file_comes_from() -> None:
     from datetime import UTC, datetime
 
     from api.openrosa.attachments import current_files
-    from api.openrosa.repository import StoredFile
+    from api.openrosa.records import StoredFile
 
     @dataclass(frozen=True)
     class Version:

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from api.cli import _assemble
+from api.cli.main import _assemble
 from scoring import score
 from survey.forms.xform import parse_submission, to_xform
 from survey.forms.xlsform_read import read_xlsform

@@ -14,7 +14,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from api.commands.score import register
+from api.cli.score import register
 from scoring import IndexScores
 from survey import load_questionnaire
 from tests.scoring.index.simdata import simulate_responses
@@ -169,7 +169,7 @@ def test_lonely_psu_names_the_options_and_adjust_scores(
 def test_the_pooled_row_is_viet_nam_only_for_a_national_survey() -> None:
     from rich.console import Console
 
-    from api.commands.score import composite_table
+    from api.cli.score import composite_table
     from scoring import score_published
     from survey import published
 

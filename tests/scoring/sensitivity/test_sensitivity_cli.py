@@ -9,7 +9,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from api.commands.sensitivity import register
+from api.cli.sensitivity import register
 from survey.errors import NotFound, PapiError, SpecError
 
 

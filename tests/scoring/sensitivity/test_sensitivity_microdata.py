@@ -12,7 +12,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from api.commands.sensitivity import register
+from api.cli.sensitivity import register
 from scoring import score
 from scoring.sensitivity import Design, Spec, default_audit, run_sensitivity, uncertainty
 from scoring.sensitivity.microdata import microdata_input

@@ -11,7 +11,7 @@ import pandas as pd
 
 
 def _papi(*args: str) -> subprocess.CompletedProcess[str]:
-    code = "from api.cli import main; main()"
+    code = "from api.cli.main import main; main()"
     return subprocess.run(
         [sys.executable, "-c", code, *args], capture_output=True, text=True, check=False
     )

@@ -58,7 +58,7 @@ def test_no_district_pilot_in_2025() -> None:
 
 
 def _papi(*args: str) -> subprocess.CompletedProcess[str]:
-    code = "from api.cli import main; main()"
+    code = "from api.cli.main import main; main()"
     return subprocess.run(
         [sys.executable, "-c", code, *args], capture_output=True, text=True, check=False
     )

@@ -1,6 +1,6 @@
 """The ``papi`` command line (Typer + Rich).
 
-Each command group lives in its own module under ``api/commands`` and exposes
+Each command group lives in its own module of ``api/cli`` and exposes
 ``register(app)``; this module only assembles them and turns domain errors into a
 one-line message and a meaningful exit code:
 
@@ -28,23 +28,23 @@ from survey.errors import NotFound, PapiError
 # in the order of the work, which is the order `papi --help` lists them: try it, plan and
 # draw the sample, set up the server, collect, then analyse
 COMMAND_MODULES: tuple[str, ...] = (
-    "api.commands.demo",
-    "api.commands.plan",
-    "api.commands.sample",
-    "api.commands.simulate",
-    "api.commands.places",
-    "api.commands.questionnaire",
-    "api.commands.db",
-    "api.commands.survey",
-    "api.commands.token",
-    "api.commands.server",
-    "api.commands.openrosa",
-    "api.commands.progress",
-    "api.commands.export",
-    "api.commands.score",
-    "api.commands.sensitivity",
-    "api.commands.report",
-    "api.commands.brief",
+    "api.cli.demo",
+    "api.cli.plan",
+    "api.cli.sample",
+    "api.cli.simulate",
+    "api.cli.places",
+    "api.cli.questionnaire",
+    "api.cli.db",
+    "api.cli.survey",
+    "api.cli.token",
+    "api.cli.server",
+    "api.cli.openrosa",
+    "api.cli.progress",
+    "api.cli.export",
+    "api.cli.score",
+    "api.cli.sensitivity",
+    "api.cli.report",
+    "api.cli.brief",
 )
 
 

@@ -150,7 +150,7 @@ def plan(
     if out is not None and out.suffix.lower() != ".json":
         raise typer.BadParameter(f"{out}: expected a .json file", param_hint="--out")
     target = planning.Target(aggregate=aggregate, dimension=dimension)
-    from api.commands.places import district_code, places_of, province_codes, say_synthetic
+    from api.cli.places import district_code, places_of, province_codes, say_synthetic
 
     if frame_path is None and size_class is not None:
         raise typer.BadParameter(
@@ -202,7 +202,7 @@ def _from_pilot(
     pilot: bool,
     frame: Frame | None,
 ) -> Any:
-    from api.commands.score import read_responses
+    from api.cli.score import read_responses
     from scoring import plan as planning
     from survey.questionnaire.loader import load_questionnaire
     from survey.simulate.simulator import questionnaire_for_year

@@ -102,14 +102,14 @@ class DatabaseSource:
     def read(self, survey_id: int) -> Snapshot:
         from sqlalchemy.exc import SQLAlchemyError
 
-        from api.surveys import repository, service
+        from api.surveys import service
 
         try:
             with self.db.session() as session:
                 try:
                     record = service.get_survey(session, survey_id)
                 except NotFound:
-                    ids = repository.list_ids(session, None)
+                    ids = service.all_survey_ids(session)
                     there = (
                         "surveys there: " + ", ".join(map(str, ids))
                         if ids

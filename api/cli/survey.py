@@ -16,83 +16,21 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from survey.errors import PapiError, Problem
+from survey.errors import PapiError
 
 if TYPE_CHECKING:
     from rich.console import JustifyMethod
 
     from api.db.engine import Database
-    from api.surveys.schemas import SurveyCreate
 
 console = Console()
 err_console = Console(stderr=True)
 survey_app = typer.Typer(help="Surveys in the database (DATABASE_URL).", no_args_is_help=True)
 
-ID_COLUMNS = ("province", "district", "commune", "village")
-TEXT_COLUMNS = (*ID_COLUMNS, "stratum", "psu")
-
 
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
-
-
-def survey_spec(body: dict[str, Any], source: Path | None) -> SurveyCreate:
-    """``body`` validated by the API's ``SurveyCreate``; every invalid field is listed with
-    its JSON pointer (and, for ``source``, the table row and village it comes from)."""
-    from pydantic import ValidationError
-
-    from api.surveys.schemas import SurveyCreate
-
-    try:
-        return SurveyCreate.model_validate(body)
-    except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            loc = [str(p).replace("~", "~0").replace("/", "~1") for p in err.get("loc", ())]
-            message = str(err.get("msg", "invalid value"))
-            where = err.get("loc", ())
-            if source is not None and len(where) >= 2 and where[0] == "sample":
-                row = int(where[1])
-                village = body["sample"][row].get("village")
-                message += f" ({source} row {row + 2}, village {village!r})"
-            problems.append(Problem("/" + "/".join(loc), str(err.get("type", "invalid")), message))
-        raise PapiError.with_problems(
-            f"the survey has {len(problems)} invalid field(s)", problems, code="request_invalid"
-        ) from None
-
-
-def read_sample(path: Path) -> list[dict[str, Any]]:
-    """The survey's sample from a table (.csv or .parquet) such as ``papi sample --out``."""
-    import pandas as pd
-
-    from api.commands.sample import sample_units
-    from survey.errors import NotFound
-
-    if not path.is_file():
-        raise NotFound(
-            f"sample file {path} does not exist; draw one with `papi sample --out {path}`",
-            code="sample_not_found",
-        )
-    try:
-        if path.suffix.lower() == ".parquet":
-            table = pd.read_parquet(path)
-        else:
-            table = pd.read_csv(path, dtype=dict.fromkeys(TEXT_COLUMNS, str))
-    except (ValueError, OSError, UnicodeDecodeError) as exc:
-        raise PapiError(
-            f"cannot read the sample {path}: {_first_line(exc)}", code="sample_invalid"
-        ) from None
-    table.columns = [str(c).strip() for c in table.columns]
-    missing = [c for c in ID_COLUMNS if c not in table.columns]
-    if missing:
-        raise PapiError(
-            f"the sample {path} lacks columns {missing}; it needs {list(ID_COLUMNS)} and may "
-            "have prob_district, prob_commune, prob_village, prob_person, stratum, psu, quota "
-            "(`papi sample --out` writes them)",
-            code="sample_invalid",
-        )
-    return sample_units(table)
 
 
 def _open(url: str, *, migrate: bool) -> Database:
@@ -163,6 +101,7 @@ def create(
 
     from api.auth.schemas import Principal, Role
     from api.settings import get_settings
+    from api.surveys.sample_file import read_sample, survey_spec
     from api.surveys.service import create_survey
 
     body: dict[str, Any] = {"questionnaire": questionnaire, "year": year, "name": name}
@@ -215,13 +154,13 @@ def list_(
     from sqlalchemy.exc import SQLAlchemyError
 
     from api.settings import get_settings
-    from api.surveys import repository, service
+    from api.surveys import service
 
     db = _open(database_url or get_settings().database_url, migrate=False)
     rows = []
     try:
         with db.session() as session:
-            for sid in repository.list_ids(session, None):
+            for sid in service.all_survey_ids(session):
                 out = service.get_survey(session, sid).out
                 total = service.survey_progress(session, sid).total
                 rows.append((out, total.quota, total.submitted))

@@ -1,5 +1,7 @@
-"""What each kind of job does. A kind is a function ``(session, survey_id, params) ->
-result`` returning JSON-ready data; the runner knows nothing else about it."""
+"""The scoring adapter of the job runner: each kind of job (``score``, ``sensitivity``)
+reads the survey's respondent frame and calls the library (``scoring.score``,
+``scoring.run_sensitivity``). A kind is a function ``(session, survey_id, params) -> result``
+returning JSON-ready data; the runner knows nothing else about it."""
 
 from __future__ import annotations
 

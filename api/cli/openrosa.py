@@ -1,6 +1,6 @@
 """``papi questionnaire convert`` (XLSForm ⇄ questionnaire → XForm) and ``papi collect-qr``.
 
-``convert`` is added to the ``questionnaire`` group of :mod:`api.commands.questionnaire`.
+``convert`` is added to the ``questionnaire`` group of :mod:`api.cli.questionnaire`.
 The Collect QR payload is the settings JSON ODK Collect imports from a QR code,
 compressed with zlib and Base64-encoded (ODK Collect's "Reconfigure with QR code").
 """
@@ -131,7 +131,7 @@ def collect_qr(
     if lan and server is not None:
         raise typer.BadParameter("give --lan or --server, not both", param_hint="--lan")
     if lan:
-        from api.commands.server import lan_address
+        from api.cli.server import lan_address
 
         server = f"http://{lan_address()}:{port}"
     settings = collect_settings(server or "http://localhost:8000", survey, token, name)
@@ -157,7 +157,7 @@ def collect_qr(
 
 
 def register(app: typer.Typer) -> None:
-    from api.commands.questionnaire import questionnaire_app
+    from api.cli.questionnaire import questionnaire_app
 
     questionnaire_app.command("convert")(convert)
     app.command("collect-qr")(collect_qr)

@@ -126,7 +126,7 @@ def simulate(
     Example: papi simulate --frame long-bien.csv --size-class large --pilot "Long Bien"
     --communes 8 --seed 1 --out pilot.parquet
     """
-    from api.commands.sample import stage_rules
+    from api.cli.sample import stage_rules
     from survey.simulate import simulate as run_simulation
     from survey.simulate.submissions import write_submissions
 
@@ -136,7 +136,7 @@ def simulate(
             code="usage",
         )
 
-    from api.commands.places import district_code, province_codes, say_synthetic
+    from api.cli.places import district_code, province_codes, say_synthetic
 
     rules = stage_rules(pilot, districts, communes, villages, None, geography)
     if frame_path is None and size_class is not None:
@@ -153,7 +153,7 @@ def simulate(
                 "--geography 2025",
                 param_hint="--geography",
             )
-        from api.commands.sample import _scope
+        from api.cli.sample import _scope
 
         # the same scope as `papi sample --frame`: the same seed and sizes give the same
         # villages, so the simulated interviews fall in the sample's villages

@@ -69,7 +69,7 @@ def brief_command(
     group, the top 10 and the median; the gap to a reference decomposed by dimension,
     sub-dimension and indicator; the smallest improvement that moves it up; the changes
     since the previous year."""
-    from api.commands.report import load_scores, published_scores
+    from api.cli.report import load_scores, published_scores
     from api.reporting.brief import BriefContext, brief_json, render_brief
     from api.reporting.brief_text import text
     from scoring.brief import Field, build_brief

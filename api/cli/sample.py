@@ -55,21 +55,6 @@ SAMPLE_COLUMNS = (
     "quota",
 )
 RESIDENT_COLUMNS = ("province", "district", "commune", "village", "line", "order", "role")
-# the columns of a sample table that make the survey's sample (api.surveys.schemas.SampleUnit)
-UNIT_COLUMNS = (
-    "province",
-    "district",
-    "commune",
-    "village",
-    "prob_district",
-    "prob_commune",
-    "prob_village",
-    "prob_person",
-    "stratum",
-    "psu",
-    "quota",
-    "former_province",  # 2025 geography only
-)
 
 
 def sample_table(sample: Sample) -> pd.DataFrame:
@@ -96,23 +81,6 @@ def resident_table(sample: Sample, seed: int) -> pd.DataFrame:
     where = sample.villages.set_index("village")[["province", "district", "commune"]]
     out = lists.join(where, on="village")
     return out.loc[:, list(RESIDENT_COLUMNS)]
-
-
-def sample_units(table: pd.DataFrame) -> list[dict[str, Any]]:
-    """The survey's ``sample`` (``SampleUnit`` documents) from a sample table's columns of
-    ``UNIT_COLUMNS``; empty cells are left out. Values are plain Python (JSON) types."""
-    import pandas as pd
-
-    cols = [c for c in UNIT_COLUMNS if c in table.columns]
-    units: list[dict[str, Any]] = []
-    for row in table.loc[:, cols].itertuples(index=False):
-        unit: dict[str, Any] = {}
-        for col, value in zip(cols, row, strict=True):
-            if value is None or (not isinstance(value, str) and pd.isna(value)):
-                continue
-            unit[col] = value.item() if hasattr(value, "item") else value
-        units.append(unit)
-    return units
 
 
 def _write(table: pd.DataFrame, path: Path) -> None:
@@ -152,7 +120,7 @@ def _scope(
             "give --provinces or --pilot, not both (a pilot is one district)",
             param_hint="--pilot",
         )
-    from api.commands.places import district_code, places_of, province_codes
+    from api.cli.places import district_code, places_of, province_codes
     from survey.places import vintage_places
 
     if parse_geography(geography) == "2025":
@@ -521,7 +489,7 @@ def sample(
     table = sample_table(drawn)
     spec: dict[str, Any] | None = None
     if survey_json is not None:
-        from api.commands.survey import survey_spec
+        from api.surveys.sample_file import sample_units, survey_spec
 
         assert name is not None and year is not None
         spec = {
@@ -545,7 +513,7 @@ def sample(
             ) from None
     rows = summary_rows(frame, table)
     if frame_path is None:
-        from api.commands.places import say_synthetic
+        from api.cli.places import say_synthetic
 
         say_synthetic()
     if as_json:
