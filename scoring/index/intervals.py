@@ -24,6 +24,13 @@ from scipy import stats
 FloatArray = NDArray[np.float64]
 
 
+def _t_quantile(q: float, df: FloatArray) -> FloatArray:
+    """``stats.t.ppf(q, df)`` computed once per distinct df (counts and design df repeat)."""
+    values, inverse = np.unique(np.asarray(df, dtype=np.float64), return_inverse=True)
+    out: FloatArray = np.asarray(stats.t.ppf(q, values), dtype=np.float64)[inverse]
+    return out.reshape(np.shape(df))
+
+
 def korn_graubard(
     p: FloatArray, var: FloatArray, n: FloatArray, df: FloatArray, level: float
 ) -> tuple[FloatArray, FloatArray]:
@@ -33,8 +40,8 @@ def korn_graubard(
         # v = 0 (or rounding noise around 0, n* beyond 1e10): no design effect to estimate
         defined = var > 1e-10 * p * (1.0 - p)
         n_eff = np.where(defined, p * (1.0 - p) / var, n)
-        t_n = stats.t.ppf(alpha / 2, np.maximum(n - 1, 1))
-        t_df = stats.t.ppf(alpha / 2, np.maximum(df, 1))
+        t_n = _t_quantile(alpha / 2, np.maximum(n - 1, 1))
+        t_df = _t_quantile(alpha / 2, np.maximum(df, 1))
         n_eff = n_eff * (t_n / t_df) ** 2
         lower = stats.beta.ppf(alpha / 2, n_eff * p, n_eff * (1 - p) + 1)
         upper = stats.beta.ppf(1 - alpha / 2, n_eff * p + 1, n_eff * (1 - p))

@@ -90,7 +90,7 @@ def propagate(x: FloatArray, st: IndexStructure, weights: Weights) -> Levels:
     return Levels(x, r, sub, dim, agg)
 
 
-def _finite(u: FloatArray) -> FloatArray:
+def finite(u: FloatArray) -> FloatArray:
     """``u`` with NaN read as 0 (and infinities clipped, as ``np.nan_to_num``); ``u`` itself
     when every value is finite (the usual case: one check instead of a copy)."""
     if np.isfinite(u).all():
@@ -135,8 +135,8 @@ def level_influence(
     _, b = st.rescale_coefficients()
     coef = b * weights
     if domain is None:
-        scaled = _finite(u) * coef[-1]
+        scaled = finite(u) * coef[-1]
     else:
         scaled = np.take(coef, domain, axis=0)
-        scaled *= _finite(u)
+        scaled *= finite(u)
     return _levels_of(scaled, st)

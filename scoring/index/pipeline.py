@@ -33,7 +33,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from scoring.design.design import SurveyDesign
@@ -45,7 +44,7 @@ from scoring.design.taylor import group_sum
 from scoring.index.groups import MIN_GROUP_UNITS
 from scoring.index.indicators import indicator_values
 from scoring.index.intervals import korn_graubard
-from scoring.index.levels import Levels, Weights, level_influence, propagate
+from scoring.index.levels import Levels, Weights, finite, level_influence, propagate
 from scoring.index.results import (
     COMPOSITE_CODE,
     NATIONAL,
@@ -128,18 +127,20 @@ def analysis_design(
 
 def _has_value(observed: NDArray[np.bool_], st: IndexStructure) -> tuple[FloatArray, FloatArray]:
     """Whether each respondent has a value on at least one input of a code, as 0/1 floats:
-    (n, indicators) and (n, sub-dimensions + dimensions + aggregate)."""
-    to_sub = (st.indicator_to_subdimension() != 0).astype(np.float64)
-    to_dim = ((to_sub @ st.subdimension_to_dimension()) > 0).astype(np.float64)
-    obs = observed.astype(
-        np.float64
-    )  # a float product (BLAS) counts exactly; bool's does not use it
-    s = to_sub.shape[1]
-    levels: FloatArray = np.empty((len(obs), s + to_dim.shape[1] + 1))
-    levels[:, :s] = (obs @ to_sub) > 0
-    levels[:, s:-1] = (obs @ to_dim) > 0
-    levels[:, -1] = observed.any(axis=1)
-    return obs, levels
+    (n, indicators) and (n, sub-dimensions + dimensions + aggregate). The "any" of each
+    sub-dimension and dimension runs over contiguous rows of the transposed flags."""
+    member = st.membership() != 0  # (K, S)
+    sub_dim = st.subdimension_to_dimension() != 0  # (S, D)
+    flags = np.ascontiguousarray(observed.T)  # (K, n)
+    s, d = member.shape[1], sub_dim.shape[1]
+    any_t = np.empty((s + d + 1, flags.shape[1]), dtype=bool)
+    for j in range(s):
+        np.logical_or.reduce(flags[member[:, j]], axis=0, out=any_t[j])
+    for j in range(d):
+        np.logical_or.reduce(any_t[:s][sub_dim[:, j]], axis=0, out=any_t[s + j])
+    np.logical_or.reduce(any_t[s : s + d], axis=0, out=any_t[-1])
+    levels: FloatArray = np.array(any_t.T, dtype=np.float64, order="C")
+    return observed.astype(np.float64), levels
 
 
 def _counts(has: FloatArray, domain: NDArray[np.intp], d: int) -> FloatArray:
@@ -157,7 +158,7 @@ def design_effects(
     domain: NDArray[np.intp] | None,
     d: int,
     *,
-    counts: tuple[FloatArray, FloatArray] | None = None,
+    n: FloatArray | None = None,
 ) -> FloatArray:
     """Design effects (D, C): the variance over that of simple random sampling of as many
     respondents *with replacement* (R's ``svymean(deff="replace")``; Kish's deff).
@@ -166,31 +167,19 @@ def design_effects(
     with the influence values ``u = (y − ȳ)/N̂`` that is ``N̂ Σ w u² / (n − 1)``, which
     extends to every level (``u`` of a level is the same combination of the indicators'),
     ``n`` and ``N̂`` counting the respondents with a value on one of the level's inputs
-    (``counts``: ``(n, N̂)`` when the caller has them, :func:`_srs_counts`).
+    (``n``: those counts when the caller has them; they are whole numbers).
     """
-    ind = domain_indicator(np.zeros(len(w), dtype=np.intp) if domain is None else domain, d)
-    u2 = np.square(np.nan_to_num(u_level) if not np.isfinite(u_level).all() else u_level)
-    u2 *= w[:, None]
-    wu2 = np.asarray(ind @ u2)
-    n, n_hat = _srs_counts(has, w, ind) if counts is None else counts
+    dom = np.zeros(len(w), dtype=np.intp) if domain is None else domain
+    ind_w = domain_indicator(dom, d, w)  # sums of w · x per domain
+    wu2 = np.asarray(ind_w @ np.square(finite(u_level)))
+    if n is None:
+        positive = w > 0
+        n = np.asarray(domain_indicator(dom, d) @ (has * positive[:, None]))
+    n_hat = np.asarray(ind_w @ has)
     with np.errstate(divide="ignore", invalid="ignore"):
         v_srs = n_hat * wu2 / (n - 1)
         out: FloatArray = np.where((n > 1) & (v_srs > 0), var / v_srs, np.nan)
     return out
-
-
-def _srs_counts(
-    has: FloatArray, w: FloatArray, *indicators: sp.csr_matrix
-) -> tuple[FloatArray, FloatArray]:
-    """``(n, N̂)`` of :func:`design_effects` for each row-set indicator (one pass over
-    ``has`` for all): respondents with a value and positive weight, and their weight."""
-    positive = w > 0
-    has_n = has if positive.all() else has * positive[:, None]
-    has_w = has * w[:, None]
-    out = [(np.asarray(ind @ has_n), np.asarray(ind @ has_w)) for ind in indicators]
-    if len(indicators) == 1:
-        return out[0]
-    return np.vstack([n for n, _ in out]), np.vstack([n_hat for _, n_hat in out])
 
 
 def _design_effects(
@@ -200,15 +189,16 @@ def _design_effects(
     has: FloatArray,
     domain: NDArray[np.intp],
     d: int,
+    counts: FloatArray,
 ) -> FloatArray:
     """:func:`design_effects` of the province rows and the national row (``u``: their
-    influence values) of one block of codes; the counts are made once for both."""
-    row_sets = (domain_indicator(domain, d), domain_indicator(np.zeros_like(domain), 1))
-    n, n_hat = _srs_counts(has, w, *row_sets)
+    influence values) of one block of codes; ``counts`` (rows, codes): respondents with a
+    value, which are ``n`` when every weight is positive."""
+    n = counts if bool((w > 0).all()) else None
     return np.vstack(
         [
-            design_effects(var[:d], u[0], w, has, domain, d, counts=(n[:d], n_hat[:d])),
-            design_effects(var[d:], u[1], w, has, None, 1, counts=(n[d:], n_hat[d:])),
+            design_effects(var[:d], u[0], w, has, domain, d, n=None if n is None else n[:d]),
+            design_effects(var[d:], u[1], w, has, None, 1, n=None if n is None else n[d:]),
         ]
     )
 
@@ -540,7 +530,7 @@ def score(
     wts = Weights.from_available(~np.isnan(x), st, min_share)
     lv = propagate(x, st, wts)
     has, has_lv = _has_value(~np.isnan(y), st)
-    counts = np.hstack([_counts(has, domain, d), _counts(has_lv, domain, d)])
+    counts = np.hstack([n_x, _counts(has_lv, domain, d)])  # n_x: the indicators' (exact)
     full = lv.all_blocks()
     gen = as_generator(rng)
     # influence values of every level: the indicators' (u) beside the levels' (lev), kept
@@ -581,8 +571,10 @@ def score(
     var_rows = se**2
     deff = np.hstack(
         [
-            _design_effects(var_rows[:, :k], (u, u_n), w_rows, has, domain, d),
-            _design_effects(var_rows[:, k:], (lev, lev_n), w_rows, has_lv, domain, d),
+            _design_effects(var_rows[:, :k], (u, u_n), w_rows, has, domain, d, counts[:, :k]),
+            _design_effects(
+                var_rows[:, k:], (lev, lev_n), w_rows, has_lv, domain, d, counts[:, k:]
+            ),
         ]
     )
     stats = {"se": se, "lci": lci, "uci": uci, "deff": deff, "n": counts}
