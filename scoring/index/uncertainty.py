@@ -179,13 +179,13 @@ def _fast_counts(values: FloatArray) -> tuple[NDArray[np.int64], NDArray[np.int6
     takes ``_exact_counts``.
     """
     r, c, m = values.shape
-    nan = np.isnan(values)
+    # ascending sort of the negated values = descending values; one contiguous copy
+    neg = np.negative(values, out=np.empty(values.shape))
+    nan = np.isnan(neg)
     n_row = m - nan.sum(axis=-1)  # (R, C)
     n = n_row[0]
     if not np.array_equal(n_row, np.broadcast_to(n, n_row.shape)):
         return None
-    # ascending sort of the negated values = descending values; one contiguous copy
-    neg = np.negative(values, out=np.empty(values.shape))
     gaps = n < m
     if gaps.any():  # missing last (numpy's vectorised sorts fall back to slow ones on NaN)
         if np.isinf(neg).any():
