@@ -24,12 +24,15 @@ from numpy.typing import NDArray
 from scoring.design.structure import FloatArray, IntArray
 
 
-def domain_indicator(domain: IntArray, n_domains: int) -> sp.csr_matrix:
-    """Sparse (D x n) indicator; rows with a negative code belong to no domain."""
+def domain_indicator(
+    domain: IntArray, n_domains: int, weights: FloatArray | None = None
+) -> sp.csr_matrix:
+    """Sparse (D x n) indicator; rows with a negative code belong to no domain. With
+    ``weights``, row ``i`` enters with its weight instead of 1 (``ind @ x`` then sums
+    ``w · x`` per domain without forming ``w · x``)."""
     rows = np.flatnonzero(domain >= 0)
-    return sp.csr_matrix(
-        (np.ones(rows.shape[0]), (domain[rows], rows)), shape=(n_domains, domain.shape[0])
-    )
+    data = np.ones(rows.shape[0]) if weights is None else weights[rows]
+    return sp.csr_matrix((data, (domain[rows], rows)), shape=(n_domains, domain.shape[0]))
 
 
 def _per_row(stat: FloatArray, domain: IntArray) -> FloatArray:

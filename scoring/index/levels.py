@@ -90,18 +90,53 @@ def propagate(x: FloatArray, st: IndexStructure, weights: AggregationWeights) ->
     return Levels(x, r, sub, dim, agg)
 
 
+def finite(u: FloatArray) -> FloatArray:
+    """``u`` with NaN read as 0 (and infinities clipped, as ``np.nan_to_num``); ``u`` itself
+    when every value is finite (the usual case: one check instead of a copy)."""
+    if np.isfinite(u).all():
+        return u
+    out: FloatArray = np.nan_to_num(u)
+    return out
+
+
+def _levels_of(scaled: FloatArray, st: IndexStructure) -> FloatArray:
+    """(n, S + D + 1) influence values of sub-dimensions, dimensions and the aggregate from
+    the indicators' influence values already multiplied by ``b`` and the weights."""
+    s, d = len(st.subdimensions), len(st.dimensions)
+    out: FloatArray = np.empty((scaled.shape[0], s + d + 1))
+    u_sub = scaled @ st.membership()
+    u_dim = u_sub @ st.subdimension_to_dimension()
+    out[:, :s] = u_sub
+    out[:, s : s + d] = u_dim
+    out[:, -1] = u_dim.sum(axis=1)
+    return out
+
+
 def influence(u: FloatArray, row_weights: FloatArray, st: IndexStructure) -> FloatArray:
     """Influence values of [x, sub, dim, agg] (n, K + S + D + 1) from those of the indicator
     means ``u`` (n, K); ``row_weights`` (n, K) are the weights of each row's province."""
     _, b = st.rescale_coefficients()
     scaled = np.nan_to_num(u)  # our own copy, scaled in place
     scaled *= b * row_weights
-    k, s, d = u.shape[1], len(st.subdimensions), len(st.dimensions)
-    out: FloatArray = np.empty((u.shape[0], k + s + d + 1))
-    u_sub = scaled @ st.membership()
-    u_dim = u_sub @ st.subdimension_to_dimension()
+    k = u.shape[1]
+    out: FloatArray = np.empty((u.shape[0], k + len(st.subdimensions) + len(st.dimensions) + 1))
     out[:, :k] = u
-    out[:, k : k + s] = u_sub
-    out[:, k + s : k + s + d] = u_dim
-    out[:, -1] = u_dim.sum(axis=1)
+    out[:, k:] = _levels_of(scaled, st)
     return out
+
+
+def level_influence(
+    u: FloatArray, weights: FloatArray, domain: NDArray[np.intp] | None, st: IndexStructure
+) -> FloatArray:
+    """The level columns of :func:`influence` (n, S + D + 1), the same numbers, without
+    materialising each row's weights: ``weights`` (P, K) holds one row per province and
+    ``domain`` the province of each row of ``u``; ``domain=None``: the last row of
+    ``weights`` applies to every row (the national estimate)."""
+    _, b = st.rescale_coefficients()
+    coef = b * weights
+    if domain is None:
+        scaled = finite(u) * coef[-1]
+    else:
+        scaled = np.take(coef, domain, axis=0)
+        scaled *= finite(u)
+    return _levels_of(scaled, st)

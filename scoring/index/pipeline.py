@@ -44,7 +44,7 @@ from scoring.design.taylor import group_sum
 from scoring.index.groups import MIN_GROUP_UNITS
 from scoring.index.indicators import indicator_values
 from scoring.index.intervals import korn_graubard
-from scoring.index.levels import AggregationWeights, Levels, influence, propagate
+from scoring.index.levels import AggregationWeights, Levels, finite, level_influence, propagate
 from scoring.index.results import (
     COMPOSITE_CODE,
     NATIONAL,
@@ -125,20 +125,22 @@ def analysis_design(
     return design, []
 
 
-def _has_value(observed: NDArray[np.bool_], st: IndexStructure) -> FloatArray:
-    """(n, all codes): whether each respondent has a value on at least one input of a code."""
-    to_sub = (st.indicator_to_subdimension() != 0).astype(np.float64)
-    to_dim = ((to_sub @ st.subdimension_to_dimension()) > 0).astype(np.float64)
-    obs = observed.astype(
-        np.float64
-    )  # a float product (BLAS) counts exactly; bool's does not use it
-    out: FloatArray = np.empty((len(obs), obs.shape[1] + to_sub.shape[1] + to_dim.shape[1] + 1))
-    k, s = obs.shape[1], to_sub.shape[1]
-    out[:, :k] = obs
-    out[:, k : k + s] = (obs @ to_sub) > 0
-    out[:, k + s : -1] = (obs @ to_dim) > 0
-    out[:, -1] = observed.any(axis=1)
-    return out
+def _has_value(observed: NDArray[np.bool_], st: IndexStructure) -> tuple[FloatArray, FloatArray]:
+    """Whether each respondent has a value on at least one input of a code, as 0/1 floats:
+    (n, indicators) and (n, sub-dimensions + dimensions + aggregate). The "any" of each
+    sub-dimension and dimension runs over contiguous rows of the transposed flags."""
+    member = st.membership() != 0  # (K, S)
+    sub_dim = st.subdimension_to_dimension() != 0  # (S, D)
+    flags = np.ascontiguousarray(observed.T)  # (K, n)
+    s, d = member.shape[1], sub_dim.shape[1]
+    any_t = np.empty((s + d + 1, flags.shape[1]), dtype=bool)
+    for j in range(s):
+        np.logical_or.reduce(flags[member[:, j]], axis=0, out=any_t[j])
+    for j in range(d):
+        np.logical_or.reduce(any_t[:s][sub_dim[:, j]], axis=0, out=any_t[s + j])
+    np.logical_or.reduce(any_t[s : s + d], axis=0, out=any_t[-1])
+    levels: FloatArray = np.array(any_t.T, dtype=np.float64, order="C")
+    return observed.astype(np.float64), levels
 
 
 def _counts(has: FloatArray, domain: NDArray[np.intp], d: int) -> FloatArray:
@@ -155,6 +157,8 @@ def design_effects(
     has: FloatArray,
     domain: NDArray[np.intp] | None,
     d: int,
+    *,
+    n: FloatArray | None = None,
 ) -> FloatArray:
     """Design effects (D, C): the variance over that of simple random sampling of as many
     respondents *with replacement* (R's ``svymean(deff="replace")``; Kish's deff).
@@ -162,19 +166,41 @@ def design_effects(
     For a mean, R's SRS variance is ``s²/n`` with ``s² = n/(n−1) Σ w (y − ȳ)² / Σ w``;
     with the influence values ``u = (y − ȳ)/N̂`` that is ``N̂ Σ w u² / (n − 1)``, which
     extends to every level (``u`` of a level is the same combination of the indicators'),
-    ``n`` and ``N̂`` counting the respondents with a value on one of the level's inputs.
+    ``n`` and ``N̂`` counting the respondents with a value on one of the level's inputs
+    (``n``: those counts when the caller has them; they are whole numbers).
     """
-    ind = domain_indicator(np.zeros(len(w), dtype=np.intp) if domain is None else domain, d)
-    u2 = np.nan_to_num(u_level)  # our own copy, squared and weighted in place
-    np.square(u2, out=u2)
-    u2 *= w[:, None]
-    wu2 = np.asarray(ind @ u2)
-    n = np.asarray(ind @ (has * (w > 0)[:, None]))
-    n_hat = np.asarray(ind @ (has * w[:, None]))
+    dom = np.zeros(len(w), dtype=np.intp) if domain is None else domain
+    ind_w = domain_indicator(dom, d, w)  # sums of w · x per domain
+    wu2 = np.asarray(ind_w @ np.square(finite(u_level)))
+    if n is None:
+        positive = w > 0
+        n = np.asarray(domain_indicator(dom, d) @ (has * positive[:, None]))
+    n_hat = np.asarray(ind_w @ has)
     with np.errstate(divide="ignore", invalid="ignore"):
         v_srs = n_hat * wu2 / (n - 1)
         out: FloatArray = np.where((n > 1) & (v_srs > 0), var / v_srs, np.nan)
     return out
+
+
+def _design_effects(
+    var: FloatArray,
+    u: tuple[FloatArray, FloatArray],
+    w: FloatArray,
+    has: FloatArray,
+    domain: NDArray[np.intp],
+    d: int,
+    counts: FloatArray,
+) -> FloatArray:
+    """:func:`design_effects` of the province rows and the national row (``u``: their
+    influence values) of one block of codes; ``counts`` (rows, codes): respondents with a
+    value, which are ``n`` when every weight is positive."""
+    n = counts if bool((w > 0).all()) else None
+    return np.vstack(
+        [
+            design_effects(var[:d], u[0], w, has, domain, d, n=None if n is None else n[:d]),
+            design_effects(var[d:], u[1], w, has, None, 1, n=None if n is None else n[d:]),
+        ]
+    )
 
 
 def share_corrected_variance(
@@ -564,17 +590,24 @@ def score(
     df_all = np.concatenate([df, df_n])
     wts = AggregationWeights.from_available(~np.isnan(x), st, min_share)
     lv = propagate(x, st, wts)
-    has = _has_value(~np.isnan(y), st)
-    counts = _counts(has, domain, d)
+    has, has_lv = _has_value(~np.isnan(y), st)
+    counts = np.hstack([n_x, _counts(has_lv, domain, d)])  # n_x: the indicators' (exact)
     full = lv.all_blocks()
     gen = np.random.default_rng(seed)
-    national = np.broadcast_to(wts.w[-1], u_n.shape)
-    u_lv, u_lv_n = influence(u, wts.w[domain], st), influence(u_n, national, st)
+    # influence values of every level: the indicators' (u) beside the levels' (lev), kept
+    # apart (every variance is column by column, so the blocks need not be joined)
+    lev, lev_n = level_influence(u, wts.w, domain, st), level_influence(u_n, wts.w, None, st)
     if variance == "taylor" and share_correction:
+        u_lv, u_lv_n = np.hstack([u, lev]), np.hstack([u_n, lev_n])
         var = _share_corrected(frame, strata, psu, design.weights, u_lv, u_lv_n, domain, d)
         se = np.where(np.isnan(full), np.nan, np.sqrt(var))
     elif variance == "taylor":
-        var = np.vstack([design.taylor_variance(u_lv, domain, d), design.taylor_variance(u_lv_n)])
+        var = np.vstack(
+            [
+                np.hstack([design.taylor_variance(v, domain, d) for v in (u, lev)]),
+                np.hstack([design.taylor_variance(v) for v in (u_n, lev_n)]),
+            ]
+        )
         se = np.where(np.isnan(full), np.nan, np.sqrt(var))
     else:
         unit_cols = [c for c in (strata, psu) if c]
@@ -602,10 +635,13 @@ def score(
         full[:, share], se[:, share] ** 2, n_x[:, share], df_all[:, None], confidence
     )
     w_rows = design.weights
-    deff = np.vstack(
+    var_rows = se**2
+    deff = np.hstack(
         [
-            design_effects(se[:d] ** 2, u_lv, w_rows, has, domain, d),
-            design_effects(se[d:] ** 2, u_lv_n, w_rows, has, None, 1),
+            _design_effects(var_rows[:, :k], (u, u_n), w_rows, has, domain, d, counts[:, :k]),
+            _design_effects(
+                var_rows[:, k:], (lev, lev_n), w_rows, has_lv, domain, d, counts[:, k:]
+            ),
         ]
     )
     stats = {"se": se, "lci": lci, "uci": uci, "deff": deff, "n": counts}

@@ -72,16 +72,30 @@ def columns_of(tier: str) -> list[str]:
 
 def normalise(frame: pd.DataFrame, tier: str) -> pd.DataFrame:
     """Canonical columns and dtypes (float64, nullable Int64, str group)."""
-    out = frame.reindex(columns=columns_of(tier)).reset_index(drop=True)
-    for c in out.columns:
+    return _canonical({str(c): frame[c] for c in frame.columns}, len(frame), tier)
+
+
+def _canonical(data: Mapping[str, Any], rows: int, tier: str) -> pd.DataFrame:
+    """The table of a tier from its columns (Series or arrays of ``rows`` values): the
+    canonical columns in order (absent ones missing), float64, nullable Int64 or str; one
+    DataFrame built once (no per-column assignment)."""
+    out: dict[str, Any] = {}
+    for c in columns_of(tier):
+        raw = data.get(c)
+        col = (
+            pd.Series(np.full(rows, np.nan))
+            if raw is None
+            else pd.Series(np.asarray(raw) if not isinstance(raw, pd.Series) else raw.array)
+        )
         if c in _FLOATS:
-            if out[c].dtype != np.float64:  # float64 columns are already canonical
-                out[c] = pd.to_numeric(out[c], errors="coerce").astype(np.float64)
+            if col.dtype != np.float64:  # float64 columns are already canonical
+                col = pd.to_numeric(col, errors="coerce").astype(np.float64)
         elif c in _INTS:
-            out[c] = pd.to_numeric(out[c], errors="coerce").round().astype("Int64")
+            col = pd.to_numeric(col, errors="coerce").round().astype("Int64")
         else:
-            out[c] = out[c].astype("str")
-    return out
+            col = col.astype("str")
+        out[c] = col
+    return pd.DataFrame(out, index=pd.RangeIndex(rows))
 
 
 def level_frame(
@@ -130,7 +144,7 @@ def level_frame(
         probs = np.asarray(group_probs, dtype=np.float64).reshape(p, c, len(GROUP_LABELS))
         for j, name in enumerate(PROB_COLUMNS):
             data[name] = probs[:, :, j].ravel()
-    return normalise(pd.DataFrame(data), tier)
+    return _canonical(data, p * c, tier)
 
 
 ENGINE = "papi-engine"

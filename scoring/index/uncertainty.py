@@ -28,7 +28,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from scoring.design.taylor import group_sum
-from scoring.index.groups import ranks_and_groups
+from scoring.index.groups import MIN_GROUP_UNITS, ranks_and_groups
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
@@ -107,6 +107,117 @@ def _inverse_cdf(counts: NDArray[np.int64], q: float) -> FloatArray:
     return np.where(total[..., 0] > 0, first, np.nan)
 
 
+def _exact_counts(values: FloatArray) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Rank and group histograms (C, m, m + 1) and (C, m, 4) of draws ``values`` (R, C, m)
+    (provinces last), from every draw's ranks and groups (groups.ranks_and_groups): the
+    rule itself, for any values (ties, NaN, infinities)."""
+    _, c, m = values.shape
+    rep_ranks, rep_groups = ranks_and_groups(values, axis=-1)  # (R, C, m)
+    cell = (np.arange(c)[:, None] * m + np.arange(m)[None, :])[None]  # code-major cells
+    top = m + 1
+    ok = ~np.isnan(rep_ranks)
+    flat = (cell * top + np.where(ok, rep_ranks, 0).astype(np.int64))[ok]
+    counts = np.bincount(flat, minlength=c * m * top).reshape(c, m, top)
+    g_ok = rep_groups >= 0
+    g_flat = (cell * 4 + np.maximum(rep_groups, 0))[g_ok]
+    g_counts = np.bincount(g_flat, minlength=c * m * 4).reshape(c, m, 4)
+    return counts, g_counts
+
+
+def _group_of_rank(n: IntArray, m: int) -> IntArray:
+    """Group code (C, m + 1) of rank 1..m among ``n`` (C,) distinct values (-1 beyond ``n``,
+    and everywhere with fewer than MIN_GROUP_UNITS): groups.py's rule, P25/P50/P75 by
+    linear interpolation, where the value of rank ``r`` has ascending index ``i = n − r``
+    and no value equals an interpolated percentile between two values (checked by the
+    caller): ``x >= P_q`` iff ``i >= ceil(h_q)``, ``x > P_75`` iff ``i >= floor(h_75) + 1``,
+    with ``h_q = (n − 1) q``."""
+    nn = n[:, None]
+    i = nn - np.arange(m + 1)[None, :]
+    h = (nn - 1).astype(np.float64)
+    codes = 3 - (i >= np.ceil(0.25 * h)) - (i >= np.ceil(0.5 * h)) - (i >= np.floor(0.75 * h) + 1)
+    valid = (np.arange(m + 1)[None, :] >= 1) & (i >= 0) & (nn >= MIN_GROUP_UNITS)
+    out: IntArray = np.where(valid, codes, -1)
+    return out
+
+
+def _percentiles_separate(ascending: FloatArray, n: IntArray) -> bool:
+    """Whether each row's P25/P50/P75 (type 7, groups.py) lies where ``_group_of_rank``
+    assumes. ``ascending`` (R, C, m): the negated values sorted ascending (values descending),
+    the ``n`` (C,) valid ones first, no ties among them. Interpolation can round a percentile
+    onto a neighbouring value; then the shortcut does not hold."""
+    code = np.flatnonzero(n >= MIN_GROUP_UNITS)  # the others get no group whatever their values
+    top = n[code] - 1
+
+    def at(asc: IntArray) -> FloatArray:  # ascending index of the values -> value (R, codes)
+        out: FloatArray = -ascending[:, code, np.clip(top - asc, 0, ascending.shape[-1] - 1)]
+        return out
+
+    ok = True
+    for q, strict in ((0.25, False), (0.5, False), (0.75, True)):
+        h = (top * q)[None, :]  # (n - 1) q
+        lo, hi = np.floor(h).astype(np.int64), np.ceil(h).astype(np.int64)
+        v_lo, v_hi = at(lo[0]), at(hi[0])
+        p = v_lo + (h - lo) * (v_hi - v_lo)  # as groups._percentiles_last
+        if strict:  # x > P75 exactly from ascending index floor(h) + 1
+            ok &= bool(np.all((lo + 1 > top) | (at(lo[0] + 1) > p)) and np.all(v_lo <= p))
+        else:  # x >= P exactly from ascending index ceil(h)
+            ok &= bool(np.all(v_hi >= p) and np.all((hi < 1) | (at(hi[0] - 1) < p)))
+    return ok
+
+
+def _fast_counts(values: FloatArray) -> tuple[NDArray[np.int64], NDArray[np.int64]] | None:
+    """``_exact_counts`` of ``values`` (R, C, m; any strides) from one sort per row, or None
+    where the shortcut does not hold.
+
+    With no two equal values in a row (ties share a rank) the value at sorted position
+    ``j`` has rank ``j + 1``, so the rank histogram is one ``bincount`` of (code, province
+    at position ``j``, ``j + 1``) and needs no rank per draw; with every code's missing
+    provinces the same in every draw (as in ``est + se · T``) and the percentiles strictly
+    between values, a province's group is a function of its rank (``_group_of_rank``), so
+    the group histogram is a sum of rank-histogram bins. Anything else (ties, infinities
+    beside missing values, missing values that vary across draws) returns None: the caller
+    takes ``_exact_counts``.
+    """
+    r, c, m = values.shape
+    # ascending sort of the negated values = descending values; one contiguous copy
+    neg = np.negative(values, out=np.empty(values.shape))
+    nan = np.isnan(neg)
+    n_row = m - nan.sum(axis=-1)  # (R, C)
+    n = n_row[0]
+    if not np.array_equal(n_row, np.broadcast_to(n, n_row.shape)):
+        return None
+    gaps = n < m
+    if gaps.any():  # missing last (numpy's vectorised sorts fall back to slow ones on NaN)
+        if np.isinf(neg).any():
+            return None
+        np.copyto(neg, np.inf, where=nan)
+    order = np.argsort(neg, axis=-1)  # any kind: ties are excluded below
+    ascending = neg
+    ascending.sort(axis=-1)
+    # equal neighbours among the valid values (the +inf fill of a gap repeats m - n times)
+    fill_pairs = r * int(np.maximum(m - n - 1, 0).sum())
+    if m > 1 and np.count_nonzero(ascending[..., 1:] == ascending[..., :-1]) > fill_pairs:
+        return None
+    if not _percentiles_separate(ascending, n):
+        return None
+    top = m + 1
+    position = np.arange(m)
+    # cell (code, province at position j, rank j + 1) = province * top + offset[code, j]
+    offset = (np.arange(c) * (m * top))[:, None] + position[None, :] + 1
+    cells = c * m * top
+    if gaps.any():  # positions beyond n hold no value: spare bins past the end
+        offset = np.where(position[None, :] < n[:, None], offset, cells)
+    flat = order  # in place
+    flat *= top
+    flat += offset
+    counts = np.bincount(flat.ravel(), minlength=cells)[:cells]
+    counts = counts.reshape(c, m, top)
+    group = _group_of_rank(n, m)  # (C, m + 1)
+    one_hot = (group[:, :, None] == np.arange(4)[None, None, :]).astype(np.int64)
+    g_counts: NDArray[np.int64] = np.einsum("cpr,crg->cpg", counts, one_hot)
+    return counts, g_counts
+
+
 def rank_uncertainty(
     reps: FloatArray, ranked: NDArray[np.bool_], confidence: float
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -115,31 +226,26 @@ def rank_uncertainty(
     Only rows with ``ranked`` take part (the national row does not); a unit missing in a
     replicate takes no rank there. The rank interval is the ``(1 − confidence)/2`` and
     ``(1 + confidence)/2`` quantiles of the replicate ranks, read off their histogram (ranks are
-    whole numbers: one ``bincount`` instead of a sort).
+    whole numbers: one ``bincount`` instead of a sort per unit). The histograms come from
+    ``_fast_counts`` where its shortcut holds, else from every draw's ranks and groups
+    (``_exact_counts``); both give the same counts (tests/scoring/index/test_index_score.py).
     """
     _, p, c = reps.shape
     rows = np.flatnonzero(ranked)
-    # the ranked rows only, provinces last (contiguous): one copy, and the sort runs in place
-    values = np.ascontiguousarray(np.moveaxis(reps[:, rows, :], 1, -1))
-    rep_ranks, rep_groups = ranks_and_groups(values, axis=-1)  # (R, C, P_ranked)
-    m = rows.size
-    cell = (np.arange(c)[:, None] * m + np.arange(m)[None, :])[None]  # code-major cells
-    top = m + 1
-    ok = ~np.isnan(rep_ranks)
-    flat = (cell * top + np.where(ok, rep_ranks, 0).astype(np.int64))[ok]
-    counts = np.bincount(flat, minlength=c * m * top).reshape(c, m, top)
+    # the ranked rows only, provinces last (a view when they are the first rows)
+    block = reps[:, : rows.size] if np.array_equal(rows, np.arange(rows.size)) else reps[:, rows]
+    values = np.moveaxis(block, 1, -1)
+    fast = _fast_counts(values) if rows.size else None
+    counts, g_counts = fast if fast is not None else _exact_counts(np.ascontiguousarray(values))
     tail = (1.0 - confidence) / 2.0
     low = np.full((p, c), np.nan)
     high = np.full((p, c), np.nan)
     low[rows] = _inverse_cdf(counts, tail).T
     high[rows] = _inverse_cdf(counts, 1.0 - tail).T
-    g_ok = rep_groups >= 0
-    g_flat = (cell * 4 + np.maximum(rep_groups, 0))[g_ok]
-    g_counts = np.bincount(g_flat, minlength=c * m * 4).reshape(c, m, 4).astype(np.float64)
-    g_total = g_counts.sum(axis=-1, keepdims=True)
+    g = g_counts.astype(np.float64)
+    g_total = g.sum(axis=-1, keepdims=True)
     probs = np.full((p, c, 4), np.nan)
     probs[rows] = np.transpose(
-        np.divide(g_counts, g_total, out=np.full_like(g_counts, np.nan), where=g_total > 0),
-        (1, 0, 2),
+        np.divide(g, g_total, out=np.full_like(g, np.nan), where=g_total > 0), (1, 0, 2)
     )
     return low, high, probs

@@ -42,8 +42,8 @@ Scoring does not post-stratify: ``weight`` arrives post-stratified from here.
 
 Why pandera. The contract is declared once as a ``pandera.DataFrameSchema``: dtypes,
 nullability and value checks per column, checked vectorised on the pandas columns
-(scoring's check of 15,000 rows takes about 15 ms, 1-1.5% of a Taylor scoring, as
-``bench/score_bench.py`` prints), and with ``lazy=True`` every failure of every column is
+(about 15 ms on 15,000 rows; scoring runs it only to word a failure, a passing frame is
+checked with plain array operations in 0.3 ms, as ``bench/score_bench.py`` prints), and with ``lazy=True`` every failure of every column is
 collected in one pass with its column and row, which gives the single error naming column
 and rows that a bad frame must produce. It is a maintained,
 MIT-licensed library built for exactly this (pandas DataFrame schemas), with typed stubs.
