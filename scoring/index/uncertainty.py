@@ -28,7 +28,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from scoring.design.taylor import group_sum
-from scoring.index.groups import ranks_and_groups
+from scoring.index.groups import group_codes, ranks_and_groups
+from survey.errors import DesignError
+from survey.rng import RngLike, as_generator
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
@@ -107,21 +109,129 @@ def _inverse_cdf(counts: NDArray[np.int64], q: float) -> FloatArray:
     return np.where(total[..., 0] > 0, first, np.nan)
 
 
+def _moments(est: FloatArray, se: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Per column: rows with an estimate, sample variance of the estimates, mean se²."""
+    ok = np.isfinite(est)
+    n = ok.sum(axis=0).astype(np.float64)
+    v = np.where(ok, np.nan_to_num(se) ** 2, 0.0)
+    mean_v = v.sum(axis=0) / np.maximum(n, 1)
+    x = np.where(ok, est, 0.0)
+    centre = x.sum(axis=0) / np.maximum(n, 1)
+    s2 = (np.where(ok, x - centre, 0.0) ** 2).sum(axis=0) / np.maximum(n - 1, 1)
+    return n, s2, mean_v
+
+
+def _floor(mean_v: FloatArray) -> FloatArray:
+    return 1e-6 * np.maximum(mean_v, 1e-12)
+
+
+def between_variance(est: FloatArray, se: FloatArray) -> FloatArray:
+    """Spread of the true scores across rows, per column: ``τ² = max(s² − mean(se²), floor)``.
+
+    The method-of-moments (unweighted, Hedges 1983) estimate of the normal–normal model
+    ``est_i = θ_i + e_i``, ``e_i ~ (0, se_i²)``, ``θ_i ~ (μ, τ²)``: the sample variance
+    ``s²`` of the estimates has expectation ``τ² + mean(se²)``. Unweighted, because the
+    SEs of three-district provinces rest on 2 df and inverse-variance weights would let a
+    province with a small SE by chance dominate. Rows with a NaN ``est`` take no part;
+    the floor (``1e-6 · mean(se²)``) keeps a column whose estimates vary no more than
+    their noise from collapsing onto one value (its provinces are then indistinguishable:
+    every group about equally likely).
+    """
+    _, s2, mean_v = _moments(est, se)
+    tau2: FloatArray = np.maximum(s2 - mean_v, _floor(mean_v))
+    return tau2
+
+
+def posterior_draws(
+    est: FloatArray,
+    se: FloatArray,
+    df: FloatArray,
+    ci: str,
+    draws: int,
+    rng: RngLike,
+) -> FloatArray:
+    """Draws ``(draws, P, C)`` of the rows' true scores given all rows' estimates
+    (empirical Bayes; the performance-group probabilities, docs/scoring.md "Coverage").
+
+    ``est + se · T`` (``scoring.design.results.reference_draws``) is the sampling
+    distribution of an estimate around its truth, not the distribution of the truth around
+    the estimate: a province whose estimate lies just above a quartile got there partly by
+    chance, and is truly in the higher group less often than those draws say. Per column,
+    with the normal–normal model of :func:`between_variance`:
+
+    - ``τ²`` is drawn, not plugged in: ``τ² + mean(se²)`` (the expectation of the
+      estimates' sample variance ``s²`` over ``n`` rows) as ``(n − 1) s²/χ²_{n−1}``, minus
+      ``mean(se²)`` (floored as there): with 21 or 63 provinces the spread of the true
+      scores is itself uncertain, and plugging in its estimate made probabilities near 0
+      and 1 too extreme;
+
+    - the sampling variance of each row is drawn as ``se² · ν/χ²_ν`` on the row's design df
+      ``ν`` (``ci="t"``; ``se²`` with ``ci="normal"``): the scale mixture that makes
+      ``est + se · T`` Student t, so the SEs' own uncertainty on 2 df is kept;
+    - ``μ ~ N(μ̂, 1/Σ 1/(τ² + v_i))``, ``μ̂`` the precision-weighted mean of the estimates;
+    - ``θ_i ~ N(μ + B_i (est_i − μ), B_i v_i)``, ``B_i = τ²/(τ² + v_i)``, the normal–normal
+      posterior (Efron & Morris 1975; Morris 1983).
+
+    With ``τ² → ∞`` (provinces far apart) this is ``est + se · T`` itself. Rows with a NaN
+    ``est`` stay NaN and take no part in ``τ²`` or ``μ``; a NaN ``se`` keeps its estimate.
+    One variance draw and one normal variate per row and draw are shared by the row's
+    columns, as ``reference_draws(common_columns=True)`` does: each column's law is exact,
+    and statistics are computed column by column.
+    """
+    if ci not in ("t", "normal"):
+        raise DesignError(f"ci={ci!r} is not a CI method; expected 't' or 'normal'.")
+    gen = as_generator(rng)
+    p, _ = est.shape
+    nu = np.asarray(df, dtype=np.float64).reshape(-1)
+    if nu.shape != (p,):
+        raise DesignError(f"df must hold one value per row ({p}), got shape {np.shape(df)}.")
+    if ci == "t":
+        safe = np.where(nu >= 1, nu, 1.0)
+        finite = np.isfinite(safe)
+        chi = gen.chisquare(np.where(finite, safe, 1.0), size=(draws, p))
+        scale = np.where(finite, safe / chi, 1.0)[..., None]  # (draws, P, 1)
+    else:
+        scale = np.ones((draws, p, 1))
+    se0 = np.nan_to_num(se)
+    n, s2, mean_v = _moments(est, se)
+    # τ² drawn too: the total variance τ² + mean(se²) from its scaled inverse χ² on n − 1 df
+    chi_n = gen.chisquare(np.maximum(n - 1, 1), size=(draws, 1, n.shape[0]))
+    tau2 = np.maximum(np.maximum(n - 1, 1) * s2 / chi_n - mean_v, _floor(mean_v))
+    v = se0[None] ** 2 * scale  # (draws, P, C)
+    ok = np.isfinite(est)[None]
+    prec = np.where(ok, 1.0 / (tau2 + v), 0.0)
+    x = np.where(ok, est[None], 0.0)
+    prec_sum = np.maximum(prec.sum(axis=1, keepdims=True), 1e-300)
+    mu = (prec * x).sum(axis=1, keepdims=True) / prec_sum
+    mu = mu + gen.standard_normal((draws, 1, 1)) / np.sqrt(prec_sum)
+    shrink = tau2 / (tau2 + v)
+    z = gen.standard_normal((draws, p, 1))
+    out: FloatArray = mu + shrink * (est[None] - mu) + np.sqrt(shrink * v) * z
+    return out
+
+
 def rank_uncertainty(
-    reps: FloatArray, ranked: NDArray[np.bool_], level: float
+    reps: FloatArray,
+    ranked: NDArray[np.bool_],
+    level: float,
+    group_draws: FloatArray | None = None,
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """From replicate values (R, P, C): rank_lci, rank_uci (P, C) and group shares (P, C, 4).
 
     Only rows with ``ranked`` take part (the national row does not); a unit missing in a
     replicate takes no rank there. The rank interval is the ``(1 − level)/2`` and
     ``(1 + level)/2`` quantiles of the replicate ranks, read off their histogram (ranks are
-    whole numbers: one ``bincount`` instead of a sort).
+    whole numbers: one ``bincount`` instead of a sort). ``group_draws`` (R', P, C): draws
+    the group shares come from instead (:func:`posterior_draws`); default ``reps``.
     """
     _, p, c = reps.shape
     rows = np.flatnonzero(ranked)
     # the ranked rows only, provinces last (contiguous): one copy, and the sort runs in place
     values = np.ascontiguousarray(np.moveaxis(reps[:, rows, :], 1, -1))
     rep_ranks, rep_groups = ranks_and_groups(values, axis=-1)  # (R, C, P_ranked)
+    if group_draws is not None:
+        g_values = np.ascontiguousarray(np.moveaxis(group_draws[:, rows, :], 1, -1))
+        rep_groups = group_codes(g_values, axis=-1)
     m = rows.size
     cell = (np.arange(c)[:, None] * m + np.arange(m)[None, :])[None]  # code-major cells
     top = m + 1

@@ -35,11 +35,6 @@ def test_rank_intervals_cover_the_true_rank(method: str) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap (docs/scoring.md, 'Coverage'): group probabilities computed from draws "
-    "centred on the estimates are overconfident; cells given p≈0.8 are in the group 68-72%",
-)
 @pytest.mark.parametrize("method", ["taylor", "bootstrap"])
 def test_group_probabilities_are_calibrated(method: str) -> None:
     r = _study(method)
