@@ -21,7 +21,8 @@ indicators have different eligible sub-samples: each ``u_x`` is defined on the f
 (zero outside its domain), and the variance of a sum of domain estimators is the variance
 of the sum of their influence values. Replicate methods (``bootstrap`` = Rao–Wu, ``jk1``,
 ``jkn``, ``brr``, ``fay``) recompute the whole pipeline under every replicate as array
-operations (uncertainty.py), giving SEs, rank intervals and group probabilities.
+operations (uncertainty.py), giving SEs; rank intervals and group probabilities come
+from draws (uncertainty.py).
 CIs: ``est ± q · se``, ``q`` from Student's t on the province's design df (PSUs − strata)
 by default, or normal (``dist="normal"``, R's ``confint`` default); share indicators get
 Korn–Graubard intervals (intervals.py).
@@ -392,8 +393,10 @@ def _notes(
     if ranked >= 2:
         law = "Student t on the province's design df" if dist == "t" else "standard normal"
         notes.append(
-            f"rank intervals and group probabilities from {replicates} draws of est + se·T, "
-            f"T {law} as in the CIs, provinces independent"
+            f"rank intervals from {replicates} draws of est + se·T, "
+            f"T {law} as in the CIs, provinces independent; group probabilities from "
+            f"{replicates} draws of the provinces' true scores given all estimates "
+            "(empirical Bayes: shrunk towards the mean, SEs moderated across provinces)"
         )
     if absent:
         notes.append(f"item columns absent from the responses (indicators missing): {absent}")
@@ -501,9 +504,11 @@ def score(
     ``weighted=False`` gives PAPI's unweighted headline estimates with the same strata and
     clusters. ``ci``: ``taylor`` or a replicate method (``bootstrap`` Rao–Wu, ``jk1``,
     ``jkn``, ``brr``, ``fay``) with ``replicates`` replicates drawn from ``rng``; with
-    every method, rank intervals and group probabilities come from ``replicates`` draws of
+    every method, rank intervals come from ``replicates`` draws of
     ``est + se · T``, ``T`` from the CIs' distribution (t on the province's df, or normal
-    with ``dist="normal"``; scoring.design.results.reference_draws).
+    with ``dist="normal"``; scoring.design.results.reference_draws), and group
+    probabilities from ``replicates`` empirical-Bayes draws of the true scores
+    (scoring.index.uncertainty.posterior_draws).
     ``min_n``: fewest respondents with a value for a province's indicator to be scored;
     ``min_share``: least share of a sub-dimension's indicators that must be scored for the
     sub-dimension to be (available-case mean, levels.py; 1 = all of them).

@@ -10,22 +10,27 @@ province: no loop over replicates or provinces, and ``R × units × K`` instead 
 ``R × n × K`` operations. The factorisation is checked on the weights; when it fails (a
 design re-calibrated per replicate) the same product runs on respondents instead.
 
-Rank intervals and group probabilities (docs/method.md "Performance groups"; the JRC audit recipe of
-docs/variance.md, "Composite indicators and sensitivity"): ranks and performance groups are recomputed in every draw of the scores, the
-rank interval is the ``(1 ± level)/2`` quantile of the drawn ranks (rounded outwards to whole
-ranks), the probability of a group the share of draws in it. The draws come from
+Rank intervals and group probabilities (docs/method.md "Performance groups"; the JRC audit
+recipe of docs/variance.md, "Composite indicators and sensitivity"): ranks and performance
+groups are recomputed in every draw of the scores, the rank interval is the ``(1 ± level)/2``
+quantile of the drawn ranks (rounded outwards to whole ranks), the probability of a group
+the share of draws in it. The rank draws come from
 ``scoring.design.results.reference_draws``: ``est + se · T`` with ``T`` from the very
 distribution the CIs use (Student t on the province's design df by default), whatever the
 variance method. Replicate values themselves are not draws of the estimate: jackknife and
 BRR replicates are deliberately shrunk or mirrored, and the spread of bootstrap replicates is
 ``±1.96 se``, not the ``±t_df se`` of the CI (4.30 se for a three-district province), so
-ranking them would give rank intervals narrower than the CIs (docs/scoring.md).
+ranking them would give rank intervals narrower than the CIs (docs/scoring.md). The group
+draws are :func:`posterior_draws`: the provinces' true scores given all estimates
+(empirical Bayes), so that a probability of 0.8 means that about 80% of provinces given
+it are truly in the group (docs/scoring.md, "Performance-group probabilities").
 """
 
 from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy import special
 
 from scoring.design.taylor import group_sum
 from scoring.index.groups import group_codes, ranks_and_groups
@@ -142,6 +147,58 @@ def between_variance(est: FloatArray, se: FloatArray) -> FloatArray:
     return tau2
 
 
+MAX_PRIOR_DF = 1000.0
+"""Cap of the prior degrees of freedom of :func:`moderated_variance` (SEs that vary no more
+than their sampling noise: all but pooled)."""
+
+
+def _trigamma_inverse(x: FloatArray) -> FloatArray:
+    """``y`` with ``trigamma(y) = x`` (x > 0), Newton's method as limma's trigammaInverse."""
+    y = 0.5 + 1.0 / x
+    for _ in range(50):
+        tri = special.polygamma(1, y)
+        step = tri * (1.0 - tri / x) / special.polygamma(2, y)
+        y = y + step
+        if np.all(np.abs(step) < 1e-8 * y):
+            break
+    out: FloatArray = y
+    return out
+
+
+def moderated_variance(se: FloatArray, df: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """SEs and df (P, C) shrunk across rows, per column (Smyth 2004, limma's ``squeezeVar``).
+
+    A three-district province's variance rests on 2 df: by chance it can be a fraction of
+    the truth, and its draws then look far more certain than they are. Per column, the
+    rows' variances ``se²`` (on ``df`` each) are taken to come from a scaled inverse χ²
+    prior with ``d₀`` df and scale ``s₀²``, fitted by moments on the log scale (the
+    variance of ``log se²`` beyond the ``trigamma(df/2)`` of its sampling noise gives
+    ``d₀``, its mean ``s₀²``); the posterior variance is ``(d₀ s₀² + df se²)/(d₀ + df)``
+    on ``d₀ + df`` df. ``d₀`` is capped at ``MAX_PRIOR_DF``; a column with fewer than three
+    usable rows (finite, positive SE and ``df ≥ 1``) is returned as it is.
+    """
+    nu = np.broadcast_to(np.asarray(df, dtype=np.float64), se.shape)
+    ok = np.isfinite(se) & (se > 0) & np.isfinite(nu) & (nu >= 1)
+    half = np.where(ok, nu, 2.0) / 2.0
+    z = np.where(ok, np.log(np.where(ok, se, 1.0) ** 2) - special.digamma(half) + np.log(half), 0.0)
+    n = ok.sum(axis=0)
+    m = np.maximum(n, 1)
+    centre = z.sum(axis=0) / m
+    spread = (np.where(ok, z - centre, 0.0) ** 2).sum(axis=0) / np.maximum(n - 1, 1)
+    noise = np.where(ok, special.polygamma(1, half), 0.0).sum(axis=0) / m
+    excess = spread - noise
+    d0 = np.full(excess.shape, MAX_PRIOR_DF)
+    room = excess > special.polygamma(1, MAX_PRIOR_DF / 2)
+    d0[room] = np.minimum(2.0 * _trigamma_inverse(excess[room]), MAX_PRIOR_DF)
+    d0 = np.where(n >= 3, d0, 0.0)
+    s0 = np.exp(centre + special.digamma(d0 / 2 + (d0 == 0)) - np.log(d0 / 2 + (d0 == 0)))
+    post_df = np.where(ok, nu + d0, nu)
+    nu_ok = np.where(ok, nu, 1.0)
+    post_var = np.where(ok, (d0 * s0 + nu_ok * np.where(ok, se, 0.0) ** 2) / (d0 + nu_ok), se**2)
+    se_out: FloatArray = np.sqrt(post_var)
+    return se_out, post_df
+
+
 def posterior_draws(
     est: FloatArray,
     se: FloatArray,
@@ -172,7 +229,9 @@ def posterior_draws(
     - ``θ_i ~ N(μ + B_i (est_i − μ), B_i v_i)``, ``B_i = τ²/(τ² + v_i)``, the normal–normal
       posterior (Efron & Morris 1975; Morris 1983).
 
-    With ``τ² → ∞`` (provinces far apart) this is ``est + se · T`` itself. Rows with a NaN
+    With ``τ² → ∞`` (provinces far apart) this is ``est + se · T`` on the moderated SEs
+    and df (:func:`moderated_variance`; the SEs themselves where they differ far beyond
+    their sampling noise). Rows with a NaN
     ``est`` stay NaN and take no part in ``τ²`` or ``μ``; a NaN ``se`` keeps its estimate.
     One variance draw and one normal variate per row and draw are shared by the row's
     columns, as ``reference_draws(common_columns=True)`` does: each column's law is exact,
@@ -185,14 +244,15 @@ def posterior_draws(
     nu = np.asarray(df, dtype=np.float64).reshape(-1)
     if nu.shape != (p,):
         raise DesignError(f"df must hold one value per row ({p}), got shape {np.shape(df)}.")
-    if ci == "t":
-        safe = np.where(nu >= 1, nu, 1.0)
+    if ci == "t":  # the sampling variance from the SEs moderated across provinces
+        se_m, nu_m = moderated_variance(se, np.broadcast_to(nu[:, None], se.shape))
+        safe = np.where(nu_m >= 1, nu_m, 1.0)
         finite = np.isfinite(safe)
-        chi = gen.chisquare(np.where(finite, safe, 1.0), size=(draws, p))
-        scale = np.where(finite, safe / chi, 1.0)[..., None]  # (draws, P, 1)
+        chi = gen.chisquare(np.where(finite, safe, 1.0), size=(draws, *se.shape))
+        scale = np.where(finite, safe / chi, 1.0)  # (draws, P, C)
     else:
-        scale = np.ones((draws, p, 1))
-    se0 = np.nan_to_num(se)
+        se_m, scale = se, np.ones((draws, *se.shape))
+    se0 = np.nan_to_num(se_m)
     n, s2, mean_v = _moments(est, se)
     # τ² drawn too: the total variance τ² + mean(se²) from its scaled inverse χ² on n − 1 df
     chi_n = gen.chisquare(np.maximum(n - 1, 1), size=(draws, 1, n.shape[0]))
