@@ -23,7 +23,7 @@ BRR replicates are deliberately shrunk or mirrored, and the spread of bootstrap 
 ranking them would give rank intervals narrower than the CIs (docs/scoring.md). The group
 draws are :func:`posterior_draws`: the provinces' true scores given all estimates
 (empirical Bayes), so that a probability of 0.8 means that about 80% of provinces given
-it are truly in the group (docs/scoring.md, "Performance-group probabilities").
+it are truly in the group (docs/scoring.md, "Defaults, and why").
 """
 
 from __future__ import annotations
@@ -208,7 +208,7 @@ def posterior_draws(
     rng: RngLike,
 ) -> FloatArray:
     """Draws ``(draws, P, C)`` of the rows' true scores given all rows' estimates
-    (empirical Bayes; the performance-group probabilities, docs/scoring.md "Coverage").
+    (empirical Bayes; the performance-group probabilities, docs/scoring.md "Defaults, and why").
 
     ``est + se · T`` (``scoring.design.results.reference_draws``) is the sampling
     distribution of an estimate around its truth, not the distribution of the truth around

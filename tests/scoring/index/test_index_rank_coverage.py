@@ -3,8 +3,9 @@
 survey.simulate gives every province's expected score; a 95% rank interval must contain the
 province's true rank (among the simulated provinces) at least 93% of the time over all
 provinces, and a group probability must be calibrated: among cells given p in (0.7, 0.9],
-about 80% are truly in that group. Both for the default (Taylor CIs, t draws) and the
-Rao–Wu bootstrap. Seeds and provinces differ from those behind the figures in
+about 80% are truly in that group (the probabilities are empirical-Bayes posterior
+probabilities: scoring.index.uncertainty.posterior_draws). Both for the default (Taylor
+CIs, t draws) and the Rao–Wu bootstrap. Seeds and provinces differ from those behind the figures in
 docs/scoring.md (tests.scoring.index.rank_study). About a minute each on one core.
 """
 
