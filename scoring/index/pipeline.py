@@ -498,9 +498,9 @@ def score(
     ``district``), ``weights`` to ``weight``; first-stage clusters only, no fpc (the
     with-replacement "ultimate cluster" approximation, standard after PPS selection of
     districts; the simulator counts the certainty capital district as an ordinary PSU of its
-    province, which covers better on known truth than making it a stratum, but is biased low
-    for weighted SEs where the capital's weight share is much smaller than a PPS district's:
-    docs/simulation.md, "Variance units").
+    province, which covers better on known truth than making it a stratum; R's formula is
+    then biased low for weighted SEs where the capital's weight share is much smaller than a
+    PPS district's, hence ``share_correction``: docs/simulation.md, "Variance units").
     ``weighted=False`` gives PAPI's unweighted headline estimates with the same strata and
     clusters. ``ci``: ``taylor`` or a replicate method (``bootstrap`` Rao–Wu, ``jk1``,
     ``jkn``, ``brr``, ``fay``) with ``replicates`` replicates drawn from ``rng``; with
