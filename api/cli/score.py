@@ -220,13 +220,14 @@ def score_command(
         ),
     ] = LonelyPsu.fail,
     share_correction: Annotated[
-        bool,
+        bool | None,
         typer.Option(
             "--share-correction/--no-share-correction",
             help="Taylor only: correct the variance for unequal PSU weight shares "
-            "(docs/scoring.md, Coverage); off by default, as R's survey.",
+            "(docs/scoring.md, Coverage). Default: on for weighted scores where the design "
+            "fits; --no-share-correction gives R's survey formula.",
         ),
-    ] = False,
+    ] = None,
     poststratified: Annotated[
         bool,
         typer.Option(

@@ -26,8 +26,8 @@ from scoring.brief.targets import (
 from scoring.design.results import reference_draws
 from scoring.index.groups import GROUP_LABELS, ranks
 from scoring.index.results import PROB_COLUMNS, IndexScores
-from scoring.index.uncertainty import rank_uncertainty
-from survey.rng import RngLike
+from scoring.index.uncertainty import posterior_draws, rank_uncertainty
+from survey.rng import RngLike, as_generator
 
 FloatArray = NDArray[np.float64]
 
@@ -193,8 +193,10 @@ def _standing(
         if uncertain and pd.notna(row[PROB_COLUMNS[0]]):
             probs = {g: float(row[c]) for g, c in zip(GROUP_LABELS, PROB_COLUMNS, strict=True)}
     elif uncertain:  # a pilot among published provinces: draws as score() makes them
-        reps = reference_draws(agg[:, None], f.se[:, None], f.df[:, None], "t", draws, rng)
-        lo, hi, pr = rank_uncertainty(reps, np.ones(len(agg), dtype=bool), 0.95)
+        gen = as_generator(rng)
+        reps = reference_draws(agg[:, None], f.se[:, None], f.df[:, None], "t", draws, gen)
+        post = posterior_draws(agg[:, None], f.se[:, None], f.df, "t", draws, gen)
+        lo, hi, pr = rank_uncertainty(reps, np.ones(len(agg), dtype=bool), 0.95, post)
         rank_lci, rank_uci = float(lo[f.subject, 0]), float(hi[f.subject, 0])
         probs = {g: float(p) for g, p in zip(GROUP_LABELS, pr[f.subject, 0], strict=True)}
     if scores is not None and f.substituted:

@@ -167,6 +167,17 @@ class SurveyDesign(Estimation):
             return calibrated_variance(self._stages, self._steps, xw, dom0, d, self._lonely)
         return stratified_variance(self._stages, u2, dom0, d, self._lonely, w)
 
+    def calibration_residuals(self, u: FloatArray) -> FloatArray:
+        """``w · u`` (n, K) residualised on every calibration step, in order: the values whose
+        PSU totals the Taylor variance of a calibrated design sums (taylor.CalibrationStep);
+        ``w · u`` itself for an uncalibrated design. For influence values nested in domains
+        whose calibration cells nest in them too (post-strata within provinces)."""
+        u2 = np.asarray(u, dtype=np.float64)
+        res: FloatArray = (u2[:, None] if u2.ndim == 1 else u2) * self._w[:, None]
+        for step in self._steps:
+            res = step.residualise(res)
+        return res
+
     def domain_means(
         self, y: FloatArray, domain: IntArray | None = None, n_domains: int | None = None
     ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:

@@ -21,7 +21,8 @@ indicators have different eligible sub-samples: each ``u_x`` is defined on the f
 (zero outside its domain), and the variance of a sum of domain estimators is the variance
 of the sum of their influence values. Replicate methods (``bootstrap`` = Rao–Wu, ``jk1``,
 ``jkn``, ``brr``, ``fay``) recompute the whole pipeline under every replicate as array
-operations (uncertainty.py), giving SEs, rank intervals and group probabilities.
+operations (uncertainty.py), giving SEs; rank intervals and group probabilities come
+from draws (uncertainty.py).
 CIs: ``est ± q · se``, ``q`` from Student's t on the province's design df (PSUs − strata)
 by default, or normal (``ci_dist="normal"``, R's ``confint`` default); share indicators get
 Korn–Graubard intervals (intervals.py).
@@ -54,7 +55,11 @@ from scoring.index.results import (
     level_frame,
 )
 from scoring.index.structure import IndexStructure
-from scoring.index.uncertainty import rank_uncertainty, replicate_domain_means
+from scoring.index.uncertainty import (
+    posterior_draws,
+    rank_uncertainty,
+    replicate_domain_means,
+)
 from survey.errors import DesignError, ScoringError
 from survey.questionnaire.loader import load_questionnaire
 from survey.questionnaire.schema import Questionnaire
@@ -210,6 +215,8 @@ def share_corrected_variance(
     unit: NDArray[np.intp],
     domain: NDArray[np.intp],
     d: int,
+    *,
+    wu: FloatArray | None = None,
 ) -> FloatArray:
     """Variance (d, C) of the domain totals of ``w · u`` with the PSU-share correction.
 
@@ -221,10 +228,12 @@ def share_corrected_variance(
     ``S₂/(1 − S₂) Σ_i e_i² / s_i`` with ``S₂ = Σ s_i²`` and ``e_i = z_i − s_i Σ_j z_j`` is
     unbiased under that model, and with equal shares it is the usual formula. Strata with
     one PSU contribute 0. Each stratum must lie within one domain (the caller checks).
+    ``wu``: the weighted values ``w · u`` to sum in place of ``u * w`` (a post-stratified
+    design's residuals, ``SurveyDesign.calibration_residuals``); ``w`` still gives the shares.
     """
     n_units = int(unit.max()) + 1
     n_strata = int(stratum.max()) + 1
-    z = group_sum(unit, u * w[:, None], n_units)
+    z = group_sum(unit, u * w[:, None] if wu is None else wu, n_units)
     big_w = np.bincount(unit, w, minlength=n_units)
     unit_stratum = np.zeros(n_units, dtype=np.intp)
     unit_stratum[unit] = stratum
@@ -242,11 +251,23 @@ def share_corrected_variance(
     return out
 
 
+def share_correction_misfit(frame: pd.DataFrame, strata: str | None, psu: str | None) -> str | None:
+    """Why the PSU-share correction does not fit a design (``None``: it fits): it needs
+    strata and PSUs, every stratum inside one province, and two PSUs in every stratum."""
+    if strata is None or psu is None:
+        return "strata and PSUs (the columns `stratum`/`province` and `psu`/`district`)"
+    if (frame.groupby(strata, observed=True)["province"].nunique() > 1).any():
+        return f"every stratum inside one province; {strata!r} spans several"
+    if (frame.groupby(strata, observed=True)[psu].nunique() < 2).any():
+        return f"two PSUs in every stratum; a stratum of {strata!r} has one"
+    return None
+
+
 def _share_corrected(
     frame: pd.DataFrame,
     strata: str | None,
     psu: str | None,
-    w: FloatArray,
+    design: SurveyDesign,
     u_lv: FloatArray,
     u_lv_n: FloatArray,
     domain: NDArray[np.intp],
@@ -254,24 +275,46 @@ def _share_corrected(
 ) -> FloatArray:
     """Province and national rows of ``share_corrected_variance``; strata must nest in
     provinces."""
-    if strata is None or psu is None:
+    misfit = share_correction_misfit(frame, strata, psu)
+    if misfit is not None:
         raise ScoringError(
-            "share_correction needs strata and PSUs (the columns `stratum`/`province` and "
-            "`psu`/`district`)",
+            f"share_correction needs {misfit}. Score with share_correction=False",
             code="share_correction_design",
         )
-    if (frame.groupby(strata, observed=True)["province"].nunique() > 1).any():
-        raise ScoringError(
-            f"share_correction needs every stratum inside one province; {strata!r} spans "
-            "several. Score without it",
-            code="share_correction_design",
-        )
+    assert strata is not None and psu is not None
     stratum = integer_codes(frame[strata].astype("str"))[0]
     unit = integer_codes(frame.loc[:, [strata, psu]].astype("str"))[0]
-    provinces = share_corrected_variance(u_lv, w, stratum, unit, domain, d)
-    national = share_corrected_variance(u_lv_n, w, stratum, unit, np.zeros_like(domain), 1)
+    w = design.weights
+    wu, wu_n = design.calibration_residuals(u_lv), design.calibration_residuals(u_lv_n)
+    provinces = share_corrected_variance(u_lv, w, stratum, unit, domain, d, wu=wu)
+    national = share_corrected_variance(u_lv_n, w, stratum, unit, np.zeros_like(domain), 1, wu=wu_n)
     out: FloatArray = np.vstack([provinces, national])
     return out
+
+
+def _share_choice(
+    asked: bool | None,
+    frame: pd.DataFrame,
+    strata: str | None,
+    psu: str | None,
+    *,
+    weighted: bool,
+    variance: str,
+) -> tuple[bool, list[str]]:
+    """Whether the PSU-share correction applies, and a note when the default left it off
+    for a weighted Taylor design it does not fit."""
+    if asked is not None:
+        return asked, []
+    if not weighted or variance != "taylor":
+        return False, []
+    misfit = share_correction_misfit(frame, strata, psu)
+    if misfit is None:
+        return True, []
+    return False, [
+        f"the Taylor variance is R's with-replacement formula, without the PSU-share "
+        f"correction of weighted scores (it needs {misfit}): where a province's PSUs carry "
+        "unequal shares of its weight the SEs are biased low (docs/scoring.md, Coverage)"
+    ]
 
 
 def _replicate_se(
@@ -316,6 +359,7 @@ def _frames(
     df: FloatArray,
     draws: FloatArray,
     confidence: float,
+    group_draws: FloatArray | None = None,
 ) -> dict[str, pd.DataFrame]:
     """The four result tables; ``full`` and ``stats`` hold [indicators | sub | dim | agg]."""
     ranked = np.arange(len(rows)) < len(rows) - 1  # the national row is not ranked
@@ -323,7 +367,7 @@ def _frames(
     cuts = np.cumsum(sizes)[:-1]
     est = np.split(full, cuts, axis=1)
     parts = {name: np.split(values, cuts, axis=1) for name, values in stats.items()}
-    rank_lo, rank_hi, probs = rank_uncertainty(draws, ranked, confidence)
+    rank_lo, rank_hi, probs = rank_uncertainty(draws, ranked, confidence, group_draws)
     ranked_cuts = np.cumsum(sizes[1:])[:-1]
     lo, hi, pr = (np.split(a, ranked_cuts, axis=1) for a in (rank_lo, rank_hi, probs))
     dim_of = dict(zip(st.subdimensions, st.subdimension_dimension, strict=True))
@@ -375,8 +419,10 @@ def _notes(
     if ranked >= 2:
         law = "Student t on the province's design df" if ci_dist == "t" else "standard normal"
         notes.append(
-            f"rank intervals and group probabilities from {replicates} draws of est + se·T, "
-            f"T {law} as in the CIs, provinces independent"
+            f"rank intervals from {replicates} draws of est + se·T, "
+            f"T {law} as in the CIs, provinces independent; group probabilities from "
+            f"{replicates} draws of the provinces' true scores given all estimates "
+            "(empirical Bayes: shrunk towards the mean, SEs moderated across provinces)"
         )
     if absent:
         notes.append(f"item columns absent from the responses (indicators missing): {absent}")
@@ -469,7 +515,7 @@ def score(
     min_share: float = 0.5,
     lonely_psu: str = "fail",
     poststratified: bool = False,
-    share_correction: bool = False,
+    share_correction: bool | None = None,
 ) -> IndexScores:
     """Score respondents into indicators, sub-dimensions, dimensions and the aggregate.
 
@@ -477,10 +523,12 @@ def score(
     with-replacement "ultimate cluster" approximation, standard after PPS selection of
     districts; the simulator counts the certainty capital district as an ordinary PSU of
     its province, which covers better on known truth than making it a stratum, but is
-    biased low for weighted SEs where the capital's weight share is much smaller than a PPS
-    district's: docs/simulation.md, "Variance units"). With every variance method, rank
-    intervals and group probabilities come from ``replicates`` draws of ``est + se · T``,
-    ``T`` from the CIs' distribution (scoring.design.results.reference_draws).
+    R's formula is then biased low for weighted SEs where the capital's weight share is much
+    smaller than a PPS district's, hence ``share_correction``: docs/simulation.md, "Variance
+    units"). With every variance method, rank intervals come from ``replicates`` draws of
+    ``est + se · T``, ``T`` from the CIs' distribution (scoring.design.results.reference_draws),
+    and group probabilities from ``replicates`` empirical-Bayes draws of the provinces' true
+    scores given all estimates (scoring.index.uncertainty.posterior_draws).
 
     Parameters
     ----------
@@ -523,11 +571,14 @@ def score(
         ``postStratify``. Off by default: on simulated surveys of three districts per
         province (ten post-strata, three PSUs) that linearisation understates the SEs and
         lowers coverage (docs/scoring.md, "Coverage"); the weights are then fixed.
-    share_correction : bool, default False
+    share_correction : bool or None, default None
         Taylor only: correct the with-replacement variance for unequal PSU weight shares
-        (``share_corrected_variance``); on simulated surveys it lifted weighted coverage in
-        P12 and P46 to 94-96% and left other provinces as they were, but it departs from
-        R's ``survey`` whenever shares differ, so it is not the default.
+        (``share_corrected_variance``). ``None``: on for weighted Taylor scores where the
+        design fits (``share_correction_misfit``), which brings weighted 95% CIs to 94-96%
+        coverage at every level on simulated surveys where R's formula gave 92-93%
+        (docs/scoring.md, "Coverage"), and off otherwise (unweighted scores, replicate
+        methods, designs it does not fit: a note says so). ``False``: R's ``survey``
+        formula everywhere (the R goldens); ``True``: always, or an error.
 
     Returns
     -------
@@ -597,9 +648,12 @@ def score(
     # influence values of every level: the indicators' (u) beside the levels' (lev), kept
     # apart (every variance is column by column, so the blocks need not be joined)
     lev, lev_n = level_influence(u, wts.w, domain, st), level_influence(u_n, wts.w, None, st)
+    share_correction, share_notes = _share_choice(
+        share_correction, frame, strata, psu, weighted=weighted, variance=variance
+    )
     if variance == "taylor" and share_correction:
         u_lv, u_lv_n = np.hstack([u, lev]), np.hstack([u_n, lev_n])
-        var = _share_corrected(frame, strata, psu, design.weights, u_lv, u_lv_n, domain, d)
+        var = _share_corrected(frame, strata, psu, design, u_lv, u_lv_n, domain, d)
         se = np.where(np.isnan(full), np.nan, np.sqrt(var))
     elif variance == "taylor":
         var = np.vstack(
@@ -628,6 +682,9 @@ def score(
         gen,
         common_columns=True,
     )
+    # groups from the provinces' true scores given all estimates (empirical Bayes)
+    post = posterior_draws(lv.ranked_blocks()[:d], se[:d, k:], df, ci_dist, replicates, gen)
+    post = np.concatenate([post, np.full_like(post[:, :1], np.nan)], axis=1)  # national
     qt = quantile(confidence, df_all, ci_dist)[:, None]
     lci, uci = full - qt * se, full + qt * se
     share = np.flatnonzero([i.kind == "share" for i in q.structure.indicators])
@@ -645,11 +702,11 @@ def score(
         ]
     )
     stats = {"se": se, "lci": lci, "uci": uci, "deff": deff, "n": counts}
-    frames = _frames(st, [*provinces, NATIONAL], lv, full, stats, df_all, draws, confidence)
+    frames = _frames(st, [*provinces, NATIONAL], lv, full, stats, df_all, draws, confidence, post)
     scored = int(np.isfinite(lv.ranked_blocks()[:-1, -1]).sum())
     notes = _notes(st, ci_dist, replicates, absent, n_x[:-1], min_n, wts, scored)
     notes += _design_notes(frame, provinces, df, scored, ci_dist, strata, psu, lonely_psu)
-    notes += design_notes
+    notes += design_notes + share_notes
     return IndexScores(
         **frames,
         method=variance,

@@ -10,25 +10,32 @@ province: no loop over replicates or provinces, and ``R × units × K`` instead 
 ``R × n × K`` operations. The factorisation is checked on the weights; when it fails (a
 design re-calibrated per replicate) the same product runs on respondents instead.
 
-Rank intervals and group probabilities (docs/method.md "Performance groups"; the JRC audit recipe of
-docs/variance.md, "Composite indicators and sensitivity"): ranks and performance groups are recomputed in every draw of the scores, the
-rank interval is the ``(1 ± confidence)/2`` quantile of the drawn ranks (rounded outwards to whole
-ranks), the probability of a group the share of draws in it. The draws come from
+Rank intervals and group probabilities (docs/method.md "Performance groups"; the JRC audit
+recipe of docs/variance.md, "Composite indicators and sensitivity"): ranks and performance
+groups are recomputed in every draw of the scores, the rank interval is the ``(1 ± confidence)/2``
+quantile of the drawn ranks (rounded outwards to whole ranks), the probability of a group
+the share of draws in it. The rank draws come from
 ``scoring.design.results.reference_draws``: ``est + se · T`` with ``T`` from the very
 distribution the CIs use (Student t on the province's design df by default), whatever the
 variance method. Replicate values themselves are not draws of the estimate: jackknife and
 BRR replicates are deliberately shrunk or mirrored, and the spread of bootstrap replicates is
 ``±1.96 se``, not the ``±t_df se`` of the CI (4.30 se for a three-district province), so
-ranking them would give rank intervals narrower than the CIs (docs/scoring.md).
+ranking them would give rank intervals narrower than the CIs (docs/scoring.md). The group
+draws are :func:`posterior_draws`: the provinces' true scores given all estimates
+(empirical Bayes), so that a probability of 0.8 means that about 80% of provinces given
+it are truly in the group (docs/scoring.md, "Defaults, and why").
 """
 
 from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy import special
 
 from scoring.design.taylor import group_sum
 from scoring.index.groups import MIN_GROUP_UNITS, ranks_and_groups
+from survey.errors import DesignError
+from survey.rng import RngLike, as_generator
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
@@ -105,6 +112,164 @@ def _inverse_cdf(counts: NDArray[np.int64], q: float) -> FloatArray:
     hit = cum >= np.maximum(q * total, 1e-12)
     first = np.argmax(hit, axis=-1).astype(np.float64)
     return np.where(total[..., 0] > 0, first, np.nan)
+
+
+def _moments(est: FloatArray, se: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Per column: rows with an estimate, sample variance of the estimates, mean se²."""
+    ok = np.isfinite(est)
+    n = ok.sum(axis=0).astype(np.float64)
+    v = np.where(ok, np.nan_to_num(se) ** 2, 0.0)
+    mean_v = v.sum(axis=0) / np.maximum(n, 1)
+    x = np.where(ok, est, 0.0)
+    centre = x.sum(axis=0) / np.maximum(n, 1)
+    s2 = (np.where(ok, x - centre, 0.0) ** 2).sum(axis=0) / np.maximum(n - 1, 1)
+    return n, s2, mean_v
+
+
+def _floor(mean_v: FloatArray) -> FloatArray:
+    return 1e-6 * np.maximum(mean_v, 1e-12)
+
+
+def between_variance(est: FloatArray, se: FloatArray) -> FloatArray:
+    """Spread of the true scores across rows, per column: ``τ² = max(s² − mean(se²), floor)``.
+
+    The method-of-moments (unweighted, Hedges 1983) estimate of the normal–normal model
+    ``est_i = θ_i + e_i``, ``e_i ~ (0, se_i²)``, ``θ_i ~ (μ, τ²)``: the sample variance
+    ``s²`` of the estimates has expectation ``τ² + mean(se²)``. Unweighted, because the
+    SEs of three-district provinces rest on 2 df and inverse-variance weights would let a
+    province with a small SE by chance dominate. Rows with a NaN ``est`` take no part;
+    the floor (``1e-6 · mean(se²)``) keeps a column whose estimates vary no more than
+    their noise from collapsing onto one value (its provinces are then indistinguishable:
+    every group about equally likely).
+    """
+    _, s2, mean_v = _moments(est, se)
+    tau2: FloatArray = np.maximum(s2 - mean_v, _floor(mean_v))
+    return tau2
+
+
+MAX_PRIOR_DF = 1000.0
+"""Cap of the prior degrees of freedom of :func:`moderated_variance` (SEs that vary no more
+than their sampling noise: all but pooled)."""
+
+
+def _trigamma_inverse(x: FloatArray) -> FloatArray:
+    """``y`` with ``trigamma(y) = x`` (x > 0), Newton's method as limma's trigammaInverse."""
+    y = 0.5 + 1.0 / x
+    for _ in range(50):
+        tri = special.polygamma(1, y)
+        step = tri * (1.0 - tri / x) / special.polygamma(2, y)
+        y = y + step
+        if np.all(np.abs(step) < 1e-8 * y):
+            break
+    out: FloatArray = y
+    return out
+
+
+def moderated_variance(se: FloatArray, df: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """SEs and df (P, C) shrunk across rows, per column (Smyth 2004, limma's ``squeezeVar``).
+
+    A three-district province's variance rests on 2 df: by chance it can be a fraction of
+    the truth, and its draws then look far more certain than they are. Per column, the
+    rows' variances ``se²`` (on ``df`` each) are taken to come from a scaled inverse χ²
+    prior with ``d₀`` df and scale ``s₀²``, fitted by moments on the log scale (the
+    variance of ``log se²`` beyond the ``trigamma(df/2)`` of its sampling noise gives
+    ``d₀``, its mean ``s₀²``); the posterior variance is ``(d₀ s₀² + df se²)/(d₀ + df)``
+    on ``d₀ + df`` df. ``d₀`` is capped at ``MAX_PRIOR_DF``; a column with fewer than three
+    usable rows (finite, positive SE and ``df ≥ 1``) is returned as it is.
+    """
+    nu = np.broadcast_to(np.asarray(df, dtype=np.float64), se.shape)
+    ok = np.isfinite(se) & (se > 0) & np.isfinite(nu) & (nu >= 1)
+    half = np.where(ok, nu, 2.0) / 2.0
+    z = np.where(ok, np.log(np.where(ok, se, 1.0) ** 2) - special.digamma(half) + np.log(half), 0.0)
+    n = ok.sum(axis=0)
+    m = np.maximum(n, 1)
+    centre = z.sum(axis=0) / m
+    spread = (np.where(ok, z - centre, 0.0) ** 2).sum(axis=0) / np.maximum(n - 1, 1)
+    noise = np.where(ok, special.polygamma(1, half), 0.0).sum(axis=0) / m
+    excess = spread - noise
+    d0 = np.full(excess.shape, MAX_PRIOR_DF)
+    room = excess > special.polygamma(1, MAX_PRIOR_DF / 2)
+    d0[room] = np.minimum(2.0 * _trigamma_inverse(excess[room]), MAX_PRIOR_DF)
+    d0 = np.where(n >= 3, d0, 0.0)
+    s0 = np.exp(centre + special.digamma(d0 / 2 + (d0 == 0)) - np.log(d0 / 2 + (d0 == 0)))
+    post_df = np.where(ok, nu + d0, nu)
+    nu_ok = np.where(ok, nu, 1.0)
+    post_var = np.where(ok, (d0 * s0 + nu_ok * np.where(ok, se, 0.0) ** 2) / (d0 + nu_ok), se**2)
+    se_out: FloatArray = np.sqrt(post_var)
+    return se_out, post_df
+
+
+def posterior_draws(
+    est: FloatArray,
+    se: FloatArray,
+    df: FloatArray,
+    ci_dist: str,
+    draws: int,
+    rng: RngLike,
+) -> FloatArray:
+    """Draws ``(draws, P, C)`` of the rows' true scores given all rows' estimates
+    (empirical Bayes; the performance-group probabilities, docs/scoring.md "Defaults, and why").
+
+    ``est + se · T`` (``scoring.design.results.reference_draws``) is the sampling
+    distribution of an estimate around its truth, not the distribution of the truth around
+    the estimate: a province whose estimate lies just above a quartile got there partly by
+    chance, and is truly in the higher group less often than those draws say. Per column,
+    with the normal–normal model of :func:`between_variance`:
+
+    - ``τ²`` is drawn, not plugged in: ``τ² + mean(se²)`` (the expectation of the
+      estimates' sample variance ``s²`` over ``n`` rows) as ``(n − 1) s²/χ²_{n−1}``, minus
+      ``mean(se²)`` (floored as there): with 21 or 63 provinces the spread of the true
+      scores is itself uncertain, and plugging in its estimate made probabilities near 0
+      and 1 too extreme;
+
+    - the sampling variance of each row is drawn as ``se² · ν/χ²_ν`` on the row's design df
+      ``ν`` (``ci_dist="t"``; ``se²`` with ``ci_dist="normal"``): the scale mixture that makes
+      ``est + se · T`` Student t, so the SEs' own uncertainty on 2 df is kept;
+    - ``μ ~ N(μ̂, 1/Σ 1/(τ² + v_i))``, ``μ̂`` the precision-weighted mean of the estimates;
+    - ``θ_i ~ N(μ + B_i (est_i − μ), B_i v_i)``, ``B_i = τ²/(τ² + v_i)``, the normal–normal
+      posterior (Efron & Morris 1975; Morris 1983).
+
+    With ``τ² → ∞`` (provinces far apart) this is ``est + se · T`` on the moderated SEs
+    and df (:func:`moderated_variance`; the SEs themselves where they differ far beyond
+    their sampling noise). Rows with a NaN
+    ``est`` stay NaN and take no part in ``τ²`` or ``μ``; a NaN ``se`` keeps its estimate.
+    One variance draw and one normal variate per row and draw are shared by the row's
+    columns, as ``reference_draws(common_columns=True)`` does: each column's law is exact,
+    and statistics are computed column by column.
+    """
+    if ci_dist not in ("t", "normal"):
+        raise DesignError(
+            f"ci_dist={ci_dist!r} is not a CI distribution; expected 't' or 'normal'."
+        )
+    gen = as_generator(rng)
+    p, _ = est.shape
+    nu = np.asarray(df, dtype=np.float64).reshape(-1)
+    if nu.shape != (p,):
+        raise DesignError(f"df must hold one value per row ({p}), got shape {np.shape(df)}.")
+    if ci_dist == "t":  # the sampling variance from the SEs moderated across provinces
+        se_m, nu_m = moderated_variance(se, np.broadcast_to(nu[:, None], se.shape))
+        safe = np.where(nu_m >= 1, nu_m, 1.0)
+        finite = np.isfinite(safe)
+        chi = gen.chisquare(np.where(finite, safe, 1.0), size=(draws, *se.shape))
+        scale = np.where(finite, safe / chi, 1.0)  # (draws, P, C)
+    else:
+        se_m, scale = se, np.ones((draws, *se.shape))
+    se0 = np.nan_to_num(se_m)
+    n, s2, mean_v = _moments(est, se)
+    # τ² drawn too: the total variance τ² + mean(se²) from its scaled inverse χ² on n − 1 df
+    chi_n = gen.chisquare(np.maximum(n - 1, 1), size=(draws, 1, n.shape[0]))
+    tau2 = np.maximum(np.maximum(n - 1, 1) * s2 / chi_n - mean_v, _floor(mean_v))
+    v = se0[None] ** 2 * scale  # (draws, P, C)
+    ok = np.isfinite(est)[None]
+    prec = np.where(ok, 1.0 / (tau2 + v), 0.0)
+    x = np.where(ok, est[None], 0.0)
+    prec_sum = np.maximum(prec.sum(axis=1, keepdims=True), 1e-300)
+    mu = (prec * x).sum(axis=1, keepdims=True) / prec_sum
+    mu = mu + gen.standard_normal((draws, 1, 1)) / np.sqrt(prec_sum)
+    shrink = tau2 / (tau2 + v)
+    z = gen.standard_normal((draws, p, 1))
+    out: FloatArray = mu + shrink * (est[None] - mu) + np.sqrt(shrink * v) * z
+    return out
 
 
 def _exact_counts(values: FloatArray) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
@@ -218,8 +383,25 @@ def _fast_counts(values: FloatArray) -> tuple[NDArray[np.int64], NDArray[np.int6
     return counts, g_counts
 
 
+def _counts_of(values: FloatArray) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Rank and group histograms of draws ``values`` (R, C, m): ``_fast_counts`` where its
+    shortcut holds, else ``_exact_counts``."""
+    fast = _fast_counts(values) if values.shape[-1] else None
+    return fast if fast is not None else _exact_counts(np.ascontiguousarray(values))
+
+
+def _ranked_block(draws: FloatArray, rows: IntArray) -> FloatArray:
+    """The ranked rows of draws (R, P, C), provinces last (a view when they come first)."""
+    first = np.array_equal(rows, np.arange(rows.size))
+    block = draws[:, : rows.size] if first else draws[:, rows]
+    return np.moveaxis(block, 1, -1)
+
+
 def rank_uncertainty(
-    reps: FloatArray, ranked: NDArray[np.bool_], confidence: float
+    reps: FloatArray,
+    ranked: NDArray[np.bool_],
+    confidence: float,
+    group_draws: FloatArray | None = None,
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """From replicate values (R, P, C): rank_lci, rank_uci (P, C) and group shares (P, C, 4).
 
@@ -229,14 +411,14 @@ def rank_uncertainty(
     whole numbers: one ``bincount`` instead of a sort per unit). The histograms come from
     ``_fast_counts`` where its shortcut holds, else from every draw's ranks and groups
     (``_exact_counts``); both give the same counts (tests/scoring/index/test_index_score.py).
+    ``group_draws`` (R', P, C): draws the group shares come from instead
+    (:func:`posterior_draws`); default ``reps``.
     """
     _, p, c = reps.shape
     rows = np.flatnonzero(ranked)
-    # the ranked rows only, provinces last (a view when they are the first rows)
-    block = reps[:, : rows.size] if np.array_equal(rows, np.arange(rows.size)) else reps[:, rows]
-    values = np.moveaxis(block, 1, -1)
-    fast = _fast_counts(values) if rows.size else None
-    counts, g_counts = fast if fast is not None else _exact_counts(np.ascontiguousarray(values))
+    counts, g_counts = _counts_of(_ranked_block(reps, rows))
+    if group_draws is not None:
+        _, g_counts = _counts_of(_ranked_block(group_draws, rows))
     tail = (1.0 - confidence) / 2.0
     low = np.full((p, c), np.nan)
     high = np.full((p, c), np.nan)

@@ -77,3 +77,25 @@ def test_default_hadamard_is_rs(ref: dict[str, Any]) -> None:
         want = np.array([[int(c) for c in row] for row in g["matrix"][which - 1]])
         got = default_hadamard(n)
         assert got.shape == want.shape and (got == want).all(), n
+
+
+def test_calibration_residuals_are_what_the_taylor_variance_sums() -> None:
+    """SurveyDesign.calibration_residuals (used by score's PSU-share correction of
+    post-stratified scores): their with-replacement variance over PSU totals, written out,
+    is the design's own (R-golden) post-stratified Taylor variance."""
+    from scoring.design.structure import codes as integer_codes
+    from scoring.index.pipeline import analysis_design
+
+    pp = pd.read_csv(GOLDEN / "papi_poststrat.csv")
+    design, _ = analysis_design(pp, "stratum", "psu", "weight", True, "fail", True)
+    _, u, _, _ = design.domain_means(pp["y2"].to_numpy(np.float64), None)
+    res = design.calibration_residuals(u)[:, 0]
+    assert not np.allclose(res, u[:, 0] * design.weights)  # the residualisation does something
+    unit = integer_codes(pp.loc[:, ["stratum", "psu"]].astype("str"))[0]
+    z = pd.Series(res).groupby(unit).sum()
+    stratum = pp.groupby(unit)["stratum"].first()
+    by = z.groupby(stratum)
+    want = float(
+        (by.count() / (by.count() - 1) * by.apply(lambda v: ((v - v.mean()) ** 2).sum())).sum()
+    )
+    assert design.taylor_variance(u)[0, 0] == pytest.approx(want, rel=1e-10)

@@ -198,7 +198,7 @@ def test_variance_options_are_flags_recorded_in_the_provenance(
     _, off, _ = run("--no-share-correction")
     _, on, _ = run("--share-correction")
     prov = [d["meta"]["provenance"] for d in (plain, off, on)]  # type: ignore[index]
-    assert [p["share_correction"] for p in prov] == [False, False, True]
+    assert [p["share_correction"] for p in prov] == [True, False, True]  # on by default
     assert all(p["poststratified"] is False for p in prov)
     se = [np.array([r["se"] for r in d["subdimensions"]], dtype=float) for d in (off, on)]  # type: ignore[index]
     assert not np.allclose(se[0], se[1], equal_nan=True)  # the flag reaches the variance

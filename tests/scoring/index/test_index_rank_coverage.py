@@ -3,8 +3,9 @@
 survey.simulate gives every province's expected score; a 95% rank interval must contain the
 province's true rank (among the simulated provinces) at least 93% of the time over all
 provinces, and a group probability must be calibrated: among cells given p in (0.7, 0.9],
-about 80% are truly in that group. Both for the default (Taylor CIs, t draws) and the
-Rao–Wu bootstrap. Seeds and provinces differ from those behind the figures in
+about 80% are truly in that group (the probabilities are empirical-Bayes posterior
+probabilities: scoring.index.uncertainty.posterior_draws). Both for the default (Taylor
+CIs, t draws) and the Rao–Wu bootstrap. Seeds and provinces differ from those behind the figures in
 docs/scoring.md (tests.scoring.index.rank_study). About a minute each on one core.
 """
 
@@ -35,11 +36,6 @@ def test_rank_intervals_cover_the_true_rank(method: str) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap (docs/scoring.md, 'Coverage'): group probabilities computed from draws "
-    "centred on the estimates are overconfident; cells given p≈0.8 are in the group 68-72%",
-)
 @pytest.mark.parametrize("method", ["taylor", "bootstrap"])
 def test_group_probabilities_are_calibrated(method: str) -> None:
     r = _study(method)

@@ -255,20 +255,28 @@ def test_a_province_with_two_psus_is_noted_as_one_degree_of_freedom() -> None:
     assert not any("degree of freedom" in n for n in score(data, _q(), rng=0).notes)
 
 
-def _group_probs(est: np.ndarray, se: np.ndarray, df: np.ndarray, dist: str) -> np.ndarray:
-    """Group shares (P, 4) of 200,000 draws from the reported est, se and df."""
+def _group_probs(
+    est: np.ndarray, se: np.ndarray, df: np.ndarray, dist: str, posterior: bool = True
+) -> np.ndarray:
+    """Group shares (P, 4) of 200,000 draws from the reported est, se and df: the
+    empirical-Bayes posterior draws, or (``posterior=False``) ``est + se · T``."""
     from scoring.design.results import reference_draws
     from scoring.index.groups import group_codes
+    from scoring.index.uncertainty import posterior_draws
 
-    draws = reference_draws(est[:, None], se[:, None], df[:, None], dist, 200_000, 9)[..., 0]
+    if posterior:
+        draws = posterior_draws(est[:, None], se[:, None], df, dist, 200_000, 9)[..., 0]
+    else:
+        draws = reference_draws(est[:, None], se[:, None], df[:, None], dist, 200_000, 9)[..., 0]
     codes = group_codes(draws, axis=1)
     return np.stack([(codes == g).mean(axis=0) for g in range(4)], axis=1)
 
 
-def test_rank_draws_agree_with_the_reported_cis() -> None:
-    """Group probabilities are those of draws from the CIs' own distribution (t on the
-    province's 2 df here), not of normal draws: recomputed from the reported est, se and df
-    they match to Monte Carlo error, and the normal alternative would not."""
+def test_group_probabilities_agree_with_the_reported_scores() -> None:
+    """Group probabilities are those of the empirical-Bayes posterior draws given the
+    reported est, se and df (t on the province's 2 df here): recomputed from them they
+    match to Monte Carlo error; the normal alternative, and draws centred on the
+    estimates (est + se · T), would not."""
     data = simulate_responses(_q(), provinces=8, districts=3, villages=2, per_village=10, rng=5)
     s = score(data, _q(), replicates=4000, rng=4)
     comp = s.composite.loc[s.composite["province"] != "VN"]
@@ -278,6 +286,7 @@ def test_rank_draws_agree_with_the_reported_cis() -> None:
     want = _group_probs(est, se, df, "t")
     np.testing.assert_allclose(got, want, atol=0.035)
     assert np.abs(_group_probs(est, se, df, "normal") - want).max() > 0.07  # the test has power
+    assert np.abs(_group_probs(est, se, df, "t", posterior=False) - want).max() > 0.07
     assert any("Student t" in n for n in s.notes)
     boot = score(data, _q(), variance="bootstrap", replicates=4000, rng=4).composite
     boot = boot.loc[boot["province"] != "VN"]
@@ -307,7 +316,7 @@ def test_design_effects_are_r_deffs_with_replacement() -> None:
     from scoring import SurveyDesign
 
     data = _data()
-    s = score(data, _q())
+    s = score(data, _q(), share_correction=False)  # R's variance formula
     codes, y, _ = indicator_values(data, _q())
     ind = s.indicators.set_index(["province", "indicator"])
     for j in (0, 3):
@@ -332,7 +341,7 @@ def test_share_corrected_variance() -> None:
 
     data = _data().assign(weight=1.0)  # 4 districts x 20 respondents: equal shares
     a = score(data, _q(), share_correction=True).to_frame()
-    b = score(data, _q()).to_frame()
+    b = score(data, _q(), share_correction=False).to_frame()
     np.testing.assert_allclose(a["se"], b["se"], rtol=1e-12)
     # one stratum, three PSUs with weights 1, 2, 5 and PSU totals z = (3, -1, -2)
     w = np.array([1.0, 2.0, 5.0])
@@ -347,3 +356,38 @@ def test_share_corrected_variance() -> None:
     crossing = _data().assign(stratum="all")
     with pytest.raises(ScoringError, match="inside one province"):
         score(crossing, _q(), share_correction=True)
+
+
+def test_share_correction_is_the_default_of_weighted_taylor_scores() -> None:
+    """Default (``share_correction=None``): corrected for weighted Taylor scores whose design
+    fits, R's formula for unweighted scores, and R's formula with a note for a design it
+    does not fit (a stratum spanning provinces); the provenance records what was used."""
+    data = _data()
+    default = score(data, _q())
+    on = score(data, _q(), share_correction=True)
+    off = score(data, _q(), share_correction=False)
+    assert default.provenance.share_correction is True
+    np.testing.assert_allclose(default.to_frame()["se"], on.to_frame()["se"], rtol=1e-12)
+    assert not np.allclose(default.composite["se"], off.composite["se"])  # shares differ here
+    unweighted = score(data, _q(), weighted=False)
+    assert unweighted.provenance.share_correction is False
+    crossing = score(data.assign(stratum="all"), _q())
+    assert crossing.provenance.share_correction is False
+    assert any("PSU-share correction" in n and "inside one province" in n for n in crossing.notes)
+    plain = score(data.assign(stratum="all"), _q(), share_correction=False)
+    np.testing.assert_allclose(crossing.to_frame()["se"], plain.to_frame()["se"], rtol=1e-12)
+
+
+def test_share_correction_of_post_stratified_scores_sums_their_residuals() -> None:
+    """With ``poststratified=True`` the corrected variance sums the PSU totals of the
+    post-stratification residuals (SurveyDesign.calibration_residuals): with the correction
+    off the same residuals give R's postStratify variance; on, a different one."""
+    from survey.simulate import simulate
+
+    sim = simulate(2021, rng=3, provinces=["P05", "P12"])
+    ps_on = score(sim.responses, "papi-2021", poststratified=True, share_correction=True)
+    ps_off = score(sim.responses, "papi-2021", poststratified=True, share_correction=False)
+    fixed_on = score(sim.responses, "papi-2021", share_correction=True)
+    assert ps_on.provenance.share_correction and ps_on.provenance.poststratified
+    for other in (ps_off, fixed_on):
+        assert not np.allclose(ps_on.subdimensions["se"], other.subdimensions["se"])
