@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from scoring.index.levels import Weights, influence, level_influence
+from scoring.index.levels import AggregationWeights, influence, level_influence
 from scoring.index.structure import IndexStructure
 from survey import load_questionnaire
 
@@ -15,7 +15,7 @@ def test_level_influence_is_the_level_columns_of_influence() -> None:
     gen = np.random.default_rng(3)
     k, provinces, n = len(st.indicators), 5, 400
     available = gen.random((provinces + 1, k)) < 0.8
-    wts = Weights.from_available(available, st, 0.5)
+    wts = AggregationWeights.from_available(available, st, 0.5)
     domain = gen.integers(0, provinces, n).astype(np.intp)
     u = gen.normal(size=(n, k))
     u[gen.random(u.shape) < 0.05] = np.nan  # read as 0 by both
