@@ -31,6 +31,7 @@ Korn–Graubard intervals (intervals.py).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -60,7 +61,7 @@ from scoring.index.uncertainty import (
     rank_uncertainty,
     replicate_domain_means,
 )
-from survey.errors import DesignError, ScoringError
+from survey.errors import DesignError, Problem, ScoringError
 from survey.questionnaire.loader import load_questionnaire
 from survey.questionnaire.schema import Questionnaire
 from survey.respondents.analysis_frame import check_for_scoring, design_columns
@@ -267,6 +268,7 @@ def _share_corrected(
     frame: pd.DataFrame,
     strata: str | None,
     psu: str | None,
+    misfit: str | None,
     design: SurveyDesign,
     u_lv: FloatArray,
     u_lv_n: FloatArray,
@@ -274,8 +276,7 @@ def _share_corrected(
     d: int,
 ) -> FloatArray:
     """Province and national rows of ``share_corrected_variance``; strata must nest in
-    provinces."""
-    misfit = share_correction_misfit(frame, strata, psu)
+    provinces; ``misfit``: ``share_correction_misfit`` of the frame."""
     if misfit is not None:
         raise ScoringError(
             f"share_correction needs {misfit}. Score with share_correction=False",
@@ -294,9 +295,7 @@ def _share_corrected(
 
 def _share_choice(
     asked: bool | None,
-    frame: pd.DataFrame,
-    strata: str | None,
-    psu: str | None,
+    misfit: str | None,
     *,
     weighted: bool,
     variance: str,
@@ -307,7 +306,6 @@ def _share_choice(
         return asked, []
     if not weighted or variance != "taylor":
         return False, []
-    misfit = share_correction_misfit(frame, strata, psu)
     if misfit is None:
         return True, []
     return False, [
@@ -450,17 +448,13 @@ def _listed(items: Sequence[object], most: int = 8) -> str:
 
 
 def _design_notes(
-    responses: pd.DataFrame,
     provinces: Sequence[object],
     df: FloatArray,
     scored: int,
     ci_dist: str,
-    strata: str | None,
-    psu: str | None,
-    lonely_psu: str,
 ) -> list[str]:
     """What the sample's shape means for groups and CIs: too few provinces for quartiles,
-    variances on 1 degree of freedom, strata with a lone PSU under an R lonely-PSU option."""
+    variances on 1 degree of freedom (the frame's own notes: ``_frame_notes``)."""
     notes = []
     if 0 < scored < MIN_GROUP_UNITS:
         notes.append(
@@ -477,6 +471,15 @@ def _design_notes(
             "are very wide and the SE of a sum such as the aggregate can be far off by "
             "chance; sample more clusters (papi sample --communes N for a pilot)"
         )
+    return notes
+
+
+def _frame_notes(
+    responses: pd.DataFrame, strata: str | None, psu: str | None, lonely_psu: str
+) -> list[str]:
+    """What the design's strata mean for the draws and SEs: strata spanning provinces,
+    strata with a lone PSU under an R lonely-PSU option."""
+    notes = []
     if strata and strata != "province":
         shared = responses.groupby(strata, sort=True, observed=True)["province"].nunique()
         if (shared > 1).any():
@@ -597,7 +600,27 @@ def score(
         An unknown ``ci_dist`` or a design that cannot be estimated (a lone PSU with
         ``lonely_psu="fail"``).
     """
-    q = load_questionnaire(questionnaire) if isinstance(questionnaire, str) else questionnaire
+    return prepare(
+        responses,
+        questionnaire,
+        weighted=weighted,
+        variance=variance,
+        replicates=replicates,
+        rng=rng,
+        confidence=confidence,
+        ci_dist=ci_dist,
+        strata=strata,
+        psu=psu,
+        weights=weights,
+        min_n=min_n,
+        min_share=min_share,
+        lonely_psu=lonely_psu,
+        poststratified=poststratified,
+        share_correction=share_correction,
+    ).score()
+
+
+def _check_method(variance: str, confidence: float, ci_dist: str) -> None:
     if variance not in VARIANCE_METHODS:
         raise ScoringError(
             f"variance={variance!r} is not a variance method; expected one of "
@@ -609,6 +632,141 @@ def score(
             f"confidence={confidence}; expected a confidence level in (0, 1), e.g. 0.95"
         )
     check_ci_dist(ci_dist)
+
+
+def without(q: Questionnaire, drop: Sequence[str]) -> Questionnaire:
+    """``q`` without the indicators and sub-dimensions ``drop`` (codes): the index whose
+    sub-dimensions are means of their remaining indicators and whose dimensions are means
+    of their remaining sub-dimensions (PAPI's ``k_d`` counts those left). Every
+    sub-dimension must keep an indicator and every dimension a sub-dimension, or the
+    aggregate would change scale (a ``ScoringError`` with a problem at ``/drop``)."""
+    if not drop:
+        return q
+    gone = set(drop)
+    dims = []
+    for dim in q.structure.dimensions:
+        subs = []
+        for sub in dim.subdimensions:
+            if sub.code in gone:
+                continue
+            inds = tuple(i for i in sub.indicators if i.code not in gone)
+            if not inds:
+                raise ScoringError.with_problems(
+                    f"dropping every indicator of {sub.code} leaves it empty; drop the "
+                    "sub-dimension itself",
+                    [Problem("/drop", "empty_subdimension", f"{sub.code} keeps no indicator")],
+                    code="empty_subdimension",
+                )
+            subs.append(sub.model_copy(update={"indicators": inds}))
+        if not subs:
+            raise ScoringError.with_problems(
+                f"dropping every sub-dimension of {dim.code} leaves the dimension empty and "
+                "the aggregate on another scale; keep at least one",
+                [Problem("/drop", "empty_dimension", f"{dim.code} keeps no sub-dimension")],
+                code="empty_dimension",
+            )
+        dims.append(dim.model_copy(update={"subdimensions": tuple(subs)}))
+    structure = q.structure.model_copy(update={"dimensions": tuple(dims)})
+    return q.model_copy(update={"structure": structure})
+
+
+@dataclass(frozen=True)
+class Options:
+    """The options of :func:`score` a :class:`Prepared` frame is scored with (``strata``,
+    ``psu``, ``weights``: the columns resolved)."""
+
+    weighted: bool
+    variance: str
+    replicates: int
+    confidence: float
+    ci_dist: str
+    strata: str | None
+    psu: str | None
+    weights: str
+    min_n: int
+    min_share: float
+    lonely_psu: str
+    poststratified: bool
+    share_correction: bool | None
+
+
+@dataclass(frozen=True, eq=False)
+class Prepared:
+    """The indicator stage of :func:`score` on one respondent frame, kept for rescoring:
+    indicator values, the design, and the Hájek means, counts and influence values of every
+    indicator per province and nationally (none of which depend on the index structure).
+
+    ``score(drop=...)`` gives exactly what ``score`` gives on ``without(questionnaire,
+    drop)`` with the same options (tests/scoring/index/test_index_prepared.py): every
+    indicator-stage quantity is computed column by column, so the reduced index's are the
+    kept columns of these. Built by :func:`prepare`; read-only arrays.
+    """
+
+    responses: pd.DataFrame
+    questionnaire: Questionnaire
+    structure: IndexStructure
+    seed: int
+    options: Options
+    y: FloatArray
+    absent: tuple[str, ...]
+    design: SurveyDesign
+    design_notes: tuple[str, ...]
+    domain: NDArray[np.intp]
+    provinces: tuple[str, ...]
+    province_means: tuple[FloatArray, FloatArray, FloatArray, FloatArray]
+    national_means: tuple[FloatArray, FloatArray, FloatArray, FloatArray]
+    misfit: str | None
+    frame_notes: tuple[str, ...]
+
+    def score(self, drop: Sequence[str] = (), *, variance: str | None = None) -> IndexScores:
+        """``score`` of the prepared frame on the questionnaire without ``drop`` (indicator
+        and sub-dimension codes), optionally with another ``variance`` method."""
+        o = self.options
+        method = o.variance if variance is None else variance
+        _check_method(method, o.confidence, o.ci_dist)
+        q = without(self.questionnaire, tuple(drop))
+        st = self.structure if q is self.questionnaire else IndexStructure.from_questionnaire(q)
+        if q is self.questionnaire:
+            cols: NDArray[np.intp] | None = None
+            absent = self.absent
+        else:
+            position = {c: j for j, c in enumerate(self.structure.indicators)}
+            cols = np.array([position[c] for c in st.indicators], dtype=np.intp)
+            # absent columns are rare (a pilot asking part of the questionnaire): re-read
+            absent = indicator_values(self.responses, q)[2] if self.absent else ()
+        return _score_prepared(self, q, st, cols, absent, method)
+
+
+def _take(a: FloatArray, cols: NDArray[np.intp] | None) -> FloatArray:
+    return a if cols is None else np.ascontiguousarray(a[:, cols])
+
+
+def prepare(
+    responses: pd.DataFrame,
+    questionnaire: Questionnaire | str,
+    *,
+    weighted: bool = True,
+    variance: str = "taylor",
+    replicates: int = DEFAULT_REPLICATES,
+    rng: RngLike = None,
+    confidence: float = 0.95,
+    ci_dist: str = "t",
+    strata: str | None = None,
+    psu: str | None = None,
+    weights: str | None = None,
+    min_n: int = 10,
+    min_share: float = 0.5,
+    lonely_psu: str = "fail",
+    poststratified: bool = False,
+    share_correction: bool | None = None,
+) -> Prepared:
+    """The indicator stage of :func:`score` (same parameters, same checks and errors), kept
+    for rescoring the frame under other index structures: ``prepare(...).score()`` is
+    ``score(...)``, and ``prepare(...).score(drop=codes)`` is ``score`` on the questionnaire
+    without those indicators and sub-dimensions (``without``), reusing the indicator values,
+    means and influence values (the console's live what-if, api.console.whatif)."""
+    q = load_questionnaire(questionnaire) if isinstance(questionnaire, str) else questionnaire
+    _check_method(variance, confidence, ci_dist)
     seed = seed_of(rng)
     if "province" in responses.columns and pd.api.types.is_numeric_dtype(responses["province"]):
         # the result's province column is text (codes, and the pooled row "VN"): a numeric
@@ -627,14 +785,72 @@ def score(
     if not st.indicators:
         raise ScoringError(f"questionnaire {q.id!r} has no indicators to score")
     _, y, absent = indicator_values(responses, q)
-    frame = responses
     design, design_notes = analysis_design(
-        frame, strata, psu, weights, weighted, lonely_psu, poststratified and weighted
+        responses, strata, psu, weights, weighted, lonely_psu, poststratified and weighted
     )
     domain, provinces = integer_codes(responses["province"].astype("str"))
     d = len(provinces)
-    est, u, n_obs, df = design.domain_means(y, domain, d)
-    est_n, u_n, n_obs_n, df_n = design.domain_means(y, None)
+    by_province = design.domain_means(y, domain, d)
+    national = design.domain_means(y, None)
+    misfit = share_correction_misfit(responses, strata, psu)
+    for a in (y, *by_province, *national):
+        a.flags.writeable = False
+    return Prepared(
+        responses=responses,
+        questionnaire=q,
+        structure=st,
+        seed=seed,
+        options=Options(
+            weighted=weighted,
+            variance=variance,
+            replicates=replicates,
+            confidence=confidence,
+            ci_dist=ci_dist,
+            strata=strata,
+            psu=psu,
+            weights=weights,
+            min_n=min_n,
+            min_share=min_share,
+            lonely_psu=lonely_psu,
+            poststratified=poststratified,
+            share_correction=share_correction,
+        ),
+        y=y,
+        absent=absent,
+        design=design,
+        design_notes=tuple(design_notes),
+        domain=domain,
+        provinces=tuple(str(p) for p in provinces),
+        province_means=by_province,
+        national_means=national,
+        misfit=misfit,
+        frame_notes=tuple(_frame_notes(responses, strata, psu, lonely_psu)),
+    )
+
+
+def _score_prepared(
+    prep: Prepared,
+    q: Questionnaire,
+    st: IndexStructure,
+    cols: NDArray[np.intp] | None,
+    absent: tuple[str, ...],
+    variance: str,
+) -> IndexScores:
+    """The rest of :func:`score` from the indicator stage, on the indicators ``cols`` of it
+    (``None``: all) that make up ``st``."""
+    o = prep.options
+    weighted, replicates, confidence, ci_dist = o.weighted, o.replicates, o.confidence, o.ci_dist
+    min_n, min_share, strata, psu = o.min_n, o.min_share, o.strata, o.psu
+    weights, lonely_psu, poststratified = o.weights, o.lonely_psu, o.poststratified
+    asked = o.share_correction
+    frame, design, domain, seed = prep.responses, prep.design, prep.domain, prep.seed
+    provinces = list(prep.provinces)
+    d = len(provinces)
+    y = _take(prep.y, cols)
+    est, u, n_obs = (_take(a, cols) for a in prep.province_means[:3])
+    df = prep.province_means[3]
+    est_n, u_n, n_obs_n = (_take(a, cols) for a in prep.national_means[:3])
+    df_n = prep.national_means[3]
     x = np.vstack([est, est_n])
     n_x = np.vstack([n_obs, n_obs_n])
     x = np.where(n_x >= min_n, x, np.nan)
@@ -649,11 +865,11 @@ def score(
     # apart (every variance is column by column, so the blocks need not be joined)
     lev, lev_n = level_influence(u, wts.w, domain, st), level_influence(u_n, wts.w, None, st)
     share_correction, share_notes = _share_choice(
-        share_correction, frame, strata, psu, weighted=weighted, variance=variance
+        asked, prep.misfit, weighted=weighted, variance=variance
     )
     if variance == "taylor" and share_correction:
         u_lv, u_lv_n = np.hstack([u, lev]), np.hstack([u_n, lev_n])
-        var = _share_corrected(frame, strata, psu, design, u_lv, u_lv_n, domain, d)
+        var = _share_corrected(frame, strata, psu, prep.misfit, design, u_lv, u_lv_n, domain, d)
         se = np.where(np.isnan(full), np.nan, np.sqrt(var))
     elif variance == "taylor":
         var = np.vstack(
@@ -668,7 +884,7 @@ def score(
         psu_codes = (
             integer_codes(frame.loc[:, unit_cols].astype("str"))[0]
             if psu
-            else np.arange(len(responses))
+            else np.arange(len(frame))
         )
         se = _replicate_se(design, variance, replicates, gen, y, domain, psu_codes, st, wts, full)
     k = len(st.indicators)
@@ -705,8 +921,8 @@ def score(
     frames = _frames(st, [*provinces, NATIONAL], lv, full, stats, df_all, draws, confidence, post)
     scored = int(np.isfinite(lv.ranked_blocks()[:-1, -1]).sum())
     notes = _notes(st, ci_dist, replicates, absent, n_x[:-1], min_n, wts, scored)
-    notes += _design_notes(frame, provinces, df, scored, ci_dist, strata, psu, lonely_psu)
-    notes += design_notes + share_notes
+    notes += _design_notes(provinces, df, scored, ci_dist)
+    notes += [*prep.frame_notes, *prep.design_notes, *share_notes]
     return IndexScores(
         **frames,
         method=variance,
