@@ -264,32 +264,53 @@ def share_correction_misfit(frame: pd.DataFrame, strata: str | None, psu: str | 
     return None
 
 
+def share_units(
+    frame: pd.DataFrame, strata: str | None, psu: str | None
+) -> tuple[NDArray[np.intp], NDArray[np.intp]] | None:
+    """Stratum and PSU codes of each row for ``share_corrected_variance`` (``None``
+    without strata or PSUs)."""
+    if strata is None or psu is None:
+        return None
+    stratum = integer_codes(frame[strata].astype("str"))[0]
+    unit = integer_codes(frame.loc[:, [strata, psu]].astype("str"))[0]
+    return stratum, unit
+
+
 def _share_corrected(
-    frame: pd.DataFrame,
-    strata: str | None,
-    psu: str | None,
     misfit: str | None,
+    units: tuple[NDArray[np.intp], NDArray[np.intp]] | None,
     design: SurveyDesign,
-    u_lv: FloatArray,
-    u_lv_n: FloatArray,
+    blocks: Sequence[tuple[FloatArray, FloatArray]],
     domain: NDArray[np.intp],
     d: int,
 ) -> FloatArray:
-    """Province and national rows of ``share_corrected_variance``; strata must nest in
-    provinces; ``misfit``: ``share_correction_misfit`` of the frame."""
+    """Province and national rows of ``share_corrected_variance`` of the influence values
+    ``blocks`` ((provinces, national) pairs of column blocks; each column is its own
+    variance, so the blocks are never joined); strata must nest in provinces; ``misfit``:
+    ``share_correction_misfit`` of the frame, ``units``: its ``share_units``."""
     if misfit is not None:
         raise ScoringError(
             f"share_correction needs {misfit}. Score with share_correction=False",
             code="share_correction_design",
         )
-    assert strata is not None and psu is not None
-    stratum = integer_codes(frame[strata].astype("str"))[0]
-    unit = integer_codes(frame.loc[:, [strata, psu]].astype("str"))[0]
+    assert units is not None
+    stratum, unit = units
     w = design.weights
-    wu, wu_n = design.calibration_residuals(u_lv), design.calibration_residuals(u_lv_n)
-    provinces = share_corrected_variance(u_lv, w, stratum, unit, domain, d, wu=wu)
-    national = share_corrected_variance(u_lv_n, w, stratum, unit, np.zeros_like(domain), 1, wu=wu_n)
-    out: FloatArray = np.vstack([provinces, national])
+    national = np.zeros_like(domain)
+    parts = [
+        (
+            share_corrected_variance(
+                u, w, stratum, unit, domain, d, wu=design.calibration_residuals(u)
+            ),
+            share_corrected_variance(
+                u_n, w, stratum, unit, national, 1, wu=design.calibration_residuals(u_n)
+            ),
+        )
+        for u, u_n in blocks
+    ]
+    out: FloatArray = np.vstack(
+        [np.hstack([p for p, _ in parts]), np.hstack([n for _, n in parts])]
+    )
     return out
 
 
@@ -716,6 +737,7 @@ class Prepared:
     province_means: tuple[FloatArray, FloatArray, FloatArray, FloatArray]
     national_means: tuple[FloatArray, FloatArray, FloatArray, FloatArray]
     misfit: str | None
+    units: tuple[NDArray[np.intp], NDArray[np.intp]] | None
     frame_notes: tuple[str, ...]
 
     def score(self, drop: Sequence[str] = (), *, variance: str | None = None) -> IndexScores:
@@ -824,6 +846,7 @@ def prepare(
         province_means=by_province,
         national_means=national,
         misfit=misfit,
+        units=share_units(responses, strata, psu) if misfit is None else None,
         frame_notes=tuple(_frame_notes(responses, strata, psu, lonely_psu)),
     )
 
@@ -868,8 +891,8 @@ def _score_prepared(
         asked, prep.misfit, weighted=weighted, variance=variance
     )
     if variance == "taylor" and share_correction:
-        u_lv, u_lv_n = np.hstack([u, lev]), np.hstack([u_n, lev_n])
-        var = _share_corrected(frame, strata, psu, prep.misfit, design, u_lv, u_lv_n, domain, d)
+        blocks = [(u, u_n), (lev, lev_n)]
+        var = _share_corrected(prep.misfit, prep.units, design, blocks, domain, d)
         se = np.where(np.isnan(full), np.nan, np.sqrt(var))
     elif variance == "taylor":
         var = np.vstack(
