@@ -31,7 +31,7 @@ Korn–Graubard intervals (intervals.py).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -739,6 +739,41 @@ class Prepared:
     misfit: str | None
     units: tuple[NDArray[np.intp], NDArray[np.intp]] | None
     frame_notes: tuple[str, ...]
+    _indicator_blocks: dict[bool, tuple[FloatArray, FloatArray, FloatArray, FloatArray]] = field(
+        default_factory=dict, repr=False
+    )
+
+    def indicator_block(
+        self, share_correction: bool
+    ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+        """Taylor SEs, CIs and design effects (provinces + national, every indicator),
+        computed once per ``share_correction`` and kept: dropping indicators or
+        sub-dimensions does not change them."""
+        hit = self._indicator_blocks.get(share_correction)
+        if hit is not None:
+            return hit
+        o, design, domain = self.options, self.design, self.domain
+        d = len(self.provinces)
+        est, u, n_obs, df = self.province_means
+        est_n, u_n, n_obs_n, df_n = self.national_means
+        n_x = np.vstack([n_obs, n_obs_n])
+        x = np.where(n_x >= o.min_n, np.vstack([est, est_n]), np.nan)
+        df_all = np.concatenate([df, df_n])
+        if share_correction:
+            var = _share_corrected(self.misfit, self.units, design, [(u, u_n)], domain, d)
+        else:
+            var = np.vstack([design.taylor_variance(u, domain, d), design.taylor_variance(u_n)])
+        se = np.where(np.isnan(x), np.nan, np.sqrt(var))
+        qt = quantile(o.confidence, df_all, o.ci_dist)[:, None]
+        has = (~np.isnan(self.y)).astype(np.float64)
+        lci, uci, deff = _indicator_stats(
+            self, self.questionnaire, x, se, n_x, df_all, qt, o.confidence, (u, u_n), has
+        )
+        out = (se, lci, uci, deff)
+        for a in out:
+            a.flags.writeable = False
+        self._indicator_blocks[share_correction] = out
+        return out
 
     def score(self, drop: Sequence[str] = (), *, variance: str | None = None) -> IndexScores:
         """``score`` of the prepared frame on the questionnaire without ``drop`` (indicator
@@ -757,6 +792,30 @@ class Prepared:
             # absent columns are rare (a pilot asking part of the questionnaire): re-read
             absent = indicator_values(self.responses, q)[2] if self.absent else ()
         return _score_prepared(self, q, st, cols, absent, method)
+
+
+def _indicator_stats(
+    prep: Prepared,
+    q: Questionnaire,
+    x: FloatArray,
+    se: FloatArray,
+    n_x: FloatArray,
+    df_all: FloatArray,
+    qt: FloatArray,
+    confidence: float,
+    u: tuple[FloatArray, FloatArray],
+    has: FloatArray,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """CIs and design effects (rows, K) of the indicators of ``q``: ``est ± q · se``, and
+    Korn–Graubard intervals for share indicators."""
+    lci, uci = x - qt * se, x + qt * se
+    share = np.flatnonzero([i.kind == "share" for i in q.structure.indicators])
+    lci[:, share], uci[:, share] = korn_graubard(
+        x[:, share], se[:, share] ** 2, n_x[:, share], df_all[:, None], confidence
+    )
+    d = len(prep.provinces)
+    deff = _design_effects(se**2, u, prep.design.weights, has, prep.domain, d, n_x)
+    return lci, uci, deff
 
 
 def _take(a: FloatArray, cols: NDArray[np.intp] | None) -> FloatArray:
@@ -890,18 +949,20 @@ def _score_prepared(
     share_correction, share_notes = _share_choice(
         asked, prep.misfit, weighted=weighted, variance=variance
     )
-    if variance == "taylor" and share_correction:
-        blocks = [(u, u_n), (lev, lev_n)]
-        var = _share_corrected(prep.misfit, prep.units, design, blocks, domain, d)
-        se = np.where(np.isnan(full), np.nan, np.sqrt(var))
-    elif variance == "taylor":
-        var = np.vstack(
-            [
-                np.hstack([design.taylor_variance(v, domain, d) for v in (u, lev)]),
-                np.hstack([design.taylor_variance(v) for v in (u_n, lev_n)]),
-            ]
-        )
-        se = np.where(np.isnan(full), np.nan, np.sqrt(var))
+    k = len(st.indicators)
+    qt = quantile(confidence, df_all, ci_dist)[:, None]
+    if variance == "taylor":
+        # the indicators' own columns do not depend on the index structure: computed once
+        # per prepared frame (all indicators) and taken here
+        ind = prep.indicator_block(share_correction)
+        se_k, lci_k, uci_k, deff_k = (_take(a, cols) for a in ind)
+        if share_correction:
+            var_l = _share_corrected(prep.misfit, prep.units, design, [(lev, lev_n)], domain, d)
+        else:
+            var_l = np.vstack(
+                [design.taylor_variance(lev, domain, d), design.taylor_variance(lev_n)]
+            )
+        se_l = np.where(np.isnan(full[:, k:]), np.nan, np.sqrt(var_l))
     else:
         unit_cols = [c for c in (strata, psu) if c]
         psu_codes = (
@@ -910,11 +971,14 @@ def _score_prepared(
             else np.arange(len(frame))
         )
         se = _replicate_se(design, variance, replicates, gen, y, domain, psu_codes, st, wts, full)
-    k = len(st.indicators)
+        se_k, se_l = se[:, :k], se[:, k:]
+        lci_k, uci_k, deff_k = _indicator_stats(
+            prep, q, full[:, :k], se_k, n_x, df_all, qt, confidence, (u, u_n), has
+        )
     # ranks and groups are drawn from the CIs' own distribution (scoring.design.results)
     draws = reference_draws(
         lv.ranked_blocks(),
-        se[:, k:],
+        se_l,
         df_all[:, None],
         ci_dist,
         replicates,
@@ -922,24 +986,16 @@ def _score_prepared(
         common_columns=True,
     )
     # groups from the provinces' true scores given all estimates (empirical Bayes)
-    post = posterior_draws(lv.ranked_blocks()[:d], se[:d, k:], df, ci_dist, replicates, gen)
+    post = posterior_draws(lv.ranked_blocks()[:d], se_l[:d], df, ci_dist, replicates, gen)
     post = np.concatenate([post, np.full_like(post[:, :1], np.nan)], axis=1)  # national
-    qt = quantile(confidence, df_all, ci_dist)[:, None]
-    lci, uci = full - qt * se, full + qt * se
-    share = np.flatnonzero([i.kind == "share" for i in q.structure.indicators])
-    lci[:, share], uci[:, share] = korn_graubard(
-        full[:, share], se[:, share] ** 2, n_x[:, share], df_all[:, None], confidence
+    full_l = full[:, k:]
+    deff_l = _design_effects(
+        se_l**2, (lev, lev_n), design.weights, has_lv, domain, d, counts[:, k:]
     )
-    w_rows = design.weights
-    var_rows = se**2
-    deff = np.hstack(
-        [
-            _design_effects(var_rows[:, :k], (u, u_n), w_rows, has, domain, d, counts[:, :k]),
-            _design_effects(
-                var_rows[:, k:], (lev, lev_n), w_rows, has_lv, domain, d, counts[:, k:]
-            ),
-        ]
-    )
+    se = np.hstack([se_k, se_l])
+    lci = np.hstack([lci_k, full_l - qt * se_l])
+    uci = np.hstack([uci_k, full_l + qt * se_l])
+    deff = np.hstack([deff_k, deff_l])
     stats = {"se": se, "lci": lci, "uci": uci, "deff": deff, "n": counts}
     frames = _frames(st, [*provinces, NATIONAL], lv, full, stats, df_all, draws, confidence, post)
     scored = int(np.isfinite(lv.ranked_blocks()[:-1, -1]).sum())
