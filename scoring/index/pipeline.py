@@ -131,13 +131,12 @@ def analysis_design(
     return design, []
 
 
-def _has_value(observed: NDArray[np.bool_], st: IndexStructure) -> tuple[FloatArray, FloatArray]:
-    """Whether each respondent has a value on at least one input of a code, as 0/1 floats:
-    (n, indicators) and (n, sub-dimensions + dimensions + aggregate). The "any" of each
-    sub-dimension and dimension runs over contiguous rows of the transposed flags."""
+def _has_value(flags: NDArray[np.bool_], st: IndexStructure) -> FloatArray:
+    """Whether each respondent has a value on at least one input of each sub-dimension,
+    dimension and the aggregate (n, S + D + 1), as 0/1 floats, from ``flags`` (K, n): the
+    indicators' observed values, transposed (each "any" runs over contiguous rows)."""
     member = st.membership() != 0  # (K, S)
     sub_dim = st.subdimension_to_dimension() != 0  # (S, D)
-    flags = np.ascontiguousarray(observed.T)  # (K, n)
     s, d = member.shape[1], sub_dim.shape[1]
     any_t = np.empty((s + d + 1, flags.shape[1]), dtype=bool)
     for j in range(s):
@@ -146,7 +145,7 @@ def _has_value(observed: NDArray[np.bool_], st: IndexStructure) -> tuple[FloatAr
         np.logical_or.reduce(any_t[:s][sub_dim[:, j]], axis=0, out=any_t[s + j])
     np.logical_or.reduce(any_t[s : s + d], axis=0, out=any_t[-1])
     levels: FloatArray = np.array(any_t.T, dtype=np.float64, order="C")
-    return observed.astype(np.float64), levels
+    return levels
 
 
 def _counts(has: FloatArray, domain: NDArray[np.intp], d: int) -> FloatArray:
@@ -729,6 +728,7 @@ class Prepared:
     seed: int
     options: Options
     y: FloatArray
+    observed: NDArray[np.bool_]  # (K, n): the indicators with a value, transposed
     absent: tuple[str, ...]
     design: SurveyDesign
     design_notes: tuple[str, ...]
@@ -765,7 +765,7 @@ class Prepared:
             var = np.vstack([design.taylor_variance(u, domain, d), design.taylor_variance(u_n)])
         se = np.where(np.isnan(x), np.nan, np.sqrt(var))
         qt = quantile(o.confidence, df_all, o.ci_dist)[:, None]
-        has = (~np.isnan(self.y)).astype(np.float64)
+        has = self.observed.T.astype(np.float64)
         lci, uci, deff = _indicator_stats(
             self, self.questionnaire, x, se, n_x, df_all, qt, o.confidence, (u, u_n), has
         )
@@ -897,6 +897,7 @@ def prepare(
             share_correction=share_correction,
         ),
         y=y,
+        observed=np.ascontiguousarray(~np.isnan(y).T),
         absent=absent,
         design=design,
         design_notes=tuple(design_notes),
@@ -928,7 +929,7 @@ def _score_prepared(
     frame, design, domain, seed = prep.responses, prep.design, prep.domain, prep.seed
     provinces = list(prep.provinces)
     d = len(provinces)
-    y = _take(prep.y, cols)
+    y = prep.y if cols is None else prep.y[:, cols]  # the replicate methods' only
     est, u, n_obs = (_take(a, cols) for a in prep.province_means[:3])
     df = prep.province_means[3]
     est_n, u_n, n_obs_n = (_take(a, cols) for a in prep.national_means[:3])
@@ -939,7 +940,8 @@ def _score_prepared(
     df_all = np.concatenate([df, df_n])
     wts = AggregationWeights.from_available(~np.isnan(x), st, min_share)
     lv = propagate(x, st, wts)
-    has, has_lv = _has_value(~np.isnan(y), st)
+    flags = prep.observed if cols is None else prep.observed[cols]
+    has_lv = _has_value(flags, st)
     counts = np.hstack([n_x, _counts(has_lv, domain, d)])  # n_x: the indicators' (exact)
     full = lv.all_blocks()
     gen = np.random.default_rng(seed)
@@ -973,7 +975,16 @@ def _score_prepared(
         se = _replicate_se(design, variance, replicates, gen, y, domain, psu_codes, st, wts, full)
         se_k, se_l = se[:, :k], se[:, k:]
         lci_k, uci_k, deff_k = _indicator_stats(
-            prep, q, full[:, :k], se_k, n_x, df_all, qt, confidence, (u, u_n), has
+            prep,
+            q,
+            full[:, :k],
+            se_k,
+            n_x,
+            df_all,
+            qt,
+            confidence,
+            (u, u_n),
+            flags.T.astype(np.float64),
         )
     # ranks and groups are drawn from the CIs' own distribution (scoring.design.results)
     draws = reference_draws(
