@@ -30,7 +30,7 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import numpy as np
@@ -41,6 +41,9 @@ from api.exports.service import frame_version, survey_frame
 from api.jobs.schemas import ScoreRequest
 from survey.errors import PapiError, Problem, ScoringError
 from survey.questionnaire.schema import Questionnaire
+
+if TYPE_CHECKING:
+    from scoring.index.pipeline import Prepared
 
 AGGREGATE = "AGG"
 AGGREGATIONS = ("arithmetic", "geometric")
@@ -170,36 +173,15 @@ def parse(query: Mapping[str, list[str]], q: Questionnaire, base: Choices) -> Ch
 
 def reduced(q: Questionnaire, drop: tuple[str, ...]) -> Questionnaire:
     """``q`` without the dropped indicators and sub-dimensions (the index ``score`` then
-    computes: PAPI's means over what is left). Every sub-dimension keeps an indicator and
-    every dimension a sub-dimension, or the aggregate would change scale."""
-    if not drop:
-        return q
-    gone = set(drop)
-    dims = []
-    for dim in q.structure.dimensions:
-        subs = []
-        for sub in dim.subdimensions:
-            if sub.code in gone:
-                continue
-            inds = tuple(i for i in sub.indicators if i.code not in gone)
-            if not inds:
-                raise ChoiceError.with_problems(
-                    f"dropping every indicator of {sub.code} leaves it empty; drop the "
-                    "sub-dimension itself",
-                    [Problem("/drop", "empty_subdimension", f"{sub.code} keeps no indicator")],
-                    code="whatif_choice",
-                )
-            subs.append(sub.model_copy(update={"indicators": inds}))
-        if not subs:
-            raise ChoiceError.with_problems(
-                f"dropping every sub-dimension of {dim.code} leaves the dimension empty and "
-                "the aggregate on another scale; keep at least one",
-                [Problem("/drop", "empty_dimension", f"{dim.code} keeps no sub-dimension")],
-                code="whatif_choice",
-            )
-        dims.append(dim.model_copy(update={"subdimensions": tuple(subs)}))
-    structure = q.structure.model_copy(update={"dimensions": tuple(dims)})
-    return q.model_copy(update={"structure": structure})
+    computes: PAPI's means over what is left; ``scoring.index.pipeline.without``, the one
+    home of the rule). Every sub-dimension keeps an indicator and every dimension a
+    sub-dimension, or the aggregate would change scale: a ``ChoiceError`` otherwise."""
+    from scoring.index.pipeline import without
+
+    try:
+        return without(q, drop)
+    except ScoringError as exc:
+        raise ChoiceError.with_problems(exc.message, exc.problems, code="whatif_choice") from None
 
 
 # ----------------------------------------------------------------------------- computing
@@ -224,13 +206,37 @@ def score_kwargs(job_params: Mapping[str, Any], choices: Choices) -> dict[str, A
     return spec.score_kwargs() | {"weighted": choices.weighted, "variance": choices.variance}
 
 
+def prepared(
+    frame: pd.DataFrame, q: Questionnaire, job_params: Mapping[str, Any], weighted: bool
+) -> Prepared:
+    """``scoring.index.pipeline.prepare`` of the whole questionnaire on the frame (indicator
+    values, design, means and influence values), computed once per frame and weighting:
+    dropping indicators or sub-dimensions and the CI method only change what is scored
+    from it."""
+    from scoring.index.pipeline import prepare
+
+    kwargs = score_kwargs(job_params, Choices(drop=(), weighted=weighted, variance="taylor"))
+    key = (id(frame), q.id, q.full_version, repr(sorted(kwargs.items())))
+    with _lock:
+        hit = _prepared.get(key)
+    if hit is not None and hit[0]() is frame:
+        return hit[1]
+    prep = prepare(frame, q, **kwargs)
+    with _lock:
+        _prepared[key] = (weakref.ref(frame), prep)
+        while len(_prepared) > 8:
+            _prepared.pop(next(iter(_prepared)))
+    return prep
+
+
 def by_score(
     frame: pd.DataFrame, q: Questionnaire, job_params: Mapping[str, Any], choices: Choices
 ) -> Outcome:
-    """``scoring.score`` on the reduced questionnaire."""
-    from scoring import score
-
-    s = score(frame, reduced(q, choices.drop), **score_kwargs(job_params, choices))
+    """``scoring.score`` on the reduced questionnaire, from the frame's prepared indicator
+    stage (``prepared``; the same numbers, tests/scoring/index/test_index_prepared.py)."""
+    reduced(q, choices.drop)  # the console's refusals, with their pointers
+    prep = prepared(frame, q, job_params, choices.weighted)
+    s = prep.score(drop=choices.drop, variance=choices.variance)
     keep = ["province", "est", "lci", "uci", "rank", "rank_lci", "rank_uci", "group"]
     comp = s.composite.loc[:, keep].assign(code=AGGREGATE)
     dims = s.dimensions.rename(columns={"dimension": "code"}).loc[:, ["code", *keep]]
@@ -361,6 +367,7 @@ _lock = threading.Lock()
 _frames: dict[tuple[int, bool], tuple[tuple[int, int, str], pd.DataFrame, Questionnaire]] = {}
 _results: OrderedDict[tuple[Any, ...], Outcome] = OrderedDict()
 _leaves: dict[tuple[Any, ...], tuple[weakref.ref[pd.DataFrame], Any]] = {}
+_prepared: dict[tuple[Any, ...], tuple[weakref.ref[pd.DataFrame], Prepared]] = {}
 
 
 def frame_of(
@@ -412,6 +419,7 @@ def clear_caches() -> None:
         _frames.clear()
         _results.clear()
         _leaves.clear()
+        _prepared.clear()
 
 
 # ---------------------------------------------------------------------------------- moves

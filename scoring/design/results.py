@@ -96,7 +96,8 @@ def reference_draws(
         one = reference_draws(
             np.zeros((est.shape[0], 1)), np.ones((est.shape[0], 1)), dfa[:, :1], ci_dist, draws, gen
         )
-        shared: FloatArray = est[None] + np.nan_to_num(se)[None] * one
+        shared: FloatArray = np.nan_to_num(se)[None] * one
+        np.add(est[None], shared, out=shared)  # est + se · T, written in place
         return shared
     check_ci_dist(ci_dist)
     shape = (draws, *est.shape)

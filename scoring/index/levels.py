@@ -27,6 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from scoring.index.structure import IndexStructure, combine
@@ -104,8 +105,10 @@ def _levels_of(scaled: FloatArray, st: IndexStructure) -> FloatArray:
     the indicators' influence values already multiplied by ``b`` and the weights."""
     s, d = len(st.subdimensions), len(st.dimensions)
     out: FloatArray = np.empty((scaled.shape[0], s + d + 1))
-    u_sub = scaled @ st.membership()
-    u_dim = u_sub @ st.subdimension_to_dimension()
+    # sparse 0/1 maps: each column a plain sum of its members, one thread (a dense BLAS
+    # product spends its time on the zeros and on thread hand-offs on a shared machine)
+    u_sub = np.asarray(scaled @ sp.csc_matrix(st.membership()))
+    u_dim = np.asarray(u_sub @ sp.csc_matrix(st.subdimension_to_dimension()))
     out[:, :s] = u_sub
     out[:, s : s + d] = u_dim
     out[:, -1] = u_dim.sum(axis=1)

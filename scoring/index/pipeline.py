@@ -31,6 +31,7 @@ Korn–Graubard intervals (intervals.py).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -60,7 +61,7 @@ from scoring.index.uncertainty import (
     rank_uncertainty,
     replicate_domain_means,
 )
-from survey.errors import DesignError, ScoringError
+from survey.errors import DesignError, Problem, ScoringError
 from survey.questionnaire.loader import load_questionnaire
 from survey.questionnaire.schema import Questionnaire
 from survey.respondents.analysis_frame import check_for_scoring, design_columns
@@ -130,13 +131,12 @@ def analysis_design(
     return design, []
 
 
-def _has_value(observed: NDArray[np.bool_], st: IndexStructure) -> tuple[FloatArray, FloatArray]:
-    """Whether each respondent has a value on at least one input of a code, as 0/1 floats:
-    (n, indicators) and (n, sub-dimensions + dimensions + aggregate). The "any" of each
-    sub-dimension and dimension runs over contiguous rows of the transposed flags."""
+def _has_value(flags: NDArray[np.bool_], st: IndexStructure) -> FloatArray:
+    """Whether each respondent has a value on at least one input of each sub-dimension,
+    dimension and the aggregate (n, S + D + 1), as 0/1 floats, from ``flags`` (K, n): the
+    indicators' observed values, transposed (each "any" runs over contiguous rows)."""
     member = st.membership() != 0  # (K, S)
     sub_dim = st.subdimension_to_dimension() != 0  # (S, D)
-    flags = np.ascontiguousarray(observed.T)  # (K, n)
     s, d = member.shape[1], sub_dim.shape[1]
     any_t = np.empty((s + d + 1, flags.shape[1]), dtype=bool)
     for j in range(s):
@@ -145,7 +145,7 @@ def _has_value(observed: NDArray[np.bool_], st: IndexStructure) -> tuple[FloatAr
         np.logical_or.reduce(any_t[:s][sub_dim[:, j]], axis=0, out=any_t[s + j])
     np.logical_or.reduce(any_t[s : s + d], axis=0, out=any_t[-1])
     levels: FloatArray = np.array(any_t.T, dtype=np.float64, order="C")
-    return observed.astype(np.float64), levels
+    return levels
 
 
 def _counts(has: FloatArray, domain: NDArray[np.intp], d: int) -> FloatArray:
@@ -263,40 +263,59 @@ def share_correction_misfit(frame: pd.DataFrame, strata: str | None, psu: str | 
     return None
 
 
+def share_units(
+    frame: pd.DataFrame, strata: str | None, psu: str | None
+) -> tuple[NDArray[np.intp], NDArray[np.intp]] | None:
+    """Stratum and PSU codes of each row for ``share_corrected_variance`` (``None``
+    without strata or PSUs)."""
+    if strata is None or psu is None:
+        return None
+    stratum = integer_codes(frame[strata].astype("str"))[0]
+    unit = integer_codes(frame.loc[:, [strata, psu]].astype("str"))[0]
+    return stratum, unit
+
+
 def _share_corrected(
-    frame: pd.DataFrame,
-    strata: str | None,
-    psu: str | None,
+    misfit: str | None,
+    units: tuple[NDArray[np.intp], NDArray[np.intp]] | None,
     design: SurveyDesign,
-    u_lv: FloatArray,
-    u_lv_n: FloatArray,
+    blocks: Sequence[tuple[FloatArray, FloatArray]],
     domain: NDArray[np.intp],
     d: int,
 ) -> FloatArray:
-    """Province and national rows of ``share_corrected_variance``; strata must nest in
-    provinces."""
-    misfit = share_correction_misfit(frame, strata, psu)
+    """Province and national rows of ``share_corrected_variance`` of the influence values
+    ``blocks`` ((provinces, national) pairs of column blocks; each column is its own
+    variance, so the blocks are never joined); strata must nest in provinces; ``misfit``:
+    ``share_correction_misfit`` of the frame, ``units``: its ``share_units``."""
     if misfit is not None:
         raise ScoringError(
             f"share_correction needs {misfit}. Score with share_correction=False",
             code="share_correction_design",
         )
-    assert strata is not None and psu is not None
-    stratum = integer_codes(frame[strata].astype("str"))[0]
-    unit = integer_codes(frame.loc[:, [strata, psu]].astype("str"))[0]
+    assert units is not None
+    stratum, unit = units
     w = design.weights
-    wu, wu_n = design.calibration_residuals(u_lv), design.calibration_residuals(u_lv_n)
-    provinces = share_corrected_variance(u_lv, w, stratum, unit, domain, d, wu=wu)
-    national = share_corrected_variance(u_lv_n, w, stratum, unit, np.zeros_like(domain), 1, wu=wu_n)
-    out: FloatArray = np.vstack([provinces, national])
+    national = np.zeros_like(domain)
+    parts = [
+        (
+            share_corrected_variance(
+                u, w, stratum, unit, domain, d, wu=design.calibration_residuals(u)
+            ),
+            share_corrected_variance(
+                u_n, w, stratum, unit, national, 1, wu=design.calibration_residuals(u_n)
+            ),
+        )
+        for u, u_n in blocks
+    ]
+    out: FloatArray = np.vstack(
+        [np.hstack([p for p, _ in parts]), np.hstack([n for _, n in parts])]
+    )
     return out
 
 
 def _share_choice(
     asked: bool | None,
-    frame: pd.DataFrame,
-    strata: str | None,
-    psu: str | None,
+    misfit: str | None,
     *,
     weighted: bool,
     variance: str,
@@ -307,7 +326,6 @@ def _share_choice(
         return asked, []
     if not weighted or variance != "taylor":
         return False, []
-    misfit = share_correction_misfit(frame, strata, psu)
     if misfit is None:
         return True, []
     return False, [
@@ -450,17 +468,13 @@ def _listed(items: Sequence[object], most: int = 8) -> str:
 
 
 def _design_notes(
-    responses: pd.DataFrame,
     provinces: Sequence[object],
     df: FloatArray,
     scored: int,
     ci_dist: str,
-    strata: str | None,
-    psu: str | None,
-    lonely_psu: str,
 ) -> list[str]:
     """What the sample's shape means for groups and CIs: too few provinces for quartiles,
-    variances on 1 degree of freedom, strata with a lone PSU under an R lonely-PSU option."""
+    variances on 1 degree of freedom (the frame's own notes: ``_frame_notes``)."""
     notes = []
     if 0 < scored < MIN_GROUP_UNITS:
         notes.append(
@@ -477,6 +491,15 @@ def _design_notes(
             "are very wide and the SE of a sum such as the aggregate can be far off by "
             "chance; sample more clusters (papi sample --communes N for a pilot)"
         )
+    return notes
+
+
+def _frame_notes(
+    responses: pd.DataFrame, strata: str | None, psu: str | None, lonely_psu: str
+) -> list[str]:
+    """What the design's strata mean for the draws and SEs: strata spanning provinces,
+    strata with a lone PSU under an R lonely-PSU option."""
+    notes = []
     if strata and strata != "province":
         shared = responses.groupby(strata, sort=True, observed=True)["province"].nunique()
         if (shared > 1).any():
@@ -597,7 +620,27 @@ def score(
         An unknown ``ci_dist`` or a design that cannot be estimated (a lone PSU with
         ``lonely_psu="fail"``).
     """
-    q = load_questionnaire(questionnaire) if isinstance(questionnaire, str) else questionnaire
+    return prepare(
+        responses,
+        questionnaire,
+        weighted=weighted,
+        variance=variance,
+        replicates=replicates,
+        rng=rng,
+        confidence=confidence,
+        ci_dist=ci_dist,
+        strata=strata,
+        psu=psu,
+        weights=weights,
+        min_n=min_n,
+        min_share=min_share,
+        lonely_psu=lonely_psu,
+        poststratified=poststratified,
+        share_correction=share_correction,
+    ).score()
+
+
+def _check_method(variance: str, confidence: float, ci_dist: str) -> None:
     if variance not in VARIANCE_METHODS:
         raise ScoringError(
             f"variance={variance!r} is not a variance method; expected one of "
@@ -609,6 +652,202 @@ def score(
             f"confidence={confidence}; expected a confidence level in (0, 1), e.g. 0.95"
         )
     check_ci_dist(ci_dist)
+
+
+def without(q: Questionnaire, drop: Sequence[str]) -> Questionnaire:
+    """``q`` without the indicators and sub-dimensions ``drop`` (codes): the index whose
+    sub-dimensions are means of their remaining indicators and whose dimensions are means
+    of their remaining sub-dimensions (PAPI's ``k_d`` counts those left). Every
+    sub-dimension must keep an indicator and every dimension a sub-dimension, or the
+    aggregate would change scale (a ``ScoringError`` with a problem at ``/drop``)."""
+    if not drop:
+        return q
+    gone = set(drop)
+    dims = []
+    for dim in q.structure.dimensions:
+        subs = []
+        for sub in dim.subdimensions:
+            if sub.code in gone:
+                continue
+            inds = tuple(i for i in sub.indicators if i.code not in gone)
+            if not inds:
+                raise ScoringError.with_problems(
+                    f"dropping every indicator of {sub.code} leaves it empty; drop the "
+                    "sub-dimension itself",
+                    [Problem("/drop", "empty_subdimension", f"{sub.code} keeps no indicator")],
+                    code="empty_subdimension",
+                )
+            subs.append(sub.model_copy(update={"indicators": inds}))
+        if not subs:
+            raise ScoringError.with_problems(
+                f"dropping every sub-dimension of {dim.code} leaves the dimension empty and "
+                "the aggregate on another scale; keep at least one",
+                [Problem("/drop", "empty_dimension", f"{dim.code} keeps no sub-dimension")],
+                code="empty_dimension",
+            )
+        dims.append(dim.model_copy(update={"subdimensions": tuple(subs)}))
+    structure = q.structure.model_copy(update={"dimensions": tuple(dims)})
+    return q.model_copy(update={"structure": structure})
+
+
+@dataclass(frozen=True)
+class Options:
+    """The options of :func:`score` a :class:`Prepared` frame is scored with (``strata``,
+    ``psu``, ``weights``: the columns resolved)."""
+
+    weighted: bool
+    variance: str
+    replicates: int
+    confidence: float
+    ci_dist: str
+    strata: str | None
+    psu: str | None
+    weights: str
+    min_n: int
+    min_share: float
+    lonely_psu: str
+    poststratified: bool
+    share_correction: bool | None
+
+
+@dataclass(frozen=True, eq=False)
+class Prepared:
+    """The indicator stage of :func:`score` on one respondent frame, kept for rescoring:
+    indicator values, the design, and the Hájek means, counts and influence values of every
+    indicator per province and nationally (none of which depend on the index structure).
+
+    ``score(drop=...)`` gives exactly what ``score`` gives on ``without(questionnaire,
+    drop)`` with the same options (tests/scoring/index/test_index_prepared.py): every
+    indicator-stage quantity is computed column by column, so the reduced index's are the
+    kept columns of these. Built by :func:`prepare`; read-only arrays.
+    """
+
+    responses: pd.DataFrame
+    questionnaire: Questionnaire
+    structure: IndexStructure
+    seed: int
+    options: Options
+    y: FloatArray
+    observed: NDArray[np.bool_]  # (K, n): the indicators with a value, transposed
+    absent: tuple[str, ...]
+    design: SurveyDesign
+    design_notes: tuple[str, ...]
+    domain: NDArray[np.intp]
+    provinces: tuple[str, ...]
+    province_means: tuple[FloatArray, FloatArray, FloatArray, FloatArray]
+    national_means: tuple[FloatArray, FloatArray, FloatArray, FloatArray]
+    misfit: str | None
+    units: tuple[NDArray[np.intp], NDArray[np.intp]] | None
+    frame_notes: tuple[str, ...]
+    _indicator_blocks: dict[bool, tuple[FloatArray, FloatArray, FloatArray, FloatArray]] = field(
+        default_factory=dict, repr=False
+    )
+
+    def indicator_block(
+        self, share_correction: bool
+    ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+        """Taylor SEs, CIs and design effects (provinces + national, every indicator),
+        computed once per ``share_correction`` and kept: dropping indicators or
+        sub-dimensions does not change them."""
+        hit = self._indicator_blocks.get(share_correction)
+        if hit is not None:
+            return hit
+        o, design, domain = self.options, self.design, self.domain
+        d = len(self.provinces)
+        est, u, n_obs, df = self.province_means
+        est_n, u_n, n_obs_n, df_n = self.national_means
+        n_x = np.vstack([n_obs, n_obs_n])
+        x = np.where(n_x >= o.min_n, np.vstack([est, est_n]), np.nan)
+        df_all = np.concatenate([df, df_n])
+        if share_correction:
+            var = _share_corrected(self.misfit, self.units, design, [(u, u_n)], domain, d)
+        else:
+            var = np.vstack([design.taylor_variance(u, domain, d), design.taylor_variance(u_n)])
+        se = np.where(np.isnan(x), np.nan, np.sqrt(var))
+        qt = quantile(o.confidence, df_all, o.ci_dist)[:, None]
+        has = self.observed.T.astype(np.float64)
+        lci, uci, deff = _indicator_stats(
+            self, self.questionnaire, x, se, n_x, df_all, qt, o.confidence, (u, u_n), has
+        )
+        out = (se, lci, uci, deff)
+        for a in out:
+            a.flags.writeable = False
+        self._indicator_blocks[share_correction] = out
+        return out
+
+    def score(self, drop: Sequence[str] = (), *, variance: str | None = None) -> IndexScores:
+        """``score`` of the prepared frame on the questionnaire without ``drop`` (indicator
+        and sub-dimension codes), optionally with another ``variance`` method."""
+        o = self.options
+        method = o.variance if variance is None else variance
+        _check_method(method, o.confidence, o.ci_dist)
+        q = without(self.questionnaire, tuple(drop))
+        st = self.structure if q is self.questionnaire else IndexStructure.from_questionnaire(q)
+        if q is self.questionnaire:
+            cols: NDArray[np.intp] | None = None
+            absent = self.absent
+        else:
+            position = {c: j for j, c in enumerate(self.structure.indicators)}
+            cols = np.array([position[c] for c in st.indicators], dtype=np.intp)
+            # absent columns are rare (a pilot asking part of the questionnaire): re-read
+            absent = indicator_values(self.responses, q)[2] if self.absent else ()
+        return _score_prepared(self, q, st, cols, absent, method)
+
+
+def _indicator_stats(
+    prep: Prepared,
+    q: Questionnaire,
+    x: FloatArray,
+    se: FloatArray,
+    n_x: FloatArray,
+    df_all: FloatArray,
+    qt: FloatArray,
+    confidence: float,
+    u: tuple[FloatArray, FloatArray],
+    has: FloatArray,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """CIs and design effects (rows, K) of the indicators of ``q``: ``est ± q · se``, and
+    Korn–Graubard intervals for share indicators."""
+    lci, uci = x - qt * se, x + qt * se
+    share = np.flatnonzero([i.kind == "share" for i in q.structure.indicators])
+    lci[:, share], uci[:, share] = korn_graubard(
+        x[:, share], se[:, share] ** 2, n_x[:, share], df_all[:, None], confidence
+    )
+    d = len(prep.provinces)
+    deff = _design_effects(se**2, u, prep.design.weights, has, prep.domain, d, n_x)
+    return lci, uci, deff
+
+
+def _take(a: FloatArray, cols: NDArray[np.intp] | None) -> FloatArray:
+    return a if cols is None else np.ascontiguousarray(a[:, cols])
+
+
+def prepare(
+    responses: pd.DataFrame,
+    questionnaire: Questionnaire | str,
+    *,
+    weighted: bool = True,
+    variance: str = "taylor",
+    replicates: int = DEFAULT_REPLICATES,
+    rng: RngLike = None,
+    confidence: float = 0.95,
+    ci_dist: str = "t",
+    strata: str | None = None,
+    psu: str | None = None,
+    weights: str | None = None,
+    min_n: int = 10,
+    min_share: float = 0.5,
+    lonely_psu: str = "fail",
+    poststratified: bool = False,
+    share_correction: bool | None = None,
+) -> Prepared:
+    """The indicator stage of :func:`score` (same parameters, same checks and errors), kept
+    for rescoring the frame under other index structures: ``prepare(...).score()`` is
+    ``score(...)``, and ``prepare(...).score(drop=codes)`` is ``score`` on the questionnaire
+    without those indicators and sub-dimensions (``without``), reusing the indicator values,
+    means and influence values (the console's live what-if, api.console.whatif)."""
+    q = load_questionnaire(questionnaire) if isinstance(questionnaire, str) else questionnaire
+    _check_method(variance, confidence, ci_dist)
     seed = seed_of(rng)
     if "province" in responses.columns and pd.api.types.is_numeric_dtype(responses["province"]):
         # the result's province column is text (codes, and the pooled row "VN"): a numeric
@@ -627,21 +866,82 @@ def score(
     if not st.indicators:
         raise ScoringError(f"questionnaire {q.id!r} has no indicators to score")
     _, y, absent = indicator_values(responses, q)
-    frame = responses
     design, design_notes = analysis_design(
-        frame, strata, psu, weights, weighted, lonely_psu, poststratified and weighted
+        responses, strata, psu, weights, weighted, lonely_psu, poststratified and weighted
     )
     domain, provinces = integer_codes(responses["province"].astype("str"))
     d = len(provinces)
-    est, u, n_obs, df = design.domain_means(y, domain, d)
-    est_n, u_n, n_obs_n, df_n = design.domain_means(y, None)
+    by_province = design.domain_means(y, domain, d)
+    national = design.domain_means(y, None)
+    misfit = share_correction_misfit(responses, strata, psu)
+    for a in (y, *by_province, *national):
+        a.flags.writeable = False
+    return Prepared(
+        responses=responses,
+        questionnaire=q,
+        structure=st,
+        seed=seed,
+        options=Options(
+            weighted=weighted,
+            variance=variance,
+            replicates=replicates,
+            confidence=confidence,
+            ci_dist=ci_dist,
+            strata=strata,
+            psu=psu,
+            weights=weights,
+            min_n=min_n,
+            min_share=min_share,
+            lonely_psu=lonely_psu,
+            poststratified=poststratified,
+            share_correction=share_correction,
+        ),
+        y=y,
+        observed=np.ascontiguousarray(~np.isnan(y).T),
+        absent=absent,
+        design=design,
+        design_notes=tuple(design_notes),
+        domain=domain,
+        provinces=tuple(str(p) for p in provinces),
+        province_means=by_province,
+        national_means=national,
+        misfit=misfit,
+        units=share_units(responses, strata, psu) if misfit is None else None,
+        frame_notes=tuple(_frame_notes(responses, strata, psu, lonely_psu)),
+    )
+
+
+def _score_prepared(
+    prep: Prepared,
+    q: Questionnaire,
+    st: IndexStructure,
+    cols: NDArray[np.intp] | None,
+    absent: tuple[str, ...],
+    variance: str,
+) -> IndexScores:
+    """The rest of :func:`score` from the indicator stage, on the indicators ``cols`` of it
+    (``None``: all) that make up ``st``."""
+    o = prep.options
+    weighted, replicates, confidence, ci_dist = o.weighted, o.replicates, o.confidence, o.ci_dist
+    min_n, min_share, strata, psu = o.min_n, o.min_share, o.strata, o.psu
+    weights, lonely_psu, poststratified = o.weights, o.lonely_psu, o.poststratified
+    asked = o.share_correction
+    frame, design, domain, seed = prep.responses, prep.design, prep.domain, prep.seed
+    provinces = list(prep.provinces)
+    d = len(provinces)
+    y = prep.y if cols is None else prep.y[:, cols]  # the replicate methods' only
+    est, u, n_obs = (_take(a, cols) for a in prep.province_means[:3])
+    df = prep.province_means[3]
+    est_n, u_n, n_obs_n = (_take(a, cols) for a in prep.national_means[:3])
+    df_n = prep.national_means[3]
     x = np.vstack([est, est_n])
     n_x = np.vstack([n_obs, n_obs_n])
     x = np.where(n_x >= min_n, x, np.nan)
     df_all = np.concatenate([df, df_n])
     wts = AggregationWeights.from_available(~np.isnan(x), st, min_share)
     lv = propagate(x, st, wts)
-    has, has_lv = _has_value(~np.isnan(y), st)
+    flags = prep.observed if cols is None else prep.observed[cols]
+    has_lv = _has_value(flags, st)
     counts = np.hstack([n_x, _counts(has_lv, domain, d)])  # n_x: the indicators' (exact)
     full = lv.all_blocks()
     gen = np.random.default_rng(seed)
@@ -649,33 +949,47 @@ def score(
     # apart (every variance is column by column, so the blocks need not be joined)
     lev, lev_n = level_influence(u, wts.w, domain, st), level_influence(u_n, wts.w, None, st)
     share_correction, share_notes = _share_choice(
-        share_correction, frame, strata, psu, weighted=weighted, variance=variance
+        asked, prep.misfit, weighted=weighted, variance=variance
     )
-    if variance == "taylor" and share_correction:
-        u_lv, u_lv_n = np.hstack([u, lev]), np.hstack([u_n, lev_n])
-        var = _share_corrected(frame, strata, psu, design, u_lv, u_lv_n, domain, d)
-        se = np.where(np.isnan(full), np.nan, np.sqrt(var))
-    elif variance == "taylor":
-        var = np.vstack(
-            [
-                np.hstack([design.taylor_variance(v, domain, d) for v in (u, lev)]),
-                np.hstack([design.taylor_variance(v) for v in (u_n, lev_n)]),
-            ]
-        )
-        se = np.where(np.isnan(full), np.nan, np.sqrt(var))
+    k = len(st.indicators)
+    qt = quantile(confidence, df_all, ci_dist)[:, None]
+    if variance == "taylor":
+        # the indicators' own columns do not depend on the index structure: computed once
+        # per prepared frame (all indicators) and taken here
+        ind = prep.indicator_block(share_correction)
+        se_k, lci_k, uci_k, deff_k = (_take(a, cols) for a in ind)
+        if share_correction:
+            var_l = _share_corrected(prep.misfit, prep.units, design, [(lev, lev_n)], domain, d)
+        else:
+            var_l = np.vstack(
+                [design.taylor_variance(lev, domain, d), design.taylor_variance(lev_n)]
+            )
+        se_l = np.where(np.isnan(full[:, k:]), np.nan, np.sqrt(var_l))
     else:
         unit_cols = [c for c in (strata, psu) if c]
         psu_codes = (
             integer_codes(frame.loc[:, unit_cols].astype("str"))[0]
             if psu
-            else np.arange(len(responses))
+            else np.arange(len(frame))
         )
         se = _replicate_se(design, variance, replicates, gen, y, domain, psu_codes, st, wts, full)
-    k = len(st.indicators)
+        se_k, se_l = se[:, :k], se[:, k:]
+        lci_k, uci_k, deff_k = _indicator_stats(
+            prep,
+            q,
+            full[:, :k],
+            se_k,
+            n_x,
+            df_all,
+            qt,
+            confidence,
+            (u, u_n),
+            flags.T.astype(np.float64),
+        )
     # ranks and groups are drawn from the CIs' own distribution (scoring.design.results)
     draws = reference_draws(
         lv.ranked_blocks(),
-        se[:, k:],
+        se_l,
         df_all[:, None],
         ci_dist,
         replicates,
@@ -683,30 +997,22 @@ def score(
         common_columns=True,
     )
     # groups from the provinces' true scores given all estimates (empirical Bayes)
-    post = posterior_draws(lv.ranked_blocks()[:d], se[:d, k:], df, ci_dist, replicates, gen)
+    post = posterior_draws(lv.ranked_blocks()[:d], se_l[:d], df, ci_dist, replicates, gen)
     post = np.concatenate([post, np.full_like(post[:, :1], np.nan)], axis=1)  # national
-    qt = quantile(confidence, df_all, ci_dist)[:, None]
-    lci, uci = full - qt * se, full + qt * se
-    share = np.flatnonzero([i.kind == "share" for i in q.structure.indicators])
-    lci[:, share], uci[:, share] = korn_graubard(
-        full[:, share], se[:, share] ** 2, n_x[:, share], df_all[:, None], confidence
+    full_l = full[:, k:]
+    deff_l = _design_effects(
+        se_l**2, (lev, lev_n), design.weights, has_lv, domain, d, counts[:, k:]
     )
-    w_rows = design.weights
-    var_rows = se**2
-    deff = np.hstack(
-        [
-            _design_effects(var_rows[:, :k], (u, u_n), w_rows, has, domain, d, counts[:, :k]),
-            _design_effects(
-                var_rows[:, k:], (lev, lev_n), w_rows, has_lv, domain, d, counts[:, k:]
-            ),
-        ]
-    )
+    se = np.hstack([se_k, se_l])
+    lci = np.hstack([lci_k, full_l - qt * se_l])
+    uci = np.hstack([uci_k, full_l + qt * se_l])
+    deff = np.hstack([deff_k, deff_l])
     stats = {"se": se, "lci": lci, "uci": uci, "deff": deff, "n": counts}
     frames = _frames(st, [*provinces, NATIONAL], lv, full, stats, df_all, draws, confidence, post)
     scored = int(np.isfinite(lv.ranked_blocks()[:-1, -1]).sum())
     notes = _notes(st, ci_dist, replicates, absent, n_x[:-1], min_n, wts, scored)
-    notes += _design_notes(frame, provinces, df, scored, ci_dist, strata, psu, lonely_psu)
-    notes += design_notes + share_notes
+    notes += _design_notes(provinces, df, scored, ci_dist)
+    notes += [*prep.frame_notes, *prep.design_notes, *share_notes]
     return IndexScores(
         **frames,
         method=variance,

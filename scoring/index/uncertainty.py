@@ -246,29 +246,44 @@ def posterior_draws(
     nu = np.asarray(df, dtype=np.float64).reshape(-1)
     if nu.shape != (p,):
         raise DesignError(f"df must hold one value per row ({p}), got shape {np.shape(df)}.")
+    # every (draws, P, C) array is written in place (three of them instead of a dozen
+    # temporaries): the same operations in the same order, so the same numbers
+    shape = (draws, *se.shape)
     if ci_dist == "t":  # the sampling variance from the SEs moderated across provinces
         se_m, nu_m = moderated_variance(se, np.broadcast_to(nu[:, None], se.shape))
         safe = np.where(nu_m >= 1, nu_m, 1.0)
         finite = np.isfinite(safe)
-        chi = gen.chisquare(np.where(finite, safe, 1.0), size=(draws, *se.shape))
-        scale = np.where(finite, safe / chi, 1.0)  # (draws, P, C)
+        v = gen.chisquare(np.where(finite, safe, 1.0), size=shape)
+        np.divide(safe, v, out=v)  # the scale ν/χ²_ν
+        if not finite.all():
+            v[:, ~finite] = 1.0
     else:
-        se_m, scale = se, np.ones((draws, *se.shape))
+        se_m, v = se, np.ones(shape)
     se0 = np.nan_to_num(se_m)
     n, s2, mean_v = _moments(est, se)
     # τ² drawn too: the total variance τ² + mean(se²) from its scaled inverse χ² on n − 1 df
     chi_n = gen.chisquare(np.maximum(n - 1, 1), size=(draws, 1, n.shape[0]))
     tau2 = np.maximum(np.maximum(n - 1, 1) * s2 / chi_n - mean_v, _floor(mean_v))
-    v = se0[None] ** 2 * scale  # (draws, P, C)
-    ok = np.isfinite(est)[None]
-    prec = np.where(ok, 1.0 / (tau2 + v), 0.0)
-    x = np.where(ok, est[None], 0.0)
-    prec_sum = np.maximum(prec.sum(axis=1, keepdims=True), 1e-300)
-    mu = (prec * x).sum(axis=1, keepdims=True) / prec_sum
+    np.multiply(se0[None] ** 2, v, out=v)  # v: the sampling variance of each draw
+    ok = np.isfinite(est)
+    total = np.add(tau2, v)  # τ² + v
+    work = np.divide(1.0, total)  # the precisions
+    if not ok.all():
+        work[:, ~ok] = 0.0
+    x = np.where(ok, est, 0.0)[None]
+    prec_sum = np.maximum(work.sum(axis=1, keepdims=True), 1e-300)
+    np.multiply(work, x, out=work)
+    mu = work.sum(axis=1, keepdims=True) / prec_sum
     mu = mu + gen.standard_normal((draws, 1, 1)) / np.sqrt(prec_sum)
-    shrink = tau2 / (tau2 + v)
+    shrink = np.divide(tau2, total, out=total)
     z = gen.standard_normal((draws, p, 1))
-    out: FloatArray = mu + shrink * (est[None] - mu) + np.sqrt(shrink * v) * z
+    out: FloatArray = np.subtract(est[None], mu, out=work)
+    np.multiply(shrink, out, out=out)
+    np.add(mu, out, out=out)
+    spread = np.multiply(shrink, v, out=v)
+    np.sqrt(spread, out=spread)
+    np.multiply(spread, z, out=spread)
+    np.add(out, spread, out=out)
     return out
 
 
