@@ -28,7 +28,11 @@ from api.jobs.runner import JobRunner, ProgressWriter
 from api.reporting.i18n import LABELS
 from tests.api.support import make_settings
 from tests.console.conftest import SHOTS, Site
-from tests.console.helpers import axe_violations, sign_in
+from tests.console.helpers import (
+    assert_downloads_on_every_chart_and_table,
+    axe_violations,
+    sign_in,
+)
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 SVG = "{http://www.w3.org/2000/svg}"
@@ -304,14 +308,7 @@ def test_every_chart_and_table_of_every_page_has_its_downloads(downloader: Any, 
     )
     for page in pages:
         d.get(site.url + page)
-        charts = d.find_elements(By.CSS_SELECTOR, "main svg.chart, main svg.map")
-        tables = d.find_elements(By.CSS_SELECTOR, "main table[id]")
-        svg = d.find_elements(By.CSS_SELECTOR, ".dl button.dl-svg")
-        png = d.find_elements(By.CSS_SELECTOR, ".dl button.dl-png")
-        csv_ = d.find_elements(By.CSS_SELECTOR, ".dl button.dl-csv")
-        assert (len(svg), len(png), len(csv_)) == (len(charts), len(charts), len(tables)), page
-        assert charts or tables, page
-        assert d.find_element(By.ID, "report-html").get_attribute("download") is not None
+        assert_downloads_on_every_chart_and_table(d, page)
         assert axe_violations(d) == [], page
     # the progress page's charts take their colours from the style sheet: the SVG file
     # carries them on its elements
