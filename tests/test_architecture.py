@@ -132,6 +132,21 @@ def route_violations(root: Path) -> list[str]:
     return out
 
 
+def console_violations(root: Path) -> list[str]:
+    """Modules of ``api/console/`` (views, routes, ``*_routes.py``, the page builders) that
+    check a permission themselves: the console calls the services that check it (a "show
+    this link?" question goes to ``api.auth.service.allowed``)."""
+    out = []
+    for path in sorted((root / "console").rglob("*.py")):
+        rel = path.relative_to(root.parent)
+        for line, name in _calls(path):
+            if name in ("authorize", ".authorize"):
+                out.append(f"{rel}:{line}: the console checks a permission; call a service")
+        if "api.auth.service.authorize" in imported_modules(path):
+            out.append(f"{rel}: the console imports authorize; call a service")
+    return out
+
+
 def api_models(root: Path) -> set[str]:
     """The names of the pydantic models of every ``schemas.py`` (subclasses of BaseModel,
     directly or through another model of the same module)."""
@@ -181,6 +196,28 @@ def test_routes_never_commit_nor_check_permissions() -> None:
     assert any(is_route_module(p) for p in API.rglob("*.py"))
     violations = route_violations(API)
     assert not violations, "\n".join(violations)
+
+
+def test_the_console_never_checks_a_permission_itself() -> None:
+    assert (API / "console" / "views.py").is_file()
+    violations = console_violations(API)
+    assert not violations, "\n".join(violations)
+
+
+def test_console_checker_catches_a_permission_check(tmp_path: Path) -> None:
+    root = _package(
+        tmp_path,
+        {
+            "console/views.py": "def page(caller):\n    auth.authorize(caller, 1)\n",
+            "console/scores_routes.py": "from api.auth.service import authorize\n",
+            "console/explorer.py": "def f(caller):\n    return allowed(caller, 1)\n",
+            "surveys/service.py": "def get(caller):\n    authorize(caller, 1)\n",
+        },
+    )
+    found = "\n".join(console_violations(root))
+    assert "api/console/views.py:2: the console checks a permission" in found
+    assert "api/console/scores_routes.py: the console imports authorize" in found
+    assert "explorer.py" not in found and "service.py" not in found
 
 
 def test_repositories_return_rows_or_domain_records_not_api_models() -> None:

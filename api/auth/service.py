@@ -216,6 +216,16 @@ def authenticate(session: Session, authorization: str | None) -> Principal:
     return principal
 
 
+def allowed(principal: Principal, action: Action, survey_id: int | None = None) -> bool:
+    """Whether ``authorize`` lets ``principal`` do ``action`` (on ``survey_id``): for showing
+    a link or a form, never instead of the check itself."""
+    try:
+        authorize(principal, action, survey_id)
+    except (Forbidden, NotFound):
+        return False
+    return True
+
+
 def authorize(principal: Principal, action: Action, survey_id: int | None = None) -> None:
     """Raise unless ``principal`` may do ``action`` (on ``survey_id``, if given): 404 for a
     survey outside a scoped token's scope (the answer for a survey that does not exist, so

@@ -38,6 +38,18 @@ SCORES_STRINGS: dict[str, tuple[str, str]] = {
     "job_failed": ("failed", "thất bại"),
     "started": ("started", "bắt đầu"),
     "finished": ("finished", "kết thúc"),
+    "job_progress": ("Progress of the job", "Tiến độ tác vụ"),
+    "job_stage_started": ("Started", "Đã bắt đầu"),
+    "job_stage_reading": ("Reading the interviews", "Đang đọc các phiếu phỏng vấn"),
+    "job_stage_scoring": ("Computing the scores", "Đang tính điểm"),
+    "job_stage_preparing": (
+        "Preparing the audit's data and replicates",
+        "Đang chuẩn bị dữ liệu và các mẫu lặp",
+    ),
+    "job_stage_monte_carlo": ("Monte Carlo runs", "Các lần mô phỏng Monte Carlo"),
+    "job_stage_sobol": ("Sobol’ indices", "Chỉ số Sobol’"),
+    "job_stage_finishing": ("Finishing the results", "Đang hoàn thiện kết quả"),
+    "job_stage_done": ("Finished", "Đã xong"),
     "job_wait": (
         "This page shows the result as soon as the job is done.",
         "Trang này sẽ hiện kết quả ngay khi tác vụ hoàn tất.",

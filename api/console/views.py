@@ -1,8 +1,9 @@
 """What each console page shows, assembled from the API's services.
 
 Every function takes the request's database session and the signed-in principal and calls
-the same service functions (and the same ``authorize`` rule) as the matching API route, so a
-page shows exactly what the token may read through the API. Nothing here issues SQL.
+the same service functions as the matching API route, which check the caller's rights, so a
+page shows exactly what the token may read through the API. Nothing here issues SQL nor
+checks a permission itself (tests/test_architecture.py).
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from api.auth import service as auth
 from api.auth.schemas import Principal
-from api.auth.service import Action, authorize
+from api.auth.service import Action
 from api.console import tilemap
-from api.problems import Forbidden
 from api.questionnaires import catalog
 from api.submissions import service as submissions
 from api.submissions.records import Filters
@@ -42,12 +43,8 @@ def province_names() -> dict[str, str]:
 
 
 def may(principal: Principal, action: Action, survey_id: int | None = None) -> bool:
-    """Whether ``authorize`` lets ``principal`` do ``action`` (to show a link or a form)."""
-    try:
-        authorize(principal, action, survey_id)
-    except Forbidden:
-        return False
-    return True
+    """Whether ``principal`` may do ``action`` (to show a link or a form)."""
+    return auth.allowed(principal, action, survey_id)
 
 
 def survey_list(session: Session, caller: Principal) -> list[SurveyOut]:
@@ -56,9 +53,7 @@ def survey_list(session: Session, caller: Principal) -> list[SurveyOut]:
 
 
 def survey(session: Session, caller: Principal, survey_id: int) -> SurveyOut:
-    record = surveys.get_survey(session, survey_id)
-    authorize(caller, Action.read, survey_id)
-    return record.out
+    return surveys.read_survey(session, survey_id, caller)
 
 
 # ------------------------------------------------------------------------------ progress
@@ -136,9 +131,8 @@ def progress_view(
     session: Session, caller: Principal, survey_id: int, unit: str, now: datetime
 ) -> ProgressView:
     """Progress of the survey (``unit`` '') or of one province, district or commune in it."""
+    prog = surveys.progress_for(session, survey_id, caller)
     record = surveys.get_survey(session, survey_id)
-    authorize(caller, Action.progress, survey_id)
-    prog = surveys.survey_progress(session, survey_id)
     names = province_names()
     quality = surveys.quality_flags(session, survey_id)
     bars, busiest = _bars(surveys.interviews_per_day(session, survey_id))
@@ -384,6 +378,4 @@ def interview(
 def enumerators(
     session: Session, caller: Principal, survey_id: int
 ) -> list[surveys.SubmitterActivity]:
-    surveys.get_survey(session, survey_id)
-    authorize(caller, Action.progress, survey_id)
-    return surveys.submitter_activity(session, survey_id)
+    return surveys.activity_for(session, survey_id, caller)

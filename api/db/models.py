@@ -213,3 +213,6 @@ class JobRow(Base):
     lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # written by the runner while the job runs (api/jobs/runner.py): fraction done, stage name
+    progress: Mapped[float | None] = mapped_column(Float)
+    stage: Mapped[str | None] = mapped_column(String(30))

@@ -29,6 +29,8 @@ class JobRecord:
     attempts: int
     error: dict[str, Any] | None
     result: dict[str, Any] | None
+    progress: float | None
+    stage: str | None
 
 
 def _record(r: JobRow, with_result: bool) -> JobRecord:
@@ -45,6 +47,8 @@ def _record(r: JobRow, with_result: bool) -> JobRecord:
         attempts=r.attempts,
         error=r.error,
         result=r.result if with_result else None,
+        progress=r.progress,
+        stage=r.stage,
     )
 
 
@@ -114,6 +118,8 @@ def claim(session: Session, job_id: str, now: datetime, lease: timedelta) -> boo
             started_at=now,
             lease_until=now + lease,
             attempts=JobRow.attempts + 1,
+            progress=0.0,
+            stage="started",
         )
         .returning(JobRow.id)
     )
@@ -124,6 +130,15 @@ def job_input(session: Session, job_id: str) -> tuple[int, str, dict[str, Any], 
     row = session.get(JobRow, job_id)
     assert row is not None
     return row.survey_id, row.kind, dict(row.params), row.attempts
+
+
+def set_progress(session: Session, job_id: str, fraction: float, stage: str) -> None:
+    """Record how far a running job is (a finished job keeps its final values)."""
+    session.execute(
+        update(JobRow)
+        .where(JobRow.id == job_id, JobRow.status == JobStatus.running.value)
+        .values(progress=fraction, stage=stage)
+    )
 
 
 def finish(
@@ -142,5 +157,6 @@ def finish(
             error=error,
             finished_at=now,
             lease_until=None,
+            **({} if error else {"progress": 1.0, "stage": "done"}),
         )
     )

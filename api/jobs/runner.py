@@ -4,12 +4,20 @@ Jobs live in the database. Every worker runs one thread that claims the oldest c
 with a compare-and-set UPDATE (queued, or running with an expired lease: its worker died),
 runs it and stores the result or the error. A POST wakes the local thread at once; the
 others poll every ``job_poll_seconds``. A job is tried at most ``MAX_ATTEMPTS`` times.
+
+While a job runs, its function reports its progress through a ``ProgressWriter``, which stores
+the fraction and stage in the job's row in its own short write transaction, at most every
+``PROGRESS_INTERVAL`` seconds (and at once when the stage changes), so that reporting does not
+slow the work or hold the writer lock. A lost progress write is logged and forgotten: the
+job's result is what counts.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -21,6 +29,42 @@ from survey.errors import PapiError
 
 log = logging.getLogger("papi.jobs")
 MAX_ATTEMPTS = 3
+PROGRESS_INTERVAL = 0.5  # seconds between two stored progress reports of one stage
+
+
+class ProgressWriter:
+    """The ``report(fraction, stage)`` a job function gets: stores the job's progress,
+    throttled (``clock`` is ``time.monotonic``; tests pass their own)."""
+
+    def __init__(
+        self,
+        db: Database,
+        job_id: str,
+        interval: float = PROGRESS_INTERVAL,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.db = db
+        self.job_id = job_id
+        self.interval = interval
+        self.clock = clock
+        self._last: float | None = None
+        self._stage: str | None = None
+        self.writes = 0
+
+    def __call__(self, fraction: float, stage: str) -> None:
+        now = self.clock()
+        if stage == self._stage and self._last is not None and now - self._last < self.interval:
+            return
+        self._last, self._stage = now, stage
+        try:
+            with self.db.writing() as session:
+                repository.set_progress(
+                    session, self.job_id, min(max(float(fraction), 0.0), 1.0), stage
+                )
+                session.commit()
+            self.writes += 1
+        except Exception:  # progress is advisory; the job goes on
+            log.warning("could not store the progress of job %s", self.job_id, exc_info=True)
 
 
 class JobRunner:
@@ -76,7 +120,7 @@ class JobRunner:
                     code="job_abandoned",
                 )
             with self.db.session() as session:
-                result = KINDS[kind](session, survey_id, params)
+                result = KINDS[kind](session, survey_id, params, ProgressWriter(self.db, job_id))
         except PapiError as exc:
             error = {
                 "code": exc.code,

@@ -122,6 +122,19 @@ class JobOut(BaseModel):
     started_at: datetime | None
     finished_at: datetime | None
     attempts: int
+    progress: float | None = Field(
+        default=None,
+        ge=0.0,
+        le=1.0,
+        description="fraction done, 0–1, stored by the runner at most every 0.5 s while the "
+        "job runs; 1 once it has succeeded; null while queued (or for a job older than this "
+        "field)",
+    )
+    stage: str | None = Field(
+        default=None,
+        description="what the job is doing: started, reading, scoring, preparing, "
+        "monte_carlo, sobol, finishing, done (a failed job keeps the stage it failed in)",
+    )
     error: JobError | None = None
     results: dict[str, Any] | None = Field(
         default=None,

@@ -55,6 +55,8 @@ def job_out(record: repository.JobRecord) -> JobOut:
             "started_at": record.started_at,
             "finished_at": record.finished_at,
             "attempts": record.attempts,
+            "progress": record.progress,
+            "stage": record.stage,
             "error": record.error,
             "results": record.result,
         }

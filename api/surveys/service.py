@@ -118,6 +118,14 @@ def progress_for(session: Session, survey_id: int, caller: Principal) -> Progres
     return survey_progress(session, survey_id)
 
 
+def activity_for(session: Session, survey_id: int, caller: Principal) -> list[SubmitterActivity]:
+    """``submitter_activity``, when ``caller`` may follow the survey's progress (404 before
+    403)."""
+    get_survey(session, survey_id)
+    authorize(caller, Action.progress, survey_id)
+    return submitter_activity(session, survey_id)
+
+
 def quality_for(session: Session, survey_id: int, caller: Principal) -> FlagSummary:
     """``quality_flags``, when ``caller`` may follow the survey's progress (404 before 403)."""
     get_survey(session, survey_id)

@@ -48,10 +48,20 @@ def _problem(message: str) -> SamplingError:
 class Frame:
     """A validated sampling frame.
 
-    ``villages``: one row per village with the columns of ``VILLAGE_COLUMNS``; ``provinces``:
-    one row per province (``province``, ``name``, ``size_class``, ``kinh_share``);
-    ``poststrata``: adults by ``province`` × ``sex`` × ``age_group`` (``population``), the
-    post-stratification targets. Build with ``Frame.from_villages`` (it validates).
+    Build it with ``Frame.from_villages`` (which validates), ``load_frame``,
+    ``frame_from_table`` or ``read_frame``; the constructor itself checks nothing.
+
+    Attributes
+    ----------
+    villages : pandas.DataFrame
+        One row per village with the columns of ``VILLAGE_COLUMNS`` (and those of
+        ``OPTIONAL_VILLAGE_COLUMNS`` it has), sorted by province, district, commune, village.
+    provinces : pandas.DataFrame
+        One row per province of the villages: ``province``, ``name``, ``size_class``
+        (``SIZE_CLASSES``) and ``kinh_share``.
+    poststrata : pandas.DataFrame
+        The post-stratification targets: adults (``population``) by ``province`` × ``sex`` ×
+        ``age_group``; empty for a frame read from one villages table.
     """
 
     villages: pd.DataFrame
@@ -264,7 +274,27 @@ def _bundled(directory: str) -> Frame:
 
 
 def load_frame(directory: str | Path | None = None) -> Frame:
-    """The synthetic national frame (63 provinces), or the frame files in ``directory``."""
+    """The synthetic national frame (63 provinces), or the frame files in ``directory``.
+
+    Parameters
+    ----------
+    directory : str, pathlib.Path or None, default None
+        A directory holding ``villages.parquet``, ``provinces.csv`` and ``poststrata.csv``;
+        ``None``: the bundled national frame. Each directory is read once per process.
+
+    Returns
+    -------
+    Frame
+        The validated frame.
+
+    Raises
+    ------
+    NotFound
+        A frame file is missing (code ``frame_not_found``; the message says how to get it).
+    SamplingError
+        The files do not make a valid frame (code ``frame_invalid``): missing columns,
+        duplicate village ids, broken nesting, non-positive counts, unknown size classes.
+    """
     return _bundled(str(Path(directory) if directory is not None else FRAMES_DIR))
 
 
@@ -368,6 +398,28 @@ def frame_from_table(villages: pd.DataFrame, size_class: str | None = None) -> F
       villages; ``SIZE_CLASS_POPULATION``), ``kinh_share`` unknown (NaN; only the simulator
       uses it). A frame covering part of a province should name the province's class;
     - no post-stratification targets (an empty ``poststrata``): selection does not need them.
+
+    Parameters
+    ----------
+    villages : pandas.DataFrame
+        One row per village, as described above.
+    size_class : str or None, default None
+        ``"large"``, ``"medium"`` or ``"small"`` (``SIZE_CLASSES``) for every province;
+        ``None``: from a ``size_class`` column, else from the province's population.
+
+    Returns
+    -------
+    Frame
+        The validated frame, with the derived province table and empty ``poststrata``.
+
+    Raises
+    ------
+    SamplingError
+        Code ``frame_invalid``, naming the column, the row (as a spreadsheet numbers it) or
+        the unit at fault: an unknown size class, an empty id, missing columns (a seat flag
+        left out where a parent unit has several children is missing), no villages, counts
+        that are not whole numbers, flags that are not yes/no, broken nesting, and what
+        ``Frame.from_villages`` refuses (duplicate ids, non-positive counts).
     """
     if size_class is not None and size_class not in SIZE_CLASSES:
         raise _problem(f"unknown size class {size_class!r}; expected one of {list(SIZE_CLASSES)}")
@@ -506,7 +558,31 @@ def with_size_class(frame: Frame, size_class: str) -> Frame:
 def read_frame(path: str | Path | None = None, size_class: str | None = None) -> Frame:
     """The frame at ``path``: the bundled national frame (``None``), a frame directory as
     ``load_frame`` reads, or one villages table (``.csv`` or ``.parquet``; see
-    ``frame_from_table``). ``size_class`` puts every province in that class."""
+    ``frame_from_table``). ``size_class`` puts every province in that class.
+
+    Parameters
+    ----------
+    path : str, pathlib.Path or None, default None
+        ``None`` (the bundled national frame), a frame directory, or a ``.csv`` /
+        ``.parquet`` villages table (ids read as text).
+    size_class : str or None, default None
+        ``"large"``, ``"medium"`` or ``"small"`` for every province; ``None`` keeps the
+        frame's classes (a villages table: see ``frame_from_table``).
+
+    Returns
+    -------
+    Frame
+        The validated frame.
+
+    Raises
+    ------
+    NotFound
+        ``path`` (or a file of the frame directory) does not exist (code
+        ``frame_not_found``).
+    SamplingError
+        Code ``frame_invalid``: a file that is neither ``.csv`` nor ``.parquet``, a table
+        that cannot be read, or one that does not make a valid frame (``frame_from_table``).
+    """
     if path is None or Path(path).is_dir():
         frame = load_frame(path)
         return frame if size_class is None else with_size_class(frame, size_class)

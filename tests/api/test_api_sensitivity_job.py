@@ -22,7 +22,7 @@ from scoring.sensitivity import Spec, default_audit, microdata_input, run_sensit
 from survey.published import provinces
 from survey.simulate import simulate
 from survey.simulate.submissions import submissions
-from tests.api.support import Api
+from tests.api.support import Api, make_settings
 
 PROVINCES = ["P01", "P02", "P03"]
 BODY = {"runs": 40, "sobol_n": 8, "replicates": 10, "seed": 5}
@@ -180,3 +180,76 @@ def test_an_empty_survey_fails_with_a_reason_and_jobs_do_not_cross_kinds(api: Ap
     )
     missing = f"/api/v1/surveys/{sid}/sensitivity/00000000-0000-0000-0000-000000000000"
     assert api.client.get(missing, headers=api.admin).status_code == 404
+
+
+def test_a_job_reports_its_progress_up_to_one(api: Api, db_url: str, sim_survey: int) -> None:
+    """The runner gives the job a progress report; the API shows it (JobOut.progress,
+    .stage): 1.0 and ``done`` once finished, rising stage by stage on the way."""
+    from api.db.engine import Database
+    from api.jobs.scoring_adapter import STAGES, run_sensitivity_job
+
+    r = api.client.post(f"/api/v1/surveys/{sim_survey}/sensitivity", json=BODY, headers=api.admin)
+    assert r.status_code == 202, r.text
+    assert (r.json()["progress"], r.json()["stage"]) in ((None, None), (1.0, "done"))
+    job = api.wait_job(r.headers["location"], timeout=300.0)
+    assert job["status"] == "succeeded", job
+    assert (job["progress"], job["stage"]) == (1.0, "done")
+    # what the job function reports on the way, in order
+    seen: list[tuple[float, str]] = []
+    db = Database(make_settings(db_url))
+    try:
+        with db.session() as session:
+            run_sensitivity_job(session, sim_survey, BODY, lambda f, s: seen.append((f, s)))
+    finally:
+        db.dispose()
+    fractions = [f for f, _ in seen]
+    assert fractions == sorted(fractions) and fractions[0] == 0.0 and fractions[-1] < 1.0
+    stages = list(dict.fromkeys(s for _, s in seen))
+    # (8 Sobol' base points are one chunk: its only report is its last, "finishing")
+    assert stages[:3] == ["reading", "preparing", "monte_carlo"] and stages[-1] == "finishing"
+    assert stages == sorted(stages, key=STAGES.index)
+    # Monte Carlo runs report up to their band's end, exactly
+    assert max(f for f, s in seen if s == "monte_carlo") == pytest.approx(0.5)
+
+
+def test_the_progress_writer_stores_at_most_one_report_per_interval(
+    api: Api, db_url: str, sim_survey: int
+) -> None:
+    """Reports within ``interval`` of the last stored one are dropped unless the stage
+    changes; a stored one is in the job's row at once (its own transaction)."""
+    from api.db.engine import Database
+    from api.jobs.runner import ProgressWriter
+
+    r = api.client.post(f"/api/v1/surveys/{sim_survey}/sensitivity", json=BODY, headers=api.admin)
+    job = api.wait_job(r.headers["location"], timeout=300.0)
+    engine = sa.create_engine(db_url)
+    try:
+        with engine.begin() as c:  # back to running, as while the runner works on it
+            c.execute(sa.update(JobRow).where(JobRow.id == job["id"]).values(status="running"))
+        now = [100.0]
+        db = Database(make_settings(db_url))
+        try:
+            writer = ProgressWriter(db, job["id"], interval=0.5, clock=lambda: now[0])
+            writer(0.1, "monte_carlo")
+            now[0] += 0.2
+            writer(0.2, "monte_carlo")  # dropped: too soon
+            assert writer.writes == 1
+            with engine.connect() as c:
+                row = c.execute(
+                    sa.select(JobRow.progress, JobRow.stage).where(JobRow.id == job["id"])
+                ).one()
+            assert row[0] == pytest.approx(0.1) and row[1] == "monte_carlo"
+            writer(0.5, "sobol")  # a new stage: stored at once
+            now[0] += 0.5
+            writer(0.7, "sobol")  # the interval has passed
+            writer(1.7, "sobol")  # too soon again
+            assert writer.writes == 3
+        finally:
+            db.dispose()
+        with engine.connect() as c:
+            row = c.execute(
+                sa.select(JobRow.progress, JobRow.stage).where(JobRow.id == job["id"])
+            ).one()
+        assert row[0] == pytest.approx(0.7) and row[1] == "sobol"
+    finally:
+        engine.dispose()

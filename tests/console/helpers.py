@@ -50,3 +50,30 @@ def fetch(driver: Any, url: str) -> dict[str, Any]:
         url,
     )
     return result
+
+
+def assert_downloads_on_every_chart_and_table(driver: Any, page: str) -> tuple[int, int]:
+    """Every chart (``svg.chart``, ``svg.map``) and every table with an id in the page's
+    ``main`` has its download controls (SVG and PNG, CSV), and no chart or table lacks the
+    markup that gives them (an ``svg`` with a role that is not a chart or map, outside a
+    table; a table without an id). Returns (charts, tables)."""
+    charts = driver.find_elements(By.CSS_SELECTOR, "main svg.chart, main svg.map")
+    tables = driver.find_elements(By.CSS_SELECTOR, "main table[id]")
+    unmarked = [  # a picture in a table's cell (a sparkline) is part of that table's row
+        e
+        for e in driver.find_elements(
+            By.CSS_SELECTOR, "main svg[role]:not(.chart):not(.map), main table:not([id])"
+        )
+        if e.tag_name == "table" or not e.find_elements(By.XPATH, "./ancestor::table")
+    ]
+    assert unmarked == [], (page, [e.get_attribute("outerHTML")[:120] for e in unmarked])
+    svg = driver.find_elements(By.CSS_SELECTOR, ".dl button.dl-svg")
+    png = driver.find_elements(By.CSS_SELECTOR, ".dl button.dl-png")
+    csv_ = driver.find_elements(By.CSS_SELECTOR, ".dl button.dl-csv")
+    assert (len(svg), len(png), len(csv_)) == (len(charts), len(charts), len(tables)), page
+    named = {b.get_attribute("data-for") for b in svg + png + csv_}
+    ids = {e.get_attribute("id") for e in charts + tables}
+    assert ids <= named, (page, ids - named)
+    assert charts or tables, page
+    assert driver.find_element(By.ID, "report-html").get_attribute("download") is not None
+    return len(charts), len(tables)

@@ -370,3 +370,55 @@ def test_scores_pages_follow_the_api_rights(scored: Scored) -> None:
     page = other.get(f"/console/surveys/{scored.survey}/scores/{scored.job}")
     assert page.status_code == 403
     assert other.get(f"/console/surveys/{scored.pilot}/scores").status_code == 404
+
+
+def test_a_running_job_shows_its_progress_bar_and_stage(scored: Scored) -> None:
+    """The status fragment a job page polls: the stored fraction as a <progress> with its
+    percentage as text, and the stage in words (English, then Vietnamese)."""
+    import sqlalchemy as sa
+
+    from api.console.i18n import STRINGS
+    from api.db.models import JobRow
+
+    engine = sa.create_engine(scored.settings.database_url)
+    where = JobRow.id == scored.pilot_job
+    with engine.connect() as c:
+        before = c.execute(
+            sa.select(JobRow.status, JobRow.progress, JobRow.stage, JobRow.finished_at).where(where)
+        ).one()
+    try:
+        with engine.begin() as c:
+            c.execute(
+                sa.update(JobRow)
+                .where(where)
+                .values(status="running", progress=0.42, stage="scoring", finished_at=None)
+            )
+        path = f"/console/surveys/{scored.pilot}/scores/{scored.pilot_job}/status"
+        html = scored.client.get(path).text
+        bar = re.search(r'<progress id="job-progress" max="100" value="(\d+)"[^>]*>(.*?)<', html)
+        assert bar and bar.groups() == ("42", "42%")
+        assert STRINGS["job_stage_scoring"][0] + " · " in html
+        vi = scored.client.get(path, headers={"Accept-Language": "vi"}).text
+        assert STRINGS["job_stage_scoring"][1] + " · " in vi
+    finally:
+        with engine.begin() as c:
+            c.execute(
+                sa.update(JobRow)
+                .where(where)
+                .values(
+                    status=before[0], progress=before[1], stage=before[2], finished_at=before[3]
+                )
+            )
+        engine.dispose()
+
+
+def test_every_job_stage_has_its_words_in_both_languages() -> None:
+    from api.console.i18n import STRINGS
+    from api.jobs.schemas import JobOut
+    from api.jobs.scoring_adapter import STAGES
+
+    description = JobOut.model_fields["stage"].description or ""
+    for stage in STAGES:
+        en, vi = STRINGS[f"job_stage_{stage}"]
+        assert en and vi and en != vi, stage
+        assert stage in description, stage

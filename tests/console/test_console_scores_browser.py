@@ -29,7 +29,11 @@ from tests.api.conftest import BACKENDS, database_url, fresh_pg_database
 from tests.api.live import LiveServer
 from tests.api.support import admin_token, make_settings
 from tests.console.conftest import Site
-from tests.console.helpers import axe_violations, sign_in
+from tests.console.helpers import (
+    assert_downloads_on_every_chart_and_table,
+    axe_violations,
+    sign_in,
+)
 from tests.console.scores_seed import PILOT, PROVINCES, add_simulated
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -191,3 +195,36 @@ def test_the_scores_pages_in_vietnamese(driver: Any, scores_site: ScoresSite) ->
     assert not driver.find_elements(By.ID, "scores-table")
     assert axe_violations(driver) == []
     driver.get(s.site.url + "/console/lang/en?next=/console/surveys")
+
+
+def test_every_chart_and_table_of_the_scores_pages_has_its_downloads(
+    driver: Any, scores_site: ScoresSite
+) -> None:
+    """The survey's scores (aggregate, a dimension, a province's drill-down, the comparison
+    with a published year), a pilot's comparison, and the what-if, also after an update in
+    place (the new charts and tables get their controls too)."""
+    s = scores_site
+    job = f"/console/surveys/{s.survey}/scores/{s.job}"
+    province = str(s.result.composite["province"].iloc[0])
+    sign_in(driver, s.site, s.site.admin, job)
+    pages = (
+        job,
+        f"{job}?level=D1",
+        f"{job}?province={province}",
+        f"{job}?year=2023",
+        f"/console/surveys/{s.pilot}/scores/{s.pilot_job}",
+        f"{job}/whatif",
+    )
+    for page in pages:
+        driver.get(s.site.url + page)
+        assert_downloads_on_every_chart_and_table(driver, page)
+    # a what-if change replaces the result: its charts and tables get their controls again
+    before = assert_downloads_on_every_chart_and_table(driver, "what-if")
+    driver.execute_script("window.__sameDocument = 1;")
+    Select(driver.find_element(By.ID, "w-agg")).select_by_value("geometric")
+    WebDriverWait(driver, 60).until(
+        lambda d: "sensitivity" in d.find_element(By.ID, "whatif-engine").text
+    )
+    assert driver.execute_script("return window.__sameDocument;") == 1
+    charts, tables = assert_downloads_on_every_chart_and_table(driver, "what-if, geometric")
+    assert charts == before[0] and tables >= before[1]  # the moves table may appear

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -22,11 +23,16 @@ from sqlalchemy import create_engine, text
 
 from api.console.i18n import STRINGS
 from api.db.engine import Database
-from api.jobs.runner import JobRunner
+from api.jobs import runner
+from api.jobs.runner import JobRunner, ProgressWriter
 from api.reporting.i18n import LABELS
 from tests.api.support import make_settings
 from tests.console.conftest import SHOTS, Site
-from tests.console.helpers import axe_violations, sign_in
+from tests.console.helpers import (
+    assert_downloads_on_every_chart_and_table,
+    axe_violations,
+    sign_in,
+)
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 SVG = "{http://www.w3.org/2000/svg}"
@@ -131,21 +137,54 @@ def test_the_audit_page_in_vietnamese(browser: Any, site: Site) -> None:
     browser.save_screenshot(str(SHOTS / "sensitivity-2022-vi.png"))
 
 
-def test_a_survey_audit_job_from_the_console(browser: Any, site: Site) -> None:
+def test_a_survey_audit_job_from_the_console(
+    browser: Any, site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
     sign_in(browser, site, site.admin, f"/console/surveys/{site.survey1}/sensitivity")
     assert axe_violations(browser) == []
     Select(browser.find_element(By.ID, "runs")).select_by_value("1000")
     browser.find_element(By.ID, "run-sensitivity").click()
     WebDriverWait(browser, 20).until(lambda d: "job=" in d.current_url)
     # the live server runs no jobs (PAPI_RUN_JOBS=false): a worker of this process claims it
-    stage = browser.find_element(By.ID, "sens-stage").text
+    stage = browser.find_element(By.ID, "job-stage").text
     assert stage.startswith(STRINGS["job_queued"][0])
+    # the job pauses after its first stored report above 0 until the page has shown it
+    seen = threading.Event()
+    paused: list[tuple[float, str]] = []
+
+    class Pausing(ProgressWriter):
+        def __call__(self, fraction: float, stage: str) -> None:
+            before = self.writes
+            super().__call__(fraction, stage)
+            if fraction > 0 and self.writes > before and not paused:
+                paused.append((fraction, stage))
+                seen.wait(60)
+
     settings = make_settings(site.db_url)
     db = Database(settings)
+    claimed: list[bool] = []
+    worker = threading.Thread(target=lambda: claimed.append(JobRunner(db, settings).run_one()))
+    monkeypatch.setattr(runner, "ProgressWriter", Pausing)
+    worker.start()
     try:
-        assert JobRunner(db, settings).run_one()
+        WebDriverWait(browser, 120).until(lambda d: paused)
+        fraction, stage = paused[0]
+        percent = str(round(fraction * 100))
+        selector = f'progress#job-progress[value="{percent}"]'
+        bar = WebDriverWait(browser, 20).until(
+            lambda d: d.find_elements(By.CSS_SELECTOR, selector)
+        )[0]  # the page polls every second
+        assert int(percent) > 0 and bar.text == f"{percent}%"
+        assert bar.get_attribute("aria-label") == STRINGS["job_progress"][0]
+        shown = browser.find_element(By.ID, "job-stage").text
+        assert shown.startswith(f"{STRINGS['job_stage_' + stage][0]} · {percent}%")  # · elapsed
+        assert axe_violations(browser) == []
+        browser.save_screenshot(str(SHOTS / "sensitivity-survey-running.png"))
     finally:
+        seen.set()
+        worker.join(300)
         db.dispose()
+    assert claimed == [True]
     # queued or running, then finished: the charts, or the job's reason for failing
     WebDriverWait(browser, 180).until(
         lambda d: d.find_elements(By.ID, "sens-rank-chart") or d.find_elements(By.ID, "sens-error")
@@ -269,14 +308,7 @@ def test_every_chart_and_table_of_every_page_has_its_downloads(downloader: Any, 
     )
     for page in pages:
         d.get(site.url + page)
-        charts = d.find_elements(By.CSS_SELECTOR, "main svg.chart, main svg.map")
-        tables = d.find_elements(By.CSS_SELECTOR, "main table[id]")
-        svg = d.find_elements(By.CSS_SELECTOR, ".dl button.dl-svg")
-        png = d.find_elements(By.CSS_SELECTOR, ".dl button.dl-png")
-        csv_ = d.find_elements(By.CSS_SELECTOR, ".dl button.dl-csv")
-        assert (len(svg), len(png), len(csv_)) == (len(charts), len(charts), len(tables)), page
-        assert charts or tables, page
-        assert d.find_element(By.ID, "report-html").get_attribute("download") is not None
+        assert_downloads_on_every_chart_and_table(d, page)
         assert axe_violations(d) == [], page
     # the progress page's charts take their colours from the style sheet: the SVG file
     # carries them on its elements

@@ -4,7 +4,7 @@
    2. The what-if form (#whatif-form[data-view]) fetches the changed part of the page on
       every change (the server computes it with the scoring library), replaces it in place
       and writes the choices into the URL, so that a reload or a shared link shows the same
-      view. Without script the form's "Apply" button loads the same view. */
+      view; the new charts and tables get their download controls again. Without script the form's "Apply" button loads the same view. */
 (function () {
   "use strict";
   function watchJob(el) {
@@ -44,6 +44,8 @@
         .then(function (html) {
           if (html === null || mine !== seq) { return; }
           target.innerHTML = html;
+          // the new charts and tables get their download controls (downloads.js)
+          if (window.papiDownloads) { window.papiDownloads.attach(); }
           target.removeAttribute("aria-busy");
           window.history.replaceState(null, "", form.getAttribute("action") + "?" + q);
         })
