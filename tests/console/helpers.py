@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
@@ -11,12 +12,24 @@ from selenium.webdriver.support.ui import WebDriverWait
 from tests.console.conftest import AXE, Site
 
 
+def wait_for(driver: Any, timeout: float) -> WebDriverWait[Any]:
+    """The one way the browser tests wait. A page that updates in place replaces the elements
+    a condition reads, so an element found a moment ago can be gone when its text is read
+    (StaleElementReferenceException): the condition is then simply asked again, as it is
+    when the element is not there yet."""
+    return WebDriverWait(
+        driver,
+        timeout,
+        ignored_exceptions=(NoSuchElementException, StaleElementReferenceException),
+    )
+
+
 def sign_in(driver: Any, site: Site, token: str, path: str = "/console/") -> None:
     driver.get(site.url + path)
-    WebDriverWait(driver, 20).until(ec.presence_of_element_located((By.ID, "token")))
+    wait_for(driver, 20).until(ec.presence_of_element_located((By.ID, "token")))
     driver.find_element(By.ID, "token").send_keys(token)
     driver.find_element(By.ID, "sign-in").click()
-    WebDriverWait(driver, 20).until(ec.presence_of_element_located((By.CLASS_NAME, "who")))
+    wait_for(driver, 20).until(ec.presence_of_element_located((By.CLASS_NAME, "who")))
 
 
 def text(driver: Any, element_id: str) -> str:

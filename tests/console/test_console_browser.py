@@ -11,12 +11,12 @@ import pandas as pd
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 from sqlalchemy import create_engine, text
 
 from api.console.i18n import STRINGS
 from tests.console.conftest import SAMPLE, Site
-from tests.console.helpers import axe_violations, fetch, sign_in
+from tests.console.helpers import axe_violations, fetch, sign_in, wait_for
 from tests.console.helpers import text as text_of
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -36,7 +36,7 @@ def test_sign_in_sets_a_strict_http_only_cookie_and_signs_out(browser: Any, site
     assert browser.current_url.endswith("/console/sign-in")
     browser.find_element(By.ID, "token").send_keys("papi_not-a-token")
     browser.find_element(By.ID, "sign-in").click()
-    alert = WebDriverWait(browser, 20).until(
+    alert = wait_for(browser, 20).until(
         ec.presence_of_element_located((By.CSS_SELECTOR, "p.alert"))
     )
     assert alert.text == STRINGS["sign_in_failed"][0]
@@ -48,7 +48,7 @@ def test_sign_in_sets_a_strict_http_only_cookie_and_signs_out(browser: Any, site
     names = [a.text for a in browser.find_elements(By.CSS_SELECTOR, "#surveys td a")]
     assert names == ["Pilot Hanoi 2026", "Other survey"]
     browser.find_element(By.CSS_SELECTOR, ".who button").click()
-    WebDriverWait(browser, 10).until(ec.presence_of_element_located((By.ID, "token")))
+    wait_for(browser, 10).until(ec.presence_of_element_located((By.ID, "token")))
     browser.get(site.url + f"/console/surveys/{site.survey1}")
     assert "/console/sign-in" in browser.current_url
 
@@ -85,7 +85,7 @@ def test_reject_a_flagged_interview_with_a_comment(browser: Any, site: Site) -> 
     links = browser.find_elements(By.CSS_SELECTOR, "#queue tbody a")
     assert len(links) == len(site.flagged)
     links[0].click()
-    WebDriverWait(browser, 10).until(ec.presence_of_element_located((By.ID, "answers")))
+    wait_for(browser, 10).until(ec.presence_of_element_located((By.ID, "answers")))
     submission_id = browser.current_url.split("/interviews/")[1].split("?")[0]
     assert submission_id in site.flagged
     assert STRINGS["flag_too_fast_help"][0] in browser.page_source
@@ -94,7 +94,7 @@ def test_reject_a_flagged_interview_with_a_comment(browser: Any, site: Site) -> 
     assert axe_violations(browser) == []
     browser.find_element(By.ID, "comment").send_keys("too short: 3 minutes")
     browser.find_element(By.ID, "reject").click()
-    WebDriverWait(browser, 10).until(ec.presence_of_element_located((By.ID, "saved")))
+    wait_for(browser, 10).until(ec.presence_of_element_located((By.ID, "saved")))
     rows = _db(
         site,
         "SELECT status FROM submissions WHERE survey_id = :s AND submission_id = :id",
@@ -114,7 +114,7 @@ def test_reject_a_flagged_interview_with_a_comment(browser: Any, site: Site) -> 
     assert submission_id not in browser.current_url
     # keyboard: q goes back to the queue, which no longer lists the rejected interview
     browser.find_element(By.TAG_NAME, "body").send_keys("q")
-    WebDriverWait(browser, 10).until(ec.presence_of_element_located((By.ID, "queue")))
+    wait_for(browser, 10).until(ec.presence_of_element_located((By.ID, "queue")))
     assert submission_id[:8] not in browser.find_element(By.ID, "queue").text
 
 
@@ -124,7 +124,7 @@ def test_create_an_enumerator_token_and_see_its_qr_code(browser: Any, site: Site
     sign_in(browser, site, site.admin, f"/console/surveys/{site.survey1}/tokens")
     browser.find_element(By.ID, "holder").send_keys("enum-12")
     browser.find_element(By.ID, "create-token").click()
-    WebDriverWait(browser, 10).until(ec.presence_of_element_located((By.ID, "created-token")))
+    wait_for(browser, 10).until(ec.presence_of_element_located((By.ID, "created-token")))
     qr = browser.find_element(By.CSS_SELECTOR, "svg.qr")
     assert qr.size["width"] >= 200
     assert qr.find_element(By.TAG_NAME, "path").get_attribute("d").count("z") > 100
@@ -154,7 +154,7 @@ def test_revoke_a_token_and_it_gets_401_from_the_api(browser: Any, site: Site) -
     assert cells[5] != STRINGS["never_used"][0]  # the /me call above
     assert axe_violations(browser) == []
     browser.find_element(By.ID, f"revoke-{token_id}").click()
-    WebDriverWait(browser, 10).until(ec.presence_of_element_located((By.ID, "revoked")))
+    wait_for(browser, 10).until(ec.presence_of_element_located((By.ID, "revoked")))
     assert browser.find_elements(By.CSS_SELECTOR, f'#tokens tr[data-token="{token_id}"]') == []
     assert axe_violations(browser) == []
     # the server forgets a revoked token at once in its own process
@@ -197,7 +197,7 @@ def test_switch_to_vietnamese(browser: Any, site: Site) -> None:
     sign_in(browser, site, site.admin, f"/console/surveys/{site.survey1}/enumerators")
     assert browser.find_element(By.TAG_NAME, "h1").text == STRINGS["enumerator_activity"][0]
     browser.find_element(By.ID, "lang-vi").click()
-    WebDriverWait(browser, 10).until(
+    wait_for(browser, 10).until(
         lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "vi"
     )
     assert browser.find_element(By.TAG_NAME, "h1").text == STRINGS["enumerator_activity"][1]
@@ -245,7 +245,7 @@ def test_published_2023_map_has_thua_thien_hue_first(browser: Any, site: Site) -
     sign_in(browser, site, site.supervisor, "/console/published")
     Select(browser.find_element(By.ID, "year")).select_by_value("2023")
     browser.find_element(By.ID, "show").click()
-    WebDriverWait(browser, 20).until(lambda d: "year=2023" in d.current_url)
+    wait_for(browser, 20).until(lambda d: "year=2023" in d.current_url)
     first = browser.find_element(By.CSS_SELECTOR, "#ranking tbody tr")
     assert first.get_attribute("data-province") == "P31"
     assert [c.text for c in first.find_elements(By.CSS_SELECTOR, "td, th")][:3] == [
@@ -262,7 +262,7 @@ def test_published_2023_map_has_thua_thien_hue_first(browser: Any, site: Site) -
     assert table.iloc[0][["province", "rank"]].tolist() == ["P31", 1]
     # choose the province on the map: its profile
     browser.find_element(By.CSS_SELECTOR, '#ranking tr[data-province="P31"] a').click()
-    WebDriverWait(browser, 20).until(ec.presence_of_element_located((By.ID, "takes")))
+    wait_for(browser, 20).until(ec.presence_of_element_located((By.ID, "takes")))
     assert "/published/provinces/P31" in browser.current_url
 
 
@@ -279,14 +279,14 @@ def test_a_province_profile_with_what_it_takes(browser: Any, site: Site) -> None
     assert axe_violations(browser) == []
     Select(browser.find_element(By.ID, "b")).select_by_value("P31")
     browser.find_element(By.CSS_SELECTOR, "form.filters button").click()
-    WebDriverWait(browser, 20).until(ec.presence_of_element_located((By.ID, "side-by-side")))
+    wait_for(browser, 20).until(ec.presence_of_element_located((By.ID, "side-by-side")))
     assert axe_violations(browser) == []
 
 
 def test_published_explorer_in_vietnamese(browser: Any, site: Site) -> None:
     sign_in(browser, site, site.admin, "/console/published?year=2023")
     browser.find_element(By.ID, "lang-vi").click()
-    WebDriverWait(browser, 10).until(
+    wait_for(browser, 10).until(
         lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "vi"
     )
     assert "year=2023" in browser.current_url

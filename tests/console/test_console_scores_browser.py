@@ -16,7 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
 from api.app import create_app
 from api.console import whatif
@@ -33,6 +33,7 @@ from tests.console.helpers import (
     assert_downloads_on_every_chart_and_table,
     axe_violations,
     sign_in,
+    wait_for,
 )
 from tests.console.scores_seed import PILOT, PROVINCES, add_simulated
 
@@ -118,7 +119,7 @@ def test_a_scoring_job_runs_to_completion_with_its_chart(
     assert axe_violations(driver) == []
     Select(driver.find_element(By.ID, "variance")).select_by_value("taylor")
     driver.find_element(By.ID, "start").click()
-    WebDriverWait(driver, 120).until(ec.presence_of_element_located((By.ID, "scores-chart")))
+    wait_for(driver, 120).until(ec.presence_of_element_located((By.ID, "scores-chart")))
     job = driver.current_url.rsplit("/", 1)[1]
     assert job != s.job  # a new job, run by the server's runner and watched by the page
     dots = driver.find_elements(By.CSS_SELECTOR, "#scores-chart g[data-province]")
@@ -158,7 +159,7 @@ def test_dropping_a_sub_dimension_moves_ranks_as_the_library_and_the_url_keeps_i
                 return False
         return True
 
-    WebDriverWait(driver, 60).until(moved_as_library)
+    wait_for(driver, 60).until(moved_as_library)
     assert driver.execute_script("return window.__sameDocument;") == 1  # updated in place
     assert f"drop={s.drop}" in driver.current_url
     for _, r in s.moved.iterrows():
@@ -170,10 +171,10 @@ def test_dropping_a_sub_dimension_moves_ranks_as_the_library_and_the_url_keeps_i
     assert axe_violations(driver) == []
     # the URL holds the choices: a reload (or the link, shared) shows the same view
     driver.refresh()
-    WebDriverWait(driver, 30).until(moved_as_library)
+    wait_for(driver, 30).until(moved_as_library)
     assert driver.find_element(By.ID, f"drop-{s.drop}").is_selected()
     Select(driver.find_element(By.ID, "w-agg")).select_by_value("geometric")
-    WebDriverWait(driver, 60).until(
+    wait_for(driver, 60).until(
         lambda d: "sensitivity" in d.find_element(By.ID, "whatif-engine").text
     )
     assert "agg=geometric" in driver.current_url
@@ -222,7 +223,7 @@ def test_every_chart_and_table_of_the_scores_pages_has_its_downloads(
     before = assert_downloads_on_every_chart_and_table(driver, "what-if")
     driver.execute_script("window.__sameDocument = 1;")
     Select(driver.find_element(By.ID, "w-agg")).select_by_value("geometric")
-    WebDriverWait(driver, 60).until(
+    wait_for(driver, 60).until(
         lambda d: "sensitivity" in d.find_element(By.ID, "whatif-engine").text
     )
     assert driver.execute_script("return window.__sameDocument;") == 1

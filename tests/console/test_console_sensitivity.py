@@ -18,7 +18,7 @@ import pytest
 from PIL import Image
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 from sqlalchemy import create_engine, text
 
 from api.console.i18n import STRINGS
@@ -32,6 +32,7 @@ from tests.console.helpers import (
     assert_downloads_on_every_chart_and_table,
     axe_violations,
     sign_in,
+    wait_for,
 )
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -71,7 +72,7 @@ def _run_published_audit(browser: Any, site: Site, token: str, year: int) -> Non
     sign_in(browser, site, token, f"/console/published/sensitivity?year={year}")
     Select(browser.find_element(By.ID, "runs")).select_by_value("1000")
     browser.find_element(By.ID, "run-sensitivity").click()
-    WebDriverWait(browser, 180).until(ec.presence_of_element_located((By.ID, "sens-rank-chart")))
+    wait_for(browser, 180).until(ec.presence_of_element_located((By.ID, "sens-rank-chart")))
 
 
 def test_a_published_audit_runs_to_completion_with_its_three_charts(
@@ -79,13 +80,13 @@ def test_a_published_audit_runs_to_completion_with_its_three_charts(
 ) -> None:
     sign_in(browser, site, site.supervisor, "/console/published?year=2023")
     browser.find_element(By.ID, "sensitivity-link").click()
-    WebDriverWait(browser, 20).until(ec.presence_of_element_located((By.ID, "sens-none")))
+    wait_for(browser, 20).until(ec.presence_of_element_located((By.ID, "sens-none")))
     Select(browser.find_element(By.ID, "runs")).select_by_value("1000")
     browser.find_element(By.ID, "seed").clear()
     browser.find_element(By.ID, "seed").send_keys("3")
     browser.find_element(By.ID, "run-sensitivity").click()
     # the progress is shown while it runs, then the page reloads with the results
-    WebDriverWait(browser, 180).until(ec.presence_of_element_located((By.ID, "sens-rank-chart")))
+    wait_for(browser, 180).until(ec.presence_of_element_located((By.ID, "sens-rank-chart")))
     assert "seed=3" in browser.current_url
     bands = browser.find_elements(By.CSS_SELECTOR, "#sens-rank-chart g.band")
     assert len(bands) == 61  # Quang Ninh and Quang Nam were not scored in 2023
@@ -117,7 +118,7 @@ def test_a_published_audit_runs_to_completion_with_its_three_charts(
 def test_the_audit_page_in_vietnamese(browser: Any, site: Site) -> None:
     _run_published_audit(browser, site, site.admin, 2022)
     browser.find_element(By.ID, "lang-vi").click()
-    WebDriverWait(browser, 10).until(
+    wait_for(browser, 10).until(
         lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "vi"
     )
     assert "year=2022" in browser.current_url
@@ -144,7 +145,7 @@ def test_a_survey_audit_job_from_the_console(
     assert axe_violations(browser) == []
     Select(browser.find_element(By.ID, "runs")).select_by_value("1000")
     browser.find_element(By.ID, "run-sensitivity").click()
-    WebDriverWait(browser, 20).until(lambda d: "job=" in d.current_url)
+    wait_for(browser, 20).until(lambda d: "job=" in d.current_url)
     # the live server runs no jobs (PAPI_RUN_JOBS=false): a worker of this process claims it
     stage = browser.find_element(By.ID, "job-stage").text
     assert stage.startswith(STRINGS["job_queued"][0])
@@ -167,13 +168,13 @@ def test_a_survey_audit_job_from_the_console(
     monkeypatch.setattr(runner, "ProgressWriter", Pausing)
     worker.start()
     try:
-        WebDriverWait(browser, 120).until(lambda d: paused)
+        wait_for(browser, 120).until(lambda d: paused)
         fraction, stage = paused[0]
         percent = str(round(fraction * 100))
         selector = f'progress#job-progress[value="{percent}"]'
-        bar = WebDriverWait(browser, 20).until(
-            lambda d: d.find_elements(By.CSS_SELECTOR, selector)
-        )[0]  # the page polls every second
+        bar = wait_for(browser, 20).until(lambda d: d.find_elements(By.CSS_SELECTOR, selector))[
+            0
+        ]  # the page polls every second
         assert int(percent) > 0 and bar.text == f"{percent}%"
         assert bar.get_attribute("aria-label") == STRINGS["job_progress"][0]
         shown = browser.find_element(By.ID, "job-stage").text
@@ -186,7 +187,7 @@ def test_a_survey_audit_job_from_the_console(
         db.dispose()
     assert claimed == [True]
     # queued or running, then finished: the charts, or the job's reason for failing
-    WebDriverWait(browser, 180).until(
+    wait_for(browser, 180).until(
         lambda d: d.find_elements(By.ID, "sens-rank-chart") or d.find_elements(By.ID, "sens-error")
     )
     job = browser.current_url.split("job=", 1)[1]
@@ -259,7 +260,7 @@ def test_downloads_of_the_audit_charts_in_vietnamese(downloader: Any, site: Site
     d = downloader
     _run_published_audit(d, site, site.admin, 2021)
     d.find_element(By.ID, "lang-vi").click()
-    WebDriverWait(d, 10).until(
+    wait_for(d, 10).until(
         lambda x: x.find_element(By.TAG_NAME, "html").get_attribute("lang") == "vi"
     )
     for chart in ("sens-rank-chart", "sens-sobol-chart", "sens-oat-chart"):
