@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -101,24 +99,17 @@ def recent_jobs(
 
 
 def results_csv(job: JobOut) -> str:
-    """All result tables stacked, with a ``level`` column naming the table (the tables of
-    ``IndexScores.to_dict()``; its ``meta`` is in the JSON form)."""
-    from scoring.index.results import TIERS
+    """All result tables stacked in one CSV: ``IndexScores.to_frame()`` of the job's result
+    (``tier`` names the level, ``code`` its key: indicator, sub-dimension, dimension, or
+    ``PAPI`` for the aggregate), so that the CSV and the JSON are the same ``IndexScores``
+    written out by scoring, not a layout of the API's own."""
+    from scoring import IndexScores
 
     if job.status is not JobStatus.succeeded or job.results is None:
         raise Conflict(
             f"job {job.id} is {job.status.value}; results exist once it has succeeded",
             code="job_not_finished",
         )
-    tables = {t: job.results[t] for t in TIERS if isinstance(job.results.get(t), list)}
-    columns: list[str] = ["tier"]
-    for rows in tables.values():
-        for row in rows:
-            columns.extend(k for k in row if k not in columns)
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    for tier, rows in tables.items():
-        for row in rows:
-            writer.writerow({"tier": tier, **row})
-    return buf.getvalue()
+    frame = IndexScores.from_dict(job.results).to_frame()
+    text: str = frame.to_csv(index=False, lineterminator="\n")
+    return text

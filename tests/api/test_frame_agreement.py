@@ -140,3 +140,30 @@ def test_a_scoring_job_fetched_over_http_loads_back_as_an_equal_index_scores(
         "weight",
         "fail",
     )
+
+
+def test_the_job_csv_is_the_results_stacked_by_scoring(
+    api: Api, posted: tuple[SimulatedSurvey, pd.DataFrame, int]
+) -> None:
+    """``?format=csv`` is ``IndexScores.to_frame()`` of the same result (one layout, scoring's):
+    every column and value, read back from the text, equals the table of the loaded result."""
+    _, _, sid = posted
+    body = {"seed": 5, "replicates": 30, "min_n": 5}
+    r = api.client.post(f"/api/v1/surveys/{sid}/scores", json=body, headers=api.admin)
+    assert r.status_code == 202, r.text
+    job = api.wait_job(r.headers["location"], timeout=300.0)
+    assert job["status"] == "succeeded", job
+    want = IndexScores.from_dict(job["results"]).to_frame()
+    c = api.client.get(r.headers["location"], params={"format": "csv"}, headers=api.admin)
+    assert c.status_code == 200 and c.headers["content-type"].startswith("text/csv")
+    got = pd.read_csv(io.StringIO(c.text), dtype=str, keep_default_na=False)
+    assert list(got.columns) == list(want.columns)
+    assert len(got) == len(want) and set(got["tier"]) == set(TIERS)
+    for col in want.columns:
+        if pd.api.types.is_numeric_dtype(want[col]):
+            read = pd.to_numeric(got[col].replace("", np.nan)).to_numpy(np.float64)
+            np.testing.assert_array_equal(
+                read, want[col].to_numpy(np.float64, na_value=np.nan), err_msg=col
+            )
+        else:
+            assert got[col].tolist() == want[col].fillna("").astype(str).tolist(), col
