@@ -23,7 +23,7 @@ Each engine runs once per questionnaire (all values in one JVM or Node process).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import numpy as np
 import pytest
@@ -33,7 +33,7 @@ from hypothesis import strategies as st
 from survey.forms.xform import to_xform
 from survey.forms.xlsform import WIDGET_FIRST_DATE, xlsform_type
 from survey.questionnaire.loader import load_questionnaire
-from survey.questionnaire.schema import Questionnaire
+from survey.questionnaire.schema import ItemType, Questionnaire
 from survey.simulate.random_response import generate_response
 from survey.validation import validate_response
 from survey.validation.answer_bounds import max_text_length
@@ -104,6 +104,16 @@ def _judge(q: Questionnaire, base: dict[str, Any], results: list[Any]) -> dict[s
                 )
     assert not problems, "\n".join(problems[:20])
     return counts
+
+
+def test_the_kitchen_sink_has_every_item_type_with_and_without_special_answers() -> None:
+    """The agreement test covers every item type the format supports: a type added to
+    ``ItemType`` fails here until the kitchen-sink questionnaire has an item of it."""
+    q, _ = _form(str(KITCHEN_SINK))
+    types = set(get_args(ItemType))
+    assert {i.type for i in q.items} == types
+    assert {i.type for i in q.items if i.special} == types
+    assert {i.type for i in q.items if not i.special} == types
 
 
 @pytest.mark.slow
