@@ -108,6 +108,7 @@ SCORES_STRINGS: dict[str, tuple[str, str]] = {
     "notes": ("Notes", "Ghi chú"),
     "rank_interval": ("Rank interval", "Khoảng thứ hạng"),
     "all_respondents": ("All respondents (pooled)", "Tất cả người trả lời (gộp)"),
+    "national_row": ("National", "Toàn quốc"),
     "not_in_survey": ("not in this survey", "không có trong khảo sát"),
     "whatif": ("What if", "Nếu thay đổi"),
     "whatif_intro": (

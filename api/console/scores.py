@@ -25,6 +25,7 @@ from api.jobs.schemas import JobOut, JobStatus, ScoreRequest
 from api.questionnaires import catalog
 from api.surveys import service as surveys
 from scoring import IndexScores
+from scoring.index.results import is_national
 from survey.published import YEARS
 from survey.questionnaire.schema import Questionnaire
 
@@ -356,6 +357,7 @@ def job_context(
         years=YEARS,
         year=year,
         top=80 if level == AGGREGATE else 10,
+        national=s.is_national(),
     )
     if single:
         pilot_year = year or YEARS[-1]
@@ -384,4 +386,7 @@ def whatif_view(
         "fills": GROUP_FILLS,
         "moves": whatif.moves(nominal, current, level, label),
         "top": 80 if level == AGGREGATE else 10,
+        # scoring's rule, on the provinces with an aggregate or dimension score (the table
+        # holds both)
+        "national": is_national(current.table, current.table),
     }

@@ -422,3 +422,49 @@ def test_every_job_stage_has_its_words_in_both_languages() -> None:
         en, vi = STRINGS[f"job_stage_{stage}"]
         assert en and vi and en != vi, stage
         assert stage in description, stage
+
+
+def test_the_pooled_row_is_national_by_scorings_rule(scored: Scored) -> None:
+    """The pooled row ``VN`` is called national exactly when scoring says so
+    (``scoring.index.results.is_national``, as the CLI and the report): on the job page and
+    in the what-if of a five-province survey it is all respondents; on a table of every
+    province of the geography, national."""
+    from api.console import scores as console_scores
+    from api.console.i18n import translator
+    from api.console.routes import _env
+    from survey.geography import vintage
+
+    assert not _result(scored, scored.survey, scored.job).is_national()
+    job = scored.client.get(f"/console/surveys/{scored.survey}/scores/{scored.job}").text
+    for html, table in ((job, "scores-table"), (_whatif(scored, "level=AGG"), "whatif-table")):
+        (pooled,) = [r for r in _rows(html, table) if r["province"] == "VN"]
+        assert pooled["cells"].split("|")[1] == "All respondents (pooled)", table
+    codes = [*vintage("2018").codes, "VN"]
+    every = pd.DataFrame(
+        {
+            "province": codes,
+            "code": "AGG",
+            "est": np.linspace(40.0, 50.0, len(codes)),
+            "lci": 35.0,
+            "uci": 55.0,
+            "rank": [*range(1, len(codes)), None],
+            "rank_lci": None,
+            "rank_uci": None,
+            "group": None,
+        }
+    )
+    choices = whatif.Choices(drop=(), weighted=True, variance="taylor")
+    outcome = whatif.Outcome(choices, every, "score", (), len(codes))
+    view = console_scores.whatif_view(outcome, outcome, "AGG", {})
+    assert view["national"]
+    for lang, label in (("en", "National"), ("vi", "Toàn quốc")):
+        charts = _env.get_template("_score_charts.html").make_module(
+            {"t": translator(lang), "national": view["national"]}
+        )
+        html = str(charts.score_table("t", view["rows"], "caption", None))  # type: ignore[attr-defined]
+        (pooled,) = [r for r in _rows(html, "t") if r["province"] == "VN"]
+        assert pooled["cells"].split("|")[1] == label
+    few = every[every["province"].isin(["P01", "P02", "VN"])]
+    assert not console_scores.whatif_view(
+        whatif.Outcome(choices, few, "score", (), 3), outcome, "AGG", {}
+    )["national"]
