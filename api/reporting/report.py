@@ -310,9 +310,11 @@ def variance_text(prov: Mapping[str, Any]) -> str:
     )
 
 
-def provenance_rows(meta: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """How the scores were made, as (what, value) rows (``IndexScores.meta()``)."""
+def provenance_rows(meta: Mapping[str, Any], lang: str = "en") -> list[tuple[str, str]]:
+    """How the scores were made, as (what, value) rows (``IndexScores.meta()``): what in
+    ``lang``, the values as the scoring run recorded them (option and column names)."""
     prov: Mapping[str, Any] = meta.get("provenance") or {}
+    L = labels(lang)
 
     def text(v: Any) -> str:
         return "—" if v is None or v == "" else str(v)
@@ -324,10 +326,10 @@ def provenance_rows(meta: Mapping[str, Any]) -> list[tuple[str, str]]:
         method += f" (rank intervals from {meta['replicates']} draws of the CIs' distribution)"
     confidence = meta.get("confidence")
     rows = [
-        ("method", method),
-        ("seed", text(prov.get("seed"))),
+        (L["prov_method"], method),
+        (L["prov_seed"], text(prov.get("seed"))),
         (
-            "confidence intervals",
+            L["prov_ci"],
             "—"
             if method == "published"
             else f"{float(confidence):.0%}, {text(prov.get('ci_dist'))} distribution"
@@ -335,22 +337,22 @@ def provenance_rows(meta: Mapping[str, Any]) -> list[tuple[str, str]]:
             else "—",
         ),
         (
-            "suppression",
+            L["prov_suppression"],
             f"min_n = {text(prov.get('min_n'))}, min_share = {text(prov.get('min_share'))}: "
             + "; ".join(prov.get("suppression") or ()),
         ),
         (
-            "design",
+            L["prov_design"],
             f"strata {text(prov.get('strata'))}, PSU {text(prov.get('psu'))}, "
             f"lonely PSU: {text(prov.get('lonely_psu'))}",
         ),
-        ("weighting", f"{text(prov.get('weights'))}: {text(prov.get('weighting'))}"),
-        ("variance", variance_text(prov)),
+        (L["prov_weighting"], f"{text(prov.get('weights'))}: {text(prov.get('weighting'))}"),
+        (L["prov_variance"], variance_text(prov)),
         (
-            "questionnaire",
+            L["prov_questionnaire"],
             f"{text(meta.get('structure'))} {text(prov.get('questionnaire_version'))}",
         ),
-        ("engine", f"papi-engine {text(prov.get('engine_version'))}"),
+        (L["prov_engine"], f"papi-engine {text(prov.get('engine_version'))}"),
     ]
     return rows if prov else rows[:1]
 
@@ -519,7 +521,7 @@ def build_report(inputs: ReportInputs, *, lang: str = "en") -> str:
         ranks_title=L["ranks"] if show_rank else L["scores_table"],
         rank_rows=rank_rows,
         notes=[str(n) for n in inputs.notes if str(n).strip()],
-        provenance=provenance_rows(inputs.provenance) if inputs.provenance else [],
+        provenance=provenance_rows(inputs.provenance, lang) if inputs.provenance else [],
         dimension_charts=dimension_charts,
         changes=_changes_table(inputs.changes, names, lang) if inputs.changes is not None else None,
         changes_title=inputs.changes_title or L["changes"],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 
 from api.reporting import ReportInputs, build_report
+from api.reporting.report import provenance_rows
 from scoring import score
 from survey.simulate import simulate
 
@@ -49,3 +50,24 @@ def test_the_report_prints_the_provenance_of_the_scores() -> None:
     # without provenance (plain tables, e.g. from CSV) there is no such section
     plain = build_report(ReportInputs(composite=scores.composite, dimensions=scores.dimensions))
     assert 'id="provenance"' not in plain
+
+
+def test_the_vietnamese_report_names_the_provenance_rows_in_vietnamese() -> None:
+    sim = simulate(2021, rng=4, provinces=["P01", "P02"], respondents_per_village=3)
+    scores = score(sim.responses, sim.questionnaire, replicates=20, rng=6, min_n=4)
+    inputs = ReportInputs(
+        composite=scores.composite, dimensions=scores.dimensions, provenance=scores.meta()
+    )
+    rows = {lang: provenance_rows(scores.meta(), lang) for lang in ("en", "vi")}
+    # the same values, named in each language (every row's name is translated)
+    assert [v for _, v in rows["en"]] == [v for _, v in rows["vi"]]
+    assert len(rows["en"]) == 9
+    assert all(a != b for (a, _), (b, _) in zip(rows["en"], rows["vi"], strict=True))
+    page = html.unescape(build_report(inputs, lang="vi"))
+    section = page[page.index('id="provenance"') :]
+    section = section[: section.index("</section>")]
+    assert "Cách tính các điểm số này" in section
+    for what, _ in rows["vi"]:
+        assert f"<th>{what}</th>" in section, what
+    for what, _ in rows["en"]:
+        assert f"<th>{what}</th>" not in section, what
