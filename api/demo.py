@@ -45,7 +45,7 @@ from scoring.index.domains import score_former_provinces
 from scoring.sensitivity import default_audit, published_input
 from survey.errors import PapiError
 from survey.geography import parse_geography, province_names
-from survey.rng import DEFAULT_SEED
+from survey.rng import DEFAULT_REPLICATES, DEFAULT_SEED
 from survey.simulate import SimulatedSurvey, simulate
 from survey.simulate.submissions import submissions as sim_submissions
 
@@ -64,7 +64,7 @@ class DemoConfig:
     # survey's 16, so that its sub-dimensions can be scored (4 villages × 100 = 400)
     respondents_per_village: int | None = None
     provinces: Sequence[str] | None = None
-    bootstrap: int = 1000
+    replicates: int = DEFAULT_REPLICATES
     sensitivity_runs: int = 2000
     batch_size: int = 500
     lang: str = "en"
@@ -285,9 +285,9 @@ def run_demo(cfg: DemoConfig, step: Step) -> DemoResult:
     frame.to_parquet(files["responses"], index=False)
 
     t0 = time.perf_counter()
-    advance = step(f"Scoring with 95% CIs and {cfg.bootstrap} bootstrap replicates", 1)
+    advance = step(f"Scoring with 95% CIs and {cfg.replicates} bootstrap replicates", 1)
     scores = score(
-        frame, sim.questionnaire, variance="bootstrap", replicates=cfg.bootstrap, rng=cfg.seed
+        frame, sim.questionnaire, variance="bootstrap", replicates=cfg.replicates, rng=cfg.seed
     )
     advance(1)
     timings["score"] = time.perf_counter() - t0
