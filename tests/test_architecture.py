@@ -290,3 +290,82 @@ def test_repository_checker_catches_an_api_model(tmp_path: Path) -> None:
     assert api_models(root) == {"JobOut", "JobWithResult"}
     found = repository_violations(root)
     assert [f.split(" ")[1] for f in found] == ["get", "all"]
+
+
+# ------------------------------------------------------------------ one process cache
+# What a worker keeps between requests lives in api.process_cache.ProcessCache (bounded,
+# keyed by the database, emptied by clear_all; ARCHITECTURE.md "Layers"): no module keeps
+# its own dict of results, and no function of a database session is memoised.
+
+CONTAINERS = {"dict", "OrderedDict", "defaultdict", "list", "set", "deque", "WeakValueDictionary"}
+CACHE_DECORATORS = {"cache", "lru_cache"}
+
+
+def _is_empty_container(value: ast.expr | None) -> bool:
+    if isinstance(value, ast.Dict | ast.List | ast.Set):
+        return not (value.keys if isinstance(value, ast.Dict) else value.elts)
+    if isinstance(value, ast.Call) and not value.args and not value.keywords:
+        func = value.func
+        name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+        return name in CONTAINERS
+    return False
+
+
+def cache_violations(root: Path) -> list[str]:
+    """Module-level containers that start empty (a hand-made cache or registry filled at run
+    time) outside ``process_cache.py``, and ``functools.cache``/``lru_cache`` on a function
+    that takes a session (memoised data of one database, never invalidated)."""
+    out = []
+    for path in sorted(root.rglob("*.py")):
+        if path.name == "process_cache.py" or "migrations" in path.parts:
+            continue
+        rel = path.relative_to(root.parent)
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in tree.body:
+            if isinstance(node, ast.Assign | ast.AnnAssign) and _is_empty_container(node.value):
+                out.append(f"{rel}:{node.lineno}: a module-level cache; use ProcessCache")
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            params = {a.arg for a in [*node.args.args, *node.args.kwonlyargs]}
+            for dec in node.decorator_list:
+                target = dec.func if isinstance(dec, ast.Call) else dec
+                name = target.id if isinstance(target, ast.Name) else getattr(target, "attr", "")
+                if name in CACHE_DECORATORS and params & {"session", "db", "uow"}:
+                    out.append(
+                        f"{rel}:{node.lineno}: {node.name} memoises database data; use ProcessCache"
+                    )
+    return out
+
+
+def test_workers_keep_state_only_in_the_process_cache() -> None:
+    assert (API / "process_cache.py").is_file()
+    violations = cache_violations(API)
+    assert not violations, "\n".join(violations)
+
+
+def test_cache_checker_catches_a_hand_made_cache(tmp_path: Path) -> None:
+    root = _package(
+        tmp_path,
+        {
+            "console/whatif.py": (
+                "from collections import OrderedDict\n"
+                "_results: OrderedDict[str, int] = OrderedDict()\n"
+                "_frames = {}\n"
+                "NAMES = {'a': 1}\n"  # a constant table: allowed
+                "def f():\n    seen = {}\n"  # a local: allowed
+            ),
+            "console/views.py": (
+                "import functools\n"
+                "@functools.cache\ndef names(): ...\n"  # bundled data: allowed
+                "@functools.lru_cache(maxsize=8)\ndef survey(session, pk): ...\n"
+            ),
+            "process_cache.py": "_ALL = []\n",
+        },
+    )
+    found = cache_violations(root)
+    assert [f.split(":")[:2] for f in found] == [
+        ["api/console/views.py", "5"],
+        ["api/console/whatif.py", "2"],
+        ["api/console/whatif.py", "3"],
+    ]
