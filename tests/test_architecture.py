@@ -369,3 +369,57 @@ def test_cache_checker_catches_a_hand_made_cache(tmp_path: Path) -> None:
         ["api/console/whatif.py", "2"],
         ["api/console/whatif.py", "3"],
     ]
+
+
+# ------------------------------------------------------------------ the layout of survey/
+# survey/ shows its subsystems (ARCHITECTURE.md "Layers"): a folder each, whose __init__
+# names its public face; the root keeps only what every subsystem shares.
+
+SURVEY_ROOT_MODULES = {"__init__", "errors", "rng", "extras", "datafiles", "published", "places"}
+
+
+def layout_violations(package: Path, root_modules: set[str]) -> list[str]:
+    """Modules at the package's root beyond ``root_modules``, and subpackages whose
+    ``__init__`` lacks a docstring or an ``__all__``."""
+    out = [
+        f"{package.name}/{p.name}: a module at the root; put it in its subsystem's folder"
+        for p in sorted(package.glob("*.py"))
+        if p.stem not in root_modules
+    ]
+    for init in sorted(package.glob("*/__init__.py")):
+        tree = ast.parse(init.read_text(encoding="utf-8"), filename=str(init))
+        names = {
+            t.id
+            for node in tree.body
+            if isinstance(node, ast.Assign)
+            for t in node.targets
+            if isinstance(t, ast.Name)
+        }
+        if ast.get_docstring(tree) is None or "__all__" not in names:
+            out.append(f"{init.parent.name}/__init__.py: name the public face (docstring, __all__)")
+    return out
+
+
+def test_survey_shows_its_subsystems() -> None:
+    assert {"questionnaire", "conditions", "validation", "forms", "respondents"} <= {
+        p.parent.name for p in (ROOT / "survey").glob("*/__init__.py")
+    }
+    violations = layout_violations(ROOT / "survey", SURVEY_ROOT_MODULES)
+    assert not violations, "\n".join(violations)
+
+
+def test_layout_checker_catches_a_flat_module_and_a_faceless_package(tmp_path: Path) -> None:
+    pkg = tmp_path / "survey"
+    for name, text in {
+        "__init__.py": '"""kernel"""\n__all__ = []\n',
+        "errors.py": "",
+        "tabular.py": "",
+        "forms/__init__.py": '"""forms"""\n__all__ = ["to_xform"]\n',
+        "conditions/__init__.py": "from x import y\n",
+    }.items():
+        (pkg / name).parent.mkdir(parents=True, exist_ok=True)
+        (pkg / name).write_text(text)
+    assert layout_violations(pkg, SURVEY_ROOT_MODULES) == [
+        "survey/tabular.py: a module at the root; put it in its subsystem's folder",
+        "conditions/__init__.py: name the public face (docstring, __all__)",
+    ]
