@@ -423,3 +423,40 @@ def test_layout_checker_catches_a_flat_module_and_a_faceless_package(tmp_path: P
         "survey/tabular.py: a module at the root; put it in its subsystem's folder",
         "conditions/__init__.py: name the public face (docstring, __all__)",
     ]
+
+
+# ------------------------------------------------------- generic HTTP plumbing is generic
+# The middleware, the error handlers, request parsing and the unit of work know no family of
+# routes: OpenRosa registers its error renderer for its URL prefix in api/app.py.
+
+GENERIC_HTTP = ("http.py", "body_limit.py", "problems.py", "unit_of_work.py", "gc_tuning.py")
+
+
+def special_case_violations(root: Path) -> list[str]:
+    out = []
+    for name in GENERIC_HTTP:
+        path = root / name
+        text = path.read_text(encoding="utf-8")
+        if any(m.startswith("api.openrosa") for m in imported_modules(path)):
+            out.append(f"{name} imports api.openrosa; register a renderer in api/app.py")
+        if re.search(r"/v1/key|/submission\b|x-openrosa", text, flags=re.I):
+            out.append(f"{name} names OpenRosa's URLs or headers")
+    return out
+
+
+def test_generic_http_plumbing_knows_no_openrosa() -> None:
+    assert all((API / name).is_file() for name in GENERIC_HTTP)
+    violations = special_case_violations(API)
+    assert not violations, "\n".join(violations)
+
+
+def test_special_case_checker_catches_an_openrosa_branch(tmp_path: Path) -> None:
+    root = _package(tmp_path, dict.fromkeys(GENERIC_HTTP, ""))
+    (root / "body_limit.py").write_text(
+        "from api.openrosa.envelope import render\n"
+        "def limit(path):\n    return path.startswith('/v1/key/')\n"
+    )
+    assert special_case_violations(root) == [
+        "body_limit.py imports api.openrosa; register a renderer in api/app.py",
+        "body_limit.py names OpenRosa's URLs or headers",
+    ]
