@@ -291,9 +291,9 @@ def run_demo(cfg: DemoConfig, step: Step) -> DemoResult:
     )
     advance(1)
     timings["score"] = time.perf_counter() - t0
-    from api.cli.score import write_outputs
+    from api.exports.score_files import write_score_files
 
-    for path in write_outputs(scores, out / "scores"):
+    for path in write_score_files(scores, out / "scores"):
         files[path.name] = path
     (out / "truth.csv").write_text(sim.truth.to_csv(index=False), encoding="utf-8")
     files["truth"] = out / "truth.csv"
@@ -306,7 +306,7 @@ def run_demo(cfg: DemoConfig, step: Step) -> DemoResult:
             sim.questionnaire,
             variance="taylor",
         )
-        for path in write_outputs(by_former, out / "scores_by_former_province"):
+        for path in write_score_files(by_former, out / "scores_by_former_province"):
             files[f"former_{path.name}"] = path
 
     t0 = time.perf_counter()

@@ -89,12 +89,18 @@ def repositories(mods: set[str]) -> set[str]:
 
 
 def layer_violations(root: Path) -> list[str]:
-    """Route and CLI modules that import a repository, and modules that import another
-    package's repository."""
+    """Route and CLI modules that import a repository, modules that import another
+    package's repository, and modules below the CLI that import it (only the entry point
+    ``api/__main__.py`` may)."""
     out = []
     for path in sorted(root.rglob("*.py")):
         rel = path.relative_to(root.parent)
-        repos = repositories(imported_modules(path))
+        mods = imported_modules(path)
+        if resource_of(path, root) != "cli" and path.name != "__main__.py":
+            cli = sorted(m for m in mods if m == "api.cli" or m.startswith("api.cli."))
+            if cli:
+                out.append(f"{rel}: imports the CLI {cli[:1]}; the CLI calls it, not back")
+        repos = repositories(mods)
         if repos and is_route_module(path):
             out.append(f"{rel}: a route imports {sorted(repos)}; call a service")
         if repos and resource_of(path, root) == "cli":
@@ -244,9 +250,13 @@ def test_layer_checker_catches_each_violation(tmp_path: Path) -> None:
             "cli/survey.py": "def f():\n    from api.surveys.repository import list_ids\n",
             "exports/service.py": "import api.submissions.repository\n",
             "surveys/service.py": "from api.surveys import repository\n",  # allowed
+            "demo.py": "def f():\n    from api.cli.score import write_outputs\n",
+            "__main__.py": "from api.cli.main import main\n",  # allowed: the entry point
         },
     )
     found = "\n".join(layer_violations(root))
+    assert "api/demo.py: imports the CLI ['api.cli.score']" in found
+    assert "__main__" not in found
     assert "api/jobs/routes.py: a route imports ['api.jobs.repository']" in found
     assert "api/cli/survey.py: a command imports ['api.surveys.repository']" in found
     assert "api/exports/service.py: reaches into ['api.submissions.repository']" in found

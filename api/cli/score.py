@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -77,25 +76,6 @@ def read_responses(path: Path) -> pd.DataFrame:
         f"responses file {path} has suffix {suffix!r}; expected .parquet or .csv",
         code="responses_format",
     )
-
-
-def write_outputs(result: IndexScores, out: Path) -> list[Path]:
-    """``<tier>.csv`` and ``<tier>.json`` per tier (the rows of that tier in
-    ``IndexScores.to_dict()``), and ``scores.json`` (``IndexScores.to_json``, reloadable with
-    ``IndexScores.from_json``)."""
-    from scoring.index.results import TIERS
-
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    doc = result.to_dict()
-    for tier in TIERS:
-        result.tier(tier).to_csv(out / f"{tier}.csv", index=False)
-        (out / f"{tier}.json").write_text(
-            json.dumps(doc[tier], indent=1, ensure_ascii=False), encoding="utf-8"
-        )
-        written += [out / f"{tier}.csv", out / f"{tier}.json"]
-    (out / "scores.json").write_text(result.to_json(indent=1), encoding="utf-8")
-    return [*written, out / "scores.json"]
 
 
 def _fmt(value: Any) -> str:
@@ -292,7 +272,9 @@ def score_command(
     for note in result.notes:
         err.print(f"note: {note}", highlight=False, soft_wrap=True)
     if out is not None:
-        written = write_outputs(result, out)
+        from api.exports.score_files import write_score_files
+
+        written = write_score_files(result, out)
         err.print(f"wrote {len(written)} files to {out}", highlight=False)
     if as_json:
         typer.echo(result.to_json())
