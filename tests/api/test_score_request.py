@@ -23,7 +23,7 @@ def test_the_scoring_body_has_score_s_names_and_defaults() -> None:
         default = params[name].default
         if name == "rng":  # score(rng=None) is seed 0, recorded (survey.rng.seed_of)
             assert (value, default) == (DEFAULT_SEED, None)
-        elif name == "psu":  # score(psu=None) reads the frame's `psu` column
+        elif name == "psu":  # score(psu=None) reads `psu` (the API frame always has it)
             assert (value, default) == ("psu", None)
         else:
             assert value == default, name
