@@ -45,7 +45,7 @@ from scoring.index.domains import score_former_provinces
 from scoring.sensitivity import default_audit, published_input
 from survey.errors import PapiError
 from survey.geography import parse_geography, province_names
-from survey.rng import DEFAULT_SEED
+from survey.rng import DEFAULT_REPLICATES, DEFAULT_SEED
 from survey.simulate import SimulatedSurvey, simulate
 from survey.simulate.submissions import submissions as sim_submissions
 
@@ -64,7 +64,7 @@ class DemoConfig:
     # survey's 16, so that its sub-dimensions can be scored (4 villages × 100 = 400)
     respondents_per_village: int | None = None
     provinces: Sequence[str] | None = None
-    bootstrap: int = 1000
+    replicates: int = DEFAULT_REPLICATES
     sensitivity_runs: int = 2000
     batch_size: int = 500
     lang: str = "en"
@@ -285,15 +285,15 @@ def run_demo(cfg: DemoConfig, step: Step) -> DemoResult:
     frame.to_parquet(files["responses"], index=False)
 
     t0 = time.perf_counter()
-    advance = step(f"Scoring with 95% CIs and {cfg.bootstrap} bootstrap replicates", 1)
+    advance = step(f"Scoring with 95% CIs and {cfg.replicates} bootstrap replicates", 1)
     scores = score(
-        frame, sim.questionnaire, variance="bootstrap", replicates=cfg.bootstrap, rng=cfg.seed
+        frame, sim.questionnaire, variance="bootstrap", replicates=cfg.replicates, rng=cfg.seed
     )
     advance(1)
     timings["score"] = time.perf_counter() - t0
-    from api.cli.score import write_outputs
+    from api.exports.score_files import write_score_files
 
-    for path in write_outputs(scores, out / "scores"):
+    for path in write_score_files(scores, out / "scores"):
         files[path.name] = path
     (out / "truth.csv").write_text(sim.truth.to_csv(index=False), encoding="utf-8")
     files["truth"] = out / "truth.csv"
@@ -306,7 +306,7 @@ def run_demo(cfg: DemoConfig, step: Step) -> DemoResult:
             sim.questionnaire,
             variance="taylor",
         )
-        for path in write_outputs(by_former, out / "scores_by_former_province"):
+        for path in write_score_files(by_former, out / "scores_by_former_province"):
             files[f"former_{path.name}"] = path
 
     t0 = time.perf_counter()

@@ -5,7 +5,12 @@
   key);
 - the questionnaire of each survey a submission was posted to
   (``api.submissions.service``: the fast intake path that takes no thread);
-- verified tokens (``api.auth.service``), for ``PRINCIPAL_TTL_SECONDS``.
+- verified tokens (``api.auth.service``), for ``PRINCIPAL_TTL_SECONDS``;
+- the console's what-if (``api.console.whatif``: respondent frames checked against their
+  ``frame_version``, their prepared stages and sensitivity leaves, recent outcomes) and
+  parsed results of finished scoring jobs (``api.console.scores``).
+
+tests/test_architecture.py fails on a module of ``api`` that keeps a cache of its own.
 
 How an entry stops being used (the invalidation story):
 

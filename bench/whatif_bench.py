@@ -16,7 +16,7 @@ It prints, in milliseconds, wall clock and CPU (process) time: ``score()`` alone
 unweighted; median of the runs), the one-off ``prepare`` of a frame and weighting, and per
 kind of update the p50 and p95 of the update's time, with the ratio p95 / ``score()``; and
 the load average (on a busy machine the wall times grow with the load, CPU times much less).
-The target (issue 18): p95 < 150 ms with Taylor CIs. HTTP, the cookie check and the frame
+The target: p95 < 150 ms with Taylor CIs. HTTP, the cookie check and the frame
 version query (one indexed count, a few ms) are not included; ``bench/console_bench.py``
 times whole pages over HTTP.
 

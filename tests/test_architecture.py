@@ -89,12 +89,18 @@ def repositories(mods: set[str]) -> set[str]:
 
 
 def layer_violations(root: Path) -> list[str]:
-    """Route and CLI modules that import a repository, and modules that import another
-    package's repository."""
+    """Route and CLI modules that import a repository, modules that import another
+    package's repository, and modules below the CLI that import it (only the entry point
+    ``api/__main__.py`` may)."""
     out = []
     for path in sorted(root.rglob("*.py")):
         rel = path.relative_to(root.parent)
-        repos = repositories(imported_modules(path))
+        mods = imported_modules(path)
+        if resource_of(path, root) != "cli" and path.name != "__main__.py":
+            cli = sorted(m for m in mods if m == "api.cli" or m.startswith("api.cli."))
+            if cli:
+                out.append(f"{rel}: imports the CLI {cli[:1]}; the CLI calls it, not back")
+        repos = repositories(mods)
         if repos and is_route_module(path):
             out.append(f"{rel}: a route imports {sorted(repos)}; call a service")
         if repos and resource_of(path, root) == "cli":
@@ -244,9 +250,13 @@ def test_layer_checker_catches_each_violation(tmp_path: Path) -> None:
             "cli/survey.py": "def f():\n    from api.surveys.repository import list_ids\n",
             "exports/service.py": "import api.submissions.repository\n",
             "surveys/service.py": "from api.surveys import repository\n",  # allowed
+            "demo.py": "def f():\n    from api.cli.score import write_outputs\n",
+            "__main__.py": "from api.cli.main import main\n",  # allowed: the entry point
         },
     )
     found = "\n".join(layer_violations(root))
+    assert "api/demo.py: imports the CLI ['api.cli.score']" in found
+    assert "__main__" not in found
     assert "api/jobs/routes.py: a route imports ['api.jobs.repository']" in found
     assert "api/cli/survey.py: a command imports ['api.surveys.repository']" in found
     assert "api/exports/service.py: reaches into ['api.submissions.repository']" in found
@@ -290,3 +300,173 @@ def test_repository_checker_catches_an_api_model(tmp_path: Path) -> None:
     assert api_models(root) == {"JobOut", "JobWithResult"}
     found = repository_violations(root)
     assert [f.split(" ")[1] for f in found] == ["get", "all"]
+
+
+# ------------------------------------------------------------------ one process cache
+# What a worker keeps between requests lives in api.process_cache.ProcessCache (bounded,
+# keyed by the database, emptied by clear_all; ARCHITECTURE.md "Layers"): no module keeps
+# its own dict of results, and no function of a database session is memoised.
+
+CONTAINERS = {"dict", "OrderedDict", "defaultdict", "list", "set", "deque", "WeakValueDictionary"}
+CACHE_DECORATORS = {"cache", "lru_cache"}
+
+
+def _is_empty_container(value: ast.expr | None) -> bool:
+    if isinstance(value, ast.Dict | ast.List | ast.Set):
+        return not (value.keys if isinstance(value, ast.Dict) else value.elts)
+    if isinstance(value, ast.Call) and not value.args and not value.keywords:
+        func = value.func
+        name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+        return name in CONTAINERS
+    return False
+
+
+def cache_violations(root: Path) -> list[str]:
+    """Module-level containers that start empty (a hand-made cache or registry filled at run
+    time) outside ``process_cache.py``, and ``functools.cache``/``lru_cache`` on a function
+    that takes a session (memoised data of one database, never invalidated)."""
+    out = []
+    for path in sorted(root.rglob("*.py")):
+        if path.name == "process_cache.py" or "migrations" in path.parts:
+            continue
+        rel = path.relative_to(root.parent)
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in tree.body:
+            if isinstance(node, ast.Assign | ast.AnnAssign) and _is_empty_container(node.value):
+                out.append(f"{rel}:{node.lineno}: a module-level cache; use ProcessCache")
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            params = {a.arg for a in [*node.args.args, *node.args.kwonlyargs]}
+            for dec in node.decorator_list:
+                target = dec.func if isinstance(dec, ast.Call) else dec
+                name = target.id if isinstance(target, ast.Name) else getattr(target, "attr", "")
+                if name in CACHE_DECORATORS and params & {"session", "db", "uow"}:
+                    out.append(
+                        f"{rel}:{node.lineno}: {node.name} memoises database data; use ProcessCache"
+                    )
+    return out
+
+
+def test_workers_keep_state_only_in_the_process_cache() -> None:
+    assert (API / "process_cache.py").is_file()
+    violations = cache_violations(API)
+    assert not violations, "\n".join(violations)
+
+
+def test_cache_checker_catches_a_hand_made_cache(tmp_path: Path) -> None:
+    root = _package(
+        tmp_path,
+        {
+            "console/whatif.py": (
+                "from collections import OrderedDict\n"
+                "_results: OrderedDict[str, int] = OrderedDict()\n"
+                "_frames = {}\n"
+                "NAMES = {'a': 1}\n"  # a constant table: allowed
+                "def f():\n    seen = {}\n"  # a local: allowed
+            ),
+            "console/views.py": (
+                "import functools\n"
+                "@functools.cache\ndef names(): ...\n"  # bundled data: allowed
+                "@functools.lru_cache(maxsize=8)\ndef survey(session, pk): ...\n"
+            ),
+            "process_cache.py": "_ALL = []\n",
+        },
+    )
+    found = cache_violations(root)
+    assert [f.split(":")[:2] for f in found] == [
+        ["api/console/views.py", "5"],
+        ["api/console/whatif.py", "2"],
+        ["api/console/whatif.py", "3"],
+    ]
+
+
+# ------------------------------------------------------------------ the layout of survey/
+# survey/ shows its subsystems (ARCHITECTURE.md "Layers"): a folder each, whose __init__
+# names its public face; the root keeps only what every subsystem shares.
+
+SURVEY_ROOT_MODULES = {"__init__", "errors", "rng", "extras", "datafiles", "published", "places"}
+
+
+def layout_violations(package: Path, root_modules: set[str]) -> list[str]:
+    """Modules at the package's root beyond ``root_modules``, and subpackages whose
+    ``__init__`` lacks a docstring or an ``__all__``."""
+    out = [
+        f"{package.name}/{p.name}: a module at the root; put it in its subsystem's folder"
+        for p in sorted(package.glob("*.py"))
+        if p.stem not in root_modules
+    ]
+    for init in sorted(package.glob("*/__init__.py")):
+        tree = ast.parse(init.read_text(encoding="utf-8"), filename=str(init))
+        names = {
+            t.id
+            for node in tree.body
+            if isinstance(node, ast.Assign)
+            for t in node.targets
+            if isinstance(t, ast.Name)
+        }
+        if ast.get_docstring(tree) is None or "__all__" not in names:
+            out.append(f"{init.parent.name}/__init__.py: name the public face (docstring, __all__)")
+    return out
+
+
+def test_survey_shows_its_subsystems() -> None:
+    assert {"questionnaire", "conditions", "validation", "forms", "respondents"} <= {
+        p.parent.name for p in (ROOT / "survey").glob("*/__init__.py")
+    }
+    violations = layout_violations(ROOT / "survey", SURVEY_ROOT_MODULES)
+    assert not violations, "\n".join(violations)
+
+
+def test_layout_checker_catches_a_flat_module_and_a_faceless_package(tmp_path: Path) -> None:
+    pkg = tmp_path / "survey"
+    for name, text in {
+        "__init__.py": '"""kernel"""\n__all__ = []\n',
+        "errors.py": "",
+        "tabular.py": "",
+        "forms/__init__.py": '"""forms"""\n__all__ = ["to_xform"]\n',
+        "conditions/__init__.py": "from x import y\n",
+    }.items():
+        (pkg / name).parent.mkdir(parents=True, exist_ok=True)
+        (pkg / name).write_text(text)
+    assert layout_violations(pkg, SURVEY_ROOT_MODULES) == [
+        "survey/tabular.py: a module at the root; put it in its subsystem's folder",
+        "conditions/__init__.py: name the public face (docstring, __all__)",
+    ]
+
+
+# ------------------------------------------------------- generic HTTP plumbing is generic
+# The middleware, the error handlers, request parsing and the unit of work know no family of
+# routes: OpenRosa registers its error renderer for its URL prefix in api/app.py.
+
+GENERIC_HTTP = ("http.py", "body_limit.py", "problems.py", "unit_of_work.py", "gc_tuning.py")
+
+
+def special_case_violations(root: Path) -> list[str]:
+    out = []
+    for name in GENERIC_HTTP:
+        path = root / name
+        text = path.read_text(encoding="utf-8")
+        if any(m.startswith("api.openrosa") for m in imported_modules(path)):
+            out.append(f"{name} imports api.openrosa; register a renderer in api/app.py")
+        if re.search(r"/v1/key|/submission\b|x-openrosa", text, flags=re.I):
+            out.append(f"{name} names OpenRosa's URLs or headers")
+    return out
+
+
+def test_generic_http_plumbing_knows_no_openrosa() -> None:
+    assert all((API / name).is_file() for name in GENERIC_HTTP)
+    violations = special_case_violations(API)
+    assert not violations, "\n".join(violations)
+
+
+def test_special_case_checker_catches_an_openrosa_branch(tmp_path: Path) -> None:
+    root = _package(tmp_path, dict.fromkeys(GENERIC_HTTP, ""))
+    (root / "body_limit.py").write_text(
+        "from api.openrosa.envelope import render\n"
+        "def limit(path):\n    return path.startswith('/v1/key/')\n"
+    )
+    assert special_case_violations(root) == [
+        "body_limit.py imports api.openrosa; register a renderer in api/app.py",
+        "body_limit.py names OpenRosa's URLs or headers",
+    ]

@@ -1,4 +1,4 @@
-"""No import loops between the parts of survey/, scoring/ and api/ (issue 14, "Done when").
+"""No import loops between the parts of survey/, scoring/ and api/ (ARCHITECTURE.md, "Layers").
 
 The graph has one node per module (a package's ``__init__`` is the package's node) and an
 edge for every import in the module's AST: at module level, inside functions and under

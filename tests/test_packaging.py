@@ -203,7 +203,7 @@ def test_installed_wheel_runs_outside_the_checkout(venv: Path, tmp_path: Path) -
         "P01,P31",
         "--respondents-per-village",
         "4",
-        "--bootstrap",
+        "--replicates",
         "20",
         "--runs",
         "20",

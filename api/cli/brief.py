@@ -137,6 +137,7 @@ def brief_command(
             previous=previous_label,
             reference=reference.value,
             structure=own.structure if own is not None else current.structure,
+            confidence=(own if own is not None else current).confidence,
         )
         html = render_brief(brief, ctx, lang=lang)
         doc = brief_json(brief, ctx, lang=lang)

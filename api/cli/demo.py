@@ -20,7 +20,7 @@ EPILOG = (
     "Examples:\n\n"
     "  papi demo                                  # national survey, report in ./papi-demo\n\n"
     "  papi demo --pilot P20-D01 --year 2023 --out pilot  # a one-district pilot\n\n"
-    "  papi demo --provinces P01,P20,P31 --bootstrap 200 --out small\n\n"
+    "  papi demo --provinces P01,P20,P31 --replicates 200 --out small\n\n"
     "  papi demo --geography 2025 --out demo-2025  # the 34 provinces of July 2025"
 )
 
@@ -93,8 +93,8 @@ def demo(
             "a pilot); --respondents-per-village is its older name.",
         ),
     ] = None,
-    bootstrap: Annotated[
-        int, typer.Option(min=2, help="Bootstrap replicates.")
+    replicates: Annotated[
+        int, typer.Option(min=2, help="Replicates of the Rao–Wu bootstrap the demo scores with.")
     ] = DEFAULT_REPLICATES,
     runs: Annotated[int, typer.Option(min=10, help="Sensitivity Monte Carlo runs.")] = 2000,
     lang: Annotated[str, typer.Option(help="Report language: en or vi.")] = "en",
@@ -135,7 +135,7 @@ def demo(
         pilot=district,
         respondents_per_village=respondents_per_village,
         provinces=codes,
-        bootstrap=bootstrap,
+        replicates=replicates,
         sensitivity_runs=runs,
         lang=lang,
         geography=geography,
@@ -174,7 +174,7 @@ def demo(
         f"\n[green]Done.[/green] {result.accepted:,} interviews collected and scored in "
         f"{sum(result.timings.values()):.0f} s (seed {seed}).\n"
         f"  Report:      {result.report}  (open it in a browser)\n"
-        f"  Scores:      {out / 'scores'}/ (CSV and JSON per level)\n"
+        f"  Scores:      {out / 'scores'}/ (CSV and JSON per tier)\n"
         f"  Data:        {out / 'responses.parquet'} (try: papi score {out / 'responses.parquet'})\n"
         f"  Next:        papi serve --database-url sqlite:///{out / 'papi.db'}  to browse the API "
         "at http://127.0.0.1:8000/docs\n"

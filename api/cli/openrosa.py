@@ -7,9 +7,7 @@ compressed with zlib and Base64-encoded (ODK Collect's "Reconfigure with QR code
 
 from __future__ import annotations
 
-import base64
 import json
-import zlib
 from pathlib import Path
 from typing import Any
 
@@ -84,28 +82,6 @@ def convert(
         )
 
 
-def collect_settings(
-    server: str, survey: int, token: str, name: str | None = None
-) -> dict[str, Any]:
-    """ODK Collect's project settings for one enumerator (app-user token in the URL)."""
-    return {
-        "general": {
-            "server_url": f"{server.rstrip('/')}/v1/key/{token}/projects/{survey}",
-            "form_update_mode": "match_exactly",
-            "autosend": "wifi_and_cellular",
-            "delete_send": False,
-        },
-        "admin": {"edit_saved": True},
-        "project": {"name": name or f"PAPI survey {survey}", "icon": "P", "color": "#1e6fb8"},
-    }
-
-
-def encode_settings(settings: dict[str, Any]) -> str:
-    """zlib-compressed, Base64-encoded settings JSON: what Collect reads from the QR code."""
-    raw = json.dumps(settings, separators=(",", ":")).encode("utf-8")
-    return base64.b64encode(zlib.compress(raw)).decode("ascii")
-
-
 def collect_qr(
     survey: int = typer.Option(..., "--survey", help="The survey id (the project in the URL)."),
     token: str = typer.Option(..., "--token", help="The enumerator's token (papi token create)."),
@@ -134,6 +110,8 @@ def collect_qr(
         from api.cli.server import lan_address
 
         server = f"http://{lan_address()}:{port}"
+    from api.openrosa.collect import collect_settings, encode_settings
+
     settings = collect_settings(server or "http://localhost:8000", survey, token, name)
     payload = encode_settings(settings)
     if out is not None:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -23,10 +22,21 @@ if TYPE_CHECKING:  # heavy imports are made inside the commands: `papi --help` s
 EPILOG = (
     "Examples:\n\n"
     "  papi score sim.parquet --questionnaire papi-2021 --out scores/\n\n"
-    "  papi score sim.parquet --questionnaire papi-2021 --bootstrap 1000 --unweighted "
-    "--out scores/\n\n"
+    "  papi score sim.parquet --questionnaire papi-2021 --variance bootstrap "
+    "--replicates 1000 --unweighted --out scores/\n\n"
     "  papi score pilot.csv --questionnaire papi-2021 --json > scores.json"
 )
+
+
+class Variance(StrEnum):
+    """``scoring.score``'s variance methods (``scoring.index.pipeline.VARIANCE_METHODS``)."""
+
+    taylor = "taylor"
+    bootstrap = "bootstrap"
+    jk1 = "jk1"
+    jkn = "jkn"
+    brr = "brr"
+    fay = "fay"
 
 
 class CiDist(StrEnum):
@@ -66,25 +76,6 @@ def read_responses(path: Path) -> pd.DataFrame:
         f"responses file {path} has suffix {suffix!r}; expected .parquet or .csv",
         code="responses_format",
     )
-
-
-def write_outputs(result: IndexScores, out: Path) -> list[Path]:
-    """``<level>.csv`` and ``<level>.json`` per level (the rows of that level in
-    ``IndexScores.to_dict()``), and ``scores.json`` (``IndexScores.to_json``, reloadable with
-    ``IndexScores.from_json``)."""
-    from scoring.index.results import TIERS
-
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    doc = result.to_dict()
-    for tier in TIERS:
-        result.tier(tier).to_csv(out / f"{tier}.csv", index=False)
-        (out / f"{tier}.json").write_text(
-            json.dumps(doc[tier], indent=1, ensure_ascii=False), encoding="utf-8"
-        )
-        written += [out / f"{tier}.csv", out / f"{tier}.json"]
-    (out / "scores.json").write_text(result.to_json(indent=1), encoding="utf-8")
-    return [*written, out / "scores.json"]
 
 
 def _fmt(value: Any) -> str:
@@ -184,12 +175,21 @@ def score_command(
         str, typer.Option(help="Questionnaire id (papi-2018 | papi-2019 | papi-2021) or path.")
     ] = "papi-2021",
     out: Annotated[
-        Path | None, typer.Option(help="Directory for <level>.csv/.json and scores.json.")
+        Path | None, typer.Option(help="Directory for <tier>.csv/.json and scores.json.")
     ] = None,
-    bootstrap: Annotated[
-        int | None,
-        typer.Option(min=2, help="Rao–Wu bootstrap with this many replicates (default: Taylor)."),
-    ] = None,
+    variance: Annotated[
+        Variance,
+        typer.Option(
+            help="Variance method: taylor (linearisation), or replicates: bootstrap (Rao–Wu), "
+            "jk1, jkn, brr, fay."
+        ),
+    ] = Variance.taylor,
+    replicates: Annotated[
+        int,
+        typer.Option(
+            min=2, help="Replicates of a replicate method, and draws behind rank intervals."
+        ),
+    ] = DEFAULT_REPLICATES,
     unweighted: Annotated[
         bool, typer.Option("--unweighted", help="PAPI's headline unweighted means.")
     ] = False,
@@ -246,14 +246,18 @@ def score_command(
     frame = read_responses(responses)
     with err.status(
         f"scoring {len(frame):,} respondents"
-        + (f" with {bootstrap} bootstrap replicates" if bootstrap else " (Taylor)")
+        + (
+            " (Taylor)"
+            if variance is Variance.taylor
+            else f" with {replicates} {variance} replicates"
+        )
     ):
         result = _score(
             frame,
             questionnaire,
             weighted=not unweighted,
-            variance="bootstrap" if bootstrap else "taylor",
-            replicates=bootstrap or DEFAULT_REPLICATES,
+            variance=variance.value,
+            replicates=replicates,
             rng=seed,
             confidence=confidence,
             ci_dist=ci_dist.value,
@@ -268,7 +272,9 @@ def score_command(
     for note in result.notes:
         err.print(f"note: {note}", highlight=False, soft_wrap=True)
     if out is not None:
-        written = write_outputs(result, out)
+        from api.exports.score_files import write_score_files
+
+        written = write_score_files(result, out)
         err.print(f"wrote {len(written)} files to {out}", highlight=False)
     if as_json:
         typer.echo(result.to_json())

@@ -10,7 +10,7 @@ from typing import Any
 from markupsafe import escape
 
 from api.auth.schemas import Principal
-from api.cli.openrosa import collect_settings, encode_settings
+from api.openrosa.collect import collect_settings, encode_settings
 from api.questionnaires import service as questionnaires
 from api.surveys import service as surveys
 from api.surveys.sample_file import read_sample, survey_spec

@@ -9,8 +9,6 @@ year (``score_published``, as the published explorer computes them), or from the
 from __future__ import annotations
 
 import math
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +20,7 @@ from api.console import explorer, tilemap, whatif
 from api.console.explorer import GROUP_FILLS
 from api.jobs import service as jobs
 from api.jobs.schemas import JobOut, JobStatus, ScoreRequest
+from api.process_cache import ProcessCache
 from api.questionnaires import catalog
 from api.surveys import service as surveys
 from scoring import IndexScores
@@ -31,8 +30,8 @@ from survey.questionnaire.schema import Questionnaire
 
 AGGREGATE = whatif.AGGREGATE
 TILE, GAP = 30, 3
-_lock = threading.Lock()
-_parsed: OrderedDict[str, IndexScores] = OrderedDict()
+# A finished job's result never changes; job ids are unique across databases (UUIDs).
+_parsed: ProcessCache[str, IndexScores] = ProcessCache("console parsed scores", max_entries=16)
 
 
 def num(v: Any) -> float | None:
@@ -45,17 +44,9 @@ def num(v: Any) -> float | None:
 
 def result_of(job: JobOut) -> IndexScores:
     """The job's ``IndexScores`` (parsed once per process: a finished job never changes)."""
-    with _lock:
-        hit = _parsed.get(job.id)
-    if hit is not None:
-        return hit
-    assert job.results is not None
-    s = IndexScores.from_dict(job.results)
-    with _lock:
-        _parsed[job.id] = s
-        while len(_parsed) > 16:
-            _parsed.popitem(last=False)
-    return s
+    results = job.results
+    assert results is not None
+    return _parsed.get_or_load(job.id, lambda: IndexScores.from_dict(results))
 
 
 def questionnaire(session: Session, survey_id: int) -> Questionnaire:

@@ -20,14 +20,14 @@ There is one home for each number (no arithmetic here):
 Speed: the respondent frame is cached per survey in the process and rebuilt only when
 ``frame_version`` changes (a submission arrives, is edited or reviewed); results are cached
 per (frame version, choices), so a reload or a shared link costs one dictionary look-up.
+The four caches are the process's ``api.process_cache.ProcessCache`` (bounded, keyed by the
+database as well, emptied by ``clear_all``).
 """
 
 from __future__ import annotations
 
 import math
-import threading
 import weakref
-from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -39,6 +39,7 @@ from sqlalchemy.orm import Session
 
 from api.exports.service import frame_version, survey_frame
 from api.jobs.schemas import ScoreRequest
+from api.process_cache import ProcessCache, row_key
 from survey.errors import PapiError, Problem, ScoringError
 from survey.questionnaire.schema import Questionnaire
 
@@ -50,7 +51,8 @@ AGGREGATIONS = ("arithmetic", "geometric")
 NORMALISATIONS = ("goalposts", "minmax", "zscore", "rank")
 VARIANCE_METHODS = ("taylor", "bootstrap")
 WEIGHT_RANGE = (0.0, 10.0)
-RESULT_CACHE = 64
+RESULT_CACHE = 64  # what-if outcomes kept per process
+FRAME_CACHE = 8  # respondent frames (and their prepared stages) kept per process
 
 
 class ChoiceError(PapiError):
@@ -217,15 +219,11 @@ def prepared(
 
     kwargs = score_kwargs(job_params, Choices(drop=(), weighted=weighted, variance="taylor"))
     key = (id(frame), q.id, q.full_version, repr(sorted(kwargs.items())))
-    with _lock:
-        hit = _prepared.get(key)
+    hit = _prepared.get(key)
     if hit is not None and hit[0]() is frame:
         return hit[1]
     prep = prepare(frame, q, **kwargs)
-    with _lock:
-        _prepared[key] = (weakref.ref(frame), prep)
-        while len(_prepared) > 8:
-            _prepared.pop(next(iter(_prepared)))
+    _prepared.put(key, (weakref.ref(frame), prep))
     return prep
 
 
@@ -255,8 +253,7 @@ def leaves(
     spec = ScoreRequest.model_validate(job_params)
     kind: Estimates = "weighted" if weighted else "unweighted"
     key = (id(frame), q.id, q.full_version, kind, spec.min_n, spec.psu, spec.lonely_psu)
-    with _lock:
-        hit = _leaves.get(key)
+    hit = _leaves.get(key)
     if hit is not None and hit[0]() is frame:
         return hit[1]
     data = microdata_input(
@@ -268,10 +265,7 @@ def leaves(
         min_n=spec.min_n,
         lonely_psu=spec.lonely_psu,
     )
-    with _lock:
-        _leaves[key] = (weakref.ref(frame), data)
-        while len(_leaves) > 8:
-            _leaves.pop(next(iter(_leaves)))
+    _leaves.put(key, (weakref.ref(frame), data))
     return data
 
 
@@ -363,11 +357,20 @@ def compute(
 
 # --------------------------------------------------------------------------------- caches
 
-_lock = threading.Lock()
-_frames: dict[tuple[int, bool], tuple[tuple[int, int, str], pd.DataFrame, Questionnaire]] = {}
-_results: OrderedDict[tuple[Any, ...], Outcome] = OrderedDict()
-_leaves: dict[tuple[Any, ...], tuple[weakref.ref[pd.DataFrame], Any]] = {}
-_prepared: dict[tuple[Any, ...], tuple[weakref.ref[pd.DataFrame], Prepared]] = {}
+# Keyed by the frame's database (row_key) and survey; the prepared stages and the leaves by
+# the frame object itself, checked through a weak reference (a rebuilt frame misses).
+_frames: ProcessCache[
+    tuple[tuple[str, int], bool], tuple[tuple[int, int, str], pd.DataFrame, Questionnaire]
+] = ProcessCache("console what-if frames", max_entries=FRAME_CACHE)
+_results: ProcessCache[tuple[Any, ...], Outcome] = ProcessCache(
+    "console what-if outcomes", max_entries=RESULT_CACHE
+)
+_leaves: ProcessCache[tuple[Any, ...], tuple[weakref.ref[pd.DataFrame], Any]] = ProcessCache(
+    "console what-if leaves", max_entries=FRAME_CACHE
+)
+_prepared: ProcessCache[tuple[Any, ...], tuple[weakref.ref[pd.DataFrame], Prepared]] = ProcessCache(
+    "console what-if prepared stages", max_entries=FRAME_CACHE
+)
 
 
 def frame_of(
@@ -375,9 +378,8 @@ def frame_of(
 ) -> tuple[pd.DataFrame, Questionnaire, tuple[int, int, str]]:
     """The survey's respondent frame, rebuilt only when ``frame_version`` changed."""
     version = frame_version(session, survey_id)
-    key = (survey_id, include_rejected)
-    with _lock:
-        hit = _frames.get(key)
+    key = (row_key(session, survey_id), include_rejected)
+    hit = _frames.get(key)
     if hit is not None and hit[0] == version:
         return hit[1], hit[2], version
     frame, q = survey_frame(session, survey_id, include_rejected=include_rejected)
@@ -385,8 +387,7 @@ def frame_of(
         raise ScoringError(
             f"survey {survey_id} has no submission to score yet", code="no_submissions"
         )
-    with _lock:
-        _frames[key] = (version, frame, q)
+    _frames.put(key, (version, frame, q))
     return frame, q, version
 
 
@@ -400,26 +401,14 @@ def outcome(
     """``compute`` on the cached frame, itself cached per (frame version, job, choices)."""
     spec = ScoreRequest.model_validate(job_params)
     frame, q, version = frame_of(session, survey_id, spec.include_rejected)
-    key = (survey_id, version, spec.model_dump_json(), choices, engine)
-    with _lock:
-        hit = _results.get(key)
-        if hit is not None:
-            _results.move_to_end(key)
-            return hit
-    result = compute(frame, q, job_params, choices, engine)
-    with _lock:
-        _results[key] = result
-        while len(_results) > RESULT_CACHE:
-            _results.popitem(last=False)
-    return result
+    key = (row_key(session, survey_id), version, spec.model_dump_json(), choices, engine)
+    return _results.get_or_load(key, lambda: compute(frame, q, job_params, choices, engine))
 
 
 def clear_caches() -> None:
-    with _lock:
-        _frames.clear()
-        _results.clear()
-        _leaves.clear()
-        _prepared.clear()
+    """Empty the what-if's caches (``api.process_cache.clear_all`` empties them too)."""
+    for cache in (_frames, _results, _leaves, _prepared):
+        cache.clear()
 
 
 # ---------------------------------------------------------------------------------- moves

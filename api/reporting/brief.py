@@ -41,6 +41,7 @@ class BriefContext:
     previous: str | None = None  # label of the previous result ("2017", "scores22/")
     reference: str = "next_group"
     structure: str | None = None  # questionnaire id for names
+    confidence: float = 0.95  # of the scores' intervals (IndexScores.confidence)
 
 
 def _num(x: Any, digits: int = 2) -> str:
@@ -361,6 +362,7 @@ def _changes(
 def render_brief(brief: Brief, ctx: BriefContext, *, lang: str = "en") -> str:
     """The brief as one self-contained HTML string."""
     T = text(lang)
+    T = T | {"ci": T["ci"].format(confidence=f"{ctx.confidence:.0%}")}
     L = labels(lang)
     G = {g: L[g] for g in ("high", "high-average", "low-average", "low")}
     N = names(lang, ctx.structure)
@@ -395,6 +397,7 @@ def brief_json(brief: Brief, ctx: BriefContext, *, lang: str = "en") -> dict[str
         "previous": ctx.previous,
         "reference": ctx.reference,
         "structure": ctx.structure,
+        "confidence": ctx.confidence,
         "lang": lang,
     }
     doc["names"] = {k: N[k] for k in sorted(used) if k in N}

@@ -9,9 +9,9 @@ LABELS: dict[str, dict[str, str]] = {
         "title": "PAPI scores report",
         "generated": "Generated",
         "method": "Method",
-        "aggregate": "Aggregate PAPI score (8–80) with 95% confidence interval",
+        "aggregate": "Aggregate PAPI score (8–80) with {confidence} confidence interval",
         "dimension": "Dimension",
-        "dimensions": "Dimension scores (1–10) with 95% confidence intervals",
+        "dimensions": "Dimension scores (1–10) with {confidence} confidence intervals",
         "groups": "Performance groups",
         "ranks": "Ranks with rank intervals",
         "changes": "Year-on-year changes",
@@ -24,7 +24,7 @@ LABELS: dict[str, dict[str, str]] = {
         "collection": "Data collection",
         "province": "Province",
         "score": "Score",
-        "ci": "95% CI",
+        "ci": "{confidence} CI",
         "rank": "Rank",
         "rank_interval": "Rank interval",
         "group": "Group",
@@ -40,7 +40,7 @@ LABELS: dict[str, dict[str, str]] = {
         "p_value": "p-value",
         "p_adjusted": "p-value ({method}-adjusted)",
         "p_unadjusted": "p-value (unadjusted)",
-        "ci_unadjusted": "{level} CI (unadjusted)",
+        "ci_unadjusted": "{confidence} CI (unadjusted)",
         "yes": "yes",
         "no": "no",
         "sig_rule": (
@@ -56,7 +56,7 @@ LABELS: dict[str, dict[str, str]] = {
             "The table does not record how its p-values were adjusted for multiple comparisons."
         ),
         "ci_unadjusted_note": (
-            "The {level} intervals are not adjusted for multiple comparisons: each holds for "
+            "The {confidence} intervals are not adjusted for multiple comparisons: each holds for "
             "one province on its own, so an interval can exclude 0 while the adjusted p-value "
             "is not significant."
         ),
@@ -116,7 +116,7 @@ LABELS: dict[str, dict[str, str]] = {
         "coverage_partial": "These data cover {n} of the {total} provinces.",
         "national": "National",
         "pooled": "All respondents (pooled)",
-        "scores_table": "Scores with 95% confidence intervals",
+        "scores_table": "Scores with {confidence} confidence intervals",
         "province_scored": "province scored",
         "groups_none_few": (
             "No performance groups: the groups (high, high-average, low-average, low) are "
@@ -160,9 +160,9 @@ LABELS: dict[str, dict[str, str]] = {
         "title": "Báo cáo điểm PAPI",
         "generated": "Ngày tạo",
         "method": "Phương pháp",
-        "aggregate": "Điểm tổng hợp PAPI (8–80) với khoảng tin cậy 95%",
+        "aggregate": "Điểm tổng hợp PAPI (8–80) với khoảng tin cậy {confidence}",
         "dimension": "Chỉ số nội dung",
-        "dimensions": "Điểm các chỉ số nội dung (1–10) với khoảng tin cậy 95%",
+        "dimensions": "Điểm các chỉ số nội dung (1–10) với khoảng tin cậy {confidence}",
         "groups": "Nhóm hiệu quả",
         "ranks": "Thứ hạng và khoảng thứ hạng",
         "changes": "Thay đổi so với năm trước",
@@ -175,7 +175,7 @@ LABELS: dict[str, dict[str, str]] = {
         "collection": "Thu thập dữ liệu",
         "province": "Tỉnh/thành phố",
         "score": "Điểm",
-        "ci": "KTC 95%",
+        "ci": "KTC {confidence}",
         "rank": "Hạng",
         "rank_interval": "Khoảng thứ hạng",
         "group": "Nhóm",
@@ -191,7 +191,7 @@ LABELS: dict[str, dict[str, str]] = {
         "p_value": "Giá trị p",
         "p_adjusted": "Giá trị p (hiệu chỉnh {method})",
         "p_unadjusted": "Giá trị p (chưa hiệu chỉnh)",
-        "ci_unadjusted": "KTC {level} (chưa hiệu chỉnh)",
+        "ci_unadjusted": "KTC {confidence} (chưa hiệu chỉnh)",
         "yes": "có",
         "no": "không",
         "sig_rule": (
@@ -207,7 +207,7 @@ LABELS: dict[str, dict[str, str]] = {
             "Bảng không ghi rõ giá trị p đã được hiệu chỉnh cho so sánh bội như thế nào."
         ),
         "ci_unadjusted_note": (
-            "Khoảng tin cậy {level} không được hiệu chỉnh cho so sánh bội: mỗi khoảng chỉ đúng "
+            "Khoảng tin cậy {confidence} không được hiệu chỉnh cho so sánh bội: mỗi khoảng chỉ đúng "
             "cho riêng một tỉnh, nên một khoảng có thể không chứa 0 trong khi giá trị p đã "
             "hiệu chỉnh không có ý nghĩa."
         ),
@@ -267,7 +267,7 @@ LABELS: dict[str, dict[str, str]] = {
         "coverage_partial": "Dữ liệu này bao gồm {n} trên {total} tỉnh/thành phố.",
         "national": "Toàn quốc",
         "pooled": "Toàn bộ mẫu (gộp)",
-        "scores_table": "Điểm số với khoảng tin cậy 95%",
+        "scores_table": "Điểm số với khoảng tin cậy {confidence}",
         "province_scored": "tỉnh/thành phố được chấm điểm",
         "groups_none_few": (
             "Không xếp nhóm hiệu quả: các nhóm (cao nhất, trung bình cao, trung bình thấp, thấp "
@@ -401,6 +401,10 @@ def method_text(method: str, lang: str) -> str:
         return method
     pattern = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
     return pattern.sub(lambda m: words[m.group(0)], method)
+
+
+# Labels that name the confidence level of the scores' intervals ("{confidence}": "95%").
+CONFIDENCE_LABELS = ("aggregate", "dimensions", "ci", "scores_table")
 
 
 def labels(lang: str) -> dict[str, str]:

@@ -22,6 +22,7 @@ import pandas as pd
 
 from api.reporting import charts
 from api.reporting.i18n import (
+    CONFIDENCE_LABELS,
     DIMENSION_NAMES,
     FACTOR_NAMES,
     QUALITY_FLAGS,
@@ -169,7 +170,7 @@ def _changes_table(changes: pd.DataFrame, names: Mapping[str, str], lang: str) -
         ("est_a", L["current"]),
         ("est", L["change"]),
         ("change", L["change_pct"]),
-        ("lci", L["ci_unadjusted"].format(level=f"{confidence:.0%}")),
+        ("lci", L["ci_unadjusted"].format(confidence=f"{confidence:.0%}")),
         ("p_adj", p_head),
         ("more_than_5pct", L["flag_5pct"]),
         ("significant", L["flag_sig"]),
@@ -204,7 +205,7 @@ def _changes_table(changes: pd.DataFrame, names: Mapping[str, str], lang: str) -
             else:
                 row.append(_fmt(v))
         rows.append(row)
-    notes = [rule, L["ci_unadjusted_note"].format(level=f"{confidence:.0%}")]
+    notes = [rule, L["ci_unadjusted_note"].format(confidence=f"{confidence:.0%}")]
     if changes.attrs.get("reference_published", False):
         notes.append(L["published_error"])
     return {"header": [h for _, h in cols], "rows": rows, "notes": notes}
@@ -393,8 +394,12 @@ def _missing(
 
 
 def build_report(inputs: ReportInputs, *, lang: str = "en") -> str:
-    """Render the report as one self-contained HTML string (charts embedded as SVG)."""
+    """Render the report as one self-contained HTML string (charts embedded as SVG); its
+    titles and column heads name the scores' confidence level (``IndexScores.confidence``,
+    in ``inputs.provenance``; 95% when the provenance does not say)."""
+    confidence = float((inputs.provenance or {}).get("confidence") or 0.95)
     L = labels(lang)
+    L = L | {k: L[k].format(confidence=f"{confidence:.0%}") for k in CONFIDENCE_LABELS}
     comp = inputs.composite
     dims = inputs.dimensions
     _require(comp, ["province", "est"], "composite scores")

@@ -52,7 +52,7 @@ def test_vietnamese_with_changes(tmp_path: Path) -> None:
 def test_survey_scores_and_a_pilot(tmp_path: Path) -> None:
     q = load_questionnaire("papi-2021")
     few = simulate_responses(q, provinces=1, districts=3, villages=2, per_village=12, rng=2)
-    pilot = score(few, q, min_n=3, min_share=0.01, replicates=100)
+    pilot = score(few, q, min_n=3, min_share=0.01, replicates=100, confidence=0.9)
     (tmp_path / "pilot").mkdir()
     (tmp_path / "pilot" / "scores.json").write_text(pilot.to_json(), encoding="utf-8")
     res = papi("brief", "pilot", "--province", "P01", "--year", "2023", "--out", "p.html", cwd=tmp_path)  # fmt: skip
@@ -60,8 +60,10 @@ def test_survey_scores_and_a_pilot(tmp_path: Path) -> None:
     html = (tmp_path / "p.html").read_text(encoding="utf-8")
     assert "pilot placed among the published provinces of 2023" in html
     assert "The pilot against Hanoi" in html and "in place of Hanoi" in html
+    assert "90% CI" in html and "95% CI" not in html  # the scores' own confidence level
     doc = json.loads((tmp_path / "p.json").read_text(encoding="utf-8"))
     assert doc["substituted"] and doc["uncertain"] and doc["provinces"] >= 60
+    assert doc["inputs"]["confidence"] == 0.9
 
 
 def test_errors_say_what_to_do(tmp_path: Path) -> None:

@@ -128,6 +128,25 @@ def test_seed_defaults_agree() -> None:
     assert len(set(seeds.values())) == 1, seeds
 
 
+def test_replicates_and_the_variance_method_have_one_name() -> None:
+    """The number of replicates is --replicates wherever a command takes it, with the
+    library's default, and a variance method is a value of --variance, never a flag of its
+    own (docs/glossary.md, "Estimation")."""
+    from survey.rng import DEFAULT_REPLICATES
+
+    replicates: dict[str, tuple[tuple[str, ...], Any]] = {}
+    methods: list[str] = []
+    for path, cmd in _commands():
+        for p in cmd.params:
+            opts = getattr(p, "opts", ())
+            if p.name == "replicates":
+                replicates[path] = (tuple(opts), p.default)
+            methods += [f"{path} {o}" for o in opts if o.strip("-") in ("bootstrap", "jk1", "jkn")]
+    assert {"papi score", "papi sensitivity", "papi demo"} <= set(replicates), replicates
+    assert set(replicates.values()) == {(("--replicates",), DEFAULT_REPLICATES)}, replicates
+    assert not methods, methods
+
+
 def test_sensitivity_json_prints_the_result(tmp_path: Path) -> None:
     res = papi(tmp_path, "sensitivity", "--published", "2019", "--runs", "20", "--sobol-n", "8",
                "--json", "--out", "s.json")  # fmt: skip

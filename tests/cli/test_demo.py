@@ -49,7 +49,7 @@ def check_outputs(out: Path, summary: dict[str, object], provinces: set[str]) ->
 
 def test_demo_reduced(tmp_path: Path) -> None:
     summary = run_demo(
-        tmp_path, "--provinces", "P01,P20,P31,P63", "--bootstrap", "50", "--runs", "100"
+        tmp_path, "--provinces", "P01,P20,P31,P63", "--replicates", "50", "--runs", "100"
     )
     out = tmp_path / "demo"
     check_outputs(out, summary, {"P01", "P20", "P31", "P63"})
@@ -62,7 +62,7 @@ def test_demo_reduced(tmp_path: Path) -> None:
 
 
 def test_demo_pilot_in_vietnamese(tmp_path: Path) -> None:
-    summary = run_demo(tmp_path, "--pilot", "P20-D01", "--bootstrap", "50", "--lang", "vi")
+    summary = run_demo(tmp_path, "--pilot", "P20-D01", "--replicates", "50", "--lang", "vi")
     out = tmp_path / "demo"
     check_outputs(out, summary, {"P20"})
     html = (out / "report.html").read_text(encoding="utf-8")
@@ -95,7 +95,7 @@ def test_demo_full_national(tmp_path: Path) -> None:
 
 def test_report_reads_the_collection_database(tmp_path: Path) -> None:
     """After a demo, `papi report` rebuilds the collection section from the database."""
-    run_demo(tmp_path, "--provinces", "P20,P31", "--bootstrap", "20", "--runs", "50")
+    run_demo(tmp_path, "--provinces", "P20,P31", "--replicates", "20", "--runs", "50")
     out = tmp_path / "demo"
     res = subprocess.run(
         [sys.executable, "-m", "api", "report", str(out / "scores"), "--database-url",
@@ -116,7 +116,7 @@ def test_demo_in_the_2025_geography(tmp_path: Path) -> None:
 
     summary = run_demo(
         tmp_path, "--geography", "2025", "--provinces", "N31,N46,N25,N79",
-        "--bootstrap", "50", "--runs", "100",
+        "--replicates", "50", "--runs", "100",
     )  # fmt: skip
     out = tmp_path / "demo"
     check_outputs(out, summary, {"N31", "N46", "N25", "N79"})
@@ -144,7 +144,7 @@ def test_demo_full_national_2025(tmp_path: Path) -> None:
     """`papi demo --geography 2025`: all 34 new provinces scored with CIs."""
     from survey.geography import vintage
 
-    summary = run_demo(tmp_path, "--geography", "2025", "--bootstrap", "100", "--runs", "200")
+    summary = run_demo(tmp_path, "--geography", "2025", "--replicates", "100", "--runs", "200")
     scores = check_outputs(tmp_path / "demo", summary, set(vintage("2025").codes))
     assert scores.composite["rank"].notna().sum() == 34
 

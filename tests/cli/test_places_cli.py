@@ -104,7 +104,7 @@ def test_frame_template_is_a_frame_to_fill_in(tmp_path: Path) -> None:
 
 
 def test_former_names_say_which_2025_province_they_joined() -> None:
-    """Issue 20: a former province or district name resolves across the July 2025 reform."""
+    """A former province or district name resolves across the July 2025 reform."""
     code, out = run("places", "search", "Hai Duong")
     assert code == 0, out
     assert "P19" in out  # the former province, in the 63-province geography

@@ -52,6 +52,24 @@ def test_report_lists_every_province_with_its_score_and_ci() -> None:
     assert "not scored" in html  # provinces without an aggregate are shown as such
 
 
+@pytest.mark.parametrize(
+    ("lang", "head", "title"),
+    [("en", "90% CI", "with 90% confidence interval"), ("vi", "KTC 90%", "khoảng tin cậy 90%")],
+)
+def test_titles_and_heads_name_the_confidence_level_of_the_scores(
+    lang: str, head: str, title: str
+) -> None:
+    """Scores made with confidence=0.9 (papi score --confidence 0.9) are reported as 90%
+    intervals everywhere: headings, the table's column head, the provenance."""
+    comp, dims = _published_frames()
+    meta = {"method": "taylor", "confidence": 0.9, "provenance": {"ci_dist": "t"}}
+    html = build_report(ReportInputs(comp, dims, provenance=meta), lang=lang)
+    assert f"<th>{head}</th>" in html and title in html
+    assert "95%" not in html.replace("5–95%", "")
+    default = build_report(ReportInputs(comp, dims), lang=lang)  # no provenance: 95%
+    assert f"<th>{head.replace('90', '95')}</th>" in default and "{confidence}" not in default
+
+
 def test_report_in_vietnamese() -> None:
     comp, dims = _published_frames()
     html = build_report(ReportInputs(composite=comp, dimensions=dims), lang="vi")

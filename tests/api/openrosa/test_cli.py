@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import re
 import zlib
 from pathlib import Path
 
@@ -87,3 +88,23 @@ def test_collect_qr_payload_is_zlib_base64_settings(
     expected = qrcode.make(printed["payload"]).get_image().convert("L")
     written = Image.open(png).convert("L")
     assert ImageChops.difference(expected, written).getbbox() is None
+
+
+def test_the_console_draws_the_same_qr_code_as_collect_qr(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Both encode the settings of api.openrosa.collect: the console's SVG is the QR code of
+    the payload papi collect-qr prints for the same enumerator."""
+    import qrcode.image.svg
+
+    from api.console.forms import collect_qr_svg
+
+    args = ["collect-qr", "--survey", "7", "--token", "papi_abc", "--server", "http://h:8000"]
+    assert run([*args, "--name", "Pilot", "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)["payload"]
+    factory = qrcode.image.svg.SvgPathImage
+    drawn = qrcode.make(payload, image_factory=factory, box_size=8).to_string(encoding="unicode")
+    svg = collect_qr_svg("http://h:8000", 7, "papi_abc", "Pilot", "QR code")
+    assert svg.startswith('<svg role="img" aria-label="QR code" class="qr" ')
+    path = re.compile(r' d="([^"]+)"')
+    assert path.findall(svg) == path.findall(str(drawn)) != []

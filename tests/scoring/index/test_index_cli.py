@@ -77,7 +77,9 @@ def test_bootstrap_unweighted_json(app: typer.Typer, responses: Path) -> None:
             str(responses),
             "--questionnaire",
             str(MINI),
-            "--bootstrap",
+            "--variance",
+            "bootstrap",
+            "--replicates",
             "50",
             "--unweighted",
             "--confidence",
@@ -95,6 +97,30 @@ def test_bootstrap_unweighted_json(app: typer.Typer, responses: Path) -> None:
     assert doc["meta"]["replicates"] == 50 and doc["meta"]["confidence"] == 0.9
     assert doc["meta"]["provenance"]["ci_dist"] == "normal"
     assert doc["meta"]["provenance"]["seed"] == 11
+
+
+def test_every_variance_method_of_score_is_an_option_of_the_same_name(
+    app: typer.Typer, responses: Path
+) -> None:
+    """`--variance` takes exactly scoring.score's methods (docs/glossary.md): a jackknife
+    scored from the command line is the library's jackknife, with the replicates asked for
+    driving the rank draws."""
+    from api.cli.score import Variance
+    from scoring import score
+    from scoring.index.pipeline import VARIANCE_METHODS
+
+    assert {v.value for v in Variance} == set(VARIANCE_METHODS)
+    args = ["score", str(responses), "--questionnaire", str(MINI), "--variance", "jkn"]
+    result = CliRunner().invoke(app, [*args, "--replicates", "40", "--seed", "3", "--json"])
+    assert result.exit_code == 0, result.output
+    cli = IndexScores.from_json(result.stdout)
+    lib = score(
+        pd.read_parquet(responses), load_questionnaire(MINI), variance="jkn", replicates=40, rng=3
+    )
+    assert cli.method == "jkn" and cli.replicates == lib.replicates
+    pd.testing.assert_frame_equal(cli.composite, lib.composite)
+    bad = CliRunner().invoke(app, [*args[:-1], "bootstrp"])
+    assert bad.exit_code != 0 and "bootstrp" in bad.output
 
 
 def _papi(*args: str) -> subprocess.CompletedProcess[str]:
