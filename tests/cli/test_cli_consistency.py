@@ -35,12 +35,32 @@ def test_version() -> None:
     assert res.exit_code == 0 and res.output.startswith("papi-engine ")
 
 
+def _listed(*args: str) -> list[tuple[str, str]]:
+    """(command, summary) rows of a --help's Commands panel, so wide that nothing wraps: a
+    continuation row (no command name) can only be a line break in the summary."""
+    res = runner.invoke(_assemble(), [*args, "--help"], env={"COLUMNS": "1000"})
+    assert res.exit_code == 0, res.output
+    panel = res.output.split("─ Commands ─")[1].split("╰")[0]
+    rows = [ln.rstrip().rstrip("│").rstrip()[2:] for ln in panel.splitlines()[1:]]
+    # a command row starts with its name; a continuation row with the name column's spaces
+    return [(r.split(" ", 1)[0], r.split(" ", 1)[-1].strip()) for r in rows if r]
+
+
 def test_commands_listed_in_the_order_of_the_work() -> None:
-    res = runner.invoke(_assemble(), ["--help"], env={"COLUMNS": "200"})
-    names = [ln.split()[1] for ln in res.output.splitlines() if ln.startswith("│ ") and
-             len(ln.split()) > 2 and ln.split()[1].islower()]  # fmt: skip
-    order = [n for n in names if n in ("demo", "plan", "sample", "serve", "score", "report")]
-    assert order == ["demo", "plan", "sample", "serve", "score", "report"], names
+    """Try it, plan and draw the sample, set up the server, collect, analyse: the groups
+    (places, db, survey, token) in their place, not after every command as Typer lists them."""
+    names = [name for name, _ in _listed()]
+    assert names == [
+        "demo", "plan", "sample", "simulate", "places", "questionnaire", "db", "survey", "token",
+        "serve", "collect-qr", "progress", "export", "score", "sensitivity", "report", "brief",
+    ], names  # fmt: skip
+
+
+def test_command_summaries_have_no_stray_line_breaks() -> None:
+    for group in ((), ("places",), ("questionnaire",), ("db",), ("survey",), ("token",)):
+        rows = _listed(*group)
+        assert all(name for name, _ in rows), (group, rows)  # no continuation row
+        assert all(summary[:1].isupper() for _, summary in rows), (group, rows)
 
 
 def test_usage_errors_are_one_line(tmp_path: Path) -> None:
