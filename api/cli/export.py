@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from api.cli.words import plural
+
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
@@ -73,9 +75,12 @@ def export(
     if body is not None:
         out.write_bytes(body)
     summary["out"] = str(out)
-    text = f"wrote {summary['rows']} interviews to {out}"
+    text = f"wrote {plural(summary['rows'], 'interview')} to {out}"
     if "files" in summary:
-        text = f"wrote {summary['rows']} interviews and {summary['files']} files to {out}"
+        text = (
+            f"wrote {plural(summary['rows'], 'interview')} and "
+            f"{plural(summary['files'], 'file')} to {out}"
+        )
     if summary["rows"] == 0:
         text += " (no interviews: the survey has none yet, so `papi score` has nothing to score)"
     typer.echo(json.dumps(summary) if as_json else text)

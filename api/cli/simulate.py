@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import typer
 from rich.console import Console
 
+from api.cli.words import plural
 from survey.errors import PapiError
 from survey.rng import DEFAULT_SEED
 
@@ -23,10 +24,6 @@ def _write_table(frame_path: Path, sim_frame: pd.DataFrame) -> None:
         sim_frame.to_csv(frame_path, index=False)
     else:
         sim_frame.to_parquet(frame_path, index=False)
-
-
-def _plural(n: object, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def simulate(
@@ -210,9 +207,9 @@ def simulate(
         print(json.dumps(summary, indent=2))
     else:
         console.print(
-            f"[green]wrote[/green] {out}: {summary['interviews']} interviews in "
-            f"{_plural(summary['provinces'], 'province')}, "
-            f"{_plural(summary['villages'], 'village')} "
+            f"[green]wrote[/green] {out}: {plural(summary['interviews'], 'interview')} in "
+            f"{plural(summary['provinces'], 'province')}, "
+            f"{plural(summary['villages'], 'village')} "
             f"({sim.questionnaire.id}, seed {seed})",
             highlight=False,
         )

@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from api.cli.words import plural
 from survey.errors import PapiError
 
 if TYPE_CHECKING:
@@ -127,7 +128,7 @@ def create(
         return
     quota = sum(u.quota or 0 for u in spec.sample)
     what = (
-        f"{created.villages} villages, {quota} interviews in the village quotas"
+        f"{plural(created.villages, 'village')}, {plural(quota, 'interview')} in the village quotas"
         if spec.sample
         else "no sample (villages come with the interviews; --sample sets them and quotas)"
     )

@@ -87,6 +87,36 @@ def test_export_of_a_missing_survey_suggests_survey_list(tmp_path: Path) -> None
     assert "papi survey list" in res.stderr and "GET /api" not in res.stderr
 
 
+def test_export_says_no_interviews_then_counts_one_in_the_singular(tmp_path: Path) -> None:
+    """An empty survey's export says there is nothing to score (and score says so too); one
+    interview later it is '1 interview', not '1 interviews'."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from survey.questionnaire.loader import load_questionnaire
+    from tests.api.support import Api, admin_token, make_settings
+
+    url = f"sqlite:///{tmp_path / 'papi.db'}"
+    made = papi(tmp_path, "survey", "create", "--questionnaire", "papi-2021", "--year", "2026",
+                "--name", "empty", "--database-url", url)  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    sid = made.stdout.strip()
+    res = papi(tmp_path, "export", "--survey", sid, "--out", "e.parquet", "--database-url", url)
+    assert res.returncode == 0, res.stderr
+    assert "wrote 0 interviews to e.parquet" in res.stdout and "no interviews" in res.stdout
+    res = papi(tmp_path, "score", "e.parquet")
+    assert res.returncode == 1 and "has no interviews" in res.stderr, res.stderr
+
+    settings = make_settings(url)
+    with TestClient(create_app(settings)) as client:
+        api = Api(client, {"Authorization": f"Bearer {admin_token(settings)}"},
+                  load_questionnaire("papi-2021"))  # fmt: skip
+        assert api.submit(int(sid), api.interview()).status_code == 201
+    res = papi(tmp_path, "export", "--survey", sid, "--out", "one.csv", "--database-url", url)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == "wrote 1 interview to one.csv"
+
+
 def test_one_province_is_singular(tmp_path: Path) -> None:
     res = papi(tmp_path, "simulate", "--pilot", "P01-D03", "--seed", "1", "--out", "p.parquet")
     assert res.returncode == 0, res.stderr
