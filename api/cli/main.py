@@ -53,7 +53,10 @@ def _error(message: str, code: int) -> None:
     # a new console each time: it writes to the sys.stderr of the moment (CliRunner swaps it)
     err_console = Console(stderr=True)
     # escaped: messages end problems with "[code]", which Rich would take for markup
-    err_console.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
+    from api.cli.words import cli_terms
+
+    text = escape(cli_terms(message))
+    err_console.print(f"[red]error:[/red] {text}", highlight=False, soft_wrap=True)
     sys.exit(code)
 
 

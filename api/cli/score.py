@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
+from api.cli.words import cli_terms
 from survey.errors import NotFound, PapiError
 from survey.rng import DEFAULT_REPLICATES, DEFAULT_SEED
 
@@ -266,7 +267,7 @@ def score_command(
             share_correction=share_correction,
         )
     for note in result.notes:
-        err.print(f"note: {note}", highlight=False, soft_wrap=True)
+        err.print(f"note: {cli_terms(note)}", highlight=False, soft_wrap=True, markup=False)
     if out is not None:
         written = write_outputs(result, out)
         err.print(f"wrote {len(written)} files to {out}", highlight=False)

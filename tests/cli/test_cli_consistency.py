@@ -117,6 +117,33 @@ def test_export_says_no_interviews_then_counts_one_in_the_singular(tmp_path: Pat
     assert res.stdout.strip() == "wrote 1 interview to one.csv"
 
 
+PYTHON_SPELLING = re.compile(r"\b[a-z_]+=(?:True|False|\d|'|<)|in Python|survey\.[a-z]")
+
+
+def test_score_messages_name_the_options_not_the_python_api(tmp_path: Path) -> None:
+    """Errors and notes of `papi score` that the library words for Python callers
+    (weighted=False, min_n=10, share_correction=False, survey.published) name the option."""
+    res = papi(tmp_path, "simulate", "--pilot", "P01-D03", "--seed", "1", "--out", "p.parquet")
+    assert res.returncode == 0, res.stderr
+    pilot = pd.read_parquet(tmp_path / "p.parquet")
+    pilot.drop(columns=["weight"]).to_parquet(tmp_path / "no-weight.parquet")
+    pilot.drop(columns=["design_weight"]).to_parquet(tmp_path / "no-design.parquet")
+    pilot.assign(weight=float("nan")).to_parquet(tmp_path / "empty-weight.parquet")
+    cases = {
+        ("no-weight.parquet",): "give --weights COLUMN, or --unweighted",
+        ("no-design.parquet", "--poststratified"): "Score without --poststratified",
+        ("empty-weight.parquet",): "(--weights design_weight) or unweighted (--unweighted)",
+        ("p.parquet", "--min-n", "500"): "fewer than --min-n 500 respondents",
+        ("p.parquet", "--psu", "district", "--lonely-psu", "adjust"): "with --lonely-psu adjust",
+        ("p.parquet",): "(papi report --previous-published YEAR)",
+    }
+    for args, says in cases.items():
+        res = papi(tmp_path, "score", *args, columns=1000)
+        said = " ".join(res.stderr.split())
+        assert says in said, (args, said)
+        assert not PYTHON_SPELLING.search(said), (args, PYTHON_SPELLING.findall(said), said)
+
+
 def test_one_province_is_singular(tmp_path: Path) -> None:
     res = papi(tmp_path, "simulate", "--pilot", "P01-D03", "--seed", "1", "--out", "p.parquet")
     assert res.returncode == 0, res.stderr
