@@ -111,7 +111,7 @@ def demo(
     """Run the whole job on the embedded defaults: create a database, simulate a national
     PAPI survey (or a pilot), submit every interview through the HTTP API in batches,
     export, score with 95% CIs, run a sensitivity analysis and write report.html."""
-    from api.cli.places import district_code, province_codes
+    from api.cli.places import district_code, province_codes, say_synthetic
     from api.demo import DemoConfig, run_demo
     from survey.errors import PapiError
 
@@ -140,6 +140,7 @@ def demo(
         lang=lang,
         geography=geography,
     )
+    say_synthetic()  # the demo always simulates on the bundled frame
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),

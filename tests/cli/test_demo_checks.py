@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from typer.testing import CliRunner
 
@@ -65,3 +66,19 @@ def test_score_of_one_district_has_no_rank_nor_pooled_row(tmp_path: Path) -> Non
     said = " ".join(res.stderr.split())
     assert "(papi report --previous-published YEAR)" in said and "1 province has" in said
     assert "in Python" not in said  # the CLI's option, not the library's name
+
+
+def test_demo_says_once_that_the_bundled_frame_is_synthetic(monkeypatch: Any) -> None:
+    """Every command that simulates on the bundled frame says so once; the demo always does
+    (stopped here where the collection would start)."""
+    import api.demo
+    from api.cli.places import SYNTHETIC_NOTE
+    from survey.errors import PapiError
+
+    def stop(*_: object) -> None:
+        raise PapiError("stopped before the collection", code="test")
+
+    monkeypatch.setattr(api.demo, "run_demo", stop)
+    res = CliRunner().invoke(_assemble(), ["demo", "--pilot", "p01-d03"], env={"COLUMNS": "400"})
+    assert res.exit_code == 1 and "stopped before the collection" in res.output, res.output
+    assert res.output.count(SYNTHETIC_NOTE) == 1, res.output
