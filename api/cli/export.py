@@ -18,15 +18,17 @@ if TYPE_CHECKING:
 
 
 def export(
-    survey: Annotated[int, typer.Option(help="Survey id")],
-    out: Annotated[Path, typer.Option(help="Output file; the format follows the suffix")],
+    survey: Annotated[int, typer.Option(help="Survey id (`papi survey list`).")],
+    out: Annotated[Path, typer.Option(help="Output file; the format follows the suffix.")],
     fmt: Annotated[
         str | None,
-        typer.Option("--format", help="Csv | parquet | dta | sav | zip (default: suffix)"),
+        typer.Option(
+            "--format", help="Format: csv, parquet, dta, sav or zip (default: the suffix of --out)."
+        ),
     ] = None,
-    include_rejected: Annotated[bool, typer.Option(help="Keep rejected interviews")] = False,
-    database_url: Annotated[str | None, typer.Option(help="Overrides DATABASE_URL")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary")] = False,
+    include_rejected: Annotated[bool, typer.Option(help="Keep rejected interviews.")] = False,
+    database_url: Annotated[str | None, typer.Option(help="Overrides DATABASE_URL.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
 ) -> None:
     """Export one row per respondent (docs/data-layout.md); Parquet is `papi score`'s input.
 

@@ -185,6 +185,10 @@ def test_help_texts_are_capitalised_and_years_hyphenated() -> None:
                 bad.append(f"{where}: {text[:40]}")
             if re.search(r"\d{4}–\d{4}", text):
                 bad.append(f"{where}: en dash in a year range")
+            if where != path and text and not text.rstrip().endswith((".", ")")):
+                bad.append(f"{where}: no full stop: {text[-30:]}")
+            if re.match(r"[A-Z][a-z]+ \| ", text):  # "Csv | parquet": a list, capitalised
+                bad.append(f"{where}: a capitalised list of values")
     assert not bad, bad
 
 
