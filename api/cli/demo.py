@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from api.cli.words import plural
 from survey.rng import DEFAULT_REPLICATES, DEFAULT_SEED
 
 console = Console(stderr=True)
@@ -172,7 +173,8 @@ def demo(
         return
     console.print(_summary_table(result))
     console.print(
-        f"\n[green]Done.[/green] {result.accepted:,} interviews collected and scored in "
+        f"\n[green]Done.[/green] {plural(result.accepted, 'interview', thousands=True)} collected and "
+        "scored in "
         f"{sum(result.timings.values()):.0f} s (seed {seed}).\n"
         f"  Report:      {result.report}  (open it in a browser)\n"
         f"  Scores:      {out / 'scores'}/ (CSV and JSON per level)\n"

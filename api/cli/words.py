@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 
-def plural(n: object, noun: str, nouns: str | None = None) -> str:
+def plural(n: object, noun: str, nouns: str | None = None, *, thousands: bool = False) -> str:
     """``n`` and the noun, singular for exactly one (``1 interview``, ``0 interviews``);
-    ``nouns``: an irregular plural."""
-    return f"{n} {noun if n == 1 else (nouns or noun + 's')}"
+    ``nouns``: an irregular plural; ``thousands``: ``13,632`` rather than ``13632``."""
+    shown = f"{n:,}" if thousands else str(n)
+    return f"{shown} {noun if n == 1 else (nouns or noun + 's')}"
 
 
 # The scoring library words its errors and notes for Python callers (``weighted=False``,
