@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from api.cli.words import plural
+from api.cli.words import older_name, plural
 from survey.rng import DEFAULT_REPLICATES, DEFAULT_SEED
 
 console = Console(stderr=True)
@@ -88,10 +88,15 @@ def demo(
         int | None,
         typer.Option(
             "--interviews",
-            "--respondents-per-village",
             min=1,
             help="Completed interviews per village (default 16, 24 in large provinces; 100 in "
             "a pilot); --respondents-per-village is its older name.",
+        ),
+    ] = None,
+    older_interviews: Annotated[
+        int | None,
+        typer.Option(
+            "--respondents-per-village", min=1, hidden=True, help="--interviews' older name."
         ),
     ] = None,
     bootstrap: Annotated[
@@ -112,6 +117,7 @@ def demo(
     """Run the whole job on the embedded defaults: create a database, simulate a national
     PAPI survey (or a pilot), submit every interview through the HTTP API in batches,
     export, score with 95% CIs, run a sensitivity analysis and write report.html."""
+    respondents_per_village = older_name(respondents_per_village, older_interviews)
     from api.cli.places import district_code, province_codes, say_synthetic
     from api.demo import DemoConfig, run_demo
     from survey.errors import PapiError

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import typer
 from rich.console import Console
 
-from api.cli.words import plural
+from api.cli.words import older_name, plural
 from survey.errors import PapiError
 from survey.rng import DEFAULT_SEED
 
@@ -40,10 +40,12 @@ def simulate(
     interviews: int | None = typer.Option(
         None,
         "--interviews",
-        "--respondents-per-village",
         min=1,
         help="Completed interviews per village (default 16; 24 in Ha Noi and HCMC); "
         "--respondents-per-village is its older name.",
+    ),
+    older_interviews: int | None = typer.Option(
+        None, "--respondents-per-village", min=1, hidden=True, help="--interviews' older name."
     ),
     pilot: str | None = typer.Option(
         None,
@@ -123,6 +125,7 @@ def simulate(
     Example: papi simulate --frame long-bien.csv --size-class large --pilot "Long Bien"
     --communes 8 --seed 1 --out pilot.parquet
     """
+    interviews = older_name(interviews, older_interviews)
     from api.cli.sample import stage_rules
     from survey.simulate import simulate as run_simulation
     from survey.simulate.submissions import write_submissions

@@ -10,6 +10,19 @@ def plural(n: object, noun: str, nouns: str | None = None, *, thousands: bool = 
     return f"{shown} {noun if n == 1 else (nouns or noun + 's')}"
 
 
+def older_name(value: int | None, older: int | None) -> int | None:
+    """An option's value given by its name or by its older, hidden name (not both):
+    ``--interviews`` and ``--respondents-per-village``."""
+    import typer
+
+    if value is not None and older is not None:
+        raise typer.BadParameter(
+            "give --interviews only (--respondents-per-village is its older name)",
+            param_hint="--respondents-per-village",
+        )
+    return value if value is not None else older
+
+
 # The scoring library words its errors and notes for Python callers (``weighted=False``,
 # ``min_n=10``), sometimes with the CLI's option beside them. A CLI user is told the option
 # alone: each pair is (the Python spelling as the library writes it, the option of `papi

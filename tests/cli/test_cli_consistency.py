@@ -216,3 +216,26 @@ def test_sensitivity_json_prints_the_result(tmp_path: Path) -> None:
     printed = json.loads(res.stdout)
     assert printed == json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))
     assert "overall" in printed
+
+
+def test_option_names_fit_80_columns_and_the_older_name_still_works(tmp_path: Path) -> None:
+    """--respondents-per-village, --interviews' older name, is hidden from the options list
+    (listed beside it, it squeezed the help to '--interviews,--respo…' at 80 columns) and
+    still accepted; both at once is a one-line usage error."""
+    for command in ("demo", "simulate"):
+        res = runner.invoke(_assemble(), [command, "--help"], env={"COLUMNS": "80"})
+        # an option's row: its name in the first column ("│ *  --out" when required)
+        found = (re.match(r"│ (?:\* +| {0,4})(--\S+)", ln) for ln in res.output.splitlines())
+        names = [m.group(1) for m in found if m]
+        assert "--interviews" in names and not any("…" in n for n in names), names
+        res = runner.invoke(_assemble(), [command, "--help"], env={"COLUMNS": "200"})
+        said = " ".join(res.output.replace("│", " ").split())
+        assert "--respondents-per-village is its older name" in said
+    res = papi(tmp_path, "simulate", "--pilot", "P01-D03", "--villages", "2",
+               "--respondents-per-village", "5", "--out", "p.parquet")  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    assert "20 interviews in 1 province, 4 villages" in res.stderr  # 2 communes × 2 × 5
+    res = papi(tmp_path, "simulate", "--interviews", "5", "--respondents-per-village", "5",
+               "--out", "q.parquet")  # fmt: skip
+    assert res.returncode == 2 and res.stderr.count("\n") == 1, res.stderr
+    assert "give --interviews only" in res.stderr
