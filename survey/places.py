@@ -191,6 +191,32 @@ class VintageGeography:
         ]
 
 
+@dataclass(frozen=True)
+class OfficialDistricts:
+    """The districts of the 2018 geography's official list (survey.geography): real names
+    with their GSO code and province, for finding where a district is. The bundled frame's
+    districts are synthetic, so these are not codes its commands take: a real district is
+    planned and sampled on its own frame."""
+
+    @property
+    def description(self) -> str:
+        return "the official list of the 2018 districts"
+
+    def places(self) -> Sequence[Place]:
+        from survey.geography import vintage
+
+        units = vintage("2018").units
+        return [
+            Place(str(r.gso_code), "district", str(r.province), (str(r.name_vi),))
+            for r in units.itertuples(index=False)
+        ]
+
+
+def official_districts() -> Places:
+    """The real districts of the 2018 geography (GSO codes, Vietnamese names)."""
+    return Places(OfficialDistricts())
+
+
 def vintage_places(name: str) -> Places:
     """The places of a vintage of the geography (``2025``: the 34 provinces)."""
     return Places(VintageGeography(name))

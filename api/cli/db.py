@@ -10,7 +10,7 @@ import typer
 db_app = typer.Typer(help="Database migrations (Alembic).", no_args_is_help=True)
 
 UrlOption = Annotated[
-    str | None, typer.Option(help="Overrides DATABASE_URL (default sqlite:///papi.db)")
+    str | None, typer.Option(help="Overrides DATABASE_URL (default sqlite:///papi.db).")
 ]
 
 
@@ -23,8 +23,8 @@ def _url(database_url: str | None) -> str:
 @db_app.command("upgrade")
 def upgrade(
     database_url: UrlOption = None,
-    revision: Annotated[str, typer.Option(help="Target revision")] = "head",
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False,
+    revision: Annotated[str, typer.Option(help="Target revision.")] = "head",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Create or migrate the tables to the newest revision.
 
@@ -42,7 +42,7 @@ def upgrade(
 @db_app.command("current")
 def show_current(
     database_url: UrlOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Print the database's revision.
 

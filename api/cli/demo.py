@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from api.cli.words import older_name, plural
 from survey.rng import DEFAULT_REPLICATES, DEFAULT_SEED
 
 console = Console(stderr=True)
@@ -87,10 +88,15 @@ def demo(
         int | None,
         typer.Option(
             "--interviews",
-            "--respondents-per-village",
             min=1,
             help="Completed interviews per village (default 16, 24 in large provinces; 100 in "
             "a pilot); --respondents-per-village is its older name.",
+        ),
+    ] = None,
+    older_interviews: Annotated[
+        int | None,
+        typer.Option(
+            "--respondents-per-village", min=1, hidden=True, help="--interviews' older name."
         ),
     ] = None,
     replicates: Annotated[
@@ -111,7 +117,8 @@ def demo(
     """Run the whole job on the embedded defaults: create a database, simulate a national
     PAPI survey (or a pilot), submit every interview through the HTTP API in batches,
     export, score with 95% CIs, run a sensitivity analysis and write report.html."""
-    from api.cli.places import district_code, province_codes
+    respondents_per_village = older_name(respondents_per_village, older_interviews)
+    from api.cli.places import district_code, province_codes, say_synthetic
     from api.demo import DemoConfig, run_demo
     from survey.errors import PapiError
 
@@ -140,6 +147,7 @@ def demo(
         lang=lang,
         geography=geography,
     )
+    say_synthetic()  # the demo always simulates on the bundled frame
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -171,7 +179,8 @@ def demo(
         return
     console.print(_summary_table(result))
     console.print(
-        f"\n[green]Done.[/green] {result.accepted:,} interviews collected and scored in "
+        f"\n[green]Done.[/green] {plural(result.accepted, 'interview', thousands=True)} collected and "
+        "scored in "
         f"{sum(result.timings.values()):.0f} s (seed {seed}).\n"
         f"  Report:      {result.report}  (open it in a browser)\n"
         f"  Scores:      {out / 'scores'}/ (CSV and JSON per tier)\n"

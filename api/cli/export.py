@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from api.cli.words import plural
+
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
@@ -16,15 +18,17 @@ if TYPE_CHECKING:
 
 
 def export(
-    survey: Annotated[int, typer.Option(help="Survey id")],
-    out: Annotated[Path, typer.Option(help="Output file; the format follows the suffix")],
+    survey: Annotated[int, typer.Option(help="Survey id (`papi survey list`).")],
+    out: Annotated[Path, typer.Option(help="Output file; the format follows the suffix.")],
     fmt: Annotated[
         str | None,
-        typer.Option("--format", help="Csv | parquet | dta | sav | zip (default: suffix)"),
+        typer.Option(
+            "--format", help="Format: csv, parquet, dta, sav or zip (default: the suffix of --out)."
+        ),
     ] = None,
-    include_rejected: Annotated[bool, typer.Option(help="Keep rejected interviews")] = False,
-    database_url: Annotated[str | None, typer.Option(help="Overrides DATABASE_URL")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary")] = False,
+    include_rejected: Annotated[bool, typer.Option(help="Keep rejected interviews.")] = False,
+    database_url: Annotated[str | None, typer.Option(help="Overrides DATABASE_URL.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
 ) -> None:
     """Export one row per respondent (docs/data-layout.md); Parquet is `papi score`'s input.
 
@@ -73,9 +77,12 @@ def export(
     if body is not None:
         out.write_bytes(body)
     summary["out"] = str(out)
-    text = f"wrote {summary['rows']} interviews to {out}"
+    text = f"wrote {plural(summary['rows'], 'interview')} to {out}"
     if "files" in summary:
-        text = f"wrote {summary['rows']} interviews and {summary['files']} files to {out}"
+        text = (
+            f"wrote {plural(summary['rows'], 'interview')} and "
+            f"{plural(summary['files'], 'file')} to {out}"
+        )
     if summary["rows"] == 0:
         text += " (no interviews: the survey has none yet, so `papi score` has nothing to score)"
     typer.echo(json.dumps(summary) if as_json else text)

@@ -13,6 +13,7 @@ one-line message and a meaningful exit code:
 from __future__ import annotations
 
 import importlib
+import inspect
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -52,13 +53,25 @@ def _error(message: str, code: int) -> None:
     # a new console each time: it writes to the sys.stderr of the moment (CliRunner swaps it)
     err_console = Console(stderr=True)
     # escaped: messages end problems with "[code]", which Rich would take for markup
-    err_console.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
+    from api.cli.words import cli_terms
+
+    text = escape(cli_terms(message))
+    err_console.print(f"[red]error:[/red] {text}", highlight=False, soft_wrap=True)
     sys.exit(code)
+
+
+# each command's and group's name -> its place in COMMAND_MODULES (filled by _assemble)
+_ORDER: dict[str, int] = {}
 
 
 class OneLineErrors(TyperGroup):
     """Every error is one line on stderr with its exit code (module docstring): usage errors
-    name the option and the command's --help instead of Click's multi-line box."""
+    name the option and the command's --help instead of Click's multi-line box. Commands and
+    groups are listed in the order of COMMAND_MODULES (Typer would list groups last)."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        names = super().list_commands(ctx)
+        return sorted(names, key=lambda n: _ORDER.get(n, len(_ORDER)))
 
     def main(  # type: ignore[override]
         self, args: Sequence[str] | None = None, prog_name: str | None = None, **extra: Any
@@ -123,10 +136,36 @@ def _root(
     """
 
 
+def _registered(typer_app: typer.Typer) -> list[str]:
+    return [c.name or "" for c in typer_app.registered_commands] + [
+        g.name or "" for g in typer_app.registered_groups
+    ]
+
+
+def _one_line_summary(info: Any) -> None:
+    """The first paragraph of a command's help on one line, as `papi --help` lists it (Rich
+    would keep the docstring's line breaks there)."""
+    text = info.help or (info.callback.__doc__ if info.callback is not None else None)
+    if info.short_help is None and text:
+        info.short_help = " ".join(inspect.cleandoc(text).split("\n\n")[0].split())
+
+
 def _assemble() -> typer.Typer:
+    """The ``papi`` app with every command registered (once)."""
+    if _ORDER:
+        return app
     for name in COMMAND_MODULES:
-        module = importlib.import_module(name)
-        module.register(app)
+        before = set(_registered(app))
+        importlib.import_module(name).register(app)
+        for added in _registered(app):
+            if added not in before:
+                _ORDER.setdefault(added, len(_ORDER))
+    for info in app.registered_commands:
+        _one_line_summary(info)
+    for group in app.registered_groups:
+        if group.typer_instance is not None:
+            for info in group.typer_instance.registered_commands:
+                _one_line_summary(info)
     return app
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 from rich.console import Console
@@ -67,8 +67,34 @@ def province_codes(
 
 
 def district_code(text: str, places: Places | None = None) -> str:
-    """A district by code (any case) or name, as its code."""
-    return (places or places_of()).resolve(text, "district").code
+    """A district by code (any case) or name, as its code. In the bundled frame, whose
+    districts are synthetic, a real district's name says so and how to give its frame."""
+    from survey.errors import NotFound
+    from survey.geography import fold
+    from survey.places import FrameGeography
+
+    places = places or places_of()
+    try:
+        return places.resolve(text, "district").code
+    except NotFound:
+        bundled = places.geography.description == FrameGeography.description
+        real = [  # the districts of that very name (fold drops Quận, Huyện, ...)
+            r
+            for r in (_official_districts(text) if bundled and text.strip() else [])
+            if any(fold(str(n)) == fold(text) for n in cast("list[str]", r["names"]))
+        ]
+        if not real:
+            raise
+        where = "; ".join(
+            f"{' / '.join(cast('list[str]', r['names']))}, GSO {r['gso_code']}, in {r['province']}"
+            for r in real[:3]
+        )
+        raise NotFound(
+            f"{text.strip()!r} is a real district ({where}), but the bundled frame's districts "
+            "are synthetic (P01-D01 …): give the district's own frame with --frame (write "
+            "one to fill in with `papi sample --frame-template FILE`)",
+            code="place_not_found",
+        ) from None
 
 
 def say_synthetic() -> None:
@@ -114,6 +140,8 @@ def search(
         {"code": p.code, "level": p.level, "province": p.province, "names": list(p.names)}
         for p in found
     ]
+    if frame is None and geography == "2018":
+        rows += _official_districts(text)
     succession = _succession(text) if frame is None else None
     if geography != "2018" and not rows and succession is not None:
         rows = [
@@ -144,15 +172,74 @@ def search(
             highlight=False,
         )
         return
-    t = Table(box=None, padding=(0, 2, 0, 0), header_style="bold underline")
-    for col in ("Code", "Level", "Name"):
-        t.add_column(col)
-    for r in rows:
-        names = r["names"] if isinstance(r["names"], list) else []
-        t.add_row(str(r["code"]), str(r["level"]), escape(" / ".join(map(str, names))))
-    console.print(t)
+    ours = [r for r in rows if "gso_code" not in r]
+    official = [r for r in rows if "gso_code" in r]
+    if ours:
+        t = Table(box=None, padding=(0, 2, 0, 0), header_style="bold underline")
+        for col in ("Code", "Level", "Name"):
+            t.add_column(col)
+        for r in ours:
+            names = r["names"] if isinstance(r["names"], list) else []
+            t.add_row(str(r["code"]), str(r["level"]), escape(" / ".join(map(str, names))))
+        console.print(t)
+    if official:
+        _print_official(official)
     if succession is not None and succession.changed:
         console.print(f"since 1 July 2025: {escape(succession.note)}", highlight=False)
+
+
+OFFICIAL_NOTE = (
+    "a real district: the bundled frame's districts are synthetic, so plan and sample it on "
+    "its own frame (papi sample --frame-template FILE, then --frame FILE)"
+)
+
+
+def _official_districts(text: str) -> list[dict[str, object]]:
+    """Real districts of the official 2018 list whose name or GSO code contains ``text``."""
+    from survey.places import official_districts
+
+    names = province_names()
+    return [
+        {
+            "code": None,
+            "gso_code": p.code,
+            "level": "district",
+            "province": p.province,
+            "names": list(p.names),
+            "note": f"{OFFICIAL_NOTE}; in {p.province} {names.get(p.province, '')}".rstrip(),
+        }
+        for p in official_districts().search(text, "district")
+    ]
+
+
+def _print_official(rows: list[dict[str, object]]) -> None:
+    names = province_names()
+    t = Table(
+        title="Districts of the official 2018 list",
+        title_justify="left",
+        box=None,
+        padding=(0, 2, 0, 0),
+        header_style="bold underline",
+    )
+    for col in ("GSO code", "Name", "Province"):
+        t.add_column(col)
+    for r in rows:
+        listed = r["names"] if isinstance(r["names"], list) else []
+        province = str(r["province"])
+        t.add_row(
+            str(r["gso_code"]),
+            escape(" / ".join(map(str, listed))),
+            escape(f"{province} {names.get(province, '')}".rstrip()),
+        )
+    console.print(t)
+    console.print(f"note: {OFFICIAL_NOTE}.", highlight=False)
+
+
+def province_names() -> dict[str, str]:
+    """Province code → English name, both geographies."""
+    from survey.geography import province_names as names
+
+    return dict(names())
 
 
 def _succession(text: str) -> Succession | None:

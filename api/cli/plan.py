@@ -168,8 +168,11 @@ def plan(
             comps = planning.simulated_components(
                 code, year, rng=seed, pilot=place.pilot, frame=frame
             )
+            simulated = True
         else:
-            comps = _from_pilot(from_path, questionnaire, year, code, seed, place.pilot, frame)
+            comps, simulated = _from_pilot(
+                from_path, questionnaire, year, code, seed, place.pilot, frame
+            )
         result = planning.plan(
             place, target, comps, interviews_per_day=interviews_per_day, designs=designs
         )
@@ -190,7 +193,7 @@ def plan(
         return
     own = "" if frame_path is None else f" --frame {frame_path}"
     own += "" if size_class is None else f" --size-class {size_class}"
-    _print(result, doc, out, own)
+    _print(result, doc, out, own, simulated)
 
 
 def _from_pilot(
@@ -201,7 +204,9 @@ def _from_pilot(
     seed: int,
     pilot: bool,
     frame: Frame | None,
-) -> Any:
+) -> tuple[Any, bool]:
+    """The pilot's components, and whether the simulator's (drawn with ``seed``) filled in
+    one the pilot cannot show (a province's district component)."""
     from api.cli.score import read_responses
     from scoring import plan as planning
     from survey.questionnaire.loader import load_questionnaire
@@ -211,15 +216,15 @@ def _from_pilot(
     q = load_questionnaire(questionnaire or questionnaire_for_year(year))
     comps = planning.estimate_components(data, q, source=f"the pilot data in {path}")
     if pilot or not comps.notes:
-        return comps
+        return comps, False
     # a province needs the district component, which a one-district pilot cannot show
     fallback = planning.simulated_components(code, year, rng=seed, pilot=False, frame=frame)
-    return planning.combine_components(comps, fallback)
+    return planning.combine_components(comps, fallback), True
 
 
-def _print(result: Plan, doc: dict[str, Any], out: Path | None, own: str) -> None:
+def _print(result: Plan, doc: dict[str, Any], out: Path | None, own: str, simulated: bool) -> None:
     """The plan as a table; ``own``: the --frame (and --size-class) options the sample
-    needs too."""
+    needs too; ``simulated``: the simulator (and so the seed) gave some of the components."""
     t = result.target
     wanted = " and ".join(
         s
@@ -231,7 +236,8 @@ def _print(result: Plan, doc: dict[str, Any], out: Path | None, own: str) -> Non
     )
     console.print(f"Target: 95% CI half-width {wanted}.", highlight=False)
     console.print(
-        f"Variance components: {escape(result.components.source)} (seed {doc['seed']}).",
+        f"Variance components: {escape(result.components.source)}"
+        + (f" (simulated with seed {doc['seed']})." if simulated else "."),
         highlight=False,
     )
     for note in (*result.components.notes, *result.notes):

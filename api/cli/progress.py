@@ -406,20 +406,20 @@ def _watch(
 
 
 def progress(
-    survey: Annotated[int, typer.Option(help="Survey id", min=1)],
+    survey: Annotated[int, typer.Option(help="Survey id (`papi survey list`).", min=1)],
     server: Annotated[
         str | None,
-        typer.Option(help="Read a running server instead of the database, e.g. http://HOST:8000"),
+        typer.Option(help="Read a running server instead of the database, e.g. http://HOST:8000."),
     ] = None,
     token: Annotated[
         str | None,
-        typer.Option(envvar="PAPI_TOKEN", help="With --server: a supervisor or analyst token"),
+        typer.Option(envvar="PAPI_TOKEN", help="With --server: a supervisor or analyst token."),
     ] = None,
-    database_url: Annotated[str | None, typer.Option(help="Overrides DATABASE_URL")] = None,
-    villages: Annotated[bool, typer.Option("--villages", help="A row per village too")] = False,
+    database_url: Annotated[str | None, typer.Option(help="Overrides DATABASE_URL.")] = None,
+    villages: Annotated[bool, typer.Option("--villages", help="A row per village too.")] = False,
     watch: Annotated[
         float | None,
-        typer.Option(help="Re-read every SECONDS until Ctrl-C", min=0.1, metavar="SECONDS"),
+        typer.Option(help="Re-read every SECONDS until Ctrl-C.", min=0.1, metavar="SECONDS"),
     ] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the progress document (as GET .../progress)")

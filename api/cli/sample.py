@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from api.cli.words import plural
 from survey.errors import NotFound, PapiError
 from survey.rng import DEFAULT_SEED
 
@@ -314,7 +315,7 @@ def plan_design(
     except IndexError:
         n = len(doc.get("designs", []))
         raise typer.BadParameter(
-            f"{path} has {n} design{'s' if n != 1 else ''}; choose --design 1 to {n}",
+            f"{path} has {plural(n, 'design')}; choose --design 1 to {n}",
             param_hint="--design",
         ) from None
     except (OSError, ValueError, KeyError, TypeError) as exc:
@@ -539,7 +540,7 @@ def sample(
         typer.echo(json.dumps(summary, indent=2))
         return
     n = len(rows)
-    scope = f"pilot of district {pilot}" if pilot else f"{n} province{'s' if n != 1 else ''}"
+    scope = f"pilot of district {pilot}" if pilot else plural(n, "province")
     sizes = "".join(
         f", {value} {label}"
         for value, label in (

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
+from api.cli.words import cli_terms
 from survey.errors import NotFound, PapiError
 from survey.rng import DEFAULT_REPLICATES, DEFAULT_SEED
 
@@ -270,7 +271,7 @@ def score_command(
             share_correction=share_correction,
         )
     for note in result.notes:
-        err.print(f"note: {note}", highlight=False, soft_wrap=True)
+        err.print(f"note: {cli_terms(note)}", highlight=False, soft_wrap=True, markup=False)
     if out is not None:
         from api.exports.score_files import write_score_files
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import typer
 from rich.console import Console
 
+from api.cli.words import older_name, plural
 from survey.errors import PapiError
 from survey.rng import DEFAULT_SEED
 
@@ -25,10 +26,6 @@ def _write_table(frame_path: Path, sim_frame: pd.DataFrame) -> None:
         sim_frame.to_parquet(frame_path, index=False)
 
 
-def _plural(n: object, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
-
-
 def simulate(
     year: int = typer.Option(2023, "--year", help="Published year to calibrate to (2018-2024)."),
     seed: int = typer.Option(
@@ -43,10 +40,12 @@ def simulate(
     interviews: int | None = typer.Option(
         None,
         "--interviews",
-        "--respondents-per-village",
         min=1,
         help="Completed interviews per village (default 16; 24 in Ha Noi and HCMC); "
         "--respondents-per-village is its older name.",
+    ),
+    older_interviews: int | None = typer.Option(
+        None, "--respondents-per-village", min=1, hidden=True, help="--interviews' older name."
     ),
     pilot: str | None = typer.Option(
         None,
@@ -126,6 +125,7 @@ def simulate(
     Example: papi simulate --frame long-bien.csv --size-class large --pilot "Long Bien"
     --communes 8 --seed 1 --out pilot.parquet
     """
+    interviews = older_name(interviews, older_interviews)
     from api.cli.sample import stage_rules
     from survey.simulate import simulate as run_simulation
     from survey.simulate.submissions import write_submissions
@@ -210,9 +210,9 @@ def simulate(
         print(json.dumps(summary, indent=2))
     else:
         console.print(
-            f"[green]wrote[/green] {out}: {summary['interviews']} interviews in "
-            f"{_plural(summary['provinces'], 'province')}, "
-            f"{_plural(summary['villages'], 'village')} "
+            f"[green]wrote[/green] {out}: {plural(summary['interviews'], 'interview')} in "
+            f"{plural(summary['provinces'], 'province')}, "
+            f"{plural(summary['villages'], 'village')} "
             f"({sim.questionnaire.id}, seed {seed})",
             highlight=False,
         )

@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from api.cli.words import plural
 from survey.errors import PapiError
 
 if TYPE_CHECKING:
@@ -74,9 +75,9 @@ def _open(url: str, *, migrate: bool) -> Database:
 
 @survey_app.command("create")
 def create(
-    questionnaire: Annotated[str, typer.Option(help="Questionnaire id, e.g. papi-2021")],
-    year: Annotated[int, typer.Option(help="Survey year")],
-    name: Annotated[str, typer.Option(help="Survey name, e.g. 'Long Bien pilot 2026'")],
+    questionnaire: Annotated[str, typer.Option(help="Questionnaire id, e.g. papi-2021.")],
+    year: Annotated[int, typer.Option(help="Survey year.")],
+    name: Annotated[str, typer.Option(help="Survey name, e.g. 'Long Bien pilot 2026'.")],
     sample: Annotated[
         Path | None,
         typer.Option(help="Sampled villages with probabilities and quotas (papi sample --out)"),
@@ -84,9 +85,9 @@ def create(
     questionnaire_version: Annotated[
         str | None, typer.Option(help="Questionnaire version (default: the newest)")
     ] = None,
-    created_by: Annotated[str, typer.Option(help="Recorded as the survey's creator")] = "cli",
-    database_url: Annotated[str | None, typer.Option(help="Overrides DATABASE_URL")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the survey as JSON")] = False,
+    created_by: Annotated[str, typer.Option(help="Recorded as the survey's creator.")] = "cli",
+    database_url: Annotated[str | None, typer.Option(help="Overrides DATABASE_URL.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the survey as JSON.")] = False,
 ) -> None:
     """Create a survey in the database and print its id (as POST /api/v1/surveys does).
 
@@ -127,7 +128,7 @@ def create(
         return
     quota = sum(u.quota or 0 for u in spec.sample)
     what = (
-        f"{created.villages} villages, {quota} interviews in the village quotas"
+        f"{plural(created.villages, 'village')}, {plural(quota, 'interview')} in the village quotas"
         if spec.sample
         else "no sample (villages come with the interviews; --sample sets them and quotas)"
     )
@@ -143,8 +144,8 @@ def create(
 
 @survey_app.command("list")
 def list_(
-    database_url: Annotated[str | None, typer.Option(help="Overrides DATABASE_URL")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the surveys as JSON")] = False,
+    database_url: Annotated[str | None, typer.Option(help="Overrides DATABASE_URL.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the surveys as JSON.")] = False,
 ) -> None:
     """The surveys in the database: id, name, year, questionnaire, villages, quota, submitted
     (--json adds the quotas, created_at and created_by).

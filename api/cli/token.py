@@ -21,17 +21,17 @@ token_app = typer.Typer(help="API bearer tokens.", no_args_is_help=True)
 
 @token_app.command("create")
 def create(
-    role: Annotated[str, typer.Option(help="Admin | supervisor | enumerator | analyst")],
-    survey: Annotated[int | None, typer.Option(help="Restrict the token to one survey")] = None,
+    role: Annotated[str, typer.Option(help="Role: admin, supervisor, enumerator or analyst.")],
+    survey: Annotated[int | None, typer.Option(help="Restrict the token to one survey.")] = None,
     name: Annotated[
         str | None, typer.Option(help="Holder, unique per survey (default: <role>-<6 hex>)")
     ] = None,
     expires: Annotated[
         str | None,
-        typer.Option(help="Expiry: ISO 8601 instant with offset, e.g. 2026-12-31T00:00:00Z"),
+        typer.Option(help="Expiry: ISO 8601 instant with offset, e.g. 2026-12-31T00:00:00Z."),
     ] = None,
-    database_url: Annotated[str | None, typer.Option(help="Overrides DATABASE_URL")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False,
+    database_url: Annotated[str | None, typer.Option(help="Overrides DATABASE_URL.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Create a token and print it (only its SHA-256 is stored: keep it safe).
 
@@ -97,12 +97,12 @@ def _spec(model: type[M], **values: object) -> M:
 
 @token_app.command("list")
 def list_(
-    survey: Annotated[int | None, typer.Option(help="Only the tokens of this survey")] = None,
+    survey: Annotated[int | None, typer.Option(help="Only the tokens of this survey.")] = None,
     include_revoked: Annotated[
-        bool, typer.Option("--include-revoked", help="List revoked tokens too")
+        bool, typer.Option("--include-revoked", help="List revoked tokens too.")
     ] = False,
-    database_url: Annotated[str | None, typer.Option(help="Overrides DATABASE_URL")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False,
+    database_url: Annotated[str | None, typer.Option(help="Overrides DATABASE_URL.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """List tokens (never their secrets): id, name, role, survey, expiry, last use.
 
@@ -133,7 +133,7 @@ def list_(
 @token_app.command("revoke")
 def revoke(
     token_id: Annotated[int, typer.Argument(help="The token's id (papi token list)")],
-    database_url: Annotated[str | None, typer.Option(help="Overrides DATABASE_URL")] = None,
+    database_url: Annotated[str | None, typer.Option(help="Overrides DATABASE_URL.")] = None,
 ) -> None:
     """Revoke a token: it stops working within a second on every server worker.
 

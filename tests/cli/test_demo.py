@@ -171,3 +171,27 @@ def test_summary_table_never_prints_nan_groups(tmp_path: Path) -> None:
 
     assert not re.search(r"\bnan\b", buf.getvalue(), re.IGNORECASE), buf.getvalue()
     assert "P05" in buf.getvalue() and "P12" in buf.getvalue()
+
+
+def test_summary_table_of_a_pilot_has_no_rank_nor_pooled_row(tmp_path: Path) -> None:
+    """`papi demo --pilot`: one district, so its one row shows neither a rank (it printed
+    `1 (1–1)`) nor a group (`nan`), and no pooled row repeats it."""
+    import io
+
+    from rich.console import Console as RichConsole
+
+    from api.cli.demo import _summary_table
+    from api.demo import DemoResult
+    from scoring import score
+    from survey.simulate import simulate
+
+    sim = simulate(2023, rng=1, pilot="P01-D03")
+    scores = score(sim.responses, "papi-2021", psu="commune")
+    result = DemoResult(tmp_path, 0, 0, scores, tmp_path / "report.html")
+    buf = io.StringIO()
+    RichConsole(file=buf, width=160).print(_summary_table(result))
+    rows = [ln for ln in buf.getvalue().splitlines() if ln.startswith("│") and "P01" in ln]
+    assert len(rows) == 1 and "VN" not in buf.getvalue() and "pooled" not in buf.getvalue()
+    cells = [c.strip() for c in rows[0].strip("│").split("│")]
+    assert cells[-2:] == ["", ""], cells  # rank (interval), group
+    assert "nan" not in buf.getvalue().lower()

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from typer.testing import CliRunner
 
@@ -62,4 +63,53 @@ def test_score_of_one_district_has_no_rank_nor_pooled_row(tmp_path: Path) -> Non
     assert "pooled" not in res.stdout and "nan" not in res.stdout
     cells = [c.strip() for c in body[0].strip("│ ").split("│")]
     assert cells[-2:] == ["—", "—"]  # rank, group
-    assert "survey.published in Python" in res.stderr and "1 province has" in res.stderr
+    said = " ".join(res.stderr.split())
+    assert "(papi report --previous-published YEAR)" in said and "1 province has" in said
+    assert "in Python" not in said  # the CLI's option, not the library's name
+
+
+def test_demo_says_once_that_the_bundled_frame_is_synthetic(monkeypatch: Any) -> None:
+    """Every command that simulates on the bundled frame says so once; the demo always does
+    (stopped here where the collection would start)."""
+    import api.demo
+    from api.cli.places import SYNTHETIC_NOTE
+    from survey.errors import PapiError
+
+    def stop(*_: object) -> None:
+        raise PapiError("stopped before the collection", code="test")
+
+    monkeypatch.setattr(api.demo, "run_demo", stop)
+    res = CliRunner().invoke(_assemble(), ["demo", "--pilot", "p01-d03"], env={"COLUMNS": "400"})
+    assert res.exit_code == 1 and "stopped before the collection" in res.output, res.output
+    assert res.output.count(SYNTHETIC_NOTE) == 1, res.output
+
+
+def test_demo_says_how_to_get_a_token(monkeypatch: Any, tmp_path: Path) -> None:
+    """The closing hint names the server command and the token command for the demo's
+    database, and that token command, run as printed, gives a token."""
+    import shlex
+
+    import api.demo
+    from api.demo import DemoResult
+    from scoring import score
+    from survey.simulate import simulate
+
+    sim = simulate(2023, rng=1, pilot="P01-D03")
+    scores = score(sim.responses, "papi-2021", psu="commune")
+    out = tmp_path / "d"
+    done = DemoResult(out, 1, 1, scores, out / "report.html", timings={"all": 1.0})
+    monkeypatch.setattr(api.demo, "run_demo", lambda *_: done)
+    res = CliRunner().invoke(
+        _assemble(), ["demo", "--pilot", "P01-D03", "--out", str(out)], env={"COLUMNS": "400"}
+    )
+    assert res.exit_code == 0, res.output
+    assert "1 interview collected" in res.output
+    token_line = next(ln for ln in res.output.splitlines() if ln.strip().startswith("Token:"))
+    command = shlex.split(token_line.split("Token:")[1].split("  (")[0])
+    assert command[:4] == ["papi", "token", "create", "--role"], command
+    url = command[command.index("--database-url") + 1]
+    assert f"papi serve --database-url {url}" in res.output
+    out.mkdir()
+    assert papi(tmp_path, "db", "upgrade", "--database-url", url).returncode == 0
+    made = papi(tmp_path, *command[1:])
+    assert made.returncode == 0 and made.stdout.strip().startswith("papi_"), made.stderr

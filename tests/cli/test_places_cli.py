@@ -61,6 +61,37 @@ def test_search_of_a_named_district_in_a_frame(tmp_path: Path) -> None:
     assert json.loads(out)["pilot"] == "LB"
 
 
+def test_search_finds_a_real_district_without_a_frame() -> None:
+    """`papi places search "Long Bien"` (any case, with or without diacritics) finds the real
+    district in the official list with its code and province, and says the bundled frame's
+    districts are synthetic, so it is planned and sampled on its own frame."""
+    for text in ("Long Bien", "long bien", "Long Biên"):
+        code, out = run("places", "search", text, "--json")
+        assert code == 0, out
+        (row,) = json.loads(out[out.index("[") :])
+        assert (row["gso_code"], row["province"], row["names"]) == (
+            "004",
+            "P01",
+            ["Quận Long Biên"],
+        )
+        assert row["code"] is None and "--frame-template" in row["note"]
+        code, out = run("places", "search", text)
+        assert code == 0, out
+        line = next(ln for ln in out.splitlines() if ln.startswith("004"))
+        assert "Quận Long Biên" in line and "P01 Hanoi" in line
+        assert "plan and sample it on its own frame" in out
+
+
+def test_a_real_district_on_the_bundled_frame_says_to_give_its_frame() -> None:
+    for command in (["sample"], ["plan", "--aggregate", "1.5"], ["simulate", "--out", "x.csv"]):
+        code, out = run(*command, "--pilot", "long biên")
+        assert code == 3, (command, out)
+        assert (
+            out.count("\n") == 1 and "is a real district (Quận Long Biên, GSO 004, in P01)" in out
+        )
+        assert "--frame" in out and "--frame-template" in out
+
+
 def test_options_take_names_and_lower_case_codes() -> None:
     code, out = run("sample", "--provinces", "hà nội,hai phong", "--json")
     assert code == 0, out

@@ -88,8 +88,20 @@ def test_a_tighter_target_asks_for_more(pilot_file: Path) -> None:
 def test_plan_table_names_its_source(pilot_file: Path) -> None:
     code, out = run("plan", "--pilot", "P01-D03", "--aggregate", "1.5", "--from", str(pilot_file))
     assert code == 0, out
-    assert "Variance components: the pilot data in" in " ".join(out.split())
+    said = " ".join(out.split())
+    source = said.split("Variance components: ")[1].split(" note:")[0].split(" Designs")[0]
+    assert source.startswith("the pilot data in") and source.endswith(".")
+    assert "seed" not in source  # the simulator's seed plays no part in a district's pilot data
     assert "Designs for district P01-D03" in out
+
+
+@pytest.mark.slow
+def test_plan_from_the_simulator_names_its_seed() -> None:
+    code, out = run("plan", "--pilot", "P01-D03", "--aggregate", "1.5", "--seed", "3")
+    assert code == 0, out
+    said = " ".join(out.split())
+    assert "Variance components: the simulator calibrated to P01's" in said
+    assert "(simulated with seed 3)." in said
 
 
 @pytest.mark.parametrize(
