@@ -24,9 +24,11 @@ from api.reporting import charts
 from api.reporting.i18n import (
     DIMENSION_NAMES,
     FACTOR_NAMES,
+    PROVENANCE_TEXT,
     QUALITY_FLAGS,
     labels,
     method_text,
+    provenance_phrase,
 )
 from scoring.index.groups import MIN_GROUP_UNITS
 from scoring.index.results import NATIONAL, covered_provinces, is_national
@@ -297,60 +299,73 @@ def _collection_block(
     }
 
 
-def variance_text(prov: Mapping[str, Any]) -> str:
+def variance_text(prov: Mapping[str, Any], lang: str = "en") -> str:
     """The variance options of a result (``papi score --poststratified /
-    --share-correction``), as recorded in its provenance."""
+    --share-correction``), as recorded in its provenance, in ``lang``."""
+    P = PROVENANCE_TEXT[lang]
 
     def yes_no(v: Any) -> str:
-        return "not recorded" if v is None else "yes" if v else "no"
+        return P["not_recorded"] if v is None else P["yes"] if v else P["no"]
 
-    return (
-        f"post-stratification in the variance: {yes_no(prov.get('poststratified'))}; "
-        f"PSU-share correction: {yes_no(prov.get('share_correction'))}"
+    return P["variance_value"].format(
+        poststratified=yes_no(prov.get("poststratified")),
+        share_correction=yes_no(prov.get("share_correction")),
     )
 
 
-def provenance_rows(meta: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """How the scores were made, as (what, value) rows (``IndexScores.meta()``)."""
+def provenance_rows(meta: Mapping[str, Any], lang: str = "en") -> list[tuple[str, str]]:
+    """How the scores were made, as (what, value) rows (``IndexScores.meta()``) in
+    ``lang``; the engine's fixed phrases are translated, anything else is kept."""
+    labels(lang)  # an unknown language is the usual error
+    P = PROVENANCE_TEXT[lang]
     prov: Mapping[str, Any] = meta.get("provenance") or {}
 
     def text(v: Any) -> str:
         return "—" if v is None or v == "" else str(v)
 
+    def phrase(v: Any) -> str:
+        return provenance_phrase(text(v), lang)
+
     method = str(meta.get("method", ""))
+    shown = method_text(method, lang)
     if method not in ("taylor", "published") and meta.get("replicates"):
-        method += f", {meta['replicates']} replicates"
+        shown += ", " + P["replicates"].format(n=meta["replicates"])
     if method == "taylor" and meta.get("replicates"):
-        method += f" (rank intervals from {meta['replicates']} draws of the CIs' distribution)"
+        shown += " (" + P["rank_draws"].format(n=meta["replicates"]) + ")"
     confidence = meta.get("confidence")
+    dist = prov.get("ci_dist")
     rows = [
-        ("method", method),
-        ("seed", text(prov.get("seed"))),
+        (P["method"], shown),
+        (P["seed"], text(prov.get("seed"))),
         (
-            "confidence intervals",
+            P["ci"],
             "—"
-            if method == "published"
-            else f"{float(confidence):.0%}, {text(prov.get('ci_dist'))} distribution"
-            if confidence is not None
-            else "—",
+            if method == "published" or confidence is None
+            else P["ci_value"].format(
+                level=f"{float(confidence):.0%}",
+                dist=P.get(str(dist), text(dist)) if dist is not None else "—",
+            ),
         ),
         (
-            "suppression",
+            P["suppression"],
             f"min_n = {text(prov.get('min_n'))}, min_share = {text(prov.get('min_share'))}: "
-            + "; ".join(prov.get("suppression") or ()),
+            + "; ".join(phrase(r) for r in prov.get("suppression") or ()),
         ),
         (
-            "design",
-            f"strata {text(prov.get('strata'))}, PSU {text(prov.get('psu'))}, "
-            f"lonely PSU: {text(prov.get('lonely_psu'))}",
+            P["design"],
+            P["design_value"].format(
+                strata=text(prov.get("strata")),
+                psu=text(prov.get("psu")),
+                lonely=phrase(prov.get("lonely_psu")),
+            ),
         ),
-        ("weighting", f"{text(prov.get('weights'))}: {text(prov.get('weighting'))}"),
-        ("variance", variance_text(prov)),
+        (P["weighting"], f"{text(prov.get('weights'))}: {phrase(prov.get('weighting'))}"),
+        (P["variance"], variance_text(prov, lang)),
         (
-            "questionnaire",
+            P["questionnaire"],
             f"{text(meta.get('structure'))} {text(prov.get('questionnaire_version'))}",
         ),
-        ("engine", f"papi-engine {text(prov.get('engine_version'))}"),
+        (P["engine"], f"papi-engine {text(prov.get('engine_version'))}"),
     ]
     return rows if prov else rows[:1]
 
@@ -519,7 +534,7 @@ def build_report(inputs: ReportInputs, *, lang: str = "en") -> str:
         ranks_title=L["ranks"] if show_rank else L["scores_table"],
         rank_rows=rank_rows,
         notes=[str(n) for n in inputs.notes if str(n).strip()],
-        provenance=provenance_rows(inputs.provenance) if inputs.provenance else [],
+        provenance=provenance_rows(inputs.provenance, lang) if inputs.provenance else [],
         dimension_charts=dimension_charts,
         changes=_changes_table(inputs.changes, names, lang) if inputs.changes is not None else None,
         changes_title=inputs.changes_title or L["changes"],

@@ -49,3 +49,72 @@ def test_the_report_prints_the_provenance_of_the_scores() -> None:
     # without provenance (plain tables, e.g. from CSV) there is no such section
     plain = build_report(ReportInputs(composite=scores.composite, dimensions=scores.dimensions))
     assert 'id="provenance"' not in plain
+
+
+def test_the_vietnamese_report_prints_the_provenance_in_vietnamese() -> None:
+    """Every row of "How these scores were made" is in Vietnamese in a vi report: the row
+    labels, the method, the CI distribution, the suppression rules, the design, the weighting
+    and the variance options (issue 15: the Vietnamese report was only partly translated)."""
+    from api.reporting.i18n import PROVENANCE_PHRASES
+    from scoring.index.pipeline import WEIGHTING
+    from scoring.index.results import SUPPRESSION_RULES
+
+    # every fixed phrase scoring writes has its translation (a changed English text fails here)
+    for phrase in (*SUPPRESSION_RULES, WEIGHTING):
+        assert phrase in PROVENANCE_PHRASES["vi"], phrase
+    sim = simulate(2021, rng=4, provinces=["P01", "P02"], respondents_per_village=3)
+    english = (
+        "method",
+        "replicates",
+        "distribution",
+        "is missing",
+        "the weight column as given",
+        "post-stratification",
+        "PSU-share corrected",
+        "lonely PSU",
+        "yes",
+        "not recorded",
+    )
+    for scores, want in (
+        (
+            score(sim.responses, sim.questionnaire, min_n=4, share_correction=True),
+            [
+                "phương pháp",
+                "tuyến tính hóa Taylor (khoảng thứ hạng từ 1000 lần rút",
+                "95%, phân phối t",
+                "bị bỏ trống",
+                "hậu phân tầng theo giới tính × nhóm tuổi",
+                "phương sai hiệu chỉnh theo tỷ trọng trọng số của các PSU",
+                "tầng chỉ có một PSU: báo lỗi",
+                "hiệu chỉnh theo tỷ trọng trọng số của các PSU: có",
+            ],
+        ),
+        (
+            score(
+                sim.responses,
+                sim.questionnaire,
+                min_n=4,
+                weighted=False,
+                variance="bootstrap",
+                replicates=20,
+                rng=6,
+            ),
+            ["bootstrap Rao–Wu, 20 lần lặp", "không dùng trọng số (trọng số bằng 1"],
+        ),
+    ):
+        page = html.unescape(
+            build_report(
+                ReportInputs(
+                    composite=scores.composite,
+                    dimensions=scores.dimensions,
+                    provenance=scores.meta(),
+                ),
+                lang="vi",
+            )
+        )
+        section = page[page.index('id="provenance"') :]
+        section = section[: section.index("</section>")]
+        for text in want:
+            assert text in section, text
+        for text in english:
+            assert text not in section, text
