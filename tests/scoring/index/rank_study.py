@@ -179,7 +179,10 @@ def main() -> None:
     ap.add_argument("--method", nargs="+", default=["taylor"])
     ap.add_argument("--offset", type=int, default=1)
     ap.add_argument(
-        "--every", type=int, default=3, help="every n-th province of the frame (1: all 63)"
+        "--every",
+        type=int,
+        default=3,
+        help="every n-th province of the frame (1: every province; 60 have 2021 scores)",
     )
     ap.add_argument("--dist", default="t", help="t (default) or normal (the old rank draws)")
     a = ap.parse_args()
