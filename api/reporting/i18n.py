@@ -131,15 +131,6 @@ LABELS: dict[str, dict[str, str]] = {
         "groups_none": "These scores carry no performance groups.",
         "notes": "Notes on the estimates",
         "provenance": "How these scores were made",
-        "prov_method": "method",
-        "prov_seed": "seed",
-        "prov_ci": "confidence intervals",
-        "prov_suppression": "suppression",
-        "prov_design": "design",
-        "prov_weighting": "weighting",
-        "prov_variance": "variance",
-        "prov_questionnaire": "questionnaire",
-        "prov_engine": "engine",
         "notes_intro": "What the scoring run reported about these estimates:",
         "pilot_district": "pilot district",
         "district": "district",
@@ -280,15 +271,6 @@ LABELS: dict[str, dict[str, str]] = {
         "groups_none": "Bộ điểm này không có nhóm hiệu quả.",
         "notes": "Ghi chú về các ước lượng",
         "provenance": "Cách tính các điểm số này",
-        "prov_method": "phương pháp",
-        "prov_seed": "hạt giống ngẫu nhiên (seed)",
-        "prov_ci": "khoảng tin cậy",
-        "prov_suppression": "ẩn ước lượng thiếu dữ liệu",
-        "prov_design": "thiết kế mẫu",
-        "prov_weighting": "trọng số",
-        "prov_variance": "phương sai",
-        "prov_questionnaire": "bảng hỏi",
-        "prov_engine": "phần mềm",
         "notes_intro": (
             "Các ghi chú kỹ thuật do bước tính điểm tạo ra, giữ nguyên bằng tiếng Anh:"
         ),
@@ -390,6 +372,117 @@ METHOD_WORDS: dict[str, dict[str, str]] = {
     },
 }
 """Words of the report's method line (``papi report``/``papi demo`` build it in English)."""
+
+
+PROVENANCE_TEXT: dict[str, dict[str, str]] = {
+    "en": {
+        "method": "method",
+        "seed": "seed",
+        "ci": "confidence intervals",
+        "suppression": "suppression",
+        "design": "design",
+        "weighting": "weighting",
+        "variance": "variance",
+        "questionnaire": "questionnaire",
+        "engine": "engine",
+        "replicates": "{n} replicates",
+        "rank_draws": "rank intervals from {n} empirical-Bayes draws, sampling error as in the CIs",
+        "ci_value": "{level}, {dist} distribution",
+        "t": "t",
+        "normal": "normal",
+        "design_value": "strata {strata}, PSU {psu}, lonely PSU: {lonely}",
+        "variance_value": (
+            "post-stratification in the variance: {poststratified}; "
+            "PSU-share correction: {share_correction}"
+        ),
+        "yes": "yes",
+        "no": "no",
+        "not_recorded": "not recorded",
+    },
+    "vi": {
+        "method": "phương pháp",
+        "seed": "hạt giống ngẫu nhiên (seed)",
+        "ci": "khoảng tin cậy",
+        "suppression": "quy tắc loại bỏ",
+        "design": "thiết kế mẫu",
+        "weighting": "trọng số",
+        "variance": "phương sai",
+        "questionnaire": "bảng hỏi",
+        "engine": "phần mềm",
+        "replicates": "{n} lần lặp",
+        "rank_draws": "khoảng thứ hạng từ {n} lần rút Bayes thực nghiệm, sai số mẫu theo phân phối của khoảng tin cậy",
+        "ci_value": "{level}, phân phối {dist}",
+        "t": "t",
+        "normal": "chuẩn",
+        "design_value": (
+            "tầng: cột {strata}, đơn vị mẫu cấp một (PSU): cột {psu}, tầng chỉ có một PSU: {lonely}"
+        ),
+        "variance_value": (
+            "phương sai có tính đến hậu phân tầng: {poststratified}; "
+            "hiệu chỉnh theo tỷ trọng trọng số của các PSU: {share_correction}"
+        ),
+        "yes": "có",
+        "no": "không",
+        "not_recorded": "không ghi lại",
+    },
+}
+"""Labels and phrases of the report's "How these scores were made" table."""
+
+PROVENANCE_PHRASES: dict[str, dict[str, str]] = {
+    "en": {},
+    "vi": {
+        # scoring.index.results.SUPPRESSION_RULES
+        "an indicator of a province with fewer than min_n respondents with a value is missing": (
+            "chỉ báo của một tỉnh có ít hơn min_n người trả lời có giá trị thì bị bỏ trống"
+        ),
+        "a sub-dimension is the mean of its available indicators when at least min_share of "
+        "them are available, else missing": (
+            "chỉ số nội dung thành phần là trung bình các chỉ báo có giá trị khi có ít nhất "
+            "min_share số chỉ báo, nếu không thì bị bỏ trống"
+        ),
+        "a dimension needs all its sub-dimensions, the aggregate all dimensions": (
+            "chỉ số nội dung cần đủ mọi chỉ số nội dung thành phần, điểm tổng hợp cần đủ mọi "
+            "chỉ số nội dung"
+        ),
+        # the weighting texts of scoring.index.pipeline and scoring.index.published
+        "the weight column as given; the frame contract (survey.respondents.analysis_frame) "
+        "makes it the design weight post-stratified to sex x age group within province": (
+            "cột trọng số như được cung cấp; quy ước dữ liệu (survey.respondents.analysis_frame) "
+            "đặt nó là trọng số thiết kế được hậu phân tầng theo giới tính × nhóm tuổi trong "
+            "từng tỉnh"
+        ),
+        "the variance accounts for it (R: postStratify)": (
+            "phương sai có tính đến hậu phân tầng (R: postStratify)"
+        ),
+        "PSU-share corrected variance": (
+            "phương sai hiệu chỉnh theo tỷ trọng trọng số của các PSU"
+        ),
+        "unweighted (unit weights, same design)": (
+            "không dùng trọng số (trọng số bằng 1, cùng thiết kế mẫu)"
+        ),
+        "none: the published sub-dimension scores": (
+            "không có: điểm các chỉ số nội dung thành phần đã công bố"
+        ),
+        "fail": "báo lỗi",
+        "adjust": "điều chỉnh",
+        "remove": "loại bỏ",
+        "certainty": "coi là chọn chắc chắn",
+    },
+}
+"""Fixed phrases of a result's provenance (written in English by scoring) in the report's
+language; a phrase not listed stays in English."""
+
+
+def provenance_phrase(text: str, lang: str) -> str:
+    """``text`` with every known provenance phrase put into ``lang`` (the rest kept)."""
+    import re
+
+    words = PROVENANCE_PHRASES.get(lang, {})
+    if not words or text in words:  # a whole text (e.g. the lonely-PSU policy's one word)
+        return words.get(text, text)
+    long = [w for w in words if " " in w]
+    pattern = re.compile("|".join(re.escape(w) for w in sorted(long, key=len, reverse=True)))
+    return pattern.sub(lambda m: words[m.group(0)], text)
 
 
 def method_text(method: str, lang: str) -> str:

@@ -25,9 +25,11 @@ from api.reporting.i18n import (
     CONFIDENCE_LABELS,
     DIMENSION_NAMES,
     FACTOR_NAMES,
+    PROVENANCE_TEXT,
     QUALITY_FLAGS,
     labels,
     method_text,
+    provenance_phrase,
 )
 from scoring.index.groups import MIN_GROUP_UNITS
 from scoring.index.results import NATIONAL, covered_provinces, is_national
@@ -298,62 +300,74 @@ def _collection_block(
     }
 
 
-def variance_text(prov: Mapping[str, Any]) -> str:
+def variance_text(prov: Mapping[str, Any], lang: str = "en") -> str:
     """The variance options of a result (``papi score --poststratified /
-    --share-correction``), as recorded in its provenance."""
+    --share-correction``), as recorded in its provenance, in ``lang``."""
+    P = PROVENANCE_TEXT[lang]
 
     def yes_no(v: Any) -> str:
-        return "not recorded" if v is None else "yes" if v else "no"
+        return P["not_recorded"] if v is None else P["yes"] if v else P["no"]
 
-    return (
-        f"post-stratification in the variance: {yes_no(prov.get('poststratified'))}; "
-        f"PSU-share correction: {yes_no(prov.get('share_correction'))}"
+    return P["variance_value"].format(
+        poststratified=yes_no(prov.get("poststratified")),
+        share_correction=yes_no(prov.get("share_correction")),
     )
 
 
 def provenance_rows(meta: Mapping[str, Any], lang: str = "en") -> list[tuple[str, str]]:
-    """How the scores were made, as (what, value) rows (``IndexScores.meta()``): what in
-    ``lang``, the values as the scoring run recorded them (option and column names)."""
+    """How the scores were made, as (what, value) rows (``IndexScores.meta()``) in
+    ``lang``; the engine's fixed phrases are translated, anything else is kept."""
+    labels(lang)  # an unknown language is the usual error
+    P = PROVENANCE_TEXT[lang]
     prov: Mapping[str, Any] = meta.get("provenance") or {}
     L = labels(lang)
 
     def text(v: Any) -> str:
         return "—" if v is None or v == "" else str(v)
 
+    def phrase(v: Any) -> str:
+        return provenance_phrase(text(v), lang)
+
     method = str(meta.get("method", ""))
+    shown = method_text(method, lang)
     if method not in ("taylor", "published") and meta.get("replicates"):
-        method += f", {meta['replicates']} replicates"
+        shown += ", " + P["replicates"].format(n=meta["replicates"])
     if method == "taylor" and meta.get("replicates"):
-        method += f" (rank intervals from {meta['replicates']} draws of the CIs' distribution)"
+        shown += " (" + P["rank_draws"].format(n=meta["replicates"]) + ")"
     confidence = meta.get("confidence")
+    dist = prov.get("ci_dist")
     rows = [
-        (L["prov_method"], method),
-        (L["prov_seed"], text(prov.get("seed"))),
+        (P["method"], shown),
+        (P["seed"], text(prov.get("seed"))),
         (
-            L["prov_ci"],
+            P["ci"],
             "—"
-            if method == "published"
-            else f"{float(confidence):.0%}, {text(prov.get('ci_dist'))} distribution"
-            if confidence is not None
-            else "—",
+            if method == "published" or confidence is None
+            else P["ci_value"].format(
+                level=f"{float(confidence):.0%}",
+                dist=P.get(str(dist), text(dist)) if dist is not None else "—",
+            ),
         ),
         (
-            L["prov_suppression"],
+            P["suppression"],
             f"min_n = {text(prov.get('min_n'))}, min_share = {text(prov.get('min_share'))}: "
-            + "; ".join(prov.get("suppression") or ()),
+            + "; ".join(phrase(r) for r in prov.get("suppression") or ()),
         ),
         (
-            L["prov_design"],
-            f"strata {text(prov.get('strata'))}, PSU {text(prov.get('psu'))}, "
-            f"lonely PSU: {text(prov.get('lonely_psu'))}",
+            P["design"],
+            P["design_value"].format(
+                strata=text(prov.get("strata")),
+                psu=text(prov.get("psu")),
+                lonely=phrase(prov.get("lonely_psu")),
+            ),
         ),
-        (L["prov_weighting"], f"{text(prov.get('weights'))}: {text(prov.get('weighting'))}"),
-        (L["prov_variance"], variance_text(prov)),
+        (P["weighting"], f"{text(prov.get('weights'))}: {phrase(prov.get('weighting'))}"),
+        (P["variance"], variance_text(prov, lang)),
         (
-            L["prov_questionnaire"],
+            P["questionnaire"],
             f"{text(meta.get('structure'))} {text(prov.get('questionnaire_version'))}",
         ),
-        (L["prov_engine"], f"papi-engine {text(prov.get('engine_version'))}"),
+        (P["engine"], f"papi-engine {text(prov.get('engine_version'))}"),
     ]
     return rows if prov else rows[:1]
 

@@ -23,7 +23,6 @@ from scoring.brief.targets import (
     points_for_probability,
     threshold,
 )
-from scoring.design.results import reference_draws
 from scoring.index.groups import GROUP_LABELS, ranks
 from scoring.index.results import PROB_COLUMNS, IndexScores
 from scoring.index.uncertainty import posterior_draws, rank_uncertainty
@@ -192,11 +191,11 @@ def _standing(
         rank_lci, rank_uci = float(row["rank_lci"]), float(row["rank_uci"])
         if uncertain and pd.notna(row[PROB_COLUMNS[0]]):
             probs = {g: float(row[c]) for g, c in zip(GROUP_LABELS, PROB_COLUMNS, strict=True)}
-    elif uncertain:  # a pilot among published provinces: draws as score() makes them
+    elif uncertain:  # a pilot among published provinces: the draws score() makes
         gen = as_generator(rng)
-        reps = reference_draws(agg[:, None], f.se[:, None], f.df[:, None], "t", draws, gen)
         post = posterior_draws(agg[:, None], f.se[:, None], f.df, "t", draws, gen)
-        lo, hi, pr = rank_uncertainty(reps, np.ones(len(agg), dtype=bool), 0.95, post)
+        level = 0.95 if scores is None else scores.confidence  # the CIs' level beside it
+        lo, hi, pr = rank_uncertainty(post, np.ones(len(agg), dtype=bool), level)
         rank_lci, rank_uci = float(lo[f.subject, 0]), float(hi[f.subject, 0])
         probs = {g: float(p) for g, p in zip(GROUP_LABELS, pr[f.subject, 0], strict=True)}
     if scores is not None and f.substituted:

@@ -34,8 +34,10 @@ Uncertainty. Where the scores carry standard errors, the probability that the im
 score is placed is the share of draws ``est + se · T`` (every province, the subject's
 estimate raised by the improvement) in which it is placed, ``T`` Student t on each
 province's design df (normal where the df is infinite): the draws of
-:func:`scoring.design.results.reference_draws`, which ``score`` uses for its CIs' rank
-intervals and group probabilities.
+:func:`scoring.design.results.reference_draws`, the distribution the CIs use. These are
+draws of the estimates a survey would give around given scores (the question is whether a
+future survey shows the improvement), not of the true scores given today's estimates, so
+``score``'s empirical-Bayes draws (rank intervals, group probabilities) do not apply here.
 """
 
 from __future__ import annotations

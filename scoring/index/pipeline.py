@@ -22,7 +22,7 @@ indicators have different eligible sub-samples: each ``u_x`` is defined on the f
 of the sum of their influence values. Replicate methods (``bootstrap`` = Rao–Wu, ``jk1``,
 ``jkn``, ``brr``, ``fay``) recompute the whole pipeline under every replicate as array
 operations (uncertainty.py), giving SEs; rank intervals and group probabilities come
-from draws (uncertainty.py).
+from one set of empirical-Bayes draws of the true scores (uncertainty.posterior_draws).
 CIs: ``est ± q · se``, ``q`` from Student's t on the province's design df (PSUs − strata)
 by default, or normal (``ci_dist="normal"``, R's ``confint`` default); share indicators get
 Korn–Graubard intervals (intervals.py).
@@ -40,7 +40,7 @@ from numpy.typing import NDArray
 from scoring.design.design import SurveyDesign
 from scoring.design.estimators import domain_indicator
 from scoring.design.replicates import METHODS, replicate_variance
-from scoring.design.results import check_ci_dist, quantile, reference_draws
+from scoring.design.results import check_ci_dist, quantile
 from scoring.design.structure import codes as integer_codes
 from scoring.design.taylor import group_sum
 from scoring.index.groups import MIN_GROUP_UNITS
@@ -377,7 +377,6 @@ def _frames(
     df: FloatArray,
     draws: FloatArray,
     confidence: float,
-    group_draws: FloatArray | None = None,
 ) -> dict[str, pd.DataFrame]:
     """The four result tables; ``full`` and ``stats`` hold [indicators | sub | dim | agg]."""
     ranked = np.arange(len(rows)) < len(rows) - 1  # the national row is not ranked
@@ -385,7 +384,7 @@ def _frames(
     cuts = np.cumsum(sizes)[:-1]
     est = np.split(full, cuts, axis=1)
     parts = {name: np.split(values, cuts, axis=1) for name, values in stats.items()}
-    rank_lo, rank_hi, probs = rank_uncertainty(draws, ranked, confidence, group_draws)
+    rank_lo, rank_hi, probs = rank_uncertainty(draws, ranked, confidence)
     ranked_cuts = np.cumsum(sizes[1:])[:-1]
     lo, hi, pr = (np.split(a, ranked_cuts, axis=1) for a in (rank_lo, rank_hi, probs))
     dim_of = dict(zip(st.subdimensions, st.subdimension_dimension, strict=True))
@@ -437,10 +436,9 @@ def _notes(
     if ranked >= 2:
         law = "Student t on the province's design df" if ci_dist == "t" else "standard normal"
         notes.append(
-            f"rank intervals from {replicates} draws of est + se·T, "
-            f"T {law} as in the CIs, provinces independent; group probabilities from "
-            f"{replicates} draws of the provinces' true scores given all estimates "
-            "(empirical Bayes: shrunk towards the mean, SEs moderated across provinces)"
+            f"rank intervals and group probabilities from {replicates} draws of the "
+            "provinces' true scores given all estimates (empirical Bayes: shrunk towards "
+            f"the mean, SEs moderated across provinces, sampling error {law} as in the CIs)"
         )
     if absent:
         notes.append(f"item columns absent from the responses (indicators missing): {absent}")
@@ -548,10 +546,12 @@ def score(
     its province, which covers better on known truth than making it a stratum, but is
     R's formula is then biased low for weighted SEs where the capital's weight share is much
     smaller than a PPS district's, hence ``share_correction``: docs/simulation.md, "Variance
-    units"). With every variance method, rank intervals come from ``replicates`` draws of
-    ``est + se · T``, ``T`` from the CIs' distribution (scoring.design.results.reference_draws),
-    and group probabilities from ``replicates`` empirical-Bayes draws of the provinces' true
-    scores given all estimates (scoring.index.uncertainty.posterior_draws).
+    units"). With every variance method, rank intervals and group probabilities come from
+    the same ``replicates`` empirical-Bayes draws of the provinces' true scores given all
+    estimates (scoring.index.uncertainty.posterior_draws), whose sampling error is drawn
+    from the CIs' own distribution (Student t on the province's df by default): with
+    provinces far apart they are the CIs' ``est + se · T`` (docs/scoring.md, "Defaults,
+    and why").
 
     Parameters
     ----------
@@ -986,17 +986,8 @@ def _score_prepared(
             (u, u_n),
             flags.T.astype(np.float64),
         )
-    # ranks and groups are drawn from the CIs' own distribution (scoring.design.results)
-    draws = reference_draws(
-        lv.ranked_blocks(),
-        se_l,
-        df_all[:, None],
-        ci_dist,
-        replicates,
-        gen,
-        common_columns=True,
-    )
-    # groups from the provinces' true scores given all estimates (empirical Bayes)
+    # ranks and groups from one set of draws of the provinces' true scores given all
+    # estimates (empirical Bayes; the sampling error drawn from the CIs' own distribution)
     post = posterior_draws(lv.ranked_blocks()[:d], se_l[:d], df, ci_dist, replicates, gen)
     post = np.concatenate([post, np.full_like(post[:, :1], np.nan)], axis=1)  # national
     full_l = full[:, k:]
@@ -1008,7 +999,7 @@ def _score_prepared(
     uci = np.hstack([uci_k, full_l + qt * se_l])
     deff = np.hstack([deff_k, deff_l])
     stats = {"se": se, "lci": lci, "uci": uci, "deff": deff, "n": counts}
-    frames = _frames(st, [*provinces, NATIONAL], lv, full, stats, df_all, draws, confidence, post)
+    frames = _frames(st, [*provinces, NATIONAL], lv, full, stats, df_all, post, confidence)
     scored = int(np.isfinite(lv.ranked_blocks()[:-1, -1]).sum())
     notes = _notes(st, ci_dist, replicates, absent, n_x[:-1], min_n, wts, scored)
     notes += _design_notes(provinces, df, scored, ci_dist)

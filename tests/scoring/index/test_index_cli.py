@@ -55,7 +55,9 @@ def test_writes_every_level_and_prints_the_table(
     assert result.exit_code == 0, result.output
     for tier in ("indicators", "subdimensions", "dimensions", "composite"):
         frame = pd.read_csv(out / f"{tier}.csv")
-        assert {"province", "est", "se", "lci", "uci", "rank", "group"} <= set(frame.columns)
+        assert {"province", "est", "se", "lci", "uci", "deff", "rank", "group"} <= set(
+            frame.columns
+        )
         assert len(json.loads((out / f"{tier}.json").read_text())) == len(frame)
     scores = IndexScores.from_json((out / "scores.json").read_text())
     assert scores.method == "taylor" and scores.weighted is True
@@ -67,6 +69,12 @@ def test_writes_every_level_and_prints_the_table(
     assert "all respondents (pooled)" in result.output and "Viet Nam" not in result.output
     best = scores.composite.sort_values("rank").iloc[0]
     assert f"{best['est']:.2f}" in result.output
+    # the design effect beside the CI (issue 15: why a 3-district interval is wide)
+    assert "deff" in result.output
+    for rec in scores.composite.to_dict("records"):
+        line = next(x for x in result.output.splitlines() if f"{rec['est']:.2f}" in x)
+        cells = [c.strip() for c in line.split("│")]
+        assert f"{rec['deff']:.1f}" in cells, (rec["province"], line)
 
 
 def test_bootstrap_unweighted_json(app: typer.Typer, responses: Path) -> None:
