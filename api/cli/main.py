@@ -16,7 +16,7 @@ import importlib
 import inspect
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import typer
 from rich.console import Console
@@ -60,18 +60,19 @@ def _error(message: str, code: int) -> None:
     sys.exit(code)
 
 
-# each command's and group's name -> its place in COMMAND_MODULES (filled by _assemble)
-_ORDER: dict[str, int] = {}
-
-
 class OneLineErrors(TyperGroup):
     """Every error is one line on stderr with its exit code (module docstring): usage errors
     name the option and the command's --help instead of Click's multi-line box. Commands and
     groups are listed in the order of COMMAND_MODULES (Typer would list groups last)."""
 
+    # each command's and group's name -> its place in COMMAND_MODULES (set by _assemble once:
+    # the listing order of the one papi app, not state kept between requests)
+    order: ClassVar[dict[str, int]] = {}
+
     def list_commands(self, ctx: Any) -> list[str]:
         names = super().list_commands(ctx)
-        return sorted(names, key=lambda n: _ORDER.get(n, len(_ORDER)))
+        order = OneLineErrors.order
+        return sorted(names, key=lambda n: order.get(n, len(order)))
 
     def main(  # type: ignore[override]
         self, args: Sequence[str] | None = None, prog_name: str | None = None, **extra: Any
@@ -152,14 +153,15 @@ def _one_line_summary(info: Any) -> None:
 
 def _assemble() -> typer.Typer:
     """The ``papi`` app with every command registered (once)."""
-    if _ORDER:
+    order = OneLineErrors.order
+    if order:
         return app
     for name in COMMAND_MODULES:
         before = set(_registered(app))
         importlib.import_module(name).register(app)
         for added in _registered(app):
             if added not in before:
-                _ORDER.setdefault(added, len(_ORDER))
+                order.setdefault(added, len(order))
     for info in app.registered_commands:
         _one_line_summary(info)
     for group in app.registered_groups:

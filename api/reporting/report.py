@@ -320,7 +320,6 @@ def provenance_rows(meta: Mapping[str, Any], lang: str = "en") -> list[tuple[str
     labels(lang)  # an unknown language is the usual error
     P = PROVENANCE_TEXT[lang]
     prov: Mapping[str, Any] = meta.get("provenance") or {}
-    L = labels(lang)
 
     def text(v: Any) -> str:
         return "—" if v is None or v == "" else str(v)

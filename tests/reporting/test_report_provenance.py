@@ -55,7 +55,7 @@ def test_the_report_prints_the_provenance_of_the_scores() -> None:
 def test_the_vietnamese_report_prints_the_provenance_in_vietnamese() -> None:
     """Every row of "How these scores were made" is in Vietnamese in a vi report: the row
     labels, the method, the CI distribution, the suppression rules, the design, the weighting
-    and the variance options (issue 15: the Vietnamese report was only partly translated)."""
+    and the variance options (the Vietnamese report was once only partly translated)."""
     from api.reporting.i18n import PROVENANCE_PHRASES
     from scoring.index.pipeline import WEIGHTING
     from scoring.index.results import SUPPRESSION_RULES

@@ -69,7 +69,7 @@ def test_writes_every_level_and_prints_the_table(
     assert "all respondents (pooled)" in result.output and "Viet Nam" not in result.output
     best = scores.composite.sort_values("rank").iloc[0]
     assert f"{best['est']:.2f}" in result.output
-    # the design effect beside the CI (issue 15: why a 3-district interval is wide)
+    # the design effect beside the CI (why a 3-district interval is wide)
     assert "deff" in result.output
     for rec in scores.composite.to_dict("records"):
         line = next(x for x in result.output.splitlines() if f"{rec['est']:.2f}" in x)
