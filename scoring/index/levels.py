@@ -27,7 +27,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from scoring.index.structure import IndexStructure, combine
@@ -100,18 +99,26 @@ def finite(u: FloatArray) -> FloatArray:
     return out
 
 
-def _levels_of(scaled: FloatArray, st: IndexStructure) -> FloatArray:
+def _levels_of(scaled_t: FloatArray, st: IndexStructure) -> FloatArray:
     """(n, S + D + 1) influence values of sub-dimensions, dimensions and the aggregate from
-    the indicators' influence values already multiplied by ``b`` and the weights."""
+    the indicators' influence values already multiplied by ``b`` and the weights, given
+    transposed (K, n): each sub-dimension's row is the sum of its indicators' rows, each
+    dimension's the sum of its sub-dimensions' (in index order, as a sparse 0/1 product
+    sums them), whole contiguous rows at a time; the aggregate the sum of the dimensions."""
     s, d = len(st.subdimensions), len(st.dimensions)
-    out: FloatArray = np.empty((scaled.shape[0], s + d + 1))
-    # sparse 0/1 maps: each column a plain sum of its members, one thread (a dense BLAS
-    # product spends its time on the zeros and on thread hand-offs on a shared machine)
-    u_sub = np.asarray(scaled @ sp.csc_matrix(st.membership()))
-    u_dim = np.asarray(u_sub @ sp.csc_matrix(st.subdimension_to_dimension()))
-    out[:, :s] = u_sub
-    out[:, s : s + d] = u_dim
-    out[:, -1] = u_dim.sum(axis=1)
+    n = scaled_t.shape[1]
+    sub_of = np.argmax(st.membership(), axis=1)
+    dim_of = np.argmax(st.subdimension_to_dimension(), axis=1)
+    sub_t = np.zeros((s, n))
+    for k, j in enumerate(sub_of.tolist()):
+        sub_t[j] += scaled_t[k]
+    dim_t = np.zeros((d, n))
+    for k, j in enumerate(dim_of.tolist()):
+        dim_t[j] += sub_t[k]
+    out: FloatArray = np.empty((n, s + d + 1))
+    out[:, :s] = sub_t.T
+    out[:, s : s + d] = dim_t.T
+    out[:, -1] = out[:, s : s + d].sum(axis=1)
     return out
 
 
@@ -124,7 +131,7 @@ def influence(u: FloatArray, row_weights: FloatArray, st: IndexStructure) -> Flo
     k = u.shape[1]
     out: FloatArray = np.empty((u.shape[0], k + len(st.subdimensions) + len(st.dimensions) + 1))
     out[:, :k] = u
-    out[:, k:] = _levels_of(scaled, st)
+    out[:, k:] = _levels_of(np.ascontiguousarray(scaled.T), st)
     return out
 
 
@@ -135,11 +142,20 @@ def level_influence(
     materialising each row's weights: ``weights`` (P, K) holds one row per province and
     ``domain`` the province of each row of ``u``; ``domain=None``: the last row of
     ``weights`` applies to every row (the national estimate)."""
+    return level_influence_t(np.ascontiguousarray(finite(u).T), weights, domain, st)
+
+
+def level_influence_t(
+    u_t: FloatArray, weights: FloatArray, domain: NDArray[np.intp] | None, st: IndexStructure
+) -> FloatArray:
+    """:func:`level_influence` from the influence values transposed, (K, n), with no NaN
+    (``finite``): the layout its sums run over (a prepared frame keeps it,
+    ``Prepared.influence_t``)."""
     _, b = st.rescale_coefficients()
     coef = b * weights
     if domain is None:
-        scaled = finite(u) * coef[-1]
+        scaled_t = u_t * coef[-1][:, None]
     else:
-        scaled = np.take(coef, domain, axis=0)
-        scaled *= finite(u)
-    return _levels_of(scaled, st)
+        scaled_t = np.take(np.ascontiguousarray(coef.T), domain, axis=1)
+        scaled_t *= u_t
+    return _levels_of(scaled_t, st)

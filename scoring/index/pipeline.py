@@ -46,7 +46,13 @@ from scoring.design.taylor import group_sum
 from scoring.index.groups import MIN_GROUP_UNITS
 from scoring.index.indicators import indicator_values
 from scoring.index.intervals import korn_graubard
-from scoring.index.levels import AggregationWeights, Levels, finite, level_influence, propagate
+from scoring.index.levels import (
+    AggregationWeights,
+    Levels,
+    finite,
+    level_influence_t,
+    propagate,
+)
 from scoring.index.results import (
     COMPOSITE_CODE,
     NATIONAL,
@@ -742,6 +748,21 @@ class Prepared:
     _indicator_blocks: dict[bool, tuple[FloatArray, FloatArray, FloatArray, FloatArray]] = field(
         default_factory=dict, repr=False
     )
+    _transposed: list[tuple[FloatArray, FloatArray]] = field(default_factory=list, repr=False)
+
+    def influence_t(self) -> tuple[FloatArray, FloatArray]:
+        """The indicators' influence values, provinces' and national, transposed (K, n) with
+        NaN read as 0 (``levels.finite``): the layout ``levels.level_influence_t`` sums
+        over, made once per prepared frame."""
+        if not self._transposed:
+            pair = tuple(
+                np.ascontiguousarray(finite(a).T)
+                for a in (self.province_means[1], self.national_means[1])
+            )
+            for a in pair:
+                a.flags.writeable = False
+            self._transposed.append((pair[0], pair[1]))
+        return self._transposed[0]
 
     def indicator_block(
         self, share_correction: bool
@@ -930,9 +951,9 @@ def _score_prepared(
     provinces = list(prep.provinces)
     d = len(provinces)
     y = prep.y if cols is None else prep.y[:, cols]  # the replicate methods' only
-    est, u, n_obs = (_take(a, cols) for a in prep.province_means[:3])
+    est, n_obs = (_take(prep.province_means[i], cols) for i in (0, 2))
     df = prep.province_means[3]
-    est_n, u_n, n_obs_n = (_take(a, cols) for a in prep.national_means[:3])
+    est_n, n_obs_n = (_take(prep.national_means[i], cols) for i in (0, 2))
     df_n = prep.national_means[3]
     x = np.vstack([est, est_n])
     n_x = np.vstack([n_obs, n_obs_n])
@@ -947,7 +968,11 @@ def _score_prepared(
     gen = np.random.default_rng(seed)
     # influence values of every level: the indicators' (u) beside the levels' (lev), kept
     # apart (every variance is column by column, so the blocks need not be joined)
-    lev, lev_n = level_influence(u, wts.w, domain, st), level_influence(u_n, wts.w, None, st)
+    u_t, u_n_t = prep.influence_t()
+    if cols is not None:
+        u_t, u_n_t = u_t[cols], u_n_t[cols]
+    lev = level_influence_t(u_t, wts.w, domain, st)
+    lev_n = level_influence_t(u_n_t, wts.w, None, st)
     share_correction, share_notes = _share_choice(
         asked, prep.misfit, weighted=weighted, variance=variance
     )
@@ -983,7 +1008,7 @@ def _score_prepared(
             df_all,
             qt,
             confidence,
-            (u, u_n),
+            (_take(prep.province_means[1], cols), _take(prep.national_means[1], cols)),
             flags.T.astype(np.float64),
         )
     # ranks and groups from one set of draws of the provinces' true scores given all
