@@ -38,11 +38,14 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from scoring.design.design import SurveyDesign
-from scoring.design.estimators import domain_indicator
 from scoring.design.replicates import METHODS, replicate_variance
 from scoring.design.results import check_ci_dist, quantile
 from scoring.design.structure import codes as integer_codes
-from scoring.design.taylor import group_sum
+from scoring.index.design_effects import (
+    has_value,
+    province_and_national_deff,
+    respondent_counts,
+)
 from scoring.index.groups import MIN_GROUP_UNITS
 from scoring.index.indicators import indicator_values
 from scoring.index.intervals import korn_graubard
@@ -60,6 +63,12 @@ from scoring.index.results import (
     IndexScores,
     Provenance,
     level_frame,
+)
+from scoring.index.share_correction import (
+    share_choice,
+    share_corrected,
+    share_correction_misfit,
+    share_units,
 )
 from scoring.index.structure import IndexStructure
 from scoring.index.uncertainty import (
@@ -135,210 +144,6 @@ def analysis_design(
         frame.loc[:, [*cols, weights]], weights, strata, psu, lonely_psu=lonely_psu
     )
     return design, []
-
-
-def _has_value(flags: NDArray[np.bool_], st: IndexStructure) -> FloatArray:
-    """Whether each respondent has a value on at least one input of each sub-dimension,
-    dimension and the aggregate (n, S + D + 1), as 0/1 floats, from ``flags`` (K, n): the
-    indicators' observed values, transposed (each "any" runs over contiguous rows)."""
-    member = st.membership() != 0  # (K, S)
-    sub_dim = st.subdimension_to_dimension() != 0  # (S, D)
-    s, d = member.shape[1], sub_dim.shape[1]
-    any_t = np.empty((s + d + 1, flags.shape[1]), dtype=bool)
-    for j in range(s):
-        np.logical_or.reduce(flags[member[:, j]], axis=0, out=any_t[j])
-    for j in range(d):
-        np.logical_or.reduce(any_t[:s][sub_dim[:, j]], axis=0, out=any_t[s + j])
-    np.logical_or.reduce(any_t[s : s + d], axis=0, out=any_t[-1])
-    levels: FloatArray = np.array(any_t.T, dtype=np.float64, order="C")
-    return levels
-
-
-def _counts(has: FloatArray, domain: NDArray[np.intp], d: int) -> FloatArray:
-    """Respondents with a value on at least one input of each code, per province + national;
-    ``has`` from :func:`_has_value`."""
-    per = np.asarray(domain_indicator(domain, d) @ has)
-    return np.vstack([per, has.sum(axis=0, keepdims=True)])
-
-
-def design_effects(
-    var: FloatArray,
-    u_level: FloatArray,
-    w: FloatArray,
-    has: FloatArray,
-    domain: NDArray[np.intp] | None,
-    d: int,
-    *,
-    n: FloatArray | None = None,
-) -> FloatArray:
-    """Design effects (D, C): the variance over that of simple random sampling of as many
-    respondents *with replacement* (R's ``svymean(deff="replace")``; Kish's deff).
-
-    For a mean, R's SRS variance is ``s²/n`` with ``s² = n/(n−1) Σ w (y − ȳ)² / Σ w``;
-    with the influence values ``u = (y − ȳ)/N̂`` that is ``N̂ Σ w u² / (n − 1)``, which
-    extends to every level (``u`` of a level is the same combination of the indicators'),
-    ``n`` and ``N̂`` counting the respondents with a value on one of the level's inputs
-    (``n``: those counts when the caller has them; they are whole numbers).
-    """
-    dom = np.zeros(len(w), dtype=np.intp) if domain is None else domain
-    ind_w = domain_indicator(dom, d, w)  # sums of w · x per domain
-    wu2 = np.asarray(ind_w @ np.square(finite(u_level)))
-    if n is None:
-        positive = w > 0
-        n = np.asarray(domain_indicator(dom, d) @ (has * positive[:, None]))
-    n_hat = np.asarray(ind_w @ has)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        v_srs = n_hat * wu2 / (n - 1)
-        out: FloatArray = np.where((n > 1) & (v_srs > 0), var / v_srs, np.nan)
-    return out
-
-
-def _design_effects(
-    var: FloatArray,
-    u: tuple[FloatArray, FloatArray],
-    w: FloatArray,
-    has: FloatArray,
-    domain: NDArray[np.intp],
-    d: int,
-    counts: FloatArray,
-) -> FloatArray:
-    """:func:`design_effects` of the province rows and the national row (``u``: their
-    influence values) of one block of codes; ``counts`` (rows, codes): respondents with a
-    value, which are ``n`` when every weight is positive."""
-    n = counts if bool((w > 0).all()) else None
-    return np.vstack(
-        [
-            design_effects(var[:d], u[0], w, has, domain, d, n=None if n is None else n[:d]),
-            design_effects(var[d:], u[1], w, has, None, 1, n=None if n is None else n[d:]),
-        ]
-    )
-
-
-def share_corrected_variance(
-    u: FloatArray,
-    w: FloatArray,
-    stratum: NDArray[np.intp],
-    unit: NDArray[np.intp],
-    domain: NDArray[np.intp],
-    d: int,
-    *,
-    wu: FloatArray | None = None,
-) -> FloatArray:
-    """Variance (d, C) of the domain totals of ``w · u`` with the PSU-share correction.
-
-    The with-replacement formula ``n/(n−1) Σ (z_i − z̄)²`` over a stratum's PSU totals
-    ``z_i`` is unbiased when the PSUs carry equal shares of the weight. With shares ``s_i``
-    (a certainty capital holding 12% of a province's weight and two PPS districts 44% each),
-    and PSU means that vary independently with equal variance, its expectation is about
-    0.82 of the variance (docs/simulation.md, "Variance units"). The corrected estimator
-    ``S₂/(1 − S₂) Σ_i e_i² / s_i`` with ``S₂ = Σ s_i²`` and ``e_i = z_i − s_i Σ_j z_j`` is
-    unbiased under that model, and with equal shares it is the usual formula. Strata with
-    one PSU contribute 0. Each stratum must lie within one domain (the caller checks).
-    ``wu``: the weighted values ``w · u`` to sum in place of ``u * w`` (a post-stratified
-    design's residuals, ``SurveyDesign.calibration_residuals``); ``w`` still gives the shares.
-    """
-    n_units = int(unit.max()) + 1
-    n_strata = int(stratum.max()) + 1
-    z = group_sum(unit, u * w[:, None] if wu is None else wu, n_units)
-    big_w = np.bincount(unit, w, minlength=n_units)
-    unit_stratum = np.zeros(n_units, dtype=np.intp)
-    unit_stratum[unit] = stratum
-    w_h = np.bincount(unit_stratum, big_w, minlength=n_strata)
-    share = np.divide(big_w, w_h[unit_stratum], out=np.zeros(n_units), where=w_h[unit_stratum] > 0)
-    e = z - share[:, None] * group_sum(unit_stratum, z, n_strata)[unit_stratum]
-    s2 = np.bincount(unit_stratum, share**2, minlength=n_strata)
-    psus = np.bincount(unit_stratum, big_w > 0, minlength=n_strata)
-    factor = np.divide(s2, 1.0 - s2, out=np.zeros(n_strata), where=(psus > 1) & (s2 < 1))
-    ratio = np.divide(e**2, share[:, None], out=np.zeros_like(e), where=share[:, None] > 0)
-    v_h = factor[:, None] * group_sum(unit_stratum, ratio, n_strata)
-    stratum_domain = np.zeros(n_strata, dtype=np.intp)
-    stratum_domain[stratum] = domain
-    out: FloatArray = group_sum(stratum_domain, v_h, d)
-    return out
-
-
-def share_correction_misfit(frame: pd.DataFrame, strata: str | None, psu: str | None) -> str | None:
-    """Why the PSU-share correction does not fit a design (``None``: it fits): it needs
-    strata and PSUs, every stratum inside one province, and two PSUs in every stratum."""
-    if strata is None or psu is None:
-        return "strata and PSUs (the columns `stratum`/`province` and `psu`/`district`)"
-    if (frame.groupby(strata, observed=True)["province"].nunique() > 1).any():
-        return f"every stratum inside one province; {strata!r} spans several"
-    if (frame.groupby(strata, observed=True)[psu].nunique() < 2).any():
-        return f"two PSUs in every stratum; a stratum of {strata!r} has one"
-    return None
-
-
-def share_units(
-    frame: pd.DataFrame, strata: str | None, psu: str | None
-) -> tuple[NDArray[np.intp], NDArray[np.intp]] | None:
-    """Stratum and PSU codes of each row for ``share_corrected_variance`` (``None``
-    without strata or PSUs)."""
-    if strata is None or psu is None:
-        return None
-    stratum = integer_codes(frame[strata].astype("str"))[0]
-    unit = integer_codes(frame.loc[:, [strata, psu]].astype("str"))[0]
-    return stratum, unit
-
-
-def _share_corrected(
-    misfit: str | None,
-    units: tuple[NDArray[np.intp], NDArray[np.intp]] | None,
-    design: SurveyDesign,
-    blocks: Sequence[tuple[FloatArray, FloatArray]],
-    domain: NDArray[np.intp],
-    d: int,
-) -> FloatArray:
-    """Province and national rows of ``share_corrected_variance`` of the influence values
-    ``blocks`` ((provinces, national) pairs of column blocks; each column is its own
-    variance, so the blocks are never joined); strata must nest in provinces; ``misfit``:
-    ``share_correction_misfit`` of the frame, ``units``: its ``share_units``."""
-    if misfit is not None:
-        raise ScoringError(
-            f"share_correction needs {misfit}. Score with share_correction=False",
-            code="share_correction_design",
-        )
-    assert units is not None
-    stratum, unit = units
-    w = design.weights
-    national = np.zeros_like(domain)
-    parts = [
-        (
-            share_corrected_variance(
-                u, w, stratum, unit, domain, d, wu=design.calibration_residuals(u)
-            ),
-            share_corrected_variance(
-                u_n, w, stratum, unit, national, 1, wu=design.calibration_residuals(u_n)
-            ),
-        )
-        for u, u_n in blocks
-    ]
-    out: FloatArray = np.vstack(
-        [np.hstack([p for p, _ in parts]), np.hstack([n for _, n in parts])]
-    )
-    return out
-
-
-def _share_choice(
-    asked: bool | None,
-    misfit: str | None,
-    *,
-    weighted: bool,
-    variance: str,
-) -> tuple[bool, list[str]]:
-    """Whether the PSU-share correction applies, and a note when the default left it off
-    for a weighted Taylor design it does not fit."""
-    if asked is not None:
-        return asked, []
-    if not weighted or variance != "taylor":
-        return False, []
-    if misfit is None:
-        return True, []
-    return False, [
-        f"the Taylor variance is R's with-replacement formula, without the PSU-share "
-        f"correction of weighted scores (it needs {misfit}): where a province's PSUs carry "
-        "unequal shares of its weight the SEs are biased low (docs/scoring.md, Coverage)"
-    ]
 
 
 def _replicate_se(
@@ -781,7 +586,7 @@ class Prepared:
         x = np.where(n_x >= o.min_n, np.vstack([est, est_n]), np.nan)
         df_all = np.concatenate([df, df_n])
         if share_correction:
-            var = _share_corrected(self.misfit, self.units, design, [(u, u_n)], domain, d)
+            var = share_corrected(self.misfit, self.units, design, [(u, u_n)], domain, d)
         else:
             var = np.vstack([design.taylor_variance(u, domain, d), design.taylor_variance(u_n)])
         se = np.where(np.isnan(x), np.nan, np.sqrt(var))
@@ -835,7 +640,7 @@ def _indicator_stats(
         x[:, share], se[:, share] ** 2, n_x[:, share], df_all[:, None], confidence
     )
     d = len(prep.provinces)
-    deff = _design_effects(se**2, u, prep.design.weights, has, prep.domain, d, n_x)
+    deff = province_and_national_deff(se**2, u, prep.design.weights, has, prep.domain, d, n_x)
     return lci, uci, deff
 
 
@@ -962,8 +767,8 @@ def _score_prepared(
     wts = AggregationWeights.from_available(~np.isnan(x), st, min_share)
     lv = propagate(x, st, wts)
     flags = prep.observed if cols is None else prep.observed[cols]
-    has_lv = _has_value(flags, st)
-    counts = np.hstack([n_x, _counts(has_lv, domain, d)])  # n_x: the indicators' (exact)
+    has_lv = has_value(flags, st)
+    counts = np.hstack([n_x, respondent_counts(has_lv, domain, d)])  # n_x: the indicators' (exact)
     full = lv.all_blocks()
     gen = np.random.default_rng(seed)
     # influence values of every level: the indicators' (u) beside the levels' (lev), kept
@@ -973,7 +778,7 @@ def _score_prepared(
         u_t, u_n_t = u_t[cols], u_n_t[cols]
     lev = level_influence_t(u_t, wts.w, domain, st)
     lev_n = level_influence_t(u_n_t, wts.w, None, st)
-    share_correction, share_notes = _share_choice(
+    share_correction, share_notes = share_choice(
         asked, prep.misfit, weighted=weighted, variance=variance
     )
     k = len(st.indicators)
@@ -984,7 +789,7 @@ def _score_prepared(
         ind = prep.indicator_block(share_correction)
         se_k, lci_k, uci_k, deff_k = (_take(a, cols) for a in ind)
         if share_correction:
-            var_l = _share_corrected(prep.misfit, prep.units, design, [(lev, lev_n)], domain, d)
+            var_l = share_corrected(prep.misfit, prep.units, design, [(lev, lev_n)], domain, d)
         else:
             var_l = np.vstack(
                 [design.taylor_variance(lev, domain, d), design.taylor_variance(lev_n)]
@@ -1016,7 +821,7 @@ def _score_prepared(
     post = posterior_draws(lv.ranked_blocks()[:d], se_l[:d], df, ci_dist, replicates, gen)
     post = np.concatenate([post, np.full_like(post[:, :1], np.nan)], axis=1)  # national
     full_l = full[:, k:]
-    deff_l = _design_effects(
+    deff_l = province_and_national_deff(
         se_l**2, (lev, lev_n), design.weights, has_lv, domain, d, counts[:, k:]
     )
     se = np.hstack([se_k, se_l])

@@ -372,7 +372,7 @@ def test_design_effects_are_r_deffs_with_replacement() -> None:
 def test_share_corrected_variance() -> None:
     """Equal PSU shares: the usual with-replacement variance (R's); unequal shares: the
     model-unbiased S2/(1-S2) sum e^2/s by hand; strata spanning provinces are refused."""
-    from scoring.index.pipeline import share_corrected_variance
+    from scoring.index.share_correction import share_corrected_variance
 
     data = _data().assign(weight=1.0)  # 4 districts x 20 respondents: equal shares
     a = score(data, _q(), share_correction=True).to_frame()
