@@ -11,6 +11,7 @@ problem of :mod:`survey.questionnaire.definition_checks`.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -92,7 +93,18 @@ def load_questionnaire(name_or_path: str | Path) -> Questionnaire:
         The document is not a valid questionnaire (every problem located).
     """
     path = resolve(name_or_path)
-    return parse_questionnaire(read_document(path), source=str(path))
+    stat = path.stat()
+    return _load(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=32)
+def _load(path: str, mtime_ns: int, size: int) -> Questionnaire:
+    """The questionnaire of one file as it is now: the key holds the file's modification
+    time and size, so an edited file is read again. A questionnaire is frozen, so every
+    caller may share it; reading and validating papi-2021 takes about 250 ms, which
+    ``score(responses, "papi-2021")`` paid on every call. A file that fails to load is not
+    remembered (its error is raised again, from the file as it is then)."""
+    return parse_questionnaire(read_document(Path(path)), source=path)
 
 
 def pointer(loc: Sequence[int | str]) -> str:

@@ -130,3 +130,20 @@ def test_unquoted_yaml_dates_become_iso_bounds(mini_doc: dict[str, Any]) -> None
     assert ("out_of_range", "/answers/d_date") in {
         (i.code, i.pointer) for i in validate_response(q, {"d_date": "2021-05-31"})
     }
+
+
+def test_a_loaded_questionnaire_is_shared_until_its_file_changes(tmp_path: Path) -> None:
+    """load_questionnaire reads a file once: the same (frozen) questionnaire comes back until
+    the file is edited, then the edit is read."""
+    import os
+
+    assert load_questionnaire("papi-2021") is load_questionnaire("papi-2021")
+    path = dump_questionnaire(load_questionnaire("papi-2021"), tmp_path / "q.yaml")
+    first = load_questionnaire(path)
+    assert load_questionnaire(path) is first
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(first.version, first.version + "-edited", 1), "utf-8")
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1))
+    edited = load_questionnaire(path)
+    assert edited is not first and edited.version == first.version + "-edited"
