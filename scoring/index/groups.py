@@ -73,7 +73,8 @@ def _percentiles_last(xs: FloatArray, n: IntArray, q: float) -> FloatArray:
     top = np.maximum(n - 1, 0)
     v_lo = np.take_along_axis(xs, top - lo, axis=-1)  # ascending index j is n-1-j descending
     v_hi = np.take_along_axis(xs, top - hi, axis=-1)
-    out = v_lo + (h - lo) * (v_hi - v_lo)
+    with np.errstate(invalid="ignore"):  # inf − inf is NaN, as in np.percentile
+        out = v_lo + (h - lo) * (v_hi - v_lo)
     return np.where(n > 0, out, np.nan)
 
 
