@@ -30,6 +30,8 @@ ranking them would give rank intervals narrower than the CIs (docs/scoring.md).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from numpy.typing import NDArray
 from scipy import special
@@ -41,6 +43,10 @@ from survey.rng import RngLike, as_generator
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
+
+DRAW_BLOCK = 32
+"""Draws per block of :func:`posterior_draws' arithmetic (32 × 60 provinces × 37 codes:
+about 0.5 MB per array, which stays in the CPU's cache)."""
 
 
 def _padded_block_sums(
@@ -236,58 +242,119 @@ def posterior_draws(
     and df (:func:`moderated_variance`; the SEs themselves where they differ far beyond
     their sampling noise). Rows with a NaN
     ``est`` stay NaN and take no part in ``τ²`` or ``μ``; a NaN ``se`` keeps its estimate.
-    One variance draw and one normal variate per row and draw are shared by the row's
-    columns, as ``reference_draws(common_columns=True)`` does: each column's law is exact,
-    and statistics are computed column by column.
+    One normal variate per row and draw is shared by the row's columns, as
+    ``reference_draws(common_columns=True)`` does (the variance draws are one per cell, on
+    the cell's moderated df): each column's law is exact, and statistics are computed column
+    by column. The variates are drawn first (:func:`posterior_variates`), in the order they
+    always were; the arithmetic then runs on blocks of ``DRAW_BLOCK`` draws that stay in the
+    CPU's cache: the same operations on the same numbers as on the whole array, in less time.
     """
+    return posterior_variates(est, se, df, ci_dist, draws, rng).draws()
+
+
+@dataclass(frozen=True, eq=False)
+class PosteriorVariates:
+    """Every random variate of :func:`posterior_draws`, drawn in its order, and what the
+    draws are computed from: the draws themselves come block by block (``block``), each
+    block's arithmetic independent of the others' (several threads may compute different
+    blocks; a block's χ² variates are overwritten by its computation, once)."""
+
+    est: FloatArray  # (P, C)
+    x: FloatArray  # (1, P, C): est with NaN read as 0
+    ok: NDArray[np.bool_]  # (P, C): est is finite
+    se2: FloatArray  # (P, C): the moderated SEs squared
+    safe: FloatArray | None  # (P, C): the moderated df (None: normal sampling errors)
+    finite: NDArray[np.bool_] | None  # (P, C): a finite moderated df
+    chi: FloatArray | None  # (draws, P, C): χ² variates on the moderated df
+    tau2: FloatArray  # (draws, 1, C): drawn between-province variances
+    mu_noise: FloatArray  # (draws, 1, 1)
+    z: FloatArray  # (draws, P, 1)
+
+    @property
+    def count(self) -> int:
+        return int(self.tau2.shape[0])
+
+    def block(self, lo: int, hi: int) -> FloatArray:
+        """The draws ``lo:hi`` (hi − lo, P, C)."""
+        sl = slice(lo, hi)
+        if self.chi is None or self.safe is None or self.finite is None:
+            v = np.ones((hi - lo, *self.est.shape))
+        else:
+            v = self.chi[sl]  # written in place: the scale ν/χ²_ν
+            np.divide(self.safe, v, out=v)
+            if not self.finite.all():
+                v[:, ~self.finite] = 1.0
+        np.multiply(self.se2[None], v, out=v)  # v: the sampling variance of each draw
+        tau2 = self.tau2[sl]
+        total = np.add(tau2, v)  # τ² + v
+        work = np.divide(1.0, total)  # the precisions
+        if not self.ok.all():
+            work[:, ~self.ok] = 0.0
+        prec_sum = np.maximum(work.sum(axis=1, keepdims=True), 1e-300)
+        np.multiply(work, self.x, out=work)
+        mu = work.sum(axis=1, keepdims=True) / prec_sum
+        mu = mu + self.mu_noise[sl] / np.sqrt(prec_sum)
+        shrink = np.divide(tau2, total, out=total)
+        theta: FloatArray = np.subtract(self.est[None], mu, out=work)
+        np.multiply(shrink, theta, out=theta)
+        np.add(mu, theta, out=theta)
+        spread = np.multiply(shrink, v, out=v)
+        np.sqrt(spread, out=spread)
+        np.multiply(spread, self.z[sl], out=spread)
+        np.add(theta, spread, out=theta)
+        return theta
+
+    def draws(self) -> FloatArray:
+        """All the draws (draws, P, C), computed on blocks of ``DRAW_BLOCK`` draws."""
+        out: FloatArray = np.empty((self.count, *self.est.shape))
+        for lo in range(0, self.count, DRAW_BLOCK):
+            hi = min(lo + DRAW_BLOCK, self.count)
+            out[lo:hi] = self.block(lo, hi)
+        return out
+
+
+def posterior_variates(
+    est: FloatArray, se: FloatArray, df: FloatArray, ci_dist: str, draws: int, rng: RngLike
+) -> PosteriorVariates:
+    """The variates of :func:`posterior_draws` (same arguments, ``df`` one per row): its
+    draws are ``posterior_variates(...).draws()``."""
     if ci_dist not in ("t", "normal"):
         raise DesignError(
             f"ci_dist={ci_dist!r} is not a CI distribution; expected 't' or 'normal'."
         )
     gen = as_generator(rng)
-    p, _ = est.shape
+    p = est.shape[0]
     nu = np.asarray(df, dtype=np.float64).reshape(-1)
     if nu.shape != (p,):
         raise DesignError(f"df must hold one value per row ({p}), got shape {np.shape(df)}.")
-    # every (draws, P, C) array is written in place (three of them instead of a dozen
-    # temporaries): the same operations in the same order, so the same numbers
     shape = (draws, *se.shape)
+    safe = finite = chi = None
     if ci_dist == "t":  # the sampling variance from the SEs moderated across provinces
         se_m, nu_m = moderated_variance(se, np.broadcast_to(nu[:, None], se.shape))
         safe = np.where(nu_m >= 1, nu_m, 1.0)
         finite = np.isfinite(safe)
-        v = gen.chisquare(np.where(finite, safe, 1.0), size=shape)
-        np.divide(safe, v, out=v)  # the scale ν/χ²_ν
-        if not finite.all():
-            v[:, ~finite] = 1.0
+        chi = gen.chisquare(np.where(finite, safe, 1.0), size=shape)
     else:
-        se_m, v = se, np.ones(shape)
-    se0 = np.nan_to_num(se_m)
+        se_m = se
     n, s2, mean_v = _moments(est, se)
     # τ² drawn too: the total variance τ² + mean(se²) from its scaled inverse χ² on n − 1 df
     chi_n = gen.chisquare(np.maximum(n - 1, 1), size=(draws, 1, n.shape[0]))
     tau2 = np.maximum(np.maximum(n - 1, 1) * s2 / chi_n - mean_v, _floor(mean_v))
-    np.multiply(se0[None] ** 2, v, out=v)  # v: the sampling variance of each draw
-    ok = np.isfinite(est)
-    total = np.add(tau2, v)  # τ² + v
-    work = np.divide(1.0, total)  # the precisions
-    if not ok.all():
-        work[:, ~ok] = 0.0
-    x = np.where(ok, est, 0.0)[None]
-    prec_sum = np.maximum(work.sum(axis=1, keepdims=True), 1e-300)
-    np.multiply(work, x, out=work)
-    mu = work.sum(axis=1, keepdims=True) / prec_sum
-    mu = mu + gen.standard_normal((draws, 1, 1)) / np.sqrt(prec_sum)
-    shrink = np.divide(tau2, total, out=total)
+    mu_noise = gen.standard_normal((draws, 1, 1))
     z = gen.standard_normal((draws, p, 1))
-    out: FloatArray = np.subtract(est[None], mu, out=work)
-    np.multiply(shrink, out, out=out)
-    np.add(mu, out, out=out)
-    spread = np.multiply(shrink, v, out=v)
-    np.sqrt(spread, out=spread)
-    np.multiply(spread, z, out=spread)
-    np.add(out, spread, out=out)
-    return out
+    ok = np.isfinite(est)
+    return PosteriorVariates(
+        est=est,
+        x=np.where(ok, est, 0.0)[None],
+        ok=ok,
+        se2=np.nan_to_num(se_m) ** 2,
+        safe=safe,
+        finite=finite,
+        chi=chi,
+        tau2=tau2,
+        mu_noise=mu_noise,
+        z=z,
+    )
 
 
 def _exact_counts(values: FloatArray) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
