@@ -189,13 +189,18 @@ def _frames(
     draws: FloatArray,
     confidence: float,
 ) -> dict[str, pd.DataFrame]:
-    """The four result tables; ``full`` and ``stats`` hold [indicators | sub | dim | agg]."""
-    ranked = np.arange(len(rows)) < len(rows) - 1  # the national row is not ranked
+    """The four result tables; ``full`` and ``stats`` hold [indicators | sub | dim | agg];
+    ``draws`` (R, provinces, ranked codes): the provinces' draws behind the rank intervals and
+    group probabilities (the national row, last in ``rows``, is not ranked)."""
+    ranked = np.arange(len(rows)) < len(rows) - 1
     sizes = [len(st.indicators), len(st.subdimensions), len(st.dimensions), 1]
     cuts = np.cumsum(sizes)[:-1]
     est = np.split(full, cuts, axis=1)
     parts = {name: np.split(values, cuts, axis=1) for name, values in stats.items()}
-    rank_lo, rank_hi, probs = rank_uncertainty(draws, ranked, confidence)
+    lo_p, hi_p, pr_p = rank_uncertainty(draws, np.ones(draws.shape[1], dtype=bool), confidence)
+    rank_lo, rank_hi, probs = (  # the national row: no rank interval, no group
+        np.concatenate([a, np.full_like(a[:1], np.nan)]) for a in (lo_p, hi_p, pr_p)
+    )
     ranked_cuts = np.cumsum(sizes[1:])[:-1]
     lo, hi, pr = (np.split(a, ranked_cuts, axis=1) for a in (rank_lo, rank_hi, probs))
     dim_of = dict(zip(st.subdimensions, st.subdimension_dimension, strict=True))
@@ -819,7 +824,6 @@ def _score_prepared(
     # ranks and groups from one set of draws of the provinces' true scores given all
     # estimates (empirical Bayes; the sampling error drawn from the CIs' own distribution)
     post = posterior_draws(lv.ranked_blocks()[:d], se_l[:d], df, ci_dist, replicates, gen)
-    post = np.concatenate([post, np.full_like(post[:, :1], np.nan)], axis=1)  # national
     full_l = full[:, k:]
     deff_l = province_and_national_deff(
         se_l**2, (lev, lev_n), design.weights, has_lv, domain, d, counts[:, k:]

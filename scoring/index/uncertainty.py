@@ -30,8 +30,6 @@ ranking them would give rank intervals narrower than the CIs (docs/scoring.md).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 from numpy.typing import NDArray
 from scipy import special
@@ -245,79 +243,10 @@ def posterior_draws(
     One normal variate per row and draw is shared by the row's columns, as
     ``reference_draws(common_columns=True)`` does (the variance draws are one per cell, on
     the cell's moderated df): each column's law is exact, and statistics are computed column
-    by column. The variates are drawn first (:func:`posterior_variates`), in the order they
-    always were; the arithmetic then runs on blocks of ``DRAW_BLOCK`` draws that stay in the
-    CPU's cache: the same operations on the same numbers as on the whole array, in less time.
+    by column. The variates are drawn first, in the order they always were; the arithmetic
+    then runs on blocks of ``DRAW_BLOCK`` draws that stay in the CPU's cache: the same
+    operations on the same numbers as on the whole array, in less time.
     """
-    return posterior_variates(est, se, df, ci_dist, draws, rng).draws()
-
-
-@dataclass(frozen=True, eq=False)
-class PosteriorVariates:
-    """Every random variate of :func:`posterior_draws`, drawn in its order, and what the
-    draws are computed from: the draws themselves come block by block (``block``), each
-    block's arithmetic independent of the others' (several threads may compute different
-    blocks; a block's χ² variates are overwritten by its computation, once)."""
-
-    est: FloatArray  # (P, C)
-    x: FloatArray  # (1, P, C): est with NaN read as 0
-    ok: NDArray[np.bool_]  # (P, C): est is finite
-    se2: FloatArray  # (P, C): the moderated SEs squared
-    safe: FloatArray | None  # (P, C): the moderated df (None: normal sampling errors)
-    finite: NDArray[np.bool_] | None  # (P, C): a finite moderated df
-    chi: FloatArray | None  # (draws, P, C): χ² variates on the moderated df
-    tau2: FloatArray  # (draws, 1, C): drawn between-province variances
-    mu_noise: FloatArray  # (draws, 1, 1)
-    z: FloatArray  # (draws, P, 1)
-
-    @property
-    def count(self) -> int:
-        return int(self.tau2.shape[0])
-
-    def block(self, lo: int, hi: int) -> FloatArray:
-        """The draws ``lo:hi`` (hi − lo, P, C)."""
-        sl = slice(lo, hi)
-        if self.chi is None or self.safe is None or self.finite is None:
-            v = np.ones((hi - lo, *self.est.shape))
-        else:
-            v = self.chi[sl]  # written in place: the scale ν/χ²_ν
-            np.divide(self.safe, v, out=v)
-            if not self.finite.all():
-                v[:, ~self.finite] = 1.0
-        np.multiply(self.se2[None], v, out=v)  # v: the sampling variance of each draw
-        tau2 = self.tau2[sl]
-        total = np.add(tau2, v)  # τ² + v
-        work = np.divide(1.0, total)  # the precisions
-        if not self.ok.all():
-            work[:, ~self.ok] = 0.0
-        prec_sum = np.maximum(work.sum(axis=1, keepdims=True), 1e-300)
-        np.multiply(work, self.x, out=work)
-        mu = work.sum(axis=1, keepdims=True) / prec_sum
-        mu = mu + self.mu_noise[sl] / np.sqrt(prec_sum)
-        shrink = np.divide(tau2, total, out=total)
-        theta: FloatArray = np.subtract(self.est[None], mu, out=work)
-        np.multiply(shrink, theta, out=theta)
-        np.add(mu, theta, out=theta)
-        spread = np.multiply(shrink, v, out=v)
-        np.sqrt(spread, out=spread)
-        np.multiply(spread, self.z[sl], out=spread)
-        np.add(theta, spread, out=theta)
-        return theta
-
-    def draws(self) -> FloatArray:
-        """All the draws (draws, P, C), computed on blocks of ``DRAW_BLOCK`` draws."""
-        out: FloatArray = np.empty((self.count, *self.est.shape))
-        for lo in range(0, self.count, DRAW_BLOCK):
-            hi = min(lo + DRAW_BLOCK, self.count)
-            out[lo:hi] = self.block(lo, hi)
-        return out
-
-
-def posterior_variates(
-    est: FloatArray, se: FloatArray, df: FloatArray, ci_dist: str, draws: int, rng: RngLike
-) -> PosteriorVariates:
-    """The variates of :func:`posterior_draws` (same arguments, ``df`` one per row): its
-    draws are ``posterior_variates(...).draws()``."""
     if ci_dist not in ("t", "normal"):
         raise DesignError(
             f"ci_dist={ci_dist!r} is not a CI distribution; expected 't' or 'normal'."
@@ -328,33 +257,49 @@ def posterior_variates(
     if nu.shape != (p,):
         raise DesignError(f"df must hold one value per row ({p}), got shape {np.shape(df)}.")
     shape = (draws, *se.shape)
-    safe = finite = chi = None
+    safe = finite = None
     if ci_dist == "t":  # the sampling variance from the SEs moderated across provinces
         se_m, nu_m = moderated_variance(se, np.broadcast_to(nu[:, None], se.shape))
         safe = np.where(nu_m >= 1, nu_m, 1.0)
         finite = np.isfinite(safe)
-        chi = gen.chisquare(np.where(finite, safe, 1.0), size=shape)
+        v = gen.chisquare(np.where(finite, safe, 1.0), size=shape)
     else:
-        se_m = se
+        se_m, v = se, np.ones(shape)
     n, s2, mean_v = _moments(est, se)
     # τ² drawn too: the total variance τ² + mean(se²) from its scaled inverse χ² on n − 1 df
     chi_n = gen.chisquare(np.maximum(n - 1, 1), size=(draws, 1, n.shape[0]))
     tau2 = np.maximum(np.maximum(n - 1, 1) * s2 / chi_n - mean_v, _floor(mean_v))
     mu_noise = gen.standard_normal((draws, 1, 1))
     z = gen.standard_normal((draws, p, 1))
+    se2 = np.nan_to_num(se_m) ** 2
     ok = np.isfinite(est)
-    return PosteriorVariates(
-        est=est,
-        x=np.where(ok, est, 0.0)[None],
-        ok=ok,
-        se2=np.nan_to_num(se_m) ** 2,
-        safe=safe,
-        finite=finite,
-        chi=chi,
-        tau2=tau2,
-        mu_noise=mu_noise,
-        z=z,
-    )
+    x = np.where(ok, est, 0.0)[None]
+    out: FloatArray = np.empty(shape)
+    for lo in range(0, draws, DRAW_BLOCK):  # every variate is drawn: the arithmetic by block
+        sl = slice(lo, min(lo + DRAW_BLOCK, draws))
+        vb = v[sl]  # the χ² variates (or ones), overwritten by the block's arithmetic
+        if safe is not None and finite is not None:
+            np.divide(safe, vb, out=vb)  # the scale ν/χ²_ν
+            if not finite.all():
+                vb[:, ~finite] = 1.0
+        np.multiply(se2[None], vb, out=vb)  # the sampling variance of each draw
+        total = np.add(tau2[sl], vb)  # τ² + v
+        work = np.divide(1.0, total)  # the precisions
+        if not ok.all():
+            work[:, ~ok] = 0.0
+        prec_sum = np.maximum(work.sum(axis=1, keepdims=True), 1e-300)
+        np.multiply(work, x, out=work)
+        mu = work.sum(axis=1, keepdims=True) / prec_sum
+        mu = mu + mu_noise[sl] / np.sqrt(prec_sum)
+        shrink = np.divide(tau2[sl], total, out=total)
+        theta = np.subtract(est[None], mu, out=work)
+        np.multiply(shrink, theta, out=theta)
+        np.add(mu, theta, out=theta)
+        spread = np.multiply(shrink, vb, out=vb)
+        np.sqrt(spread, out=spread)
+        np.multiply(spread, z[sl], out=spread)
+        np.add(theta, spread, out=out[sl])
+    return out
 
 
 def _exact_counts(values: FloatArray) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
