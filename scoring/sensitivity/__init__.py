@@ -13,6 +13,7 @@ from scoring.sensitivity.diagnostics import DiagnosticsResult, cronbach_alpha, d
 from scoring.sensitivity.engine import Design
 from scoring.sensitivity.microdata import microdata_input
 from scoring.sensitivity.montecarlo import UncertaintyResult, uncertainty
+from scoring.sensitivity.nominal import NominalUncertainty, nominal_uncertainty
 from scoring.sensitivity.oat import OatResult, one_at_a_time
 from scoring.sensitivity.run import SensitivityResult, run_sensitivity
 from scoring.sensitivity.sobol import SobolResult, index_sobol, sobol_indices
@@ -22,6 +23,7 @@ __all__ = [
     "Design",
     "DiagnosticsResult",
     "IndexData",
+    "NominalUncertainty",
     "OatResult",
     "SensitivityResult",
     "SobolResult",
@@ -32,6 +34,7 @@ __all__ = [
     "diagnostics",
     "index_sobol",
     "microdata_input",
+    "nominal_uncertainty",
     "one_at_a_time",
     "published_input",
     "run_sensitivity",

@@ -47,6 +47,18 @@ class Level:
 
 
 @dataclass(frozen=True)
+class ReplicateScale:
+    """The arguments of ``scoring.design.replicate_variance`` that turn the replicates of
+    ``microdata_input`` into a variance: ``scale Σ_r rscale_r (θ_r − θ̄)²`` (centred on the
+    full-sample estimate when ``mse``), as ``SurveyDesign.replicate_weights_and_scales``
+    gives them."""
+
+    scale: float
+    rscale: FloatArray
+    mse: bool
+
+
+@dataclass(frozen=True)
 class IndexData:
     """Province-level leaf values and the hierarchy built on them: the input of an audit
     (:func:`published_input`, :func:`microdata_input`).
@@ -73,6 +85,12 @@ class IndexData:
         Their design weights.
     notes : tuple of str, default ()
         What a reader must know (indicators left out, …).
+    df : numpy.ndarray or None, default None
+        The design df of every province (PSUs − strata, ``SurveyDesign.domain_df``), shape
+        (estimates, provinces): the df of the CIs ``scoring.score`` gives (microdata only).
+    replicate_scale : ReplicateScale or None, default None
+        How the replicates' spread is a variance (``scoring.design.replicate_variance``'s
+        ``scale``, ``rscale`` and ``mse``); ``None`` without replicates.
 
     Raises
     ------
@@ -91,6 +109,8 @@ class IndexData:
     units: pd.DataFrame | None = None
     unit_weights: FloatArray | None = None
     notes: tuple[str, ...] = ()
+    df: FloatArray | None = None
+    replicate_scale: ReplicateScale | None = None
 
     def __post_init__(self) -> None:
         e, _, p, j = self.values.shape

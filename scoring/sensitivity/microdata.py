@@ -27,7 +27,7 @@ from scoring.design.structure import codes as integer_codes
 from scoring.index.indicators import indicator_values
 from scoring.index.structure import IndexStructure
 from scoring.index.uncertainty import replicate_domain_means
-from scoring.sensitivity.data import FloatArray, IndexData, build_levels
+from scoring.sensitivity.data import FloatArray, IndexData, ReplicateScale, build_levels
 from scoring.sensitivity.spec import Estimates
 from survey.errors import ScoringError
 from survey.questionnaire.loader import load_questionnaire
@@ -89,7 +89,9 @@ def microdata_input(
     Returns
     -------
     IndexData
-        Province indicator estimates and their replicates, as audit leaves.
+        Province indicator estimates and their replicates, as audit leaves, with the
+        provinces' design df and the replicates' variance scales (the CIs of
+        ``scoring.sensitivity.nominal.nominal_uncertainty``).
 
     Raises
     ------
@@ -121,7 +123,8 @@ def microdata_input(
     psu_codes = integer_codes(responses[psu].astype("str"))[0] if psu else np.arange(len(responses))
     seed = int(as_generator(rng).integers(2**31))
     keep = [c for c in dict.fromkeys(["province", strata, psu, weights]) if c and c in responses]
-    stacks, unit_weights = [], None
+    stacks, dfs, unit_weights = [], [], None
+    scales: ReplicateScale | None = None
     for kind in estimates:
         design = SurveyDesign(
             responses.loc[:, keep],
@@ -130,11 +133,15 @@ def microdata_input(
             psu=psu,
             lonely_psu=lonely_psu,
         )
-        est, _, n_obs, _ = design.domain_means(y, domain, d)
+        est, _, n_obs, df = design.domain_means(y, domain, d)
+        dfs.append(np.asarray(df, dtype=np.float64))
         scored = n_obs >= min_n
         layers = [np.where(scored, est, np.nan)]
         if replicates > 0:
-            w_rep, *_ = design.replicate_weights_and_scales("bootstrap", replicates, seed)
+            w_rep, scale, rscale, mse = design.replicate_weights_and_scales(
+                "bootstrap", replicates, seed
+            )
+            scales = ReplicateScale(float(scale), np.asarray(rscale, dtype=np.float64), mse)
             rep = replicate_domain_means(
                 w_rep, design.weights, y, domain, d, psu_codes, factorised=True
             )
@@ -182,4 +189,6 @@ def microdata_input(
         units=pd.DataFrame(y[:, keep_ind], columns=inds),
         unit_weights=unit_weights,
         notes=notes,
+        df=np.stack(dfs),
+        replicate_scale=scales,
     )
