@@ -142,10 +142,14 @@ SCORES_STRINGS: dict[str, tuple[str, str]] = {
         "tin cậy, khoảng thứ hạng và nhóm của nó.",
     ),
     "whatif_by_sensitivity": (
-        "Computed by the sensitivity engine of scoring (papi sensitivity with these choices): "
-        "scores, ranks and groups, without CIs.",
-        "Tính bằng bộ phân tích độ nhạy của thư viện (papi sensitivity với các lựa chọn này): "
-        "điểm, thứ hạng và nhóm, không có khoảng tin cậy.",
+        "Computed by the sensitivity engine of scoring (papi sensitivity with these choices). "
+        "CIs from {r} bootstrap replicates of the province indicator means (Rao–Wu): the "
+        "whole index, normalisation included, recomputed on each replicate by the same "
+        "engine; rank intervals and groups from these CIs as scoring.score gives them.",
+        "Tính bằng bộ phân tích độ nhạy của thư viện (papi sensitivity với các lựa chọn này). "
+        "Khoảng tin cậy từ {r} mẫu lặp bootstrap của giá trị trung bình các chỉ tiêu theo tỉnh "
+        "(Rao–Wu): toàn bộ chỉ số, kể cả bước chuẩn hoá, được tính lại trên từng mẫu lặp bằng "
+        "cùng bộ tính; khoảng thứ hạng và nhóm từ các khoảng tin cậy này như scoring.score.",
     ),
     "whatif_respondents": ("{n} interviews.", "{n} phiếu."),
     "whatif_table_caption": (
@@ -173,11 +177,16 @@ SCORES_STRINGS: dict[str, tuple[str, str]] = {
         "(không bỏ gì, ngưỡng cố định, trung bình cộng, trọng số bằng nhau), tính cùng cách. "
         "▲ thứ hạng tốt hơn.",
     ),
-    "whatif_no_ci": (
-        "Another normalisation, aggregation or dimension weights leave the arithmetic that "
-        "the CIs are computed for: run the sensitivity analysis for the uncertainty of such "
-        "choices.",
-        "Cách chuẩn hoá, cách gộp hoặc trọng số khác nằm ngoài phép tính có khoảng tin cậy: "
-        "hãy chạy phân tích độ nhạy để biết độ bất định của các lựa chọn đó.",
+    "whatif_ci_bootstrap": (
+        "The CI method does not apply to another normalisation, aggregation or dimension "
+        "weights: Taylor linearisation has no counterpart for a min–max or rank "
+        "normalisation, so these views always use the bootstrap ({r} replicates). These CIs "
+        "are the sampling error of the scores under these choices; run the sensitivity "
+        "analysis for the uncertainty of the choices themselves.",
+        "Phương pháp khoảng tin cậy không áp dụng cho cách chuẩn hoá, cách gộp hoặc trọng số "
+        "khác: tuyến tính hoá Taylor không có cách tương ứng cho chuẩn hoá min–max hay thứ "
+        "hạng, nên các trường hợp này luôn dùng bootstrap ({r} mẫu lặp). Các khoảng tin cậy "
+        "này là sai số chọn mẫu của điểm với các lựa chọn này; hãy chạy phân tích độ nhạy để "
+        "biết độ bất định của chính các lựa chọn đó.",
     ),
 }

@@ -13,12 +13,17 @@ There is one home for each number (no arithmetic here):
 - another normalisation, a geometric aggregation or unequal dimension weights leave the
   arithmetic ``score`` implements; those are computed by the sensitivity engine that runs
   ``papi sensitivity`` (``scoring.sensitivity``: ``microdata_input`` leaves, a ``Spec`` with
-  one alternative per choice, ``Design.evaluate``), with ranks and groups by
-  ``scoring.index.groups``. It gives point scores only: no CI (its sampling error is the
-  Monte Carlo of the sensitivity job), and the page says so.
+  one alternative per choice, ``Design``), and their CIs, rank intervals and groups by
+  ``scoring.sensitivity.nominal.nominal_uncertainty``: the index recomputed on
+  ``REPLICATES`` Rao–Wu bootstrap replicates of the province indicator means, the SE their
+  spread, the CI ``est ± t·se`` on the province's design df and the rank intervals from
+  ``score``'s own empirical-Bayes draws. The CI method choice does not apply to these
+  views (Taylor linearisation has no counterpart for a min–max or rank normalisation): they
+  always use the bootstrap, and the page says so.
 
 Speed: the respondent frame is cached per survey in the process and rebuilt only when
-``frame_version`` changes (a submission arrives, is edited or reviewed); results are cached
+``frame_version`` changes (a submission arrives, is edited or reviewed), and with it the
+prepared indicator stage and the engine's replicate leaves (per weighting); results are cached
 per (frame version, choices), so a reload or a shared link costs one dictionary look-up.
 The four caches are the process's ``api.process_cache.ProcessCache`` (bounded, keyed by the
 database as well, emptied by ``clear_all``).
@@ -51,6 +56,9 @@ AGGREGATIONS = ("arithmetic", "geometric")
 NORMALISATIONS = ("goalposts", "minmax", "zscore", "rank")
 VARIANCE_METHODS = ("taylor", "bootstrap")
 WEIGHT_RANGE = (0.0, 10.0)
+REPLICATES = 100
+"""Bootstrap replicates of a sensitivity-engine view's CIs: the SE's own Monte Carlo error is
+about 1/√(2·99) ≈ 7%, and an update stays within about 60 ms (bench/whatif_bench.py)."""
 RESULT_CACHE = 64  # what-if outcomes kept per process
 FRAME_CACHE = 8  # respondent frames (and their prepared stages) kept per process
 
@@ -200,6 +208,7 @@ class Outcome:
     engine: str  # "score" or "sensitivity"
     notes: tuple[str, ...]
     respondents: int
+    replicates: int = 0  # bootstrap replicates behind the CIs of a sensitivity-engine view
 
 
 def score_kwargs(job_params: Mapping[str, Any], choices: Choices) -> dict[str, Any]:
@@ -245,21 +254,24 @@ def by_score(
 def leaves(
     frame: pd.DataFrame, q: Questionnaire, job_params: Mapping[str, Any], weighted: bool
 ) -> Any:
-    """``microdata_input`` of the whole questionnaire (the audit's leaves), computed once per
-    frame and weighting: the choices only change the spec evaluated on them."""
+    """``microdata_input`` of the whole questionnaire (the audit's leaves) with ``REPLICATES``
+    bootstrap replicates on the job's seed, computed once per frame and weighting: the
+    choices only change the spec evaluated on them."""
     from scoring.sensitivity import microdata_input
     from scoring.sensitivity.spec import Estimates
 
     spec = ScoreRequest.model_validate(job_params)
     kind: Estimates = "weighted" if weighted else "unweighted"
-    key = (id(frame), q.id, q.full_version, kind, spec.min_n, spec.psu, spec.lonely_psu)
+    key = (id(frame), q.id, q.full_version, kind, spec.min_n, spec.psu, spec.lonely_psu,
+           spec.seed, REPLICATES)  # fmt: skip
     hit = _leaves.get(key)
     if hit is not None and hit[0]() is frame:
         return hit[1]
     data = microdata_input(
         frame,
         q,
-        replicates=0,
+        replicates=REPLICATES,
+        rng=spec.seed,
         estimates=(kind,),
         psu=spec.psu if spec.psu in frame.columns else None,
         min_n=spec.min_n,
@@ -292,13 +304,14 @@ def sensitivity_spec(choices: Choices, known: set[str] | None = None) -> Any:
 def by_sensitivity(
     frame: pd.DataFrame, q: Questionnaire, job_params: Mapping[str, Any], choices: Choices
 ) -> Outcome:
-    """The sensitivity engine's nominal run of a one-alternative spec (point scores)."""
-    from scoring.index.groups import group_labels, ranks_and_groups
+    """The sensitivity engine's nominal choices of a one-alternative spec, with bootstrap
+    CIs, rank intervals and groups (``scoring.sensitivity.nominal.nominal_uncertainty``)."""
     from scoring.sensitivity import Design
+    from scoring.sensitivity.nominal import nominal_uncertainty
     from survey.errors import SpecError
 
     reduced(q, choices.drop)  # the same refusals as scoring.score's path
-
+    spec = ScoreRequest.model_validate(job_params)
     data = leaves(frame, q, job_params, choices.weighted)
     try:
         known = {c for codes in data.codes().values() for c in codes}
@@ -307,26 +320,18 @@ def by_sensitivity(
         problems = [Problem("/" + ("agg" if "aggregation" in p.pointer else "norm"), p.code,
                             p.message) for p in exc.problems]  # fmt: skip
         raise ChoiceError.with_problems(exc.message, problems, code="whatif_choice") from None
-    out = design.evaluate(design.nominal())
-    provinces = list(data.provinces)
-    values = np.column_stack([out.aggregate[0], out.dimensions[0]])  # (P, 1 + D)
-    rank, groups = ranks_and_groups(values)
-    labels = group_labels(groups)
-    codes = [AGGREGATE, *data.dimensions]
-    rows = []
-    for j, code in enumerate(codes):
-        for i, p in enumerate(provinces):
-            rows.append(
-                {
-                    "province": p,
-                    "code": code,
-                    "est": values[i, j],
-                    "rank": rank[i, j],
-                    "group": labels[i, j],
-                }
-            )
-    table = pd.DataFrame.from_records(rows)
-    return Outcome(choices, _canonical(table), "sensitivity", tuple(data.notes), len(frame))
+    result = nominal_uncertainty(
+        design,
+        confidence=spec.confidence,
+        ci_dist=spec.ci_dist,
+        draws=spec.replicates,
+        rng=spec.seed,
+    )
+    table = result.table()
+    table["code"] = table["code"].where(table["code"] != result.codes[0], AGGREGATE)
+    return Outcome(
+        choices, _canonical(table), "sensitivity", tuple(data.notes), len(frame), result.replicates
+    )
 
 
 def _canonical(table: pd.DataFrame) -> pd.DataFrame:

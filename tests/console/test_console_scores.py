@@ -27,6 +27,7 @@ from api.exports.service import survey_frame
 from scoring import IndexScores, compare, score
 from scoring.index.groups import group_labels, ranks_and_groups
 from scoring.sensitivity import Design, Spec, microdata_input
+from scoring.sensitivity.nominal import nominal_uncertainty
 from scoring.sensitivity.spec import Aggregation
 from scoring.sensitivity.spec import WeightSchemes as SpecWeights
 from survey.questionnaire.schema import Questionnaire
@@ -288,8 +289,10 @@ def test_whatif_numbers_are_the_sensitivity_engine(
     scored: Scored, query: str, agg: str, norm: str, weights: dict[str, float],
     drop: tuple[str, ...],
 ) -> None:  # fmt: skip
+    """Scores, CIs, ranks, rank intervals and groups of a view outside PAPI's arithmetic are
+    ``nominal_uncertainty`` of the engine on the job's seed, with the console's replicates."""
     frame, q = _frame(scored, scored.survey)
-    data = microdata_input(frame, whatif.reduced(q, drop), replicates=0,
+    data = microdata_input(frame, whatif.reduced(q, drop), replicates=whatif.REPLICATES, rng=0,
                            estimates=("unweighted",), psu="psu", min_n=10)  # fmt: skip
     how = (Aggregation(method=agg),)  # type: ignore[arg-type]
     spec = Spec(
@@ -302,10 +305,14 @@ def test_whatif_numbers_are_the_sensitivity_engine(
     values = np.column_stack([out.aggregate[0], out.dimensions[0]])
     rank, groups = ranks_and_groups(values)
     labels = group_labels(groups)
+    lib = nominal_uncertainty(design, confidence=0.95, ci_dist="t", draws=1000, rng=0)
+    np.testing.assert_array_equal(lib.est, values)  # the engine's own nominal run
     code = re.search(r"level=(\w+)", query).group(1)  # type: ignore[union-attr]
     j = 0 if code == "AGG" else 1 + list(data.dimensions).index(code)
     html = _whatif(scored, "weighted=0&" + query)
     assert "sensitivity engine" in html
+    assert f"CIs from {whatif.REPLICATES} bootstrap replicates" in html
+    assert "always use the bootstrap" in html
     rows = _rows(html, "whatif-table")
     assert [r["province"] for r in rows] == sorted(
         data.provinces, key=lambda p: rank[data.provinces.index(p), j]
@@ -315,7 +322,10 @@ def test_whatif_numbers_are_the_sensitivity_engine(
         assert _close(r["est"], values[i, j])
         assert int(r["rank"]) == rank[i, j]
         assert r["group"] == (labels[i, j] or "")
-        assert r["lci"] == r["uci"] == ""
+    table = lib.table()
+    table = table[table["code"] == lib.codes[j]].set_index("province")
+    assert table["lci"].notna().all() and table["rank_lci"].notna().all()
+    _check_score_rows(rows, table)
 
 
 def test_whatif_bad_choices_are_422_naming_them(scored: Scored) -> None:
