@@ -58,7 +58,8 @@ VARIANCE_METHODS = ("taylor", "bootstrap")
 WEIGHT_RANGE = (0.0, 10.0)
 REPLICATES = 100
 """Bootstrap replicates of a sensitivity-engine view's CIs: the SE's own Monte Carlo error is
-about 1/√(2·99) ≈ 7%, and an update stays within about 60 ms (bench/whatif_bench.py)."""
+about 1/√(2·99) ≈ 7%, and a geometric, min–max or weighted update costs about 70–80 ms of
+CPU (bench/whatif_bench.py; docs/console.md "Speed of an update")."""
 RESULT_CACHE = 64  # what-if outcomes kept per process
 FRAME_CACHE = 8  # respondent frames (and their prepared stages) kept per process
 
