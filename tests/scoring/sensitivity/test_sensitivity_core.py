@@ -11,7 +11,7 @@ from scipy.stats import gmean, pmean, rankdata
 
 from scoring.sensitivity.aggregate import aggregate
 from scoring.sensitivity.normalise import normalise
-from scoring.sensitivity.ranking import quantiles, rank_desc
+from scoring.sensitivity.ranking import quantiles, rank_average, rank_desc
 from scoring.sensitivity.spec import Aggregation
 
 RNG = np.random.default_rng(7)
@@ -110,6 +110,21 @@ def test_ranks_match_scipy_min_method(x: np.ndarray) -> None:
     ref = rankdata(-x, method="min", axis=1, nan_policy="omit")
     np.testing.assert_array_equal(np.isnan(ours), np.isnan(x))
     np.testing.assert_array_equal(ours[~np.isnan(x)], ref[~np.isnan(x)])
+
+
+@settings(max_examples=60, deadline=None)
+@given(arrays(np.float64, (6, 9), elements=st.sampled_from([np.nan, 1.0, 2.0, 2.5, 3.0, 7.0])))
+def test_average_ranks_match_scipy(x: np.ndarray) -> None:
+    ours = rank_average(x.T, axis=0)  # along a first axis too
+    ref = rankdata(x, method="average", axis=1, nan_policy="omit")
+    np.testing.assert_array_equal(np.isnan(ours.T), np.isnan(x))
+    np.testing.assert_array_equal(ours.T[~np.isnan(x)], ref[~np.isnan(x)])
+
+
+def test_ranks_without_ties_are_the_sorted_positions() -> None:
+    x = RNG.normal(size=(4, 7, 30))  # no tie: the shortcut that skips the tie runs
+    np.testing.assert_array_equal(rank_average(x, axis=2), rankdata(x, axis=2))
+    np.testing.assert_array_equal(rank_desc(x, axis=1), rankdata(-x, method="min", axis=1))
 
 
 def test_ranks_tie_through_rounding() -> None:
