@@ -235,40 +235,42 @@ class _Posterior:
     x: FloatArray  # (C, P) the estimates, 0 where NaN
     ok: NDArray[np.bool_]  # (C, P) rows with an estimate
     se2: FloatArray  # (C, P) the (moderated) se², 0 where NaN
-    chi_df: FloatArray | None  # (C, P) each cell's χ² df (ci_dist="t"; 1 where infinite)
+    shape: FloatArray | None  # (C, P) ν/2, ν each cell's moderated df (ci_dist="t"; 1/2 if ∞)
+    scale: FloatArray  # (C, P) se² ν/2: the sampling variance is se² ν/χ²_ν = scale/Γ(ν/2)
     infinite: NDArray[np.bool_]  # (C, P) infinite df: the variance is se², no χ² scale
     tau_df: FloatArray  # (C, 1) n − 1 (at least 1): the df of the drawn τ² + mean(se²)
     s2: FloatArray  # (C, 1) the sample variance of the estimates
     mean_v: FloatArray  # (C, 1) mean se² (unmoderated, as between_variance)
 
     def block(self, gen: np.random.Generator, size: int) -> FloatArray:
-        """``size`` draws (size, C, P) from ``gen``: its χ² (one per cell, ``ci_dist="t"``),
-        then τ²'s χ² (one per code), μ's normal (one per draw), then one normal per row, in
-        that order; the arithmetic in place on three arrays."""
+        """``size`` draws (size, C, P) from ``gen``: the sampling variances' χ² (one per
+        cell, ``ci_dist="t"``; drawn as ``χ²_ν = 2 Γ(ν/2)``, numpy's own definition, so that
+        ``se² ν/χ²_ν`` is one division), then τ²'s χ² (one per code), μ's normal (one per
+        draw), then one normal per row, in that order; the arithmetic in place on three
+        arrays."""
         c, p = self.est.shape
-        chi_df = self.chi_df
-        v = np.empty(0) if chi_df is None else gen.chisquare(chi_df, size=(size, c, p))
+        shape = self.shape
+        v = np.empty(0) if shape is None else gen.standard_gamma(shape, size=(size, c, p))
         chi_n = gen.chisquare(self.tau_df, size=(size, c, 1))
         mu_noise = gen.standard_normal((size, 1, 1))
         z = gen.standard_normal((size, 1, p))
-        if chi_df is None:  # ci_dist="normal": the sampling variance is se² itself
+        if shape is None:  # ci_dist="normal": the sampling variance is se² itself
             v = np.repeat(self.se2[None], size, axis=0)
-        else:
-            np.divide(chi_df, v, out=v)  # the scale ν/χ²_ν
+        else:  # the sampling variance of each draw, se² ν/χ²_ν
+            np.divide(self.scale, v, out=v)
             if self.infinite.any():
-                v[:, self.infinite] = 1.0
-            np.multiply(self.se2, v, out=v)  # the sampling variance of each draw
+                v[:, self.infinite] = self.se2[self.infinite]
         # τ² + mean(se²) from its scaled inverse χ² on n − 1 df, minus mean(se²), floored
         tau2 = np.maximum(self.tau_df * self.s2 / chi_n - self.mean_v, _floor(self.mean_v))
-        total = np.add(tau2, v)  # τ² + v
-        work = np.divide(1.0, total)  # the precisions
+        prec = np.add(tau2, v)  # τ² + v
+        np.divide(1.0, prec, out=prec)  # the precisions
         if not self.ok.all():
-            work[:, ~self.ok] = 0.0
-        prec_sum = np.maximum(work.sum(axis=-1, keepdims=True), 1e-300)
-        np.multiply(work, self.x, out=work)
+            prec[:, ~self.ok] = 0.0
+        prec_sum = np.maximum(prec.sum(axis=-1, keepdims=True), 1e-300)
+        work = np.multiply(prec, self.x)
         mu = work.sum(axis=-1, keepdims=True) / prec_sum
         mu += mu_noise / np.sqrt(prec_sum)
-        shrink = np.divide(tau2, total, out=total)  # B = τ²/(τ² + v)
+        shrink = np.multiply(prec, tau2, out=prec)  # B = τ²/(τ² + v)
         theta = np.subtract(self.est, mu, out=work)
         np.multiply(shrink, theta, out=theta)
         np.add(mu, theta, out=theta)  # μ + B (est − μ)
@@ -289,22 +291,24 @@ def _posterior(est: FloatArray, se: FloatArray, df: FloatArray, ci_dist: str) ->
     nu = np.asarray(df, dtype=np.float64).reshape(-1)
     if nu.shape != (p,):
         raise DesignError(f"df must hold one value per row ({p}), got shape {np.shape(df)}.")
-    chi_df = None
+    shape = None
     infinite = np.zeros(se.shape[::-1], dtype=bool)
     se_m = se
     if ci_dist == "t":  # the sampling variance from the SEs moderated across provinces
         se_m, nu_m = moderated_variance(se, np.broadcast_to(nu[:, None], se.shape))
         safe = np.where(nu_m >= 1, nu_m, 1.0).T
         infinite = ~np.isfinite(safe)
-        chi_df = np.where(infinite, 1.0, safe)
+        shape = np.where(infinite, 1.0, safe) / 2.0
     n, s2, mean_v = _moments(est, se)
     ok = np.isfinite(est)
+    se2 = np.ascontiguousarray((np.nan_to_num(se_m) ** 2).T)
     return _Posterior(
         est=np.ascontiguousarray(est.T),
         x=np.ascontiguousarray(np.where(ok, est, 0.0).T),
         ok=np.ascontiguousarray(ok.T),
-        se2=np.ascontiguousarray((np.nan_to_num(se_m) ** 2).T),
-        chi_df=chi_df,
+        se2=se2,
+        shape=shape,
+        scale=se2 if shape is None else se2 * shape,
         infinite=infinite,
         tau_df=np.maximum(n - 1, 1)[:, None],
         s2=s2[:, None],
