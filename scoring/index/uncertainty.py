@@ -513,6 +513,8 @@ def _exact_counts(values: FloatArray) -> tuple[NDArray[np.int64], NDArray[np.int
     (provinces last), from every draw's ranks and groups (groups.ranks_and_groups): the
     rule itself, for any values (ties, NaN, infinities)."""
     _, c, m = values.shape
+    if not values.size:  # no draws, or no rows: empty histograms
+        return np.zeros((c, m, m + 1), dtype=np.int64), np.zeros((c, m, 4), dtype=np.int64)
     rep_ranks, rep_groups = ranks_and_groups(values, axis=-1)  # (R, C, m)
     cell = (np.arange(c)[:, None] * m + np.arange(m)[None, :])[None]  # code-major cells
     top = m + 1
@@ -570,7 +572,7 @@ def _fast_rank_counts(values: FloatArray) -> tuple[NDArray[np.int64], IntArray] 
     :func:`_fast_counts` does not hold; the group histogram is then
     ``_rank_groups(counts, n)``, also for a sum of such histograms with the same ``n``."""
     r, c, m = values.shape
-    if not m:
+    if not (r and m):
         return None
     # ascending sort of the negated values = descending values; one contiguous copy
     neg = np.negative(values, out=np.empty(values.shape))

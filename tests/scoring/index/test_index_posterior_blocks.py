@@ -111,3 +111,15 @@ def test_tied_provinces_take_the_rule_in_every_block() -> None:
     for a, b in zip(got, expected, strict=True):
         np.testing.assert_array_equal(a, b)
     assert np.array_equal(got[0][1], got[0][2])
+
+
+@pytest.mark.parametrize(("p", "c", "draws"), [(5, 3, 0), (5, 3, 1), (0, 3, 40), (5, 0, 40)])
+def test_no_draws_or_no_rows_give_empty_histograms(p: int, c: int, draws: int) -> None:
+    gen = np.random.default_rng(p * 100 + c * 10 + draws)
+    est, se, df = gen.normal(size=(p, c)), np.ones((p, c)), np.full(p, 3.0)
+    got = posterior_rank_uncertainty(est, se, df, "t", draws, 1, 0.95, workers=2)
+    expected = rank_uncertainty(posterior_draws(est, se, df, "t", draws, 1), np.ones(p, bool), 0.95)
+    for a, b in zip(got, expected, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert got[0].shape == (p, c) and got[2].shape == (p, c, 4)
+    assert np.isnan(got[0]).all() == (draws == 0 or p == 0 or c == 0)
