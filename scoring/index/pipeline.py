@@ -72,8 +72,7 @@ from scoring.index.share_correction import (
 )
 from scoring.index.structure import IndexStructure
 from scoring.index.uncertainty import (
-    posterior_draws,
-    rank_uncertainty,
+    posterior_rank_uncertainty,
     replicate_domain_means,
 )
 from survey.errors import DesignError, Problem, ScoringError
@@ -186,18 +185,18 @@ def _frames(
     full: FloatArray,
     stats: dict[str, FloatArray],
     df: FloatArray,
-    draws: FloatArray,
-    confidence: float,
+    ranks: tuple[FloatArray, FloatArray, FloatArray],
 ) -> dict[str, pd.DataFrame]:
     """The four result tables; ``full`` and ``stats`` hold [indicators | sub | dim | agg];
-    ``draws`` (R, provinces, ranked codes): the provinces' draws behind the rank intervals and
-    group probabilities (the national row, last in ``rows``, is not ranked)."""
+    ``ranks``: the provinces' rank intervals (provinces, ranked codes) and group
+    probabilities (provinces, ranked codes, 4) (the national row, last in ``rows``, is not
+    ranked)."""
     ranked = np.arange(len(rows)) < len(rows) - 1
     sizes = [len(st.indicators), len(st.subdimensions), len(st.dimensions), 1]
     cuts = np.cumsum(sizes)[:-1]
     est = np.split(full, cuts, axis=1)
     parts = {name: np.split(values, cuts, axis=1) for name, values in stats.items()}
-    lo_p, hi_p, pr_p = rank_uncertainty(draws, np.ones(draws.shape[1], dtype=bool), confidence)
+    lo_p, hi_p, pr_p = ranks
     rank_lo, rank_hi, probs = (  # the national row: no rank interval, no group
         np.concatenate([a, np.full_like(a[:1], np.nan)]) for a in (lo_p, hi_p, pr_p)
     )
@@ -823,7 +822,9 @@ def _score_prepared(
         )
     # ranks and groups from one set of draws of the provinces' true scores given all
     # estimates (empirical Bayes; the sampling error drawn from the CIs' own distribution)
-    post = posterior_draws(lv.ranked_blocks()[:d], se_l[:d], df, ci_dist, replicates, gen)
+    ranks = posterior_rank_uncertainty(
+        lv.ranked_blocks()[:d], se_l[:d], df, ci_dist, replicates, gen, confidence
+    )
     full_l = full[:, k:]
     deff_l = province_and_national_deff(
         se_l**2, (lev, lev_n), design.weights, has_lv, domain, d, counts[:, k:]
@@ -833,7 +834,7 @@ def _score_prepared(
     uci = np.hstack([uci_k, full_l + qt * se_l])
     deff = np.hstack([deff_k, deff_l])
     stats = {"se": se, "lci": lci, "uci": uci, "deff": deff, "n": counts}
-    frames = _frames(st, [*provinces, NATIONAL], lv, full, stats, df_all, post, confidence)
+    frames = _frames(st, [*provinces, NATIONAL], lv, full, stats, df_all, ranks)
     scored = int(np.isfinite(lv.ranked_blocks()[:-1, -1]).sum())
     notes = _notes(st, ci_dist, replicates, absent, n_x[:-1], min_n, wts, scored)
     notes += _design_notes(provinces, df, scored, ci_dist)

@@ -26,9 +26,23 @@ surveys. Replicate values themselves are not draws of the estimate: jackknife an
 replicates are deliberately shrunk or mirrored, and the spread of bootstrap replicates is
 ``±1.96 se``, not the ``±t_df se`` of the CI (4.30 se for a three-district province), so
 ranking them would give rank intervals narrower than the CIs (docs/scoring.md).
+
+Written for speed (docs/scoring.md, "Speed"): score() never holds the (draws × provinces ×
+codes) draws. :func:`posterior_rank_uncertainty` makes them in blocks of ``DRAW_BLOCK``
+draws, each block from its own generator (a child of the score's seed), and turns each block
+at once into rank and group histograms, which add up over blocks; the blocks run on a small
+thread pool, since numpy's random draws, sorts and array arithmetic release the GIL. The
+generators belong to the blocks, not to the threads, and the histograms are whole numbers,
+so the results are the same for any number of threads. :func:`posterior_draws` gives the
+same draws whole, from the same block generators.
 """
 
 from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
@@ -37,14 +51,20 @@ from scipy import special
 from scoring.design.taylor import group_sum
 from scoring.index.groups import MIN_GROUP_UNITS, ranks_and_groups
 from survey.errors import DesignError
-from survey.rng import RngLike, as_generator
+from survey.rng import RngLike, spawn
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
 
 DRAW_BLOCK = 32
-"""Draws per block of :func:`posterior_draws' arithmetic (32 × 60 provinces × 37 codes:
-about 0.5 MB per array, which stays in the CPU's cache)."""
+"""Draws per block of :func:`posterior_draws` (32 × 60 provinces × 37 codes: about 0.5 MB
+per array, which stays in the CPU's cache); each block has its own generator, so this fixes
+the random numbers: changing it changes the draws."""
+
+MAX_WORKERS = 2
+"""Threads of :func:`posterior_rank_uncertainty` by default (at most the CPUs): the blocks'
+draws, sorts and arithmetic release the GIL, and a second thread nearly halves the wall
+time on two cores; more would compete with the server's other requests."""
 
 
 def _padded_block_sums(
@@ -205,6 +225,106 @@ def moderated_variance(se: FloatArray, df: FloatArray) -> tuple[FloatArray, Floa
     return se_out, post_df
 
 
+@dataclass(frozen=True)
+class _Posterior:
+    """What :func:`posterior_draws`' model needs per cell, transposed to (codes, rows): a
+    block of draws is then (draws, codes, rows), rows last and contiguous, as the rank and
+    group histograms read them (no copy, and the sums over rows run along memory)."""
+
+    est: FloatArray  # (C, P) the estimates, NaN rows kept
+    x: FloatArray  # (C, P) the estimates, 0 where NaN
+    ok: NDArray[np.bool_]  # (C, P) rows with an estimate
+    se2: FloatArray  # (C, P) the (moderated) se², 0 where NaN
+    shape: FloatArray | None  # (C, P) ν/2, ν each cell's moderated df (ci_dist="t"; 1/2 if ∞)
+    scale: FloatArray  # (C, P) se² ν/2: the sampling variance is se² ν/χ²_ν = scale/Γ(ν/2)
+    infinite: NDArray[np.bool_]  # (C, P) infinite df: the variance is se², no χ² scale
+    tau_df: FloatArray  # (C, 1) n − 1 (at least 1): the df of the drawn τ² + mean(se²)
+    s2: FloatArray  # (C, 1) the sample variance of the estimates
+    mean_v: FloatArray  # (C, 1) mean se² (unmoderated, as between_variance)
+
+    def block(self, gen: np.random.Generator, size: int) -> FloatArray:
+        """``size`` draws (size, C, P) from ``gen``: the sampling variances' χ² (one per
+        cell, ``ci_dist="t"``; drawn as ``χ²_ν = 2 Γ(ν/2)``, numpy's own definition, so that
+        ``se² ν/χ²_ν`` is one division), then τ²'s χ² (one per code), μ's normal (one per
+        draw), then one normal per row, in that order; the arithmetic in place on three
+        arrays."""
+        c, p = self.est.shape
+        shape = self.shape
+        v = np.empty(0) if shape is None else gen.standard_gamma(shape, size=(size, c, p))
+        chi_n = gen.chisquare(self.tau_df, size=(size, c, 1))
+        mu_noise = gen.standard_normal((size, 1, 1))
+        z = gen.standard_normal((size, 1, p))
+        if shape is None:  # ci_dist="normal": the sampling variance is se² itself
+            v = np.repeat(self.se2[None], size, axis=0)
+        else:  # the sampling variance of each draw, se² ν/χ²_ν
+            np.divide(self.scale, v, out=v)
+            if self.infinite.any():
+                v[:, self.infinite] = self.se2[self.infinite]
+        # τ² + mean(se²) from its scaled inverse χ² on n − 1 df, minus mean(se²), floored
+        tau2 = np.maximum(self.tau_df * self.s2 / chi_n - self.mean_v, _floor(self.mean_v))
+        prec = np.add(tau2, v)  # τ² + v
+        np.divide(1.0, prec, out=prec)  # the precisions
+        if not self.ok.all():
+            prec[:, ~self.ok] = 0.0
+        prec_sum = np.maximum(prec.sum(axis=-1, keepdims=True), 1e-300)
+        work = np.multiply(prec, self.x)
+        mu = work.sum(axis=-1, keepdims=True) / prec_sum
+        mu += mu_noise / np.sqrt(prec_sum)
+        shrink = np.multiply(prec, tau2, out=prec)  # B = τ²/(τ² + v)
+        theta = np.subtract(self.est, mu, out=work)
+        np.multiply(shrink, theta, out=theta)
+        np.add(mu, theta, out=theta)  # μ + B (est − μ)
+        spread = np.multiply(shrink, v, out=v)
+        np.sqrt(spread, out=spread)  # √(B v)
+        np.multiply(spread, z, out=spread)
+        out: FloatArray = np.add(theta, spread, out=theta)
+        return out
+
+
+def _posterior(est: FloatArray, se: FloatArray, df: FloatArray, ci_dist: str) -> _Posterior:
+    """The model of :func:`posterior_draws` for estimates and SEs (P, C) and df (P,)."""
+    if ci_dist not in ("t", "normal"):
+        raise DesignError(
+            f"ci_dist={ci_dist!r} is not a CI distribution; expected 't' or 'normal'."
+        )
+    p = est.shape[0]
+    nu = np.asarray(df, dtype=np.float64).reshape(-1)
+    if nu.shape != (p,):
+        raise DesignError(f"df must hold one value per row ({p}), got shape {np.shape(df)}.")
+    shape = None
+    infinite = np.zeros(se.shape[::-1], dtype=bool)
+    se_m = se
+    if ci_dist == "t":  # the sampling variance from the SEs moderated across provinces
+        se_m, nu_m = moderated_variance(se, np.broadcast_to(nu[:, None], se.shape))
+        safe = np.where(nu_m >= 1, nu_m, 1.0).T
+        infinite = ~np.isfinite(safe)
+        shape = np.where(infinite, 1.0, safe) / 2.0
+    n, s2, mean_v = _moments(est, se)
+    ok = np.isfinite(est)
+    se2 = np.ascontiguousarray((np.nan_to_num(se_m) ** 2).T)
+    return _Posterior(
+        est=np.ascontiguousarray(est.T),
+        x=np.ascontiguousarray(np.where(ok, est, 0.0).T),
+        ok=np.ascontiguousarray(ok.T),
+        se2=se2,
+        shape=shape,
+        scale=se2 if shape is None else se2 * shape,
+        infinite=infinite,
+        tau_df=np.maximum(n - 1, 1)[:, None],
+        s2=s2[:, None],
+        mean_v=mean_v[:, None],
+    )
+
+
+def _blocks(draws: int, rng: RngLike) -> list[tuple[slice, np.random.Generator]]:
+    """The blocks of ``DRAW_BLOCK`` draws (the last one shorter) and their generators, the
+    children of ``rng``'s seed (``survey.rng.spawn``): block ``b`` draws the same numbers
+    whoever computes it, and whenever."""
+    starts = range(0, draws, DRAW_BLOCK)
+    gens = spawn(rng, len(starts))
+    return [(slice(lo, min(lo + DRAW_BLOCK, draws)), g) for lo, g in zip(starts, gens, strict=True)]
+
+
 def posterior_draws(
     est: FloatArray,
     se: FloatArray,
@@ -243,63 +363,149 @@ def posterior_draws(
     One normal variate per row and draw is shared by the row's columns, as
     ``reference_draws(common_columns=True)`` does (the variance draws are one per cell, on
     the cell's moderated df): each column's law is exact, and statistics are computed column
-    by column. The variates are drawn first, in the order they always were; the arithmetic
-    then runs on blocks of ``DRAW_BLOCK`` draws that stay in the CPU's cache: the same
-    operations on the same numbers as on the whole array, in less time.
+    by column.
+
+    The draws come in blocks of ``DRAW_BLOCK`` (32): block ``b`` (draws ``32 b`` to
+    ``32 b + 31``) draws its random numbers from its own generator, the ``b``-th child of
+    ``rng``'s seed (``survey.rng.spawn``). These are the draws that
+    :func:`posterior_rank_uncertainty` counts block by block, on several threads; the same
+    ``rng`` gives the same draws here and there, whatever the number of threads.
+
+    Parameters
+    ----------
+    est, se : ndarray (P, C)
+        Estimates and standard errors of each row (province) and column (code).
+    df : ndarray (P,)
+        Design degrees of freedom of each row (``np.inf``: normal).
+    ci_dist : {"t", "normal"}
+        The CIs' distribution: ``"t"`` moderates the SEs across rows and draws each cell's
+        sampling variance on its moderated df; ``"normal"`` takes ``se²`` as it is.
+    draws : int
+        Number of draws.
+    rng : int, Generator, SeedSequence or None
+        The seed; the blocks' generators are its children.
+
+    Returns
+    -------
+    ndarray (draws, P, C)
+        The draws; rows with a NaN estimate are NaN.
     """
-    if ci_dist not in ("t", "normal"):
-        raise DesignError(
-            f"ci_dist={ci_dist!r} is not a CI distribution; expected 't' or 'normal'."
-        )
-    gen = as_generator(rng)
-    p = est.shape[0]
-    nu = np.asarray(df, dtype=np.float64).reshape(-1)
-    if nu.shape != (p,):
-        raise DesignError(f"df must hold one value per row ({p}), got shape {np.shape(df)}.")
-    shape = (draws, *se.shape)
-    safe = finite = None
-    if ci_dist == "t":  # the sampling variance from the SEs moderated across provinces
-        se_m, nu_m = moderated_variance(se, np.broadcast_to(nu[:, None], se.shape))
-        safe = np.where(nu_m >= 1, nu_m, 1.0)
-        finite = np.isfinite(safe)
-        v = gen.chisquare(np.where(finite, safe, 1.0), size=shape)
-    else:
-        se_m, v = se, np.ones(shape)
-    n, s2, mean_v = _moments(est, se)
-    # τ² drawn too: the total variance τ² + mean(se²) from its scaled inverse χ² on n − 1 df
-    chi_n = gen.chisquare(np.maximum(n - 1, 1), size=(draws, 1, n.shape[0]))
-    tau2 = np.maximum(np.maximum(n - 1, 1) * s2 / chi_n - mean_v, _floor(mean_v))
-    mu_noise = gen.standard_normal((draws, 1, 1))
-    z = gen.standard_normal((draws, p, 1))
-    se2 = np.nan_to_num(se_m) ** 2
-    ok = np.isfinite(est)
-    x = np.where(ok, est, 0.0)[None]
-    out: FloatArray = np.empty(shape)
-    for lo in range(0, draws, DRAW_BLOCK):  # every variate is drawn: the arithmetic by block
-        sl = slice(lo, min(lo + DRAW_BLOCK, draws))
-        vb = v[sl]  # the χ² variates (or ones), overwritten by the block's arithmetic
-        if safe is not None and finite is not None:
-            np.divide(safe, vb, out=vb)  # the scale ν/χ²_ν
-            if not finite.all():
-                vb[:, ~finite] = 1.0
-        np.multiply(se2[None], vb, out=vb)  # the sampling variance of each draw
-        total = np.add(tau2[sl], vb)  # τ² + v
-        work = np.divide(1.0, total)  # the precisions
-        if not ok.all():
-            work[:, ~ok] = 0.0
-        prec_sum = np.maximum(work.sum(axis=1, keepdims=True), 1e-300)
-        np.multiply(work, x, out=work)
-        mu = work.sum(axis=1, keepdims=True) / prec_sum
-        mu = mu + mu_noise[sl] / np.sqrt(prec_sum)
-        shrink = np.divide(tau2[sl], total, out=total)
-        theta = np.subtract(est[None], mu, out=work)
-        np.multiply(shrink, theta, out=theta)
-        np.add(mu, theta, out=theta)
-        spread = np.multiply(shrink, vb, out=vb)
-        np.sqrt(spread, out=spread)
-        np.multiply(spread, z[sl], out=spread)
-        np.add(theta, spread, out=out[sl])
+    model = _posterior(est, se, df, ci_dist)
+    out: FloatArray = np.empty((draws, *se.shape))
+    for sl, gen in _blocks(draws, rng):
+        out[sl] = model.block(gen, sl.stop - sl.start).transpose(0, 2, 1)
     return out
+
+
+BlockCounts = tuple[NDArray[np.int64], NDArray[np.int64] | None, IntArray | None]
+"""A block's rank histogram, and its group histogram (``_exact_counts``) or the values per
+code from which ``_rank_groups`` reads it off the summed rank histograms (``_fast_rank_counts``)."""
+
+
+def _block_counts(values: FloatArray) -> BlockCounts:
+    """The histograms of a block of draws (R, C, m): ``_fast_rank_counts`` where its shortcut
+    holds for the block, else ``_exact_counts``."""
+    fast = _fast_rank_counts(values)
+    if fast is not None:
+        return fast[0], None, fast[1]
+    ranks, groups = _exact_counts(np.ascontiguousarray(values))
+    return ranks, groups, None
+
+
+def _posterior_counts(
+    est: FloatArray,
+    se: FloatArray,
+    df: FloatArray,
+    ci_dist: str,
+    draws: int,
+    rng: RngLike,
+    workers: int | None = None,
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """The rank and group histograms (C, P, P + 1) and (C, P, 4) of ``posterior_draws(est,
+    se, df, ci_dist, draws, rng)``, every row ranked, one block at a time on ``workers``
+    threads (default ``min(MAX_WORKERS, os.cpu_count())``).
+
+    The histograms of the blocks add up. Blocks that took the shortcut add their rank
+    histograms per number of values per code (the same in every block of score()'s draws),
+    and their groups are read off each sum once, not once per block."""
+    model = _posterior(est, se, df, ci_dist)
+    blocks = _blocks(draws, rng)
+
+    def counts(block: tuple[slice, np.random.Generator]) -> BlockCounts:
+        sl, gen = block
+        return _block_counts(model.block(gen, sl.stop - sl.start))
+
+    c, p = model.est.shape
+    ranks = np.zeros((c, p, p + 1), dtype=np.int64)
+    groups = np.zeros((c, p, 4), dtype=np.int64)
+    shortcut: dict[bytes, tuple[IntArray, NDArray[np.int64]]] = {}  # n -> summed ranks
+
+    def add(parts: Iterable[BlockCounts]) -> None:
+        for rank_counts, group_counts, n_values in parts:
+            np.add(ranks, rank_counts, out=ranks)
+            if group_counts is not None:
+                np.add(groups, group_counts, out=groups)
+            elif n_values is not None:
+                key = n_values.tobytes()
+                if key in shortcut:
+                    np.add(shortcut[key][1], rank_counts, out=shortcut[key][1])
+                else:
+                    shortcut[key] = (n_values, rank_counts)
+
+    n = min(MAX_WORKERS, os.cpu_count() or 1) if workers is None else workers
+    if min(n, len(blocks)) <= 1:
+        add(map(counts, blocks))
+    else:
+        with ThreadPoolExecutor(max_workers=n) as pool:
+            add(pool.map(counts, blocks))
+    for n_values, rank_counts in shortcut.values():
+        groups += _rank_groups(rank_counts, n_values)
+    return ranks, groups
+
+
+def posterior_rank_uncertainty(
+    est: FloatArray,
+    se: FloatArray,
+    df: FloatArray,
+    ci_dist: str,
+    draws: int,
+    rng: RngLike,
+    confidence: float,
+    *,
+    workers: int | None = None,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """``rank_uncertainty(posterior_draws(est, se, df, ci_dist, draws, rng), every row,
+    confidence)``, without the (draws, P, C) array: rank_lci, rank_uci (P, C) and group
+    shares (P, C, 4).
+
+    Each block of ``DRAW_BLOCK`` draws is made from its own generator and turned at once into
+    its rank and group histograms (``_fast_counts`` where its shortcut holds for the block,
+    else ``_exact_counts``); histograms add up over blocks. The blocks run on a small pool
+    of threads (numpy's random draws, sorts and array arithmetic release the GIL, so two
+    threads take about half the time on two cores). Each block's numbers come from its own
+    generator and counts are whole numbers, so the result is the same, bit for bit, for any
+    number of threads and any order in which the blocks finish.
+
+    Parameters
+    ----------
+    est, se, df, ci_dist, draws, rng
+        As :func:`posterior_draws`.
+    confidence : float
+        Level of the rank intervals.
+    workers : int, optional
+        Threads; default ``min(MAX_WORKERS, os.cpu_count())``. It changes the time, not the
+        result.
+
+    Returns
+    -------
+    rank_lci, rank_uci : ndarray (P, C)
+        The rank intervals; NaN where the estimate is NaN.
+    probs : ndarray (P, C, 4)
+        The shares of draws in each performance group (high first); NaN without a group.
+    """
+    counts, g_counts = _posterior_counts(est, se, df, ci_dist, draws, rng, workers)
+    p, c = se.shape
+    return _intervals(counts, g_counts, np.arange(p), (p, c), confidence)
 
 
 def _exact_counts(values: FloatArray) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
@@ -307,6 +513,8 @@ def _exact_counts(values: FloatArray) -> tuple[NDArray[np.int64], NDArray[np.int
     (provinces last), from every draw's ranks and groups (groups.ranks_and_groups): the
     rule itself, for any values (ties, NaN, infinities)."""
     _, c, m = values.shape
+    if not values.size:  # no draws, or no rows: empty histograms
+        return np.zeros((c, m, m + 1), dtype=np.int64), np.zeros((c, m, 4), dtype=np.int64)
     rep_ranks, rep_groups = ranks_and_groups(values, axis=-1)  # (R, C, m)
     cell = (np.arange(c)[:, None] * m + np.arange(m)[None, :])[None]  # code-major cells
     top = m + 1
@@ -339,41 +547,33 @@ def _percentiles_separate(ascending: FloatArray, n: IntArray) -> bool:
     """Whether each row's P25/P50/P75 (type 7, groups.py) lies where ``_group_of_rank``
     assumes. ``ascending`` (R, C, m): the negated values sorted ascending (values descending),
     the ``n`` (C,) valid ones first, no ties among them. Interpolation can round a percentile
-    onto a neighbouring value; then the shortcut does not hold."""
+    onto a neighbouring value; then the shortcut does not hold. The three percentiles are
+    checked at once: one gather of the nine values they need per row."""
     code = np.flatnonzero(n >= MIN_GROUP_UNITS)  # the others get no group whatever their values
-    top = n[code] - 1
-
-    def at(asc: IntArray) -> FloatArray:  # ascending index of the values -> value (R, codes)
-        out: FloatArray = -ascending[:, code, np.clip(top - asc, 0, ascending.shape[-1] - 1)]
-        return out
-
-    ok = True
-    for q, strict in ((0.25, False), (0.5, False), (0.75, True)):
-        h = (top * q)[None, :]  # (n - 1) q
-        lo, hi = np.floor(h).astype(np.int64), np.ceil(h).astype(np.int64)
-        v_lo, v_hi = at(lo[0]), at(hi[0])
-        p = v_lo + (h - lo) * (v_hi - v_lo)  # as groups._percentiles_last
-        if strict:  # x > P75 exactly from ascending index floor(h) + 1
-            ok &= bool(np.all((lo + 1 > top) | (at(lo[0] + 1) > p)) and np.all(v_lo <= p))
-        else:  # x >= P exactly from ascending index ceil(h)
-            ok &= bool(np.all(v_hi >= p) and np.all((hi < 1) | (at(hi[0] - 1) < p)))
-    return ok
+    top = (n[code] - 1)[:, None]  # (codes, 1)
+    h = top * np.array([0.25, 0.5, 0.75])  # (n - 1) q, (codes, 3)
+    lo, hi = np.floor(h).astype(np.int64), np.ceil(h).astype(np.int64)
+    # the neighbours: ascending index ceil(h) - 1 for P25 and P50, floor(h) + 1 for P75
+    near = np.concatenate([hi[:, :2] - 1, lo[:, 2:] + 1], axis=1)
+    asc = np.concatenate([lo, hi, near], axis=1)  # ascending indices of the values (codes, 9)
+    picked = -ascending[:, code[:, None], np.clip(top - asc, 0, ascending.shape[-1] - 1)]
+    v_lo, v_hi, v_near = picked[..., :3], picked[..., 3:6], picked[..., 6:]
+    p = v_lo + (h - lo) * (v_hi - v_lo)  # as groups._percentiles_last
+    # x >= P exactly from ascending index ceil(h) (P25, P50)
+    at_least = (v_hi[..., :2] >= p[..., :2]) & ((hi[:, :2] < 1) | (v_near[..., :2] < p[..., :2]))
+    # x > P75 exactly from ascending index floor(h) + 1
+    above = ((lo[:, 2:] + 1 > top) | (v_near[..., 2:] > p[..., 2:])) & (v_lo[..., 2:] <= p[..., 2:])
+    return bool(at_least.all() and above.all())
 
 
-def _fast_counts(values: FloatArray) -> tuple[NDArray[np.int64], NDArray[np.int64]] | None:
-    """``_exact_counts`` of ``values`` (R, C, m; any strides) from one sort per row, or None
-    where the shortcut does not hold.
-
-    With no two equal values in a row (ties share a rank) the value at sorted position
-    ``j`` has rank ``j + 1``, so the rank histogram is one ``bincount`` of (code, province
-    at position ``j``, ``j + 1``) and needs no rank per draw; with every code's missing
-    provinces the same in every draw (as in ``est + se · T``) and the percentiles strictly
-    between values, a province's group is a function of its rank (``_group_of_rank``), so
-    the group histogram is a sum of rank-histogram bins. Anything else (ties, infinities
-    beside missing values, missing values that vary across draws) returns None: the caller
-    takes ``_exact_counts``.
-    """
+def _fast_rank_counts(values: FloatArray) -> tuple[NDArray[np.int64], IntArray] | None:
+    """The rank histogram (C, m, m + 1) of draws ``values`` (R, C, m; any strides) from one
+    sort per row, and the number of values of each code (C,), or None where the shortcut of
+    :func:`_fast_counts` does not hold; the group histogram is then
+    ``_rank_groups(counts, n)``, also for a sum of such histograms with the same ``n``."""
     r, c, m = values.shape
+    if not (r and m):
+        return None
     # ascending sort of the negated values = descending values; one contiguous copy
     neg = np.negative(values, out=np.empty(values.shape))
     nan = np.isnan(neg)
@@ -406,17 +606,43 @@ def _fast_counts(values: FloatArray) -> tuple[NDArray[np.int64], NDArray[np.int6
     flat *= top
     flat += offset
     counts = np.bincount(flat.ravel(), minlength=cells)[:cells]
-    counts = counts.reshape(c, m, top)
-    group = _group_of_rank(n, m)  # (C, m + 1)
+    return counts.reshape(c, m, top), n
+
+
+def _rank_groups(counts: NDArray[np.int64], n: IntArray) -> NDArray[np.int64]:
+    """The group histogram (C, m, 4) of a rank histogram (C, m, m + 1) whose draws had ``n``
+    (C,) distinct values per code and percentiles between values (``_fast_rank_counts``):
+    each group's sum of rank bins (``_group_of_rank``)."""
+    group = _group_of_rank(n, counts.shape[1])  # (C, m + 1)
     one_hot = (group[:, :, None] == np.arange(4)[None, None, :]).astype(np.int64)
     g_counts: NDArray[np.int64] = np.einsum("cpr,crg->cpg", counts, one_hot)
-    return counts, g_counts
+    return g_counts
+
+
+def _fast_counts(values: FloatArray) -> tuple[NDArray[np.int64], NDArray[np.int64]] | None:
+    """``_exact_counts`` of ``values`` (R, C, m; any strides) from one sort per row, or None
+    where the shortcut does not hold.
+
+    With no two equal values in a row (ties share a rank) the value at sorted position
+    ``j`` has rank ``j + 1``, so the rank histogram is one ``bincount`` of (code, province
+    at position ``j``, ``j + 1``) and needs no rank per draw; with every code's missing
+    provinces the same in every draw (as in ``est + se · T``) and the percentiles strictly
+    between values, a province's group is a function of its rank (``_group_of_rank``), so
+    the group histogram is a sum of rank-histogram bins. Anything else (ties, infinities
+    beside missing values, missing values that vary across draws) returns None: the caller
+    takes ``_exact_counts``.
+    """
+    fast = _fast_rank_counts(values)
+    if fast is None:
+        return None
+    counts, n = fast
+    return counts, _rank_groups(counts, n)
 
 
 def _counts_of(values: FloatArray) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """Rank and group histograms of draws ``values`` (R, C, m): ``_fast_counts`` where its
     shortcut holds, else ``_exact_counts``."""
-    fast = _fast_counts(values) if values.shape[-1] else None
+    fast = _fast_counts(values)
     return fast if fast is not None else _exact_counts(np.ascontiguousarray(values))
 
 
@@ -439,19 +665,33 @@ def rank_uncertainty(
     ``(1 + confidence)/2`` quantiles of the replicate ranks, read off their histogram (ranks are
     whole numbers: one ``bincount`` instead of a sort per unit). The histograms come from
     ``_fast_counts`` where its shortcut holds, else from every draw's ranks and groups
-    (``_exact_counts``); both give the same counts (tests/scoring/index/test_index_score.py).
+    (``_exact_counts``); both give the same counts (tests/scoring/index/test_index_rank_counts.py).
+    score() takes :func:`posterior_rank_uncertainty`, the same numbers from the posterior
+    draws without keeping them (tests/scoring/index/test_index_posterior_blocks.py).
     """
     _, p, c = reps.shape
     rows = np.flatnonzero(ranked)
     counts, g_counts = _counts_of(_ranked_block(reps, rows))
+    return _intervals(counts, g_counts, rows, (p, c), confidence)
+
+
+def _intervals(
+    counts: NDArray[np.int64],
+    g_counts: NDArray[np.int64],
+    rows: IntArray,
+    shape: tuple[int, int],
+    confidence: float,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Rank intervals (P, C) and group shares (P, C, 4) from the histograms (C, m, m + 1)
+    and (C, m, 4) of the ``rows`` (m,) ranked among the P; NaN for the other rows."""
     tail = (1.0 - confidence) / 2.0
-    low = np.full((p, c), np.nan)
-    high = np.full((p, c), np.nan)
+    low = np.full(shape, np.nan)
+    high = np.full(shape, np.nan)
     low[rows] = _inverse_cdf(counts, tail).T
     high[rows] = _inverse_cdf(counts, 1.0 - tail).T
     g = g_counts.astype(np.float64)
     g_total = g.sum(axis=-1, keepdims=True)
-    probs = np.full((p, c, 4), np.nan)
+    probs = np.full((*shape, 4), np.nan)
     probs[rows] = np.transpose(
         np.divide(g, g_total, out=np.full_like(g, np.nan), where=g_total > 0), (1, 0, 2)
     )
