@@ -105,13 +105,20 @@ def _levels_of(scaled_t: FloatArray, st: IndexStructure) -> FloatArray:
     transposed (K, n): each sub-dimension's row is the sum of its indicators' rows, each
     dimension's the sum of its sub-dimensions' (in index order, as a sparse 0/1 product
     sums them), whole contiguous rows at a time; the aggregate the sum of the dimensions."""
-    s, d = len(st.subdimensions), len(st.dimensions)
+    s = len(st.subdimensions)
     n = scaled_t.shape[1]
     sub_of = np.argmax(st.membership(), axis=1)
-    dim_of = np.argmax(st.subdimension_to_dimension(), axis=1)
     sub_t = np.zeros((s, n))
     for k, j in enumerate(sub_of.tolist()):
         sub_t[j] += scaled_t[k]
+    return _levels_from_subdimensions(sub_t, st)
+
+
+def _levels_from_subdimensions(sub_t: FloatArray, st: IndexStructure) -> FloatArray:
+    """:func:`_levels_of` from the sub-dimensions' rows (S, n)."""
+    s, d = len(st.subdimensions), len(st.dimensions)
+    n = sub_t.shape[1]
+    dim_of = np.argmax(st.subdimension_to_dimension(), axis=1)
     dim_t = np.zeros((d, n))
     for k, j in enumerate(dim_of.tolist()):
         dim_t[j] += sub_t[k]
@@ -146,16 +153,36 @@ def level_influence(
 
 
 def level_influence_t(
-    u_t: FloatArray, weights: FloatArray, domain: NDArray[np.intp] | None, st: IndexStructure
+    u_t: FloatArray,
+    weights: FloatArray,
+    domain: NDArray[np.intp] | None,
+    st: IndexStructure,
+    rows: NDArray[np.intp] | None = None,
 ) -> FloatArray:
     """:func:`level_influence` from the influence values transposed, (K, n), with no NaN
     (``finite``): the layout its sums run over (a prepared frame keeps it,
-    ``Prepared.influence_t``)."""
+    ``Prepared.influence_t``). ``rows``: the rows of ``u_t`` that are the indicators of
+    ``st`` in order (a reduced index, ``Prepared.score(drop=...)``); ``None``: all of them.
+
+    Written for speed, with the numbers of :func:`_levels_of`: one indicator at a time, its
+    row times its weights (gathered per respondent from the province's) goes into one
+    reused buffer and is added to its sub-dimension, in index order from 0.0, so that no
+    (K, n) array of weights or products is made and a reduced index reads its rows of
+    ``u_t`` in place (a copy of them cost as much as the sums).
+    """
     _, b = st.rescale_coefficients()
-    coef = b * weights
-    if domain is None:
-        scaled_t = u_t * coef[-1][:, None]
-    else:
-        scaled_t = np.take(np.ascontiguousarray(coef.T), domain, axis=1)
-        scaled_t *= u_t
-    return _levels_of(scaled_t, st)
+    coef_t = np.ascontiguousarray((b * weights).T)  # (K, P): the same products as b · w
+    s = len(st.subdimensions)
+    n = u_t.shape[1]
+    sub_of = np.argmax(st.membership(), axis=1).tolist()
+    source = range(len(sub_of)) if rows is None else np.asarray(rows).tolist()
+    sub_t = np.zeros((s, n))
+    scaled = np.empty(n)
+    for k, (j, row) in enumerate(zip(sub_of, source, strict=True)):
+        if domain is None:  # the national row's weights for every respondent
+            np.multiply(u_t[row], coef_t[k, -1], out=scaled)
+        else:
+            np.take(coef_t[k], domain, out=scaled)
+            scaled *= u_t[row]
+        sub_t[j] += scaled
+    return _levels_from_subdimensions(sub_t, st)

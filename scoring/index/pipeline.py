@@ -778,11 +778,9 @@ def _score_prepared(
     gen = np.random.default_rng(seed)
     # influence values of every level: the indicators' (u) beside the levels' (lev), kept
     # apart (every variance is column by column, so the blocks need not be joined)
-    u_t, u_n_t = prep.influence_t()
-    if cols is not None:
-        u_t, u_n_t = u_t[cols], u_n_t[cols]
-    lev = level_influence_t(u_t, wts.w, domain, st)
-    lev_n = level_influence_t(u_n_t, wts.w, None, st)
+    u_t, u_n_t = prep.influence_t()  # all indicators': the kept rows are read in place
+    lev = level_influence_t(u_t, wts.w, domain, st, rows=cols)
+    lev_n = level_influence_t(u_n_t, wts.w, None, st, rows=cols)
     share_correction, share_notes = share_choice(
         asked, prep.misfit, weighted=weighted, variance=variance
     )
