@@ -760,7 +760,6 @@ def _score_prepared(
     frame, design, domain, seed = prep.responses, prep.design, prep.domain, prep.seed
     provinces = list(prep.provinces)
     d = len(provinces)
-    y = prep.y if cols is None else prep.y[:, cols]  # the replicate methods' only
     est, n_obs = (_take(prep.province_means[i], cols) for i in (0, 2))
     df = prep.province_means[3]
     est_n, n_obs_n = (_take(prep.national_means[i], cols) for i in (0, 2))
@@ -805,6 +804,7 @@ def _score_prepared(
             if psu
             else np.arange(len(frame))
         )
+        y = prep.y if cols is None else prep.y[:, cols]  # (n, K): copied only here
         se = _replicate_se(design, variance, replicates, gen, y, domain, psu_codes, st, wts, full)
         se_k, se_l = se[:, :k], se[:, k:]
         lci_k, uci_k, deff_k = _indicator_stats(
