@@ -100,7 +100,7 @@ def _canonical(data: Mapping[str, Any], rows: int, tier: str) -> pd.DataFrame:
 
 def _text(values: Sequence[Any]) -> pd.api.extensions.ExtensionArray:
     """``values`` as the tables' text array (``astype("str")``, missing values NaN)."""
-    return pd.Series(np.asarray(values, dtype=object)).astype("str").array
+    return pd.array(np.asarray(values, dtype=object), dtype="str")
 
 
 def _whole(values: FloatArray) -> pd.arrays.IntegerArray:
