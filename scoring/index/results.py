@@ -211,8 +211,9 @@ def covered_provinces(composite: pd.DataFrame, dimensions: pd.DataFrame) -> set[
     """Provinces with at least one score (aggregate or dimension), the pooled row aside."""
     out: set[str] = set()
     for frame in (composite, dimensions):
-        rows = frame[(frame["province"] != NATIONAL) & frame["est"].notna()]
-        out.update(str(p) for p in rows["province"])
+        province = frame["province"].to_numpy(dtype=object)
+        scored = (province != NATIONAL) & frame["est"].notna().to_numpy()
+        out.update(str(p) for p in set(province[scored].tolist()))
     return out
 
 
