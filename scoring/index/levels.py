@@ -20,6 +20,11 @@ of the indicator means: per province ``sub = c + Σ_k w_dk b_k x_dk`` with
 ``w_dk = 1 / (m_ds k_d)`` for an available indicator (``m_ds`` available in sub-dimension s)
 and 0 otherwise. Influence values combine with the same weights (docs/variance.md, "Linear
 combinations"), row by row with the weights of the row's province.
+
+``level_influence_t`` is hand-written for speed (every ``score()`` and what-if update runs it
+on n × K influence values): one indicator row at a time through a reused buffer, in the
+order and with the products of the plain loop (``_levels_of``), so that the numbers are the
+same to the bit while no (K, n) array of weights or products is made.
 """
 
 from __future__ import annotations
@@ -165,10 +170,10 @@ def level_influence_t(
     ``st`` in order (a reduced index, ``Prepared.score(drop=...)``); ``None``: all of them.
 
     Written for speed, with the numbers of :func:`_levels_of`: one indicator at a time, its
-    row times its weights (the province's, per respondent) goes into one
-    reused buffer and is added to its sub-dimension, in index order from 0.0, so that no
-    (K, n) array of weights or products is made and a reduced index reads its rows of
-    ``u_t`` in place (a copy of them cost as much as the sums).
+    row times its weights (its province's, per respondent) goes into one reused buffer and
+    is added to its sub-dimension, in index order from 0.0, so that no (K, n) array of
+    weights or products is made and a reduced index reads its rows of ``u_t`` in place (a
+    copy of them cost as much as the sums).
     """
     _, b = st.rescale_coefficients()
     coef_t = np.ascontiguousarray((b * weights).T)  # (K, P): the same products as b · w

@@ -11,6 +11,10 @@ and groups (groups.py) are computed over the provinces that are scored on that c
 national row ``VN`` is estimated but never ranked. Indicator rows also carry ``rescaled``
 (the 1–10 value ``r``), by which they are ranked, because ``est`` is in the indicator's own
 unit and a reversed indicator is better when lower.
+
+``level_frame`` is hand-written for speed (four tables of up to 8,000 rows per ``score()``):
+it makes each column in its final dtype and the DataFrame once, and gives the table that
+``normalise`` makes of the same raw columns (tests/scoring/index/test_index_results.py).
 """
 
 from __future__ import annotations
