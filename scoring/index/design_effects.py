@@ -87,6 +87,9 @@ def province_and_national_deff(
     influence values) of one block of codes; ``counts`` (rows, codes): respondents with a
     value, which are ``n`` when every weight is positive."""
     n = counts if bool((w > 0).all()) else None
+    # row-major, as the sparse sums read it (the indicators' flags come transposed, and a
+    # column-major product took 3.8 ms of the 4.4 ms of both calls on the bench survey)
+    has = np.ascontiguousarray(has)
     return np.vstack(
         [
             design_effects(var[:d], u[0], w, has, domain, d, n=None if n is None else n[:d]),

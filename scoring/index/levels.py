@@ -20,6 +20,11 @@ of the indicator means: per province ``sub = c + Σ_k w_dk b_k x_dk`` with
 ``w_dk = 1 / (m_ds k_d)`` for an available indicator (``m_ds`` available in sub-dimension s)
 and 0 otherwise. Influence values combine with the same weights (docs/variance.md, "Linear
 combinations"), row by row with the weights of the row's province.
+
+``level_influence_t`` is hand-written for speed (every ``score()`` and what-if update runs it
+on n × K influence values): one indicator row at a time through a reused buffer, in the
+order and with the products of the plain loop (``_levels_of``), so that the numbers are the
+same to the bit while no (K, n) array of weights or products is made.
 """
 
 from __future__ import annotations
@@ -105,13 +110,20 @@ def _levels_of(scaled_t: FloatArray, st: IndexStructure) -> FloatArray:
     transposed (K, n): each sub-dimension's row is the sum of its indicators' rows, each
     dimension's the sum of its sub-dimensions' (in index order, as a sparse 0/1 product
     sums them), whole contiguous rows at a time; the aggregate the sum of the dimensions."""
-    s, d = len(st.subdimensions), len(st.dimensions)
+    s = len(st.subdimensions)
     n = scaled_t.shape[1]
     sub_of = np.argmax(st.membership(), axis=1)
-    dim_of = np.argmax(st.subdimension_to_dimension(), axis=1)
     sub_t = np.zeros((s, n))
     for k, j in enumerate(sub_of.tolist()):
         sub_t[j] += scaled_t[k]
+    return _levels_from_subdimensions(sub_t, st)
+
+
+def _levels_from_subdimensions(sub_t: FloatArray, st: IndexStructure) -> FloatArray:
+    """:func:`_levels_of` from the sub-dimensions' rows (S, n)."""
+    s, d = len(st.subdimensions), len(st.dimensions)
+    n = sub_t.shape[1]
+    dim_of = np.argmax(st.subdimension_to_dimension(), axis=1)
     dim_t = np.zeros((d, n))
     for k, j in enumerate(dim_of.tolist()):
         dim_t[j] += sub_t[k]
@@ -146,16 +158,45 @@ def level_influence(
 
 
 def level_influence_t(
-    u_t: FloatArray, weights: FloatArray, domain: NDArray[np.intp] | None, st: IndexStructure
+    u_t: FloatArray,
+    weights: FloatArray,
+    domain: NDArray[np.intp] | None,
+    st: IndexStructure,
+    rows: NDArray[np.intp] | None = None,
 ) -> FloatArray:
     """:func:`level_influence` from the influence values transposed, (K, n), with no NaN
     (``finite``): the layout its sums run over (a prepared frame keeps it,
-    ``Prepared.influence_t``)."""
+    ``Prepared.influence_t``). ``rows``: the rows of ``u_t`` that are the indicators of
+    ``st`` in order (a reduced index, ``Prepared.score(drop=...)``); ``None``: all of them.
+
+    Written for speed, with the numbers of :func:`_levels_of`: one indicator at a time, its
+    row times its weights (its province's, per respondent) goes into one reused buffer and
+    is added to its sub-dimension, in index order from 0.0, so that no (K, n) array of
+    weights or products is made and a reduced index reads its rows of ``u_t`` in place (a
+    copy of them cost as much as the sums).
+    """
     _, b = st.rescale_coefficients()
-    coef = b * weights
-    if domain is None:
-        scaled_t = u_t * coef[-1][:, None]
-    else:
-        scaled_t = np.take(np.ascontiguousarray(coef.T), domain, axis=1)
-        scaled_t *= u_t
-    return _levels_of(scaled_t, st)
+    coef_t = np.ascontiguousarray((b * weights).T)  # (K, P): the same products as b · w
+    s = len(st.subdimensions)
+    n = u_t.shape[1]
+    sub_of = np.argmax(st.membership(), axis=1).tolist()
+    source = range(len(sub_of)) if rows is None else np.asarray(rows).tolist()
+    # respondents sorted by province (the usual frame): a province's weight repeated over
+    # its run of rows, which is 4 times faster than gathering it row by row
+    runs = (
+        np.bincount(domain, minlength=coef_t.shape[1])
+        if domain is not None and bool((domain[1:] >= domain[:-1]).all())
+        else None
+    )
+    sub_t = np.zeros((s, n))
+    scaled = np.empty(n)
+    for k, (j, row) in enumerate(zip(sub_of, source, strict=True)):
+        if domain is None:  # the national row's weights for every respondent
+            np.multiply(u_t[row], coef_t[k, -1], out=scaled)
+        elif runs is not None:
+            np.multiply(np.repeat(coef_t[k], runs), u_t[row], out=scaled)
+        else:
+            np.take(coef_t[k], domain, out=scaled)
+            scaled *= u_t[row]
+        sub_t[j] += scaled
+    return _levels_from_subdimensions(sub_t, st)

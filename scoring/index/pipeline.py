@@ -759,7 +759,6 @@ def _score_prepared(
     frame, design, domain, seed = prep.responses, prep.design, prep.domain, prep.seed
     provinces = list(prep.provinces)
     d = len(provinces)
-    y = prep.y if cols is None else prep.y[:, cols]  # the replicate methods' only
     est, n_obs = (_take(prep.province_means[i], cols) for i in (0, 2))
     df = prep.province_means[3]
     est_n, n_obs_n = (_take(prep.national_means[i], cols) for i in (0, 2))
@@ -777,11 +776,9 @@ def _score_prepared(
     gen = np.random.default_rng(seed)
     # influence values of every level: the indicators' (u) beside the levels' (lev), kept
     # apart (every variance is column by column, so the blocks need not be joined)
-    u_t, u_n_t = prep.influence_t()
-    if cols is not None:
-        u_t, u_n_t = u_t[cols], u_n_t[cols]
-    lev = level_influence_t(u_t, wts.w, domain, st)
-    lev_n = level_influence_t(u_n_t, wts.w, None, st)
+    u_t, u_n_t = prep.influence_t()  # all indicators': the kept rows are read in place
+    lev = level_influence_t(u_t, wts.w, domain, st, rows=cols)
+    lev_n = level_influence_t(u_n_t, wts.w, None, st, rows=cols)
     share_correction, share_notes = share_choice(
         asked, prep.misfit, weighted=weighted, variance=variance
     )
@@ -806,6 +803,7 @@ def _score_prepared(
             if psu
             else np.arange(len(frame))
         )
+        y = prep.y if cols is None else prep.y[:, cols]  # (n, K): copied only here
         se = _replicate_se(design, variance, replicates, gen, y, domain, psu_codes, st, wts, full)
         se_k, se_l = se[:, :k], se[:, k:]
         lci_k, uci_k, deff_k = _indicator_stats(

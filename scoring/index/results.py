@@ -11,6 +11,10 @@ and groups (groups.py) are computed over the provinces that are scored on that c
 national row ``VN`` is estimated but never ranked. Indicator rows also carry ``rescaled``
 (the 1–10 value ``r``), by which they are ranked, because ``est`` is in the indicator's own
 unit and a reversed indicator is better when lower.
+
+``level_frame`` is hand-written for speed (four tables of up to 8,000 rows per ``score()``):
+it makes each column in its final dtype and the DataFrame once, and gives the table that
+``normalise`` makes of the same raw columns (tests/scoring/index/test_index_results.py).
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from scoring.index.groups import GROUP_LABELS, group_codes, group_labels, ranks
+from scoring.index.groups import GROUP_LABELS, ranks_and_groups
 from survey.errors import ScoringError
 
 FloatArray = NDArray[np.float64]
@@ -98,6 +102,21 @@ def _canonical(data: Mapping[str, Any], rows: int, tier: str) -> pd.DataFrame:
     return pd.DataFrame(out, index=pd.RangeIndex(rows))
 
 
+def _text(values: Sequence[Any]) -> pd.api.extensions.ExtensionArray:
+    """``values`` as the tables' text array (``astype("str")``, missing values NaN)."""
+    return pd.array(np.asarray(values, dtype=object), dtype="str")
+
+
+def _whole(values: FloatArray) -> pd.arrays.IntegerArray:
+    """Whole numbers as nullable Int64, NaN missing: what ``_canonical`` makes of them
+    (``round().astype("Int64")``), without going through a Series."""
+    rounded = np.round(np.asarray(values, dtype=np.float64))
+    missing = np.isnan(rounded)
+    if np.isinf(rounded).any():
+        raise ValueError("cannot convert an infinite value to an integer")
+    return pd.arrays.IntegerArray(np.where(missing, 0, rounded).astype(np.int64), missing)
+
+
 def level_frame(
     tier: str,
     provinces: Sequence[str],
@@ -116,35 +135,57 @@ def level_frame(
     ``stats`` maps column names (se, lci, uci, df, n, rescaled) to (P, C) arrays, or (P,)
     arrays broadcast over codes. ``rank_by`` (default ``est``) decides ranks and groups over
     the rows where ``ranked`` is true.
+
+    Written for speed (``score()`` builds four of these per call, up to 8,000 rows of 20
+    columns): every column is made once in its final dtype (float64 arrays, ``Int64`` from
+    a rounded array and its NaN mask, text as the few distinct values converted once and
+    repeated with ``take``) and the DataFrame is built in one go; the same table as
+    ``_canonical`` makes from the raw columns (tests/scoring/index/test_index_results.py).
     """
     p, c = len(provinces), len(codes)
+    rows = p * c
     est = np.asarray(est, dtype=np.float64).reshape(p, c)
     basis = est if rank_by is None else np.asarray(rank_by, dtype=np.float64).reshape(p, c)
     basis = np.where(np.asarray(ranked)[:, None], basis, np.nan)
+    rank, group = ranks_and_groups(basis)
+    of_province = np.repeat(np.arange(p), c)
+    of_code = np.tile(np.arange(c), p)
+    labels = _text([*GROUP_LABELS, None])
     data: dict[str, Any] = {
-        "province": np.repeat(np.asarray(provinces, dtype=object), c),
+        "province": _text(provinces).take(of_province),
         "est": est.ravel(),
-        "rank": ranks(basis).ravel(),
-        "group": group_labels(group_codes(basis)).ravel(),
+        "rank": _whole(rank.ravel()),
+        "group": labels.take(np.where(group < 0, len(GROUP_LABELS), group).ravel()),
     }
     key = KEYS[tier]
     if key:
-        data[key] = np.tile(np.asarray(codes, dtype=object), p)
+        data[key] = _text(codes).take(of_code)
     for name, owner in (owners or {}).items():
-        data[name] = np.tile(np.asarray(owner, dtype=object), p)
+        data[name] = _text(owner).take(of_code)
     for name, values in (stats or {}).items():
         if values is not None:
             arr = np.asarray(values, dtype=np.float64)
-            data[name] = np.broadcast_to(arr.reshape(p, -1), (p, c)).ravel()
+            flat = np.broadcast_to(arr.reshape(p, -1), (p, c)).ravel()
+            data[name] = _whole(flat) if name in _INTS else flat
     if rank_interval is not None:
         data["rank_lci"], data["rank_uci"] = (
-            np.asarray(a).reshape(p, c).ravel() for a in rank_interval
+            _whole(np.asarray(a, dtype=np.float64).reshape(p, c).ravel()) for a in rank_interval
         )
     if group_probs is not None:
         probs = np.asarray(group_probs, dtype=np.float64).reshape(p, c, len(GROUP_LABELS))
         for j, name in enumerate(PROB_COLUMNS):
             data[name] = probs[:, :, j].ravel()
-    return _canonical(data, p * c, tier)
+    out: dict[str, Any] = {}
+    for name in columns_of(tier):
+        if name in data:
+            out[name] = data[name]
+        elif name in _FLOATS:
+            out[name] = np.full(rows, np.nan)
+        elif name in _INTS:
+            out[name] = pd.arrays.IntegerArray(np.zeros(rows, np.int64), np.ones(rows, bool))
+        else:
+            out[name] = _text([None] * rows)
+    return pd.DataFrame(out, index=pd.RangeIndex(rows))
 
 
 ENGINE = "papi-engine"
@@ -174,8 +215,9 @@ def covered_provinces(composite: pd.DataFrame, dimensions: pd.DataFrame) -> set[
     """Provinces with at least one score (aggregate or dimension), the pooled row aside."""
     out: set[str] = set()
     for frame in (composite, dimensions):
-        rows = frame[(frame["province"] != NATIONAL) & frame["est"].notna()]
-        out.update(str(p) for p in rows["province"])
+        province = frame["province"].to_numpy(dtype=object)
+        scored = (province != NATIONAL) & frame["est"].notna().to_numpy()
+        out.update(str(p) for p in set(province[scored].tolist()))
     return out
 
 

@@ -48,7 +48,8 @@ def share_corrected_variance(
     """
     n_units = int(unit.max()) + 1
     n_strata = int(stratum.max()) + 1
-    z = group_sum(unit, u * w[:, None] if wu is None else wu, n_units)
+    # w · u summed per PSU in the sparse product (its products are those of u * w: no copy)
+    z = group_sum(unit, u, n_units, weights=w) if wu is None else group_sum(unit, wu, n_units)
     big_w = np.bincount(unit, w, minlength=n_units)
     unit_stratum = np.zeros(n_units, dtype=np.intp)
     unit_stratum[unit] = stratum
@@ -111,13 +112,28 @@ def share_corrected(
     stratum, unit = units
     w = design.weights
     national = np.zeros_like(domain)
+    # a calibrated design sums its residuals; an uncalibrated one's are w · u, which the
+    # PSU sums form themselves (no (n, C) copy)
+    calibrated = bool(design.calibration_history)
     parts = [
         (
             share_corrected_variance(
-                u, w, stratum, unit, domain, d, wu=design.calibration_residuals(u)
+                u,
+                w,
+                stratum,
+                unit,
+                domain,
+                d,
+                wu=design.calibration_residuals(u) if calibrated else None,
             ),
             share_corrected_variance(
-                u_n, w, stratum, unit, national, 1, wu=design.calibration_residuals(u_n)
+                u_n,
+                w,
+                stratum,
+                unit,
+                national,
+                1,
+                wu=design.calibration_residuals(u_n) if calibrated else None,
             ),
         )
         for u, u_n in blocks

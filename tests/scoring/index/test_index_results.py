@@ -11,7 +11,15 @@ import pytest
 
 import api.reporting.report as report
 from scoring import IndexScores, score, score_published
-from scoring.index.results import TIERS, is_national
+from scoring.index.groups import group_codes, group_labels, ranks
+from scoring.index.results import (
+    KEYS,
+    PROB_COLUMNS,
+    TIERS,
+    is_national,
+    level_frame,
+    normalise,
+)
 from survey.errors import ScoringError
 from survey.published import subdimensions
 from survey.questionnaire.loader import load_questionnaire
@@ -99,3 +107,63 @@ def test_the_national_rule_lives_in_scoring(scores: IndexScores) -> None:
     few = published.composite
     few = few[few["province"].isin(["P01", "P02", "VN"])]
     assert not is_national(few, published.dimensions.iloc[:0])
+
+
+@pytest.mark.parametrize("tier", TIERS)
+def test_level_frame_is_the_canonical_table_of_its_columns(tier: str) -> None:
+    """level_frame builds each column in its final dtype (for speed); the table is the one
+    the general path (normalise) makes of the same raw columns: dtypes, missing values,
+    rounding of whole numbers, text."""
+    gen = np.random.default_rng(4)
+    provinces = ["P01", "P02", "P03", "P04", "P05", "VN"]
+    codes = ["A1", "A2", "B1"] if tier != "composite" else ["PAPI"]
+    p, c = len(provinces), len(codes)
+    est = gen.normal(size=(p, c))
+    est[1, 0] = np.nan
+    ranked = np.arange(p) < p - 1
+    stats = {
+        "se": gen.random((p, c)),
+        "df": np.array([5.0, 2.0, np.nan, 7.0, 3.0, 40.0]),
+        "n": np.where(gen.random((p, c)) < 0.2, np.nan, gen.integers(0, 50, (p, c)) + 0.0),
+        "rescaled": gen.random((p, c)),
+    }
+    owners = {"dimension": ["D1", "D1", "D2"]} if tier == "subdimensions" else None
+    interval = (np.where(ranked[:, None], 1.0, np.nan) * np.ones((p, c)), np.full((p, c), 3.5))
+    probs = gen.dirichlet(np.ones(4), size=(p, c))
+    frame = level_frame(
+        tier,
+        provinces,
+        codes,
+        est,
+        ranked=ranked,
+        stats=stats,
+        owners=owners,
+        rank_interval=interval,
+        group_probs=probs,
+    )
+    basis = np.where(ranked[:, None], est, np.nan)
+    raw: dict[str, object] = {
+        "province": np.repeat(provinces, c),
+        "est": est.ravel(),
+        "rank": ranks(basis).ravel(),
+        "group": group_labels(group_codes(basis)).ravel(),
+        "se": stats["se"].ravel(),
+        "df": np.repeat(stats["df"], c),
+        "n": stats["n"].ravel(),
+        "rescaled": stats["rescaled"].ravel(),
+        "rank_lci": interval[0].ravel(),
+        "rank_uci": interval[1].ravel(),
+        **{name: probs[:, :, j].ravel() for j, name in enumerate(PROB_COLUMNS)},
+    }
+    if KEYS[tier]:
+        raw[str(KEYS[tier])] = np.tile(codes, p)
+    if owners:
+        raw["dimension"] = np.tile(owners["dimension"], p)
+    expected = normalise(pd.DataFrame(raw), tier)
+    pd.testing.assert_frame_equal(frame, expected, check_exact=True)
+    assert frame.equals(expected)
+    assert frame["group"].isna().sum() == expected["group"].isna().sum() > 0
+    # absent statistics are missing columns of their dtype, as normalise makes them
+    bare = level_frame(tier, provinces, codes, est, ranked=ranked)
+    given = [name for name in bare.columns if name in raw and not bare[name].isna().all()]
+    pd.testing.assert_frame_equal(bare, normalise(bare.loc[:, given], tier), check_exact=True)
