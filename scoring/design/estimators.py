@@ -53,13 +53,33 @@ def _observed(y: FloatArray, domain: IntArray) -> NDArray[np.bool_]:
     return observed
 
 
+_ROWS = 1024  # rows of the (n, K) influence values made at once (a block stays in cache)
+
+
+def _row_stats(domain: IntArray, *stats: FloatArray) -> tuple[IntArray, list[FloatArray]]:
+    """Index of each row into the (D + 1, K) ``stats`` with a zero row appended for rows in
+    no domain: gathering ``stat[index]`` is ``_per_row(stat, domain)`` block by block."""
+    outside = domain < 0
+    if not outside.any():
+        return domain, list(stats)
+    index = np.where(outside, stats[0].shape[0], domain)
+    return index, [np.vstack([a, np.zeros((1, a.shape[1]))]) for a in stats]
+
+
 def means(
     y: FloatArray, w: FloatArray, domain: IntArray, n_domains: int
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
-    """(est, u, n_obs, weight sum), each (D, K) except u (n, K)."""
-    if domain.min(initial=0) >= 0 and not np.isnan(y).any():
-        return _complete_means(y, w, domain, n_domains)
+    """(est, u, n_obs, weight sum), each (D, K) except u (n, K).
+
+    The influence values ``u = (y0 − ȳ_d) · (obs / N̂_d)`` are made in place of ``y0``,
+    ``_ROWS`` rows at a time with the domain statistics gathered for those rows only: the
+    same operations on the same numbers as on whole (n, K) arrays, without their three
+    temporaries of n × K (the time of ``score()``'s indicator stage is mostly memory
+    traffic, docs/scoring.md "Speed").
+    """
     observed = _observed(y, domain)
+    if domain.min(initial=0) >= 0 and observed.all():
+        return _complete_means(y, w, domain, n_domains)
     y0 = np.where(observed, y, 0.0)
     ind = domain_indicator(domain, n_domains)
     wind = ind.multiply(w[None, :]).tocsr()
@@ -69,11 +89,14 @@ def means(
     est = np.divide(total, n_hat, out=np.full_like(total, np.nan), where=n_hat > 0)
     n_obs = np.asarray(ind @ obs)
     inv_n = np.divide(1.0, n_hat, out=np.zeros_like(n_hat), where=n_hat > 0)
-    u = _per_row(np.nan_to_num(est), domain)
-    np.subtract(y0, u, out=u)
-    scale = _per_row(inv_n, domain)
-    scale *= obs
-    u *= scale
+    row, (centre, scale) = _row_stats(domain, np.nan_to_num(est), inv_n)
+    u = y0
+    for start in range(0, u.shape[0], _ROWS):
+        rows = slice(start, start + _ROWS)
+        u[rows] -= centre[row[rows]]
+        s = scale[row[rows]]
+        s *= obs[rows]
+        u[rows] *= s
     return est, u, n_obs, n_hat
 
 

@@ -12,13 +12,21 @@ Everything else is missing (NaN): not eligible, not relevant, unanswered, or a s
 answer (the questionnaire's special codes never count as values). Reverse coding is not
 applied here: it lives in the goalposts ``[L, U]`` (L the worst value), see structure.py.
 
-One vectorised pass per indicator over all respondents (columns of the table); eligibility
-is evaluated by the vectorised ``evaluate_frame`` once per distinct condition.
+Written by hand for speed (``score()`` reads 132 indicators of 15,000 respondents on every
+call, docs/scoring.md "Speed"): the answer columns are read as one float block with the
+special codes removed in one pass; the share indicators of single-answer items (most of
+them) and the single-item means are computed together on a 2-D block (indicators ×
+respondents), one comparison per code position rather than a loop of pandas or numpy calls
+per indicator; only multiple-choice shares, checklists and means of several items go one
+indicator at a time. Eligibility is evaluated by the vectorised ``evaluate_frame`` once per
+distinct condition and applied to all its indicators at once. Every value is the same as
+the per-indicator definition gives (comparisons and copies only; the means of several
+items keep their own summation).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -38,6 +46,16 @@ def _is_in(values: FloatArray, codes: FloatArray) -> BoolArray:
     out = np.zeros(values.shape, dtype=bool)
     for code in codes:
         out |= values == code
+    return out
+
+
+def _special(values: FloatArray, special: FloatArray) -> BoolArray:
+    """``_is_in(values, special)`` for sorted codes, compared only where a value lies between
+    the smallest and the largest code (special codes sit apart from the answers: few do)."""
+    out: BoolArray = (values >= special[0]) & (values <= special[-1])
+    flat = out.reshape(-1)
+    candidates = np.flatnonzero(flat)
+    flat[candidates] = _is_in(values.reshape(-1)[candidates], special)
     return out
 
 
@@ -61,19 +79,18 @@ class _Columns:
         :meth:`numeric` one by one. The values are the same either way."""
         if not self.frame.columns.is_unique:
             return
-        dtypes = self.frame.dtypes
+        dtypes = dict(zip(self.frame.columns, self.frame.dtypes, strict=True))
         wanted = [
             c
             for c in dict.fromkeys(_columns_used(self.q))
-            if c in dtypes.index and isinstance(dtypes[c], np.dtype) and dtypes[c].kind in "fiu"
+            if isinstance(dtypes.get(c), np.dtype) and dtypes[c].kind in "fiu"
         ]
         if not wanted:
             return
         raw = np.ascontiguousarray(self.frame[wanted].to_numpy(dtype=np.float64).T)
         clean = raw
         if self.special.size:
-            clean = raw.copy()
-            clean[_is_in(raw, self.special)] = np.nan
+            clean = np.where(_special(raw, self.special), np.nan, raw)
         for i, c in enumerate(wanted):
             self._raw[c] = raw[i]
             self._cache[c] = clean[i]
@@ -138,18 +155,18 @@ def _columns_used(q: Questionnaire) -> list[str]:
     return out
 
 
-def _eligible(cols: _Columns, source: str | None, cache: dict[str, BoolArray]) -> BoolArray:
-    if source is None:
-        return np.ones(cols.n, dtype=bool)
-    mask = cache.get(source)
-    if mask is None:
-        node = cols.q.condition(source)
-        mask = np.asarray(evaluate_frame(node, cols.frame, cols.q), dtype=bool)
-        cache[source] = mask
-    return mask
+def _eligibility(cols: _Columns, indicators: Sequence[Indicator]) -> dict[str, BoolArray]:
+    """The mask of each distinct eligibility condition (``evaluate_frame`` once per condition)."""
+    masks: dict[str, BoolArray] = {}
+    for source in dict.fromkeys(ind.eligible for ind in indicators):
+        if source is not None:
+            node = cols.q.condition(source)
+            masks[source] = np.asarray(evaluate_frame(node, cols.frame, cols.q), dtype=bool)
+    return masks
 
 
 def _values(cols: _Columns, ind: Indicator) -> FloatArray:
+    """One indicator's values (before eligibility), by its definition."""
     if ind.kind == "share":
         answered, hit = cols.membership(str(ind.item), ind.codes or ())
         return np.where(answered, hit.astype(np.float64), np.nan)
@@ -167,6 +184,33 @@ def _values(cols: _Columns, ind: Indicator) -> FloatArray:
     return np.where(any_answered, met, np.nan)
 
 
+def _shares(cols: _Columns, items: Sequence[str], codes: Sequence[Sequence[int]]) -> FloatArray:
+    """``_values`` of share indicators of single-answer items, as one (indicators, n) block:
+    the codes padded with NaN (equal to nothing) to a matrix, one comparison per column of it.
+    """
+    values = np.stack([cols.numeric(i) for i in items])
+    width = max(len(c) for c in codes)
+    table = np.full((len(codes), width), np.nan)
+    for j, c in enumerate(codes):
+        table[j, : len(c)] = c
+    hit = np.zeros(values.shape, dtype=bool)
+    for m in range(width):
+        hit |= values == table[:, m : m + 1]
+    # np.where(np.isnan(values), np.nan, hit) without its branch per element (slow on a
+    # mask without pattern): min(hit, |value| + 1) is hit, or NaN where the value is NaN
+    out: FloatArray = np.abs(values)
+    out += 1.0
+    np.minimum(hit, out, out=out)
+    return out
+
+
+def _is_simple_share(q: Questionnaire, ind: Indicator) -> bool:
+    """A share indicator of a single-answer item (one column, compared with its codes)."""
+    return (
+        ind.kind == "share" and bool(ind.codes) and q.item(str(ind.item)).type != "multiple_choice"
+    )
+
+
 def indicator_values(
     frame: pd.DataFrame, q: Questionnaire
 ) -> tuple[tuple[str, ...], FloatArray, tuple[str, ...]]:
@@ -177,12 +221,29 @@ def indicator_values(
     dimension).
     """
     cols = _Columns(frame, q)
-    cache: dict[str, BoolArray] = {}
     indicators = q.structure.indicators
     y_t = np.empty((len(indicators), len(frame)))  # one contiguous row per indicator
+    shares = [j for j, ind in enumerate(indicators) if _is_simple_share(q, ind)]
+    if shares:
+        y_t[shares] = _shares(
+            cols,
+            [str(indicators[j].item) for j in shares],
+            [tuple(indicators[j].codes or ()) for j in shares],
+        )
+    # a mean of one item is its value (x / 1 is x; NaN where unanswered)
+    single = [
+        j for j, ind in enumerate(indicators) if ind.kind == "mean" and len(ind.items or ()) == 1
+    ]
+    if single:
+        y_t[single] = np.stack([cols.numeric((indicators[j].items or ())[0]) for j in single])
+    done = set(shares) | set(single)
     for j, ind in enumerate(indicators):
-        values = _values(cols, ind)
-        np.copyto(y_t[j], values)
-        y_t[j][~_eligible(cols, ind.eligible, cache)] = np.nan
+        if j not in done:
+            np.copyto(y_t[j], _values(cols, ind))
+    # NaN where not eligible: times 1 (exact) or NaN, one row at a time in place
+    factors = {s: np.where(m, 1.0, np.nan) for s, m in _eligibility(cols, indicators).items()}
+    for j, ind in enumerate(indicators):
+        if ind.eligible is not None:
+            y_t[j] *= factors[ind.eligible]
     y: FloatArray = np.ascontiguousarray(y_t.T)
     return tuple(i.code for i in indicators), y, tuple(sorted(cols.absent))
