@@ -37,6 +37,7 @@ from survey.questionnaire.schema import Indicator, Questionnaire
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
+IntArray = NDArray[np.intp]
 
 
 def _is_in(values: FloatArray, codes: FloatArray) -> BoolArray:
@@ -49,14 +50,13 @@ def _is_in(values: FloatArray, codes: FloatArray) -> BoolArray:
     return out
 
 
-def _special(values: FloatArray, special: FloatArray) -> BoolArray:
-    """``_is_in(values, special)`` for sorted codes, compared only where a value lies between
-    the smallest and the largest code (special codes sit apart from the answers: few do)."""
-    out: BoolArray = (values >= special[0]) & (values <= special[-1])
-    flat = out.reshape(-1)
-    candidates = np.flatnonzero(flat)
-    flat[candidates] = _is_in(values.reshape(-1)[candidates], special)
-    return out
+def _special(values: FloatArray, special: FloatArray) -> IntArray:
+    """Flat positions of ``values`` in the sorted ``special`` codes: ``_is_in`` only where a
+    value is at most the largest code (special codes sit below the answers: few are)."""
+    flat = values.reshape(-1)
+    candidates = np.flatnonzero(flat <= special[-1])
+    found: IntArray = candidates[_is_in(flat[candidates], special)]
+    return found
 
 
 class _Columns:
@@ -75,8 +75,10 @@ class _Columns:
     def _prefetch(self) -> None:
         """Read every answer column the indicators use that is already a plain numeric
         column as one block (one pandas call instead of one per column) and remove the
-        special codes in one pass; other columns (text, nullable integers) go through
-        :meth:`numeric` one by one. The values are the same either way."""
+        special codes in place; other columns (text, nullable integers) go through
+        :meth:`numeric` one by one. The values are the same either way. Only the
+        multiple-choice items' own columns are kept with their special codes (:meth:`raw`:
+        a special answer to the item sits there)."""
         if not self.frame.columns.is_unique:
             return
         dtypes = dict(zip(self.frame.columns, self.frame.dtypes, strict=True))
@@ -87,13 +89,17 @@ class _Columns:
         ]
         if not wanted:
             return
-        raw = np.ascontiguousarray(self.frame[wanted].to_numpy(dtype=np.float64).T)
-        clean = raw
-        if self.special.size:
-            clean = np.where(_special(raw, self.special), np.nan, raw)
+        block = self.frame[wanted].to_numpy(dtype=np.float64).T  # (columns, rows)
+        # our own copy, one row per column; a read-only view of the frame's data is copied
+        values = np.ascontiguousarray(block) if block.flags.writeable else np.array(block)
+        special = _special(values, self.special) if self.special.size else None
         for i, c in enumerate(wanted):
-            self._raw[c] = raw[i]
-            self._cache[c] = clean[i]
+            if self.q.has_item(c) and self.q.item(c).type == "multiple_choice":
+                self._raw[c] = values[i].copy()
+        if special is not None:
+            values.reshape(-1)[special] = np.nan
+        for i, c in enumerate(wanted):
+            self._cache[c] = values[i]
 
     def raw(self, column: str) -> FloatArray:
         """A present column as float, special codes kept, NaN where not a number."""
@@ -198,7 +204,7 @@ def _shares(cols: _Columns, items: Sequence[str], codes: Sequence[Sequence[int]]
         hit |= values == table[:, m : m + 1]
     # np.where(np.isnan(values), np.nan, hit) without its branch per element (slow on a
     # mask without pattern): min(hit, |value| + 1) is hit, or NaN where the value is NaN
-    out: FloatArray = np.abs(values)
+    out: FloatArray = np.abs(values, out=values)
     out += 1.0
     np.minimum(hit, out, out=out)
     return out
