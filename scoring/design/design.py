@@ -179,10 +179,23 @@ class SurveyDesign(Estimation):
         return res
 
     def domain_means(
-        self, y: FloatArray, domain: IntArray | None = None, n_domains: int | None = None
+        self,
+        y: FloatArray,
+        domain: IntArray | None = None,
+        n_domains: int | None = None,
+        *,
+        u_t: FloatArray | None = None,
     ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
-        """Hájek means (D, K), influence values (n, K), observed counts (D, K), df (D,)."""
-        return self._domain_estimate(estimators.means, y, domain, n_domains)
+        """Hájek means (D, K), influence values (n, K), observed counts (D, K), df (D,);
+        with ``u_t`` (K, n), the influence values are also written into it transposed
+        (cheaper than transposing them afterwards, estimators.means)."""
+
+        def estimator(
+            y2: FloatArray, w: FloatArray, dom: IntArray, d: int
+        ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+            return estimators.means(y2, w, dom, d, u_t)
+
+        return self._domain_estimate(estimator, y, domain, n_domains)
 
     def domain_totals(
         self, y: FloatArray, domain: IntArray | None = None, n_domains: int | None = None

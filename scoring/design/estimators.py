@@ -67,19 +67,24 @@ def _row_stats(domain: IntArray, *stats: FloatArray) -> tuple[IntArray, list[Flo
 
 
 def means(
-    y: FloatArray, w: FloatArray, domain: IntArray, n_domains: int
+    y: FloatArray,
+    w: FloatArray,
+    domain: IntArray,
+    n_domains: int,
+    u_t: FloatArray | None = None,
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
-    """(est, u, n_obs, weight sum), each (D, K) except u (n, K).
+    """(est, u, n_obs, weight sum), each (D, K) except u (n, K); with ``u_t`` (K, n), also
+    u transposed into it.
 
     The influence values ``u = (y0 − ȳ_d) · (obs / N̂_d)`` are made in place of ``y0``,
-    ``_ROWS`` rows at a time with the domain statistics gathered for those rows only: the
-    same operations on the same numbers as on whole (n, K) arrays, without their three
-    temporaries of n × K (the time of ``score()``'s indicator stage is mostly memory
-    traffic, docs/scoring.md "Speed").
+    ``_ROWS`` rows at a time with the domain statistics gathered for those rows only (and
+    copied into ``u_t`` while in cache): the same operations on the same numbers as on
+    whole (n, K) arrays, without their temporaries of n × K (the time of ``score()``'s
+    indicator stage is mostly memory traffic, docs/scoring.md "Speed").
     """
     observed = _observed(y, domain)
     if domain.min(initial=0) >= 0 and observed.all():
-        return _complete_means(y, w, domain, n_domains)
+        return _complete_means(y, w, domain, n_domains, u_t)
     y0 = np.where(observed, y, 0.0)
     ind = domain_indicator(domain, n_domains)
     wind = ind.multiply(w[None, :]).tocsr()
@@ -93,15 +98,18 @@ def means(
     u = y0
     for start in range(0, u.shape[0], _ROWS):
         rows = slice(start, start + _ROWS)
-        u[rows] -= centre[row[rows]]
+        block = u[rows]
+        block -= centre[row[rows]]
         s = scale[row[rows]]
         s *= obs[rows]
-        u[rows] *= s
+        block *= s
+        if u_t is not None:
+            u_t[:, rows] = block.T
     return est, u, n_obs, n_hat
 
 
 def _complete_means(
-    y: FloatArray, w: FloatArray, domain: IntArray, n_domains: int
+    y: FloatArray, w: FloatArray, domain: IntArray, n_domains: int, u_t: FloatArray | None
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
     """``means`` without missing values: one weight total per domain serves every column."""
     k = y.shape[1]
@@ -115,6 +123,8 @@ def _complete_means(
     count = np.bincount(domain, minlength=n_domains).astype(np.float64)
     n_hat: FloatArray = np.repeat(wsum[:, None], k, axis=1)
     n_obs: FloatArray = np.repeat(count[:, None], k, axis=1)
+    if u_t is not None:
+        u_t[...] = u.T
     return est, u, n_obs, n_hat
 
 

@@ -702,10 +702,14 @@ def prepare(
     )
     domain, provinces = integer_codes(responses["province"].astype("str"))
     d = len(provinces)
-    by_province = design.domain_means(y, domain, d)
-    national = design.domain_means(y, None)
+    # the influence values also transposed (K, n), as influence_t gives them: written while
+    # they are made, which is cheaper than transposing them afterwards
+    u_t, u_n_t = np.empty(y.shape[::-1]), np.empty(y.shape[::-1])
+    by_province = design.domain_means(y, domain, d, u_t=u_t)
+    national = design.domain_means(y, None, u_t=u_n_t)
+    transposed = (finite(u_t), finite(u_n_t))
     misfit = share_correction_misfit(responses, strata, psu)
-    for a in (y, *by_province, *national):
+    for a in (y, *by_province, *national, *transposed):
         a.flags.writeable = False
     return Prepared(
         responses=responses,
@@ -739,6 +743,7 @@ def prepare(
         misfit=misfit,
         units=share_units(responses, strata, psu) if misfit is None else None,
         frame_notes=tuple(_frame_notes(responses, strata, psu, lonely_psu)),
+        _transposed=[transposed],
     )
 
 
