@@ -596,7 +596,9 @@ class Prepared:
             var = np.vstack([design.taylor_variance(u, domain, d), design.taylor_variance(u_n)])
         se = np.where(np.isnan(x), np.nan, np.sqrt(var))
         qt = quantile(o.confidence, df_all, o.ci_dist)[:, None]
-        has = self.observed.T.astype(np.float64)
+        # ``observed.T`` in C order (from y, not by transposing): the design effects' sparse
+        # products would otherwise copy it twice
+        has = np.logical_not(np.isnan(self.y)).astype(np.float64)
         lci, uci, deff = _indicator_stats(
             self, self.questionnaire, x, se, n_x, df_all, qt, o.confidence, (u, u_n), has
         )
