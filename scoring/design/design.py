@@ -197,6 +197,29 @@ class SurveyDesign(Estimation):
 
         return self._domain_estimate(estimator, y, domain, n_domains)
 
+    def domain_and_overall_means(
+        self,
+        y: FloatArray,
+        domain: IntArray,
+        n_domains: int,
+        *,
+        u_t: FloatArray | None = None,
+        overall_u_t: FloatArray | None = None,
+    ) -> tuple[
+        tuple[FloatArray, FloatArray, FloatArray, FloatArray],
+        tuple[FloatArray, FloatArray, FloatArray, FloatArray],
+    ]:
+        """``domain_means(y, domain, n_domains, u_t=u_t)`` and ``domain_means(y,
+        u_t=overall_u_t)`` (all rows as one domain), the same numbers from one pass over
+        ``y`` (``y`` (n, K); estimators.means_and_overall)."""
+        dom, d = self._domain(domain, n_domains)
+        y2 = np.asarray(y, dtype=np.float64)
+        by_domain, overall = estimators.means_and_overall(y2, self._w, dom, d, u_t, overall_u_t)
+        return (
+            (*by_domain[:3], self.domain_df(dom, d)),
+            (*overall[:3], self.domain_df()),
+        )
+
     def domain_totals(
         self, y: FloatArray, domain: IntArray | None = None, n_domains: int | None = None
     ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:

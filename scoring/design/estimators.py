@@ -66,6 +66,19 @@ def _row_stats(domain: IntArray, *stats: FloatArray) -> tuple[IntArray, list[Flo
     return index, [np.vstack([a, np.zeros((1, a.shape[1]))]) for a in stats]
 
 
+def _sums(
+    y0: FloatArray, obs: FloatArray, w: FloatArray, ind: sp.csr_matrix
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """(est, n_obs, weight sum, 1 / weight sum or 0) per row of the domain indicator ``ind``."""
+    wind = ind.multiply(w[None, :]).tocsr()
+    n_hat = np.asarray(wind @ obs)
+    total = np.asarray(wind @ y0)
+    est = np.divide(total, n_hat, out=np.full_like(total, np.nan), where=n_hat > 0)
+    n_obs = np.asarray(ind @ obs)
+    inv_n = np.divide(1.0, n_hat, out=np.zeros_like(n_hat), where=n_hat > 0)
+    return est, n_obs, n_hat, inv_n
+
+
 def means(
     y: FloatArray,
     w: FloatArray,
@@ -86,14 +99,8 @@ def means(
     if domain.min(initial=0) >= 0 and observed.all():
         return _complete_means(y, w, domain, n_domains, u_t)
     y0 = np.where(observed, y, 0.0)
-    ind = domain_indicator(domain, n_domains)
-    wind = ind.multiply(w[None, :]).tocsr()
     obs = observed.astype(np.float64)
-    n_hat = np.asarray(wind @ obs)
-    total = np.asarray(wind @ y0)
-    est = np.divide(total, n_hat, out=np.full_like(total, np.nan), where=n_hat > 0)
-    n_obs = np.asarray(ind @ obs)
-    inv_n = np.divide(1.0, n_hat, out=np.zeros_like(n_hat), where=n_hat > 0)
+    est, n_obs, n_hat, inv_n = _sums(y0, obs, w, domain_indicator(domain, n_domains))
     row, (centre, scale) = _row_stats(domain, np.nan_to_num(est), inv_n)
     u = y0
     for start in range(0, u.shape[0], _ROWS):
@@ -106,6 +113,56 @@ def means(
         if u_t is not None:
             u_t[:, rows] = block.T
     return est, u, n_obs, n_hat
+
+
+Means = tuple[FloatArray, FloatArray, FloatArray, FloatArray]
+
+
+def means_and_overall(
+    y: FloatArray,
+    w: FloatArray,
+    domain: IntArray,
+    n_domains: int,
+    u_t: FloatArray | None = None,
+    overall_u_t: FloatArray | None = None,
+) -> tuple[Means, Means]:
+    """``means(y, w, domain, n_domains, u_t)`` and ``means`` over all rows as one domain
+    (``overall_u_t``), from one pass over the data: the overall is one more row of the
+    domain indicator, so every sum is the same sum in the same order. When a row is in no
+    domain (it is in the overall) or nothing is missing, ``means`` twice."""
+    observed = ~np.isnan(y)
+    if domain.min(initial=0) < 0 or observed.all():
+        overall = means(y, w, np.zeros_like(domain), 1, overall_u_t)
+        return means(y, w, domain, n_domains, u_t), overall
+    y0 = np.where(observed, y, 0.0)
+    obs = observed.astype(np.float64)
+    n = domain.shape[0]
+    ind = sp.csr_matrix(
+        (
+            np.ones(2 * n),
+            (np.concatenate([domain, np.full(n, n_domains)]), np.tile(np.arange(n), 2)),
+        ),
+        shape=(n_domains + 1, n),
+    )
+    stats = _sums(y0, obs, w, ind)
+    centre, scale = np.nan_to_num(stats[0]), stats[3]
+    u_all = np.empty_like(y0)
+    u = y0
+    for start in range(0, n, _ROWS):
+        rows = slice(start, start + _ROWS)
+        block, block_all, obs_rows = u[rows], u_all[rows], obs[rows]
+        np.subtract(block, centre[n_domains], out=block_all)  # before y0 is overwritten
+        block_all *= scale[n_domains] * obs_rows
+        block -= centre[domain[rows]]
+        s = scale[domain[rows]]
+        s *= obs_rows
+        block *= s
+        for out, b in ((u_t, block), (overall_u_t, block_all)):
+            if out is not None:
+                out[:, rows] = b.T
+    est, n_obs, n_hat, _ = (a[:n_domains] for a in stats)
+    est_all, n_obs_all, n_hat_all, _ = (a[n_domains:] for a in stats)
+    return (est, u, n_obs, n_hat), (est_all, u_all, n_obs_all, n_hat_all)
 
 
 def _complete_means(

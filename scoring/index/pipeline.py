@@ -707,8 +707,9 @@ def prepare(
     # the influence values also transposed (K, n), as influence_t gives them: written while
     # they are made, which is cheaper than transposing them afterwards
     u_t, u_n_t = np.empty(y.shape[::-1]), np.empty(y.shape[::-1])
-    by_province = design.domain_means(y, domain, d, u_t=u_t)
-    national = design.domain_means(y, None, u_t=u_n_t)
+    by_province, national = design.domain_and_overall_means(
+        y, domain, d, u_t=u_t, overall_u_t=u_n_t
+    )
     transposed = (finite(u_t), finite(u_n_t))
     misfit = share_correction_misfit(responses, strata, psu)
     for a in (y, *by_province, *national, *transposed):
