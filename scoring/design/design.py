@@ -9,6 +9,8 @@ Low-level vectorised API (used by the index scorer):
 
 - ``d.domain_means(Y, domain)`` -> ``(est (D,K), u (n,K), n_obs (D,K), df (D,))``: Hájek
   means with per-column item non-response and their influence values;
+- ``d.domain_and_overall_means(Y, domain, D)``: ``domain_means`` by domain and over all
+  rows from one pass (the index scorer's provinces and nation);
 - ``d.domain_totals(Y, domain)``: the same for totals;
 - ``d.taylor_variance(u, domain)`` -> ``(D,K)``: multiply ``u`` by the weights, form unit
   totals per domain on the full design and apply the stratified (multistage) variance;

@@ -226,9 +226,19 @@ def indicator_values(
     not have (their indicators are missing for everyone, e.g. a pilot that asked only one
     dimension).
     """
+    codes, y_t, absent = indicator_values_t(frame, q)
+    y: FloatArray = np.ascontiguousarray(y_t.T)
+    return codes, y, absent
+
+
+def indicator_values_t(
+    frame: pd.DataFrame, q: Questionnaire
+) -> tuple[tuple[str, ...], FloatArray, tuple[str, ...]]:
+    """:func:`indicator_values` with Y transposed (indicators × respondents), as it is made
+    (one contiguous row per indicator)."""
     cols = _Columns(frame, q)
     indicators = q.structure.indicators
-    y_t = np.empty((len(indicators), len(frame)))  # one contiguous row per indicator
+    y_t = np.empty((len(indicators), len(frame)))
     shares = [j for j, ind in enumerate(indicators) if _is_simple_share(q, ind)]
     if shares:
         y_t[shares] = _shares(
@@ -251,5 +261,4 @@ def indicator_values(
     for j, ind in enumerate(indicators):
         if ind.eligible is not None:
             y_t[j] *= factors[ind.eligible]
-    y: FloatArray = np.ascontiguousarray(y_t.T)
-    return tuple(i.code for i in indicators), y, tuple(sorted(cols.absent))
+    return tuple(i.code for i in indicators), y_t, tuple(sorted(cols.absent))

@@ -47,7 +47,7 @@ from scoring.index.design_effects import (
     respondent_counts,
 )
 from scoring.index.groups import MIN_GROUP_UNITS
-from scoring.index.indicators import indicator_values
+from scoring.index.indicators import indicator_values, indicator_values_t
 from scoring.index.intervals import korn_graubard
 from scoring.index.levels import (
     AggregationWeights,
@@ -698,7 +698,8 @@ def prepare(
     st = IndexStructure.from_questionnaire(q)
     if not st.indicators:
         raise ScoringError(f"questionnaire {q.id!r} has no indicators to score")
-    _, y, absent = indicator_values(responses, q)
+    _, y_t, absent = indicator_values_t(responses, q)
+    y = np.ascontiguousarray(y_t.T)
     design, design_notes = analysis_design(
         responses, strata, psu, weights, weighted, lonely_psu, poststratified and weighted
     )
@@ -735,7 +736,7 @@ def prepare(
             share_correction=share_correction,
         ),
         y=y,
-        observed=np.ascontiguousarray(~np.isnan(y).T),
+        observed=~np.isnan(y_t),
         absent=absent,
         design=design,
         design_notes=tuple(design_notes),
