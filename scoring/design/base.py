@@ -106,12 +106,9 @@ class Estimation(ABC):
         d = int(domain.max()) + 1 if n_domains is None else n_domains
         live = (self._w > 0) & (domain >= 0)
         dom = domain[live].astype(np.int64)
-        psus = np.unique(dom * self._stage1.n_units + self._stage1.unit[live])
-        strata = np.unique(dom * (int(self._stratum.max()) + 1) + self._stratum[live])
-        out: FloatArray = (
-            np.bincount(psus // self._stage1.n_units, minlength=d)
-            - np.bincount(strata // (int(self._stratum.max()) + 1), minlength=d)
-        ).astype(np.float64)
+        psus = _distinct(dom, self._stage1.unit[live], self._stage1.n_units, d)
+        strata = _distinct(dom, self._stratum[live], int(self._stratum.max()) + 1, d)
+        out: FloatArray = (psus - strata).astype(np.float64)
         return out
 
     @property
@@ -211,3 +208,14 @@ class Estimation(ABC):
         return self._run(
             "ratio", names, self.values(nums), self.values(dens), by, confidence, ci_dist, False
         )
+
+
+def _distinct(domain: IntArray, code: IntArray, n_codes: int, n_domains: int) -> IntArray:
+    """The number of distinct ``code`` values (0..n_codes-1) in each domain: a presence
+    table by ``bincount`` when it is small (PSUs × provinces), else by sorting."""
+    key = domain * n_codes + code
+    if n_domains * n_codes <= 4 * key.shape[0] + 4096:
+        present = np.bincount(key, minlength=n_domains * n_codes) > 0
+        counts: IntArray = present.reshape(n_domains, n_codes).sum(axis=1)
+        return counts
+    return np.bincount(np.unique(key) // n_codes, minlength=n_domains)

@@ -9,6 +9,8 @@ Low-level vectorised API (used by the index scorer):
 
 - ``d.domain_means(Y, domain)`` -> ``(est (D,K), u (n,K), n_obs (D,K), df (D,))``: Hájek
   means with per-column item non-response and their influence values;
+- ``d.domain_and_overall_means(Y, domain, D)``: ``domain_means`` by domain and over all
+  rows from one pass (the index scorer's provinces and nation);
 - ``d.domain_totals(Y, domain)``: the same for totals;
 - ``d.taylor_variance(u, domain)`` -> ``(D,K)``: multiply ``u`` by the weights, form unit
   totals per domain on the full design and apply the stratified (multistage) variance;
@@ -179,10 +181,46 @@ class SurveyDesign(Estimation):
         return res
 
     def domain_means(
-        self, y: FloatArray, domain: IntArray | None = None, n_domains: int | None = None
+        self,
+        y: FloatArray,
+        domain: IntArray | None = None,
+        n_domains: int | None = None,
+        *,
+        u_t: FloatArray | None = None,
     ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
-        """Hájek means (D, K), influence values (n, K), observed counts (D, K), df (D,)."""
-        return self._domain_estimate(estimators.means, y, domain, n_domains)
+        """Hájek means (D, K), influence values (n, K), observed counts (D, K), df (D,);
+        with ``u_t`` (K, n), the influence values are also written into it transposed
+        (cheaper than transposing them afterwards, estimators.means)."""
+
+        def estimator(
+            y2: FloatArray, w: FloatArray, dom: IntArray, d: int
+        ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+            return estimators.means(y2, w, dom, d, u_t)
+
+        return self._domain_estimate(estimator, y, domain, n_domains)
+
+    def domain_and_overall_means(
+        self,
+        y: FloatArray,
+        domain: IntArray,
+        n_domains: int,
+        *,
+        u_t: FloatArray | None = None,
+        overall_u_t: FloatArray | None = None,
+    ) -> tuple[
+        tuple[FloatArray, FloatArray, FloatArray, FloatArray],
+        tuple[FloatArray, FloatArray, FloatArray, FloatArray],
+    ]:
+        """``domain_means(y, domain, n_domains, u_t=u_t)`` and ``domain_means(y,
+        u_t=overall_u_t)`` (all rows as one domain), the same numbers from one pass over
+        ``y`` (``y`` (n, K); estimators.means_and_overall)."""
+        dom, d = self._domain(domain, n_domains)
+        y2 = np.asarray(y, dtype=np.float64)
+        by_domain, overall = estimators.means_and_overall(y2, self._w, dom, d, u_t, overall_u_t)
+        return (
+            (*by_domain[:3], self.domain_df(dom, d)),
+            (*overall[:3], self.domain_df()),
+        )
 
     def domain_totals(
         self, y: FloatArray, domain: IntArray | None = None, n_domains: int | None = None

@@ -12,13 +12,21 @@ Everything else is missing (NaN): not eligible, not relevant, unanswered, or a s
 answer (the questionnaire's special codes never count as values). Reverse coding is not
 applied here: it lives in the goalposts ``[L, U]`` (L the worst value), see structure.py.
 
-One vectorised pass per indicator over all respondents (columns of the table); eligibility
-is evaluated by the vectorised ``evaluate_frame`` once per distinct condition.
+Written by hand for speed (``score()`` reads 132 indicators of 15,000 respondents on every
+call, docs/scoring.md "Speed"): the answer columns are read as one float block with the
+special codes removed in one pass; the share indicators of single-answer items (most of
+them) and the single-item means are computed together on a 2-D block (indicators ×
+respondents), one comparison per code position rather than a loop of pandas or numpy calls
+per indicator; only multiple-choice shares, checklists and means of several items go one
+indicator at a time. Eligibility is evaluated by the vectorised ``evaluate_frame`` once per
+distinct condition and applied to all its indicators at once. Every value is the same as
+the per-indicator definition gives (comparisons and copies only; the means of several
+items keep their own summation).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -29,6 +37,7 @@ from survey.questionnaire.schema import Indicator, Questionnaire
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
+IntArray = NDArray[np.intp]
 
 
 def _is_in(values: FloatArray, codes: FloatArray) -> BoolArray:
@@ -39,6 +48,15 @@ def _is_in(values: FloatArray, codes: FloatArray) -> BoolArray:
     for code in codes:
         out |= values == code
     return out
+
+
+def _special(values: FloatArray, special: FloatArray) -> IntArray:
+    """Flat positions of ``values`` in the sorted ``special`` codes: ``_is_in`` only where a
+    value is at most the largest code (special codes sit below the answers: few are)."""
+    flat = values.reshape(-1)
+    candidates = np.flatnonzero(flat <= special[-1])
+    found: IntArray = candidates[_is_in(flat[candidates], special)]
+    return found
 
 
 class _Columns:
@@ -57,26 +75,31 @@ class _Columns:
     def _prefetch(self) -> None:
         """Read every answer column the indicators use that is already a plain numeric
         column as one block (one pandas call instead of one per column) and remove the
-        special codes in one pass; other columns (text, nullable integers) go through
-        :meth:`numeric` one by one. The values are the same either way."""
+        special codes in place; other columns (text, nullable integers) go through
+        :meth:`numeric` one by one. The values are the same either way. Only the
+        multiple-choice items' own columns are kept with their special codes (:meth:`raw`:
+        a special answer to the item sits there)."""
         if not self.frame.columns.is_unique:
             return
-        dtypes = self.frame.dtypes
+        dtypes = dict(zip(self.frame.columns, self.frame.dtypes, strict=True))
         wanted = [
             c
             for c in dict.fromkeys(_columns_used(self.q))
-            if c in dtypes.index and isinstance(dtypes[c], np.dtype) and dtypes[c].kind in "fiu"
+            if isinstance(dtypes.get(c), np.dtype) and dtypes[c].kind in "fiu"
         ]
         if not wanted:
             return
-        raw = np.ascontiguousarray(self.frame[wanted].to_numpy(dtype=np.float64).T)
-        clean = raw
-        if self.special.size:
-            clean = raw.copy()
-            clean[_is_in(raw, self.special)] = np.nan
+        block = self.frame[wanted].to_numpy(dtype=np.float64).T  # (columns, rows)
+        # our own copy, one row per column; a read-only view of the frame's data is copied
+        values = np.ascontiguousarray(block) if block.flags.writeable else np.array(block)
+        special = _special(values, self.special) if self.special.size else None
         for i, c in enumerate(wanted):
-            self._raw[c] = raw[i]
-            self._cache[c] = clean[i]
+            if self.q.has_item(c) and self.q.item(c).type == "multiple_choice":
+                self._raw[c] = values[i].copy()
+        if special is not None:
+            values.reshape(-1)[special] = np.nan
+        for i, c in enumerate(wanted):
+            self._cache[c] = values[i]
 
     def raw(self, column: str) -> FloatArray:
         """A present column as float, special codes kept, NaN where not a number."""
@@ -138,18 +161,18 @@ def _columns_used(q: Questionnaire) -> list[str]:
     return out
 
 
-def _eligible(cols: _Columns, source: str | None, cache: dict[str, BoolArray]) -> BoolArray:
-    if source is None:
-        return np.ones(cols.n, dtype=bool)
-    mask = cache.get(source)
-    if mask is None:
-        node = cols.q.condition(source)
-        mask = np.asarray(evaluate_frame(node, cols.frame, cols.q), dtype=bool)
-        cache[source] = mask
-    return mask
+def _eligibility(cols: _Columns, indicators: Sequence[Indicator]) -> dict[str, BoolArray]:
+    """The mask of each distinct eligibility condition (``evaluate_frame`` once per condition)."""
+    masks: dict[str, BoolArray] = {}
+    for source in dict.fromkeys(ind.eligible for ind in indicators):
+        if source is not None:
+            node = cols.q.condition(source)
+            masks[source] = np.asarray(evaluate_frame(node, cols.frame, cols.q), dtype=bool)
+    return masks
 
 
 def _values(cols: _Columns, ind: Indicator) -> FloatArray:
+    """One indicator's values (before eligibility), by its definition."""
     if ind.kind == "share":
         answered, hit = cols.membership(str(ind.item), ind.codes or ())
         return np.where(answered, hit.astype(np.float64), np.nan)
@@ -167,6 +190,33 @@ def _values(cols: _Columns, ind: Indicator) -> FloatArray:
     return np.where(any_answered, met, np.nan)
 
 
+def _shares(cols: _Columns, items: Sequence[str], codes: Sequence[Sequence[int]]) -> FloatArray:
+    """``_values`` of share indicators of single-answer items, as one (indicators, n) block:
+    the codes padded with NaN (equal to nothing) to a matrix, one comparison per column of it.
+    """
+    values = np.stack([cols.numeric(i) for i in items])
+    width = max(len(c) for c in codes)
+    table = np.full((len(codes), width), np.nan)
+    for j, c in enumerate(codes):
+        table[j, : len(c)] = c
+    hit = np.zeros(values.shape, dtype=bool)
+    for m in range(width):
+        hit |= values == table[:, m : m + 1]
+    # np.where(np.isnan(values), np.nan, hit) without its branch per element (slow on a
+    # mask without pattern): min(hit, |value| + 1) is hit, or NaN where the value is NaN
+    out: FloatArray = np.abs(values, out=values)
+    out += 1.0
+    np.minimum(hit, out, out=out)
+    return out
+
+
+def _is_simple_share(q: Questionnaire, ind: Indicator) -> bool:
+    """A share indicator of a single-answer item (one column, compared with its codes)."""
+    return (
+        ind.kind == "share" and bool(ind.codes) and q.item(str(ind.item)).type != "multiple_choice"
+    )
+
+
 def indicator_values(
     frame: pd.DataFrame, q: Questionnaire
 ) -> tuple[tuple[str, ...], FloatArray, tuple[str, ...]]:
@@ -176,13 +226,39 @@ def indicator_values(
     not have (their indicators are missing for everyone, e.g. a pilot that asked only one
     dimension).
     """
-    cols = _Columns(frame, q)
-    cache: dict[str, BoolArray] = {}
-    indicators = q.structure.indicators
-    y_t = np.empty((len(indicators), len(frame)))  # one contiguous row per indicator
-    for j, ind in enumerate(indicators):
-        values = _values(cols, ind)
-        np.copyto(y_t[j], values)
-        y_t[j][~_eligible(cols, ind.eligible, cache)] = np.nan
+    codes, y_t, absent = indicator_values_t(frame, q)
     y: FloatArray = np.ascontiguousarray(y_t.T)
-    return tuple(i.code for i in indicators), y, tuple(sorted(cols.absent))
+    return codes, y, absent
+
+
+def indicator_values_t(
+    frame: pd.DataFrame, q: Questionnaire
+) -> tuple[tuple[str, ...], FloatArray, tuple[str, ...]]:
+    """:func:`indicator_values` with Y transposed (indicators × respondents), as it is made
+    (one contiguous row per indicator)."""
+    cols = _Columns(frame, q)
+    indicators = q.structure.indicators
+    y_t = np.empty((len(indicators), len(frame)))
+    shares = [j for j, ind in enumerate(indicators) if _is_simple_share(q, ind)]
+    if shares:
+        y_t[shares] = _shares(
+            cols,
+            [str(indicators[j].item) for j in shares],
+            [tuple(indicators[j].codes or ()) for j in shares],
+        )
+    # a mean of one item is its value (x / 1 is x; NaN where unanswered)
+    single = [
+        j for j, ind in enumerate(indicators) if ind.kind == "mean" and len(ind.items or ()) == 1
+    ]
+    if single:
+        y_t[single] = np.stack([cols.numeric((indicators[j].items or ())[0]) for j in single])
+    done = set(shares) | set(single)
+    for j, ind in enumerate(indicators):
+        if j not in done:
+            np.copyto(y_t[j], _values(cols, ind))
+    # NaN where not eligible: times 1 (exact) or NaN, one row at a time in place
+    factors = {s: np.where(m, 1.0, np.nan) for s, m in _eligibility(cols, indicators).items()}
+    for j, ind in enumerate(indicators):
+        if ind.eligible is not None:
+            y_t[j] *= factors[ind.eligible]
+    return tuple(i.code for i in indicators), y_t, tuple(sorted(cols.absent))

@@ -47,7 +47,7 @@ from scoring.index.design_effects import (
     respondent_counts,
 )
 from scoring.index.groups import MIN_GROUP_UNITS
-from scoring.index.indicators import indicator_values
+from scoring.index.indicators import indicator_values, indicator_values_t
 from scoring.index.intervals import korn_graubard
 from scoring.index.levels import (
     AggregationWeights,
@@ -595,7 +595,9 @@ class Prepared:
             var = np.vstack([design.taylor_variance(u, domain, d), design.taylor_variance(u_n)])
         se = np.where(np.isnan(x), np.nan, np.sqrt(var))
         qt = quantile(o.confidence, df_all, o.ci_dist)[:, None]
-        has = self.observed.T.astype(np.float64)
+        # ``observed.T`` in C order (from y, not by transposing): the design effects' sparse
+        # products would otherwise copy it twice
+        has = np.logical_not(np.isnan(self.y)).astype(np.float64)
         lci, uci, deff = _indicator_stats(
             self, self.questionnaire, x, se, n_x, df_all, qt, o.confidence, (u, u_n), has
         )
@@ -695,16 +697,22 @@ def prepare(
     st = IndexStructure.from_questionnaire(q)
     if not st.indicators:
         raise ScoringError(f"questionnaire {q.id!r} has no indicators to score")
-    _, y, absent = indicator_values(responses, q)
+    _, y_t, absent = indicator_values_t(responses, q)
+    y = np.ascontiguousarray(y_t.T)
     design, design_notes = analysis_design(
         responses, strata, psu, weights, weighted, lonely_psu, poststratified and weighted
     )
     domain, provinces = integer_codes(responses["province"].astype("str"))
     d = len(provinces)
-    by_province = design.domain_means(y, domain, d)
-    national = design.domain_means(y, None)
+    # the influence values also transposed (K, n), as influence_t gives them: written while
+    # they are made, which is cheaper than transposing them afterwards
+    u_t, u_n_t = np.empty(y.shape[::-1]), np.empty(y.shape[::-1])
+    by_province, national = design.domain_and_overall_means(
+        y, domain, d, u_t=u_t, overall_u_t=u_n_t
+    )
+    transposed = (finite(u_t), finite(u_n_t))
     misfit = share_correction_misfit(responses, strata, psu)
-    for a in (y, *by_province, *national):
+    for a in (y, *by_province, *national, *transposed):
         a.flags.writeable = False
     return Prepared(
         responses=responses,
@@ -727,7 +735,7 @@ def prepare(
             share_correction=share_correction,
         ),
         y=y,
-        observed=np.ascontiguousarray(~np.isnan(y).T),
+        observed=~np.isnan(y_t),
         absent=absent,
         design=design,
         design_notes=tuple(design_notes),
@@ -738,6 +746,7 @@ def prepare(
         misfit=misfit,
         units=share_units(responses, strata, psu) if misfit is None else None,
         frame_notes=tuple(_frame_notes(responses, strata, psu, lonely_psu)),
+        _transposed=[transposed],
     )
 
 

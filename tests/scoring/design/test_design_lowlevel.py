@@ -51,6 +51,28 @@ def test_rows_outside_every_domain_keep_the_full_design(dclus1: SurveyDesign) ->
     assert df_e[0] == df_all[0]
 
 
+@pytest.mark.parametrize("case", ["missing", "complete", "outside"])
+def test_domain_and_overall_means_are_the_two_domain_means_bit_for_bit(
+    dclus1: SurveyDesign, case: str
+) -> None:
+    """One pass for provinces and the nation gives exactly what two passes give (the same
+    sums in the same order), the influence values transposed into ``u_t`` included."""
+    y = dclus1.values(["api00", "acs.k3", "acs.46", "api99"])
+    if case == "complete":
+        y = np.nan_to_num(y)
+    dom, _ = dclus1.domain_codes("stype")
+    if case == "outside":
+        dom = np.where(np.arange(dom.shape[0]) % 7 == 0, -1, dom)
+    u_t, overall_u_t = np.full(y.shape[::-1], np.nan), np.full(y.shape[::-1], np.nan)
+    by, overall = dclus1.domain_and_overall_means(y, dom, 3, u_t=u_t, overall_u_t=overall_u_t)
+    for got, want in ((by, dclus1.domain_means(y, dom, 3)), (overall, dclus1.domain_means(y))):
+        for a, b in zip(got, want, strict=True):
+            assert a.shape == b.shape and a.tobytes() == b.tobytes()
+    assert u_t.tobytes() == np.ascontiguousarray(by[1].T).tobytes()
+    assert overall_u_t.tobytes() == np.ascontiguousarray(overall[1].T).tobytes()
+    assert np.isnan(y).any() == (case != "complete")
+
+
 def test_domain_totals(dclus1: SurveyDesign) -> None:
     dom, _ = dclus1.domain_codes("stype")
     est, u, _, _ = dclus1.domain_totals(dclus1.values(["enroll"]), dom)
