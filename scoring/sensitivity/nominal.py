@@ -18,8 +18,8 @@ uncertainty for the engine's nominal choices, built on the leaves of
   province's design df (Student t by default), as ``score`` makes its CIs;
 - rank intervals and group probabilities come from ``score``'s empirical-Bayes draws of
   the true scores given the estimates and SEs (``scoring.index.uncertainty``:
-  ``posterior_draws`` then ``rank_uncertainty``; called through :func:`rank_intervals`
-  alone), and the point ranks and groups from ``scoring.index.groups``.
+  ``posterior_rank_uncertainty``, the call ``score`` makes), and the point ranks and
+  groups from ``scoring.index.groups``.
 
 Taylor linearisation has no counterpart here: a rank normalisation is not a smooth function
 of the means, and the replicates cover every choice alike.
@@ -36,7 +36,7 @@ from numpy.typing import NDArray
 from scoring.design.replicates import replicate_variance
 from scoring.design.results import quantile
 from scoring.index.groups import group_labels, ranks_and_groups
-from scoring.index.uncertainty import posterior_draws, rank_uncertainty
+from scoring.index.uncertainty import posterior_rank_uncertainty
 from scoring.sensitivity.data import TOP
 from scoring.sensitivity.engine import Design
 from survey.errors import SpecError
@@ -105,43 +105,6 @@ class NominalUncertainty:
         for name in ("est", "se", "lci", "uci", "rank", "rank_lci", "rank_uci", "group"):
             cols[name] = np.asarray(getattr(self, name)).T.reshape(-1)
         return pd.DataFrame(cols)
-
-
-def rank_intervals(
-    est: FloatArray,
-    se: FloatArray,
-    df: FloatArray,
-    ci_dist: str,
-    confidence: float,
-    draws: int,
-    rng: np.random.Generator,
-) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Rank interval bounds (P, C) and group probabilities (P, C, 4) of every province,
-    by ``scoring.score``'s rule: ``scoring.index.uncertainty.posterior_draws`` of the true
-    scores given ``est``, ``se`` and the provinces' ``df``, ranked by ``rank_uncertainty``.
-
-    Parameters
-    ----------
-    est, se : numpy.ndarray
-        Estimates and SEs (provinces, codes); a NaN estimate takes no rank.
-    df : numpy.ndarray
-        Design df per province (provinces,).
-    ci_dist : {"t", "normal"}
-        Distribution of the sampling error.
-    confidence : float
-        Level of the rank intervals.
-    draws : int
-        Posterior draws.
-    rng : numpy.random.Generator
-        Random source of the draws.
-
-    Returns
-    -------
-    tuple of numpy.ndarray
-        ``rank_lci``, ``rank_uci`` and the group probabilities.
-    """
-    post = posterior_draws(est, se, df, ci_dist, draws, rng)
-    return rank_uncertainty(post, np.ones(est.shape[0], dtype=bool), confidence)
 
 
 def replicate_scores(design: Design) -> FloatArray:
@@ -223,8 +186,8 @@ def nominal_uncertainty(
     df = np.asarray(data.df[int(design.est_index[0])], dtype=np.float64)
     q = quantile(confidence, df, ci_dist)[:, None]
     rank, groups = ranks_and_groups(est)
-    rank_lci, rank_uci, probs = rank_intervals(
-        est, se, df, ci_dist, confidence, draws, as_generator(rng)
+    rank_lci, rank_uci, probs = posterior_rank_uncertainty(
+        est, se, df, ci_dist, draws, as_generator(rng), confidence
     )
     return NominalUncertainty(
         provinces=tuple(data.provinces),
