@@ -25,7 +25,7 @@ from scoring.brief.targets import (
 )
 from scoring.index.groups import GROUP_LABELS, ranks
 from scoring.index.results import PROB_COLUMNS, IndexScores
-from scoring.index.uncertainty import posterior_draws, rank_uncertainty
+from scoring.index.uncertainty import posterior_rank_uncertainty
 from survey.rng import RngLike, as_generator
 
 FloatArray = NDArray[np.float64]
@@ -193,9 +193,10 @@ def _standing(
             probs = {g: float(row[c]) for g, c in zip(GROUP_LABELS, PROB_COLUMNS, strict=True)}
     elif uncertain:  # a pilot among published provinces: the draws score() makes
         gen = as_generator(rng)
-        post = posterior_draws(agg[:, None], f.se[:, None], f.df, "t", draws, gen)
         level = 0.95 if scores is None else scores.confidence  # the CIs' level beside it
-        lo, hi, pr = rank_uncertainty(post, np.ones(len(agg), dtype=bool), level)
+        lo, hi, pr = posterior_rank_uncertainty(
+            agg[:, None], f.se[:, None], f.df, "t", draws, gen, level
+        )
         rank_lci, rank_uci = float(lo[f.subject, 0]), float(hi[f.subject, 0])
         probs = {g: float(p) for g, p in zip(GROUP_LABELS, pr[f.subject, 0], strict=True)}
     if scores is not None and f.substituted:
