@@ -31,6 +31,7 @@ Korn–Graubard intervals (intervals.py).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -794,10 +795,6 @@ def _score_prepared(
     k = len(st.indicators)
     qt = quantile(confidence, df_all, ci_dist)[:, None]
     if variance == "taylor":
-        # the indicators' own columns do not depend on the index structure: computed once
-        # per prepared frame (all indicators) and taken here
-        ind = prep.indicator_block(share_correction)
-        se_k, lci_k, uci_k, deff_k = (_take(a, cols) for a in ind)
         if share_correction:
             var_l = share_corrected(prep.misfit, prep.units, design, [(lev, lev_n)], domain, d)
         else:
@@ -815,27 +812,45 @@ def _score_prepared(
         y = prep.y if cols is None else prep.y[:, cols]  # (n, K): copied only here
         se = _replicate_se(design, variance, replicates, gen, y, domain, psu_codes, st, wts, full)
         se_k, se_l = se[:, :k], se[:, k:]
-        lci_k, uci_k, deff_k = _indicator_stats(
-            prep,
-            q,
-            full[:, :k],
-            se_k,
-            n_x,
-            df_all,
-            qt,
-            confidence,
-            (_take(prep.province_means[1], cols), _take(prep.national_means[1], cols)),
-            flags.T.astype(np.float64),
-        )
     # ranks and groups from one set of draws of the provinces' true scores given all
-    # estimates (empirical Bayes; the sampling error drawn from the CIs' own distribution)
-    ranks = posterior_rank_uncertainty(
-        lv.ranked_blocks()[:d], se_l[:d], df, ci_dist, replicates, gen, confidence
-    )
+    # estimates (empirical Bayes; the sampling error drawn from the CIs' own distribution),
+    # on their own threads while this one computes the indicators' statistics and the
+    # design effects (nothing below reads the draws' generator; the draws do not depend
+    # on which thread runs them)
+    with ThreadPoolExecutor(max_workers=1) as background:
+        pending = background.submit(
+            posterior_rank_uncertainty,
+            lv.ranked_blocks()[:d],
+            se_l[:d],
+            df,
+            ci_dist,
+            replicates,
+            gen,
+            confidence,
+        )
+        if variance == "taylor":
+            # the indicators' own columns do not depend on the index structure: computed
+            # once per prepared frame (all indicators) and taken here
+            ind = prep.indicator_block(share_correction)
+            se_k, lci_k, uci_k, deff_k = (_take(a, cols) for a in ind)
+        else:
+            lci_k, uci_k, deff_k = _indicator_stats(
+                prep,
+                q,
+                full[:, :k],
+                se_k,
+                n_x,
+                df_all,
+                qt,
+                confidence,
+                (_take(prep.province_means[1], cols), _take(prep.national_means[1], cols)),
+                flags.T.astype(np.float64),
+            )
+        deff_l = province_and_national_deff(
+            se_l**2, (lev, lev_n), design.weights, has_lv, domain, d, counts[:, k:]
+        )
+        ranks = pending.result()
     full_l = full[:, k:]
-    deff_l = province_and_national_deff(
-        se_l**2, (lev, lev_n), design.weights, has_lv, domain, d, counts[:, k:]
-    )
     se = np.hstack([se_k, se_l])
     lci = np.hstack([lci_k, full_l - qt * se_l])
     uci = np.hstack([uci_k, full_l + qt * se_l])
