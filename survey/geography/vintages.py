@@ -219,12 +219,8 @@ def geography_of(codes: Iterable[str]) -> str | None:
     str or None
         ``"2018"`` or ``"2025"``; ``None`` when they use neither, or both.
     """
-    seen = {
-        name
-        for code in codes
-        for name in VINTAGES
-        if code in set(_vintage(name).provinces["province"])
-    }
+    known = {name: set(_vintage(name).provinces["province"]) for name in VINTAGES}
+    seen = {name for code in codes for name, provinces in known.items() if code in provinces}
     return seen.pop() if len(seen) == 1 else None
 
 
