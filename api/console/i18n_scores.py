@@ -135,6 +135,12 @@ SCORES_STRINGS: dict[str, tuple[str, str]] = {
     ),
     "reset": ("Back to the nominal choices", "Về lựa chọn gốc"),
     "whatif_error": ("This choice does not apply", "Lựa chọn này không áp dụng được"),
+    "ci_method_scope": (
+        "For PAPI's normalisation, means and equal weights. Other choices always use the "
+        "bootstrap.",
+        "Cho cách chuẩn hoá, trung bình cộng và trọng số bằng nhau của PAPI. Các lựa chọn khác "
+        "luôn dùng bootstrap.",
+    ),
     "whatif_by_score": (
         "Computed by scoring.score (PAPI's arithmetic on the index left after the drops), "
         "with its CIs, rank intervals and groups.",
