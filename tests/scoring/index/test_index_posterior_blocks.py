@@ -12,14 +12,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from scoring.index import uncertainty
+from scoring.index import rank_counts
+from scoring.index.rank_counts import _counts_of, rank_uncertainty
 from scoring.index.uncertainty import (
     DRAW_BLOCK,
-    _counts_of,
     _posterior_counts,
     posterior_draws,
     posterior_rank_uncertainty,
-    rank_uncertainty,
 )
 
 FloatArray = np.ndarray
@@ -83,7 +82,7 @@ def test_a_block_without_the_shortcut_counts_by_the_rule(monkeypatch: pytest.Mon
     est, se, df = _survey(4)
     draws = posterior_draws(est, se, df, "t", DRAWS, 3)
     whole = _counts_of(np.moveaxis(draws, 1, -1))
-    shortcut = uncertainty._fast_rank_counts
+    shortcut = rank_counts._fast_rank_counts
     taken: list[bool] = []
 
     def sometimes(values: FloatArray) -> tuple[FloatArray, FloatArray] | None:
@@ -91,7 +90,7 @@ def test_a_block_without_the_shortcut_counts_by_the_rule(monkeypatch: pytest.Mon
         taken.append(not refuse)
         return None if refuse else shortcut(values)
 
-    monkeypatch.setattr(uncertainty, "_fast_rank_counts", sometimes)
+    monkeypatch.setattr(rank_counts, "_fast_rank_counts", sometimes)
     fused = _posterior_counts(est, se, df, "t", DRAWS, 3, workers=2)
     np.testing.assert_array_equal(fused[0], whole[0])
     np.testing.assert_array_equal(fused[1], whole[1])
@@ -105,7 +104,7 @@ def test_tied_provinces_take_the_rule_in_every_block() -> None:
     est[1], se[1], est[2], se[2] = est[0], np.nan, est[0], np.nan
     draws = posterior_draws(est, se, df, "t", DRAWS, 4)
     assert np.array_equal(draws[:, 1], draws[:, 2])
-    assert uncertainty._fast_counts(np.moveaxis(draws[:DRAW_BLOCK], 1, -1)) is None
+    assert rank_counts._fast_counts(np.moveaxis(draws[:DRAW_BLOCK], 1, -1)) is None
     expected = rank_uncertainty(draws, np.ones(est.shape[0], dtype=bool), 0.95)
     got = posterior_rank_uncertainty(est, se, df, "t", DRAWS, 4, 0.95, workers=2)
     for a, b in zip(got, expected, strict=True):

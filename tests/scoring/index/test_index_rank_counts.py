@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from scoring.index import uncertainty
-from scoring.index.uncertainty import _exact_counts, _fast_counts, rank_uncertainty
+from scoring.index import rank_counts
+from scoring.index.rank_counts import _exact_counts, _fast_counts, rank_uncertainty
 
 
 def _draws(kind: str, gen: np.random.Generator) -> np.ndarray:
@@ -75,7 +75,7 @@ def test_rank_uncertainty_is_the_same_on_either_path(monkeypatch: pytest.MonkeyP
     reps[:, 2, 1] = np.nan
     ranked = np.arange(9) != 6  # the pooled row sits among them and is not ranked
     fast = rank_uncertainty(reps, ranked, 0.9)
-    monkeypatch.setattr(uncertainty, "_fast_counts", lambda values: None)
+    monkeypatch.setattr(rank_counts, "_fast_counts", lambda values: None)
     exact = rank_uncertainty(reps, ranked, 0.9)
     for a, b in zip(fast, exact, strict=True):
         np.testing.assert_array_equal(a, b)

@@ -11,8 +11,9 @@ import pytest
 
 from scoring import IndexScores, score
 from scoring.index.indicators import indicator_values
+from scoring.index.rank_counts import rank_uncertainty
 from scoring.index.structure import IndexStructure
-from scoring.index.uncertainty import rank_uncertainty, replicate_domain_means
+from scoring.index.uncertainty import replicate_domain_means
 from survey import load_questionnaire
 from survey.errors import ScoringError
 from survey.questionnaire.schema import Questionnaire

@@ -14,7 +14,8 @@ from scoring import score
 from scoring.design.replicates import replicate_variance
 from scoring.design.results import quantile
 from scoring.index.groups import group_labels, ranks_and_groups
-from scoring.index.uncertainty import posterior_draws, rank_uncertainty
+from scoring.index.rank_counts import rank_uncertainty
+from scoring.index.uncertainty import posterior_draws
 from scoring.sensitivity import Design, IndexData, Spec, microdata_input
 from scoring.sensitivity.nominal import nominal_uncertainty
 from scoring.sensitivity.spec import LEVELS, Aggregation, Normalisation, WeightSchemes
