@@ -555,24 +555,16 @@ class Prepared:
     misfit: str | None
     units: tuple[NDArray[np.intp], NDArray[np.intp]] | None
     frame_notes: tuple[str, ...]
+    influence_transposed: tuple[FloatArray, FloatArray]  # (K, n) each, NaN read as 0
     _indicator_blocks: dict[bool, tuple[FloatArray, FloatArray, FloatArray, FloatArray]] = field(
         default_factory=dict, repr=False
     )
-    _transposed: list[tuple[FloatArray, FloatArray]] = field(default_factory=list, repr=False)
 
     def influence_t(self) -> tuple[FloatArray, FloatArray]:
         """The indicators' influence values, provinces' and national, transposed (K, n) with
         NaN read as 0 (``levels.finite``): the layout ``levels.level_influence_t`` sums
-        over, made once per prepared frame."""
-        if not self._transposed:
-            pair = tuple(
-                np.ascontiguousarray(finite(a).T)
-                for a in (self.province_means[1], self.national_means[1])
-            )
-            for a in pair:
-                a.flags.writeable = False
-            self._transposed.append((pair[0], pair[1]))
-        return self._transposed[0]
+        over, written by ``prepare`` while the means are made."""
+        return self.influence_transposed
 
     def indicator_block(
         self, share_correction: bool
@@ -747,7 +739,7 @@ def prepare(
         misfit=misfit,
         units=share_units(responses, strata, psu) if misfit is None else None,
         frame_notes=tuple(_frame_notes(responses, strata, psu, lonely_psu)),
-        _transposed=[transposed],
+        influence_transposed=transposed,
     )
 
 
