@@ -49,6 +49,7 @@ from numpy.typing import NDArray
 from scipy import special
 
 from scoring.design.taylor import group_sum
+from scoring.index.gamma import GammaShapes, gamma_shared
 from scoring.index.rank_counts import (
     BlockCounts,
     block_counts,
@@ -230,7 +231,7 @@ class _Posterior:
     x: FloatArray  # (C, P) the estimates, 0 where NaN
     ok: NDArray[np.bool_]  # (C, P) rows with an estimate
     se2: FloatArray  # (C, P) the (moderated) se², 0 where NaN
-    shape: FloatArray | None  # (C, P) ν/2, ν each cell's moderated df (ci_dist="t"; 1/2 if ∞)
+    shape: GammaShapes | None  # (C, P) ν/2, ν each cell's moderated df (ci_dist="t"; 1/2 if ∞)
     scale: FloatArray  # (C, P) se² ν/2: the sampling variance is se² ν/χ²_ν = scale/Γ(ν/2)
     infinite: NDArray[np.bool_]  # (C, P) infinite df: the variance is se², no χ² scale
     tau_df: FloatArray  # (C, 1) n − 1 (at least 1): the df of the drawn τ² + mean(se²)
@@ -240,12 +241,13 @@ class _Posterior:
     def block(self, gen: np.random.Generator, size: int) -> FloatArray:
         """``size`` draws (size, C, P) from ``gen``: the sampling variances' χ² (one per
         cell, ``ci_dist="t"``; drawn as ``χ²_ν = 2 Γ(ν/2)``, numpy's own definition, so that
-        ``se² ν/χ²_ν`` is one division), then τ²'s χ² (one per code), μ's normal (one per
-        draw), then one normal per row, in that order; the arithmetic in place on three
-        arrays."""
+        ``se² ν/χ²_ν`` is one division; by ``gamma.gamma_shared``, whose candidates are
+        shared across codes as the rows' normals are), then τ²'s χ² (one per code), μ's
+        normal (one per draw), then one normal per row, in that order; the arithmetic in
+        place on three arrays."""
         c, p = self.est.shape
         shape = self.shape
-        v = np.empty(0) if shape is None else gen.standard_gamma(shape, size=(size, c, p))
+        v = np.empty(0) if shape is None else gamma_shared(gen, shape, size)
         chi_n = gen.chisquare(self.tau_df, size=(size, c, 1))
         mu_noise = gen.standard_normal((size, 1, 1))
         z = gen.standard_normal((size, 1, p))
@@ -293,7 +295,7 @@ def _posterior(est: FloatArray, se: FloatArray, df: FloatArray, ci_dist: str) ->
         se_m, nu_m = moderated_variance(se, np.broadcast_to(nu[:, None], se.shape))
         safe = np.where(nu_m >= 1, nu_m, 1.0).T
         infinite = ~np.isfinite(safe)
-        shape = np.where(infinite, 1.0, safe) / 2.0
+        shape = GammaShapes.of(np.where(infinite, 1.0, safe) / 2.0)
     n, s2, mean_v = _moments(est, se)
     ok = np.isfinite(est)
     se2 = np.ascontiguousarray((np.nan_to_num(se_m) ** 2).T)
@@ -303,7 +305,7 @@ def _posterior(est: FloatArray, se: FloatArray, df: FloatArray, ci_dist: str) ->
         ok=np.ascontiguousarray(ok.T),
         se2=se2,
         shape=shape,
-        scale=se2 if shape is None else se2 * shape,
+        scale=se2 if shape is None else se2 * shape.shape,
         infinite=infinite,
         tau_df=np.maximum(n - 1, 1)[:, None],
         s2=s2[:, None],
