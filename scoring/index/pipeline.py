@@ -31,7 +31,6 @@ Korn–Graubard intervals (intervals.py).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -73,7 +72,7 @@ from scoring.index.share_correction import (
 )
 from scoring.index.structure import IndexStructure
 from scoring.index.uncertainty import (
-    posterior_rank_uncertainty,
+    PosteriorRanks,
     replicate_domain_means,
 )
 from survey.errors import DesignError, Problem, ScoringError
@@ -806,20 +805,14 @@ def _score_prepared(
         se_k, se_l = se[:, :k], se[:, k:]
     # ranks and groups from one set of draws of the provinces' true scores given all
     # estimates (empirical Bayes; the sampling error drawn from the CIs' own distribution),
-    # on their own threads while this one computes the indicators' statistics and the
-    # design effects (nothing below reads the draws' generator; the draws do not depend
-    # on which thread runs them)
-    with ThreadPoolExecutor(max_workers=1) as background:
-        pending = background.submit(
-            posterior_rank_uncertainty,
-            lv.ranked_blocks()[:d],
-            se_l[:d],
-            df,
-            ci_dist,
-            replicates,
-            gen,
-            confidence,
-        )
+    # started on a background thread while this one computes the indicators' statistics
+    # and the design effects, after which this thread takes the blocks still waiting
+    # (nothing below reads the draws' generator; the draws do not depend on which thread
+    # makes them)
+    pending = PosteriorRanks(
+        lv.ranked_blocks()[:d], se_l[:d], df, ci_dist, replicates, gen, confidence
+    )
+    try:
         if variance == "taylor":
             # the indicators' own columns do not depend on the index structure: computed
             # once per prepared frame (all indicators) and taken here
@@ -841,7 +834,10 @@ def _score_prepared(
         deff_l = province_and_national_deff(
             se_l**2, (lev, lev_n), design.weights, has_lv, domain, d, counts[:, k:]
         )
-        ranks = pending.result()
+    except BaseException:
+        pending.cancel()
+        raise
+    ranks = pending.result()
     full_l = full[:, k:]
     se = np.hstack([se_k, se_l])
     lci = np.hstack([lci_k, full_l - qt * se_l])

@@ -81,12 +81,13 @@ def _group_of_rank(n: IntArray, m: int) -> IntArray:
     return out
 
 
-def _percentiles_separate(ascending: FloatArray, n: IntArray) -> bool:
+def _percentiles_separate(neg: FloatArray, order: IntArray, n: IntArray) -> bool:
     """Whether each row's P25/P50/P75 (type 7, groups.py) lies where ``_group_of_rank``
-    assumes. ``ascending`` (R, C, m): the negated values sorted ascending (values descending),
-    the ``n`` (C,) valid ones first, no ties among them. Interpolation can round a percentile
-    onto a neighbouring value; then the shortcut does not hold. The three percentiles are
-    checked at once: one gather of the nine values they need per row."""
+    assumes. ``neg`` (R, C, m): the negated values, ``order`` the positions that sort them
+    ascending (values descending), the ``n`` (C,) valid ones first, no ties among them.
+    Interpolation can round a percentile onto a neighbouring value; then the shortcut does
+    not hold. The three percentiles are checked at once: one gather of the nine values they
+    need per row (not a sorted copy of every row)."""
     code = np.flatnonzero(n >= MIN_GROUP_UNITS)  # the others get no group whatever their values
     top = (n[code] - 1)[:, None]  # (codes, 1)
     h = top * np.array([0.25, 0.5, 0.75])  # (n - 1) q, (codes, 3)
@@ -94,7 +95,8 @@ def _percentiles_separate(ascending: FloatArray, n: IntArray) -> bool:
     # the neighbours: ascending index ceil(h) - 1 for P25 and P50, floor(h) + 1 for P75
     near = np.concatenate([hi[:, :2] - 1, lo[:, 2:] + 1], axis=1)
     asc = np.concatenate([lo, hi, near], axis=1)  # ascending indices of the values (codes, 9)
-    picked = -ascending[:, code[:, None], np.clip(top - asc, 0, ascending.shape[-1] - 1)]
+    at = order[:, code[:, None], np.clip(top - asc, 0, neg.shape[-1] - 1)]  # (R, codes, 9)
+    picked = -neg[np.arange(neg.shape[0])[:, None, None], code[None, :, None], at]
     v_lo, v_hi, v_near = picked[..., :3], picked[..., 3:6], picked[..., 6:]
     p = v_lo + (h - lo) * (v_hi - v_lo)  # as groups._percentiles_last
     # x >= P exactly from ascending index ceil(h) (P25, P50)
@@ -104,11 +106,42 @@ def _percentiles_separate(ascending: FloatArray, n: IntArray) -> bool:
     return bool(at_least.all() and above.all())
 
 
+KEY_BITS_MAX = 16
+"""Most low bits of a sort key (:func:`_sort_keys`) given to positions: rows of up to 65,536
+values; longer rows take ``argsort``."""
+
+
+def _sort_keys(values: FloatArray) -> tuple[NDArray[np.int64], int] | None:
+    """Sortable int64 keys of ``values`` (..., m), no NaN, no -0.0: the float's bits made
+    monotone (negatives' magnitude bits flipped), the lowest ``b`` bits (``2^b ≥ m``)
+    replaced by the value's position in its row. Sorting the keys sorts the values and
+    carries their positions (the low bits of the sorted keys) at a third of the cost of
+    ``argsort``; two values whose keys differ only in those bits (equal, or within
+    ``2^b`` units in the last place) get equal truncated keys ``key >> b``, which the caller
+    treats as a tie. None where the rows are too long."""
+    m = values.shape[-1]
+    b = max(1, (m - 1).bit_length())
+    if b > KEY_BITS_MAX:
+        return None
+    bits = values.view(np.int64)
+    keys = np.right_shift(bits, 63)  # -1 for negatives, 0 else
+    keys &= np.int64(0x7FFFFFFFFFFFFFFF)
+    keys ^= bits  # monotone: negatives' magnitude bits flipped
+    keys &= ~np.int64((1 << b) - 1)
+    keys |= np.arange(m, dtype=np.int64)
+    return keys, b
+
+
 def _fast_rank_counts(values: FloatArray) -> tuple[NDArray[np.int64], IntArray] | None:
     """The rank histogram (C, m, m + 1) of draws ``values`` (R, C, m; any strides) from one
     sort per row, and the number of values of each code (C,), or None where the shortcut of
     :func:`_fast_counts` does not hold; the group histogram is then
-    ``rank_groups(counts, n)``, also for a sum of such histograms with the same ``n``."""
+    ``rank_groups(counts, n)``, also for a sum of such histograms with the same ``n``.
+
+    The sort is of packed keys (:func:`_sort_keys`): values and positions in one int64, so
+    that one sort gives both the descending values and the provinces' order. Values too
+    close for the keys to tell apart count as ties, which send the block to
+    ``_exact_counts``: the counts are those of an exact sort either way."""
     r, c, m = values.shape
     if not (r and m):
         return None
@@ -120,18 +153,27 @@ def _fast_rank_counts(values: FloatArray) -> tuple[NDArray[np.int64], IntArray] 
     if not np.array_equal(n_row, np.broadcast_to(n, n_row.shape)):
         return None
     gaps = n < m
-    if gaps.any():  # missing last (numpy's vectorised sorts fall back to slow ones on NaN)
+    if gaps.any():  # missing last
         if np.isinf(neg).any():
             return None
         np.copyto(neg, np.inf, where=nan)
-    order = np.argsort(neg, axis=-1)  # any kind: ties are excluded below
-    ascending = neg
-    ascending.sort(axis=-1)
+    neg += 0.0  # -0.0 → 0.0: equal values, equal bits
+    packed = _sort_keys(neg)
+    if packed is None:
+        order = np.argsort(neg, axis=-1)
+        ascending = np.take_along_axis(neg, order, axis=-1)
+        same = ascending[..., 1:] == ascending[..., :-1]
+    else:
+        keys, b = packed
+        keys.sort(axis=-1)
+        order = np.bitwise_and(keys, (1 << b) - 1).astype(np.intp)
+        keys >>= b
+        same = keys[..., 1:] == keys[..., :-1]
     # equal neighbours among the valid values (the +inf fill of a gap repeats m - n times)
     fill_pairs = r * int(np.maximum(m - n - 1, 0).sum())
-    if m > 1 and np.count_nonzero(ascending[..., 1:] == ascending[..., :-1]) > fill_pairs:
+    if m > 1 and np.count_nonzero(same) > fill_pairs:
         return None
-    if not _percentiles_separate(ascending, n):
+    if not _percentiles_separate(neg, order, n):
         return None
     top = m + 1
     position = np.arange(m)

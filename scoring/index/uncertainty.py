@@ -40,6 +40,7 @@ same draws whole, from the same block generators.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -394,6 +395,110 @@ def posterior_draws(
     return out
 
 
+class PosteriorRanks:
+    """:func:`posterior_rank_uncertainty` started on background threads while the caller
+    does other work; :meth:`result` then makes the calling thread one more worker on the
+    blocks still waiting, and reads the intervals off the summed histograms.
+
+    The blocks are taken one at a time from a shared counter by whichever thread is free
+    (``background`` threads from the start, the caller from :meth:`result`), so no core
+    waits while another has two threads; each block's numbers come from its own generator
+    and the histograms are whole numbers added in block order, so the result is the same,
+    bit for bit, for any number of threads and whoever computed which block.
+    """
+
+    def __init__(
+        self,
+        est: FloatArray,
+        se: FloatArray,
+        df: FloatArray,
+        ci_dist: str,
+        draws: int,
+        rng: RngLike,
+        confidence: float,
+        *,
+        background: int | None = None,
+    ) -> None:
+        self._model = _posterior(est, se, df, ci_dist)
+        self._blocks = _blocks(draws, rng)
+        self._parts: list[BlockCounts | None] = [None] * len(self._blocks)
+        self._next = 0
+        self._lock = threading.Lock()
+        self._shape = se.shape
+        self._confidence = confidence
+        n = min(MAX_WORKERS, os.cpu_count() or 1) - 1 if background is None else background
+        n = max(0, min(n, len(self._blocks)))
+        self._pool = ThreadPoolExecutor(max_workers=n) if n else None
+        self._running = [self._pool.submit(self._work) for _ in range(n)] if self._pool else []
+
+    def _take(self) -> int | None:
+        with self._lock:
+            i = self._next
+            if i >= len(self._blocks):
+                return None
+            self._next = i + 1
+            return i
+
+    def _work(self) -> None:
+        while (i := self._take()) is not None:
+            sl, gen = self._blocks[i]
+            self._parts[i] = block_counts(self._model.block(gen, sl.stop - sl.start))
+
+    def cancel(self) -> None:
+        """Leave the blocks not yet started (the caller failed and needs no result)."""
+        with self._lock:
+            self._next = len(self._blocks)
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+
+    def counts(self) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        """The rank and group histograms (C, P, P + 1) and (C, P, 4), the caller helping."""
+        try:
+            self._work()
+            for f in self._running:
+                f.result()
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True)
+        return _add_counts(self._model.est.shape, self._parts)
+
+    def result(self) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """rank_lci, rank_uci (P, C) and group shares (P, C, 4), as
+        :func:`posterior_rank_uncertainty` returns them."""
+        counts, g_counts = self.counts()
+        p, c = self._shape
+        return read_intervals(counts, g_counts, np.arange(p), (p, c), self._confidence)
+
+
+def _add_counts(
+    shape: tuple[int, int], parts: Iterable[BlockCounts | None]
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """The blocks' histograms summed (C, P, P + 1) and (C, P, 4). Blocks that took the
+    shortcut add their rank histograms per number of values per code (the same in every
+    block of score()'s draws), and their groups are read off each sum once, not once per
+    block."""
+    c, p = shape
+    ranks = np.zeros((c, p, p + 1), dtype=np.int64)
+    groups = np.zeros((c, p, 4), dtype=np.int64)
+    shortcut: dict[bytes, tuple[IntArray, NDArray[np.int64]]] = {}  # n -> summed ranks
+    for part in parts:
+        if part is None:
+            raise RuntimeError("a block of rank draws was not computed")
+        rank_counts, group_counts, n_values = part
+        np.add(ranks, rank_counts, out=ranks)
+        if group_counts is not None:
+            np.add(groups, group_counts, out=groups)
+        elif n_values is not None:
+            key = n_values.tobytes()
+            if key in shortcut:
+                np.add(shortcut[key][1], rank_counts, out=shortcut[key][1])
+            else:
+                shortcut[key] = (n_values, rank_counts.copy())
+    for n_values, rank_counts in shortcut.values():
+        groups += rank_groups(rank_counts, n_values)
+    return ranks, groups
+
+
 def _posterior_counts(
     est: FloatArray,
     se: FloatArray,
@@ -405,44 +510,10 @@ def _posterior_counts(
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """The rank and group histograms (C, P, P + 1) and (C, P, 4) of ``posterior_draws(est,
     se, df, ci_dist, draws, rng)``, every row ranked, one block at a time on ``workers``
-    threads (default ``min(MAX_WORKERS, os.cpu_count())``).
-
-    The histograms of the blocks add up. Blocks that took the shortcut add their rank
-    histograms per number of values per code (the same in every block of score()'s draws),
-    and their groups are read off each sum once, not once per block."""
-    model = _posterior(est, se, df, ci_dist)
-    blocks = _blocks(draws, rng)
-
-    def counts(block: tuple[slice, np.random.Generator]) -> BlockCounts:
-        sl, gen = block
-        return block_counts(model.block(gen, sl.stop - sl.start))
-
-    c, p = model.est.shape
-    ranks = np.zeros((c, p, p + 1), dtype=np.int64)
-    groups = np.zeros((c, p, 4), dtype=np.int64)
-    shortcut: dict[bytes, tuple[IntArray, NDArray[np.int64]]] = {}  # n -> summed ranks
-
-    def add(parts: Iterable[BlockCounts]) -> None:
-        for rank_counts, group_counts, n_values in parts:
-            np.add(ranks, rank_counts, out=ranks)
-            if group_counts is not None:
-                np.add(groups, group_counts, out=groups)
-            elif n_values is not None:
-                key = n_values.tobytes()
-                if key in shortcut:
-                    np.add(shortcut[key][1], rank_counts, out=shortcut[key][1])
-                else:
-                    shortcut[key] = (n_values, rank_counts)
-
+    threads (default ``min(MAX_WORKERS, os.cpu_count())``; the caller is one of them)."""
     n = min(MAX_WORKERS, os.cpu_count() or 1) if workers is None else workers
-    if min(n, len(blocks)) <= 1:
-        add(map(counts, blocks))
-    else:
-        with ThreadPoolExecutor(max_workers=n) as pool:
-            add(pool.map(counts, blocks))
-    for n_values, rank_counts in shortcut.values():
-        groups += rank_groups(rank_counts, n_values)
-    return ranks, groups
+    job = PosteriorRanks(est, se, df, ci_dist, draws, rng, 0.5, background=max(n - 1, 0))
+    return job.counts()
 
 
 def posterior_rank_uncertainty(
@@ -485,6 +556,6 @@ def posterior_rank_uncertainty(
     probs : ndarray (P, C, 4)
         The shares of draws in each performance group (high first); NaN without a group.
     """
-    counts, g_counts = _posterior_counts(est, se, df, ci_dist, draws, rng, workers)
-    p, c = se.shape
-    return read_intervals(counts, g_counts, np.arange(p), (p, c), confidence)
+    n = min(MAX_WORKERS, os.cpu_count() or 1) if workers is None else workers
+    job = PosteriorRanks(est, se, df, ci_dist, draws, rng, confidence, background=max(n - 1, 0))
+    return job.result()

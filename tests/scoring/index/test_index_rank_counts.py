@@ -79,3 +79,44 @@ def test_rank_uncertainty_is_the_same_on_either_path(monkeypatch: pytest.MonkeyP
     exact = rank_uncertainty(reps, ranked, 0.9)
     for a, b in zip(fast, exact, strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_sort_keys_order_values_and_carry_positions() -> None:
+    gen = np.random.default_rng(4)
+    v = gen.normal(size=(50, 3, 37)) * 10.0 ** gen.integers(-300, 300, size=(50, 3, 37))
+    v[0, 0, :4] = [np.inf, -np.inf, 0.0, -1e-310]  # infinities, zero, a subnormal
+    keys, b = rank_counts._sort_keys(v)
+    assert b == 6
+    keys.sort(axis=-1)
+    order = keys & ((1 << b) - 1)
+    np.testing.assert_array_equal(np.take_along_axis(v, order, axis=-1), np.sort(v, axis=-1))
+
+
+def test_values_a_few_ulps_apart_step_aside_to_the_rule_itself() -> None:
+    # distinct values the packed keys cannot tell apart: the shortcut steps aside and the
+    # counts are still those of every draw's ranks
+    gen = np.random.default_rng(6)
+    v = gen.normal(size=(20, 2, 12))
+    v[:, :, 1] = np.nextafter(v[:, :, 0], np.inf)
+    assert rank_counts._fast_rank_counts(v) is None
+    ranks, _ = rank_counts._counts_of(v)
+    exact, _ = _exact_counts(v)
+    np.testing.assert_array_equal(ranks, exact)
+    # distinct values: province 1 always one rank above province 0 (ties would share it)
+    above = np.flatnonzero(exact[0, 1])
+    np.testing.assert_array_equal(exact[0, 1, above], exact[0, 0, above + 1])
+
+
+@pytest.mark.parametrize("kind", ["plain", "missing_province", "signed_zeros"])
+def test_rows_too_long_for_packed_keys_sort_by_argsort(
+    kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gen = np.random.default_rng(8)
+    v = _draws(kind, gen)
+    expected = _fast_counts(v)
+    monkeypatch.setattr(rank_counts, "KEY_BITS_MAX", 0)
+    got = _fast_counts(v)
+    assert (expected is None) == (got is None)
+    if got is not None and expected is not None:
+        for a, b in zip(got, expected, strict=True):
+            np.testing.assert_array_equal(a, b)
