@@ -122,3 +122,26 @@ def test_no_draws_or_no_rows_give_empty_histograms(p: int, c: int, draws: int) -
         np.testing.assert_array_equal(a, b)
     assert got[0].shape == (p, c) and got[2].shape == (p, c, 4)
     assert np.isnan(got[0]).all() == (draws == 0 or p == 0 or c == 0)
+
+
+def test_a_failing_block_raises_in_the_caller(monkeypatch: pytest.MonkeyPatch) -> None:
+    from scoring.index import uncertainty
+
+    est, se, df = _survey(7)
+    calls = {"n": 0}
+    real = uncertainty.block_counts
+
+    def third_fails(values: FloatArray) -> object:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise FloatingPointError("block 3")
+        return real(values)
+
+    monkeypatch.setattr(uncertainty, "block_counts", third_fails)
+    with pytest.raises(FloatingPointError, match="block 3"):
+        posterior_rank_uncertainty(est, se, df, "t", DRAWS, 4, 0.9, workers=2)
+    # cancelled before it starts: no block is computed, and nothing is left running
+    calls["n"] = 0
+    job = uncertainty.PosteriorRanks(est, se, df, "t", DRAWS, 4, 0.9, background=0)
+    job.cancel()
+    assert calls["n"] == 0
