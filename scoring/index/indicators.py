@@ -89,9 +89,12 @@ class _Columns:
         ]
         if not wanted:
             return
-        block = self.frame[wanted].to_numpy(dtype=np.float64).T  # (columns, rows)
-        # our own copy, one row per column; a read-only view of the frame's data is copied
-        values = np.ascontiguousarray(block) if block.flags.writeable else np.array(block)
+        # our own copy, one row per column: each column read as an array (for float columns
+        # a view of the frame's data, pandas storing a block column by column) and stacked
+        # once; ``frame[wanted].to_numpy().T`` copied the block three times
+        values = np.empty((len(wanted), self.n))
+        for i, c in enumerate(wanted):
+            values[i] = self.frame[c].to_numpy(dtype=np.float64, copy=False)
         special = _special(values, self.special) if self.special.size else None
         for i, c in enumerate(wanted):
             if self.q.has_item(c) and self.q.item(c).type == "multiple_choice":
