@@ -30,11 +30,15 @@ ranking them would give rank intervals narrower than the CIs (docs/scoring.md).
 Written for speed (docs/scoring.md, "Speed"): score() never holds the (draws × provinces ×
 codes) draws. :func:`posterior_rank_uncertainty` makes them in blocks of ``DRAW_BLOCK``
 draws, each block from its own generator (a child of the score's seed), and turns each block
-at once into rank and group histograms, which add up over blocks; the blocks run on a small
-thread pool, since numpy's random draws, sorts and array arithmetic release the GIL. The
-generators belong to the blocks, not to the threads, and the histograms are whole numbers,
-so the results are the same for any number of threads. :func:`posterior_draws` gives the
-same draws whole, from the same block generators.
+at once into rank and group histograms, which add up over blocks. The blocks are taken from
+a shared counter by whichever thread is free (:class:`PosteriorRanks`: a background thread
+from the start, score()'s own thread once its other work is done), since numpy's random
+draws, sorts and array arithmetic release the GIL. The generators belong to the blocks, not
+to the threads, and the histograms are whole numbers, so the results are the same for any
+number of threads. The sampling variances' gamma variates, one per draw, province and code,
+come from ``scoring.index.gamma.gamma_shared``: exactly Γ(ν/2) per cell, their candidates
+shared across codes as the rows' normals are (every output is read per code).
+:func:`posterior_draws` gives the same draws whole, from the same block generators.
 """
 
 from __future__ import annotations
