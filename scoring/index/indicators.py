@@ -91,7 +91,7 @@ class _Columns:
             return
         # our own copy, one row per column: each column read as an array (for float columns
         # a view of the frame's data, pandas storing a block column by column) and stacked
-        # once; ``frame[wanted].to_numpy().T`` copied the block three times
+        # once; ``frame[wanted].to_numpy().T`` copied the block twice
         values = np.empty((len(wanted), self.n))
         for i, c in enumerate(wanted):
             values[i] = self.frame[c].to_numpy(dtype=np.float64, copy=False)
