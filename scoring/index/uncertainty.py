@@ -78,6 +78,11 @@ draws, sorts and arithmetic release the GIL, and a second thread nearly halves t
 time on two cores; more would compete with the server's other requests."""
 
 
+def default_workers() -> int:
+    """Threads of the rank stage: ``MAX_WORKERS``, at most the CPUs."""
+    return min(MAX_WORKERS, os.cpu_count() or 1)
+
+
 def _padded_block_sums(
     factors: FloatArray, totals: FloatArray, unit_domain: IntArray, n_domains: int
 ) -> FloatArray:
@@ -430,7 +435,7 @@ class PosteriorRanks:
         self._lock = threading.Lock()
         self._shape = se.shape
         self._confidence = confidence
-        n = min(MAX_WORKERS, os.cpu_count() or 1) - 1 if background is None else background
+        n = default_workers() - 1 if background is None else background
         n = max(0, min(n, len(self._blocks)))
         self._pool = ThreadPoolExecutor(max_workers=n) if n else None
         self._running = [self._pool.submit(self._work) for _ in range(n)] if self._pool else []
@@ -503,23 +508,6 @@ def _add_counts(
     return ranks, groups
 
 
-def _posterior_counts(
-    est: FloatArray,
-    se: FloatArray,
-    df: FloatArray,
-    ci_dist: str,
-    draws: int,
-    rng: RngLike,
-    workers: int | None = None,
-) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """The rank and group histograms (C, P, P + 1) and (C, P, 4) of ``posterior_draws(est,
-    se, df, ci_dist, draws, rng)``, every row ranked, one block at a time on ``workers``
-    threads (default ``min(MAX_WORKERS, os.cpu_count())``; the caller is one of them)."""
-    n = min(MAX_WORKERS, os.cpu_count() or 1) if workers is None else workers
-    job = PosteriorRanks(est, se, df, ci_dist, draws, rng, 0.5, background=max(n - 1, 0))
-    return job.counts()
-
-
 def posterior_rank_uncertainty(
     est: FloatArray,
     se: FloatArray,
@@ -537,11 +525,12 @@ def posterior_rank_uncertainty(
 
     Each block of ``DRAW_BLOCK`` draws is made from its own generator and turned at once into
     its rank and group histograms (``scoring.index.rank_counts.block_counts``: the shortcut
-    where it holds for the block, else every draw's ranks); histograms add up over blocks. The blocks run on a small pool
-    of threads (numpy's random draws, sorts and array arithmetic release the GIL, so two
-    threads take about half the time on two cores). Each block's numbers come from its own
-    generator and counts are whole numbers, so the result is the same, bit for bit, for any
-    number of threads and any order in which the blocks finish.
+    where it holds for the block, else every draw's ranks); histograms add up over blocks.
+    The blocks are shared by ``workers`` threads, the caller one of them
+    (:class:`PosteriorRanks`; numpy's random draws, sorts and array arithmetic release the
+    GIL). Each block's numbers come from its own generator and counts are whole numbers, so
+    the result is the same, bit for bit, for any number of threads and any order in which the
+    blocks finish.
 
     Parameters
     ----------
@@ -560,6 +549,6 @@ def posterior_rank_uncertainty(
     probs : ndarray (P, C, 4)
         The shares of draws in each performance group (high first); NaN without a group.
     """
-    n = min(MAX_WORKERS, os.cpu_count() or 1) if workers is None else workers
+    n = default_workers() if workers is None else workers
     job = PosteriorRanks(est, se, df, ci_dist, draws, rng, confidence, background=max(n - 1, 0))
     return job.result()

@@ -9,6 +9,8 @@ itself.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -16,12 +18,20 @@ from scoring.index import rank_counts
 from scoring.index.rank_counts import _counts_of, rank_uncertainty
 from scoring.index.uncertainty import (
     DRAW_BLOCK,
-    _posterior_counts,
+    PosteriorRanks,
     posterior_draws,
     posterior_rank_uncertainty,
 )
 
 FloatArray = np.ndarray
+
+
+def _posterior_counts(*model: Any, workers: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """The summed histograms of the blocks of ``posterior_draws(*model)``, on ``workers``
+    threads (the caller one of them)."""
+    est, se, df, ci_dist, draws, rng = model
+    job = PosteriorRanks(est, se, df, ci_dist, draws, rng, 0.95, background=workers - 1)
+    return job.counts()
 
 
 def _survey(seed: int) -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -129,7 +139,7 @@ def test_a_failing_block_raises_in_the_caller(monkeypatch: pytest.MonkeyPatch) -
 
     est, se, df = _survey(7)
     calls = {"n": 0}
-    real = uncertainty.block_counts
+    real = rank_counts.block_counts
 
     def third_fails(values: FloatArray) -> object:
         calls["n"] += 1
