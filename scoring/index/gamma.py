@@ -12,7 +12,7 @@ already share the rows' normal and the draw's μ noise across codes.
 of at least 1, on candidates ``(X, U)`` (a standard normal and a uniform) drawn once per
 draw and province and shared by all codes. Each cell applies its own shape to them:
 ``d = α − 1/3``, ``c = 1/√(9d)``, ``V = (1 + cX)³``; it accepts ``d V`` when ``V > 0`` and
-``U < 1 − 0.0331 X⁴`` (the squeeze, which does not depend on the shape: about 91% of the
+``U < 1 − 0.0331 X⁴`` (the squeeze, which does not depend on the shape: about 92% of the
 candidates pass it for every code at once) or ``log U < X²/2 + d (1 − V + log V)``. A cell
 that rejects its candidate takes a fresh ``standard_gamma`` variate: the method returns the
 first accepted candidate of an independent sequence, so after a rejection its output is
