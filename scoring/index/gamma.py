@@ -19,7 +19,7 @@ first accepted candidate of an independent sequence, so after a rejection its ou
 distributed as a fresh run of it. Shapes below 1 (ν < 2, where the method does not apply)
 draw from ``standard_gamma`` directly. Each cell's value is therefore exactly Γ(α)
 distributed, cells of different provinces are independent, and the work per cell is a few
-multiplications on arrays that stay in cache: about 10 ms instead of 50
+multiplications on arrays that stay in cache: about 13 ms instead of 50
 (``bench/score_bench.py``; docs/scoring.md, "Speed").
 
 Written here because no library draws gamma variates with shared candidates; checked by
@@ -46,7 +46,7 @@ class GammaShapes:
     once per set of draws."""
 
     shape: FloatArray  # (C, P) α
-    d: FloatArray  # (C, P) α − 1/3 (1 where α < 1: unused)
+    d: FloatArray  # (C, P) α − 1/3 (2/3 where α < 1: unused, those cells are redrawn)
     c: FloatArray  # (C, P) 1/√(9d)
     small: NDArray[np.bool_]  # (C, P) α < 1: drawn by standard_gamma
 
