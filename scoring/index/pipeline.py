@@ -30,8 +30,11 @@ Korn–Graubard intervals (intervals.py).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -73,6 +76,7 @@ from scoring.index.share_correction import (
 from scoring.index.structure import IndexStructure
 from scoring.index.uncertainty import (
     PosteriorRanks,
+    default_workers,
     replicate_domain_means,
 )
 from survey.errors import DesignError, Problem, ScoringError
@@ -83,6 +87,7 @@ from survey.rng import DEFAULT_REPLICATES, RngLike, seed_of
 from survey.sampling.weights import POSTSTRATA
 
 FloatArray = NDArray[np.float64]
+T = TypeVar("T")
 VARIANCE_METHODS: tuple[str, ...] = ("taylor", *METHODS)
 WEIGHTING = (
     "the weight column as given; the frame contract (survey.respondents.analysis_frame) makes it the "
@@ -543,6 +548,55 @@ def _indicator_stats(
     return lci, uci, deff
 
 
+def _design(
+    responses: pd.DataFrame,
+    columns: tuple[str | None, str | None, str],
+    weighted: bool,
+    lonely_psu: str,
+    poststratified: bool,
+) -> tuple[SurveyDesign, tuple[str, ...], NDArray[np.intp], tuple[str, ...]]:
+    """The design the means need, its notes, and the provinces' codes (``prepare``)."""
+    strata, psu, weights = columns
+    design, notes = analysis_design(
+        responses, strata, psu, weights, weighted, lonely_psu, poststratified
+    )
+    domain, provinces = integer_codes(responses["province"].astype("str"))
+    return design, tuple(notes), domain, tuple(str(p) for p in provinces)
+
+
+def _design_extras(
+    responses: pd.DataFrame, strata: str | None, psu: str | None, lonely_psu: str
+) -> tuple[str | None, tuple[NDArray[np.intp], NDArray[np.intp]] | None, tuple[str, ...]]:
+    """What the scores need of the design columns after the means: the PSU-share
+    correction's fit and units, and the frame's notes (``prepare``)."""
+    misfit = share_correction_misfit(responses, strata, psu)
+    units = share_units(responses, strata, psu) if misfit is None else None
+    return misfit, units, tuple(index_notes.frame_notes(responses, strata, psu, lonely_psu))
+
+
+def _side_pool() -> ThreadPoolExecutor | contextlib.nullcontext[None]:
+    """A second thread for :func:`score`'s independent parts, when the rank stage would have
+    one (``uncertainty.default_workers``); else nothing, and the parts run in turn."""
+    if default_workers() > 1:
+        return ThreadPoolExecutor(max_workers=1)
+    return contextlib.nullcontext()
+
+
+class _Later(Generic[T]):
+    """``fn(*args)`` on ``pool``'s thread from now, or (no pool) on the caller's when its
+    result is asked: the same value and the same exception either way."""
+
+    def __init__(self, pool: Executor | None, fn: Callable[..., T], *args: Any) -> None:
+        self._future = pool.submit(fn, *args) if pool is not None else None
+        self._call = (fn, args)
+
+    def result(self) -> T:
+        if self._future is not None:
+            return self._future.result()
+        fn, args = self._call
+        return fn(*args)
+
+
 def _take(a: FloatArray, cols: NDArray[np.intp] | None) -> FloatArray:
     return a if cols is None else np.ascontiguousarray(a[:, cols])
 
@@ -590,21 +644,32 @@ def prepare(
     st = IndexStructure.from_questionnaire(q)
     if not st.indicators:
         raise ScoringError(f"questionnaire {q.id!r} has no indicators to score")
-    _, y_t, absent = indicator_values_t(responses, q)
-    y = np.ascontiguousarray(y_t.T)
-    design, design_notes = analysis_design(
-        responses, strata, psu, weights, weighted, lonely_psu, poststratified and weighted
-    )
-    domain, provinces = integer_codes(responses["province"].astype("str"))
-    d = len(provinces)
-    # the influence values also transposed (K, n), as influence_t gives them: written while
-    # they are made, which is cheaper than transposing them afterwards
-    u_t, u_n_t = np.empty(y.shape[::-1]), np.empty(y.shape[::-1])
-    by_province, national = design.domain_and_overall_means(
-        y, domain, d, u_t=u_t, overall_u_t=u_n_t
-    )
-    transposed = (finite(u_t), finite(u_n_t))
-    misfit = share_correction_misfit(responses, strata, psu)
+    # the design columns' work (pandas) on a second thread while this one reads the
+    # indicator values and makes the means; its errors come after theirs, as they would
+    # one after the other
+    with _side_pool() as side:
+        design_later = _Later(
+            side,
+            _design,
+            responses,
+            (strata, psu, weights),
+            weighted,
+            lonely_psu,
+            poststratified and weighted,
+        )
+        extras = _Later(side, _design_extras, responses, strata, psu, lonely_psu)
+        _, y_t, absent = indicator_values_t(responses, q)
+        y = np.ascontiguousarray(y_t.T)
+        design, design_notes, domain, provinces = design_later.result()
+        d = len(provinces)
+        # the influence values also transposed (K, n), as influence_t gives them: written
+        # while they are made, which is cheaper than transposing them afterwards
+        u_t, u_n_t = np.empty(y.shape[::-1]), np.empty(y.shape[::-1])
+        by_province, national = design.domain_and_overall_means(
+            y, domain, d, u_t=u_t, overall_u_t=u_n_t
+        )
+        transposed = (finite(u_t), finite(u_n_t))
+        misfit, units, frame_notes = extras.result()
     for a in (y, *by_province, *national, *transposed):
         a.flags.writeable = False
     return Prepared(
@@ -631,14 +696,14 @@ def prepare(
         observed=~np.isnan(y_t),
         absent=absent,
         design=design,
-        design_notes=tuple(design_notes),
+        design_notes=design_notes,
         domain=domain,
-        provinces=tuple(str(p) for p in provinces),
+        provinces=provinces,
         province_means=by_province,
         national_means=national,
         misfit=misfit,
-        units=share_units(responses, strata, psu) if misfit is None else None,
-        frame_notes=tuple(index_notes.frame_notes(responses, strata, psu, lonely_psu)),
+        units=units,
+        frame_notes=frame_notes,
         influence_transposed=transposed,
     )
 
@@ -669,76 +734,89 @@ def _score_prepared(
     n_x = np.vstack([n_obs, n_obs_n])
     x = np.where(n_x >= min_n, x, np.nan)
     df_all = np.concatenate([df, df_n])
-    wts = AggregationWeights.from_available(~np.isnan(x), st, min_share)
-    lv = propagate(x, st, wts)
-    flags = prep.observed if cols is None else prep.observed[cols]
-    has_lv = has_value(flags, st)
-    counts = np.hstack([n_x, respondent_counts(has_lv, domain, d)])  # n_x: the indicators' (exact)
-    full = lv.all_blocks()
-    gen = np.random.default_rng(seed)
-    # influence values of every level: the indicators' (u) beside the levels' (lev), kept
-    # apart (every variance is column by column, so the blocks need not be joined)
-    u_t, u_n_t = prep.influence_t()  # all indicators': the kept rows are read in place
-    lev = level_influence_t(u_t, wts.w, domain, st, rows=cols)
-    lev_n = level_influence_t(u_n_t, wts.w, None, st, rows=cols)
     share_correction, share_notes = share_choice(
         asked, prep.misfit, weighted=weighted, variance=variance
     )
-    k = len(st.indicators)
-    qt = quantile(confidence, df_all, ci_dist)[:, None]
-    if variance == "taylor":
-        if share_correction:
-            var_l = share_corrected(prep.misfit, prep.units, design, [(lev, lev_n)], domain, d)
-        else:
-            var_l = np.vstack(
-                [design.taylor_variance(lev, domain, d), design.taylor_variance(lev_n)]
-            )
-        se_l = np.where(np.isnan(full[:, k:]), np.nan, np.sqrt(var_l))
-    else:
-        unit_cols = [c for c in (strata, psu) if c]
-        psu_codes = (
-            integer_codes(frame.loc[:, unit_cols].astype("str"))[0]
-            if psu
-            else np.arange(len(frame))
+    with _side_pool() as side:
+        # Taylor: the indicators' own columns (SEs, Korn–Graubard CIs, design effects) do
+        # not depend on the index structure: computed once per prepared frame (all
+        # indicators), on the second thread from now, and taken here
+        indicators = (
+            _Later(side, prep.indicator_block, share_correction) if variance == "taylor" else None
         )
-        y = prep.y if cols is None else prep.y[:, cols]  # (n, K): copied only here
-        se = _replicate_se(design, variance, replicates, gen, y, domain, psu_codes, st, wts, full)
-        se_k, se_l = se[:, :k], se[:, k:]
-    # ranks and groups from one set of draws of the provinces' true scores given all
-    # estimates (empirical Bayes; the sampling error drawn from the CIs' own distribution),
-    # started on a background thread while this one computes the indicators' statistics
-    # and the design effects, after which this thread takes the blocks still waiting
-    # (nothing below reads the draws' generator; the draws do not depend on which thread
-    # makes them)
-    pending = PosteriorRanks(
-        lv.ranked_blocks()[:d], se_l[:d], df, ci_dist, replicates, gen, confidence
-    )
-    try:
+        wts = AggregationWeights.from_available(~np.isnan(x), st, min_share)
+        lv = propagate(x, st, wts)
+        flags = prep.observed if cols is None else prep.observed[cols]
+        has_lv = has_value(flags, st)
+        # n_x: the indicators' counts (exact)
+        counts = np.hstack([n_x, respondent_counts(has_lv, domain, d)])
+        full = lv.all_blocks()
+        gen = np.random.default_rng(seed)
+        # influence values of every level: the indicators' (u) beside the levels' (lev), kept
+        # apart (every variance is column by column, so the blocks need not be joined)
+        u_t, u_n_t = prep.influence_t()  # all indicators': the kept rows are read in place
+        lev = level_influence_t(u_t, wts.w, domain, st, rows=cols)
+        lev_n = level_influence_t(u_n_t, wts.w, None, st, rows=cols)
+        k = len(st.indicators)
+        qt = quantile(confidence, df_all, ci_dist)[:, None]
         if variance == "taylor":
-            # the indicators' own columns do not depend on the index structure: computed
-            # once per prepared frame (all indicators) and taken here
-            ind = prep.indicator_block(share_correction)
-            se_k, lci_k, uci_k, deff_k = (_take(a, cols) for a in ind)
+            if share_correction:
+                var_l = share_corrected(prep.misfit, prep.units, design, [(lev, lev_n)], domain, d)
+            else:
+                var_l = np.vstack(
+                    [design.taylor_variance(lev, domain, d), design.taylor_variance(lev_n)]
+                )
+            se_l = np.where(np.isnan(full[:, k:]), np.nan, np.sqrt(var_l))
         else:
-            lci_k, uci_k, deff_k = _indicator_stats(
-                prep,
-                q,
-                full[:, :k],
-                se_k,
-                n_x,
-                df_all,
-                qt,
-                confidence,
-                (_take(prep.province_means[1], cols), _take(prep.national_means[1], cols)),
-                flags.T.astype(np.float64),
+            unit_cols = [c for c in (strata, psu) if c]
+            psu_codes = (
+                integer_codes(frame.loc[:, unit_cols].astype("str"))[0]
+                if psu
+                else np.arange(len(frame))
             )
-        deff_l = province_and_national_deff(
-            se_l**2, (lev, lev_n), design.weights, has_lv, domain, d, counts[:, k:]
+            y = prep.y if cols is None else prep.y[:, cols]  # (n, K): copied only here
+            se = _replicate_se(
+                design, variance, replicates, gen, y, domain, psu_codes, st, wts, full
+            )
+            se_k, se_l = se[:, :k], se[:, k:]
+        # ranks and groups from one set of draws of the provinces' true scores given all
+        # estimates (empirical Bayes; the sampling error drawn from the CIs' own distribution):
+        # the second thread takes blocks once the indicators' statistics are done, this one
+        # once the levels' design effects are (nothing below reads the draws' generator; the
+        # draws do not depend on which thread makes them)
+        pending = PosteriorRanks(
+            lv.ranked_blocks()[:d],
+            se_l[:d],
+            df,
+            ci_dist,
+            replicates,
+            gen,
+            confidence,
+            executor=side,
         )
-    except BaseException:
-        pending.cancel()
-        raise
-    ranks = pending.result()
+        try:
+            if indicators is None:
+                lci_k, uci_k, deff_k = _indicator_stats(
+                    prep,
+                    q,
+                    full[:, :k],
+                    se_k,
+                    n_x,
+                    df_all,
+                    qt,
+                    confidence,
+                    (_take(prep.province_means[1], cols), _take(prep.national_means[1], cols)),
+                    flags.T.astype(np.float64),
+                )
+            deff_l = province_and_national_deff(
+                se_l**2, (lev, lev_n), design.weights, has_lv, domain, d, counts[:, k:]
+            )
+        except BaseException:
+            pending.cancel()
+            raise
+        ranks = pending.result()
+    if indicators is not None:
+        se_k, lci_k, uci_k, deff_k = (_take(a, cols) for a in indicators.result())
     full_l = full[:, k:]
     se = np.hstack([se_k, se_l])
     lci = np.hstack([lci_k, full_l - qt * se_l])

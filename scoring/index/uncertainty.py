@@ -46,7 +46,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -412,8 +412,11 @@ class PosteriorRanks:
     The blocks are taken one at a time from a shared counter by whichever thread is free
     (``background`` threads from the start, the caller from :meth:`result`), so no core
     waits while another has two threads; each block's numbers come from its own generator
-    and the histograms are whole numbers added in block order, so the result is the same,
-    bit for bit, for any number of threads and whoever computed which block.
+    and the histograms are whole numbers, added up by each thread as its blocks come
+    (``_Tally``), so the result is the same, bit for bit, for any number of threads and
+    whoever computed which block. With ``executor``, the ``background`` workers are queued
+    on it (``score()`` passes its second thread, busy first with the indicators'
+    statistics) instead of threads of their own.
     """
 
     def __init__(
@@ -427,18 +430,22 @@ class PosteriorRanks:
         confidence: float,
         *,
         background: int | None = None,
+        executor: Executor | None = None,
     ) -> None:
         self._model = _posterior(est, se, df, ci_dist)
         self._blocks = _blocks(draws, rng)
-        self._parts: list[BlockCounts | None] = [None] * len(self._blocks)
+        self._tallies: list[_Tally] = []  # one per thread that took part
         self._next = 0
         self._lock = threading.Lock()
         self._shape = se.shape
         self._confidence = confidence
         n = default_workers() - 1 if background is None else background
         n = max(0, min(n, len(self._blocks)))
-        self._pool = ThreadPoolExecutor(max_workers=n) if n else None
-        self._running = [self._pool.submit(self._work) for _ in range(n)] if self._pool else []
+        # the caller's executor (its threads may first finish other work queued on them),
+        # else threads of our own, shut down once the counts are in
+        self._pool = ThreadPoolExecutor(max_workers=n) if n and executor is None else None
+        runner = executor if executor is not None else self._pool
+        self._running = [runner.submit(self._work) for _ in range(n)] if runner else []
 
     def _take(self) -> int | None:
         with self._lock:
@@ -449,9 +456,12 @@ class PosteriorRanks:
             return i
 
     def _work(self) -> None:
+        tally = _Tally(self._model.est.shape)
+        with self._lock:
+            self._tallies.append(tally)
         while (i := self._take()) is not None:
             sl, gen = self._blocks[i]
-            self._parts[i] = block_counts(self._model.block(gen, sl.stop - sl.start))
+            tally.add(block_counts(self._model.block(gen, sl.stop - sl.start)))
 
     def cancel(self) -> None:
         """Leave the blocks not yet started (the caller failed and needs no result)."""
@@ -469,7 +479,10 @@ class PosteriorRanks:
         finally:
             if self._pool is not None:
                 self._pool.shutdown(wait=True)
-        return _add_counts(self._model.est.shape, self._parts)
+        done = sum(t.blocks for t in self._tallies)
+        if done != len(self._blocks):
+            raise RuntimeError(f"{len(self._blocks) - done} blocks of rank draws were not computed")
+        return _Tally.total(self._model.est.shape, self._tallies)
 
     def result(self) -> tuple[FloatArray, FloatArray, FloatArray]:
         """rank_lci, rank_uci (P, C) and group shares (P, C, 4), as
@@ -479,33 +492,56 @@ class PosteriorRanks:
         return read_intervals(counts, g_counts, np.arange(p), (p, c), self._confidence)
 
 
-def _add_counts(
-    shape: tuple[int, int], parts: Iterable[BlockCounts | None]
-) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """The blocks' histograms summed (C, P, P + 1) and (C, P, 4). Blocks that took the
-    shortcut add their rank histograms per number of values per code (the same in every
-    block of score()'s draws), and their groups are read off each sum once, not once per
-    block."""
-    c, p = shape
-    ranks = np.zeros((c, p, p + 1), dtype=np.int64)
-    groups = np.zeros((c, p, 4), dtype=np.int64)
-    shortcut: dict[bytes, tuple[IntArray, NDArray[np.int64]]] = {}  # n -> summed ranks
-    for part in parts:
-        if part is None:
-            raise RuntimeError("a block of rank draws was not computed")
+class _Tally:
+    """The histograms of the blocks one thread computed, added up as they come (so that
+    nothing is left to add once the last block is done). Blocks that took the shortcut add
+    their rank histograms per number of values per code (the same in every block of
+    score()'s draws), and their groups are read off each sum once (:meth:`total`), not once
+    per block. Counts are whole numbers: the totals do not depend on which thread added
+    which block."""
+
+    def __init__(self, shape: tuple[int, int]) -> None:
+        c, p = shape
+        self.ranks = np.zeros((c, p, p + 1), dtype=np.int64)  # blocks without the shortcut
+        self.groups = np.zeros((c, p, 4), dtype=np.int64)
+        self.shortcut: dict[bytes, tuple[IntArray, NDArray[np.int64]]] = {}  # n -> ranks
+        self.blocks = 0
+
+    def add(self, part: BlockCounts) -> None:
         rank_counts, group_counts, n_values = part
-        np.add(ranks, rank_counts, out=ranks)
-        if group_counts is not None:
-            np.add(groups, group_counts, out=groups)
-        elif n_values is not None:
+        if n_values is not None and group_counts is None:
             key = n_values.tobytes()
-            if key in shortcut:
-                np.add(shortcut[key][1], rank_counts, out=shortcut[key][1])
-            else:
-                shortcut[key] = (n_values, rank_counts.copy())
-    for n_values, rank_counts in shortcut.values():
-        groups += rank_groups(rank_counts, n_values)
-    return ranks, groups
+            if key in self.shortcut:
+                np.add(self.shortcut[key][1], rank_counts, out=self.shortcut[key][1])
+            else:  # the block's own array, from now on this sum
+                self.shortcut[key] = (n_values, rank_counts)
+        else:
+            np.add(self.ranks, rank_counts, out=self.ranks)
+            if group_counts is not None:
+                np.add(self.groups, group_counts, out=self.groups)
+        self.blocks += 1
+
+    @staticmethod
+    def total(
+        shape: tuple[int, int], tallies: Iterable[_Tally]
+    ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        """The rank and group histograms (C, P, P + 1) and (C, P, 4) of all ``tallies``."""
+        c, p = shape
+        ranks = np.zeros((c, p, p + 1), dtype=np.int64)
+        groups = np.zeros((c, p, 4), dtype=np.int64)
+        shortcut: dict[bytes, tuple[IntArray, NDArray[np.int64]]] = {}
+        for tally in tallies:
+            ranks += tally.ranks
+            groups += tally.groups
+            for key, (n_values, rank_counts) in tally.shortcut.items():
+                if key in shortcut:
+                    shortcut[key][1][...] += rank_counts
+                else:
+                    shortcut[key] = (n_values, rank_counts.copy())
+        for n_values, rank_counts in shortcut.values():
+            ranks += rank_counts
+            groups += rank_groups(rank_counts, n_values)
+        return ranks, groups
 
 
 def posterior_rank_uncertainty(

@@ -155,3 +155,32 @@ def test_a_failing_block_raises_in_the_caller(monkeypatch: pytest.MonkeyPatch) -
     job = uncertainty.PosteriorRanks(est, se, df, "t", DRAWS, 4, 0.9, background=0)
     job.cancel()
     assert calls["n"] == 0
+
+
+def test_blocks_queued_on_a_busy_executor_give_the_same_counts() -> None:
+    """score() queues the background worker on its second thread behind other work: the
+    worker takes the blocks left once that work is done (none, if the caller took them all)."""
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    est, se, df = _survey(6)
+    alone = _posterior_counts(est, se, df, "t", DRAWS, 9, workers=1)
+    for busy_for in (0.0, 0.02, 0.2):
+        with ThreadPoolExecutor(max_workers=1) as side:
+            busy = side.submit(time.sleep, busy_for)
+            job = PosteriorRanks(est, se, df, "t", DRAWS, 9, 0.95, background=1, executor=side)
+            got = job.counts()
+            busy.result()
+        np.testing.assert_array_equal(got[0], alone[0])
+        np.testing.assert_array_equal(got[1], alone[1])
+        assert got[0].sum() > 0
+
+
+def test_counts_of_a_cancelled_job_are_refused() -> None:
+    """After cancel() the blocks left are never computed: counts() says so instead of
+    returning histograms of part of the draws."""
+    est, se, df = _survey(8)
+    job = PosteriorRanks(est, se, df, "t", DRAWS, 4, 0.9, background=0)
+    job.cancel()
+    with pytest.raises(RuntimeError, match="blocks of rank draws were not computed"):
+        job.counts()

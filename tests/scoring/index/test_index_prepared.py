@@ -64,3 +64,48 @@ def test_prepared_score_agrees_when_answer_columns_are_absent() -> None:
     for drop in DROPS:
         expected = document(score(partial, without(q, drop), **BASE))
         assert document(prepared.score(drop=drop)) == expected, drop
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"share_correction": None}, {"variance": "bootstrap", "replicates": 40, "rng": 5}],
+    ids=["taylor", "share_correction_default", "bootstrap"],
+)
+def test_score_is_the_same_on_one_thread_and_on_two(
+    monkeypatch: pytest.MonkeyPatch, options: dict[str, Any]
+) -> None:
+    """With two CPUs score() runs the design columns' work, the indicators' statistics and
+    rank blocks on a second thread; with one, all of it in turn: the same tables and notes."""
+    from scoring.index import pipeline, uncertainty
+
+    frame, q = survey("papi")
+    kw = BASE | options
+    runs = []
+    for workers in (2, 1):
+        monkeypatch.setattr(pipeline, "default_workers", lambda w=workers: w)
+        monkeypatch.setattr(uncertainty, "default_workers", lambda w=workers: w)
+        runs.append(document(score(frame, q, **kw)))
+    assert runs[0] == runs[1]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_errors_come_in_the_order_of_the_stages(
+    monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    """The design's error (here: post-strata asked for but missing) surfaces from the second
+    thread; when the indicator values fail too, theirs comes first, as it would in turn."""
+    from scoring.index import pipeline
+
+    frame, q = survey("papi")
+    monkeypatch.setattr(pipeline, "default_workers", lambda: workers)
+    broken = frame.drop(columns="design_weight")
+    with pytest.raises(ScoringError) as info:
+        prepare(broken, q, **(BASE | {"poststratified": True}))
+    assert info.value.code == "poststrata_unavailable"
+
+    def fails(*_: Any) -> None:
+        raise ValueError("indicator values failed")
+
+    monkeypatch.setattr(pipeline, "indicator_values_t", fails)
+    with pytest.raises(ValueError, match="indicator values failed"):
+        prepare(broken, q, **(BASE | {"poststratified": True}))
