@@ -33,6 +33,7 @@ sources: ``taylor`` (Lumley 2010; Wolter 2007), ``estimators``, ``calibration``
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Executor
 
 import numpy as np
 import pandas as pd
@@ -207,16 +208,20 @@ class SurveyDesign(Estimation):
         *,
         u_t: FloatArray | None = None,
         overall_u_t: FloatArray | None = None,
+        executor: Executor | None = None,
     ) -> tuple[
         tuple[FloatArray, FloatArray, FloatArray, FloatArray],
         tuple[FloatArray, FloatArray, FloatArray, FloatArray],
     ]:
         """``domain_means(y, domain, n_domains, u_t=u_t)`` and ``domain_means(y,
         u_t=overall_u_t)`` (all rows as one domain), the same numbers from one pass over
-        ``y`` (``y`` (n, K); estimators.means_and_overall)."""
+        ``y`` (``y`` (n, K); estimators.means_and_overall, which shares its rows with a
+        thread of ``executor`` when given one)."""
         dom, d = self._domain(domain, n_domains)
         y2 = np.asarray(y, dtype=np.float64)
-        by_domain, overall = estimators.means_and_overall(y2, self._w, dom, d, u_t, overall_u_t)
+        by_domain, overall = estimators.means_and_overall(
+            y2, self._w, dom, d, u_t, overall_u_t, executor
+        )
         return (
             (*by_domain[:3], self.domain_df(dom, d)),
             (*overall[:3], self.domain_df()),

@@ -23,6 +23,9 @@ in the order of the plain formulas, so the numbers are the same bit for bit.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import Executor
+
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
@@ -73,12 +76,18 @@ def _row_stats(domain: IntArray, *stats: FloatArray) -> tuple[IntArray, list[Flo
 
 
 def _sums(
-    y0: FloatArray, obs: FloatArray, w: FloatArray, ind: sp.csr_matrix
+    y0: FloatArray,
+    obs: FloatArray,
+    w: FloatArray,
+    ind: sp.csr_matrix,
+    executor: Executor | None = None,
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
-    """(est, n_obs, weight sum, 1 / weight sum or 0) per row of the domain indicator ``ind``."""
+    """(est, n_obs, weight sum, 1 / weight sum or 0) per row of the domain indicator ``ind``
+    (with ``executor``, the weighted totals on one of its threads meanwhile)."""
     wind = ind.multiply(w[None, :]).tocsr()
+    totals = executor.submit(wind.__matmul__, y0) if executor is not None else None
     n_hat = np.asarray(wind @ obs)
-    total = np.asarray(wind @ y0)
+    total = np.asarray(wind @ y0 if totals is None else totals.result())
     est = np.divide(total, n_hat, out=np.full_like(total, np.nan), where=n_hat > 0)
     n_obs = np.asarray(ind @ obs)
     inv_n = np.divide(1.0, n_hat, out=np.zeros_like(n_hat), where=n_hat > 0)
@@ -131,18 +140,34 @@ def means_and_overall(
     n_domains: int,
     u_t: FloatArray | None = None,
     overall_u_t: FloatArray | None = None,
+    executor: Executor | None = None,
 ) -> tuple[Means, Means]:
     """``means(y, w, domain, n_domains, u_t)`` and ``means`` over all rows as one domain
     (``overall_u_t``), from one pass over the data: the overall is one more row of the
     domain indicator, so every sum is the same sum in the same order. When a row is in no
-    domain (it is in the overall) or nothing is missing, ``means`` twice."""
+    domain (it is in the overall) or nothing is missing, ``means`` twice.
+
+    With ``executor`` (score()'s second thread), the influence values' blocks of rows are
+    shared by the caller and one thread of it, each taking the next block when free: the
+    same operations on the same rows, so the same numbers, in about half the time when the
+    thread is idle."""
     observed = ~np.isnan(y)
     if domain.min(initial=0) < 0 or observed.all():
         overall = means(y, w, np.zeros_like(domain), 1, overall_u_t)
         return means(y, w, domain, n_domains, u_t), overall
-    y0 = np.where(observed, y, 0.0)
-    obs = observed.astype(np.float64)
     n = domain.shape[0]
+    y0, obs = np.empty_like(y), np.empty(y.shape)
+    filling = iter(range(0, n, _ROWS))
+
+    def fill() -> None:  # y0 = np.where(observed, y, 0.0), obs = observed as 0/1
+        for start in filling:
+            rows = slice(start, start + _ROWS)
+            np.copyto(obs[rows], observed[rows])
+            block = y0[rows]
+            block.fill(0.0)
+            np.copyto(block, y[rows], where=observed[rows])
+
+    _shared(fill, executor)
     ind = sp.csr_matrix(
         (
             np.ones(2 * n),
@@ -150,25 +175,43 @@ def means_and_overall(
         ),
         shape=(n_domains + 1, n),
     )
-    stats = _sums(y0, obs, w, ind)
+    stats = _sums(y0, obs, w, ind, executor)
     centre, scale = np.nan_to_num(stats[0]), stats[3]
     u_all = np.empty_like(y0)
     u = y0
-    for start in range(0, n, _ROWS):
-        rows = slice(start, start + _ROWS)
-        block, block_all, obs_rows = u[rows], u_all[rows], obs[rows]
-        np.subtract(block, centre[n_domains], out=block_all)  # before y0 is overwritten
-        block_all *= scale[n_domains] * obs_rows
-        block -= centre[domain[rows]]
-        s = scale[domain[rows]]
-        s *= obs_rows
-        block *= s
-        for out, b in ((u_t, block), (overall_u_t, block_all)):
-            if out is not None:
-                out[:, rows] = b.T
+    blocks = iter(range(0, n, _ROWS))  # taken one at a time by whichever thread is free
+
+    def work() -> None:
+        for start in blocks:
+            rows = slice(start, start + _ROWS)
+            block, block_all, obs_rows = u[rows], u_all[rows], obs[rows]
+            np.subtract(block, centre[n_domains], out=block_all)  # before y0 is overwritten
+            block_all *= scale[n_domains] * obs_rows
+            block -= centre[domain[rows]]
+            s = scale[domain[rows]]
+            s *= obs_rows
+            block *= s
+            for out, b in ((u_t, block), (overall_u_t, block_all)):
+                if out is not None:
+                    out[:, rows] = b.T
+
+    _shared(work, executor)
     est, n_obs, n_hat, _ = (a[:n_domains] for a in stats)
     est_all, n_obs_all, n_hat_all, _ = (a[n_domains:] for a in stats)
     return (est, u, n_obs, n_hat), (est_all, u_all, n_obs_all, n_hat_all)
+
+
+def _shared(work: Callable[[], None], executor: Executor | None) -> None:
+    """``work()`` on the calling thread and, with ``executor``, on one thread of it at the
+    same time (``work`` takes its items from an iterator the two share: ``next`` on a
+    builtin iterator is atomic under the GIL); returns when both are done, raising the first
+    error."""
+    helper = executor.submit(work) if executor is not None else None
+    try:
+        work()
+    finally:
+        if helper is not None:
+            helper.result()
 
 
 def _complete_means(

@@ -666,7 +666,7 @@ def prepare(
         # while they are made, which is cheaper than transposing them afterwards
         u_t, u_n_t = np.empty(y.shape[::-1]), np.empty(y.shape[::-1])
         by_province, national = design.domain_and_overall_means(
-            y, domain, d, u_t=u_t, overall_u_t=u_n_t
+            y, domain, d, u_t=u_t, overall_u_t=u_n_t, executor=side
         )
         transposed = (finite(u_t), finite(u_n_t))
         misfit, units, frame_notes = extras.result()

@@ -51,12 +51,19 @@ def test_rows_outside_every_domain_keep_the_full_design(dclus1: SurveyDesign) ->
     assert df_e[0] == df_all[0]
 
 
+@pytest.mark.parametrize("threads", [1, 2])
 @pytest.mark.parametrize("case", ["missing", "complete", "outside"])
 def test_domain_and_overall_means_are_the_two_domain_means_bit_for_bit(
-    dclus1: SurveyDesign, case: str
+    dclus1: SurveyDesign, case: str, threads: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """One pass for provinces and the nation gives exactly what two passes give (the same
-    sums in the same order), the influence values transposed into ``u_t`` included."""
+    sums in the same order), the influence values transposed into ``u_t`` included; with a
+    second thread sharing the blocks of rows (score()'s), the same bytes."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from scoring.design import estimators
+
+    monkeypatch.setattr(estimators, "_ROWS", 16)  # 183 rows: a dozen blocks to share
     y = dclus1.values(["api00", "acs.k3", "acs.46", "api99"])
     if case == "complete":
         y = np.nan_to_num(y)
@@ -64,7 +71,15 @@ def test_domain_and_overall_means_are_the_two_domain_means_bit_for_bit(
     if case == "outside":
         dom = np.where(np.arange(dom.shape[0]) % 7 == 0, -1, dom)
     u_t, overall_u_t = np.full(y.shape[::-1], np.nan), np.full(y.shape[::-1], np.nan)
-    by, overall = dclus1.domain_and_overall_means(y, dom, 3, u_t=u_t, overall_u_t=overall_u_t)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        by, overall = dclus1.domain_and_overall_means(
+            y,
+            dom,
+            3,
+            u_t=u_t,
+            overall_u_t=overall_u_t,
+            executor=pool if threads == 2 else None,
+        )
     for got, want in ((by, dclus1.domain_means(y, dom, 3)), (overall, dclus1.domain_means(y))):
         for a, b in zip(got, want, strict=True):
             assert a.shape == b.shape and a.tobytes() == b.tobytes()
