@@ -644,32 +644,25 @@ def prepare(
     st = IndexStructure.from_questionnaire(q)
     if not st.indicators:
         raise ScoringError(f"questionnaire {q.id!r} has no indicators to score")
-    # the design columns' work (pandas) on a second thread while this one reads the
-    # indicator values and makes the means; its errors come after theirs, as they would
-    # one after the other
+    _, y_t, absent = indicator_values_t(responses, q)
+    y = np.ascontiguousarray(y_t.T)
+    # the design columns' pandas work stays on this thread: beside the indicator values on a
+    # second one, it held the GIL while they waited for it (score() 150 against 140 ms,
+    # calls alternating)
+    design, design_notes, domain, provinces = _design(
+        responses, (strata, psu, weights), weighted, lonely_psu, poststratified and weighted
+    )
+    d = len(provinces)
+    # the influence values also transposed (K, n), as influence_t gives them: written while
+    # they are made, which is cheaper than transposing them afterwards; the second thread
+    # shares the blocks of rows
+    u_t, u_n_t = np.empty(y.shape[::-1]), np.empty(y.shape[::-1])
     with _side_pool() as side:
-        design_later = _Later(
-            side,
-            _design,
-            responses,
-            (strata, psu, weights),
-            weighted,
-            lonely_psu,
-            poststratified and weighted,
-        )
-        extras = _Later(side, _design_extras, responses, strata, psu, lonely_psu)
-        _, y_t, absent = indicator_values_t(responses, q)
-        y = np.ascontiguousarray(y_t.T)
-        design, design_notes, domain, provinces = design_later.result()
-        d = len(provinces)
-        # the influence values also transposed (K, n), as influence_t gives them: written
-        # while they are made, which is cheaper than transposing them afterwards
-        u_t, u_n_t = np.empty(y.shape[::-1]), np.empty(y.shape[::-1])
         by_province, national = design.domain_and_overall_means(
             y, domain, d, u_t=u_t, overall_u_t=u_n_t, executor=side
         )
-        transposed = (finite(u_t), finite(u_n_t))
-        misfit, units, frame_notes = extras.result()
+    transposed = (finite(u_t), finite(u_n_t))
+    misfit, units, frame_notes = _design_extras(responses, strata, psu, lonely_psu)
     for a in (y, *by_province, *national, *transposed):
         a.flags.writeable = False
     return Prepared(
