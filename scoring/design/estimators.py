@@ -156,18 +156,8 @@ def means_and_overall(
         overall = means(y, w, np.zeros_like(domain), 1, overall_u_t)
         return means(y, w, domain, n_domains, u_t), overall
     n = domain.shape[0]
-    y0, obs = np.empty_like(y), np.empty(y.shape)
-    filling = iter(range(0, n, _ROWS))
-
-    def fill() -> None:  # y0 = np.where(observed, y, 0.0), obs = observed as 0/1
-        for start in filling:
-            rows = slice(start, start + _ROWS)
-            np.copyto(obs[rows], observed[rows])
-            block = y0[rows]
-            block.fill(0.0)
-            np.copyto(block, y[rows], where=observed[rows])
-
-    _shared(fill, executor)
+    y0 = np.where(observed, y, 0.0)
+    obs = observed.astype(np.float64)
     ind = sp.csr_matrix(
         (
             np.ones(2 * n),
