@@ -14,6 +14,7 @@ from numpy.typing import NDArray
 
 from scoring.index.groups import MIN_GROUP_UNITS
 from scoring.index.levels import AggregationWeights
+from scoring.index.share_correction import Strata
 from scoring.index.structure import IndexStructure
 
 FloatArray = NDArray[np.float64]
@@ -92,16 +93,21 @@ def design_notes(
 
 
 def frame_notes(
-    responses: pd.DataFrame, strata: str | None, psu: str | None, lonely_psu: str
+    responses: pd.DataFrame,
+    strata: str | None,
+    psu: str | None,
+    lonely_psu: str,
+    facts: Strata | None,
 ) -> list[str]:
     """What the design's strata mean for the draws and SEs: strata spanning provinces,
-    strata with a lone PSU under an R lonely-PSU option."""
+    strata with a lone PSU under an R lonely-PSU option; ``facts``: the frame's
+    ``share_correction.strata_of``."""
     notes = []
-    if strata and strata != "province":
-        shared = responses.groupby(strata, sort=True, observed=True)["province"].nunique()
-        if (shared > 1).any():
+    if strata and strata != "province" and facts is not None:
+        shared = facts.provinces > 1
+        if shared.any():
             notes.append(
-                f"{int((shared > 1).sum())} stratum/strata span several provinces: the rank "
+                f"{int(shared.sum())} stratum/strata span several provinces: the rank "
                 "draws treat provinces as independent, which holds only when every stratum "
                 "lies in one province"
             )

@@ -72,6 +72,7 @@ from scoring.index.share_correction import (
     share_corrected,
     share_correction_misfit,
     share_units,
+    strata_of,
 )
 from scoring.index.structure import IndexStructure
 from scoring.index.uncertainty import (
@@ -565,13 +566,20 @@ def _design(
 
 
 def _design_extras(
-    responses: pd.DataFrame, strata: str | None, psu: str | None, lonely_psu: str
+    responses: pd.DataFrame,
+    strata: str | None,
+    psu: str | None,
+    lonely_psu: str,
+    domain: NDArray[np.intp],
 ) -> tuple[str | None, tuple[NDArray[np.intp], NDArray[np.intp]] | None, tuple[str, ...]]:
     """What the scores need of the design columns after the means: the PSU-share
-    correction's fit and units, and the frame's notes (``prepare``)."""
-    misfit = share_correction_misfit(responses, strata, psu)
-    units = share_units(responses, strata, psu) if misfit is None else None
-    return misfit, units, tuple(index_notes.frame_notes(responses, strata, psu, lonely_psu))
+    correction's fit and units, and the frame's notes (``prepare``), from one factorisation
+    of the strata and PSUs (``share_correction.strata_of``)."""
+    facts = strata_of(responses, strata, psu, domain)
+    misfit = share_correction_misfit(strata, facts)
+    units = share_units(facts) if misfit is None else None
+    notes = index_notes.frame_notes(responses, strata, psu, lonely_psu, facts)
+    return misfit, units, tuple(notes)
 
 
 def _side_pool() -> ThreadPoolExecutor | contextlib.nullcontext[None]:
@@ -662,7 +670,7 @@ def prepare(
             y, domain, d, u_t=u_t, overall_u_t=u_n_t, executor=side
         )
     transposed = (finite(u_t), finite(u_n_t))
-    misfit, units, frame_notes = _design_extras(responses, strata, psu, lonely_psu)
+    misfit, units, frame_notes = _design_extras(responses, strata, psu, lonely_psu, domain)
     for a in (y, *by_province, *national, *transposed):
         a.flags.writeable = False
     return Prepared(

@@ -10,6 +10,7 @@ it applies to a design, and the note when the default leaves it off, live here t
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -67,28 +68,60 @@ def share_corrected_variance(
     return out
 
 
-def share_correction_misfit(frame: pd.DataFrame, strata: str | None, psu: str | None) -> str | None:
+@dataclass(frozen=True)
+class Strata:
+    """What the correction and the frame's notes read of the design columns, from one
+    factorisation of each: the rows' stratum codes and PSU codes (sorted labels), and per
+    stratum the number of distinct provinces and of PSUs (``None`` without a PSU column).
+    Built by :func:`strata_of`; the counts are pandas' ``groupby(strata)[col].nunique()``
+    (the design columns have no missing values: ``check_for_scoring``)."""
+
+    stratum: NDArray[np.intp]  # (n,)
+    unit: NDArray[np.intp] | None  # (n,) the (stratum, PSU) pairs' codes
+    provinces: NDArray[np.intp]  # (S,)
+    psus: NDArray[np.intp] | None  # (S,)
+
+
+def strata_of(
+    frame: pd.DataFrame, strata: str | None, psu: str | None, domain: NDArray[np.intp]
+) -> Strata | None:
+    """:class:`Strata` of a frame whose rows are in the provinces ``domain`` (codes);
+    ``None`` without strata."""
+    if strata is None:
+        return None
+    stratum = integer_codes(frame[strata].astype("str"))[0]
+    n_strata = int(stratum.max()) + 1 if stratum.size else 0
+    n_domains = int(domain.max()) + 1 if domain.size else 1
+    pairs = np.unique(stratum.astype(np.int64) * n_domains + domain)
+    provinces = np.bincount(pairs // n_domains, minlength=n_strata).astype(np.intp)
+    if psu is None:
+        return Strata(stratum, None, provinces, None)
+    unit = integer_codes(frame.loc[:, [strata, psu]].astype("str"))[0]
+    stratum_of_unit = np.zeros(int(unit.max()) + 1 if unit.size else 0, dtype=np.intp)
+    stratum_of_unit[unit] = stratum
+    psus = np.bincount(stratum_of_unit, minlength=n_strata).astype(np.intp)
+    return Strata(stratum, unit, provinces, psus)
+
+
+def share_correction_misfit(strata: str | None, facts: Strata | None) -> str | None:
     """Why the PSU-share correction does not fit a design (``None``: it fits): it needs
-    strata and PSUs, every stratum inside one province, and two PSUs in every stratum."""
-    if strata is None or psu is None:
+    strata and PSUs, every stratum inside one province, and two PSUs in every stratum;
+    ``facts``: :func:`strata_of` the frame."""
+    if facts is None or facts.psus is None:
         return "strata and PSUs (the columns `stratum`/`province` and `psu`/`district`)"
-    if (frame.groupby(strata, observed=True)["province"].nunique() > 1).any():
+    if (facts.provinces > 1).any():
         return f"every stratum inside one province; {strata!r} spans several"
-    if (frame.groupby(strata, observed=True)[psu].nunique() < 2).any():
+    if (facts.psus < 2).any():
         return f"two PSUs in every stratum; a stratum of {strata!r} has one"
     return None
 
 
-def share_units(
-    frame: pd.DataFrame, strata: str | None, psu: str | None
-) -> tuple[NDArray[np.intp], NDArray[np.intp]] | None:
+def share_units(facts: Strata | None) -> tuple[NDArray[np.intp], NDArray[np.intp]] | None:
     """Stratum and PSU codes of each row for ``share_corrected_variance`` (``None``
     without strata or PSUs)."""
-    if strata is None or psu is None:
+    if facts is None or facts.unit is None:
         return None
-    stratum = integer_codes(frame[strata].astype("str"))[0]
-    unit = integer_codes(frame.loc[:, [strata, psu]].astype("str"))[0]
-    return stratum, unit
+    return facts.stratum, facts.unit
 
 
 def share_corrected(

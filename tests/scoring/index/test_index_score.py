@@ -427,3 +427,41 @@ def test_share_correction_of_post_stratified_scores_sums_their_residuals() -> No
     assert ps_on.provenance.share_correction and ps_on.provenance.poststratified
     for other in (ps_off, fixed_on):
         assert not np.allclose(ps_on.subdimensions["se"], other.subdimensions["se"])
+
+
+def test_strata_facts_are_pandas_counts_and_decide_the_share_correction() -> None:
+    """``share_correction.strata_of`` counts provinces and PSUs per stratum as pandas'
+    ``groupby(...).nunique()`` does, and the correction's fit and the frame's notes follow
+    from those counts: a stratum across two provinces, a stratum with one PSU."""
+    from scoring.design.structure import codes
+    from scoring.index.share_correction import share_correction_misfit, strata_of
+
+    data = _data().copy()
+    domain = codes(data["province"].astype("str"))[0]
+    facts = strata_of(data, "stratum", "psu", domain)
+    assert facts is not None and facts.psus is not None
+    by = data.groupby("stratum", sort=True, observed=True)
+    assert facts.provinces.tolist() == by["province"].nunique().tolist()
+    assert facts.psus.tolist() == by["psu"].nunique().tolist()
+    assert share_correction_misfit("stratum", facts) is None
+    assert share_correction_misfit("stratum", strata_of(data, "stratum", None, domain)) == (
+        "strata and PSUs (the columns `stratum`/`province` and `psu`/`district`)"
+    )
+
+    # one stratum across the first two provinces: the draws' independence is noted, the
+    # correction does not fit (an error when asked for, off with a note by default)
+    across = data.assign(stratum=data["stratum"].where(data["province"] != "P02", "P01"))
+    s = score(across, _q(), strata="stratum")
+    assert any("1 stratum/strata span several provinces" in n for n in s.notes)
+    assert not s.provenance.share_correction
+    with pytest.raises(ScoringError, match="every stratum inside one province") as info:
+        score(across, _q(), strata="stratum", share_correction=True)
+    assert info.value.code == "share_correction_design"
+
+    # a stratum of one PSU (lonely_psu="adjust" lets the design stand): noted, no correction
+    first = data["stratum"] == data["stratum"].iloc[0]
+    lonely = data.assign(psu=data["psu"].where(~first, data["psu"].iloc[0]))
+    s = score(lonely, _q(), lonely_psu="adjust")
+    assert any("have one PSU" in n for n in s.notes)
+    with pytest.raises(ScoringError, match="two PSUs in every stratum"):
+        score(lonely, _q(), lonely_psu="adjust", share_correction=True)
