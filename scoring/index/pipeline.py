@@ -669,8 +669,11 @@ def prepare(
         by_province, national = design.domain_and_overall_means(
             y, domain, d, u_t=u_t, overall_u_t=u_n_t, executor=side
         )
-    transposed = (finite(u_t), finite(u_n_t))
-    misfit, units, frame_notes = _design_extras(responses, strata, psu, lonely_psu, domain)
+        # the influence values checked for NaN (two passes of numpy) beside the strata's
+        # codes and counts (pandas)
+        checked = _Later(side, lambda: (finite(u_t), finite(u_n_t)))
+        misfit, units, frame_notes = _design_extras(responses, strata, psu, lonely_psu, domain)
+        transposed = checked.result()
     for a in (y, *by_province, *national, *transposed):
         a.flags.writeable = False
     return Prepared(
