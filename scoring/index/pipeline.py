@@ -653,19 +653,21 @@ def prepare(
     if not st.indicators:
         raise ScoringError(f"questionnaire {q.id!r} has no indicators to score")
     _, y_t, absent = indicator_values_t(responses, q)
-    y = np.ascontiguousarray(y_t.T)
-    # the design columns' pandas work stays on this thread: beside the indicator values on a
-    # second one, it held the GIL while they waited for it (score() 150 against 140 ms,
-    # calls alternating)
-    design, design_notes, domain, provinces = _design(
-        responses, (strata, psu, weights), weighted, lonely_psu, poststratified and weighted
-    )
-    d = len(provinces)
-    # the influence values also transposed (K, n), as influence_t gives them: written while
-    # they are made, which is cheaper than transposing them afterwards; the second thread
-    # shares the blocks of rows
-    u_t, u_n_t = np.empty(y.shape[::-1]), np.empty(y.shape[::-1])
     with _side_pool() as side:
+        # Y (n, K) and the flags (K, n) made from Yᵀ on the second thread (two large numpy
+        # calls) while this one reads the design columns (pandas), which stays on this
+        # thread: beside the indicator values it held the GIL they waited for (score() 150
+        # against 140 ms, calls alternating)
+        layouts = _Later(side, lambda: (np.ascontiguousarray(y_t.T), ~np.isnan(y_t)))
+        design, design_notes, domain, provinces = _design(
+            responses, (strata, psu, weights), weighted, lonely_psu, poststratified and weighted
+        )
+        y, observed = layouts.result()
+        d = len(provinces)
+        # the influence values also transposed (K, n), as influence_t gives them: written
+        # while they are made, which is cheaper than transposing them afterwards; the
+        # second thread shares the blocks of rows
+        u_t, u_n_t = np.empty(y.shape[::-1]), np.empty(y.shape[::-1])
         by_province, national = design.domain_and_overall_means(
             y, domain, d, u_t=u_t, overall_u_t=u_n_t, executor=side
         )
@@ -697,7 +699,7 @@ def prepare(
             share_correction=share_correction,
         ),
         y=y,
-        observed=~np.isnan(y_t),
+        observed=observed,
         absent=absent,
         design=design,
         design_notes=design_notes,
