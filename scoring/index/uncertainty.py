@@ -67,13 +67,15 @@ from survey.rng import RngLike, spawn
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
 
-DRAW_BLOCK = 64
-"""Draws per block of :func:`posterior_draws` (64 × 60 provinces × 37 codes: about 1.1 MB
+DRAW_BLOCK = 128
+"""Draws per block of :func:`posterior_draws` (128 × 60 provinces × 37 codes: about 2.3 MB
 per array). A block costs about a hundred numpy calls, and two threads hand the GIL over at
 each: on the bench survey the rank stage alone took 42 ms on two threads (53 on one) with
-blocks of 32 draws, 29 ms (48) with 64, and about the same as 64 with 100 or 128
-(2026-12-06, two cores). Each block has its own generator, so this fixes the random
-numbers: changing it changes the draws."""
+blocks of 32 draws, 29 ms (48) with 64; inside ``score()``, whose other work shares the
+threads, a median of 107.9 ms with blocks of 64 against 104.3 with 128, and 101.2, 100.5,
+102.8, 107.7 ms with 100, 128, 200, 250 (calls alternating, 2026-12-06, two cores). Each
+block has its own generator, so this fixes the random numbers: changing it changes the
+draws."""
 
 MAX_WORKERS = 2
 """Threads of :func:`posterior_rank_uncertainty` by default (at most the CPUs): the blocks'
@@ -375,8 +377,8 @@ def posterior_draws(
     the cell's moderated df): each column's law is exact, and statistics are computed column
     by column.
 
-    The draws come in blocks of ``DRAW_BLOCK`` (64): block ``b`` (draws ``64 b`` to
-    ``64 b + 63``) draws its random numbers from its own generator, the ``b``-th child of
+    The draws come in blocks of ``DRAW_BLOCK`` (128): block ``b`` (draws ``128 b`` to
+    ``128 b + 127``) draws its random numbers from its own generator, the ``b``-th child of
     ``rng``'s seed (``survey.rng.spawn``). These are the draws that
     :func:`posterior_rank_uncertainty` counts block by block, on several threads; the same
     ``rng`` gives the same draws here and there, whatever the number of threads.
