@@ -166,7 +166,7 @@ def _fast_rank_counts(values: FloatArray) -> tuple[NDArray[np.int64], IntArray] 
     else:
         keys, b = packed
         keys.sort(axis=-1)
-        order = np.bitwise_and(keys, (1 << b) - 1).astype(np.intp)
+        order = np.bitwise_and(keys, (1 << b) - 1).astype(np.intp, copy=False)
         keys >>= b
         same = keys[..., 1:] == keys[..., :-1]
     # equal neighbours among the valid values (the +inf fill of a gap repeats m - n times)
