@@ -368,6 +368,19 @@ def test_design_effects_are_r_deffs_with_replacement() -> None:
         np.testing.assert_allclose(got.to_numpy(), want.loc[got.index].to_numpy(), rtol=1e-9)
     assert s.composite["deff"].notna().all() and (s.composite["deff"] > 0).all()
     assert s.dimensions["deff"].notna().all()
+    # a respondent of weight 0 counts in no design effect's n: its flags are read again
+    zero = data.assign(weight=data["weight"].where(data.index != data.index[0], 0.0))
+    z = score(zero, _q(), share_correction=False).indicators.set_index(["province", "indicator"])
+    frame = zero.assign(y=y[:, 0])
+    ok = ~np.isnan(y[:, 0]) & (frame["weight"] > 0).to_numpy()
+    m = SurveyDesign(frame, weights="weight", strata="stratum", psu="psu").mean(
+        "y", by="province", deff=True
+    )
+    n_hat = frame[ok].groupby("province")["weight"].sum()
+    n = frame[ok].groupby("province").size()
+    want = m.set_index("province")["deff"] * (n_hat - n) / n_hat
+    got = z.xs(codes[0], level="indicator")["deff"].drop("VN")
+    np.testing.assert_allclose(got.to_numpy(), want.loc[got.index].to_numpy(), rtol=1e-9)
 
 
 def test_share_corrected_variance() -> None:
