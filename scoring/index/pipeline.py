@@ -30,11 +30,8 @@ Korn–Graubard intervals (intervals.py).
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, ThreadPoolExecutor
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -45,6 +42,7 @@ from scoring.design.replicates import METHODS, replicate_variance
 from scoring.design.results import check_ci_dist, quantile
 from scoring.design.structure import codes as integer_codes
 from scoring.index import notes as index_notes
+from scoring.index import threads
 from scoring.index.design_effects import (
     has_value,
     province_and_national_deff,
@@ -77,7 +75,6 @@ from scoring.index.share_correction import (
 from scoring.index.structure import IndexStructure
 from scoring.index.uncertainty import (
     PosteriorRanks,
-    default_workers,
     replicate_domain_means,
 )
 from survey.errors import DesignError, Problem, ScoringError
@@ -88,7 +85,6 @@ from survey.rng import DEFAULT_REPLICATES, RngLike, seed_of
 from survey.sampling.weights import POSTSTRATA
 
 FloatArray = NDArray[np.float64]
-T = TypeVar("T")
 VARIANCE_METHODS: tuple[str, ...] = ("taylor", *METHODS)
 WEIGHTING = (
     "the weight column as given; the frame contract (survey.respondents.analysis_frame) makes it the "
@@ -582,29 +578,6 @@ def _design_extras(
     return misfit, units, tuple(notes)
 
 
-def _side_pool() -> ThreadPoolExecutor | contextlib.nullcontext[None]:
-    """A second thread for :func:`score`'s independent parts, when the rank stage would have
-    one (``uncertainty.default_workers``); else nothing, and the parts run in turn."""
-    if default_workers() > 1:
-        return ThreadPoolExecutor(max_workers=1)
-    return contextlib.nullcontext()
-
-
-class _Later(Generic[T]):
-    """``fn(*args)`` on ``pool``'s thread from now, or (no pool) on the caller's when its
-    result is asked: the same value and the same exception either way."""
-
-    def __init__(self, pool: Executor | None, fn: Callable[..., T], *args: Any) -> None:
-        self._future = pool.submit(fn, *args) if pool is not None else None
-        self._call = (fn, args)
-
-    def result(self) -> T:
-        if self._future is not None:
-            return self._future.result()
-        fn, args = self._call
-        return fn(*args)
-
-
 def _take(a: FloatArray, cols: NDArray[np.intp] | None) -> FloatArray:
     return a if cols is None else np.ascontiguousarray(a[:, cols])
 
@@ -653,12 +626,12 @@ def prepare(
     if not st.indicators:
         raise ScoringError(f"questionnaire {q.id!r} has no indicators to score")
     _, y_t, absent = indicator_values_t(responses, q)
-    with _side_pool() as side:
+    with threads.side_pool() as side:
         # Y (n, K) and the flags (K, n) made from Yᵀ on the second thread (two large numpy
         # calls) while this one reads the design columns (pandas), which stays on this
-        # thread: beside the indicator values it held the GIL they waited for (score() 150
-        # against 140 ms, calls alternating)
-        layouts = _Later(side, lambda: (np.ascontiguousarray(y_t.T), ~np.isnan(y_t)))
+        # thread: beside the indicator values it held the GIL they waited for (score() 168
+        # against 156 ms, calls alternating)
+        layouts = threads.Later(side, lambda: (np.ascontiguousarray(y_t.T), ~np.isnan(y_t)))
         design, design_notes, domain, provinces = _design(
             responses, (strata, psu, weights), weighted, lonely_psu, poststratified and weighted
         )
@@ -673,7 +646,7 @@ def prepare(
         )
         # the influence values checked for NaN (two passes of numpy) beside the strata's
         # codes and counts (pandas)
-        checked = _Later(side, lambda: (finite(u_t), finite(u_n_t)))
+        checked = threads.Later(side, lambda: (finite(u_t), finite(u_n_t)))
         misfit, units, frame_notes = _design_extras(responses, strata, psu, lonely_psu, domain)
         transposed = checked.result()
     for a in (y, *by_province, *national, *transposed):
@@ -743,12 +716,14 @@ def _score_prepared(
     share_correction, share_notes = share_choice(
         asked, prep.misfit, weighted=weighted, variance=variance
     )
-    with _side_pool() as side:
+    with threads.side_pool() as side:
         # Taylor: the indicators' own columns (SEs, Korn–Graubard CIs, design effects) do
         # not depend on the index structure: computed once per prepared frame (all
         # indicators), on the second thread from now, and taken here
         indicators = (
-            _Later(side, prep.indicator_block, share_correction) if variance == "taylor" else None
+            threads.Later(side, prep.indicator_block, share_correction)
+            if variance == "taylor"
+            else None
         )
         wts = AggregationWeights.from_available(~np.isnan(x), st, min_share)
         lv = propagate(x, st, wts)

@@ -43,7 +43,6 @@ shared across codes as the rows' normals are (every output is read per code).
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterable
 from concurrent.futures import Executor, ThreadPoolExecutor
@@ -54,6 +53,7 @@ from numpy.typing import NDArray
 from scipy import special
 
 from scoring.design.taylor import group_sum
+from scoring.index import threads
 from scoring.index.gamma import GammaShapes, gamma_shared
 from scoring.index.rank_counts import (
     BlockCounts,
@@ -76,16 +76,6 @@ threads, a median of 107.9 ms with blocks of 64 against 104.3 with 128, and 101.
 102.8, 107.7 ms with 100, 128, 200, 250 (calls alternating, 2026-12-06, two cores). Each
 block has its own generator, so this fixes the random numbers: changing it changes the
 draws."""
-
-MAX_WORKERS = 2
-"""Threads of :func:`posterior_rank_uncertainty` by default (at most the CPUs): the blocks'
-draws, sorts and arithmetic release the GIL, and a second thread nearly halves the wall
-time on two cores; more would compete with the server's other requests."""
-
-
-def default_workers() -> int:
-    """Threads of the rank stage: ``MAX_WORKERS``, at most the CPUs."""
-    return min(MAX_WORKERS, os.cpu_count() or 1)
 
 
 def _padded_block_sums(
@@ -444,7 +434,7 @@ class PosteriorRanks:
         self._lock = threading.Lock()
         self._shape = se.shape
         self._confidence = confidence
-        n = default_workers() - 1 if background is None else background
+        n = threads.default_workers() - 1 if background is None else background
         n = max(0, min(n, len(self._blocks)))
         # the caller's executor (its threads may first finish other work queued on them),
         # else threads of our own, shut down once the counts are in
@@ -580,7 +570,7 @@ def posterior_rank_uncertainty(
     confidence : float
         Level of the rank intervals.
     workers : int, optional
-        Threads; default ``min(MAX_WORKERS, os.cpu_count())``. It changes the time, not the
+        Threads; default ``threads.default_workers()``. It changes the time, not the
         result.
 
     Returns
@@ -590,6 +580,6 @@ def posterior_rank_uncertainty(
     probs : ndarray (P, C, 4)
         The shares of draws in each performance group (high first); NaN without a group.
     """
-    n = default_workers() if workers is None else workers
+    n = threads.default_workers() if workers is None else workers
     job = PosteriorRanks(est, se, df, ci_dist, draws, rng, confidence, background=max(n - 1, 0))
     return job.result()

@@ -76,14 +76,13 @@ def test_score_is_the_same_on_one_thread_and_on_two(
 ) -> None:
     """With two CPUs score() runs the design columns' work, the indicators' statistics and
     rank blocks on a second thread; with one, all of it in turn: the same tables and notes."""
-    from scoring.index import pipeline, uncertainty
+    from scoring.index import threads
 
     frame, q = survey("papi")
     kw = BASE | options
     runs = []
     for workers in (2, 1):
-        monkeypatch.setattr(pipeline, "default_workers", lambda w=workers: w)
-        monkeypatch.setattr(uncertainty, "default_workers", lambda w=workers: w)
+        monkeypatch.setattr(threads, "default_workers", lambda w=workers: w)
         runs.append(document(score(frame, q, **kw)))
     assert runs[0] == runs[1]
 
@@ -94,10 +93,10 @@ def test_errors_come_in_the_order_of_the_stages(
 ) -> None:
     """The design's error (here: post-strata asked for but missing) surfaces from the second
     thread; when the indicator values fail too, theirs comes first, as it would in turn."""
-    from scoring.index import pipeline
+    from scoring.index import pipeline, threads
 
     frame, q = survey("papi")
-    monkeypatch.setattr(pipeline, "default_workers", lambda: workers)
+    monkeypatch.setattr(threads, "default_workers", lambda: workers)
     broken = frame.drop(columns="design_weight")
     with pytest.raises(ScoringError) as info:
         prepare(broken, q, **(BASE | {"poststratified": True}))
