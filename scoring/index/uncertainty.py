@@ -72,10 +72,10 @@ DRAW_BLOCK = 128
 per array). A block costs about a hundred numpy calls, and two threads hand the GIL over at
 each: on the bench survey the rank stage alone took 42 ms on two threads (53 on one) with
 blocks of 32 draws, 29 ms (48) with 64; inside ``score()``, whose other work shares the
-threads, a median of 107.9 ms with blocks of 64 against 104.3 with 128, and 101.2, 100.5,
-102.8, 107.7 ms with 100, 128, 200, 250 (calls alternating, 2026-12-06, two cores). Each
-block has its own generator, so this fixes the random numbers: changing it changes the
-draws."""
+threads, a median of 107.9 ms with blocks of 64 against 104.3 with 128, and in a second run
+101.2, 100.5, 102.8 and 107.7 ms with 100, 128, 200 and 250 (calls alternating, 2026-12-06,
+two cores). Each block has its own generator, so this fixes the random numbers: changing it
+changes the draws."""
 
 
 def _padded_block_sums(
