@@ -15,10 +15,10 @@ applied here: it lives in the goalposts ``[L, U]`` (L the worst value), see stru
 Written by hand for speed (``score()`` reads 132 indicators of 15,000 respondents on every
 call, docs/scoring.md "Speed"): the answer columns are read as one float block with the
 special codes removed in one pass; the share indicators of single-answer items (most of
-them) and the single-item means are computed together on 2-D blocks (a few indicators ×
-respondents at a time, in cache), one comparison per code position rather than a loop of pandas or numpy calls
-per indicator; only multiple-choice shares, checklists and means of several items go one
-indicator at a time. Eligibility is evaluated by the vectorised ``evaluate_frame`` once per
+them) are computed on 2-D blocks (a few indicators × respondents at a time, in cache), one
+comparison per code position rather than a loop of pandas or numpy calls per indicator, and
+single-item means are copied row by row; only multiple-choice shares, checklists and means
+of several items go one indicator at a time. Eligibility is evaluated by the vectorised ``evaluate_frame`` once per
 distinct condition and applied to all its indicators at once. Every value is the same as
 the per-indicator definition gives (comparisons and copies only; the means of several
 items keep their own summation).
