@@ -45,8 +45,8 @@ import pandas as pd
 
 from scoring import IndexScores, score
 from scoring.design.structure import codes as integer_codes
+from scoring.index.frame_design import analysis_design
 from scoring.index.indicators import indicator_values
-from scoring.index.pipeline import analysis_design
 from scoring.index.structure import IndexStructure
 from survey import load_questionnaire
 from survey.questionnaire.schema import Questionnaire

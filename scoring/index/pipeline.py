@@ -41,8 +41,8 @@ from scoring.design.design import SurveyDesign
 from scoring.design.replicates import METHODS, replicate_variance
 from scoring.design.results import check_ci_dist, quantile
 from scoring.design.structure import codes as integer_codes
+from scoring.index import frame_design, threads
 from scoring.index import notes as index_notes
-from scoring.index import threads
 from scoring.index.design_effects import (
     has_value,
     province_and_national_deff,
@@ -68,21 +68,17 @@ from scoring.index.results import (
 from scoring.index.share_correction import (
     share_choice,
     share_corrected,
-    share_correction_misfit,
-    share_units,
-    strata_of,
 )
 from scoring.index.structure import IndexStructure
 from scoring.index.uncertainty import (
     PosteriorRanks,
     replicate_domain_means,
 )
-from survey.errors import DesignError, Problem, ScoringError
+from survey.errors import Problem, ScoringError
 from survey.questionnaire.loader import load_questionnaire
 from survey.questionnaire.schema import Questionnaire
 from survey.respondents.analysis_frame import check_for_scoring, design_columns
 from survey.rng import DEFAULT_REPLICATES, RngLike, seed_of
-from survey.sampling.weights import POSTSTRATA
 
 FloatArray = NDArray[np.float64]
 VARIANCE_METHODS: tuple[str, ...] = ("taylor", *METHODS)
@@ -90,61 +86,6 @@ WEIGHTING = (
     "the weight column as given; the frame contract (survey.respondents.analysis_frame) makes it the "
     "design weight post-stratified to sex x age group within province"
 )
-
-
-def analysis_design(
-    frame: pd.DataFrame,
-    strata: str | None,
-    psu: str | None,
-    weights: str,
-    weighted: bool,
-    lonely_psu: str,
-    poststratified: bool = False,
-) -> tuple[SurveyDesign, list[str]]:
-    """The design the scores are estimated on; with ``poststratified``, the
-    post-stratification itself (so that its variance is accounted for, as R's
-    ``postStratify``).
-
-    With ``poststratified``, the responses must carry ``design_weight`` and the post-strata columns
-    (``survey.sampling.weights.POSTSTRATA``) and ``weight`` is exactly ``design_weight``
-    post-stratified to its own cell totals, the design starts from ``design_weight`` and
-    is post-stratified to those totals (the cells' adult populations), which reproduces
-    ``weight``; without it ``weight`` is taken as fixed.
-    """
-    cols = [c for c in (strata, psu) if c]
-    if not weighted:
-        return SurveyDesign(frame.loc[:, cols], None, strata, psu, lonely_psu=lonely_psu), []
-    cells = list(POSTSTRATA)
-    has = {"design_weight", *cells} <= set(frame.columns) and weights != "design_weight"
-    if poststratified and has:
-        base = pd.to_numeric(frame["design_weight"], errors="coerce")
-        keys = frame.loc[:, cells]
-        if not (base.isna().any() or (base < 0).any() or keys.isna().any().any()):
-            sub = frame.loc[:, [*dict.fromkeys([*cols, *cells])]].assign(_dw=base.to_numpy())
-            targets = frame[weights].groupby([keys[c] for c in cells], observed=True).sum()
-            design = SurveyDesign(sub, "_dw", strata, psu, lonely_psu=lonely_psu)
-            try:
-                ps = design.poststratify(cells, targets.to_dict())
-            except DesignError:
-                ps = None
-            w = frame[weights].to_numpy(np.float64)
-            if ps is not None and np.allclose(ps.weights, w, rtol=1e-9, atol=1e-9 * w.max()):
-                return ps, [
-                    "weights are post-stratified (province × sex × age group): the variance "
-                    "accounts for the post-stratification (R: postStratify)"
-                ]
-    if poststratified:
-        raise ScoringError(
-            f"poststratified=True needs `design_weight` and the post-strata columns "
-            f"{', '.join(cells)}, with {weights!r} equal to design_weight post-stratified to "
-            f"its own cell totals (survey.sampling.poststratify); they are missing or "
-            "differ. Score with poststratified=False (weights taken as fixed)",
-            code="poststrata_unavailable",
-        )
-    design = SurveyDesign(
-        frame.loc[:, [*cols, weights]], weights, strata, psu, lonely_psu=lonely_psu
-    )
-    return design, []
 
 
 def _replicate_se(
@@ -545,39 +486,6 @@ def _indicator_stats(
     return lci, uci, deff
 
 
-def _design(
-    responses: pd.DataFrame,
-    columns: tuple[str | None, str | None, str],
-    weighted: bool,
-    lonely_psu: str,
-    poststratified: bool,
-) -> tuple[SurveyDesign, tuple[str, ...], NDArray[np.intp], tuple[str, ...]]:
-    """The design the means need, its notes, and the provinces' codes (``prepare``)."""
-    strata, psu, weights = columns
-    design, notes = analysis_design(
-        responses, strata, psu, weights, weighted, lonely_psu, poststratified
-    )
-    domain, provinces = integer_codes(responses["province"].astype("str"))
-    return design, tuple(notes), domain, tuple(str(p) for p in provinces)
-
-
-def _design_extras(
-    responses: pd.DataFrame,
-    strata: str | None,
-    psu: str | None,
-    lonely_psu: str,
-    domain: NDArray[np.intp],
-) -> tuple[str | None, tuple[NDArray[np.intp], NDArray[np.intp]] | None, tuple[str, ...]]:
-    """What the scores need of the design columns after the means: the PSU-share
-    correction's fit and units, and the frame's notes (``prepare``), from one factorisation
-    of the strata and PSUs (``share_correction.strata_of``)."""
-    facts = strata_of(responses, strata, psu, domain)
-    misfit = share_correction_misfit(strata, facts)
-    units = share_units(facts) if misfit is None else None
-    notes = index_notes.frame_notes(responses, strata, psu, lonely_psu, facts)
-    return misfit, units, tuple(notes)
-
-
 def _take(a: FloatArray, cols: NDArray[np.intp] | None) -> FloatArray:
     return a if cols is None else np.ascontiguousarray(a[:, cols])
 
@@ -632,7 +540,7 @@ def prepare(
         # thread: beside the indicator values it held the GIL they waited for (score() 168
         # against 156 ms, calls alternating)
         layouts = threads.Later(side, lambda: (np.ascontiguousarray(y_t.T), ~np.isnan(y_t)))
-        design, design_notes, domain, provinces = _design(
+        design, design_notes, domain, provinces = frame_design.design_of(
             responses, (strata, psu, weights), weighted, lonely_psu, poststratified and weighted
         )
         y, observed = layouts.result()
@@ -647,7 +555,9 @@ def prepare(
         # the influence values checked for NaN (two passes of numpy) beside the strata's
         # codes and counts (pandas)
         checked = threads.Later(side, lambda: (finite(u_t), finite(u_n_t)))
-        misfit, units, frame_notes = _design_extras(responses, strata, psu, lonely_psu, domain)
+        misfit, units, frame_notes = frame_design.extras_of(
+            responses, strata, psu, lonely_psu, domain
+        )
         transposed = checked.result()
     for a in (y, *by_province, *national, *transposed):
         a.flags.writeable = False

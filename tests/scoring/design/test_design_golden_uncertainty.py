@@ -44,13 +44,13 @@ def test_no_fpc_and_no_weights_means_unit_weights() -> None:
 def test_scores_on_post_stratified_weights_carry_the_post_stratification(
     ref: dict[str, Any],
 ) -> None:
-    """score(poststratified=True)'s design (scoring.index.pipeline.analysis_design)
+    """score(poststratified=True)'s design (scoring.index.frame_design.analysis_design)
     re-creates the post-stratification of ``weight`` from ``design_weight``, so indicator
     means and SEs
     are R's ``svyby(..., postStratify(design, ~province+sex+age_group, pop), svymean)``;
     treating ``weight`` as fixed gives R's fixed-weight SEs instead (different numbers)."""
     from scoring.design.structure import codes as integer_codes
-    from scoring.index.pipeline import analysis_design
+    from scoring.index.frame_design import analysis_design
 
     pp = pd.read_csv(GOLDEN / "papi_poststrat.csv")
     g = ref["papi_poststrat"]
@@ -84,7 +84,7 @@ def test_calibration_residuals_are_what_the_taylor_variance_sums() -> None:
     post-stratified scores): their with-replacement variance over PSU totals, written out,
     is the design's own (R-golden) post-stratified Taylor variance."""
     from scoring.design.structure import codes as integer_codes
-    from scoring.index.pipeline import analysis_design
+    from scoring.index.frame_design import analysis_design
 
     pp = pd.read_csv(GOLDEN / "papi_poststrat.csv")
     design, _ = analysis_design(pp, "stratum", "psu", "weight", True, "fail", True)
