@@ -148,10 +148,13 @@ def _fast_rank_counts(values: FloatArray) -> tuple[NDArray[np.int64], IntArray] 
     # ascending sort of the negated values = descending values; one contiguous copy
     neg = np.negative(values, out=np.empty(values.shape))
     nan = np.isnan(neg)
-    n_row = m - nan.sum(axis=-1)  # (R, C)
-    n = n_row[0]
-    if not np.array_equal(n_row, np.broadcast_to(n, n_row.shape)):
-        return None
+    if nan.any():  # the values per row (R, C), the same in every draw
+        n_row = m - nan.sum(axis=-1)
+        n = n_row[0]
+        if not np.array_equal(n_row, np.broadcast_to(n, n_row.shape)):
+            return None
+    else:  # the usual block: no row sums (0.17 of a block's 1.6 ms)
+        n = np.full(c, m)
     gaps = n < m
     if gaps.any():  # missing last
         if np.isinf(neg).any():

@@ -75,3 +75,22 @@ def test_special_codes_never_count_as_values(special: int) -> None:
     q = load_questionnaire(MINI)
     _, y, _ = indicator_values(_frame(q202=[special] * 4), q)
     assert np.isnan(y[:, -1]).all()
+
+
+@pytest.mark.parametrize("layout", ["as_built", "all_float", "ints"])
+def test_the_frame_is_left_as_it_was(layout: str) -> None:
+    # the answer columns are read as one block and the special codes removed in it: that
+    # block must be our own, whatever pandas hands out for the frame's layout
+    q = load_questionnaire(MINI)
+    frame = _frame()
+    numeric = [c for c in frame.columns if c != "province"]
+    if layout == "all_float":  # one float block holding every answer column
+        frame = pd.concat([frame[["province"]], frame[numeric].astype("float64")], axis=1)
+    elif layout == "ints":
+        frame["q201"] = frame["q201"].astype("int64")
+    before = frame.copy(deep=True)
+    for _ in range(2):  # the second call reads the questionnaire's cached plan
+        _, y, _ = indicator_values(frame, q)
+        np.testing.assert_array_equal(y, np.array(list(EXPECTED.values())).T)
+    pd.testing.assert_frame_equal(frame, before)
+    assert (frame["q201"] == -8).any()
