@@ -83,6 +83,7 @@ def gamma_shared(gen: np.random.Generator, shapes: GammaShapes, size: int) -> Fl
     squeezed = u < 1.0 - SQUEEZE * np.square(x2)  # (size, 1, P)
     accept = np.logical_and(positive, squeezed, out=np.empty(v.shape, dtype=bool))
     open_cells = np.flatnonzero(~accept)
+    redo = open_cells  # the cells without a value: those the full test rejects (below)
     if open_cells.size:
         # the full test where the squeeze did not decide (and V > 0)
         draw_i, _, row_i = np.unravel_index(open_cells, accept.shape)
@@ -93,11 +94,11 @@ def gamma_shared(gen: np.random.Generator, shapes: GammaShapes, size: int) -> Fl
             log_ok = np.log(u[draw_i, 0, row_i]) < 0.5 * x2[draw_i, 0, row_i] + d_open * (
                 1.0 - v_open + np.log(v_open)
             )
-        accept.reshape(-1)[open_cells] = ok & log_ok
+        redo = open_cells[~(ok & log_ok)]
     out = np.multiply(shapes.d, cube, out=cube)
-    if shapes.small.any():
-        accept[:, shapes.small] = False
-    redo = np.flatnonzero(~accept)
+    if shapes.small.any():  # and every cell of a shape below 1, in the same (flat) order
+        small = np.flatnonzero(np.broadcast_to(shapes.small, accept.shape))
+        redo = np.union1d(redo, small)
     if redo.size:
         alpha = np.broadcast_to(shapes.shape, accept.shape).reshape(-1)[redo]
         out.reshape(-1)[redo] = gen.standard_gamma(alpha)

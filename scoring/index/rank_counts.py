@@ -145,8 +145,9 @@ def _fast_rank_counts(values: FloatArray) -> tuple[NDArray[np.int64], IntArray] 
     r, c, m = values.shape
     if not (r and m):
         return None
-    # ascending sort of the negated values = descending values; one contiguous copy
-    neg = np.negative(values, out=np.empty(values.shape))
+    # ascending sort of the negated values = descending values; one contiguous copy, 0 − x
+    # (-x exactly, and +0.0 for either zero: equal values, equal bits)
+    neg = np.subtract(0.0, values, out=np.empty(values.shape))
     nan = np.isnan(neg)
     if nan.any():  # the values per row (R, C), the same in every draw
         n_row = m - nan.sum(axis=-1)
@@ -160,7 +161,6 @@ def _fast_rank_counts(values: FloatArray) -> tuple[NDArray[np.int64], IntArray] 
         if np.isinf(neg).any():
             return None
         np.copyto(neg, np.inf, where=nan)
-    neg += 0.0  # -0.0 → 0.0: equal values, equal bits
     packed = _sort_keys(neg)
     if packed is None:
         order = np.argsort(neg, axis=-1)
