@@ -139,12 +139,13 @@ class _Columns:
             v = self.numeric(item_id)
             return ~np.isnan(v), _is_in(v, np.asarray(wanted, dtype=np.float64))
         options = [c.code for c in self.q.choices_of(item)]
-        flags = np.column_stack([self.numeric(f"{item_id}_{c}") for c in options])
-        answered: BoolArray = np.logical_not(np.isnan(flags).all(axis=1))
+        # one row per option (options × respondents): the reductions run down the rows
+        flags = np.stack([self.numeric(f"{item_id}_{c}") for c in options])
+        answered: BoolArray = np.logical_not(np.logical_and.reduce(np.isnan(flags), axis=0))
         if item_id in self.frame.columns:  # a special answer sits in the item's own column
             answered &= np.isnan(self.raw(item_id))
-        chosen = np.array([c in wanted for c in options])
-        hit: BoolArray = (np.nan_to_num(flags) == 1)[:, chosen].any(axis=1)
+        chosen = [j for j, c in enumerate(options) if c in wanted]
+        hit: BoolArray = np.logical_or.reduce(flags[chosen] == 1, axis=0)  # NaN is never 1
         return answered, hit
 
 
