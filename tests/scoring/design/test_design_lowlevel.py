@@ -242,3 +242,29 @@ def test_several_by_columns_form_their_interaction(dclus1: SurveyDesign) -> None
     # one column per `by` column (as R's svyby), in the order of their interaction
     assert list(two["stype"] + "." + two["sch.wide"]) == list(one["both"])
     np.testing.assert_allclose(two["se"], one["se"])
+
+
+def _frames_to_code() -> list[pd.DataFrame]:
+    gen = np.random.default_rng(11)
+    n = 500
+    text = gen.choice(["P10", "P02", "P01", "b", "A", "Ä"], n)
+    ints = gen.integers(-3, 12, n)
+    return [
+        pd.DataFrame({"s": text, "u": ints}),
+        pd.DataFrame({"s": ints, "u": ints.astype("str")}),  # numeric first, text second
+        pd.DataFrame({"s": text.astype(object), "u": gen.normal(size=n).round(1)}),
+        pd.DataFrame({"a": ints % 2, "b": ints % 3, "c": text}),  # three columns
+        pd.DataFrame({"s": text, "u": np.where(ints > 9, np.nan, ints)}),  # missing values
+        pd.DataFrame({"s": pd.array(ints, dtype="Int64"), "u": text}),
+        pd.DataFrame({"s": text[:0], "u": ints[:0]}),  # no rows
+    ]
+
+
+@pytest.mark.parametrize("frame", _frames_to_code())
+def test_interaction_codes_are_the_groupby_numbers(frame: pd.DataFrame) -> None:
+    from scoring.design.structure import codes
+
+    code, labels = codes(frame)
+    expected = frame.groupby(list(frame.columns), sort=True, dropna=False).ngroup()
+    np.testing.assert_array_equal(code, expected.to_numpy())
+    assert code.dtype == np.intp and len(labels) == (int(code.max()) + 1 if len(code) else 0)
