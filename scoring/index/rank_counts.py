@@ -197,8 +197,13 @@ def rank_groups(counts: NDArray[np.int64], n: IntArray) -> NDArray[np.int64]:
     (C,) distinct values per code and percentiles between values (``_fast_rank_counts``):
     each group's sum of rank bins (``_group_of_rank``)."""
     group = _group_of_rank(n, counts.shape[1])  # (C, m + 1)
-    one_hot = (group[:, :, None] == np.arange(4)[None, None, :]).astype(np.int64)
-    g_counts: NDArray[np.int64] = np.einsum("cpr,crg->cpg", counts, one_hot)
+    one_hot = (group[:, :, None] == np.arange(4)[None, None, :]).astype(np.float64)
+    if counts.size and int(counts.sum(axis=-1).max()) >= 2**53:  # beyond exact doubles
+        exact: NDArray[np.int64] = np.einsum("cpr,crg->cpg", counts, one_hot.astype(np.int64))
+        return exact
+    # sums of whole numbers below 2⁵³ are exact in float64: BLAS's matmul instead of an
+    # integer einsum (0.05 against 1.3 ms on the bench survey)
+    g_counts: NDArray[np.int64] = np.matmul(counts.astype(np.float64), one_hot).astype(np.int64)
     return g_counts
 
 

@@ -120,3 +120,21 @@ def test_rows_too_long_for_packed_keys_sort_by_argsort(
     if got is not None and expected is not None:
         for a, b in zip(got, expected, strict=True):
             np.testing.assert_array_equal(a, b)
+
+
+def test_group_histograms_are_exact_sums_of_rank_bins() -> None:
+    # a group's count is the sum of its ranks' bins: whole numbers, exact in float64 below
+    # 2**53 (the matmul) and exact beyond it too (the integer einsum)
+    gen = np.random.default_rng(4)
+    c, m = 3, 9
+    n = np.array([9, 7, 4])
+    group = rank_counts._group_of_rank(n, m)
+    for top in (1_000, 2**53 + 3):
+        counts = gen.integers(0, 1_000, (c, m, m + 1)).astype(np.int64)
+        counts[0, 0, 1] = top
+        expected = np.zeros((c, m, 4), dtype=np.int64)
+        for code in range(c):
+            for rank in range(m + 1):
+                if group[code, rank] >= 0:
+                    expected[code, :, group[code, rank]] += counts[code, :, rank]
+        np.testing.assert_array_equal(rank_counts.rank_groups(counts, n), expected)
