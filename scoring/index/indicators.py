@@ -91,12 +91,13 @@ class _Columns:
         ]
         if not wanted:
             return
-        # one row per column, in one pandas call (pandas stores a block column by column, so
-        # the transposed array is in C order): 1.2 ms against 2.3 for a call per column on
-        # the bench survey; a copy only where pandas hands out its own data (read-only)
-        values = self.frame[wanted].to_numpy(dtype=np.float64).T
-        if not (values.flags.writeable and values.flags.c_contiguous):
-            values = np.array(values, order="C")
+        # our own copy, one row per column: each column read as an array (for float columns
+        # a view of the frame's data, pandas storing a block column by column) and stacked
+        # once; ``frame[wanted].to_numpy()`` is a read-only view of pandas' own copy (the
+        # column selection's), so it took a second copy: 3.1 against 2.3 ms
+        values = np.empty((len(wanted), self.n))
+        for i, c in enumerate(wanted):
+            values[i] = self.frame[c].to_numpy(dtype=np.float64, copy=False)
         special = _special(values, self.special) if self.special.size else None
         for i, c in enumerate(wanted):
             if c in plan.multiple_choice:
