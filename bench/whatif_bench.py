@@ -6,7 +6,7 @@ A seeded national survey on ``papi-2021`` from the survey simulator (the survey 
 the what-if page is the work of its fragment route once the survey's respondent frame is in
 the process cache (``api.console.whatif``): compute the scores under the new choices
 (``whatif.compute``: ``scoring.score`` on the reduced questionnaire, computed from the
-survey's prepared indicator stage, ``scoring.index.pipeline.prepare``, cached per frame and
+survey's prepared indicator stage, ``scoring.index.prepared.prepare``, cached per frame and
 weighting; or, for another normalisation, aggregation or weights, the sensitivity engine with
 CIs and rank intervals from ``whatif.REPLICATES`` bootstrap replicates,
 ``scoring.sensitivity.nominal_uncertainty``, on the engine's replicate leaves cached per
@@ -48,7 +48,7 @@ from api.console import scores, whatif  # noqa: E402
 from api.console.i18n import translator  # noqa: E402
 from api.console.routes import _env  # noqa: E402
 from scoring import score  # noqa: E402
-from scoring.index.pipeline import prepare  # noqa: E402
+from scoring.index.prepared import prepare  # noqa: E402
 from survey import load_questionnaire  # noqa: E402
 from survey.simulate import simulate  # noqa: E402
 

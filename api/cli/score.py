@@ -30,7 +30,7 @@ EPILOG = (
 
 
 class Variance(StrEnum):
-    """``scoring.score``'s variance methods (``scoring.index.pipeline.VARIANCE_METHODS``)."""
+    """``scoring.score``'s variance methods (``scoring.index.prepared.VARIANCE_METHODS``)."""
 
     taylor = "taylor"
     bootstrap = "bootstrap"

@@ -49,7 +49,7 @@ from survey.errors import PapiError, Problem, ScoringError
 from survey.questionnaire.schema import Questionnaire
 
 if TYPE_CHECKING:
-    from scoring.index.pipeline import Prepared
+    from scoring.index.prepared import Prepared
 
 AGGREGATE = "AGG"
 AGGREGATIONS = ("arithmetic", "geometric")
@@ -184,10 +184,10 @@ def parse(query: Mapping[str, list[str]], q: Questionnaire, base: Choices) -> Ch
 
 def reduced(q: Questionnaire, drop: tuple[str, ...]) -> Questionnaire:
     """``q`` without the dropped indicators and sub-dimensions (the index ``score`` then
-    computes: PAPI's means over what is left; ``scoring.index.pipeline.without``, the one
+    computes: PAPI's means over what is left; ``scoring.index.prepared.without``, the one
     home of the rule). Every sub-dimension keeps an indicator and every dimension a
     sub-dimension, or the aggregate would change scale: a ``ChoiceError`` otherwise."""
-    from scoring.index.pipeline import without
+    from scoring.index.prepared import without
 
     try:
         return without(q, drop)
@@ -221,11 +221,11 @@ def score_kwargs(job_params: Mapping[str, Any], choices: Choices) -> dict[str, A
 def prepared(
     frame: pd.DataFrame, q: Questionnaire, job_params: Mapping[str, Any], weighted: bool
 ) -> Prepared:
-    """``scoring.index.pipeline.prepare`` of the whole questionnaire on the frame (indicator
+    """``scoring.index.prepared.prepare`` of the whole questionnaire on the frame (indicator
     values, design, means and influence values), computed once per frame and weighting:
     dropping indicators or sub-dimensions and the CI method only change what is scored
     from it."""
-    from scoring.index.pipeline import prepare
+    from scoring.index.prepared import prepare
 
     kwargs = score_kwargs(job_params, Choices(drop=(), weighted=weighted, variance="taylor"))
     key = (id(frame), q.id, q.full_version, repr(sorted(kwargs.items())))

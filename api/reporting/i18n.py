@@ -444,7 +444,7 @@ PROVENANCE_PHRASES: dict[str, dict[str, str]] = {
             "chỉ số nội dung cần đủ mọi chỉ số nội dung thành phần, điểm tổng hợp cần đủ mọi "
             "chỉ số nội dung"
         ),
-        # the weighting texts of scoring.index.pipeline and scoring.index.published
+        # the weighting texts of scoring.index.rescore and scoring.index.published
         "the weight column as given; the frame contract (survey.respondents.analysis_frame) "
         "makes it the design weight post-stratified to sex x age group within province": (
             "cột trọng số như được cung cấp; quy ước dữ liệu (survey.respondents.analysis_frame) "

@@ -3,7 +3,7 @@
 A level's design effect is its variance over that of simple random sampling of as many
 respondents with replacement (R's ``svymean(deff="replace")``), computed from the level's
 influence values (docs/scoring.md, "Defaults, and why"). Used by ``score`` and
-``Prepared.score`` (pipeline.py).
+``Prepared.score`` (prepared.py, rescore.py).
 """
 
 from __future__ import annotations

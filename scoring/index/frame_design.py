@@ -1,7 +1,7 @@
 """What ``score()`` reads of the design columns: the design its means are estimated on, the
 provinces' codes, the PSU-share correction's fit and units, and the frame's notes.
 
-The pandas side of ``prepare()`` (pipeline.py): it runs on ``score()``'s own thread, where
+The pandas side of ``prepare()`` (prepared.py): it runs on ``score()``'s own thread, where
 its GIL-holding work does not stall the second thread's numpy calls (docs/scoring.md,
 "Speed").
 """
@@ -82,7 +82,7 @@ def design_of(
     lonely_psu: str,
     poststratified: bool,
 ) -> tuple[SurveyDesign, tuple[str, ...], NDArray[np.intp], tuple[str, ...]]:
-    """The design the means need, its notes, and the provinces' codes (``pipeline.prepare``)."""
+    """The design the means need, its notes, and the provinces' codes (``prepared.prepare``)."""
     strata, psu, weights = columns
     design, notes = analysis_design(
         responses, strata, psu, weights, weighted, lonely_psu, poststratified
@@ -99,7 +99,7 @@ def extras_of(
     domain: NDArray[np.intp],
 ) -> tuple[str | None, tuple[NDArray[np.intp], NDArray[np.intp]] | None, tuple[str, ...]]:
     """What the scores need of the design columns after the means: the PSU-share
-    correction's fit and units, and the frame's notes (``pipeline.prepare``), from one factorisation
+    correction's fit and units, and the frame's notes (``prepared.prepare``), from one factorisation
     of the strata and PSUs (``share_correction.strata_of``)."""
     facts = strata_of(responses, strata, psu, domain)
     misfit = share_correction_misfit(strata, facts)

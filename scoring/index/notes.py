@@ -1,7 +1,7 @@
 """The notes an ``IndexScores`` carries: what a reader of the tables must know about how
 they were made (the rank draws, absent items, suppression), about the sample's shape (too
 few provinces for groups, variances on 1 degree of freedom) and about the design's strata.
-Written by ``score`` (pipeline.py); each text is the one home of its rule.
+Written by ``score`` (rescore.py and frame_design.py); each text is the one home of its rule.
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ golden$hadamard <- list(
   call = "survey:::hadamard(n), n = 1..100: matrix[[which[n]]] (distinct matrices, rows as 0/1 strings)",
   n = 1:100, which = match(key, distinct), matrix = lapply(distinct, function(k) strsplit(k, "/")[[1]]))
 
-# ---- post-stratified PAPI-shaped scores (scoring.index.pipeline.analysis_design) -----------
+# ---- post-stratified PAPI-shaped scores (scoring.index.frame_design.analysis_design) -----
 # tests/golden/papi_poststrat.csv: two simulated provinces (survey.simulate(2021, rng=5)),
 # strata and PSUs (there, each capital district is a stratum clustered on its communes: any
 # strata/PSU columns exercise the same code), design weights, and three

@@ -57,7 +57,7 @@ def test_the_vietnamese_report_prints_the_provenance_in_vietnamese() -> None:
     labels, the method, the CI distribution, the suppression rules, the design, the weighting
     and the variance options (the Vietnamese report was once only partly translated)."""
     from api.reporting.i18n import PROVENANCE_PHRASES
-    from scoring.index.pipeline import WEIGHTING
+    from scoring.index.rescore import WEIGHTING
     from scoring.index.results import SUPPRESSION_RULES
 
     # every fixed phrase scoring writes has its translation (a changed English text fails here)

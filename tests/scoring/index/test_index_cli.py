@@ -115,7 +115,7 @@ def test_every_variance_method_of_score_is_an_option_of_the_same_name(
     driving the rank draws."""
     from api.cli.score import Variance
     from scoring import score
-    from scoring.index.pipeline import VARIANCE_METHODS
+    from scoring.index.prepared import VARIANCE_METHODS
 
     assert {v.value for v in Variance} == set(VARIANCE_METHODS)
     args = ["score", str(responses), "--questionnaire", str(MINI), "--variance", "jkn"]

@@ -1,5 +1,5 @@
 """``prepare(...).score(drop=...)`` is ``score`` on the questionnaire without the dropped
-indicators and sub-dimensions: the console's what-if rescoring (scoring.index.pipeline)
+indicators and sub-dimensions: the console's what-if rescoring (scoring.index.prepared)
 agrees with the one home of the scores, number for number, notes and provenance included."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from scoring import score
-from scoring.index.pipeline import prepare, without
+from scoring.index.prepared import prepare, without
 from survey.errors import ScoringError
 from tests.scoring.index.score_snapshot import BASE, document, survey
 
@@ -93,7 +93,7 @@ def test_errors_come_in_the_order_of_the_stages(
 ) -> None:
     """The design's error (here: post-strata asked for but missing) surfaces from the second
     thread; when the indicator values fail too, theirs comes first, as it would in turn."""
-    from scoring.index import pipeline, threads
+    from scoring.index import prepared, threads
 
     frame, q = survey("papi")
     monkeypatch.setattr(threads, "default_workers", lambda: workers)
@@ -105,6 +105,6 @@ def test_errors_come_in_the_order_of_the_stages(
     def fails(*_: Any) -> None:
         raise ValueError("indicator values failed")
 
-    monkeypatch.setattr(pipeline, "indicator_values_t", fails)
+    monkeypatch.setattr(prepared, "indicator_values_t", fails)
     with pytest.raises(ValueError, match="indicator values failed"):
         prepare(broken, q, **(BASE | {"poststratified": True}))
