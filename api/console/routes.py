@@ -574,106 +574,6 @@ def export(
 # -------------------------------------------------------------------- published explorer
 
 Year = Annotated[int, Query(ge=1900, le=2100)]
-Level = Annotated[str, Query(max_length=3, pattern=r"^[A-Z0-9]*$")]
-Province = Annotated[str, Query(max_length=3, pattern=r"^P[0-9]{2}$")]
-LATEST = 2024
-
-
-@router.get("/published")
-def published(
-    request: Request, session: Current, year: Year = LATEST, level: Level = "AGG"
-) -> Response:
-    from api.console import explorer as ex
-
-    context = ex.overview(ex.check_year(year), ex.check_level(level), _lang(request))
-    return render(request, "published.html", session=session, **context)
-
-
-@router.get("/published/ranking.csv")
-def published_csv(
-    request: Request, session: Current, year: Year = LATEST, level: Level = "AGG"
-) -> Response:
-    from api.console import explorer as ex
-
-    body = ex.ranking_csv(ex.check_year(year), ex.check_level(level), _lang(request))
-    return downloads.csv_response(body, f"papi-{year}-{level}.csv")
-
-
-@router.get("/published/chart.svg")
-def published_svg(
-    request: Request,
-    session: Current,
-    year: Year = LATEST,
-    level: Level = "AGG",
-    kind: Annotated[str, Query(pattern=r"^(map|bars)$")] = "map",
-) -> Response:
-    from api.console import explorer as ex
-
-    context = ex.overview(ex.check_year(year), ex.check_level(level), _lang(request))
-    t = translator(_lang(request))
-    title = f"{t('group_map' if kind == 'map' else 'ranked_chart')} {year}: {context['level_name']}"
-    return _svg(request, f"papi-{year}-{level}-{kind}.svg", kind=kind, title=title, **context)
-
-
-@router.get("/published/compare")
-def published_compare(
-    request: Request,
-    session: Current,
-    a: Province = "P31",
-    b: Province = "P20",
-    year: Year = LATEST,
-) -> Response:
-    from api.console import explorer as ex
-
-    context = ex.comparison(
-        ex.check_province(a), ex.check_province(b), ex.check_year(year), _lang(request)
-    )
-    return render(request, "compare.html", session=session, **context)
-
-
-@router.get("/published/provinces/{code}.csv")
-def province_csv(request: Request, session: Current, code: str) -> Response:
-    from api.console import explorer as ex
-
-    body = ex.history_csv(ex.check_province(code), _lang(request))
-    return downloads.csv_response(body, f"papi-{code}.csv")
-
-
-@router.get("/published/provinces/{code}/trend.svg")
-def province_svg(
-    request: Request,
-    session: Current,
-    code: str,
-    chart: Annotated[str, Query(pattern=r"^(aggregate|dimensions)$")] = "aggregate",
-) -> Response:
-    from api.console import explorer as ex
-
-    lang = _lang(request)
-    c = ex.profile(ex.check_province(code), LATEST, lang)
-    t = translator(lang)
-    key = "agg" if chart == "aggregate" else "dim"
-    title = f"{t('aggregate_trend' if key == 'agg' else 'dimension_trend')}: {c['name']}"
-    return _svg(
-        request,
-        f"papi-{code}-{chart}.svg",
-        kind="trend",
-        chart_id=f"{chart}-trend",
-        lines=c[f"{key}_lines"],
-        low=c[f"{key}_low"],
-        high=c[f"{key}_high"],
-        years=c["years"],
-        title=title,
-    )
-
-
-@router.get("/published/provinces/{code}")
-def province_profile(
-    request: Request, session: Current, code: str, year: Year = LATEST
-) -> Response:
-    from api.console import explorer as ex
-
-    context = ex.profile(ex.check_province(code), ex.check_year(year), _lang(request))
-    return render(request, "province.html", session=session, **context)
 
 
 def _download(body: str, media: str, filename: str) -> Response:
@@ -684,7 +584,8 @@ def _download(body: str, media: str, filename: str) -> Response:
     )
 
 
-def _svg(request: Request, filename: str, **context: Any) -> Response:
+def svg_response(request: Request, filename: str, **context: Any) -> Response:
+    """A chart of ``chart.svg`` with ``context``, as a download named ``filename``."""
     lang = _lang(request)
     body = _env.get_template("chart.svg").render(
         t=translator(lang), lang=lang, base=CONSOLE_PATH, **context
@@ -692,8 +593,10 @@ def _svg(request: Request, filename: str, **context: Any) -> Response:
     return _download(body.lstrip(), "image/svg+xml", filename)
 
 
-# --------------------------------------------------------------------- sensitivity audit
-# (its own module; imported here, at the end, because it uses this module's route class)
+# ------------------------------------------------- published explorer, sensitivity audit
+# (their own modules; imported here, at the end, because they use this module's route class)
+from api.console.published_routes import router as _published  # noqa: E402
 from api.console.sensitivity_routes import router as _sensitivity  # noqa: E402
 
+router.include_router(_published)
 router.include_router(_sensitivity)
