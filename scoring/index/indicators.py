@@ -191,8 +191,7 @@ _PLAN_KEY = "scoring:indicator-plan"
 def _plan(q: Questionnaire) -> _Plan:
     """The questionnaire's :class:`_Plan`, cached on it."""
     cached = q.cached(_PLAN_KEY)
-    if cached is not None:
-        assert isinstance(cached, _Plan)
+    if isinstance(cached, _Plan):
         return cached
     indicators = q.structure.indicators
     columns = tuple(dict.fromkeys(_columns_used(q)))
