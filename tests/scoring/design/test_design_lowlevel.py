@@ -256,6 +256,12 @@ def _frames_to_code() -> list[pd.DataFrame]:
         pd.DataFrame({"a": ints % 2, "b": ints % 3, "c": text}),  # three columns
         pd.DataFrame({"s": text, "u": np.where(ints > 9, np.nan, ints)}),  # missing values
         pd.DataFrame({"s": pd.array(ints, dtype="Int64"), "u": text}),
+        pd.DataFrame(  # categories in their own order, one unused
+            {
+                "s": pd.Categorical(text, categories=["b", "P10", "A", "Ä", "P02", "P01", "z"]),
+                "u": ints % 2 == 0,
+            }
+        ),
         pd.DataFrame({"s": text[:0], "u": ints[:0]}),  # no rows
     ]
 
